@@ -1,0 +1,112 @@
+"""`findings import yaml|json|csv PATH...`: the native format and flat CSV tables, each in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from importers.progress import DelayedProgress
+from importers.session import ImportSession
+from importers.summary import print_summary
+
+dry_run_option = click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
+paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+
+
+def db_path(ctx: click.Context) -> Path:
+    return ctx.find_root().obj.db
+
+
+@click.group("import", context_settings={"help_option_names": ["-h", "--help"]})
+def import_group() -> None:
+    """Load findings from files into the database.
+
+    Every import is one transaction: on any error nothing is written, and the error names the file, the line
+    and the field. Importing the same file twice changes nothing; an edited file updates its rows.
+
+    \b
+    Examples:
+      findings import yaml dataset/*.yaml
+      findings import json findings.json --dry-run
+      findings import csv actors.csv evidence.csv
+    """
+
+
+def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run: bool) -> None:
+    from importers.native import read_native
+    from store.records import Batch
+
+    batch, files = Batch(), []
+    with DelayedProgress(f"reading {fmt}", total=len(paths), unit="files") as bar:
+        for path in paths:
+            part, sha = read_native(path, fmt)
+            batch.extend(part)
+            files.append((str(path), sha))
+            bar.advance()
+    with ImportSession(db_path(ctx), fmt, dry_run=dry_run) as session:
+        for path, sha in files:
+            session.add_file(path, sha)
+        session.add(batch)
+    print_summary(session.counts, dry_run=dry_run, title=f"import {fmt}: {len(files)} file(s)")
+
+
+@import_group.command("yaml")
+@paths_argument
+@dry_run_option
+@click.pass_context
+def import_yaml(ctx: click.Context, paths: tuple[str, ...], dry_run: bool) -> None:
+    """Import native YAML files (the format of dataset/*.yaml).
+
+    \b
+    Examples:
+      findings import yaml dataset/*.yaml
+      findings import yaml my-findings.yaml --dry-run
+    """
+    _import_native(ctx, paths, "yaml", dry_run)
+
+
+@import_group.command("json")
+@paths_argument
+@dry_run_option
+@click.pass_context
+def import_json(ctx: click.Context, paths: tuple[str, ...], dry_run: bool) -> None:
+    """Import native JSON files (the same structure as the YAML format).
+
+    \b
+    Example:
+      findings import json export.json
+    """
+    _import_native(ctx, paths, "json", dry_run)
+
+
+@import_group.command("csv")
+@paths_argument
+@click.option(
+    "--table",
+    type=click.Choice(["sources", "actors", "regions", "evidence", "relations"]),
+    help="The table the rows belong to (default: recognised from the header).",
+)
+@dry_run_option
+@click.pass_context
+def import_csv(ctx: click.Context, paths: tuple[str, ...], table: str | None, dry_run: bool) -> None:
+    """Import flat CSV tables: sources, actors, regions, evidence or relations.
+
+    The header names the columns (those of the table; `actors` and `regions` in evidence are `;`-separated ids).
+    Files are imported sources first, then actors and regions, then evidence and relations.
+
+    \b
+    Examples:
+      findings import csv actors.csv evidence.csv
+      findings import csv rows.csv --table evidence --dry-run
+    """
+    from importers.csv_tables import CsvTable, order_by_dependency
+
+    tables = order_by_dependency([CsvTable(p, table) for p in paths])
+    with ImportSession(db_path(ctx), "csv", dry_run=dry_run) as session, DelayedProgress("importing") as bar:
+        for t in tables:
+            for batch, n in t.batches():
+                session.add(batch)
+                bar.advance(n)
+            session.add_file(t.name, t.sha256)
+    print_summary(session.counts, dry_run=dry_run, title=f"import csv: {len(tables)} file(s)")

@@ -1,0 +1,177 @@
+"""Reading input files safely: encoding checks, and YAML / JSON parsers that remember line numbers.
+
+Mappings come back as `Node` (a dict that knows its line and the line of each key), so an error can name the
+line of the field at fault. YAML is read with PyYAML's safe loader (libyaml when present); aliases are refused,
+which also rules out "billion laughs" expansion. Nothing here executes anything from the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.decoder
+import json.scanner
+import os
+from pathlib import Path
+from typing import Any
+
+from store.errors import DataError
+
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # YAML/JSON are loaded whole; bigger collections go through CSV or FtM
+
+
+class Node(dict):
+    """A mapping from a file, with the line it starts on and the line of each key."""
+
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, pairs: list[tuple[Any, Any]], line: int | None, key_lines: dict[Any, int] | None = None):
+        super().__init__(pairs)
+        self.line = line
+        self.key_lines = key_lines or {}
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
+def read_bytes(path: str | os.PathLike[str], *, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    name = display_path(path)
+    try:
+        if str(path) == "-":
+            import sys
+
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            p = Path(path)
+            if p.is_dir():
+                raise DataError("is a directory, not a file", file=name)
+            with p.open("rb") as f:
+                data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise DataError("no such file", file=name) from None
+    except PermissionError:
+        raise DataError("permission denied", file=name) from None
+    except OSError as e:
+        raise DataError(f"cannot read: {e.strerror or e}", file=name) from None
+    if len(data) > limit:
+        raise DataError(f"is larger than {limit // (1024 * 1024)} MB; split it into smaller files", file=name)
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 text (a UTF-8 BOM is fine). Other encodings, NUL bytes and empty files are errors."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("is UTF-16 encoded; save it as UTF-8", file=name, line=1)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise DataError("contains a NUL byte (binary data?)", file=name, line=data.count(b"\n", 0, nul) + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise DataError(
+            f"is not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8", file=name, line=line
+        ) from None
+    if not text.strip():
+        raise DataError("is empty", file=name)
+    return text
+
+
+# ------------------------------------------------------------------------------------------------------ YAML
+
+
+def load_yaml(text: str, name: str) -> Any:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def construct_object(self, node, deep=False):  # type: ignore[no-untyped-def]
+            if node in self.constructed_objects:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "YAML aliases (*name) are not supported in data files; write the value out",
+                    node.start_mark,
+                )
+            return super().construct_object(node, deep=deep)
+
+        def construct_yaml_map(self, node):  # type: ignore[no-untyped-def]
+            self.flatten_mapping(node)
+            pairs, key_lines = [], {}
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, str):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"keys must be text, not {key!r}", key_node.start_mark
+                    )
+                if key in key_lines:
+                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+                key_lines[key] = key_node.start_mark.line + 1
+                pairs.append((key, self.construct_object(value_node, deep=True)))
+            return Node(pairs, node.start_mark.line + 1, key_lines)
+
+    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
+    try:
+        docs = list(yaml.load_all(text, Loader=Loader))  # a (C)SafeLoader subclass: safe_load + lines
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "invalid YAML"
+        raise DataError(f"invalid YAML: {problem}", file=name, line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as e:
+        raise DataError(f"invalid YAML: {e}", file=name) from None
+    except RecursionError:
+        raise DataError("is nested too deeply", file=name) from None
+    docs = [d for d in docs if d is not None]
+    if not docs:
+        raise DataError("is empty", file=name)
+    if len(docs) > 1:
+        raise DataError("holds several YAML documents (---); use one per file", file=name)
+    return docs[0]
+
+
+# ------------------------------------------------------------------------------------------------------ JSON
+
+
+class _LineDecoder(json.JSONDecoder):
+    """The standard decoder, with objects built as `Node`s that know their line."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        newlines = [i for i, c in enumerate(text) if c == "\n"]
+
+        def line_at(pos: int) -> int:
+            return bisect.bisect_left(newlines, pos) + 1
+
+        def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):  # type: ignore[no-untyped-def]
+            start = s_and_end[1] - 1
+
+            def pairs_hook(pairs):  # type: ignore[no-untyped-def]
+                seen: set[str] = set()
+                for key, _ in pairs:
+                    if key in seen:
+                        raise ValueError(f"duplicate key {key!r} in the object at line {line_at(start)}")
+                    seen.add(key)
+                return Node(pairs, line_at(start))
+
+            return json.decoder.JSONObject(s_and_end, strict, scan_once, object_hook, pairs_hook, memo)
+
+        self.parse_object = parse_object
+        self.scan_once = json.scanner.py_make_scanner(self)
+
+
+def load_json(text: str, name: str) -> Any:
+    try:
+        return _LineDecoder(text).decode(text)
+    except json.JSONDecodeError as e:
+        raise DataError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
+    except RecursionError:
+        raise DataError("is nested too deeply", file=name) from None
+    except ValueError as e:
+        raise DataError(f"invalid JSON: {e}", file=name) from None

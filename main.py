@@ -1,0 +1,118 @@
+"""findings: a terminal explorer for investigative findings.
+
+The door: the Click group. `findings` with no arguments opens the explorer on the default database.
+Subcommands are imported only when used, so quick lookups never pay for the TUI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+HERE = Path(__file__).resolve().parent
+
+# command name -> "module:attribute"; each module is imported only when its command runs (or for --help).
+COMMANDS: dict[str, str] = {
+    "build": "importers.build:build",
+    "import": "importers.cli:import_group",
+}
+
+
+@dataclass
+class Settings:
+    db: Path
+
+
+def default_db() -> Path:
+    """`./data.db` when there is one, else the data.db that ships beside main.py."""
+    local = Path("data.db")
+    return local if local.exists() else HERE / "data.db"
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use, and whose errors never show a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            module, _, attr = COMMANDS[name].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(130) from None
+        except Exception as e:  # every error becomes one line for people; FINDINGS_DEBUG=1 shows the traceback
+            if os.environ.get("FINDINGS_DEBUG"):
+                raise
+            raise click.ClickException(describe_error(e)) from None
+
+
+def describe_error(e: BaseException) -> str:
+    import sqlite3
+
+    from store.errors import StoreError
+
+    if isinstance(e, StoreError):
+        return str(e)
+    if isinstance(e, sqlite3.Error):
+        message = str(e)
+        if "disk is full" in message or "disk I/O" in message:
+            return f"the disk is full or failing ({message}); nothing was written"
+        if "locked" in message or "busy" in message:
+            return f"the database is busy ({message}); try again when the other import has finished"
+        return f"database error: {message}"
+    if isinstance(e, OSError):
+        return f"{e.filename or 'file'}: {e.strerror or e}"
+    return f"internal error: {type(e).__name__}: {e} (run with FINDINGS_DEBUG=1 to see where)"
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="FINDINGS_DB",
+    help="Database file [env FINDINGS_DB; default ./data.db if present, else the data.db beside main.py].",
+)
+@click.version_option("0.1.0", prog_name="findings")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None) -> None:
+    """Explore findings on foreign actors in Russian-occupied Ukraine: who did what, where, per which source.
+
+    With no command, shows what the database holds.
+
+    \b
+    Examples:
+      findings                          what the database holds
+      findings import yaml my.yaml      add your own findings
+      findings build                    rebuild data.db from dataset/
+    """
+    ctx.obj = Settings(db=db if db is not None else default_db())
+    if ctx.invoked_subcommand is None:
+        from store.summary import describe
+
+        click.echo(describe(ctx.obj.db))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="findings")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,154 @@
+"""Validated records, as importers hand them to `store.write`.
+
+Importers build these from files (checking every field); `store.write` turns them into rows. `origin` says
+where a record came from (file, line, record), for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    file: str
+    line: int | None = None
+    record: str | None = None
+
+
+@dataclass(slots=True)
+class Source:
+    id: str
+    title: str
+    publisher: str | None = None
+    authors: str | None = None
+    url: str | None = None
+    published: str | None = None
+    kind: str | None = None
+    accessed: str | None = None
+    notes: str | None = None
+    origin: Origin | None = field(default=None, compare=False)
+
+    def row(self) -> tuple:
+        return (
+            self.id,
+            self.title,
+            self.publisher,
+            self.authors,
+            self.url,
+            self.published,
+            self.kind,
+            self.accessed,
+            self.notes,
+        )
+
+
+@dataclass(slots=True)
+class Actor:
+    id: str
+    name: str
+    kind: str
+    country: str | None = None
+    summary: str | None = None
+    role: str | None = None
+    aliases: list[str] | None = None  # None: leave the stored aliases as they are
+    origin: Origin | None = field(default=None, compare=False)
+
+    def row(self) -> tuple:
+        return (self.id, self.name, self.kind, self.country, self.summary, self.role)
+
+
+@dataclass(slots=True)
+class Region:
+    id: str
+    name: str
+    kind: str | None = None
+    iso_code: str | None = None
+    parent_id: str | None = None
+    occupied_since: str | None = None
+    aliases: list[str] | None = None
+    origin: Origin | None = field(default=None, compare=False)
+
+    def row(self) -> tuple:
+        return (self.id, self.name, self.kind, self.iso_code, self.parent_id, self.occupied_since)
+
+
+@dataclass(slots=True)
+class Evidence:
+    id: str
+    claim: str
+    category: str
+    source_id: str
+    quote: str | None = None
+    date: str | None = None
+    quantity: int | float | None = None
+    unit: str | None = None
+    locator: str | None = None
+    status: str = "unreviewed"
+    confidence: str | None = None
+    actors: list[tuple[str, str | None]] = field(default_factory=list)  # (actor id, role)
+    regions: list[str] = field(default_factory=list)
+    origin: Origin | None = field(default=None, compare=False)
+
+    def row(self) -> tuple:
+        return (
+            self.id,
+            self.claim,
+            self.quote,
+            self.category,
+            self.date,
+            self.quantity,
+            self.unit,
+            self.source_id,
+            self.locator,
+            self.status,
+            self.confidence,
+        )
+
+
+@dataclass(slots=True)
+class Relation:
+    subject_id: str
+    object_id: str
+    kind: str
+    role: str | None = None
+    evidence_id: str | None = None
+    start: str | None = None
+    end: str | None = None
+    origin: Origin | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.subject_id, self.object_id, self.kind)
+
+    def row(self) -> tuple:
+        return (self.subject_id, self.object_id, self.kind, self.role, self.evidence_id, self.start, self.end)
+
+
+@dataclass(slots=True)
+class ExternalId:
+    system: str  # e.g. "ftm"
+    external_id: str
+    kind: str  # actor, region, source, evidence
+    ref_id: str
+
+
+@dataclass(slots=True)
+class Batch:
+    sources: list[Source] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    external_ids: list[ExternalId] = field(default_factory=list)
+
+    def extend(self, other: Batch) -> None:
+        self.sources += other.sources
+        self.actors += other.actors
+        self.regions += other.regions
+        self.evidence += other.evidence
+        self.relations += other.relations
+        self.external_ids += other.external_ids
+
+    def __len__(self) -> int:
+        return len(self.sources) + len(self.actors) + len(self.regions) + len(self.evidence) + len(self.relations)

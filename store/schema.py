@@ -1,0 +1,275 @@
+"""The database schema, created by code.
+
+Table and column names are an interface: other tools (sqlite3, Datasette, sqlite-utils) and acceptance checks
+read them. Derived columns are kept up to date by triggers, so they stay right whoever writes:
+
+- `actors.aka`, `regions.aka`: the entity's aliases, joined; indexed by FTS so aliases are searchable.
+- `evidence.linked_names`: names and aliases of the actors and regions linked to a finding; indexed by FTS so
+  that `WeChat` or `Lugansk` finds the findings linked to Tencent or Luhansk even when the text does not say so.
+- `actors.evidence_count`, `regions.evidence_count`, `sources.evidence_count`: for lists that show counts
+  without a GROUP BY over every link.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+# Full-text indexes: table -> indexed columns. `<table>_fts` has content="<table>" (Datasette detects it).
+FTS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "evidence": ("claim", "quote", "linked_names"),
+    "actors": ("name", "summary", "aka"),
+    "regions": ("name", "aka"),
+    "sources": ("title",),
+}
+
+TABLES = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    publisher TEXT,
+    authors TEXT,
+    url TEXT,
+    published TEXT,
+    kind TEXT,
+    accessed TEXT,
+    notes TEXT,
+    evidence_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE actors (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    country TEXT,
+    summary TEXT,
+    role TEXT,
+    aka TEXT,
+    evidence_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE regions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT,
+    iso_code TEXT,
+    parent_id TEXT REFERENCES regions(id) ON DELETE SET NULL,
+    occupied_since TEXT,
+    aka TEXT,
+    evidence_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE aliases (
+    kind TEXT NOT NULL,
+    ref_id TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    PRIMARY KEY (kind, ref_id, alias)
+);
+CREATE TABLE evidence (
+    id TEXT PRIMARY KEY,
+    claim TEXT NOT NULL,
+    quote TEXT,
+    category TEXT NOT NULL,
+    date TEXT,
+    quantity NUMERIC,
+    unit TEXT,
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    locator TEXT,
+    status TEXT NOT NULL DEFAULT 'unreviewed',
+    confidence TEXT,
+    linked_names TEXT
+);
+CREATE TABLE evidence_actors (
+    evidence_id TEXT NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    role TEXT,
+    PRIMARY KEY (evidence_id, actor_id)
+);
+CREATE TABLE evidence_regions (
+    evidence_id TEXT NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+    region_id TEXT NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    PRIMARY KEY (evidence_id, region_id)
+);
+CREATE TABLE relations (
+    id INTEGER PRIMARY KEY,
+    subject_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    object_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    role TEXT,
+    evidence_id TEXT REFERENCES evidence(id) ON DELETE SET NULL,
+    start TEXT,
+    "end" TEXT,
+    UNIQUE (subject_id, object_id, kind)
+);
+CREATE TABLE external_ids (
+    system TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ref_id TEXT NOT NULL,
+    PRIMARY KEY (system, external_id)
+);
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT,
+    format TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    counts TEXT
+);
+"""
+
+INDEXES = """
+CREATE INDEX regions_parent_id ON regions(parent_id);
+CREATE INDEX aliases_alias ON aliases(alias COLLATE NOCASE);
+CREATE INDEX evidence_source_id ON evidence(source_id);
+CREATE INDEX evidence_date ON evidence(date);
+CREATE INDEX evidence_category ON evidence(category, date);
+CREATE INDEX evidence_status ON evidence(status, date);
+CREATE INDEX evidence_actors_evidence_id ON evidence_actors(evidence_id);
+CREATE INDEX evidence_actors_actor_id ON evidence_actors(actor_id);
+CREATE INDEX evidence_regions_evidence_id ON evidence_regions(evidence_id);
+CREATE INDEX evidence_regions_region_id ON evidence_regions(region_id);
+CREATE INDEX relations_subject_id ON relations(subject_id);
+CREATE INDEX relations_object_id ON relations(object_id);
+CREATE INDEX relations_evidence_id ON relations(evidence_id);
+CREATE INDEX external_ids_ref ON external_ids(kind, ref_id);
+CREATE INDEX actors_name ON actors(name COLLATE NOCASE);
+CREATE INDEX regions_name ON regions(name COLLATE NOCASE);
+"""
+
+
+def _linked_names_sql(evidence_id: str) -> str:
+    """SQL expression: the names and aliases of what is linked to evidence `evidence_id` (an SQL expression)."""
+    return f"""(SELECT group_concat(n, ' ; ') FROM (
+        SELECT a.name || coalesce(' ; ' || a.aka, '') AS n
+          FROM evidence_actors ea JOIN actors a ON a.id = ea.actor_id WHERE ea.evidence_id = {evidence_id}
+        UNION ALL
+        SELECT r.name || coalesce(' ; ' || r.aka, '')
+          FROM evidence_regions er JOIN regions r ON r.id = er.region_id WHERE er.evidence_id = {evidence_id}))"""
+
+
+def _aka_sql(kind: str, ref_id: str) -> str:
+    return (
+        "(SELECT group_concat(alias, ' ; ') FROM (SELECT alias FROM aliases "
+        f"WHERE kind = '{kind}' AND ref_id = {ref_id} ORDER BY alias))"
+    )
+
+
+def _triggers() -> str:
+    out = []
+    # Aliases -> aka columns (which the FTS triggers then index).
+    for event, row in (("INSERT", "NEW"), ("DELETE", "OLD")):
+        out.append(f"""
+CREATE TRIGGER aliases_{event[0].lower()}_aka AFTER {event} ON aliases BEGIN
+    UPDATE actors SET aka = {_aka_sql("actor", f"{row}.ref_id")} WHERE {row}.kind = 'actor' AND id = {row}.ref_id;
+    UPDATE regions SET aka = {_aka_sql("region", f"{row}.ref_id")} WHERE {row}.kind = 'region' AND id = {row}.ref_id;
+END;""")
+    out.append(f"""
+CREATE TRIGGER aliases_u_aka AFTER UPDATE ON aliases BEGIN
+    UPDATE actors SET aka = {_aka_sql("actor", "OLD.ref_id")} WHERE OLD.kind = 'actor' AND id = OLD.ref_id;
+    UPDATE regions SET aka = {_aka_sql("region", "OLD.ref_id")} WHERE OLD.kind = 'region' AND id = OLD.ref_id;
+    UPDATE actors SET aka = {_aka_sql("actor", "NEW.ref_id")} WHERE NEW.kind = 'actor' AND id = NEW.ref_id;
+    UPDATE regions SET aka = {_aka_sql("region", "NEW.ref_id")} WHERE NEW.kind = 'region' AND id = NEW.ref_id;
+END;""")
+    # A renamed entity (or one whose aliases changed) renames itself in the findings linked to it.
+    for table, link, col in (("actors", "evidence_actors", "actor_id"), ("regions", "evidence_regions", "region_id")):
+        out.append(f"""
+CREATE TRIGGER {table}_linked_names AFTER UPDATE OF name, aka ON {table}
+WHEN OLD.name IS NOT NEW.name OR OLD.aka IS NOT NEW.aka BEGIN
+    UPDATE evidence SET linked_names = {_linked_names_sql("evidence.id")}
+     WHERE id IN (SELECT evidence_id FROM {link} WHERE {col} = NEW.id);
+END;""")
+        # Links -> counts and linked_names. When an importer writes links before their (new) finding, the
+        # linked_names update finds no row and costs one index probe; the importer supplies the value itself.
+        out.append(f"""
+CREATE TRIGGER {link}_ai AFTER INSERT ON {link} BEGIN
+    UPDATE {table} SET evidence_count = evidence_count + 1 WHERE id = NEW.{col};
+    UPDATE evidence SET linked_names = {_linked_names_sql("NEW.evidence_id")} WHERE id = NEW.evidence_id;
+END;
+CREATE TRIGGER {link}_ad AFTER DELETE ON {link} BEGIN
+    UPDATE {table} SET evidence_count = evidence_count - 1 WHERE id = OLD.{col};
+    UPDATE evidence SET linked_names = {_linked_names_sql("OLD.evidence_id")} WHERE id = OLD.evidence_id;
+END;
+CREATE TRIGGER {link}_au AFTER UPDATE OF evidence_id, {col} ON {link} BEGIN
+    UPDATE {table} SET evidence_count = evidence_count - 1 WHERE id = OLD.{col};
+    UPDATE {table} SET evidence_count = evidence_count + 1 WHERE id = NEW.{col};
+    UPDATE evidence SET linked_names = {_linked_names_sql("OLD.evidence_id")} WHERE id = OLD.evidence_id;
+    UPDATE evidence SET linked_names = {_linked_names_sql("NEW.evidence_id")} WHERE id = NEW.evidence_id;
+END;""")
+    out.append("""
+CREATE TRIGGER evidence_source_ai AFTER INSERT ON evidence BEGIN
+    UPDATE sources SET evidence_count = evidence_count + 1 WHERE id = NEW.source_id;
+END;
+CREATE TRIGGER evidence_source_ad AFTER DELETE ON evidence BEGIN
+    UPDATE sources SET evidence_count = evidence_count - 1 WHERE id = OLD.source_id;
+END;
+CREATE TRIGGER evidence_source_au AFTER UPDATE OF source_id ON evidence
+WHEN OLD.source_id IS NOT NEW.source_id BEGIN
+    UPDATE sources SET evidence_count = evidence_count - 1 WHERE id = OLD.source_id;
+    UPDATE sources SET evidence_count = evidence_count + 1 WHERE id = NEW.source_id;
+END;""")
+    return "\n".join(out)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script of CREATE statements (trigger bodies contain ';', so split on complete statements)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        if not line.strip() and not buf:
+            continue
+        buf.append(line)
+        candidate = "\n".join(buf)
+        if sqlite3.complete_statement(candidate):
+            out.append(candidate.strip())
+            buf = []
+    if "".join(buf).strip():
+        raise ValueError("incomplete statement in schema script")
+    return out
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Create every table, index, trigger and FTS index in a new, empty database, and record the version.
+
+    FTS goes through sqlite-utils' `enable_fts(..., create_triggers=True)`, so the `<table>_fts` tables are
+    exactly what sqlite-utils and Datasette expect. Its update trigger is then narrowed to fire only when an
+    indexed column changes, so bumping `evidence_count` does not re-index a row. The caller removes the file
+    if this fails half-way (it is only used on a database being created).
+    """
+    import sqlite_utils  # only needed when a database is created; keeps CLI lookups light
+
+    _run_in_transaction(conn, _statements(TABLES + INDEXES))
+    db = sqlite_utils.Database(conn)
+    for table, columns in FTS_COLUMNS.items():
+        db[table].enable_fts(list(columns), fts_version="FTS5", create_triggers=True, tokenize=TOKENIZE)
+    narrowed = []
+    for table, columns in FTS_COLUMNS.items():
+        narrowed += [f"DROP TRIGGER [{table}_au]", _fts_update_trigger(table, columns)]
+    version = f"INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')"
+    _run_in_transaction(conn, [*narrowed, *_statements(_triggers()), version])
+
+
+def _run_in_transaction(conn: sqlite3.Connection, statements: list[str]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _fts_update_trigger(table: str, columns: tuple[str, ...]) -> str:
+    cols = ", ".join(f"[{c}]" for c in columns)
+    old = ", ".join(f"old.[{c}]" for c in columns)
+    new = ", ".join(f"new.[{c}]" for c in columns)
+    fts = f"[{table}_fts]"
+    return (
+        f"CREATE TRIGGER [{table}_au] AFTER UPDATE OF {', '.join(columns)} ON [{table}] BEGIN\n"
+        f"  INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES('delete', old.rowid, {old});\n"
+        f"  INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {new});\nEND"
+    )

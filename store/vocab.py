@@ -1,0 +1,201 @@
+"""Controlled vocabularies and value checks shared by importers, search and the TUI.
+
+Each check returns the normalised value or raises ValueError with a message for people;
+importers turn that into a DataError that names the file, line and field.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+from store.countries import COUNTRIES
+
+CATEGORIES: tuple[str, ...] = (
+    "agriculture",
+    "analysis",
+    "corporate",
+    "diplomacy",
+    "economy",
+    "energy",
+    "finance",
+    "ideology",
+    "industry",
+    "investment",
+    "logistics",
+    "military",
+    "sanctions",
+    "sanctions-evasion",
+    "technology",
+    "telecom",
+    "trade",
+    "other",
+)
+STATUSES: tuple[str, ...] = ("curated", "unreviewed", "disputed")
+CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")
+ACTOR_KINDS: tuple[str, ...] = ("state", "company", "organization", "person", "group", "platform")
+REGION_KINDS: tuple[str, ...] = (
+    "country",
+    "autonomous-republic",
+    "oblast",
+    "city",
+    "district",
+    "settlement",
+    "area",
+)
+ALIAS_KINDS: tuple[str, ...] = ("actor", "region", "source")
+SOURCE_KINDS: tuple[str, ...] = (
+    "news-article",
+    "report",
+    "dataset",
+    "document",
+    "statement",
+    "interview",
+    "social-media",
+    "other",
+)
+
+MAX_ID = 120
+MAX_NAME = 300
+MAX_TITLE = 1_000
+MAX_TEXT = 20_000
+MAX_URL = 2_000
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_RELATION_KIND = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_URL = re.compile(r"(?:https?|ftp)://\S+|urn:\S+|doi:\S+", re.IGNORECASE)
+
+
+def check_id(value: object) -> str:
+    """A lowercase ASCII slug: letters, digits, single hyphens (`north-korea`)."""
+    if not isinstance(value, str):
+        raise ValueError(f"must be a text id, not {type_name(value)}")
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > MAX_ID:
+        raise ValueError(f"is longer than {MAX_ID} characters")
+    if not _SLUG.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a lowercase slug (letters a-z, digits and single hyphens, e.g. 'north-korea')"
+        )
+    return value
+
+
+def check_text(value: object, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
+    """Free text: a string without NUL bytes, not longer than `limit`, stripped. Empty becomes None."""
+    if value is None:
+        if required:
+            raise ValueError("is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"must be text, not {type_name(value)}")
+    text = str(value).strip()
+    if "\x00" in text:
+        raise ValueError("contains a NUL byte")
+    if len(text) > limit:
+        raise ValueError(f"is {len(text):,} characters long; the limit is {limit:,}")
+    if not text:
+        if required:
+            raise ValueError("must not be empty")
+        return None
+    return text
+
+
+def check_choice(value: object, choices: tuple[str, ...], *, required: bool = False) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"is required (one of: {', '.join(choices)})")
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {type_name(value)}")
+    norm = value.strip().lower()
+    if norm not in choices:
+        raise ValueError(f"{value!r} is not one of: {', '.join(choices)}")
+    return norm
+
+
+def check_relation_kind(value: object) -> str:
+    if not isinstance(value, str) or not _RELATION_KIND.fullmatch(value.strip().lower()):
+        raise ValueError(f"{value!r} is not a relation kind such as 'contractor-for' or 'owns'")
+    return value.strip().lower()
+
+
+def check_date(value: object) -> str | None:
+    """A partial ISO date: 2025, 2025-10 or 2025-10-15 (YAML may hand us a date or an int)."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        value = value.isoformat()[:10]
+    if isinstance(value, bool):
+        raise ValueError("must be a date like 2025, 2025-10 or 2025-10-15, not true/false")
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"must be a date like 2025, 2025-10 or 2025-10-15, not {type_name(value)}")
+    text = value.strip()
+    m = _PARTIAL_DATE.fullmatch(text)
+    if not m:
+        raise ValueError(f"{value!r} is not a date like 2025, 2025-10 or 2025-10-15")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if not 1000 <= year <= 2999:
+        raise ValueError(f"{value!r}: year {year} is out of range")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"{value!r}: month {month} does not exist")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise ValueError(f"{value!r}: day {day} does not exist in {year}-{month:02d}")
+    return text
+
+
+def check_country(value: object) -> str | None:
+    """ISO 3166-1 alpha-2, upper case (`cn` is accepted and becomes `CN`)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"must be an ISO 3166-1 alpha-2 code such as 'CN', not {type_name(value)}")
+    code = value.strip().upper()
+    if code not in COUNTRIES:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code such as 'CN' or 'IR'")
+    return code
+
+
+def check_quantity(value: object) -> int | float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.replace(",", "").replace("_", "").strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+    else:
+        raise ValueError(f"must be a number, not {type_name(value)}")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("must be a finite number")
+    if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
+        number = int(number)
+    return number
+
+
+def check_url(value: object) -> str | None:
+    text = check_text(value, limit=MAX_URL)
+    if text is None:
+        return None
+    if not _URL.fullmatch(text):
+        raise ValueError(f"{text[:80]!r} is not a URL (http://, https://, doi: or urn:)")
+    return text
+
+
+def type_name(value: object) -> str:
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)

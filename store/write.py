@@ -1,0 +1,428 @@
+"""Writing validated records: check references, plan what changes, then apply the plan.
+
+Upsert by id: a record equal to its row is left alone; a changed one is updated and its links (aliases,
+evidence actors and regions) are replaced. Nothing here commits: the caller owns the one transaction of an
+import (`store.write.transaction`), so any error leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from store.errors import DataError
+from store.records import Actor, Batch, Evidence, Origin, Region, Relation, Source
+
+CHUNK = 500  # ids per `IN (...)` query, well under SQLite's variable limit
+
+SOURCE_COLS = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes")
+ACTOR_COLS = ("id", "name", "kind", "country", "summary", "role")
+REGION_COLS = ("id", "name", "kind", "iso_code", "parent_id", "occupied_since")
+EVIDENCE_COLS = (
+    "id",
+    "claim",
+    "quote",
+    "category",
+    "date",
+    "quantity",
+    "unit",
+    "source_id",
+    "locator",
+    "status",
+    "confidence",
+)
+RELATION_COLS = ("subject_id", "object_id", "kind", "role", "evidence_id", "start", "end")
+TABLES = ("sources", "actors", "regions", "evidence", "relations")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE: one writer at a time); rolled back on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@dataclass
+class Counts:
+    """Inserted / updated / unchanged, per table."""
+
+    tables: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {t: {"inserted": 0, "updated": 0, "unchanged": 0} for t in TABLES}
+    )
+
+    def add(self, table: str, what: str, n: int = 1) -> None:
+        self.tables[table][what] += n
+
+    def merge(self, other: Counts) -> None:
+        for table, row in other.tables.items():
+            for what, n in row.items():
+                self.tables[table][what] += n
+
+    @property
+    def changed(self) -> int:
+        return sum(r["inserted"] + r["updated"] for r in self.tables.values())
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {t: dict(r) for t, r in self.tables.items()}
+
+
+@dataclass
+class Plan:
+    counts: Counts = field(default_factory=Counts)
+    by_file: dict[str, Counts] = field(default_factory=dict)  # the same counts, per input file
+    inserts: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    updates: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    alias_add: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, ref_id, alias)
+    alias_remove: list[tuple[str, str, str]] = field(default_factory=list)
+    new_evidence: list[Evidence] = field(default_factory=list)
+    link_add: dict[str, list[tuple]] = field(default_factory=lambda: {"actors": [], "regions": []})
+    link_remove: dict[str, list[tuple]] = field(default_factory=lambda: {"actors": [], "regions": []})
+    link_role: list[tuple[str | None, str, str]] = field(default_factory=list)  # (role, evidence_id, actor_id)
+    external_ids: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def tally(self, rec: Source | Actor | Region | Evidence | Relation, table: str, what: str) -> None:
+        self.counts.add(table, what)
+        file = rec.origin.file if rec.origin else "<input>"
+        self.by_file.setdefault(file, Counts()).add(table, what)
+
+
+# ---------------------------------------------------------------------------------------------------- checks
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` exist in `table` (sources, actors, regions, evidence)."""
+    assert table in ("sources", "actors", "regions", "evidence")
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        found.update(r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
+    return found
+
+
+def _error(message: str, origin: Origin | None, field_name: str | None) -> DataError:
+    return DataError(
+        message,
+        file=origin.file if origin else None,
+        line=origin.line if origin else None,
+        record=origin.record if origin else None,
+        field=field_name,
+    )
+
+
+def check_duplicates(batch: Batch) -> None:
+    """The same id twice in one import is an error (which of the two should win?)."""
+    for kind, records in (
+        ("source", batch.sources),
+        ("actor", batch.actors),
+        ("region", batch.regions),
+        ("evidence", batch.evidence),
+    ):
+        seen: dict[str, Origin | None] = {}
+        for rec in records:
+            if rec.id in seen:
+                first = seen[rec.id]
+                where = f" (first at {first.file}:{first.line})" if first and first.line else ""
+                raise _error(f"duplicate {kind} id {rec.id!r}{where}", rec.origin, "id")
+            seen[rec.id] = rec.origin
+    keys: dict[tuple[str, str, str], Origin | None] = {}
+    for rel in batch.relations:
+        if rel.key in keys:
+            raise _error(f"duplicate relation {rel.subject_id} {rel.kind} {rel.object_id}", rel.origin, "subject")
+        keys[rel.key] = rel.origin
+
+
+def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[str, set[str]] | None = None) -> None:
+    """Every id a record points to exists in this import (`batch`, or `also_known` from earlier parts of it)
+    or already in the database."""
+    also_known = also_known or {}
+    known = {
+        "sources": {s.id for s in batch.sources} | also_known.get("sources", set()),
+        "actors": {a.id for a in batch.actors} | also_known.get("actors", set()),
+        "regions": {r.id for r in batch.regions} | also_known.get("regions", set()),
+        "evidence": {e.id for e in batch.evidence} | also_known.get("evidence", set()),
+    }
+    # (table, id, record, field) for every reference
+    refs: list[tuple[str, str, object, str]] = []
+    for region in batch.regions:
+        if region.parent_id:
+            refs.append(("regions", region.parent_id, region, "parent"))
+    for ev in batch.evidence:
+        refs.append(("sources", ev.source_id, ev, "source"))
+        refs.extend(("actors", actor_id, ev, "actors") for actor_id, _ in ev.actors)
+        refs.extend(("regions", region_id, ev, "regions") for region_id in ev.regions)
+    for rel in batch.relations:
+        refs.append(("actors", rel.subject_id, rel, "subject"))
+        refs.append(("actors", rel.object_id, rel, "object"))
+        if rel.evidence_id:
+            refs.append(("evidence", rel.evidence_id, rel, "evidence"))
+    missing = {t: {ref_id for table, ref_id, _, _ in refs if table == t} - known[t] for t in known}
+    for table, ids in missing.items():
+        known[table] |= existing_ids(conn, table, ids)
+    for table, ref_id, rec, field_name in refs:
+        if ref_id not in known[table]:
+            singular = {"sources": "source", "actors": "actor", "regions": "region", "evidence": "evidence"}[table]
+            hint = _closest(conn, table, ref_id, known[table])
+            raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)  # type: ignore[attr-defined]
+
+
+def _closest(conn: sqlite3.Connection, table: str, wanted: str, batch_ids: set[str]) -> str:
+    candidates = set(batch_ids)
+    candidates.update(r[0] for r in conn.execute(f"SELECT id FROM {table} LIMIT 100000"))
+    close = difflib.get_close_matches(wanted, sorted(candidates), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+# ------------------------------------------------------------------------------------------------------ plan
+
+
+def _fetch_rows(conn: sqlite3.Connection, table: str, cols: Sequence[str], ids: list[str]) -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
+    select = _column_list(cols)
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {select} FROM {table} WHERE id IN ({marks})", chunk):
+            out[row[0]] = tuple(row)
+    return out
+
+
+def _fetch_pairs(conn: sqlite3.Connection, sql: str, ids: list[str]) -> dict[str, set]:
+    """Run `sql` (with one `{marks}` for the ids) and group (id, value...) rows by id."""
+    out: dict[str, set] = {}
+    for chunk in _chunks(ids):
+        for row in conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk):
+            out.setdefault(row[0], set()).add(row[1] if len(row) == 2 else tuple(row[1:]))
+    return out
+
+
+def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
+    """Decide, by reading only, what applying `batch` would insert, update and leave unchanged."""
+    p = Plan()
+    _plan_rows(p, conn, "sources", SOURCE_COLS, batch.sources, {})
+    for kind, table, cols, records in (
+        ("actor", "actors", ACTOR_COLS, batch.actors),
+        ("region", "regions", REGION_COLS, batch.regions),
+    ):
+        ids = [r.id for r in records if r.aliases is not None]
+        stored = _fetch_pairs(
+            conn, f"SELECT ref_id, alias FROM aliases WHERE kind = '{kind}' AND ref_id IN ({{marks}})", ids
+        )
+        extra = {}
+        for rec in records:
+            if rec.aliases is None:
+                continue
+            want, have = set(rec.aliases), stored.get(rec.id, set())
+            p.alias_add += [(kind, rec.id, a) for a in rec.aliases if a not in have]
+            p.alias_remove += [(kind, rec.id, a) for a in sorted(have - want)]
+            extra[rec.id] = want != have
+        _plan_rows(p, conn, table, cols, records, extra)
+    _plan_evidence(p, conn, batch.evidence)
+    _plan_relations(p, conn, batch.relations)
+    p.external_ids = [(x.system, x.external_id, x.kind, x.ref_id) for x in batch.external_ids]
+    return p
+
+
+def _plan_rows(
+    p: Plan,
+    conn: sqlite3.Connection,
+    table: str,
+    cols: Sequence[str],
+    records: Sequence[Source | Actor | Region],
+    links_changed: dict[str, bool],
+) -> None:
+    stored = _fetch_rows(conn, table, cols, [r.id for r in records])
+    for rec in records:
+        row = rec.row()
+        old = stored.get(rec.id)
+        if old is None:
+            p.inserts[table].append(row)
+            p.tally(rec, table, "inserted")
+        elif old != row:
+            p.updates[table].append(row)
+            p.tally(rec, table, "updated")
+        elif links_changed.get(rec.id):
+            p.tally(rec, table, "updated")
+        else:
+            p.tally(rec, table, "unchanged")
+
+
+def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence]) -> None:
+    stored = _fetch_rows(conn, "evidence", EVIDENCE_COLS, [e.id for e in records])
+    existing = [e.id for e in records if e.id in stored]
+    old_actors = _fetch_pairs(
+        conn, "SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks})", existing
+    )
+    old_regions = _fetch_pairs(
+        conn, "SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks})", existing
+    )
+    for ev in records:
+        row = ev.row()
+        old = stored.get(ev.id)
+        if old is None:
+            p.new_evidence.append(ev)
+            p.link_add["actors"] += [(ev.id, actor_id, role) for actor_id, role in ev.actors]
+            p.link_add["regions"] += [(ev.id, region_id) for region_id in ev.regions]
+            p.tally(ev, "evidence", "inserted")
+            continue
+        changed = old != row
+        if changed:
+            p.updates["evidence"].append(row)
+        have_actors = {a: r for a, r in old_actors.get(ev.id, set())}
+        want_actors = dict(ev.actors)
+        for actor_id in have_actors.keys() - want_actors.keys():
+            p.link_remove["actors"].append((ev.id, actor_id))
+        for actor_id, role in ev.actors:
+            if actor_id not in have_actors:
+                p.link_add["actors"].append((ev.id, actor_id, role))
+            elif have_actors[actor_id] != role:
+                p.link_role.append((role, ev.id, actor_id))
+        have_regions, want_regions = old_regions.get(ev.id, set()), set(ev.regions)
+        p.link_remove["regions"] += [(ev.id, r) for r in sorted(have_regions - want_regions)]
+        p.link_add["regions"] += [(ev.id, r) for r in ev.regions if r not in have_regions]
+        links_changed = have_actors != want_actors or have_regions != want_regions
+        p.tally(ev, "evidence", "updated" if changed or links_changed else "unchanged")
+
+
+def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relation]) -> None:
+    subjects = sorted({r.subject_id for r in records})
+    stored: dict[tuple, tuple] = {}
+    for chunk in _chunks(subjects):
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT {_column_list(RELATION_COLS)} FROM relations WHERE subject_id IN ({marks})"
+        for row in conn.execute(sql, chunk):
+            stored[tuple(row[:3])] = tuple(row)
+    for rel in records:
+        old = stored.get(rel.key)
+        if old is None:
+            p.inserts["relations"].append(rel.row())
+            p.tally(rel, "relations", "inserted")
+        elif old != rel.row():
+            p.updates["relations"].append(rel.row())
+            p.tally(rel, "relations", "updated")
+        else:
+            p.tally(rel, "relations", "unchanged")
+
+
+# ----------------------------------------------------------------------------------------------------- apply
+
+
+def _column_list(cols: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in cols)
+
+
+def _insert_sql(table: str, cols: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({_column_list(cols)}) VALUES ({', '.join('?' * len(cols))})"
+
+
+def _update_sql(table: str, cols: Sequence[str]) -> str:
+    sets = ", ".join(f'"{c}" = ?' for c in cols[1:])
+    return f"UPDATE {table} SET {sets} WHERE id = ?"
+
+
+def _names(conn: sqlite3.Connection, table: str, ids: set[str]) -> dict[str, str]:
+    """id -> 'name ; alias ; alias', as the linked_names triggers write it."""
+    out: dict[str, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        marks = ",".join("?" * len(chunk))
+        for id_, name, aka in conn.execute(f"SELECT id, name, aka FROM {table} WHERE id IN ({marks})", chunk):
+            out[id_] = f"{name} ; {aka}" if aka else name
+    return out
+
+
+def linked_names(ev: Evidence, actor_names: dict[str, str], region_names: dict[str, str]) -> str | None:
+    parts = [actor_names[a] for a, _ in ev.actors] + [region_names[r] for r in ev.regions]
+    return " ; ".join(parts) if parts else None
+
+
+def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
+    """Apply a plan inside the caller's transaction."""
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for table, cols in (("sources", SOURCE_COLS), ("actors", ACTOR_COLS), ("regions", REGION_COLS)):
+        if p.inserts[table]:
+            conn.executemany(_insert_sql(table, cols), p.inserts[table])
+        if p.updates[table]:
+            conn.executemany(_update_sql(table, cols), [(*row[1:], row[0]) for row in p.updates[table]])
+    if p.alias_remove:
+        conn.executemany("DELETE FROM aliases WHERE kind = ? AND ref_id = ? AND alias = ?", p.alias_remove)
+    if p.alias_add:
+        conn.executemany("INSERT INTO aliases (kind, ref_id, alias) VALUES (?, ?, ?)", p.alias_add)
+
+    if p.updates["evidence"]:
+        conn.executemany(_update_sql("evidence", EVIDENCE_COLS), [(*row[1:], row[0]) for row in p.updates["evidence"]])
+    if p.link_remove["actors"]:
+        conn.executemany("DELETE FROM evidence_actors WHERE evidence_id = ? AND actor_id = ?", p.link_remove["actors"])
+    if p.link_remove["regions"]:
+        conn.executemany(
+            "DELETE FROM evidence_regions WHERE evidence_id = ? AND region_id = ?", p.link_remove["regions"]
+        )
+    if p.link_role:
+        conn.executemany("UPDATE evidence_actors SET role = ? WHERE evidence_id = ? AND actor_id = ?", p.link_role)
+    # Links first: for findings not yet inserted their triggers only bump counts; the finding's linked_names
+    # is then written once, with the row, so its text is indexed once.
+    if p.link_add["actors"]:
+        conn.executemany(
+            "INSERT INTO evidence_actors (evidence_id, actor_id, role) VALUES (?, ?, ?)", p.link_add["actors"]
+        )
+    if p.link_add["regions"]:
+        conn.executemany("INSERT INTO evidence_regions (evidence_id, region_id) VALUES (?, ?)", p.link_add["regions"])
+    if p.new_evidence:
+        actor_names = _names(conn, "actors", {a for ev in p.new_evidence for a, _ in ev.actors})
+        region_names = _names(conn, "regions", {r for ev in p.new_evidence for r in ev.regions})
+        conn.executemany(
+            _insert_sql("evidence", (*EVIDENCE_COLS, "linked_names")),
+            [(*ev.row(), linked_names(ev, actor_names, region_names)) for ev in p.new_evidence],
+        )
+
+    if p.inserts["relations"]:
+        conn.executemany(_insert_sql("relations", RELATION_COLS), p.inserts["relations"])
+    if p.updates["relations"]:
+        conn.executemany(
+            'UPDATE relations SET role = ?, evidence_id = ?, start = ?, "end" = ? '
+            "WHERE subject_id = ? AND object_id = ? AND kind = ?",
+            [(*row[3:], *row[:3]) for row in p.updates["relations"]],
+        )
+    if p.external_ids:
+        conn.executemany(
+            "INSERT INTO external_ids (system, external_id, kind, ref_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (system, external_id) DO UPDATE SET kind = excluded.kind, ref_id = excluded.ref_id",
+            p.external_ids,
+        )
+    return p.counts
+
+
+def apply(conn: sqlite3.Connection, batch: Batch) -> Counts:
+    """Check, plan and write `batch` inside the caller's transaction. Returns what changed."""
+    check_duplicates(batch)
+    check_references(conn, batch)
+    return execute(conn, plan(conn, batch))
+
+
+# ------------------------------------------------------------------------------------------------ import log
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def log_import(
+    conn: sqlite3.Connection, *, path: str, sha256: str | None, fmt: str, started: str, counts: Counts
+) -> None:
+    conn.execute(
+        "INSERT INTO imports (path, sha256, format, started, finished, counts) VALUES (?, ?, ?, ?, ?, ?)",
+        (path, sha256, fmt, started, now(), json.dumps(counts.as_dict(), sort_keys=True)),
+    )
