@@ -81,6 +81,22 @@ def _evidence_actor_cell(value: str) -> list[Any]:
     return out
 
 
+def _first_bad_utf8(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """(line, byte value) of the first byte that is not UTF-8, reading in blocks so big files are fine."""
+    line, carry = 1, b""
+    with open(path, "rb") as f:
+        while block := f.read(1 << 16):
+            data, carry = carry + block, b""
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                if not (e.reason == "unexpected end of data" and e.end == len(data)):
+                    return line + data.count(b"\n", 0, e.start), data[e.start]
+                data, carry = data[: e.start], data[e.start :]  # a character split across blocks
+            line += data.count(b"\n")
+    return line, carry[0] if carry else 0
+
+
 class _HashingReader(io.RawIOBase):
     """Reads a binary file while hashing what passes through (sha256 of the file, in one pass)."""
 
@@ -148,14 +164,13 @@ class CsvTable:
             raise DataError("is UTF-16 encoded; save it as UTF-8", file=self.name, line=1)
         hashing = _HashingReader(raw)
         text = io.TextIOWrapper(io.BufferedReader(hashing), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
+        reader = csv.reader(text, strict=True)
         try:
             yield hashing, reader
-        except UnicodeDecodeError as e:
+        except UnicodeDecodeError:
+            line, byte = _first_bad_utf8(self.path)
             raise DataError(
-                f"is not valid UTF-8 (byte 0x{e.object[e.start]:02x}); save it as UTF-8",
-                file=self.name,
-                line=reader.line_num + 1,
+                f"is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8", file=self.name, line=line
             ) from None
         except csv.Error as e:
             message = "contains a NUL byte (binary data?)" if "NUL" in str(e) else f"invalid CSV: {e}"

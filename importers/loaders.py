@@ -106,6 +106,13 @@ def load_yaml(text: str, name: str) -> Any:
             self.flatten_mapping(node)
             pairs, key_lines = [], {}
             for key_node, value_node in node.value:
+                if value_node in self.constructed_objects:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        "YAML aliases (*name) are not supported in data files; write the value out",
+                        key_node.start_mark,
+                    )
                 key = self.construct_object(key_node, deep=True)
                 if not isinstance(key, str):
                     raise yaml.constructor.ConstructorError(
@@ -118,6 +125,7 @@ def load_yaml(text: str, name: str) -> Any:
             return Node(pairs, node.start_mark.line + 1, key_lines)
 
     Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
+    _plain_scalars(Loader)
     try:
         docs = list(yaml.load_all(text, Loader=Loader))  # a (C)SafeLoader subclass: safe_load + lines
     except yaml.MarkedYAMLError as e:
@@ -134,6 +142,25 @@ def load_yaml(text: str, name: str) -> Any:
     if len(docs) > 1:
         raise DataError("holds several YAML documents (---); use one per file", file=name)
     return docs[0]
+
+
+def _plain_scalars(loader: type) -> None:
+    """Resolve plain scalars the YAML 1.2 way: only true/false, null, decimal numbers; everything else is text.
+
+    YAML 1.1 would turn `NO` (Norway) into false, `2025-13-40` into a failing date and `12:30` into 750; dates
+    stay text here and are checked by the date validator, which names the field.
+    """
+    import re
+
+    loader.yaml_implicit_resolvers = {}
+    resolvers = [
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+        ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", "-+0123456789."),
+    ]
+    for tag, pattern, first in resolvers:
+        loader.add_implicit_resolver(tag, re.compile(pattern), list(first))
 
 
 # ------------------------------------------------------------------------------------------------------ JSON

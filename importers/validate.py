@@ -70,7 +70,8 @@ class Record:
             raise self.error(str(e), key) from None
 
     def origin(self) -> Origin:
-        return Origin(self.file, self.line, self.label)
+        key_lines = getattr(self.data, "key_lines", None)
+        return Origin(self.file, self.line, self.label, dict(key_lines) if key_lines else None)
 
     def check_fields(self, allowed: set[str], required: tuple[str, ...]) -> None:
         for key in self.data:

@@ -14,6 +14,12 @@ class Origin:
     file: str
     line: int | None = None
     record: str | None = None
+    field_lines: dict[str, int] | None = field(default=None, compare=False, hash=False)
+
+    def line_of(self, field_name: str | None) -> int | None:
+        if field_name and self.field_lines and field_name in self.field_lines:
+            return self.field_lines[field_name]
+        return self.line
 
 
 @dataclass(slots=True)

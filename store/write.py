@@ -119,7 +119,7 @@ def _error(message: str, origin: Origin | None, field_name: str | None) -> DataE
     return DataError(
         message,
         file=origin.file if origin else None,
-        line=origin.line if origin else None,
+        line=origin.line_of(field_name) if origin else None,
         record=origin.record if origin else None,
         field=field_name,
     )
