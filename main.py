@@ -20,6 +20,8 @@ HERE = Path(__file__).resolve().parent
 COMMANDS: dict[str, str] = {
     "build": "importers.build:build",
     "import": "importers.cli:import_group",
+    "check": "cli.check:check",
+    "migrate": "cli.migrate:migrate",
 }
 
 

@@ -127,10 +127,15 @@ def open_readwrite(path: str | os.PathLike[str], *, create: bool = False) -> sql
             conn.execute("PRAGMA journal_mode = WAL")
             schema.create(conn)
         else:
-            check_version(conn, path, writing=True)
+            version = check_version(conn, path, writing=True)
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
+            if version < SCHEMA_VERSION:
+                from store import migrate
+
+                migrate.upgrade(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less to the WAL
         return conn
     except sqlite3.OperationalError as e:
         message = str(e)

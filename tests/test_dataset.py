@@ -155,5 +155,5 @@ def test_committed_data_db_equals_a_fresh_build(built_db: Path) -> None:
 def test_fts_indexes_agree_with_their_tables(built_db: Path) -> None:
     conn = sqlite3.connect(built_db)
     for table in ("evidence", "actors", "regions", "sources"):
-        conn.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES('integrity-check')")
+        conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES('integrity-check', 1)")
     conn.close()

@@ -89,8 +89,8 @@ def test_aliases_stay_searchable_after_changes_by_any_writer(db: Path) -> None:
     assert _match(conn, "actors", "zhongxing") == []
     assert _match(conn, "evidence", "zhongxing") == []
     assert "luhansk" in _match(conn, "regions", "lugansk")
-    conn.execute("INSERT INTO evidence_fts(evidence_fts) VALUES('integrity-check')")
-    conn.execute("INSERT INTO actors_fts(actors_fts) VALUES('integrity-check')")
+    conn.execute("INSERT INTO evidence_fts(evidence_fts, rank) VALUES('integrity-check', 1)")
+    conn.execute("INSERT INTO actors_fts(actors_fts, rank) VALUES('integrity-check', 1)")
 
 
 def test_links_update_linked_names_and_counts(db: Path) -> None:
@@ -108,7 +108,7 @@ def test_links_update_linked_names_and_counts(db: Path) -> None:
     conn.commit()
     assert "bank-branches-sell-yuan" not in _match(conn, "evidence", "renamed")
     assert conn.execute("SELECT evidence_count FROM actors WHERE id = 'ri-group'").fetchone()[0] == count
-    conn.execute("INSERT INTO evidence_fts(evidence_fts) VALUES('integrity-check')")
+    conn.execute("INSERT INTO evidence_fts(evidence_fts, rank) VALUES('integrity-check', 1)")
 
 
 def test_counts_match_the_links(built_db: Path) -> None:

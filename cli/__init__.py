@@ -1,0 +1,1 @@
+"""Quick-lookup and maintenance commands (search, show, stats, export, check, migrate)."""

@@ -1,0 +1,47 @@
+"""`findings check`: is this database healthy? Storage, references, derived data, search indexes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+
+@click.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Check the database: integrity, foreign keys, references, counts and search indexes.
+
+    Exits 1 when any check fails, so it can guard scripts and cron jobs.
+
+    \b
+    Examples:
+      findings check
+      findings --db team.db check --json
+    """
+    from store.check import run_checks
+    from store.text import printable
+
+    path: Path = ctx.find_root().obj.db
+    findings = run_checks(path)
+    problems = [f for f in findings if not f.ok]
+    if as_json:
+        report = {"database": str(path), "ok": not problems, "checks": [asdict(f) for f in findings]}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{printable(str(path))}: {len(findings)} checks, {len(problems)} problem(s)")
+        for f in findings:
+            mark = "ok  " if f.ok else "FAIL"
+            line = f"  {mark}  {f.check}"
+            if not f.ok:
+                line += f": {f.count:,}" if f.count else ""
+            if f.detail:
+                line += f" — {f.detail}"
+            click.echo(printable(line))
+            for example in f.examples:
+                click.echo(f"          {printable(example)}")
+    if problems:
+        ctx.exit(1)

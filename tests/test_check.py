@@ -1,0 +1,87 @@
+"""`findings check`: passes on data.db, and names each kind of damage with exit 1."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+
+def test_check_passes_on_the_committed_database() -> None:
+    result = run_cli("check", db=ROOT / "data.db")
+    assert result.exit_code == 0, result.output
+    assert "0 problem(s)" in result.output
+
+
+def test_check_json_shape(db: Path) -> None:
+    result = run_cli("check", "--json", db=db)
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["ok"] is True
+    names = {c["check"] for c in report["checks"]}
+    assert {"storage integrity", "foreign keys", "evidence without a source", "aliases pointing nowhere"} <= names
+    assert {"search index of evidence", "search index of actors"} <= names
+
+
+DAMAGE = [
+    (
+        "aliases pointing nowhere",
+        ["INSERT INTO aliases (kind, ref_id, alias) VALUES ('actor', 'ghost', 'Ghost Ltd')"],
+    ),
+    (
+        "evidence without a source",
+        ["PRAGMA foreign_keys = OFF", "UPDATE evidence SET source_id = 'gone' WHERE id = 'yuanization'"],
+    ),
+    (
+        "evidence links to missing actors",
+        [
+            "PRAGMA foreign_keys = OFF",
+            "INSERT INTO evidence_actors (evidence_id, actor_id) VALUES ('yuanization', 'nobody')",
+        ],
+    ),
+    (
+        "relations to missing rows",
+        [
+            "PRAGMA foreign_keys = OFF",
+            "INSERT INTO relations (subject_id, object_id, kind) VALUES ('x', 'china', 'owns')",
+        ],
+    ),
+    ("actor evidence counts", ["UPDATE actors SET evidence_count = 999 WHERE id = 'china'"]),
+    ("alias columns", ["UPDATE actors SET aka = 'stale' WHERE id = 'china'"]),
+    (
+        "search index of evidence",
+        # Change a row behind the index's back: drop the update trigger, edit, restore nothing.
+        [
+            "DROP TRIGGER evidence_au",
+            "UPDATE evidence SET claim = 'rewritten without reindexing' WHERE id = 'yuanization'",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("check", "statements"), DAMAGE, ids=[d[0] for d in DAMAGE])
+def test_check_names_the_damage_and_exits_1(db: Path, check: str, statements: list[str]) -> None:
+    conn = sqlite3.connect(db)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    result = run_cli("check", db=db)
+    assert result.exit_code == 1, result.output
+    failing = [line for line in result.output.splitlines() if line.strip().startswith("FAIL")]
+    assert any(check in line for line in failing), result.output
+    report = json.loads(run_cli("check", "--json", db=db).output)
+    assert report["ok"] is False
+    assert [c for c in report["checks"] if c["check"] == check and not c["ok"]]
+
+
+def test_check_on_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"\x00garbage" * 1000)
+    result = run_cli("check", db=path)
+    assert result.exit_code == 1
+    assert "not a SQLite database" in result.stderr
