@@ -110,3 +110,59 @@ def import_csv(ctx: click.Context, paths: tuple[str, ...], table: str | None, dr
                 bar.advance(n)
             session.add_file(t.name, t.sha256)
     print_summary(session.counts, dry_run=dry_run, title=f"import csv: {len(tables)} file(s)")
+
+
+@import_group.command("ftm")
+@paths_argument
+@click.option("--skip-invalid", is_flag=True, help="Skip lines that are not valid FtM entities (each is reported).")
+@dry_run_option
+@click.pass_context
+def import_ftm(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, dry_run: bool) -> None:
+    """Import FollowTheMoney entities (JSON lines: .json, .ftm, .ijson; - for standard input).
+
+    People, companies and organisations become actors; ownerships, directorships and other links become
+    relations; sanctions, notes and events become unreviewed findings; articles become sources. Re-importing
+    a file updates what it imported before (FtM ids are kept). See the README for the mapping.
+
+    \b
+    Examples:
+      findings import ftm entities.ijson
+      findings import ftm export.ftm --skip-invalid --dry-run
+      cat entities.json | findings import ftm -
+    """
+    from importers.ftm import run_import
+
+    run_import(db_path(ctx), paths, skip_invalid=skip_invalid, dry_run=dry_run)
+
+
+@import_group.command("article")
+@paths_argument
+@click.option("--source-title", "title", help="The article's title (default: its first heading or line).")
+@click.option("--url", help="Where the article was published.")
+@click.option("--published", help="Publication date: 2025, 2025-10 or 2025-10-15.")
+@click.option("--publisher", help="Who published it.")
+@dry_run_option
+@click.pass_context
+def import_article(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    title: str | None,
+    url: str | None,
+    published: str | None,
+    publisher: str | None,
+    dry_run: bool,
+) -> None:
+    """Import a news article or report (plain text or Markdown) as unreviewed findings.
+
+    Each paragraph that names a known actor or region (names, aliases, the gazetteer of place names,
+    demonyms such as "Chinese") becomes a finding linked to what it names, with locator `para N`.
+    Importing the same article again (same URL or text) updates it instead of adding it twice.
+
+    \b
+    Examples:
+      findings import article report.md --url https://example.org/report --published 2025-10
+      findings import article notes.txt --source-title "Field notes, Melitopol" --dry-run
+    """
+    from importers.article import run_import
+
+    run_import(db_path(ctx), paths, title=title, url=url, published=published, publisher=publisher, dry_run=dry_run)

@@ -9,6 +9,7 @@ The native format (YAML or JSON) is one mapping per file:
     evidence:   [{id, claim, category, source, quote, date, quantity, unit, locator, status, confidence,
                   actors: [id | {id, role}], regions: [id]}]
     relations:  [{subject, object, kind, role, evidence, start, end}]
+    gazetteer:  [{name, regions: [id]}]   # place names that tagging maps to regions (dataset/gazetteer.yaml)
 
 CSV rows use the same per-record functions (with `;`-separated lists).
 """
@@ -20,9 +21,9 @@ from typing import Any
 
 from store import vocab
 from store.errors import DataError
-from store.records import Actor, Batch, Evidence, Origin, Region, Relation, Source
+from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
-SECTIONS = ("source", "sources", "actors", "regions", "evidence", "relations")
+SECTIONS = ("source", "sources", "actors", "regions", "evidence", "relations", "gazetteer")
 
 SOURCE_FIELDS = {"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"}
 ACTOR_FIELDS = {"id", "name", "kind", "country", "summary", "role", "aliases"}
@@ -43,6 +44,7 @@ EVIDENCE_FIELDS = {
     "regions",
 }
 RELATION_FIELDS = {"subject", "object", "kind", "role", "evidence", "start", "end"}
+GAZETTEER_FIELDS = {"name", "regions"}
 
 
 class Record:
@@ -256,12 +258,24 @@ def relation_from(rec: Record) -> Relation:
     return relation
 
 
+def gazetteer_from(rec: Record) -> GazetteerEntry:
+    rec.check_fields(GAZETTEER_FIELDS, ("name", "regions"))
+    regions = rec.get("regions", _evidence_regions(False))
+    if not regions:
+        raise rec.error("must name at least one region", "regions")
+    return GazetteerEntry(
+        name=rec.get("name", _text(vocab.MAX_NAME, required=True)), regions=regions, origin=rec.origin()
+    )
+
+
 def _label(kind: str, index: int, data: Any) -> str:
     ident = data.get("id") if isinstance(data, Mapping) else None
     if isinstance(ident, str) and ident:
         return f"{kind} {ident[:60]!r}"
     if kind == "relation" and isinstance(data, Mapping):
         return f"relation #{index + 1}"
+    if kind == "gazetteer entry" and isinstance(data, Mapping) and isinstance(data.get("name"), str):
+        return f"{kind} {data['name'][:60]!r}"
     return f"{kind} #{index + 1}"
 
 
@@ -294,6 +308,7 @@ def batch_from_document(doc: Any, file: str) -> Batch:
         "regions": ("region", region_from, batch.regions),
         "evidence": ("evidence", lambda r: evidence_from(r, default_source=default_source), batch.evidence),
         "relations": ("relation", relation_from, batch.relations),
+        "gazetteer": ("gazetteer entry", gazetteer_from, batch.gazetteer),
     }
     for section, (kind, make, into) in makers.items():
         items = doc.get(section)

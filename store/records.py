@@ -140,6 +140,15 @@ class ExternalId:
 
 
 @dataclass(slots=True)
+class GazetteerEntry:
+    """A place name that article tagging and FtM addresses map to regions ("Donbas" -> donetsk, luhansk)."""
+
+    name: str
+    regions: list[str]
+    origin: Origin | None = field(default=None, compare=False)
+
+
+@dataclass(slots=True)
 class Batch:
     sources: list[Source] = field(default_factory=list)
     actors: list[Actor] = field(default_factory=list)
@@ -147,6 +156,7 @@ class Batch:
     evidence: list[Evidence] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     external_ids: list[ExternalId] = field(default_factory=list)
+    gazetteer: list[GazetteerEntry] = field(default_factory=list)
 
     def extend(self, other: Batch) -> None:
         self.sources += other.sources
@@ -155,6 +165,14 @@ class Batch:
         self.evidence += other.evidence
         self.relations += other.relations
         self.external_ids += other.external_ids
+        self.gazetteer += other.gazetteer
 
     def __len__(self) -> int:
-        return len(self.sources) + len(self.actors) + len(self.regions) + len(self.evidence) + len(self.relations)
+        return (
+            len(self.sources)
+            + len(self.actors)
+            + len(self.regions)
+            + len(self.evidence)
+            + len(self.relations)
+            + len(self.gazetteer)
+        )

@@ -111,6 +111,11 @@ CREATE TABLE external_ids (
     ref_id TEXT NOT NULL,
     PRIMARY KEY (system, external_id)
 );
+CREATE TABLE gazetteer (
+    name TEXT NOT NULL,
+    region_id TEXT NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    PRIMARY KEY (name, region_id)
+);
 CREATE TABLE imports (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
@@ -137,6 +142,7 @@ CREATE INDEX relations_subject_id ON relations(subject_id);
 CREATE INDEX relations_object_id ON relations(object_id);
 CREATE INDEX relations_evidence_id ON relations(evidence_id);
 CREATE INDEX external_ids_ref ON external_ids(kind, ref_id);
+CREATE INDEX gazetteer_region_id ON gazetteer(region_id);
 CREATE INDEX actors_name ON actors(name COLLATE NOCASE);
 CREATE INDEX regions_name ON regions(name COLLATE NOCASE);
 """

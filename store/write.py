@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from store.errors import DataError
-from store.records import Actor, Batch, Evidence, Origin, Region, Relation, Source
+from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
 CHUNK = 500  # ids per `IN (...)` query, well under SQLite's variable limit
 
@@ -61,12 +61,13 @@ class Counts:
     )
 
     def add(self, table: str, what: str, n: int = 1) -> None:
-        self.tables[table][what] += n
+        # Tables outside TABLES (the gazetteer) appear only when an import touches them.
+        self.tables.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})[what] += n
 
     def merge(self, other: Counts) -> None:
         for table, row in other.tables.items():
             for what, n in row.items():
-                self.tables[table][what] += n
+                self.add(table, what, n)
 
     @property
     def changed(self) -> int:
@@ -89,8 +90,10 @@ class Plan:
     link_remove: dict[str, list[tuple]] = field(default_factory=lambda: {"actors": [], "regions": []})
     link_role: list[tuple[str | None, str, str]] = field(default_factory=list)  # (role, evidence_id, actor_id)
     external_ids: list[tuple[str, str, str, str]] = field(default_factory=list)
+    gazetteer_add: list[tuple[str, str]] = field(default_factory=list)  # (name, region_id)
+    gazetteer_remove: list[tuple[str, str]] = field(default_factory=list)
 
-    def tally(self, rec: Source | Actor | Region | Evidence | Relation, table: str, what: str) -> None:
+    def tally(self, rec: Source | Actor | Region | Evidence | Relation | GazetteerEntry, table: str, what: str) -> None:
         self.counts.add(table, what)
         file = rec.origin.file if rec.origin else "<input>"
         self.by_file.setdefault(file, Counts()).add(table, what)
@@ -145,6 +148,11 @@ def check_duplicates(batch: Batch) -> None:
         if rel.key in keys:
             raise _error(f"duplicate relation {rel.subject_id} {rel.kind} {rel.object_id}", rel.origin, "subject")
         keys[rel.key] = rel.origin
+    names: set[str] = set()
+    for entry in batch.gazetteer:
+        if entry.name.casefold() in names:
+            raise _error(f"duplicate gazetteer name {entry.name!r}", entry.origin, "name")
+        names.add(entry.name.casefold())
 
 
 def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[str, set[str]] | None = None) -> None:
@@ -166,6 +174,8 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
         refs.append(("sources", ev.source_id, ev, "source"))
         refs.extend(("actors", actor_id, ev, "actors") for actor_id, _ in ev.actors)
         refs.extend(("regions", region_id, ev, "regions") for region_id in ev.regions)
+    for entry in batch.gazetteer:
+        refs.extend(("regions", region_id, entry, "regions") for region_id in entry.regions)
     for rel in batch.relations:
         refs.append(("actors", rel.subject_id, rel, "subject"))
         refs.append(("actors", rel.object_id, rel, "object"))
@@ -233,6 +243,7 @@ def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
         _plan_rows(p, conn, table, cols, records, extra)
     _plan_evidence(p, conn, batch.evidence)
     _plan_relations(p, conn, batch.relations)
+    _plan_gazetteer(p, conn, batch.gazetteer)
     p.external_ids = [(x.system, x.external_id, x.kind, x.ref_id) for x in batch.external_ids]
     return p
 
@@ -318,6 +329,17 @@ def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relatio
             p.tally(rel, "relations", "unchanged")
 
 
+def _plan_gazetteer(p: Plan, conn: sqlite3.Connection, records: Sequence[GazetteerEntry]) -> None:
+    """A name's regions are replaced as a whole, like an entity's aliases."""
+    names = [e.name for e in records]
+    stored = _fetch_pairs(conn, "SELECT name, region_id FROM gazetteer WHERE name IN ({marks})", names)
+    for entry in records:
+        have, want = stored.get(entry.name, set()), set(entry.regions)
+        p.gazetteer_add += [(entry.name, r) for r in entry.regions if r not in have]
+        p.gazetteer_remove += [(entry.name, r) for r in sorted(have - want)]
+        p.tally(entry, "gazetteer", "inserted" if not have else "updated" if have != want else "unchanged")
+
+
 # ----------------------------------------------------------------------------------------------------- apply
 
 
@@ -396,6 +418,10 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
             "WHERE subject_id = ? AND object_id = ? AND kind = ?",
             [(*row[3:], *row[:3]) for row in p.updates["relations"]],
         )
+    if p.gazetteer_remove:
+        conn.executemany("DELETE FROM gazetteer WHERE name = ? AND region_id = ?", p.gazetteer_remove)
+    if p.gazetteer_add:
+        conn.executemany("INSERT INTO gazetteer (name, region_id) VALUES (?, ?)", p.gazetteer_add)
     if p.external_ids:
         conn.executemany(
             "INSERT INTO external_ids (system, external_id, kind, ref_id) VALUES (?, ?, ?, ?) "

@@ -1,0 +1,290 @@
+"""Tagging (importers/matcher.py, the gazetteer) and `findings import article`."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from importers.matcher import Matcher
+from tests.conftest import ROOT, run_cli
+
+ARTICLES = ROOT / "tests" / "data" / "articles"
+CRANES = ARTICLES / "port-cranes.md"
+NOTES = ARTICLES / "field-notes.txt"
+
+
+def q(db: Path, sql: str, *params: object) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def dataset_matcher(db: Path) -> Matcher:
+    from importers.gazetteer import entity_matcher
+    from store.connect import open_readonly
+
+    conn = open_readonly(db)
+    try:
+        return entity_matcher(conn)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def tagger(built_db: Path) -> Matcher:
+    return dataset_matcher(built_db)
+
+
+def tags(matcher: Matcher, text: str) -> list[str]:
+    return [ref for _, ref in matcher.tags(text)]
+
+
+# ------------------------------------------------------------------------------------------------ traps
+
+
+def test_north_korea_is_not_korea() -> None:
+    m = Matcher()
+    m.add("Korea", [("actor", "korea")])
+    m.add("North Korea", [("actor", "north-korea")])
+    m.add("North Korean", [("actor", "north-korea")])
+    assert tags(m, "North Korea sent workers; Korea did not.") == ["north-korea", "korea"]
+    assert [x.text for x in m.find("North Korean engineers")] == ["North Korean"]
+    assert tags(m, "South Korea's embassy") == ["korea"]
+
+
+def test_dataset_traps(tagger: Matcher) -> None:
+    assert tags(tagger, "North Korea's envoy met South Korea's") == ["north-korea"]
+    (mention,) = tagger.find("the Donetsk People’s Republic said")
+    assert mention.text == "Donetsk People’s Republic" and mention.targets == (("region", "donetsk"),)
+    assert tags(tagger, "the DPR and Donetsk") == ["donetsk"]
+    assert len(tagger.find("the DPR and Donetsk")) == 2
+    assert tags(tagger, "Trucks left Rostov-on-Don for Novorossiysk, then Moscow and Kyiv.") == []
+    assert tags(tagger, "Donetsk, Rostov Oblast, is a Russian town") == ["russia"]  # not Donetsk Oblast
+    assert tags(tagger, "China's yuan and Iran’s oil") == ["china", "iran"]
+    assert tags(tagger, "a restaurant in Chinatown") == []
+    assert tags(tagger, "Iranian drones and Iranians") == ["iran"]
+    assert tags(tagger, "North Korean workers") == ["north-korea"]
+    assert tags(tagger, "Chinese-made cranes") == ["china"]
+    assert tags(tagger, "Russian proxy firms") == ["russian-proxy-firms"]  # the longer name wins
+    assert tags(tagger, "Kherson-based traders") == ["kherson"]
+    assert tags(tagger, "ZAPORIZHZHIA and zaporižžia") == ["zaporizhzhia"]  # case and diacritics
+    assert tags(tagger, "Donbas") == ["donetsk", "luhansk"]
+    assert tags(tagger, "Sevastopol, Mariupol, Alchevsk, Melitopol, Nova Kakhovka") == [
+        "crimea",
+        "donetsk",
+        "luhansk",
+        "zaporizhzhia",
+        "kherson",
+    ]
+
+
+def test_short_capitals_match_only_in_capitals() -> None:
+    m = Matcher()
+    m.add("US", [("actor", "united-states")])
+    m.add("DPR", [("region", "donetsk")])
+    assert tags(m, "Let us go") == []
+    assert tags(m, "the US and the DPR") == ["united-states", "donetsk"]
+    assert tags(m, "the dpr") == []
+
+
+def test_blockers_hide_shorter_names() -> None:
+    m = Matcher()
+    m.add("Donetsk", [("region", "donetsk")])
+    m.add("Donetsk, Rostov Oblast")
+    assert tags(m, "Donetsk (Rostov Oblast) and Donetsk") == ["donetsk"]
+    assert len(m.find("Donetsk (Rostov Oblast) and Donetsk")) == 1
+
+
+def test_a_100k_alias_gazetteer_tags_the_same(tagger: Matcher, built_db: Path) -> None:
+    """100,000 extra names (each a plausible company name) change nothing about what a text mentions."""
+    big = dataset_matcher(built_db)
+    rng = random.Random(7)
+    words = ["Trans", "Agro", "Steel", "Port", "Energo", "Logistics", "Invest", "Prom", "Stroy", "Azov"]
+    names = [f"{rng.choice(words)} {rng.choice(words)} {i:05d} LLC" for i in range(100_000)]
+    for i, name in enumerate(names):
+        big.add(name, [("actor", f"company-{i}")])
+    assert len(big) > 100_000
+    text = CRANES.read_text(encoding="utf-8")
+    assert tags(big, text) == tags(tagger, text)
+    assert tags(big, f"{text} {names[4242]} shipped grain from Yalta.") == [*tags(tagger, text), "company-4242"]
+
+
+# ------------------------------------------------------------------------------------------------ import
+
+
+def evidence(db: Path, source_id: str) -> dict[str, tuple]:
+    rows = q(db, "SELECT id, claim, category, status, locator FROM evidence WHERE source_id = ? ORDER BY id", source_id)
+    return {r[0]: r[1:] for r in rows}
+
+
+def links(db: Path, evidence_id: str) -> set[str]:
+    return {r[0] for r in q(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = ?", evidence_id)} | {
+        r[0] for r in q(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", evidence_id)
+    }
+
+
+SOURCE = "chinese-cranes-arrive-in-occupied-mariupol"
+
+
+def test_an_article_becomes_unreviewed_tagged_findings(db: Path) -> None:
+    result = run_cli(
+        "import", "article", str(CRANES), "--url", "https://example.org/cranes", "--published", "2025-09", db=db
+    )
+    assert result.exit_code == 0, result.output
+    assert q(db, "SELECT title, url, published, kind FROM sources WHERE id = ?", SOURCE) == [
+        ("Chinese cranes arrive in occupied Mariupol", "https://example.org/cranes", "2025-09", "news-article")
+    ]
+    found = evidence(db, SOURCE)
+    # para 3 names only places outside the occupied regions, para 4 is a heading, para 6 mentions only Chinatown
+    assert set(found) == {f"{SOURCE}-para-{n}" for n in (1, 2, 5, 7)}
+    assert links(db, f"{SOURCE}-para-1") == {"donetsk"}  # the photo caption names Mariupol
+    claim, category, status, locator = found[f"{SOURCE}-para-2"]
+    assert claim.startswith("A shipment of gantry cranes made by SANY reached the port of Mariupol")
+    assert "Donetsk People's Republic authorities" in claim and "for the DPR economy" in claim  # Markdown removed
+    assert (category, status, locator) == ("other", "unreviewed", "para 2")
+    assert links(db, f"{SOURCE}-para-2") == {"sany", "donetsk"}
+    assert links(db, f"{SOURCE}-para-5") == {"iran", "crimea"}
+    assert links(db, f"{SOURCE}-para-7") == {"north-korea", "donetsk", "luhansk"}
+    assert "tagged 4 of 7 paragraph(s)" in result.stdout
+    assert "iran  (Iran)" in result.stdout and "donetsk  (Donetsk Oblast)" in result.stdout
+
+
+def test_importing_again_updates_instead_of_duplicating(db: Path, tmp_path: Path) -> None:
+    assert run_cli("import", "article", str(CRANES), "--url", "https://example.org/cranes", db=db).exit_code == 0
+    first = evidence(db, SOURCE)
+    again = run_cli("import", "article", str(CRANES), db=db)  # same text, no URL: found by its text
+    assert again.exit_code == 0
+    assert evidence(db, SOURCE) == first
+    assert q(db, "SELECT url FROM sources WHERE id = ?", SOURCE) == [("https://example.org/cranes",)]
+    assert q(db, "SELECT count(*) FROM sources") == [(3,)]
+
+    # A reviewer curates para 5; the article is then edited (same URL): para 7 loses its names
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE evidence SET status = 'curated' WHERE id = ?", (f"{SOURCE}-para-5",))
+    conn.commit()
+    conn.close()
+    edited = tmp_path / "edited.md"
+    text = CRANES.read_text(encoding="utf-8").replace("North Korea's delegation visited Donbas", "A delegation came")
+    edited.write_text(text.replace("Iranian traders", "Iranian merchants"), encoding="utf-8")
+    result = run_cli("import", "article", str(edited), "--url", "https://example.org/cranes", db=db)
+    assert result.exit_code == 0, result.output
+    after = evidence(db, SOURCE)
+    assert set(after) == {f"{SOURCE}-para-{n}" for n in (1, 2, 5)}
+    assert after[f"{SOURCE}-para-5"] == (*first[f"{SOURCE}-para-5"][:2], "curated", "para 5")  # left as it was
+    assert "1 reviewed finding(s) left as they are" in result.stdout
+    assert "1 finding(s) removed" in result.stdout
+
+
+def test_dry_run_prints_paragraphs_with_tags_and_writes_nothing(db: Path) -> None:
+    before = db.read_bytes()
+    result = run_cli("import", "article", str(CRANES), "--dry-run", db=db)
+    assert result.exit_code == 0
+    assert db.read_bytes() == before
+    out = result.stdout
+    assert "-> new source chinese-cranes-arrive-in-occupied-mariupol" in out
+    assert "para 2: [sany, donetsk]" in out
+    assert "para 3: [-]" in out and "Rostov-on-Don" in out
+    assert "para 4: [heading]" in out
+    assert "would be inserted" in out
+
+
+def test_plain_text_one_paragraph_per_line_and_a_given_title(db: Path) -> None:
+    result = run_cli("import", "article", str(NOTES), "--source-title", "Field notes, spring", db=db)
+    assert result.exit_code == 0, result.output
+    ((source, title),) = q(db, "SELECT id, title FROM sources WHERE title LIKE 'Field notes%'")
+    assert (source, title) == ("field-notes-spring", "Field notes, spring")
+    found = evidence(db, source)
+    # the first line ("Grain corridor notes") is not the given title, so it is para 1
+    assert set(found) == {f"{source}-para-2", f"{source}-para-3"}
+    assert links(db, f"{source}-para-2") == {"zaporizhzhia"}  # Berdyansk; Novorossiysk is not occupied
+    assert links(db, f"{source}-para-3") == {"huawei", "crimea"}
+
+
+def test_hostile_text_is_data(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "nasty.txt"
+    path.write_text("[@click=app.quit] headline\n\nChina \x1b[2J cleared the screen [link=x]here[/link].\n", "utf-8")
+    result = run_cli("import", "article", str(path), "--dry-run", db=db)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "[@click=app.quit] headline" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "data", "message"),
+    [
+        ((), b"", "is empty"),
+        ((), b"  \n\n", "is empty"),
+        ((), b"Title\n\nCaf\xe9 in Yalta\n", "is not valid UTF-8"),
+        ((), b"Title\n\nNUL\x00 in Yalta\n", "contains a NUL byte"),
+        (("--url", "not a url"), b"Title\n\nYalta\n", "field '--url'"),
+        (("--published", "2025-13-01"), b"Title\n\nYalta\n", "month 13 does not exist"),
+    ],
+)
+def test_bad_input_fails_cleanly(db: Path, tmp_path: Path, args: tuple[str, ...], data: bytes, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    before = db.read_bytes()
+    result = run_cli("import", "article", str(path), *args, db=db)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert db.read_bytes() == before
+
+
+def test_one_title_for_several_files_is_refused(db: Path) -> None:
+    result = run_cli("import", "article", str(CRANES), str(NOTES), "--source-title", "X", db=db)
+    assert result.exit_code != 0 and "one file at a time" in result.output
+
+
+# ------------------------------------------------------------------------------------------------ gazetteer
+
+
+def test_the_gazetteer_is_data_in_the_database(built_db: Path) -> None:
+    rows = q(built_db, "SELECT region_id FROM gazetteer WHERE name = 'Donbas' ORDER BY region_id")
+    assert rows == [("donetsk",), ("luhansk",)]
+    assert q(built_db, "SELECT region_id FROM gazetteer WHERE name = 'Sevastopol'") == [("crimea",)]
+    outside = {"Rostov-on-Don", "Novorossiysk", "Moscow", "Kyiv"}
+    assert not q(built_db, f"SELECT name FROM gazetteer WHERE name IN ({','.join('?' * 4)})", *outside)
+
+
+def test_users_extend_the_gazetteer(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "places.yaml"
+    path.write_text("gazetteer:\n  - {name: Kamianka-Dniprovska, regions: [zaporizhzhia]}\n", encoding="utf-8")
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    assert "gazetteer" in result.stdout
+    assert tags(dataset_matcher(db), "Trucks reached Kamianka-Dniprovska") == ["zaporizhzhia"]
+    again = run_cli("import", "yaml", str(path), db=db)
+    assert q(db, "SELECT count(*) FROM gazetteer WHERE name = 'Kamianka-Dniprovska'") == [(1,)]
+    assert "unchanged" in again.stdout
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{name: Atlantis, regions: [atlantis]}", "unknown region 'atlantis'"),
+        ("{name: Nowhere, regions: []}", "must name at least one region"),
+        ("{name: Yalta}", "field 'regions': is required"),
+        ("{name: Yalta, regions: [crimea], population: 1}", "field 'population': unknown field"),
+    ],
+)
+def test_bad_gazetteer_entries(db: Path, tmp_path: Path, entry: str, message: str) -> None:
+    path = tmp_path / "places.yaml"
+    path.write_text(f"gazetteer:\n  - {entry}\n", encoding="utf-8")
+    before = db.read_bytes()
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 1
+    assert message in result.stderr and f"{path}:2" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_duplicate_gazetteer_names(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "places.yaml"
+    path.write_text("gazetteer:\n  - {name: Yalta, regions: [crimea]}\n  - {name: YALTA, regions: [crimea]}\n", "utf-8")
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 1 and "duplicate gazetteer name" in result.stderr
