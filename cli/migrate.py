@@ -18,20 +18,16 @@ def migrate(ctx: click.Context) -> None:
     Example:
       findings --db old-team.db migrate
     """
-    import sqlite3
-
-    from store.connect import check_version, open_readwrite
-    from store.schema import SCHEMA_VERSION
+    from store import migrate as schema_migrate
+    from store.connect import open_readwrite
 
     path: Path = ctx.find_root().obj.db
-    probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True) if path.exists() else None
+    conn = open_readwrite(path)  # a clear error for a missing, damaged or newer database
     try:
-        before = check_version(probe, path, writing=True) if probe else None
+        before, after = schema_migrate.upgrade(conn)
     finally:
-        if probe:
-            probe.close()
-    open_readwrite(path).close()  # raises a clear error for a missing or unusable file; upgrades an old one
-    if before is None or before == SCHEMA_VERSION:
-        click.echo(f"{path}: already at schema version {SCHEMA_VERSION}; nothing to do")
+        conn.close()
+    if before == after:
+        click.echo(f"{path}: already at schema version {after}; nothing to do")
     else:
-        click.echo(f"{path}: upgraded from schema version {before} to {SCHEMA_VERSION}")
+        click.echo(f"{path}: upgraded from schema version {before} to {after}")

@@ -46,7 +46,10 @@ class ImportSession:
         else:
             self.created = not exists
             self.conn = connect.open_readwrite(self.db_path, create=True)
-        self.conn.execute("BEGIN" if self.dry_run else "BEGIN IMMEDIATE")
+        if self.dry_run:
+            self.conn.execute("BEGIN")
+        else:
+            write.begin(self.conn)  # upgrades an older schema inside this same transaction
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
@@ -58,7 +61,7 @@ class ImportSession:
                     write.log_import(
                         self.conn, path=path, sha256=sha, fmt=self.fmt, started=self.started, counts=counts
                     )
-                self.conn.execute("COMMIT")
+                write.commit(self.conn)
             else:
                 self.conn.execute("ROLLBACK")
         except BaseException:

@@ -71,6 +71,12 @@ def check_version(conn: sqlite3.Connection, path: Path, *, writing: bool) -> int
     return version
 
 
+def ensure_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL (readers never wait for a writer). Outside any transaction, after a successful write."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
 def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """Open for reading only (SQLite `mode=ro`, `query_only`): browsing never writes.
 
@@ -105,9 +111,11 @@ def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
 
 
 def open_readwrite(path: str | os.PathLike[str], *, create: bool = False) -> sqlite3.Connection:
-    """Open for writing: WAL, foreign keys on, a busy timeout; transactions are explicit (autocommit off).
+    """Open for writing: foreign keys on, a busy timeout; transactions are explicit (`store.write.begin`).
 
-    With create=True a missing file becomes a new database with the current schema.
+    With create=True a missing file becomes a new database (in WAL mode) with the current schema. An existing
+    file is not touched here: an older schema is upgraded, and a rollback-journal file switched to WAL, by the
+    first write transaction (store.write.begin / commit), so a failed command leaves the file as it was.
     """
     path = Path(path)
     is_new = not path.exists() or path.stat().st_size == 0
@@ -127,13 +135,7 @@ def open_readwrite(path: str | os.PathLike[str], *, create: bool = False) -> sql
             conn.execute("PRAGMA journal_mode = WAL")
             schema.create(conn)
         else:
-            version = check_version(conn, path, writing=True)
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            if version < SCHEMA_VERSION:
-                from store import migrate
-
-                migrate.upgrade(conn)
+            check_version(conn, path, writing=True)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less to the WAL
         return conn

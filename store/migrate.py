@@ -1,17 +1,20 @@
 """Schema upgrades: each step takes a database from version N to N+1; all steps run in one transaction.
 
-Writing commands upgrade an older database when they open it (store.connect.open_readwrite); `findings migrate`
-does it explicitly. The read-only explorer never upgrades: it asks the user to run `findings migrate`.
+Writing commands upgrade an older database inside their own write transaction (store.write.begin), so a failed
+import leaves it untouched; `findings migrate` does it explicitly. The read-only explorer never upgrades: it
+asks the user to run `findings migrate`.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from store.schema import SCHEMA_VERSION
+from store.schema import GAZETTEER_INDEX, GAZETTEER_TABLE, SCHEMA_VERSION
 
 # from-version -> the statements that make it from-version + 1. Plain SQL only (no executescript: it commits).
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {
+    1: [GAZETTEER_TABLE, GAZETTEER_INDEX],  # 2: place names for article tagging and FtM addresses
+}
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -19,17 +22,27 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(row[0])
 
 
+def upgrade_in_transaction(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Bring the database to SCHEMA_VERSION inside the caller's write transaction; returns (from, to)."""
+    start = current_version(conn)
+    for version in range(start, SCHEMA_VERSION):
+        for statement in MIGRATIONS[version]:
+            conn.execute(statement)
+    if start != SCHEMA_VERSION:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+    return start, SCHEMA_VERSION
+
+
 def upgrade(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Bring `conn`'s database to SCHEMA_VERSION in one transaction; returns (from, to). Nothing on failure."""
+    """Bring the database to SCHEMA_VERSION in a transaction of its own; nothing changes on failure."""
+    from store.connect import ensure_wal
+
     conn.execute("BEGIN IMMEDIATE")
     try:
-        start = current_version(conn)
-        for version in range(start, SCHEMA_VERSION):
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-        conn.execute("COMMIT")
+        versions = upgrade_in_transaction(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return start, SCHEMA_VERSION
+    conn.execute("COMMIT")
+    ensure_wal(conn)
+    return versions

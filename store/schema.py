@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 # Full-text indexes: table -> indexed columns. `<table>_fts` has content="<table>" (Datasette detects it).
@@ -24,6 +24,14 @@ FTS_COLUMNS: dict[str, tuple[str, ...]] = {
     "regions": ("name", "aka"),
     "sources": ("title",),
 }
+
+# Added in schema version 2 (store/migrate.py creates them in older databases with the same statements).
+GAZETTEER_TABLE = """CREATE TABLE gazetteer (
+    name TEXT NOT NULL,
+    region_id TEXT NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+    PRIMARY KEY (name, region_id)
+);"""
+GAZETTEER_INDEX = "CREATE INDEX gazetteer_region_id ON gazetteer(region_id);"
 
 TABLES = """
 CREATE TABLE meta (
@@ -111,11 +119,6 @@ CREATE TABLE external_ids (
     ref_id TEXT NOT NULL,
     PRIMARY KEY (system, external_id)
 );
-CREATE TABLE gazetteer (
-    name TEXT NOT NULL,
-    region_id TEXT NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
-    PRIMARY KEY (name, region_id)
-);
 CREATE TABLE imports (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
@@ -142,7 +145,6 @@ CREATE INDEX relations_subject_id ON relations(subject_id);
 CREATE INDEX relations_object_id ON relations(object_id);
 CREATE INDEX relations_evidence_id ON relations(evidence_id);
 CREATE INDEX external_ids_ref ON external_ids(kind, ref_id);
-CREATE INDEX gazetteer_region_id ON gazetteer(region_id);
 CREATE INDEX actors_name ON actors(name COLLATE NOCASE);
 CREATE INDEX regions_name ON regions(name COLLATE NOCASE);
 """
@@ -247,7 +249,7 @@ def create(conn: sqlite3.Connection) -> None:
     """
     import sqlite_utils  # only needed when a database is created; keeps CLI lookups light
 
-    _run_in_transaction(conn, _statements(TABLES + INDEXES))
+    _run_in_transaction(conn, _statements(TABLES + GAZETTEER_TABLE + INDEXES + GAZETTEER_INDEX))
     db = sqlite_utils.Database(conn)
     for table, columns in FTS_COLUMNS.items():
         db[table].enable_fts(list(columns), fts_version="FTS5", create_triggers=True, tokenize=TOKENIZE)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from store import connect
 from store.errors import DataError
 from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
@@ -40,16 +41,41 @@ RELATION_COLS = ("subject_id", "object_id", "kind", "role", "evidence_id", "star
 TABLES = ("sources", "actors", "regions", "evidence", "relations")
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction (BEGIN IMMEDIATE: one writer at a time); rolled back on any exception."""
+def begin(conn: sqlite3.Connection) -> None:
+    """Start the one write transaction of a command (BEGIN IMMEDIATE: one writer at a time).
+
+    An older schema is upgraded first, inside the same transaction, so a failed command leaves no trace.
+    """
+    from store import migrate
+
     conn.execute("BEGIN IMMEDIATE")
     try:
-        yield conn
+        migrate.upgrade_in_transaction(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def commit(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
+    connect.ensure_wal(conn)
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction; rolled back on any exception."""
+    begin(conn)
+    try:
+        yield conn
+    except BaseException:
+        rollback(conn)
+        raise
+    commit(conn)
 
 
 @dataclass

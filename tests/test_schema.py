@@ -11,6 +11,7 @@ import sqlite_utils
 
 from store import connect
 from store.errors import DatabaseUnavailable
+from store.schema import SCHEMA_VERSION
 
 INTERFACE = {
     "sources": {"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"},
@@ -42,7 +43,7 @@ def test_interface_tables_and_columns(empty_db: Path) -> None:
     db = sqlite_utils.Database(empty_db)
     for table, columns in INTERFACE.items():
         assert columns <= set(db[table].columns_dict), table
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
 
 
 def test_foreign_keys_are_declared_and_every_one_is_indexed(empty_db: Path) -> None:
