@@ -12,6 +12,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+# `findings search` with plain or --json output runs without importing Click, which costs as much as the query
+# process itself (cli/fast.py); anything it does not handle falls through to the Click command.
+if os.path.basename(sys.argv[0]) in ("findings", "main.py") and "search" in sys.argv[1:4]:
+    from cli.fast import search_main
+
+    if (_status := search_main(sys.argv[1:])) is not None:
+        sys.exit(_status)
+
 import click
 
 HERE = Path(__file__).resolve().parent
@@ -22,6 +30,11 @@ COMMANDS: dict[str, str] = {
     "import": "importers.cli:import_group",
     "check": "cli.check:check",
     "migrate": "cli.migrate:migrate",
+    "tui": "tui.cli:tui",
+    "search": "cli.search:search",
+    "show": "cli.show:show",
+    "stats": "cli.stats:stats",
+    "export": "cli.export:export",
 }
 
 
@@ -96,19 +109,19 @@ def describe_error(e: BaseException) -> str:
 def cli(ctx: click.Context, db: Path | None) -> None:
     """Explore findings on foreign actors in Russian-occupied Ukraine: who did what, where, per which source.
 
-    With no command, shows what the database holds.
+    With no command, opens the explorer (a terminal UI; `findings tui --help`).
 
     \b
     Examples:
-      findings                          what the database holds
+      findings                          open the explorer
       findings import yaml my.yaml      add your own findings
       findings build                    rebuild data.db from dataset/
     """
     ctx.obj = Settings(db=db if db is not None else default_db())
     if ctx.invoked_subcommand is None:
-        from store.summary import describe
+        from tui.cli import run as run_explorer  # Textual is imported only here, when the explorer starts
 
-        click.echo(describe(ctx.obj.db))
+        run_explorer(ctx.obj.db)
 
 
 def run() -> None:

@@ -1,0 +1,96 @@
+"""`findings export FORMAT [QUERY]`: findings as CSV, JSON, a Markdown brief, or FollowTheMoney entities."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from cli import open_db
+from cli.render import reader_gone
+
+FORMATS = ("csv", "json", "markdown", "md", "ftm")
+
+
+@click.command("export", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS, case_sensitive=False))
+@click.argument("query", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (replaced only when complete) instead of standard output.",
+)
+@click.pass_context
+def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None) -> None:
+    """Export all findings, or those QUERY matches (the query language of `findings search`).
+
+    \b
+    FORMAT:
+      csv        one row per finding, with actors, regions and the source (formula-safe)
+      json       an array of findings with their source, actors and regions
+      markdown   a brief to paste: findings grouped by actor, each with its citation (also: md)
+      ftm        FollowTheMoney entities, one JSON object per line
+
+    \b
+    Examples:
+      findings export markdown yuan
+      findings export csv 'actor:china region:crimea' -o china-crimea.csv
+      findings export json > all.json
+    """
+    fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
+    text = " ".join(query) or None
+    write = _ftm_writer() if fmt == "ftm" else None
+    conn = open_db(ctx)
+    try:
+        if output is None:
+            try:
+                n = _write(conn, fmt, sys.stdout, text, write)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                reader_gone()
+        else:
+            n = _write_file(conn, fmt, output, text, write)
+    finally:
+        conn.close()
+    if output is not None:
+        what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
+        click.echo(f"wrote {n:,} {what[n != 1]} to {output}", err=True)
+
+
+def _ftm_writer():  # type: ignore[no-untyped-def]
+    if importlib.util.find_spec("importers.ftm_export") is None:
+        raise click.ClickException("FollowTheMoney export is not available in this version (no importers.ftm_export)")
+    from importers.ftm_export import export as ftm_export
+
+    return ftm_export
+
+
+def _write(conn, fmt: str, out, text: str | None, ftm) -> int:  # type: ignore[no-untyped-def]
+    if ftm is not None:
+        return ftm(conn, out, query=text)
+    from store.export import write_export
+
+    return write_export(conn, fmt, out, query=text)
+
+
+def _write_file(conn, fmt: str, path: Path, text: str | None, ftm) -> int:  # type: ignore[no-untyped-def]
+    """Write beside the target and rename over it when complete: a failed export leaves no half file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise click.ClickException(f"cannot write {path}: the directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            n = _write(conn, fmt, out, text, ftm)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return n

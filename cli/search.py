@@ -1,0 +1,49 @@
+"""`findings search QUERY`: ranked hits of every kind, from the one search engine (store.search)."""
+
+from __future__ import annotations
+
+import click
+
+from cli import open_db
+from cli.fast import KINDS as KIND_CHOICES
+
+
+@click.command(
+    "search",
+    context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]},
+)
+@click.argument("query", nargs=-1, required=True)
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES), help="Only this kind (repeatable).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
+@click.option("--offset", default=0, type=click.IntRange(0), help="Hits to skip (for the next page).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of hits.")
+@click.pass_context
+def search(
+    ctx: click.Context, query: tuple[str, ...], kinds: tuple[str, ...], limit: int, offset: int, as_json: bool
+) -> None:
+    """Search findings, actors, regions and sources.
+
+    Words must all match; "quoted phrases"; OR between words; -word to exclude; word* for a prefix.
+    Case, diacritics and aliases do not matter: Zaporozhye finds Zaporizhzhia, WeChat finds Tencent.
+
+    \b
+    Qualifiers (values are ids, names or aliases; quote values with spaces):
+      actor:china  region:"Luhansk Oblast"  category:finance  source:ID
+      status:unreviewed  kind:actor  after:2024  before:2025-06
+    Qualifiers alone list the matching findings, newest first. Actors, regions and sources come before
+    findings; each group is ranked by relevance.
+
+    \b
+    Examples:
+      findings search yuan
+      findings search 'actor:china region:crimea'
+      findings search wech*
+      findings search 'iran -coal' --kind evidence --json
+    """
+    from cli.fast import run
+
+    conn = open_db(ctx)
+    try:
+        run(conn, " ".join(query), kinds, limit, offset, as_json)
+    finally:
+        conn.close()

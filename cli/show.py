@@ -1,0 +1,235 @@
+"""`findings show KIND ID`: one actor, region, finding or source, with what is linked to it."""
+
+from __future__ import annotations
+
+import click
+
+from cli import open_db
+from cli.render import Column, Doc, echo_json, emit, visible
+
+KINDS = ("actor", "region", "evidence", "source")
+BAR = 30
+
+
+@click.command("show")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("id_", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the row's columns plus linked lists.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(0), help="Findings to list (text output).")
+@click.pass_context
+def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int) -> None:
+    """Show an actor, a region, a finding (evidence) or a source.
+
+    ID is an id, or a name or alias that names one thing (`show actor PRC`). An actor shows its profile,
+    aliases, relations, regions with counts and findings; a region the actors present and its findings by
+    category; a finding its claim, quote, figures, status, source citation and links; a source its findings.
+
+    \b
+    Examples:
+      findings show actor china
+      findings show region Zaporozhye
+      findings show evidence bank-branches-sell-yuan --json
+    """
+    from store import details
+
+    conn = open_db(ctx)
+    try:
+        found = details.find(conn, kind, id_)
+        if found is None:
+            close = details.suggest(conn, kind, id_)
+            hint = "; did you mean " + ", ".join(f"{visible(n)} ({i})" for i, n in close) + "?" if close else ""
+            raise click.ClickException(f"no {kind} '{visible(id_)}'{hint}")
+        if kind == "evidence":
+            data = details.evidence(conn, found)
+        else:
+            data = getattr(details, kind)(conn, found, evidence_limit=None if as_json else 0)
+        assert data is not None
+        if as_json:
+            echo_json(_json_ready(data))
+            return
+        rows = _evidence_rows(conn, kind, found, limit) if kind != "evidence" else []
+    finally:
+        conn.close()
+    emit(RENDERERS[kind](data, rows))
+
+
+def _json_ready(data: dict) -> dict:
+    out = dict(data)
+    for key in ("by_category", "timeline"):
+        if key in out:
+            out[key] = [list(p) for p in out[key]]
+    return out
+
+
+def _evidence_rows(conn, kind: str, id_: str, limit: int) -> list:  # type: ignore[no-untyped-def]
+    from store.search import EvidenceFilter, list_evidence
+
+    if limit == 0:
+        return []
+    field = {"actor": "actor_ids", "region": "region_ids", "source": "source_ids"}[kind]
+    return list_evidence(conn, EvidenceFilter(**{field: (id_,)}), limit=limit)
+
+
+# ------------------------------------------------------------------------------------------------ renderers
+
+
+def _title(doc: Doc, name: str, id_: str, facts: list[str]) -> None:
+    doc.line((name, "title"), ("  ", None), (id_, "id"))
+    if facts:
+        doc.line((" · ".join(f for f in facts if f), "dim"))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _relations(doc: Doc, relations: list[dict]) -> None:
+    if not relations:
+        return
+    doc.blank()
+    doc.heading("Relations")
+    for r in relations:
+        role = f" ({r['role']})" if r.get("role") else ""
+        when = "–".join(x for x in (r.get("start"), r.get("end")) if x)
+        extra = "  ".join(x for x in (when, r.get("evidence_id") or "") if x)
+        doc.line(
+            ("  ", None),
+            (r["subject_name"], "title"),
+            ("  ", None),
+            (r["kind"] + role, "kind"),
+            ("  ", None),
+            (r["object_name"], "title"),
+            (f"  {extra}" if extra else "", "dim"),
+        )
+
+
+def _counts(doc: Doc, title: str, items: list[dict], what: str = "findings") -> None:
+    if not items:
+        return
+    doc.blank()
+    doc.heading(title)
+    rows = [[(it["name"], None), (it["id"], "id"), (f"{it['count']:,}", None)] for it in items]
+    doc.table([Column("name", flex=True), Column("id"), Column(what, justify="right")], rows)
+
+
+def _categories(doc: Doc, by_category: list) -> None:
+    if not by_category:
+        return
+    doc.blank()
+    doc.heading("By category")
+    _bars(doc, "category", [((c, None), n) for c, n in by_category])
+
+
+def _bars(doc: Doc, label: str, items: list, extra: list | None = None) -> None:
+    top = max((n for _, n in items), default=1) or 1
+    rows = [[key, ("█" * max(1, round(n / top * BAR)), "bar"), (f"{n:,}", None)] for key, n in items]
+    doc.table([Column(label), Column("", flex=True), Column("findings", justify="right")], rows + (extra or []))
+
+
+def _timeline(doc: Doc, data: dict) -> None:
+    timeline = data.get("timeline") or []
+    if not timeline and not data.get("undated"):
+        return
+    doc.blank()
+    doc.heading("Timeline")
+    extra = [[("undated", "dim"), ("", None), (f"{data['undated']:,}", "dim")]] if data.get("undated") else []
+    _bars(doc, "period", [((p, None), n) for p, n in timeline], extra)
+
+
+def _findings(doc: Doc, rows: list, total: int, query_hint: str) -> None:
+    doc.blank()
+    doc.heading(f"Findings ({total:,})")
+    for r in rows:
+        spans: list = [("  ", None)]
+        if r.status in ("unreviewed", "disputed"):
+            spans.append((r.status.upper() + " ", "warn"))
+        spans += [(r.date or "undated", "dim"), (" · ", "dim"), (r.category, "kind"), ("  ", None), (r.id, "id")]
+        doc.line(*spans)
+        doc.line((" ".join(r.claim.split()), None), indent=4)
+    if total > len(rows):
+        doc.line((f"  … {total - len(rows):,} more: findings search '{query_hint}'", "dim"))
+
+
+def render_actor(d: dict, rows: list) -> Doc:
+    doc = Doc()
+    _title(doc, d["name"], d["id"], [d["kind"], d.get("country") or "", _plural(d["evidence_total"], "finding")])
+    doc.field("Role", d.get("role"))
+    doc.field("Summary", d.get("summary"))
+    doc.field("Aliases", "; ".join(d["aliases"]))
+    _relations(doc, d["relations"])
+    _counts(doc, "Regions", d["regions"])
+    _categories(doc, d["by_category"])
+    _timeline(doc, d)
+    _findings(doc, rows, d["evidence_total"], f"actor:{d['id']}")
+    return doc
+
+
+def render_region(d: dict, rows: list) -> Doc:
+    doc = Doc()
+    facts = [d.get("kind") or "", d.get("iso_code") or "", _plural(d["evidence_total"], "finding")]
+    if d.get("occupied_since"):
+        facts.append(f"occupied since {d['occupied_since']}")
+    _title(doc, d["name"], d["id"], facts)
+    doc.field("Aliases", "; ".join(d["aliases"]))
+    if d.get("parent"):
+        doc.field("Part of", f"{d['parent']['name']} ({d['parent']['id']})")
+    _counts(doc, "Parts", d.get("parts") or [])
+    _counts(doc, "Actors present", d["actors"])
+    _categories(doc, d["by_category"])
+    _timeline(doc, d)
+    _findings(doc, rows, d["evidence_total"], f"region:{d['id']}")
+    return doc
+
+
+def render_source(d: dict, rows: list) -> Doc:
+    doc = Doc()
+    _title(doc, d["title"], d["id"], [d.get("kind") or "", _plural(d["evidence_total"], "finding")])
+    doc.field("Publisher", d.get("publisher"))
+    doc.field("Authors", d.get("authors"))
+    doc.field("Published", d.get("published"))
+    doc.field("URL", d.get("url"))
+    doc.field("Accessed", d.get("accessed"))
+    doc.field("Notes", d.get("notes"))
+    _counts(doc, "Actors named", d["actors"])
+    _counts(doc, "Regions", d["regions"])
+    _categories(doc, d["by_category"])
+    _findings(doc, rows, d["evidence_total"], f"source:{d['id']}")
+    return doc
+
+
+def render_evidence(d: dict, _rows: list) -> Doc:
+    doc = Doc()
+    spans: list = []
+    if d["status"] in ("unreviewed", "disputed"):
+        spans.append((d["status"].upper() + "  ", "warn"))
+    spans += [(d["id"], "id")]
+    doc.line(*spans)
+    facts = [d.get("date") or "undated", d["category"], d["status"]]
+    if d.get("confidence"):
+        facts.append(f"{d['confidence']} confidence")
+    doc.line((" · ".join(facts), "dim"))
+    doc.blank()
+    doc.para(d["claim"])
+    doc.blank()
+    if d.get("quote"):
+        doc.field("Quote", f"“{d['quote']}”")
+    if d.get("quantity") is not None:
+        q = d["quantity"]
+        number = f"{q:,}" if isinstance(q, int | float) else str(q)
+        doc.field("Figure", f"{number} {d.get('unit') or ''}".strip())
+    doc.field(
+        "Actors", "; ".join(f"{a['name']} ({a['id']}{', ' + a['role'] if a.get('role') else ''})" for a in d["actors"])
+    )
+    doc.field("Regions", "; ".join(f"{r['name']} ({r['id']})" for r in d["regions"]))
+    src = d.get("source") or {}
+    citation = ", ".join(
+        x for x in (src.get("publisher"), f"“{src['title']}”" if src.get("title") else None, src.get("published")) if x
+    )
+    doc.field("Source", f"{citation} ({d['source_id']})")
+    doc.field("Locator", d.get("locator"))
+    doc.field("URL", src.get("url"))
+    _relations(doc, d.get("relations") or [])
+    return doc
+
+
+RENDERERS = {"actor": render_actor, "region": render_region, "source": render_source, "evidence": render_evidence}

@@ -1,0 +1,343 @@
+"""Profiles: everything about one actor, region, finding or source, for `findings show` and the TUI's screens.
+
+Each function returns a dict whose keys are the table's columns plus linked lists, or None when the id is
+unknown. Lists:
+- `aliases`: [str]
+- `relations`: [{subject_id, subject_name, object_id, object_name, kind, role, evidence_id, start, end}]
+- `regions` / `actors`: [{id, name, count}] (evidence counts, largest first); for a finding, its actors carry
+  `role` (and kind, country) instead of a count
+- `evidence`: evidence ids, newest first (undated last), at most `evidence_limit` of them (None: all), with
+  `evidence_total` the full number
+- `by_category`: [(category, count)], largest first
+- `timeline`: [(period, count)], oldest first; periods are months ('2025-10') when the dated findings span
+  less than three years, else years ('2025'); `undated` counts the rest
+- `source` (a finding): the source row, for the citation
+
+Cost: the aggregates read every finding linked to the entity once (about half a second for an actor with
+500,000 findings); the lists the TUI shows are bounded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+
+from store.query import Term, fold, has_content
+from store.search import resolve, slug, with_descendants
+
+ACTOR_COLS = ("id", "name", "kind", "country", "summary", "role", "aka", "evidence_count")
+REGION_COLS = ("id", "name", "kind", "iso_code", "parent_id", "occupied_since", "aka", "evidence_count")
+SOURCE_COLS = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes", "evidence_count")
+EVIDENCE_COLS = (
+    "id",
+    "claim",
+    "quote",
+    "category",
+    "date",
+    "quantity",
+    "unit",
+    "source_id",
+    "locator",
+    "status",
+    "confidence",
+)
+RELATION_KEYS = (
+    "subject_id",
+    "subject_name",
+    "object_id",
+    "object_name",
+    "kind",
+    "role",
+    "evidence_id",
+    "start",
+    "end",
+)
+LIST_LIMIT = 200  # linked actors/regions listed for a region/source profile
+_NO_AGGREGATES = {"by_category": None, "timeline": None, "undated": None}
+MONTHS_SPAN_YEARS = 3
+
+
+def _one(conn: sqlite3.Connection, table: str, cols: tuple[str, ...], id_: str) -> dict | None:
+    select = ", ".join(f'"{c}"' for c in cols)
+    row = conn.execute(f"SELECT {select} FROM {table} WHERE id = ?", [id_]).fetchone()
+    return dict(zip(cols, row, strict=True)) if row else None
+
+
+def _aliases(conn: sqlite3.Connection, kind: str, id_: str) -> list[str]:
+    rows = conn.execute("SELECT alias FROM aliases WHERE kind = ? AND ref_id = ? ORDER BY alias", [kind, id_])
+    return [r[0] for r in rows]
+
+
+def _external_ids(conn: sqlite3.Connection, kind: str, id_: str) -> list[dict]:
+    rows = conn.execute(
+        "SELECT system, external_id FROM external_ids WHERE kind = ? AND ref_id = ? ORDER BY system, external_id",
+        [kind, id_],
+    )
+    return [{"system": s, "external_id": x} for s, x in rows]
+
+
+def _relations(conn: sqlite3.Connection, where: str, params: list) -> list[dict]:
+    rows = conn.execute(
+        f"""SELECT r.subject_id, s.name, r.object_id, o.name, r.kind, r.role, r.evidence_id, r.start, r."end"
+              FROM relations r JOIN actors s ON s.id = r.subject_id JOIN actors o ON o.id = r.object_id
+             WHERE {where} ORDER BY r.kind, s.name, o.name""",
+        params,
+    )
+    return [dict(zip(RELATION_KEYS, row, strict=True)) for row in rows]
+
+
+def _timeline(periods: Counter[str]) -> tuple[list[tuple[str, int]], int]:
+    """(timeline, undated) from counts per 'YYYY-MM' or 'YYYY' (None or '' for undated)."""
+    undated = periods.pop(None, 0) + periods.pop("", 0)  # type: ignore[call-overload]
+    years = sorted({p[:4] for p in periods})
+    if not years:
+        return [], undated
+    monthly = int(years[-1]) - int(years[0]) < MONTHS_SPAN_YEARS
+    out: Counter[str] = Counter()
+    for period, n in periods.items():
+        out[period if monthly else period[:4]] += n
+    return sorted(out.items()), undated
+
+
+def _aggregates(conn: sqlite3.Connection, ids_sql: str, params: list) -> dict:
+    """by_category, timeline and undated for the findings whose ids `ids_sql` selects (one pass)."""
+    rows = conn.execute(
+        f"""SELECT e.category, substr(e.date, 1, 7), count(*)
+              FROM ({ids_sql}) d CROSS JOIN evidence e ON e.id = d.id
+             GROUP BY e.category, substr(e.date, 1, 7)""",
+        params,
+    )
+    categories: Counter[str] = Counter()
+    periods: Counter = Counter()
+    for category, period, n in rows:
+        categories[category] += n
+        periods[period] += n
+    timeline, undated = _timeline(periods)
+    return {
+        "by_category": sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
+        "timeline": timeline,
+        "undated": undated,
+    }
+
+
+def _evidence_ids(conn: sqlite3.Connection, ids_sql: str, params: list, limit: int | None) -> list[str]:
+    if limit == 0:
+        return []
+    sql = f"SELECT e.id FROM ({ids_sql}) d CROSS JOIN evidence e ON e.id = d.id ORDER BY e.date DESC, e.rowid DESC" + (
+        " LIMIT ?" if limit is not None else ""
+    )
+    return [r[0] for r in conn.execute(sql, [*params, limit] if limit is not None else params)]
+
+
+def actor(
+    conn: sqlite3.Connection, id_: str, *, evidence_limit: int | None = LIST_LIMIT, aggregates: bool = True
+) -> dict | None:
+    """An actor's profile: columns, aliases, relations (either side), regions with counts, evidence ids,
+    by_category, timeline. With aggregates=False the counted lists are None (the profile comes back at once)."""
+    d = _one(conn, "actors", ACTOR_COLS, id_)
+    if d is None:
+        return None
+    d["aliases"] = _aliases(conn, "actor", id_)
+    d["external_ids"] = _external_ids(conn, "actor", id_)
+    d["relations"] = _relations(conn, "r.subject_id = ? OR r.object_id = ?", [id_, id_])
+    ids_sql, params = "SELECT evidence_id AS id FROM evidence_actors WHERE actor_id = ?", [id_]
+    d["evidence_total"] = d["evidence_count"]
+    d["evidence"] = _evidence_ids(conn, ids_sql, params, evidence_limit)
+    if not aggregates:
+        return {**d, **_NO_AGGREGATES, "regions": None}
+    d["regions"] = [
+        {"id": rid, "name": name, "count": n}
+        for rid, name, n in conn.execute(
+            """SELECT r.id, r.name, count(*) FROM evidence_actors l
+                 CROSS JOIN evidence_regions er ON er.evidence_id = l.evidence_id
+                 CROSS JOIN regions r ON r.id = er.region_id
+                WHERE l.actor_id = ? GROUP BY r.id ORDER BY count(*) DESC, r.name""",
+            [id_],
+        )
+    ]
+    d.update(_aggregates(conn, ids_sql, params))
+    return d
+
+
+def region(
+    conn: sqlite3.Connection, id_: str, *, evidence_limit: int | None = LIST_LIMIT, aggregates: bool = True
+) -> dict | None:
+    """A region's profile: columns, aliases, parent and parts, actors present with counts, evidence ids,
+    by_category, timeline. Findings linked to its parts (regions within it) count as its own. With
+    aggregates=False the counted lists are None."""
+    d = _one(conn, "regions", REGION_COLS, id_)
+    if d is None:
+        return None
+    d["aliases"] = _aliases(conn, "region", id_)
+    d["external_ids"] = _external_ids(conn, "region", id_)
+    parent = conn.execute("SELECT id, name FROM regions WHERE id = ?", [d["parent_id"]]).fetchone()
+    d["parent"] = {"id": parent[0], "name": parent[1]} if parent else None
+    d["parts"] = [
+        {"id": rid, "name": name, "count": n}
+        for rid, name, n in conn.execute(
+            "SELECT id, name, evidence_count FROM regions WHERE parent_id = ? ORDER BY name", [id_]
+        )
+    ]
+    ids = with_descendants(conn, [id_])
+    marks = ",".join("?" * len(ids))
+    distinct = "DISTINCT " if len(ids) > 1 else ""
+    ids_sql = f"SELECT {distinct}evidence_id AS id FROM evidence_regions WHERE region_id IN ({marks})"
+    d["evidence"] = _evidence_ids(conn, ids_sql, ids, evidence_limit)
+    if not aggregates:
+        if len(ids) > 1:
+            d["evidence_total"] = conn.execute(f"SELECT count(*) FROM ({ids_sql})", ids).fetchone()[0]
+        else:
+            d["evidence_total"] = d["evidence_count"]
+        return {**d, **_NO_AGGREGATES, "actors": None}
+    d["actors"] = [
+        {"id": aid, "name": name, "kind": kind, "country": country, "count": n}
+        for aid, name, kind, country, n in conn.execute(
+            # count per actor id first; only the listed actors are then looked up
+            f"""SELECT a.id, a.name, a.kind, a.country, t.n FROM (
+                    SELECT l.actor_id AS id, count(*) AS n FROM ({ids_sql}) d
+                      CROSS JOIN evidence_actors l ON l.evidence_id = d.id
+                     GROUP BY l.actor_id ORDER BY n DESC, l.actor_id LIMIT ?) t
+                  CROSS JOIN actors a ON a.id = t.id ORDER BY t.n DESC, a.name""",
+            [*ids, LIST_LIMIT],
+        )
+    ]
+    d.update(_aggregates(conn, ids_sql, ids))
+    d["evidence_total"] = sum(n for _, n in d["by_category"])
+    return d
+
+
+def source(
+    conn: sqlite3.Connection, id_: str, *, evidence_limit: int | None = LIST_LIMIT, aggregates: bool = True
+) -> dict | None:
+    """A source: columns, aliases, its findings (ids), the actors and regions they name, by_category. With
+    aggregates=False the counted lists are None."""
+    d = _one(conn, "sources", SOURCE_COLS, id_)
+    if d is None:
+        return None
+    d["aliases"] = _aliases(conn, "source", id_)
+    d["external_ids"] = _external_ids(conn, "source", id_)
+    ids_sql, params = "SELECT id FROM evidence WHERE source_id = ?", [id_]
+    d["evidence_total"] = d["evidence_count"]
+    d["evidence"] = _evidence_ids(conn, ids_sql, params, evidence_limit)
+    if not aggregates:
+        return {**d, **_NO_AGGREGATES, "actors": None, "regions": None}
+    for key, link, col, table in (
+        ("actors", "evidence_actors", "actor_id", "actors"),
+        ("regions", "evidence_regions", "region_id", "regions"),
+    ):
+        d[key] = [
+            {"id": xid, "name": name, "count": n}
+            for xid, name, n in conn.execute(
+                f"""SELECT x.id, x.name, count(*) FROM evidence e CROSS JOIN {link} l ON l.evidence_id = e.id
+                      CROSS JOIN {table} x ON x.id = l.{col}
+                     WHERE e.source_id = ? GROUP BY x.id ORDER BY count(*) DESC, x.name LIMIT ?""",
+                [id_, LIST_LIMIT],
+            )
+        ]
+    d.update(_aggregates(conn, ids_sql, params))
+    return d
+
+
+def evidence(conn: sqlite3.Connection, id_: str) -> dict | None:
+    """A finding: columns, its actors (with role), regions, source (the citation) and the relations it backs."""
+    d = _one(conn, "evidence", EVIDENCE_COLS, id_)
+    if d is None:
+        return None
+    d["actors"] = [
+        {"id": aid, "name": name, "kind": kind, "country": country, "role": role}
+        for aid, name, kind, country, role in conn.execute(
+            """SELECT a.id, a.name, a.kind, a.country, l.role FROM evidence_actors l JOIN actors a ON a.id = l.actor_id
+                WHERE l.evidence_id = ? ORDER BY a.evidence_count DESC, a.name""",
+            [id_],
+        )
+    ]
+    d["regions"] = [
+        {"id": rid, "name": name}
+        for rid, name in conn.execute(
+            """SELECT r.id, r.name FROM evidence_regions l JOIN regions r ON r.id = l.region_id
+                WHERE l.evidence_id = ? ORDER BY r.name""",
+            [id_],
+        )
+    ]
+    src = _one(conn, "sources", SOURCE_COLS[:-1], d["source_id"])
+    d["source"] = src
+    d["relations"] = _relations(conn, "r.evidence_id = ?", [id_])
+    d["external_ids"] = _external_ids(conn, "evidence", id_)
+    return d
+
+
+def names(conn: sqlite3.Connection, kind: str, ids: Iterable[str]) -> dict[str, str]:
+    """id -> name (title for sources, claim for evidence) for the ids that exist."""
+    table, label = {
+        "actor": ("actors", "name"),
+        "region": ("regions", "name"),
+        "source": ("sources", "title"),
+        "evidence": ("evidence", "claim"),
+    }[kind]
+    wanted = sorted(set(ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(conn.execute(f"SELECT id, {label} FROM {table} WHERE id IN ({marks})", chunk).fetchall())
+    return out
+
+
+def find(conn: sqlite3.Connection, kind: str, text: str) -> str | None:
+    """The id `text` names: the id itself, else a unique name or alias (`show actor PRC` -> china)."""
+    table = {"actor": "actors", "region": "regions", "source": "sources", "evidence": "evidence"}.get(kind)
+    if table is None:
+        return None
+    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [text]).fetchone():
+        return text
+    ids = resolve(conn, kind, text)
+    return ids[0] if len(ids) == 1 else None
+
+
+def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[tuple[str, str]]:
+    """Up to `n` (id, name) pairs closest to `text`, for "no actor 'xyz'; did you mean ...?"."""
+    table, label = {
+        "actor": ("actors", "name"),
+        "region": ("regions", "name"),
+        "source": ("sources", "title"),
+        "evidence": ("evidence", "id"),
+    }.get(kind, (None, None))
+    if table is None or not text:
+        return []
+    text = text[:200]
+    candidates: dict[str, str] = {}
+    stem = slug(text)[:3]
+    if stem:
+        rows = conn.execute(
+            f"SELECT id, {label} FROM {table} WHERE id >= ? AND id < ? LIMIT 200", [stem, stem + "\uffff"]
+        )
+        candidates.update(rows.fetchall())
+    if kind != "evidence":
+        words = [w for w in fold(text).split() if has_content(w)][:8]
+        if words:
+            expr = " OR ".join(Term(w[:3], prefix=True).fts() for w in words)
+            try:
+                rows = conn.execute(
+                    f"SELECT t.id, t.{label} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
+                    f"WHERE {table}_fts MATCH ? ORDER BY f.rank LIMIT 200",
+                    [expr],
+                )
+                candidates.update(rows.fetchall())
+            except sqlite3.OperationalError:
+                pass
+    if len(candidates) < n:
+        total = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if total <= 5000:
+            candidates.update(conn.execute(f"SELECT id, {label} FROM {table}").fetchall())
+    target = fold(text)
+    scored = []
+    for id_, name in candidates.items():
+        score = max(
+            difflib.SequenceMatcher(None, target, fold(id_)).ratio(),
+            difflib.SequenceMatcher(None, target, fold(name or "")).ratio(),
+        )
+        scored.append((score, id_, name))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [(id_, name) for score, id_, name in scored[:n] if score >= 0.4]

@@ -1,0 +1,281 @@
+"""Exports of findings: CSV (one row per finding), JSON (an array of objects) and Markdown (a brief to paste:
+findings grouped by actor, each with its citation). Used by `findings export` and the TUI's `e` key.
+
+Which findings: `evidence_ids` (in that order), else those the `query` matches (query language of
+store.query; by relevance when it has words, else newest first), else all of them, newest first. Rows are
+streamed from one query, so CSV and JSON exports of a million findings use little memory; Markdown holds the
+findings to group them.
+
+CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are
+prefixed with an apostrophe. Markdown escapes the characters that would turn data into markup, and shows
+control characters as U+FFFD.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from store.search import EvidenceFilter, iter_evidence_ids
+
+FORMATS = ("csv", "json", "markdown")
+BATCH = 500
+CSV_COLUMNS = (
+    "id",
+    "date",
+    "category",
+    "status",
+    "confidence",
+    "claim",
+    "quote",
+    "quantity",
+    "unit",
+    "actors",
+    "actor_ids",
+    "regions",
+    "region_ids",
+    "source_id",
+    "source_title",
+    "publisher",
+    "published",
+    "url",
+    "locator",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+
+
+def write_export(
+    conn: sqlite3.Connection,
+    fmt: str,
+    out: TextIO,
+    *,
+    query: str | None = None,
+    evidence_ids: Iterable[str] | None = None,
+) -> int:
+    """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
+    batches = _id_batches(conn, query, evidence_ids)
+    records = _records(conn, batches)
+    if fmt == "csv":
+        return _write_csv(records, out)
+    if fmt == "json":
+        return _write_json(records, out)
+    return _write_markdown(list(records), out, query)
+
+
+def _id_batches(conn: sqlite3.Connection, query: str | None, evidence_ids: Iterable[str] | None) -> Iterator[list[str]]:
+    if evidence_ids is not None:
+        ids = list(evidence_ids)
+        for i in range(0, len(ids), BATCH):
+            yield ids[i : i + BATCH]
+        return
+    yield from iter_evidence_ids(conn, EvidenceFilter(query=(query or "").strip()), batch=BATCH)
+
+
+def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator[dict]:
+    """Each finding with its source, actors and regions, in the order of the ids."""
+    for ids in batches:
+        if not ids:
+            continue
+        marks = ",".join("?" * len(ids))
+        rows = conn.execute(
+            f"""SELECT e.id, e.claim, e.quote, e.category, e.date, e.quantity, e.unit, e.status, e.confidence,
+                       e.locator, e.source_id, s.title, s.publisher, s.url, s.published
+                  FROM evidence e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})""",
+            ids,
+        ).fetchall()
+        actors: dict[str, list[dict]] = {}
+        for eid, aid, name, role in conn.execute(
+            f"""SELECT l.evidence_id, a.id, a.name, l.role FROM evidence_actors l JOIN actors a ON a.id = l.actor_id
+                 WHERE l.evidence_id IN ({marks}) ORDER BY a.evidence_count DESC, a.name""",
+            ids,
+        ):
+            actors.setdefault(eid, []).append({"id": aid, "name": name, "role": role})
+        regions: dict[str, list[dict]] = {}
+        for eid, rid, name in conn.execute(
+            f"""SELECT l.evidence_id, r.id, r.name FROM evidence_regions l JOIN regions r ON r.id = l.region_id
+                 WHERE l.evidence_id IN ({marks}) ORDER BY r.name""",
+            ids,
+        ):
+            regions.setdefault(eid, []).append({"id": rid, "name": name})
+        by_id = {}
+        for row in rows:
+            (eid, claim, quote, category, date, quantity, unit, status, confidence, locator, sid, title, publisher) = (
+                row[:13]
+            )
+            url, published = row[13:]
+            by_id[eid] = {
+                "id": eid,
+                "claim": claim,
+                "quote": quote,
+                "category": category,
+                "date": date,
+                "quantity": quantity,
+                "unit": unit,
+                "status": status,
+                "confidence": confidence,
+                "locator": locator,
+                "source": {"id": sid, "title": title, "publisher": publisher, "url": url, "published": published},
+                "actors": actors.get(eid, []),
+                "regions": regions.get(eid, []),
+            }
+        for eid in ids:
+            if eid in by_id:
+                yield by_id[eid]
+
+
+# -------------------------------------------------------------------------------------------------------- CSV
+
+
+def neutralise(value: object) -> object:
+    """A CSV cell that a spreadsheet will not evaluate: text starting with = + - @ (after blanks), a tab or a
+    carriage return gets a leading apostrophe. Numbers are left alone."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if text and (text[0] in _FORMULA_START or text.lstrip()[:1] in _FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _write_csv(records: Iterable[dict], out: TextIO) -> int:
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for r in records:
+        src = r["source"]
+        row = (
+            r["id"],
+            r["date"],
+            r["category"],
+            r["status"],
+            r["confidence"],
+            r["claim"],
+            r["quote"],
+            r["quantity"],
+            r["unit"],
+            "; ".join(a["name"] for a in r["actors"]),
+            "; ".join(a["id"] for a in r["actors"]),
+            "; ".join(g["name"] for g in r["regions"]),
+            "; ".join(g["id"] for g in r["regions"]),
+            src["id"],
+            src["title"],
+            src["publisher"],
+            src["published"],
+            src["url"],
+            r["locator"],
+        )
+        writer.writerow([neutralise(v) for v in row])
+        n += 1
+    return n
+
+
+# ------------------------------------------------------------------------------------------------------- JSON
+
+
+def _write_json(records: Iterable[dict], out: TextIO) -> int:
+    n = 0
+    out.write("[")
+    for r in records:
+        out.write(",\n" if n else "\n")
+        out.write(json.dumps(r, ensure_ascii=False))
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+# --------------------------------------------------------------------------------------------------- Markdown
+
+
+def md(text: object) -> str:
+    """Data as Markdown text that renders as itself, on one line."""
+    s = _CONTROLS.sub("\ufffd", str(text))
+    s = " ".join(s.split())
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def citation(r: dict) -> str:
+    """`Publisher, *Title*, published 2025-10, para 16. URL` (Markdown)."""
+    src = r["source"]
+    parts = []
+    if src.get("publisher"):
+        parts.append(md(src["publisher"]))
+    if src.get("title"):
+        parts.append(f"*{md(src['title'])}*")
+    if src.get("published"):
+        parts.append(f"published {md(src['published'])}")
+    if r.get("locator"):
+        parts.append(md(r["locator"]))
+    text = ", ".join(parts) or md(src.get("id") or "unknown source")
+    if src.get("url"):
+        text += f". <{_url(src['url'])}>"
+    return text
+
+
+def _url(url: str) -> str:
+    return "".join(ch for ch in url if ch.isprintable() and ch not in " <>")
+
+
+def _figure(r: dict) -> str | None:
+    q = r.get("quantity")
+    if q is None:
+        return None
+    number = f"{q:,}" if isinstance(q, int | float) and not isinstance(q, bool) else str(q)
+    return md(f"{number} {r['unit']}" if r.get("unit") else number)
+
+
+def _write_markdown(records: list[dict], out: TextIO, query: str | None) -> int:
+    # Each finding appears once, under the linked actor that has the most findings in this export.
+    sizes: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for r in records:
+        for a in r["actors"]:
+            sizes[a["id"]] = sizes.get(a["id"], 0) + 1
+            names[a["id"]] = a["name"]
+    groups: dict[str | None, list[dict]] = {}
+    for r in records:
+        lead = min((a["id"] for a in r["actors"]), key=lambda i: (-sizes[i], names[i].casefold(), i), default=None)
+        groups.setdefault(lead, []).append(r)
+    title = f"Findings: {md(query)}" if query and query.strip() else "Findings"
+    n_sources = len({r["source"]["id"] for r in records})
+    out.write(f"# {title}\n\n")
+    out.write(
+        f"{len(records)} finding{'s' if len(records) != 1 else ''} from {n_sources} "
+        f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"
+    )
+    order = sorted(
+        groups, key=lambda k: (k is None, -len(groups[k]), names.get(k, "").casefold() if k else "", k or "")
+    )
+    for lead in order:
+        heading = md(names[lead]) if lead is not None else "Other findings"
+        out.write(f"\n## {heading}\n\n")
+        for r in groups[lead]:
+            out.write(_markdown_item(r, lead))
+    return len(records)
+
+
+def _markdown_item(r: dict, lead: str | None) -> str:
+    mark = {"unreviewed": "**Unreviewed:** ", "disputed": "**Disputed:** "}.get(r["status"], "")
+    lines = [f"- {mark}{md(r['claim'])}"]
+    if r.get("quote"):
+        lines.append(f"  - Quote: “{md(r['quote'])}”")
+    facts = [p for p in (_figure(r), md(r["category"]), md(r["date"]) if r.get("date") else "undated") if p]
+    if r["regions"]:
+        facts.append(", ".join(md(g["name"]) for g in r["regions"]))
+    lines.append("  - " + " · ".join(facts))
+    others = [a for a in r["actors"] if a["id"] != lead]
+    if others:
+        named = [md(a["name"]) + (f" ({md(a['role'])})" if a.get("role") else "") for a in others]
+        lines.append("  - Also: " + ", ".join(named))
+    lines.append(f"  - Source: {citation(r)} (finding `{r['id']}`)")
+    return "\n".join(lines) + "\n"

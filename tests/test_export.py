@@ -1,0 +1,153 @@
+"""`findings export` and store.export: CSV (formula-safe), JSON, the Markdown brief, files, FtM dispatch."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+
+import pytest
+
+from store.connect import open_readonly
+from store.export import neutralise, write_export
+from tests.conftest import run_cli
+from tests.test_search import add
+
+
+def test_csv_all_findings(built_db):
+    r = run_cli("export", "csv", db=built_db)
+    assert r.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(r.output)))
+    assert len(rows) == 29
+    bank = next(row for row in rows if row["id"] == "bank-branches-sell-yuan")
+    assert bank["quantity"] == "79" and bank["unit"] == "bank branches"
+    assert bank["actor_ids"] == "china" and bank["publisher"] == "The Kyiv Independent"
+    assert bank["locator"] == "para 16"
+    assert "crimea" in bank["region_ids"].split("; ")
+
+
+def test_csv_cells_cannot_be_formulas(db):
+    add(
+        db,
+        evidence=[
+            {"id": "f1", "claim": '=HYPERLINK("http://evil","click") turbine', "quote": "+1+2", "locator": "-3"},
+            {"id": "f2", "claim": "@SUM(A1) turbine", "quote": "\t=1", "locator": "\r=2"},
+            {"id": "f3", "claim": "  =1+1 turbine", "quote": "fine", "locator": "para 2"},
+        ],
+    )
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "csv", "turbine", db=db).output)))
+    assert len(rows) == 3
+    for row in rows:
+        for key in ("claim", "quote", "locator"):
+            assert row[key][:1] not in ("=", "+", "-", "@", "\t", "\r"), (key, row[key])
+            assert row[key].lstrip()[:1] not in ("=", "+", "-", "@") or row[key].startswith("'")
+    f1 = next(r for r in rows if r["id"] == "f1")
+    assert f1["claim"] == '\'=HYPERLINK("http://evil","click") turbine'
+    assert next(r for r in rows if r["id"] == "f3")["quote"] == "fine"
+
+
+def test_neutralise():
+    assert neutralise("=1") == "'=1"
+    assert neutralise("-x") == "'-x"
+    assert neutralise(" @x") == "' @x"
+    assert neutralise("plain") == "plain"
+    assert neutralise(-5) == -5  # numbers are data
+    assert neutralise(None) == ""
+
+
+def test_json_export(built_db):
+    data = json.loads(run_cli("export", "json", "actor:china", db=built_db).output)
+    assert len(data) == 15
+    first = data[0]
+    assert {"id", "claim", "quote", "category", "date", "quantity", "unit", "status", "locator"} <= first.keys()
+    assert first["source"]["id"] == "kyiv-independent-occupied-economy"
+    assert all("china" in [a["id"] for a in d["actors"]] for d in data)
+    assert json.loads(run_cli("export", "json", "zzzzqqq", db=built_db).output) == []
+
+
+def test_markdown_brief_for_yuan(built_db):
+    r = run_cli("export", "markdown", "yuan", db=built_db)
+    assert r.exit_code == 0
+    md = r.output
+    assert md.startswith("# Findings: yuan\n")
+    assert "2 findings from 1 source" in md
+    assert "\n## China\n" in md
+    assert "79 bank branches" in md
+    assert "The Kyiv Independent" in md and "para 16" in md
+    assert "*China, Iran help Russia prop up economy in occupied Ukrainian territories, report says*" in md
+    assert md.count("\n- ") == 2  # each finding once
+
+
+def test_markdown_groups_by_actor_each_finding_once(built_db):
+    md = run_cli("export", "md", db=built_db).output
+    assert md.count("\n- ") == 29
+    headings = [line for line in md.splitlines() if line.startswith("## ")]
+    assert headings[0] == "## China"
+    assert len(headings) == len(set(headings))
+
+
+def test_markdown_escapes_data(db):
+    add(
+        db,
+        evidence=[
+            {"id": "mk", "claim": "*bold* [link](http://x) <script>x</script> # h | t\nturbine", "status": "disputed"}
+        ],
+    )
+    md = run_cli("export", "markdown", "turbine", db=db).output
+    assert r"\*bold\*" in md and r"\[link\](http://x)" in md and r"\<script\>" in md
+    assert "**Disputed:**" in md
+    assert "<script>" not in md
+
+
+def test_output_file_is_written_whole(built_db, tmp_path):
+    out = tmp_path / "brief.md"
+    r = run_cli("export", "markdown", "yuan", "-o", str(out), db=built_db)
+    assert r.exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("# Findings: yuan")
+    assert "wrote 2 findings to" in r.output
+    assert not [p for p in tmp_path.iterdir() if p.name != "brief.md"]  # no temporary file left behind
+    r = run_cli("export", "csv", "-o", str(tmp_path / "missing" / "x.csv"), db=built_db)
+    assert r.exit_code == 1 and "does not exist" in r.output
+
+
+def test_export_usage(built_db):
+    assert run_cli("export", "pdf", db=built_db).exit_code == 2
+
+
+def test_ftm_export_missing_is_one_line(built_db, monkeypatch):
+    import cli.export
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        cli.export.importlib.util, "find_spec", lambda name, *a: None if name == "importers.ftm_export" else real(name)
+    )
+    r = run_cli("export", "ftm", db=built_db)
+    assert r.exit_code == 1
+    assert "FollowTheMoney export is not available" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.skipif(importlib.util.find_spec("importers.ftm_export") is None, reason="no FtM export module")
+def test_ftm_export_dispatches_to_the_ftm_module(built_db, tmp_path):
+    out = tmp_path / "x.ftm.json"
+    r = run_cli("export", "ftm", "yuan", "-o", str(out), db=built_db)
+    assert r.exit_code == 0, r.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines and all(isinstance(json.loads(line), dict) for line in lines)
+    assert f"wrote {len(lines)} entities" in r.output
+
+
+def test_write_export_by_ids_keeps_their_order(built_db):
+    conn = open_readonly(built_db)
+    out = io.StringIO()
+    n = write_export(conn, "json", out, evidence_ids=["yuanization", "nope", "bank-branches-sell-yuan"])
+    assert n == 2
+    assert [d["id"] for d in json.loads(out.getvalue())] == ["yuanization", "bank-branches-sell-yuan"]
+    with pytest.raises(ValueError):
+        write_export(conn, "xml", io.StringIO())
+
+
+def test_export_all_is_newest_first(built_db):
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "csv", db=built_db).output)))
+    dated = [r["date"] for r in rows if r["date"]]
+    assert dated == sorted(dated, reverse=True) and rows[0]["date"] == dated[0]
