@@ -1,0 +1,199 @@
+"""Drill-down, the history stack and breadcrumb, the command palette, help, copy and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.tui_support import press, run_app, screen_text, settle, type_text
+
+
+def crumbs(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.crumb for s in app.screen_stack]
+
+
+def test_enter_on_an_actor_opens_its_screen_and_escape_goes_back(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        home = app.screen
+        await press(pilot, "1")
+        home.actors.move_to(1)  # China (by name)
+        await press(pilot, "enter")
+        screen = app.screen
+        assert screen.__class__.__name__ == "ActorScreen"
+        assert crumbs(app) == ["Home", "China"]
+        text = screen_text(app)
+        assert "findings › Home › China" in text
+        assert "Regions Crimea 14" in text  # its regions with counts, on the first screen
+        assert "1 Evidence 15" in text and screen.evidence.count == 15
+        assert "Timeline" in text
+        await press(pilot, "2")  # the regions section; Enter opens one
+        assert app.focused.row_at(0).label == "Crimea"
+        await press(pilot, "enter")
+        assert crumbs(app) == ["Home", "China", "Crimea"]
+        assert "findings › Home › China › Crimea" in screen_text(app)
+        await press(pilot, "backspace")
+        assert crumbs(app) == ["Home", "China"]
+        await press(pilot, "escape")
+        assert app.screen is home
+
+    run_app(db, check)
+
+
+def test_actor_relations_tree_leads_to_the_other_actor(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        app.open("actor", "china")
+        await settle(pilot)
+        await press(pilot, "3")
+        tree = app.focused
+        assert tree.id == "relations"
+        labels = [str(n.label) for n in tree.root.children]
+        assert labels == ["ally-of", "contractor-for", "head-of"]
+        tree.move_cursor(tree.root.children[2].children[0])  # ← Xi Jinping
+        await press(pilot, "enter")
+        assert crumbs(app) == ["Home", "China", "Xi Jinping"]
+
+    run_app(db, check)
+
+
+def test_region_screen_shows_actors_categories_and_evidence(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await press(pilot, "2", "enter")  # Crimea
+        screen = app.screen
+        assert screen.__class__.__name__ == "RegionScreen"
+        assert screen.evidence.count == 22
+        text = screen_text(app)
+        assert "Crimea" in text and "UA-43" in text and "occupied since 2014" in text
+        assert "Actors China" in text
+        await press(pilot, "3")
+        assert "finance" in screen_text(app)
+        await press(pilot, "2", "enter")
+        assert app.screen.__class__.__name__ == "ActorScreen"
+
+    run_app(db, check, size=(100, 30))
+
+
+def test_evidence_screen_reaches_every_link_in_one_key(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        app.open("evidence", "bank-branches-sell-yuan")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "79 bank branches" in text
+        assert "1 actor   China" in text and "s source" in text
+        await press(pilot, "1")
+        assert crumbs(app)[-1] == "China"
+        await press(pilot, "escape", "2")
+        assert crumbs(app)[-1] == "Crimea"
+        await press(pilot, "escape", "s")
+        assert app.screen.__class__.__name__ == "SourceScreen"
+        assert app.screen.evidence.count == 29
+        assert "The Kyiv Independent" in screen_text(app)
+        await press(pilot, "enter")  # a finding of the source
+        assert app.screen.__class__.__name__ == "EvidenceScreen"
+        assert len(app.screen_stack) == 4
+
+    run_app(db, check)
+
+
+def test_unknown_id_says_so(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.open("actor", "no-such-actor")
+        await settle(pilot)
+        assert "Nothing with id no-such-actor" in screen_text(pilot.app)
+
+    run_app(db, check)
+
+
+def test_palette_china_then_escape_home_then_ri_group(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        home = app.screen
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "China")
+        await pilot.pause(0.4)  # the palette gathers hits in batches
+        await press(pilot, "enter")
+        assert app.screen.__class__.__name__ == "ActorScreen" and app.screen.item_id == "china"
+        text = screen_text(app)
+        assert "Regions Crimea" in text and "Evidence 15" in text
+        await press(pilot, "escape")
+        assert app.screen is home
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "RI-Gr")
+        await pilot.pause(0.4)
+        await press(pilot, "enter")
+        assert crumbs(app) == ["Home", "RI-Group"]
+
+    run_app(db, check)
+
+
+def test_palette_finds_by_alias_and_fuzzy_letters(db: Path) -> None:
+    from tui.commands import JumpProvider
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        provider = JumpProvider(pilot.app.screen)
+        for query, expected in (("wechat", "Tencent"), ("krym", "Crimea"), ("nkor", "North Korea")):
+            hits = [hit async for hit in provider.search(query)]
+            assert hits and hits[0].text == expected, query
+
+    run_app(db, check)
+
+
+def test_help_lists_every_binding(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        from tui.screens.help import binding_groups, help_content
+
+        await press(pilot, "question_mark")
+        app = pilot.app
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        text = str(help_content(app))
+        for _title, bindings in binding_groups():
+            for binding in bindings:
+                assert binding.description in text and (binding.tooltip or "") in text
+        for needle in ("/", "Search", "^p", "Export", "Copy", "Facets", "Filter", "Back", "^q"):
+            assert needle in text
+        await press(pilot, "escape")
+        assert app.screen.__class__.__name__ == "HomeScreen"
+
+    run_app(db, check)
+
+
+def test_y_copies_the_citation_and_says_so(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await press(pilot, "slash")
+        await type_text(pilot, "79 bank branches")
+        await press(pilot, "enter", "y")
+        assert app.clipboard.startswith("According to the report, 79 bank branches")
+        assert "The Kyiv Independent" in app.clipboard and "para 16" in app.clipboard
+        assert "[findings: bank-branches-sell-yuan]" in app.clipboard
+        assert any("Copied the citation of bank-branches-sell-yuan" in n.message for n in app._notifications)
+
+    run_app(db, check)
+
+
+@pytest.mark.parametrize(("key", "suffix", "first"), [("m", ".md", "#"), ("c", ".csv", "id,"), ("j", ".json", "[")])
+def test_e_exports_the_current_list(db: Path, tmp_path: Path, monkeypatch, key: str, suffix: str, first: str) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "exports"
+    out.mkdir()
+    monkeypatch.setenv("FINDINGS_EXPORT_DIR", str(out))
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        home = app.screen
+        await press(pilot, "2", "space")  # Crimea
+        await press(pilot, "e")
+        assert "Export 22 findings" in screen_text(app)
+        await press(pilot, key)
+        await settle(pilot)
+        assert app.screen is home
+        files = list(out.iterdir())
+        assert len(files) == 1 and files[0].suffix == suffix
+        assert files[0].read_text(encoding="utf-8").lstrip().startswith(first)
+        messages = [n.message for n in app._notifications]
+        assert f"Exported 22 findings to {files[0]}" in messages
+
+    run_app(db, check)

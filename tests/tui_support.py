@@ -1,0 +1,111 @@
+"""Helpers for the explorer's Pilot tests: run an app, wait until its workers are done, read the screen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.conftest import run_cli
+
+EVIL_YAML = r"""
+source:
+  id: evil-source
+  title: "[link=http://x]y[/] source \e[2J title"
+  publisher: "[@click=app.quit]press[/]"
+actors:
+  - id: evil-actor
+    name: "[@click=app.quit]press[/]"
+    kind: company
+    country: CN
+    summary: "Summary with \e[2J clear, \x9b31m a C1 control and [b]bold[/b]"
+    aliases: ["[link=http://x]y[/]"]
+regions:
+  - id: evil-region
+    name: "[link=http://x]y[/] region"
+    kind: city
+evidence:
+  - id: evil-click
+    claim: "[@click=app.quit]press[/]"
+    category: other
+    status: unreviewed
+    actors: [evil-actor, china]
+    regions: [evil-region]
+  - id: evil-link
+    claim: "[link=http://x]y[/]"
+    category: other
+    status: curated
+    actors: [evil-actor]
+  - id: evil-escape
+    claim: "Clear \e[2J the screen \e]0;pwned\a now"
+    quote: "\e[31mred\e[0m"
+    category: other
+    status: curated
+    actors: [evil-actor]
+relations:
+  - subject: evil-actor
+    object: china
+    kind: contractor-for
+    role: "[@click=app.quit]role[/]"
+"""
+
+
+def add_evil_records(db: Path, tmp_path: Path) -> Path:
+    """Import findings, names and titles made of markup and terminal escapes into `db` (as a user could)."""
+    source = tmp_path / "evil.yaml"
+    source.write_text(EVIL_YAML, encoding="utf-8")
+    result = run_cli("import", "yaml", str(source), db=db)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 30) -> None:
+    """Wait until no worker is running and the screen has processed what they sent."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+def screen_text(app: Any) -> str:
+    """The text on the top screen, line by line (styles dropped)."""
+    update = app.screen._compositor.render_full_update()
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips)
+
+
+def run_app(
+    db: Path,
+    test: Callable[[Pilot[Any]], Awaitable[None]],
+    *,
+    size: tuple[int, int] = (80, 24),
+    low_bandwidth: bool = False,
+) -> Any:
+    """Run the explorer on `db` headless at `size`, call `test(pilot)` once it has settled; returns the app."""
+    from tui.app import FindingsApp
+
+    app = FindingsApp(db, low_bandwidth=low_bandwidth)
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await test(pilot)
+
+    asyncio.run(main())
+    return app
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys, then wait for the work they start."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    await pilot.press(*[{" ": "space", "/": "slash", "-": "minus", ":": "colon"}.get(ch, ch) for ch in text])
+    await pilot.pause(0.2)  # the search waits for a pause in typing
+    await settle(pilot)

@@ -1,0 +1,191 @@
+"""The explorer: a Textual app over a findings database, opened read-only.
+
+Screens other than Home are imported when first opened, so start-up only pays for the first screen.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+
+from tui.db import Database, run_db
+from tui.messages import CopyCitation, Open
+from tui.widgets.safe import clean, plain
+
+HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
+DEFAULT_THEME = "textual-dark"
+LOW_BANDWIDTH_THEME = "ansi-dark"  # the terminal's own colours: short escape codes, nothing to convert
+
+
+def _jump_provider() -> type:
+    from tui.commands import JumpProvider
+
+    return JumpProvider
+
+
+def _system_provider() -> type:
+    from textual.system_commands import SystemCommandsProvider
+
+    return SystemCommandsProvider
+
+
+def low_bandwidth_requested() -> bool:
+    return os.environ.get("FINDINGS_LOW_BANDWIDTH", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+class FindingsApp(App[None]):
+    """Actors, regions and evidence: search, filter, drill down."""
+
+    CSS_PATH = "findings.tcss"
+    TITLE = "findings"
+    COMMANDS: ClassVar[set[Any]] = {_jump_provider, _system_provider}
+    COMMAND_PALETTE_DISPLAY = "^p"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (20, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(
+        self, db_path: str | Path, *, low_bandwidth: bool = False, preload: dict[str, Any] | None = None
+    ) -> None:
+        self.low_bandwidth = low_bandwidth
+        super().__init__()
+        self.db = Database(db_path)
+        self.preload = preload  # first rows of the home lists, read before the app started (tui.preload)
+        self.theme = LOW_BANDWIDTH_THEME if low_bandwidth else DEFAULT_THEME
+        if low_bandwidth:
+            self.animation_level = "none"
+            self.add_class("-low-bandwidth")  # findings.tcss: no scrollbars (each one repaints a column)
+        # Hold the output until the first screen has its first rows: one complete paint instead of an empty frame
+        # and then a full repaint (bytes on the wire, and the time until the screen is quiet). Layout and loading
+        # go on meanwhile; only the writing to the terminal waits (at most HOLD_S). Drill-down screens do the same.
+        self._holding = True
+        self._hold_timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        self._hold_timer = self.set_timer(HOLD_S, self.release_output)
+
+    def hold_output(self, timeout: float = HOLD_S) -> None:
+        """Keep the current frame on the terminal until `output_ready` (or `timeout`)."""
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        self._holding = True
+        self._hold_timer = self.set_timer(timeout, self.release_output)
+
+    def paint_once(self, timeout: float = 0.25) -> None:
+        """A change of layout is coming (a pane switch, going back): show it as one full frame."""
+        self.hold_output(timeout)
+        self.output_ready(cycles=2)
+
+    def output_ready(self, cycles: int = 1) -> None:
+        """The screen has what it needs: paint it once it has been laid out with it (after `cycles` refreshes:
+        a new layout resizes widgets, and their repaints come one refresh later)."""
+        if not self._holding:
+            return
+        screen = self.screen
+
+        def after(n: int) -> None:
+            if n <= 1:
+                self.release_output()
+            else:
+                screen.call_after_refresh(after, n - 1)
+
+        screen.call_after_refresh(after, cycles)
+
+    def release_output(self) -> None:
+        """Stop holding: paint the whole screen once, as it is now (later changes paint as usual).
+
+        Uses the screen's compositor directly (Textual 8 internals, pinned in pyproject): a pending layout and
+        pending widget updates go into this one full frame instead of following it as partial frames.
+        """
+        if not self._holding:
+            return
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        screen = self.screen
+        if not (screen.is_attached and screen.outer_size):
+            self._holding = False
+            screen.refresh()
+            return
+        if screen._layout_required:
+            screen._refresh_layout(scroll=screen._scroll_required)  # its output is still held
+            screen._layout_required = screen._scroll_required = False
+        if screen._dirty_widgets:
+            screen._compositor.update_widgets(screen._dirty_widgets)
+            screen._dirty_widgets.clear()
+        self._holding = False
+        self._display(screen, screen._compositor.render_update(full=True, screen_stack=self._background_screens))
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        if self._holding:
+            return
+        super()._display(screen, renderable)
+
+    def get_default_screen(self) -> Screen[Any]:
+        from tui.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    async def _on_exit_app(self) -> None:
+        self.db.close()
+        await super()._on_exit_app()
+
+    # -- navigation ---------------------------------------------------------------------------------------------
+
+    def open(self, kind: str, item_id: str) -> None:
+        """Push the screen of an actor, region, finding or source (the history stack is the screen stack)."""
+        if kind == "actor":
+            from tui.screens.actor import ActorScreen as screen_class
+        elif kind == "region":
+            from tui.screens.region import RegionScreen as screen_class
+        elif kind == "evidence":
+            from tui.screens.evidence import EvidenceScreen as screen_class
+        elif kind == "source":
+            from tui.screens.source import SourceScreen as screen_class
+        else:
+            return
+        self.push_screen(screen_class(item_id))
+
+    @on(Open)
+    def _open(self, message: Open) -> None:
+        self.open(message.kind, message.id)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # -- clipboard ------------------------------------------------------------------------------------------------
+
+    @on(CopyCitation)
+    def _copy_citation(self, message: CopyCitation) -> None:
+        evidence_id = message.evidence_id
+
+        def work(conn: Any) -> None:
+            from store.details import evidence
+
+            data = evidence(conn, evidence_id)
+            self.call_from_thread(self._copied, evidence_id, data)
+
+        run_db(self, work, group="copy")
+
+    def _copied(self, evidence_id: str, data: dict[str, Any] | None) -> None:
+        from tui.format import citation
+
+        if data is None:
+            self.notify(f"Finding {clean(evidence_id)} is no longer in the database", severity="warning", markup=False)
+            return
+        text = citation(data)
+        self.copy_to_clipboard(text)
+        self.notify(plain("Copied the citation of", data.get("id")), title="Copied", markup=False)

@@ -1,0 +1,1 @@
+"""The explorer's screens; each imported when first opened."""

@@ -1,0 +1,111 @@
+"""An actor: profile, aliases, relations (a tree), regions with counts, its evidence, a timeline."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.widget import Widget
+from textual.widgets import Tree
+
+from tui.messages import Open
+from tui.screens.entity import (
+    EntityScreen,
+    Section,
+    bars_box,
+    count_list,
+    count_rows,
+    findings_text,
+    profile_content,
+)
+from tui.widgets.safe import clean, safe_rich
+
+
+class RelationsTree(Tree[dict[str, Any]]):
+    """The actor's relations, grouped by kind; Enter on one opens the other actor. Labels are Rich Text."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(safe_rich("Relations", "bold"), id=id)
+        self.show_root = False
+        self.guide_depth = 2
+
+    def set_relations(self, actor_id: str, relations: list[dict[str, Any]]) -> None:
+        self.clear()
+        groups: dict[str, Any] = {}
+        for rel in relations:
+            kind = clean(rel.get("kind")) or "related"
+            if kind not in groups:
+                groups[kind] = self.root.add(safe_rich(kind, "bold"), expand=True)
+            outgoing = rel.get("subject_id") == actor_id
+            other_id = rel.get("object_id") if outgoing else rel.get("subject_id")
+            other = rel.get("object_name") if outgoing else rel.get("subject_name")
+            label = safe_rich(("→ " if outgoing else "← ") + clean(other))
+            extra = [clean(x) for x in (rel.get("role"), _span(rel.get("start"), rel.get("end"))) if x]
+            if extra:
+                label.append(" (" + ", ".join(extra) + ")", style="dim")
+            groups[kind].add_leaf(label, data={"kind": "actor", "id": other_id})
+        if not relations:
+            self.root.add_leaf(safe_rich("no relations recorded", "dim"))
+
+
+def _span(start: object, end: object) -> str:
+    if start and end:
+        return f"{start} – {end}"
+    if start:
+        return f"since {start}"
+    if end:
+        return f"until {end}"
+    return ""
+
+
+class ActorScreen(EntityScreen):
+    kind = "actor"
+    SECTIONS: ClassVar[tuple[Section, ...]] = (
+        Section("evidence", "Evidence"),
+        Section("regions", "Regions"),
+        Section("relations", "Relations"),
+        Section("categories", "Categories"),
+    )
+
+    def evidence_filter(self) -> Any:
+        from store.search import EvidenceFilter
+
+        return EvidenceFilter(actor_ids=(self.item_id,))
+
+    def section_widget(self, name: str) -> Widget:
+        if name == "regions":
+            return count_list("region", "regions")
+        if name == "relations":
+            return RelationsTree(id="relations")
+        return bars_box("categories")
+
+    def load(self, conn: Any) -> dict[str, Any] | None:
+        from store.details import actor
+
+        return actor(conn, self.item_id, evidence_limit=0)
+
+    def populate(self, data: dict[str, Any]) -> None:
+        self.set_crumb(data.get("name"))
+        aliases = ", ".join(clean(a) for a in data.get("aliases") or ())
+        facts = [
+            ("kind", data.get("kind")),
+            ("country", data.get("country")),
+            ("findings", findings_text(data.get("evidence_count") or 0)),
+            ("aka", f"also {aliases}" if aliases else None),
+        ]
+        text = " — ".join(clean(x) for x in (data.get("role"), data.get("summary")) if x)
+        self.profile.update(profile_content(data.get("name"), facts, text))
+        regions = count_rows("region", data.get("regions"))
+        self.set_section_rows("regions", regions)
+        self.set_strip("Regions", regions, "2")
+        relations = data.get("relations") or []
+        self.query_one(RelationsTree).set_relations(self.item_id, relations)
+        self.headers["relations"].set(count=f"{len(relations):,}")
+        self.tabs.set_count("relations", f"{len(relations):,}")
+        self.set_section_bars("categories", data.get("by_category") or [])
+
+    @on(Tree.NodeSelected, "#relations")
+    def _relation_selected(self, event: Tree.NodeSelected[dict[str, Any]]) -> None:
+        data = event.node.data
+        if data and data.get("id"):
+            self.post_message(Open(data["kind"], data["id"]))

@@ -1,0 +1,98 @@
+"""`?`: every key, read from the bindings themselves (so the help cannot drift from what the keys do)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tui.screens.base import DrillScreen
+from tui.widgets.breadcrumb import Breadcrumb
+from tui.widgets.keybar import KeyBar
+
+
+def binding_groups() -> list[tuple[str, list[Binding]]]:
+    """(area, bindings) for every part of the explorer, in the order a new user meets them."""
+    from tui.app import FindingsApp
+    from tui.screens.entity import EntityScreen
+    from tui.screens.evidence import EvidenceScreen
+    from tui.screens.home import HomeScreen
+    from tui.widgets.chips import FilterChips
+    from tui.widgets.lists import EntityList, EvidenceList
+    from tui.widgets.virtual_list import VirtualList
+
+    palette = Binding(FindingsApp.COMMAND_PALETTE_BINDING, "command_palette", "Jump to an actor, region, source…")
+    groups: list[tuple[str, list[BindingType]]] = [
+        ("Everywhere", [*FindingsApp.BINDINGS, palette, *DrillScreen.BINDINGS]),
+        ("Home", list(HomeScreen.BINDINGS)),
+        ("Lists", list(VirtualList.BINDINGS)),
+        ("Actors and Regions panes", list(EntityList.BINDINGS)),
+        ("Evidence lists", list(EvidenceList.BINDINGS)),
+        ("Filter chips (Tab to them)", list(FilterChips.BINDINGS)),
+        ("Actor, region and source screens", list(EntityScreen.BINDINGS)),
+        ("A finding", list(EvidenceScreen.BINDINGS)),
+    ]
+    return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]
+
+
+def key_names(app: Any, binding: Binding) -> str:
+    keys = []
+    for key in binding.key.split(","):
+        key = key.strip()
+        keys.append(app.get_key_display(Binding(key, binding.action, binding.description)))
+    return " ".join(dict.fromkeys(keys))
+
+
+def help_content(app: Any) -> Content:
+    lines: list[Content] = [
+        Content("Search, filter and drill down by keyboard. Keys of the focused part work first.").stylize(
+            "$text-muted"
+        ),
+    ]
+    for title, bindings in binding_groups():
+        lines.append(Content(""))
+        lines.append(Content(title).stylize("bold $accent"))
+        seen: set[tuple[str, str]] = set()
+        for binding in bindings:
+            keys = key_names(app, binding)
+            description = binding.description or binding.action.replace("_", " ")
+            if binding.tooltip and binding.tooltip != description:
+                description += f": {binding.tooltip}"
+            if (keys, description) in seen:
+                continue
+            seen.add((keys, description))
+            lines.append(Content.assemble((f"  {keys:<16}", "bold"), description))
+    lines.append(Content(""))
+    lines.append(
+        Content(
+            'Search: words must all match; "a phrase"; a OR b; -word; wech* (prefix); actor:china region:crimea '
+            "category:finance status:unreviewed after:2024 before:2025-06."
+        ).stylize("$text-muted")
+    )
+    return Content("\n").join(lines)
+
+
+class HelpScreen(DrillScreen):
+    crumb = "Keys"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "back", "Close", id="help.close"),
+    ]
+
+    def __init__(self, opened_from: Screen[Any] | None = None) -> None:
+        super().__init__()
+        self.opened_from = opened_from
+
+    def compose(self) -> ComposeResult:
+        yield Breadcrumb()
+        with VerticalScroll(id="help"):
+            yield Static(help_content(self.app), id="help-text")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#help").focus()

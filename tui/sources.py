@@ -1,0 +1,89 @@
+"""What the lists show, as RowSources over store/ (run in worker threads with that thread's connection)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from store import browse
+from tui.widgets.virtual_list import RowSource
+
+SEARCH_CAP = 10_000  # entity search counts stop here ("10,000+")
+FAR_PAGE = 1_000  # from this offset on, a page read knows the count first (store.search reads far pages backwards)
+
+
+def entity_query(text: str) -> str:
+    """The part of a search that applies to the actor and region panes: the query when it has words and no
+    evidence-only qualifier (`actor:china` filters findings, not the list of actors), else ''."""
+    from store.query import parse
+
+    q = parse(text, as_you_type=True)
+    if not q.has_text or any(qual.name != "kind" for qual in q.qualifiers):
+        return ""
+    return text.strip()
+
+
+class ActorSource(RowSource[browse.ActorRow]):
+    """All actors in an order, or (with a query) the actors the search finds, best first."""
+
+    def __init__(self, sort: str = "name", query: str = "") -> None:
+        self.sort = sort
+        self.query = query.strip()
+        self.key = ("actors", self.sort, self.query)
+
+    def count(self, conn: sqlite3.Connection) -> int:
+        if self.query:
+            from store.search import count
+
+            return count(conn, self.query, kind="actor", cap=SEARCH_CAP, as_you_type=True)[0]
+        return browse.count_actors(conn)
+
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[browse.ActorRow]:
+        if self.query:
+            from store.search import search
+
+            hits = search(conn, self.query, kinds=["actor"], limit=limit, offset=offset, as_you_type=True)
+            return browse.actors_by_id(conn, [h.id for h in hits])
+        return browse.list_actors(conn, sort=self.sort, offset=offset, limit=limit)
+
+
+class RegionSource(RowSource[browse.RegionRow]):
+    def __init__(self, sort: str = "name", query: str = "") -> None:
+        self.sort = sort
+        self.query = query.strip()
+        self.key = ("regions", self.sort, self.query)
+
+    def count(self, conn: sqlite3.Connection) -> int:
+        if self.query:
+            from store.search import count
+
+            return count(conn, self.query, kind="region", cap=SEARCH_CAP, as_you_type=True)[0]
+        return browse.count_regions(conn)
+
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[browse.RegionRow]:
+        if self.query:
+            from store.search import search
+
+            hits = search(conn, self.query, kinds=["region"], limit=limit, offset=offset, as_you_type=True)
+            return browse.regions_by_id(conn, [h.id for h in hits])
+        return browse.list_regions(conn, sort=self.sort, offset=offset, limit=limit)
+
+
+class EvidenceSource(RowSource[Any]):
+    """The findings that pass an EvidenceFilter (actor ∧ region ∧ query ∧ facets)."""
+
+    def __init__(self, flt: Any) -> None:
+        self.filter = flt
+        self.key = ("evidence", flt)
+
+    def count(self, conn: sqlite3.Connection) -> int:
+        from store.search import count_evidence
+
+        return count_evidence(conn, self.filter)
+
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[Any]:
+        from store.search import count_evidence, list_evidence
+
+        if offset >= FAR_PAGE:
+            count_evidence(conn, self.filter)  # remembered per connection: lets the far end be read backwards
+        return list_evidence(conn, self.filter, offset=offset, limit=limit)

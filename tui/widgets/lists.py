@@ -1,0 +1,155 @@
+"""The explorer's lists: actors, regions and evidence, each a VirtualList with its own row layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.style import Style
+from textual.binding import Binding, BindingType
+
+from tui.widgets.safe import clean
+from tui.widgets.virtual_list import VirtualList, fit, pad
+
+
+class EntityList(VirtualList[Any]):
+    """Actors or regions: name, a detail column, and the evidence count on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "toggle_filter",
+            "Filter",
+            tooltip="Filter the evidence by this one (again: remove)",
+            id="entities.filter",
+        ),
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by name, evidence count, kind, country", id="entities.sort"),
+    ]
+
+    def detail(self, row: Any) -> str:
+        return ""
+
+    def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
+        count = f"{row.evidence_count:,}"
+        dim = self.get_component_rich_style("vlist--dim", partial=True)
+        detail = self.detail(row) if width >= 36 else ""
+        detail_w = min(16, max(0, width // 3)) if detail else 0
+        name_w = max(1, width - len(count) - 2 - (detail_w + 1 if detail_w else 0))
+        parts: list[tuple[str, Style | None]] = [(" " + pad(clean(row.name), name_w), None)]
+        if detail_w:
+            parts.append((" " + pad(detail, detail_w), dim))
+        parts.append((" " + count, dim))
+        return parts
+
+    def action_toggle_filter(self) -> None:
+        from tui.messages import ToggleFilter
+
+        row = self.highlighted
+        if row is not None:
+            self.post_message(ToggleFilter(self.kind, row.id, clean(row.name)))
+
+    def action_cycle_sort(self) -> None:
+        from tui.messages import CycleSort
+
+        self.post_message(CycleSort(self.kind))
+
+    kind = "entity"
+
+
+class ActorList(EntityList):
+    kind = "actor"
+    empty_text = "no actors"
+
+    def detail(self, row: Any) -> str:
+        return " ".join(x for x in (row.country or "", row.kind) if x)
+
+
+class RegionList(EntityList):
+    kind = "region"
+    empty_text = "no regions"
+
+    def detail(self, row: Any) -> str:
+        return row.kind or ""
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """An entity linked to the one on screen, with how many findings link them (label already cleaned)."""
+
+    kind: str
+    id: str
+    label: str
+    count: int
+
+
+class CountList(VirtualList[CountRow]):
+    """(label, count) rows for an entity's regions or actors: Enter opens the entity."""
+
+    empty_text = "none"
+
+    def row_segments(self, row: CountRow, width: int) -> list[tuple[str, Style | None]]:
+        count = f"{row.count:,}"
+        dim = self.get_component_rich_style("vlist--dim", partial=True)
+        return [(" " + pad(row.label, max(1, width - len(count) - 2)), None), (" " + count, dim)]
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """Something a finding links to: `1 actor  China (backer)`; `key` is its one-key shortcut."""
+
+    key: str
+    kind: str
+    id: str
+    label: str
+
+
+class LinkList(VirtualList[LinkRow]):
+    empty_text = "no links"
+
+    def row_segments(self, row: LinkRow, width: int) -> list[tuple[str, Style | None]]:
+        accent = self.get_component_rich_style("vlist--accent", partial=True)
+        dim = self.get_component_rich_style("vlist--dim", partial=True)
+        return [(f" {row.key:>1} ", accent), (f"{row.kind:<7} ", dim), (fit(row.label, max(1, width - 11)), None)]
+
+
+STATUS_MARKS = {"unreviewed": "unreviewed", "disputed": "disputed"}
+
+
+class EvidenceList(VirtualList[Any]):
+    """Findings: date, category, one-line claim, and an `unreviewed` / `disputed` mark."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "y", "copy_citation", "Copy", tooltip="Copy the finding's citation (works over SSH)", id="evidence.copy"
+        ),
+    ]
+    empty_text = "no findings match"
+
+    def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
+        dim = self.get_component_rich_style("vlist--dim", partial=True)
+        mark_style = self.get_component_rich_style("vlist--mark", partial=True)
+        parts: list[tuple[str, Style | None]] = []
+        used = 0
+        if width >= 30:
+            date = pad(row.date or "", 10)
+            parts.append((" " + date, dim))
+            used += 11
+        if width >= 56:
+            parts.append((" " + pad(row.category or "", 13), dim))
+            used += 14
+        mark = STATUS_MARKS.get(row.status or "", "")
+        if mark and width < 60:
+            mark = mark[0]
+        mark_w = len(mark) + 1 if mark else 0
+        claim_w = max(1, width - used - 1 - mark_w)
+        parts.append((" " + pad(clean(row.claim), claim_w), None))
+        if mark:
+            parts.append((" " + mark, mark_style))
+        return parts
+
+    def action_copy_citation(self) -> None:
+        from tui.messages import CopyCitation
+
+        row = self.highlighted
+        if row is not None:
+            self.post_message(CopyCitation(row.id))

@@ -1,0 +1,497 @@
+"""A list of any length that reads its rows on demand (the Line API, after Toolong's LogLines).
+
+Nothing holds all rows: the list knows a count (its `virtual_size`), draws only visible lines in `render_line`,
+and fetches missing rows a page at a time in a thread worker, keeping recent pages in an LRU cache. Moving the
+cursor repaints two lines (the old and the new cursor row), which keeps the bytes per keystroke low.
+
+A `RowSource` says what to show; subclasses say how a row looks (`row_segments`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+T = TypeVar("T")
+
+PAGE_SIZE = 100
+PAGE_CACHE = 50  # pages kept (5,000 rows)
+SCROLL_WAIT_S = 0.3  # a scroll into rows not read yet keeps the old frame this long at most, waiting for them
+
+
+class RowSource(Generic[T]):
+    """What a list shows. `count` and `fetch` run in a worker thread with that thread's connection.
+
+    `key` identifies the content: a list given a source with the key it already has keeps its place.
+    """
+
+    key: Hashable = None
+
+    def count(self, conn: Any) -> int:
+        raise NotImplementedError
+
+    def fetch(self, conn: Any, offset: int, limit: int) -> list[T]:
+        raise NotImplementedError
+
+
+class StaticSource(RowSource[T]):
+    """Rows already in memory (a bounded list: facet values, an entity's regions)."""
+
+    def __init__(self, rows: Sequence[T], key: Hashable = None) -> None:
+        self.rows = list(rows)
+        self.key = key if key is not None else ("static", id(self))
+
+    def count(self, conn: Any) -> int:
+        return len(self.rows)
+
+    def fetch(self, conn: Any, offset: int, limit: int) -> list[T]:
+        return self.rows[offset : offset + limit]
+
+
+class VirtualList(ScrollView, Generic[T], can_focus=True):
+    """A cursor over rows read from a RowSource, page by page."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page-down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page-up"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "vlist--cursor",
+        "vlist--cursor-blur",
+        "vlist--dim",
+        "vlist--mark",
+        "vlist--accent",
+        "vlist--match",
+    }
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor rests on a (loaded) row."""
+
+        vlist: VirtualList[Any]
+        index: int
+        row: Any
+
+        @property
+        def control(self) -> VirtualList[Any]:
+            return self.vlist
+
+    @dataclass
+    class Selected(Message):
+        """Enter (or a click on the cursor row) on a row."""
+
+        vlist: VirtualList[Any]
+        index: int
+        row: Any
+
+        @property
+        def control(self) -> VirtualList[Any]:
+            return self.vlist
+
+    @dataclass
+    class Counted(Message):
+        """The number of rows is known (after a new source)."""
+
+        vlist: VirtualList[Any]
+        count: int
+
+        @property
+        def control(self) -> VirtualList[Any]:
+            return self.vlist
+
+    @dataclass
+    class _PageLoaded(Message, bubble=False):
+        generation: int
+        page: int
+        rows: list[Any]
+
+    @dataclass
+    class _CountLoaded(Message, bubble=False):
+        generation: int
+        count: int
+
+    @dataclass
+    class _LoadFailed(Message, bubble=False):
+        generation: int
+        page: int | None
+        error: str
+
+    empty_text: str = "nothing here"
+
+    def __init__(
+        self,
+        source: RowSource[T] | None = None,
+        *,
+        seed: tuple[int, list[T]] | None = None,
+        empty_text: str | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        if empty_text is not None:
+            self.empty_text = empty_text
+        self.source: RowSource[T] | None = None
+        self._generation = 0
+        self._count: int | None = None
+        self._cursor = 0
+        self._pages: LRUCache[int, list[T]] = LRUCache(PAGE_CACHE)
+        self._pending: set[int] = set()
+        self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(512)
+        self._announced: tuple[int, int] | None = None
+        self._error: str | None = None
+        self._repaint_pending = False  # scrolled to rows not read yet: repaint when they arrive
+        if source is not None:
+            self.set_source(source, seed=seed)
+
+    # -- public API ---------------------------------------------------------------------------------------------
+
+    @property
+    def count(self) -> int | None:
+        """The number of rows, or None while it is being counted."""
+        return self._count
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @property
+    def highlighted(self) -> T | None:
+        """The row under the cursor, if it is loaded."""
+        return self.row_at(self._cursor)
+
+    def row_at(self, index: int) -> T | None:
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None:
+            return None
+        offset = index % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    def set_source(
+        self, source: RowSource[T], *, keep_cursor: bool = False, seed: tuple[int, list[T]] | None = None
+    ) -> None:
+        """Show another source (a new filter or sort); the old pages are dropped unless the key is the same.
+
+        `seed` is (count, first page) when they are already known (read before the app started).
+        """
+        if self.source is not None and source.key == self.source.key and self._error is None:
+            return
+        if self.source is not None and self.is_mounted:
+            self.workers.cancel_group(self, "vlist-pages")  # their queries are interrupted (tui.db)
+        self.source = source
+        self._generation += 1
+        self._pages.clear()
+        self._pending.clear()
+        self._strips.clear()
+        self._announced = None
+        self._error = None
+        self._repaint_pending = False
+        if not keep_cursor:
+            self._cursor = 0
+            if self.is_mounted:
+                self.scroll_to(y=0, animate=False, force=True)
+        if isinstance(source, StaticSource):
+            self._count = len(source.rows)
+            for page in range(0, (self._count + PAGE_SIZE - 1) // PAGE_SIZE):
+                self._pages[page] = source.rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+            self._set_count(self._count)
+        elif seed is not None and (len(seed[1]) == min(seed[0], PAGE_SIZE)):
+            self._count = seed[0]
+            self._pages[0] = list(seed[1])
+            if self.is_mounted:
+                self._set_count(self._count)
+            else:
+                self.virtual_size = Size(0, self._count)
+        else:
+            self._count = None
+            if self.is_mounted:
+                self._start_count()
+                self._request(self._cursor // PAGE_SIZE)
+        self.refresh()
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on row `index` (clamped), scrolling it into view."""
+        known = self._count if self._count is not None else self.virtual_size.height
+        index = max(0, min(index, known - 1))
+        old, self._cursor = self._cursor, index
+        top, height = int(self.scroll_y), self._viewport_height()
+        if index < top:
+            self.scroll_to(y=index, animate=False, force=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, force=True)
+        if not self._repaint_pending:
+            if old != index:
+                self.refresh_line(old)
+            self.refresh_line(index)
+        self._announce()
+
+    # -- rendering ------------------------------------------------------------------------------------------------
+
+    def row_segments(self, row: T, width: int) -> list[tuple[str, Style | None]]:
+        """How a row looks: (text, style) pieces, left to right. Text must already be safe (tui.widgets.safe)."""
+        return [(str(row), None)]
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        count = self._count
+        if count == 0 or self._error is not None:
+            if y == 0:
+                text = self._error or self.empty_text
+                style = base + self.get_component_rich_style("vlist--dim")
+                return Strip([Segment(" " + text, style)]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        if count is not None and index >= count:
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            self._request(index // PAGE_SIZE)
+            return Strip.blank(width, base)
+        mode = 0 if index != self._cursor else (1 if self.has_focus else 2)
+        key = (index, mode, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(row, width, base, mode)
+            self._strips[key] = strip
+        return strip
+
+    def _render_row(self, row: T, width: int, base: Style, mode: int) -> Strip:
+        over = None
+        if mode == 1:
+            over = self.get_component_rich_style("vlist--cursor")
+        elif mode == 2:
+            over = self.get_component_rich_style("vlist--cursor-blur")
+        segments = []
+        for text, style in self.row_segments(row, width):
+            s = base + style if style is not None else base
+            if over is not None:
+                s = s + over
+            segments.append(Segment(text, s))
+        fill = base + over if over is not None else base
+        return Strip(segments).crop_extend(0, width, fill).simplify()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Scrolling repaints the whole list; if the rows now in view are not read yet, keep the old frame
+        until they are (or SCROLL_WAIT_S passed), so that a jump is one repaint, not blank lines and then rows."""
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = new_value
+        if round(old_value) == round(new_value):
+            return
+        top, height = round(new_value), self._viewport_height()
+        missing = [
+            page
+            for page in range(top // PAGE_SIZE, (top + height - 1) // PAGE_SIZE + 1)
+            if page not in self._pages and (self._count is None or page * PAGE_SIZE < self._count)
+        ]
+        if not missing or not self.is_mounted:
+            self._repaint_pending = False
+            self.refresh(self.size.region)
+            return
+        for page in missing:
+            self._request(page)
+        if not self._repaint_pending:
+            self._repaint_pending = True
+            self.set_timer(SCROLL_WAIT_S, self._flush_repaint)
+
+    def _flush_repaint(self) -> None:
+        if self._repaint_pending:
+            self._repaint_pending = False
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _viewport_height(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    # -- loading ----------------------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.source is not None and self._count is None:
+            self._start_count()
+            self._request(self._cursor // PAGE_SIZE)
+        elif self._count is not None:  # known before mounting (a static or seeded source)
+            self.post_message(self.Counted(self, self._count))
+            self._announce()
+
+    def _start_count(self) -> None:
+        source, generation, db = self.source, self._generation, self.app.db  # type: ignore[attr-defined]
+
+        def work() -> None:
+            try:
+                n = source.count(db.conn())
+            except Exception as e:
+                self.post_message(self._LoadFailed(generation, None, _describe(e)))
+                return
+            self.post_message(self._CountLoaded(generation, n))
+
+        self.run_worker(work, thread=True, group="vlist-count", exclusive=True, exit_on_error=False)
+
+    def _request(self, page: int) -> None:
+        if page in self._pending or self.source is None or page < 0:
+            return
+        self._pending.add(page)
+        source, generation, db = self.source, self._generation, self.app.db  # type: ignore[attr-defined]
+
+        def work() -> None:
+            if generation != self._generation:
+                return
+            try:
+                rows = source.fetch(db.conn(), page * PAGE_SIZE, PAGE_SIZE)
+            except Exception as e:
+                self.post_message(self._LoadFailed(generation, page, _describe(e)))
+                return
+            self.post_message(self._PageLoaded(generation, page, rows))
+
+        self.run_worker(work, thread=True, group="vlist-pages", exit_on_error=False)
+
+    def _on_virtual_list__page_loaded(self, message: _PageLoaded) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        self._pages[message.page] = message.rows
+        if self._count is None and message.page == 0 and len(message.rows) < PAGE_SIZE:
+            self._set_count(len(message.rows))  # a short first page is the whole list: no need to wait
+        elif self._count is None:
+            self.virtual_size = Size(0, max(self.virtual_size.height, (message.page + 1) * PAGE_SIZE))
+        start = message.page * PAGE_SIZE
+        top, height = int(self.scroll_y), self._viewport_height()
+        if self._repaint_pending:
+            visible = range(top // PAGE_SIZE, (top + height - 1) // PAGE_SIZE + 1)
+            if all(p in self._pages or (self._count is not None and p * PAGE_SIZE >= self._count) for p in visible):
+                self._flush_repaint()
+        else:
+            first, last = max(start, top), min(start + len(message.rows), top + height)
+            if first < last:
+                self.refresh_lines(first, last - first)
+        self._announce()
+
+    def _on_virtual_list__count_loaded(self, message: _CountLoaded) -> None:
+        message.stop()
+        if message.generation == self._generation:
+            self._set_count(message.count)
+
+    def _on_virtual_list__load_failed(self, message: _LoadFailed) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        if message.page is not None:
+            self._pending.discard(message.page)
+        if message.error == "interrupted":
+            return
+        self._error = f"could not read the list: {message.error}"
+        self.refresh()
+
+    def _set_count(self, count: int) -> None:
+        known = self._count
+        self._count = count
+        self.virtual_size = Size(0, count)
+        if count and self._cursor >= count:
+            self.move_to(count - 1)
+        if known is None or known != count:
+            self.post_message(self.Counted(self, count))
+        self.refresh()
+        self._announce()
+
+    def _announce(self) -> None:
+        """Tell the screen which row the cursor rests on, once per row and source."""
+        row = self.highlighted
+        if row is None:
+            return
+        key = (self._generation, self._cursor)
+        if key != self._announced:
+            self._announced = key
+            self.post_message(self.Highlighted(self, self._cursor, row))
+
+    # -- keys and mouse ---------------------------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self._cursor - 1)
+
+    def action_page_down(self) -> None:
+        height = self._viewport_height()
+        self.scroll_to(y=int(self.scroll_y) + height, animate=False, force=True)
+        self.move_to(self._cursor + height)
+
+    def action_page_up(self) -> None:
+        height = self._viewport_height()
+        self.scroll_to(y=max(0, int(self.scroll_y) - height), animate=False, force=True)
+        self.move_to(self._cursor - height)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to((self._count or 1) - 1)
+
+    def action_select(self) -> None:
+        row = self.highlighted
+        if row is not None:
+            self.post_message(self.Selected(self, self._cursor, row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self._count is None:
+            return
+        index = int(self.scroll_y) + offset.y
+        if index >= self._count:
+            return
+        if index == self._cursor and event.chain >= 1 and self.has_focus:
+            self.action_select()
+        else:
+            self.move_to(index)
+
+    def on_focus(self) -> None:
+        self.refresh_line(self._cursor)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self._cursor)
+
+
+def _describe(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut to `width` cells (with an ellipsis when cut) — for columns in a row."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def pad(text: str, width: int) -> str:
+    """`text` fitted and padded with spaces to exactly `width` cells."""
+    text = fit(text, width)
+    return text + " " * (width - cell_len(text))
