@@ -109,7 +109,7 @@ class EntityScreen(DrillScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.app.hold_output()  # type: ignore[attr-defined]
-        self.evidence.focus()
+        self.set_focus(self.evidence)
 
         def work(conn: Any) -> None:
             self.post_message(self._Loaded(self.load(conn)))
@@ -154,7 +154,7 @@ class EntityScreen(DrillScreen):
         self.tabs.set_active(name)
         target = self.query_one(f"#section-{name}")
         focusable = [w for w in target.query("*") if w.focusable] or [target]
-        focusable[0].focus()
+        self.set_focus(focusable[0])
 
     def action_cycle_section(self, step: int) -> None:
         self.action_section((self.active + step) % len(self.SECTIONS))

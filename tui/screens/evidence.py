@@ -74,7 +74,7 @@ class EvidenceScreen(DrillScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.app.hold_output()  # type: ignore[attr-defined]
-        self.links.focus()
+        self.set_focus(self.links)
         evidence_id = self.evidence_id
 
         def work(conn: Any) -> None:
@@ -108,9 +108,9 @@ class EvidenceScreen(DrillScreen):
 
     def action_switch_focus(self) -> None:
         if self.links.has_focus:
-            self.body.focus()
+            self.set_focus(self.body)
         else:
-            self.links.focus()
+            self.set_focus(self.links)
 
     @on(VirtualList.Selected, "#links")
     def _link_selected(self, message: VirtualList.Selected) -> None:

@@ -131,7 +131,7 @@ class FacetsScreen(ModalScreen[tuple[Chip, ...] | None]):
         for other, widget in self.lists.items():
             widget.display = other == name
         self.tabs.set_active(name)
-        self.lists[name].focus()
+        self.set_focus(self.lists[name])
 
     def action_cycle(self, step: int) -> None:
         self.action_facet(self.active + step)

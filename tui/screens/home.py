@@ -63,10 +63,15 @@ class HomeScreen(FindingsScreen):
     crumb = "Home"
     AUTO_FOCUS = "#evidence"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", tooltip="Search findings as you type", id="home.search"),
-        Binding("1", "show_pane('actors')", "Actors", show=False, id="home.pane-actors"),
-        Binding("2", "show_pane('regions')", "Regions", show=False, id="home.pane-regions"),
-        Binding("3", "show_pane('evidence')", "Evidence", show=False, id="home.pane-evidence"),
+        # Priority bindings run as the key arrives, before the keys after it are routed: typed fast ("/yuan" in
+        # one burst, or pasted), the rest lands in the search bar, not in the list that had focus. check_action
+        # lets them through as text while the search bar has focus.
+        Binding(
+            "slash", "focus_search", "Search", tooltip="Search findings as you type", id="home.search", priority=True
+        ),
+        Binding("1", "show_pane('actors')", "Actors", show=False, id="home.pane-actors", priority=True),
+        Binding("2", "show_pane('regions')", "Regions", show=False, id="home.pane-regions", priority=True),
+        Binding("3", "show_pane('evidence')", "Evidence", show=False, id="home.pane-evidence", priority=True),
         Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="home.next-pane"),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="home.previous-pane"),
         Binding("f", "facets", "Facets", tooltip="Filter by category, country, region, year", id="home.facets"),
@@ -152,7 +157,7 @@ class HomeScreen(FindingsScreen):
         for name in PANES:
             self.set_class(name == pane, f"-pane-{name}")
         self.tabs.set_active(pane)
-        self._list(pane).focus()
+        self.set_focus(self._list(pane))
 
     def action_cycle_pane(self, step: int) -> None:
         focused = self.focused
@@ -167,7 +172,7 @@ class HomeScreen(FindingsScreen):
         if target in (self.actors, self.regions, self.evidence):
             self.action_show_pane(target.id or "evidence")
         else:
-            target.focus()
+            self.set_focus(target)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         for name in PANES:
@@ -194,12 +199,12 @@ class HomeScreen(FindingsScreen):
     # -- search -----------------------------------------------------------------------------------------------------
 
     def action_focus_search(self) -> None:
-        self.search.focus()
+        self.set_focus(self.search)
         self.search.cursor_position = len(self.search.value)
 
     def action_leave_search(self) -> None:
         if self.focused is self.search:
-            self._list(self.pane).focus()
+            self.set_focus(self._list(self.pane))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -253,6 +258,8 @@ class HomeScreen(FindingsScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("focus_search", "show_pane") and self.focused is self.search:
+            return False  # typed into the search bar
         if action == "remove_last_filter":
             return bool(self.chips or self.query_text)
         if action == "toggle_detail":
@@ -275,7 +282,7 @@ class HomeScreen(FindingsScreen):
         if 0 <= message.index < len(self.chips):
             self.set_chips(self.chips[: message.index] + self.chips[message.index + 1 :])
         if not self.chips and self.focused is None:
-            self._list(self.pane).focus()
+            self.set_focus(self._list(self.pane))
 
     def action_remove_last_filter(self) -> None:
         if self.chips:
