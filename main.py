@@ -71,7 +71,9 @@ class LazyGroup(click.Group):
         except Exception as e:  # every error becomes one line for people; FINDINGS_DEBUG=1 shows the traceback
             if os.environ.get("FINDINGS_DEBUG"):
                 raise
-            raise click.ClickException(describe_error(e)) from None
+            from store.text import printable  # a file name or field from the data may hold ESC or newlines
+
+            raise click.ClickException(printable(describe_error(e))) from None
 
 
 def describe_error(e: BaseException) -> str:
@@ -87,6 +89,10 @@ def describe_error(e: BaseException) -> str:
             return f"the disk is full or failing ({message}); nothing was written"
         if "locked" in message or "busy" in message:
             return f"the database is busy ({message}); try again when the other import has finished"
+        if "readonly" in message or "read-only" in message:
+            return f"cannot write to the database: its file, directory or disk is read-only ({message})"
+        if "malformed" in message or "not a database" in message or "vtable constructor failed" in message:
+            return f"the database file is damaged ({message}); `findings check` shows where; restore it from a backup"
         return f"database error: {message}"
     if isinstance(e, OSError):
         return f"{e.filename or 'file'}: {e.strerror or e}"

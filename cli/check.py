@@ -23,14 +23,14 @@ def check(ctx: click.Context, as_json: bool) -> None:
       findings --db team.db check --json
     """
     from store.check import run_checks
-    from store.text import printable
+    from store.text import json_safe, printable
 
     path: Path = ctx.find_root().obj.db
     findings = run_checks(path)
     problems = [f for f in findings if not f.ok]
     if as_json:
         report = {"database": str(path), "ok": not problems, "checks": [asdict(f) for f in findings]}
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(report, indent=2, ensure_ascii=False)))
     else:
         click.echo(f"{printable(str(path))}: {len(findings)} checks, {len(problems)} problem(s)")
         for f in findings:

@@ -287,7 +287,9 @@ def echo_json(data: object) -> None:
     import json
 
     try:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        from store.text import json_safe
+
+        sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         reader_gone()

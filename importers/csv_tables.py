@@ -126,6 +126,9 @@ class CsvTable:
                 self.header = [h.strip() for h in next(reader)]
             except StopIteration:
                 raise DataError("is empty", file=self.name) from None
+        if not any(self.header):
+            message = "is empty, or its first line is blank (the first line must name the columns)"
+            raise DataError(message, file=self.name, line=1)
         if any(not h for h in self.header):
             raise DataError("the header has an empty column name", file=self.name, line=1)
         if len(set(self.header)) != len(self.header):
@@ -174,7 +177,7 @@ class CsvTable:
             ) from None
         except csv.Error as e:
             message = "contains a NUL byte (binary data?)" if "NUL" in str(e) else f"invalid CSV: {e}"
-            raise DataError(message, file=self.name, line=reader.line_num + 1) from None
+            raise DataError(message, file=self.name, line=max(reader.line_num, 1)) from None  # the line read last
         finally:
             raw.close()
 

@@ -51,6 +51,7 @@ FILE_SYSTEM = "ftm-file"
 
 _PARTIAL_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _ISO_3166_2 = re.compile(r"[a-z]{2}-[a-z0-9]{1,3}", re.IGNORECASE)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 # What a line of a file is, for the passes after the first: 0 blank or skipped, 1 an entity, 2 a relation.
 SKIP, NODE, LINK = 0, 1, 2
@@ -112,6 +113,13 @@ def parse_line(text: str) -> Entity | None:
         raise LineError(f"invalid JSON: {e.msg} (column {e.colno})") from None
     except RecursionError:
         raise LineError("is nested too deeply") from None
+    except ValueError:  # what else json raises: a number of more than 4,300 digits, which Python will not read
+        raise LineError("invalid JSON: a number with more than 4,300 digits") from None
+    if _SURROGATE_ESCAPE.search(text):  # "\ud800" alone decodes to a string that is not text (nor storable)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise LineError("holds an unpaired UTF-16 surrogate (such as \\ud800), which is not text") from None
     if not isinstance(data, dict):
         raise LineError(f"is not a JSON object but {vocab.type_name(data)}")
     ident = data.get("id")
@@ -673,7 +681,7 @@ class FtmImport:
             url=urls[0] if urls else None,
             published=self.date(ent, "publishedAt", "date", "authoredAt"),
             kind=self._hint(ent, "kind", lambda v: vocab.check_choice(v, vocab.SOURCE_KINDS))
-            or M.SOURCE_SCHEMAS[ent.schema],
+            or (None if "id" in ent.hint else M.SOURCE_SCHEMAS[ent.schema]),  # our own export: no kind stays none
             accessed=self.date(ent, "retrievedAt"),
             notes=self._joined(ent, M.SUMMARY_PROPS),
             origin=ent.origin(),

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from importers import ftm_mapping as M
 from importers.slugs import short_hash
 from store import ftm_reads
+from store.text import json_safe
 
 
 def ftm_id(kind: str, ident: str) -> str:
@@ -161,7 +162,7 @@ def export(conn: sqlite3.Connection, out: TextIO, *, query: str | None = None) -
 
     def write(entity: dict[str, Any]) -> None:
         nonlocal n
-        out.write(json.dumps(entity, ensure_ascii=False, sort_keys=True))
+        out.write(json_safe(json.dumps(entity, ensure_ascii=False, sort_keys=True)))  # C1/bidi as \u escapes
         out.write("\n")
         n += 1
 

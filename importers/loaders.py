@@ -12,12 +12,15 @@ import json
 import json.decoder
 import json.scanner
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from store.errors import DataError
 
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # YAML/JSON are loaded whole; bigger collections go through CSV or FtM
+MAX_DEPTH = 100  # JSON nesting; the native format needs 4 levels, and Python's stack runs out near 300
+MAX_DIGITS = 4_000  # a whole number longer than this is not a quantity (Python refuses to parse over 4,300)
 
 
 class Node(dict):
@@ -100,7 +103,12 @@ def load_yaml(text: str, name: str) -> Any:
                     "YAML aliases (*name) are not supported in data files; write the value out",
                     node.start_mark,
                 )
-            return super().construct_object(node, deep=deep)
+            try:
+                return super().construct_object(node, deep=deep)
+            except (ValueError, TypeError, OverflowError) as e:  # e.g. `!!timestamp 2025-13-45`, `!!int abc`
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"cannot read the value {str(node.value)[:60]!r}: {e}", node.start_mark
+                ) from None
 
         def construct_yaml_map(self, node):  # type: ignore[no-untyped-def]
             self.flatten_mapping(node)
@@ -128,6 +136,15 @@ def load_yaml(text: str, name: str) -> Any:
     _plain_scalars(Loader)
     try:
         docs = list(yaml.load_all(text, Loader=Loader))  # a (C)SafeLoader subclass: safe_load + lines
+    except yaml.reader.ReaderError as e:  # a raw control character: YAML allows them only as escapes ("\e")
+        char = chr(e.character) if isinstance(e.character, int) else str(e.character)[:1] or "?"
+        at = text.find(char)
+        raise DataError(
+            f"invalid YAML: character U+{ord(char):04X} is not allowed; write control characters as "
+            'escapes in double quotes, such as "\\e" for ESC',
+            file=name,
+            line=text.count("\n", 0, at) + 1 if at >= 0 else None,
+        ) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
@@ -166,30 +183,69 @@ def _plain_scalars(loader: type) -> None:
 # ------------------------------------------------------------------------------------------------------ JSON
 
 
+class _Located(ValueError):
+    """A problem the decoder found at a known line."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 class _LineDecoder(json.JSONDecoder):
-    """The standard decoder, with objects built as `Node`s that know their line."""
+    """The standard decoder, with objects built as `Node`s that know their line, and a nesting limit."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
-        newlines = [i for i, c in enumerate(text) if c == "\n"]
+        newlines = [m.start() for m in re.finditer("\n", text)]
+        depth = 0
 
         def line_at(pos: int) -> int:
             return bisect.bisect_left(newlines, pos) + 1
 
+        def nested(pos: int) -> None:
+            if depth > MAX_DEPTH:
+                raise _Located(f"is nested more than {MAX_DEPTH} levels deep", line_at(pos))
+
         def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):  # type: ignore[no-untyped-def]
+            nonlocal depth
             start = s_and_end[1] - 1
 
             def pairs_hook(pairs):  # type: ignore[no-untyped-def]
                 seen: set[str] = set()
                 for key, _ in pairs:
                     if key in seen:
-                        raise ValueError(f"duplicate key {key!r} in the object at line {line_at(start)}")
+                        raise _Located(f"invalid JSON: duplicate key {key!r}", line_at(start))
                     seen.add(key)
                 return Node(pairs, line_at(start))
 
-            return json.decoder.JSONObject(s_and_end, strict, scan_once, object_hook, pairs_hook, memo)
+            depth += 1
+            try:
+                nested(start)
+                return json.decoder.JSONObject(s_and_end, strict, scan_once, object_hook, pairs_hook, memo)
+            finally:
+                depth -= 1
+
+        def parse_array(s_and_end, scan_once):  # type: ignore[no-untyped-def]
+            nonlocal depth
+            depth += 1
+            try:
+                nested(s_and_end[1] - 1)
+                return json.decoder.JSONArray(s_and_end, scan_once)
+            finally:
+                depth -= 1
+
+        def parse_int(digits: str) -> int:
+            if len(digits.lstrip("-")) > MAX_DIGITS:
+                found = re.search(rf"\d{{{MAX_DIGITS + 1}}}", text)
+                raise _Located(
+                    f"invalid JSON: a number with more than {MAX_DIGITS:,} digits",
+                    line_at(found.start()) if found else None,
+                )
+            return int(digits)
 
         self.parse_object = parse_object
+        self.parse_array = parse_array
+        self.parse_int = parse_int
         self.scan_once = json.scanner.py_make_scanner(self)
 
 
@@ -198,6 +254,8 @@ def load_json(text: str, name: str) -> Any:
         return _LineDecoder(text).decode(text)
     except json.JSONDecodeError as e:
         raise DataError(f"invalid JSON: {e.msg} (column {e.colno})", file=name, line=e.lineno) from None
+    except _Located as e:
+        raise DataError(str(e), file=name, line=e.line) from None
     except RecursionError:
         raise DataError("is nested too deeply", file=name) from None
     except ValueError as e:

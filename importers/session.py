@@ -63,7 +63,7 @@ class ImportSession:
                     )
                 write.commit(self.conn)
             else:
-                self.conn.execute("ROLLBACK")
+                write.rollback(self.conn)  # SQLite may have rolled back already (a full disk, SQLITE_FULL)
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")

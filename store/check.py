@@ -125,14 +125,33 @@ def run_checks(path: Path) -> list[Finding]:
 
     conn = open_readonly(path)
     try:
-        out = [_integrity(conn), _foreign_keys(conn), _version(conn)]
+        out = [
+            _damaged(name, check, conn)
+            for name, check in (
+                ("storage integrity", _integrity),
+                ("foreign keys", _foreign_keys),
+                ("schema version", _version),
+            )
+        ]
         for name, detail, sql in REFERENCE_CHECKS + DERIVED_CHECKS:
-            n, examples = _rows(conn, sql)
+            try:
+                n, examples = _rows(conn, sql)
+            except sqlite3.DatabaseError as e:  # a damaged page: report it and go on with the other checks
+                out.append(Finding(name, False, f"could not be checked: {e}", 1))
+                continue
             out.append(Finding(name, n == 0, detail if n else "", n, examples))
     finally:
         conn.close()
     out += _fts(path)
     return out
+
+
+def _damaged(name: str, check, conn: sqlite3.Connection) -> Finding:  # type: ignore[no-untyped-def]
+    """Run one check; a file too damaged to run it on is a failed check, not a crash."""
+    try:
+        return check(conn)
+    except sqlite3.DatabaseError as e:
+        return Finding(name, False, f"could not be checked: {e}", 1)
 
 
 def _integrity(conn: sqlite3.Connection) -> Finding:
@@ -173,6 +192,8 @@ def _fts(path: Path) -> list[Finding]:
                 conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
                 out.append(Finding(f"search index of {table}", True))
             except sqlite3.DatabaseError as e:
+                if "readonly" in str(e):  # opened read-only after all (a read-only file, directory or disk)
+                    return [Finding("search indexes", True, f"not checked: the file cannot be written ({e})")]
                 out.append(
                     Finding(
                         f"search index of {table}",

@@ -71,6 +71,12 @@ def check_version(conn: sqlite3.Connection, path: Path, *, writing: bool) -> int
     return version
 
 
+def _first_read(conn: sqlite3.Connection) -> None:
+    """Read the schema once, so that a file that cannot be opened fails here, as an OperationalError the caller
+    handles (a WAL database on read-only media: its shared-memory file cannot be made), not as a damaged file."""
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
 def ensure_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL (readers never wait for a writer). Outside any transaction, after a successful write."""
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -91,6 +97,7 @@ def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
             conn = sqlite3.connect(_uri(path, **params), uri=True, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA query_only = ON")
+            _first_read(conn)
             check_version(conn, path, writing=False)
             return conn
         except sqlite3.OperationalError as e:
@@ -135,9 +142,12 @@ def open_readwrite(path: str | os.PathLike[str], *, create: bool = False) -> sql
             conn.execute("PRAGMA journal_mode = WAL")
             schema.create(conn)
         else:
+            _first_read(conn)
             check_version(conn, path, writing=True)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less to the WAL
+        if limit := os.environ.get("FINDINGS_MAX_PAGE_COUNT"):  # for tests only: a disk that fills up
+            conn.execute(f"PRAGMA max_page_count = {int(limit)}")  # (never below the current size)
         return conn
     except sqlite3.OperationalError as e:
         message = str(e)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from store.search import EvidenceFilter, iter_evidence_ids
+from store.text import json_safe
 
 FORMATS = ("csv", "json", "markdown")
 BATCH = 500
@@ -188,7 +189,7 @@ def _write_json(records: Iterable[dict], out: TextIO) -> int:
     out.write("[")
     for r in records:
         out.write(",\n" if n else "\n")
-        out.write(json.dumps(r, ensure_ascii=False))
+        out.write(json_safe(json.dumps(r, ensure_ascii=False)))  # no C1 control or bidi override goes out raw
         n += 1
     out.write("\n]\n" if n else "]\n")
     return n

@@ -41,7 +41,8 @@ def upgrade(conn: sqlite3.Connection) -> tuple[int, int]:
     try:
         versions = upgrade_in_transaction(conn)
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     ensure_wal(conn)

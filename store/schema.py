@@ -267,7 +267,8 @@ def _run_in_transaction(conn: sqlite3.Connection, statements: list[str]) -> None
             conn.execute(statement)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+            conn.execute("ROLLBACK")
         raise
 
 

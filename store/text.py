@@ -23,6 +23,15 @@ def _picture(m: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
 
 
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(dumped: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with DEL, the C1 controls and bidirectional overrides
+    written as \\u escapes, as json already writes C0 controls: the same data, but nothing a terminal would obey."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
 def printable(text: str, *, keep_newlines: bool = False) -> str:
     """`text` with every control character made visible (newlines and tabs kept if `keep_newlines`)."""
     if keep_newlines:

@@ -65,6 +65,8 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _RELATION_KIND = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _URL = re.compile(r"(?:https?|ftp)://\S+|urn:\S+|doi:\S+", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON's "\ud800" escapes decode to these; they are not text
+MAX_INTEGER = 2**63 - 1  # SQLite's INTEGER range
 
 
 def check_id(value: object) -> str:
@@ -93,6 +95,8 @@ def check_text(value: object, *, limit: int = MAX_TEXT, required: bool = False) 
     text = str(value).strip()
     if "\x00" in text:
         raise ValueError("contains a NUL byte")
+    if _SURROGATE.search(text):
+        raise ValueError("contains an unpaired UTF-16 surrogate (such as \\ud800), which is not text")
     if len(text) > limit:
         raise ValueError(f"is {len(text):,} characters long; the limit is {limit:,}")
     if not text:
@@ -175,6 +179,8 @@ def check_quantity(value: object) -> int | float | None:
         raise ValueError(f"must be a number, not {type_name(value)}")
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError("must be a finite number")
+    if isinstance(number, int) and not -MAX_INTEGER <= number <= MAX_INTEGER:
+        raise ValueError(f"is too large for a whole number (the limit is {MAX_INTEGER:,})")
     if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
         number = int(number)
     return number
@@ -190,12 +196,10 @@ def check_url(value: object) -> str | None:
 
 
 def type_name(value: object) -> str:
-    return {
-        dict: "a mapping",
-        list: "a list",
-        str: "text",
-        int: "a number",
-        float: "a number",
-        bool: "true/false",
-        type(None): "nothing",
-    }.get(type(value), type(value).__name__)
+    if value is None:
+        return "nothing"
+    kinds = ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "text"), (int | float, "a number"))
+    for kind, name in kinds:
+        if isinstance(value, kind):  # subclasses too: the loaders' mappings are dicts that know their line
+            return name
+    return type(value).__name__

@@ -52,7 +52,7 @@ def begin(conn: sqlite3.Connection) -> None:
     try:
         migrate.upgrade_in_transaction(conn)
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)  # (SQLite itself rolls back on some errors, such as a full disk)
         raise
 
 
