@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "show": "cli.show:show",
     "stats": "cli.stats:stats",
     "export": "cli.export:export",
+    "bundle": "cli.bundle:bundle",
 }
 
 

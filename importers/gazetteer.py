@@ -23,7 +23,13 @@ def tagging_data(path: Path = TAGGING_DATA) -> dict[str, Any]:
     """{'demonyms': {actor_id: [words]}, 'elsewhere': [place names]} from tagging.yaml."""
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if path == TAGGING_DATA and not path.is_file():  # inside a zip bundle (`findings bundle`): not a file
+        from importlib.resources import files
+
+        text = files(__package__).joinpath(path.name).read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
     demonyms = {str(k): [str(w) for w in v or []] for k, v in (data.get("demonyms") or {}).items()}
     return {"demonyms": demonyms, "elsewhere": [str(p) for p in data.get("elsewhere") or []]}
 

@@ -86,8 +86,8 @@ def ensure_wal(conn: sqlite3.Connection) -> None:
 def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """Open for reading only (SQLite `mode=ro`, `query_only`): browsing never writes.
 
-    On read-only media a WAL database cannot create its shared-memory file; then, and only then, the file is
-    opened as immutable (nobody can be writing to it).
+    On read-only media (or a full disk) a WAL database cannot create its shared-memory file; then, and only
+    then, the file is opened as immutable (nobody can be writing to it there).
     """
     path = Path(path)
     _check_file(path)
@@ -103,7 +103,8 @@ def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
         except sqlite3.OperationalError as e:
             if conn is not None:
                 conn.close()
-            if "unable to open" in str(e) or "readonly" in str(e):
+            no_shm = getattr(e, "sqlite_errorname", "").startswith("SQLITE_IOERR_SHM")
+            if "unable to open" in str(e) or "readonly" in str(e) or no_shm:
                 continue
             raise DatabaseUnavailable(f"cannot read {path}: {e}") from None
         except sqlite3.DatabaseError as e:

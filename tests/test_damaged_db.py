@@ -389,3 +389,18 @@ def test_a_really_full_disk(small_disk: Path, built_db: Path, tmp_path: Path) ->
     for argv in (("search", "yuan"), ("show", "actor", "china"), ("check",)):  # reading needs no room
         proc = findings(db, *argv)
         assert proc.returncode == 0, (argv, proc.stdout, proc.stderr)
+
+
+def test_reading_from_a_full_disk_before_any_shared_memory_file_exists(small_disk: Path, built_db: Path) -> None:
+    """A WAL database copied onto a disk that is then filled: SQLite cannot create data.db-shm there."""
+    db = small_disk / "data.db"
+    shutil.copyfile(built_db, db)
+    with (small_disk / "filler").open("wb") as f, contextlib.suppress(OSError):
+        while True:
+            f.write(b"\0" * 65536)
+            f.flush()
+    assert not Path(f"{db}-shm").exists()
+    for argv in (("search", "yuan"), ("show", "actor", "china")):
+        proc = findings(db, *argv)
+        assert proc.returncode == 0, (argv, proc.stdout, proc.stderr)
+        assert "bank" in proc.stdout or "China" in proc.stdout

@@ -36,6 +36,13 @@ def _system_provider() -> type:
     return SystemCommandsProvider
 
 
+def _packaged_css() -> str:
+    """findings.tcss read through the import system: inside a zip bundle (`findings bundle`) it is not a file."""
+    from importlib.resources import files
+
+    return files("tui").joinpath("findings.tcss").read_text(encoding="utf-8")
+
+
 def low_bandwidth_requested() -> bool:
     return os.environ.get("FINDINGS_LOW_BANDWIDTH", "").strip().lower() not in ("", "0", "false", "no", "off")
 
@@ -43,7 +50,10 @@ def low_bandwidth_requested() -> bool:
 class FindingsApp(App[None]):
     """Actors, regions and evidence: search, filter, drill down."""
 
-    CSS_PATH = "findings.tcss"
+    if (Path(__file__).parent / "findings.tcss").is_file():
+        CSS_PATH = "findings.tcss"  # a file: `textual run --dev` reloads it on change
+    else:
+        CSS = _packaged_css()
     TITLE = "findings"
     COMMANDS: ClassVar[set[Any]] = {_jump_provider, _system_provider}
     COMMAND_PALETTE_DISPLAY = "^p"
