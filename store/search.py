@@ -491,7 +491,11 @@ def list_evidence(
 
 
 def _walk_by_date(conn: sqlite3.Connection, flt: EvidenceFilter, plan: _Plan, offset: int, limit: int) -> list:
-    """The unfiltered list, by the date index; the far half is read backwards from the end."""
+    """The unfiltered list, by the date index; the far half is read backwards from the end. The first pages
+    are read forwards without the count (counting reads the whole index: ~25 ms at a million findings)."""
+    forward = f"SELECT {_ROW} FROM evidence e ORDER BY e.date DESC, e.rowid DESC LIMIT ? OFFSET ?"
+    if offset + limit <= DEEP_PAGE:
+        return [_row(r) for r in conn.execute(forward, [limit, offset])]
     total = _cached_count(conn, flt)
     if total is None:
         total = count_evidence(conn, flt)
@@ -503,8 +507,7 @@ def _walk_by_date(conn: sqlite3.Connection, flt: EvidenceFilter, plan: _Plan, of
         rows = [_row(r) for r in conn.execute(sql, [total - offset - start, start])]
         rows.reverse()
         return rows
-    sql = f"SELECT {_ROW} FROM evidence e ORDER BY e.date DESC, e.rowid DESC LIMIT ? OFFSET ?"
-    return [_row(r) for r in conn.execute(sql, [limit, offset])]
+    return [_row(r) for r in conn.execute(forward, [limit, offset])]
 
 
 # A filtered list read past its first pages is read once in full, as the rowids in list order (8 bytes a
