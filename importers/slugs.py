@@ -11,7 +11,7 @@ from importers.matcher import strip_diacritics
 _CYRILLIC = dict(
     zip(
         "абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя",
-        "a b v g g d e ye yo zh z i i yi y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),  # noqa: SIM905
+        "a b v g g d e ye yo zh z i i yi y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
         strict=True,
     )
 )
