@@ -25,24 +25,13 @@ from collections import Counter
 from collections.abc import Iterable
 
 from store.query import Term, fold, has_content
+from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, SOURCE_COLUMNS
 from store.search import resolve, slug, with_descendants
 
-ACTOR_COLS = ("id", "name", "kind", "country", "summary", "role", "aka", "evidence_count")
-REGION_COLS = ("id", "name", "kind", "iso_code", "parent_id", "occupied_since", "aka", "evidence_count")
-SOURCE_COLS = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes", "evidence_count")
-EVIDENCE_COLS = (
-    "id",
-    "claim",
-    "quote",
-    "category",
-    "date",
-    "quantity",
-    "unit",
-    "source_id",
-    "locator",
-    "status",
-    "confidence",
-)
+ACTOR_COLS = (*ACTOR_COLUMNS, "aka", "evidence_count")
+REGION_COLS = (*REGION_COLUMNS, "aka", "evidence_count")
+SOURCE_COLS = (*SOURCE_COLUMNS, "evidence_count")
+EVIDENCE_COLS = EVIDENCE_COLUMNS
 RELATION_KEYS = (
     "subject_id",
     "subject_name",

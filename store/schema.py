@@ -17,6 +17,25 @@ import sqlite3
 SCHEMA_VERSION = 2
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
+# The columns a record writes, in the order of its `row()` (store/records.py); derived columns are left out.
+SOURCE_COLUMNS = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes")
+ACTOR_COLUMNS = ("id", "name", "kind", "country", "summary", "role")
+REGION_COLUMNS = ("id", "name", "kind", "iso_code", "parent_id", "occupied_since")
+EVIDENCE_COLUMNS = (
+    "id",
+    "claim",
+    "quote",
+    "category",
+    "date",
+    "quantity",
+    "unit",
+    "source_id",
+    "locator",
+    "status",
+    "confidence",
+)
+RELATION_COLUMNS = ("subject_id", "object_id", "kind", "role", "evidence_id", "start", "end")
+
 # Full-text indexes: table -> indexed columns. `<table>_fts` has content="<table>" (Datasette detects it).
 FTS_COLUMNS: dict[str, tuple[str, ...]] = {
     "evidence": ("claim", "quote", "linked_names"),

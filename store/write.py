@@ -15,29 +15,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from store import connect
+from store import connect, schema
 from store.errors import DataError
 from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
 CHUNK = 500  # ids per `IN (...)` query, well under SQLite's variable limit
 
-SOURCE_COLS = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes")
-ACTOR_COLS = ("id", "name", "kind", "country", "summary", "role")
-REGION_COLS = ("id", "name", "kind", "iso_code", "parent_id", "occupied_since")
-EVIDENCE_COLS = (
-    "id",
-    "claim",
-    "quote",
-    "category",
-    "date",
-    "quantity",
-    "unit",
-    "source_id",
-    "locator",
-    "status",
-    "confidence",
-)
-RELATION_COLS = ("subject_id", "object_id", "kind", "role", "evidence_id", "start", "end")
+SOURCE_COLS = schema.SOURCE_COLUMNS
+ACTOR_COLS = schema.ACTOR_COLUMNS
+REGION_COLS = schema.REGION_COLUMNS
+EVIDENCE_COLS = schema.EVIDENCE_COLUMNS
+RELATION_COLS = schema.RELATION_COLUMNS
 TABLES = ("sources", "actors", "regions", "evidence", "relations")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,50 @@ def run_cli(*args: str, db: Path | None = None, input: str | None = None) -> Res
 
     argv = (["--db", str(db)] if db is not None else []) + list(args)
     return CliRunner().invoke(cli, argv, input=input, catch_exceptions=False, prog_name="findings")
+
+
+def query(db: Path, sql: str, *args: object) -> list[tuple]:
+    """Rows of `sql` on `db`, through a plain sqlite3 connection (as another tool would read it)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def one(db: Path, sql: str, *args: object) -> object:
+    """The one row of `sql` (its single value when it has one column)."""
+    rows = query(db, sql, *args)
+    assert len(rows) == 1, (sql, args, rows)
+    return rows[0][0] if len(rows[0]) == 1 else rows[0]
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of a file's bytes: "unchanged" means byte for byte."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _content_columns() -> dict[str, tuple[str, ...]]:
+    from store import schema
+
+    return {
+        "sources": schema.SOURCE_COLUMNS,
+        "actors": schema.ACTOR_COLUMNS,
+        "regions": schema.REGION_COLUMNS,
+        "aliases": ("kind", "ref_id", "alias"),
+        "evidence": schema.EVIDENCE_COLUMNS,
+        "evidence_actors": ("evidence_id", "actor_id", "role"),
+        "evidence_regions": ("evidence_id", "region_id"),
+        "relations": schema.RELATION_COLUMNS,
+    }
+
+
+CONTENT_TABLES = tuple(_content_columns())
+
+
+def content(db: Path) -> dict[str, list[tuple]]:
+    """What the interface tables hold (the written columns, no derived ones), each table sorted."""
+    return {
+        table: sorted(query(db, f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM {table}"), key=repr)
+        for table, cols in _content_columns().items()
+    }

@@ -9,19 +9,11 @@ from pathlib import Path
 import pytest
 
 from importers.matcher import Matcher
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, query, run_cli
 
 ARTICLES = ROOT / "tests" / "data" / "articles"
 CRANES = ARTICLES / "port-cranes.md"
 NOTES = ARTICLES / "field-notes.txt"
-
-
-def q(db: Path, sql: str, *params: object) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def dataset_matcher(db: Path) -> Matcher:
@@ -118,13 +110,15 @@ def test_a_100k_alias_gazetteer_tags_the_same(tagger: Matcher, built_db: Path) -
 
 
 def evidence(db: Path, source_id: str) -> dict[str, tuple]:
-    rows = q(db, "SELECT id, claim, category, status, locator FROM evidence WHERE source_id = ? ORDER BY id", source_id)
+    rows = query(
+        db, "SELECT id, claim, category, status, locator FROM evidence WHERE source_id = ? ORDER BY id", source_id
+    )
     return {r[0]: r[1:] for r in rows}
 
 
 def links(db: Path, evidence_id: str) -> set[str]:
-    return {r[0] for r in q(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = ?", evidence_id)} | {
-        r[0] for r in q(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", evidence_id)
+    return {r[0] for r in query(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = ?", evidence_id)} | {
+        r[0] for r in query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", evidence_id)
     }
 
 
@@ -136,7 +130,7 @@ def test_an_article_becomes_unreviewed_tagged_findings(db: Path) -> None:
         "import", "article", str(CRANES), "--url", "https://example.org/cranes", "--published", "2025-09", db=db
     )
     assert result.exit_code == 0, result.output
-    assert q(db, "SELECT title, url, published, kind FROM sources WHERE id = ?", SOURCE) == [
+    assert query(db, "SELECT title, url, published, kind FROM sources WHERE id = ?", SOURCE) == [
         ("Chinese cranes arrive in occupied Mariupol", "https://example.org/cranes", "2025-09", "news-article")
     ]
     found = evidence(db, SOURCE)
@@ -160,8 +154,8 @@ def test_importing_again_updates_instead_of_duplicating(db: Path, tmp_path: Path
     again = run_cli("import", "article", str(CRANES), db=db)  # same text, no URL: found by its text
     assert again.exit_code == 0
     assert evidence(db, SOURCE) == first
-    assert q(db, "SELECT url FROM sources WHERE id = ?", SOURCE) == [("https://example.org/cranes",)]
-    assert q(db, "SELECT count(*) FROM sources") == [(3,)]
+    assert query(db, "SELECT url FROM sources WHERE id = ?", SOURCE) == [("https://example.org/cranes",)]
+    assert query(db, "SELECT count(*) FROM sources") == [(3,)]
 
     # A reviewer curates para 5; the article is then edited (same URL): para 7 loses its names
     conn = sqlite3.connect(db)
@@ -196,7 +190,7 @@ def test_dry_run_prints_paragraphs_with_tags_and_writes_nothing(db: Path) -> Non
 def test_plain_text_one_paragraph_per_line_and_a_given_title(db: Path) -> None:
     result = run_cli("import", "article", str(NOTES), "--source-title", "Field notes, spring", db=db)
     assert result.exit_code == 0, result.output
-    ((source, title),) = q(db, "SELECT id, title FROM sources WHERE title LIKE 'Field notes%'")
+    ((source, title),) = query(db, "SELECT id, title FROM sources WHERE title LIKE 'Field notes%'")
     assert (source, title) == ("field-notes-spring", "Field notes, spring")
     found = evidence(db, source)
     # the first line ("Grain corridor notes") is not the given title, so it is para 1
@@ -245,11 +239,11 @@ def test_one_title_for_several_files_is_refused(db: Path) -> None:
 
 
 def test_the_gazetteer_is_data_in_the_database(built_db: Path) -> None:
-    rows = q(built_db, "SELECT region_id FROM gazetteer WHERE name = 'Donbas' ORDER BY region_id")
+    rows = query(built_db, "SELECT region_id FROM gazetteer WHERE name = 'Donbas' ORDER BY region_id")
     assert rows == [("donetsk",), ("luhansk",)]
-    assert q(built_db, "SELECT region_id FROM gazetteer WHERE name = 'Sevastopol'") == [("crimea",)]
+    assert query(built_db, "SELECT region_id FROM gazetteer WHERE name = 'Sevastopol'") == [("crimea",)]
     outside = {"Rostov-on-Don", "Novorossiysk", "Moscow", "Kyiv"}
-    assert not q(built_db, f"SELECT name FROM gazetteer WHERE name IN ({','.join('?' * 4)})", *outside)
+    assert not query(built_db, f"SELECT name FROM gazetteer WHERE name IN ({','.join('?' * 4)})", *outside)
 
 
 def test_users_extend_the_gazetteer(db: Path, tmp_path: Path) -> None:
@@ -260,7 +254,7 @@ def test_users_extend_the_gazetteer(db: Path, tmp_path: Path) -> None:
     assert "gazetteer" in result.stdout
     assert tags(dataset_matcher(db), "Trucks reached Kamianka-Dniprovska") == ["zaporizhzhia"]
     again = run_cli("import", "yaml", str(path), db=db)
-    assert q(db, "SELECT count(*) FROM gazetteer WHERE name = 'Kamianka-Dniprovska'") == [(1,)]
+    assert query(db, "SELECT count(*) FROM gazetteer WHERE name = 'Kamianka-Dniprovska'") == [(1,)]
     assert "unchanged" in again.stdout
 
 

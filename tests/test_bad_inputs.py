@@ -10,7 +10,6 @@ the file and line of what it skipped.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import resource
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, digest
 
 BAD = ROOT / "tests" / "data" / "bad"
 FORMATS = {".yaml": "yaml", ".json": "json", ".csv": "csv", ".ijson": "ftm", ".md": "article", ".txt": "article"}
@@ -229,10 +228,6 @@ class Outcome:
     after: str
     wal: int
     stray: list[str]  # files the import left in its working directory
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _limit_memory() -> None:

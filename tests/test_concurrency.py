@@ -10,7 +10,6 @@ Sized to finish in well under a minute on two cores.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, digest
 
 ROWS = 100_000
 SEARCHERS = 20
@@ -111,10 +110,6 @@ def wait_until_read(
             assert position < size * 0.97, "the import spilled nothing into the log before its end"
         time.sleep(0.02)
     raise AssertionError(f"the import did not get to {fraction:.0%} of its input")
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def counts(db: Path) -> dict[str, int]:

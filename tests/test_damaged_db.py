@@ -11,7 +11,6 @@ test-only FINDINGS_MAX_PAGE_COUNT hook of store.connect (SQLite's max_page_count
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import random
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, digest
 
 GOOD_YAML = "actors:\n  - {id: damage-probe, name: Damage Probe, kind: company}\n"
 V1 = ROOT / "tests" / "data" / "schema-v1.db"
@@ -41,10 +40,6 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "migrate": ("migrate",),
     "tui": ("tui",),  # these databases are refused before the explorer starts
 }
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def findings(

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, content, one, query, run_cli
 
 DATA = ROOT / "tests" / "data" / "ftm"
 SCENARIO = DATA / "scenario.ijson"
 WARNINGS = DATA / "warnings.ijson"
-
-
-def q(db: Path, sql: str, *params: object) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def one(db: Path, sql: str, *params: object) -> object:
-    rows = q(db, sql, *params)
-    assert len(rows) == 1, rows
-    return rows[0][0] if len(rows[0]) == 1 else rows[0]
 
 
 def ref(db: Path, ftm_id: str) -> str:
@@ -88,7 +73,7 @@ def test_skip_invalid_imports_the_rest(db: Path) -> None:
     assert one(db, "SELECT kind, country FROM actors WHERE id = ?", marchenko) == ("person", "RU")
     assert one(db, "SELECT alias FROM aliases WHERE ref_id = ?", boyuan) == "Boyuan Machinery"
 
-    relations = set(q(db, 'SELECT subject_id, object_id, kind, role, start, "end" FROM relations'))
+    relations = set(query(db, 'SELECT subject_id, object_id, kind, role, start, "end" FROM relations'))
     assert (marchenko, krymtekh, "owns", "75%", "2019-03-01", None) in relations
     assert (boyuan, krymtekh, "owns", "shareholder, 25%", "2021", None) in relations
     assert (marchenko, krymtekh, "director-of", "Director", None, None) in relations
@@ -101,7 +86,7 @@ def test_skip_invalid_imports_the_rest(db: Path) -> None:
         "unreviewed",
         "2023-02-25",
     )
-    assert q(db, "SELECT actor_id, role FROM evidence_actors WHERE evidence_id = ?", sanction) == [
+    assert query(db, "SELECT actor_id, role FROM evidence_actors WHERE evidence_id = ?", sanction) == [
         (krymtekh, "sanctioned")
     ]
     assert one(db, "SELECT date FROM evidence WHERE id = ?", ref(db, "san-2")) == "2022-09-30"
@@ -110,8 +95,8 @@ def test_skip_invalid_imports_the_rest(db: Path) -> None:
     claim, status, date, source = one(db, "SELECT claim, status, date, source_id FROM evidence WHERE id = ?", event)
     assert claim.startswith("Cranes delivered to Sevastopol port. Two gantry cranes")
     assert (status, date) == ("unreviewed", "2024-06-12")
-    assert q(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", event) == [("crimea",)]
-    assert {r[0] for r in q(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = ?", event)} == {
+    assert query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", event) == [("crimea",)]
+    assert {r[0] for r in query(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = ?", event)} == {
         boyuan,
         krymtekh,
     }
@@ -132,7 +117,7 @@ def test_skip_invalid_imports_the_rest(db: Path) -> None:
     location = one(
         db, "SELECT evidence_id FROM evidence_actors WHERE actor_id = ? AND evidence_id LIKE '%location'", krymtekh
     )
-    assert q(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", location) == [("crimea",)]
+    assert query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", location) == [("crimea",)]
     assert "Simferopol, Kyivska St 12" in one(db, "SELECT claim FROM evidence WHERE id = ?", location)  # type: ignore[operator]
 
 
@@ -192,14 +177,14 @@ def test_actor_schemas_and_fields(empty_db: Path, tmp_path: Path) -> None:
         ],
     )
     assert run_cli("import", "ftm", str(path), db=empty_db).exit_code == 0
-    rows = {r[0]: r[1:] for r in q(empty_db, "SELECT id, name, kind, country, summary FROM actors")}
+    rows = {r[0]: r[1:] for r in query(empty_db, "SELECT id, name, kind, country, summary FROM actors")}
     assert rows["hu-ming"] == ("Hu Ming", "person", "CN", None)
     assert rows["friends-of-tavria"] == ("Friends of Tavria", "organization", None, "A charity.\n\nFounded 2015.")
     assert rows["ministry-of-trade-of-examplestan"][1:3] == ("organization", "IR")
     assert rows["examplestan"][1] == "state"
     assert rows["unknown-holdings"][1:3] == ("organization", "KP")
     assert rows["ivan-petrenko"][:3] == ("Ivan Petrenko", "person", "UA")
-    aliases = {a for (a,) in q(empty_db, "SELECT alias FROM aliases WHERE ref_id = 'hu-ming'")}
+    aliases = {a for (a,) in query(empty_db, "SELECT alias FROM aliases WHERE ref_id = 'hu-ming'")}
     assert aliases == {"Ming Hu", "H. Ming", "Hu Xiaoming"}
 
 
@@ -235,7 +220,7 @@ def test_relation_schemas(
     )
     result = run_cli("import", "ftm", str(path), db=empty_db)
     assert result.exit_code == 0, result.output
-    assert q(empty_db, 'SELECT subject_id, object_id, kind, role, start, "end" FROM relations') == [
+    assert query(empty_db, 'SELECT subject_id, object_id, kind, role, start, "end" FROM relations') == [
         ("petro-example", "example-trade-llc", kind, role, "2020-01-15", "2022")
     ]
 
@@ -249,12 +234,12 @@ def test_notes_territories_addresses_and_fragments(db: Path) -> None:
     location = one(
         db, "SELECT evidence_id FROM evidence_actors WHERE actor_id = ? AND evidence_id LIKE '%location'", terminal
     )
-    assert q(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", location) == [("zaporizhzhia",)]
+    assert query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", location) == [("zaporizhzhia",)]
     # an Event whose date is impossible keeps its other fields; `location` text names the region; nested refs work
     event = ref(db, "ev-bad-date")
     assert one(db, "SELECT date FROM evidence WHERE id = ?", event) is None
-    assert q(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", event) == [("zaporizhzhia",)]
-    assert q(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = ?", event) == [(terminal,)]
+    assert query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", event) == [("zaporizhzhia",)]
+    assert query(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = ?", event) == [(terminal,)]
     # fragments of one entity merge (LegalEntity + Company -> Company)
     assert one(db, "SELECT name, kind, country FROM actors WHERE id = ?", ref(db, "frag-1")) == (
         "Melitopol Agro Holding",
@@ -325,7 +310,7 @@ def test_duplicate_relations_are_merged(empty_db: Path, tmp_path: Path) -> None:
     )
     result = run_cli("import", "ftm", str(path), db=empty_db)
     assert result.exit_code == 0
-    assert q(empty_db, "SELECT role FROM relations") == [("10%",)]
+    assert query(empty_db, "SELECT role FROM relations") == [("10%",)]
     assert "the same relation twice" in result.stderr
 
 
@@ -400,23 +385,6 @@ def test_a_utf8_bom_and_blank_lines_are_fine(empty_db: Path, tmp_path: Path) -> 
 # ---------------------------------------------------------------------------------------------- export
 
 
-CONTENT = {
-    "sources": "SELECT id, title, publisher, authors, url, published, kind, accessed, notes FROM sources",
-    "actors": "SELECT id, name, kind, country, summary, role FROM actors",
-    "regions": "SELECT id, name, kind, iso_code, parent_id, occupied_since FROM regions",
-    "aliases": "SELECT kind, ref_id, alias FROM aliases",
-    "evidence": "SELECT id, claim, quote, category, date, quantity, unit, source_id, locator, status, confidence "
-    "FROM evidence",
-    "evidence_actors": "SELECT evidence_id, actor_id, role FROM evidence_actors",
-    "evidence_regions": "SELECT evidence_id, region_id FROM evidence_regions",
-    "relations": 'SELECT subject_id, object_id, kind, role, evidence_id, start, "end" FROM relations',
-}
-
-
-def content(db: Path) -> dict[str, list[tuple]]:
-    return {table: sorted(q(db, sql), key=repr) for table, sql in CONTENT.items()}
-
-
 def export_to(db: Path, path: Path, query: str | None = None) -> int:
     from importers.ftm_export import export
     from store.connect import open_readonly
@@ -466,11 +434,11 @@ def test_export_without_hints_still_maps_by_ftm_alone(built_db: Path, empty_db: 
             entity.pop("findings")
             dst.write(json.dumps(entity) + "\n")
     assert run_cli("import", "ftm", str(stripped), db=empty_db).exit_code == 0
-    names = {r[0] for r in q(empty_db, "SELECT name FROM actors")}
-    assert names == {r[0] for r in q(built_db, "SELECT name FROM actors")}
+    names = {r[0] for r in query(empty_db, "SELECT name FROM actors")}
+    assert names == {r[0] for r in query(built_db, "SELECT name FROM actors")}
     assert one(empty_db, "SELECT kind FROM actors WHERE name = 'China'") == "state"
     assert one(empty_db, "SELECT count(*) FROM evidence") == one(built_db, "SELECT count(*) FROM evidence")
-    linked = q(empty_db, "SELECT DISTINCT r.name FROM evidence_regions er JOIN regions r ON r.id = er.region_id")
+    linked = query(empty_db, "SELECT DISTINCT r.name FROM evidence_regions er JOIN regions r ON r.id = er.region_id")
     assert {"Crimea", "Zaporizhzhia Oblast", "Kherson Oblast"} <= {r[0] for r in linked}
 
 

@@ -12,7 +12,6 @@ import pty
 import re
 import select
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, one, query, run_cli
 
 BAD = ROOT / "tests" / "data" / "bad"
 FORMATS = {".yaml": "yaml", ".json": "json", ".csv": "csv", ".ijson": "ftm", ".md": "article"}
@@ -49,20 +48,6 @@ def hostile_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
         result = run_cli("import", FORMATS[Path(name).suffix], str(BAD / name), db=path)
         assert result.exit_code == 0, (name, result.output)
     return path
-
-
-def query(db: Path, sql: str, *args: object) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
-def one(db: Path, sql: str, *args: object) -> Any:
-    rows = query(db, sql, *args)
-    assert len(rows) == 1, (sql, args, rows)
-    return rows[0][0]
 
 
 # ---------------------------------------------------------------------------------------------------- storage

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import digest, query, run_cli
 
 GOOD_YAML = """\
 source:
@@ -44,18 +43,6 @@ relations:
 """
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def rows(db: Path, sql: str, *args: object) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     path = tmp_path / name
     if isinstance(content, str):
@@ -73,43 +60,43 @@ def test_yaml_import_inserts_rows_links_and_aliases(db: Path, tmp_path: Path) ->
     result = run_cli("import", "yaml", str(path), db=db)
     assert result.exit_code == 0, result.output
     assert "inserted" in result.output
-    assert rows(db, "SELECT name, kind, country FROM actors WHERE id = 'test-company'") == [
+    assert query(db, "SELECT name, kind, country FROM actors WHERE id = 'test-company'") == [
         ("Test Company", "company", "CN")
     ]
-    assert rows(db, "SELECT alias FROM aliases WHERE ref_id = 'test-company' ORDER BY alias") == [
+    assert query(db, "SELECT alias FROM aliases WHERE ref_id = 'test-company' ORDER BY alias") == [
         ("Test Co Ltd",),
         ("TestCo",),
     ]
-    assert rows(db, "SELECT parent_id FROM regions WHERE id = 'test-city'") == [("crimea",)]
-    assert rows(db, "SELECT actor_id, role FROM evidence_actors WHERE evidence_id = 'test-finding' ORDER BY 1") == [
+    assert query(db, "SELECT parent_id FROM regions WHERE id = 'test-city'") == [("crimea",)]
+    assert query(db, "SELECT actor_id, role FROM evidence_actors WHERE evidence_id = 'test-finding' ORDER BY 1") == [
         ("china", "home state"),
         ("test-company", None),
     ]
-    assert rows(db, "SELECT source_id, date, quantity FROM evidence WHERE id = 'test-finding'") == [
+    assert query(db, "SELECT source_id, date, quantity FROM evidence WHERE id = 'test-finding'") == [
         ("test-source", "2025-06-01", 1)
     ]
-    assert rows(db, "SELECT kind, evidence_id FROM relations WHERE subject_id = 'test-company'") == [
+    assert query(db, "SELECT kind, evidence_id FROM relations WHERE subject_id = 'test-company'") == [
         ("owned-by", "test-finding")
     ]
     # Aliases and linked names are searchable at once.
-    hits = rows(
+    hits = query(
         db,
         "SELECT e.id FROM evidence_fts JOIN evidence e ON e.rowid = evidence_fts.rowid "
         "WHERE evidence_fts MATCH 'testco'",
     )
     assert hits == [("test-finding",)]
-    log = rows(db, "SELECT path, format, sha256 FROM imports WHERE path = ?", str(path))
+    log = query(db, "SELECT path, format, sha256 FROM imports WHERE path = ?", str(path))
     assert log == [(str(path), "yaml", hashlib.sha256(path.read_bytes()).hexdigest())]
 
 
 def test_importing_the_same_file_twice_changes_nothing(db: Path, tmp_path: Path) -> None:
     path = write(tmp_path, "new.yaml", GOOD_YAML)
     assert run_cli("import", "yaml", str(path), db=db).exit_code == 0
-    before = rows(db, "SELECT * FROM evidence ORDER BY id"), rows(db, "SELECT * FROM evidence_actors ORDER BY 1, 2")
+    before = query(db, "SELECT * FROM evidence ORDER BY id"), query(db, "SELECT * FROM evidence_actors ORDER BY 1, 2")
     second = run_cli("import", "yaml", str(path), db=db)
     assert second.exit_code == 0
     assert "│        0 │       0 │" in second.output  # nothing inserted or updated in any table
-    after = rows(db, "SELECT * FROM evidence ORDER BY id"), rows(db, "SELECT * FROM evidence_actors ORDER BY 1, 2")
+    after = query(db, "SELECT * FROM evidence ORDER BY id"), query(db, "SELECT * FROM evidence_actors ORDER BY 1, 2")
     assert before == after
 
 
@@ -124,16 +111,16 @@ def test_edited_file_updates_rows_and_replaces_links(db: Path, tmp_path: Path) -
     path.write_text(edited, encoding="utf-8")
     result = run_cli("import", "yaml", str(path), db=db)
     assert result.exit_code == 0, result.output
-    assert rows(db, "SELECT claim FROM evidence WHERE id = 'test-finding'") == [
+    assert query(db, "SELECT claim FROM evidence WHERE id = 'test-finding'") == [
         ("Test Company closed its office in Test City.",)
     ]
-    assert rows(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = 'test-finding'") == [("test-company",)]
-    assert rows(db, "SELECT alias FROM aliases WHERE ref_id = 'test-company'") == [("TC Group",)]
-    assert rows(db, "SELECT aka FROM actors WHERE id = 'test-company'") == [("TC Group",)]
+    assert query(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = 'test-finding'") == [("test-company",)]
+    assert query(db, "SELECT alias FROM aliases WHERE ref_id = 'test-company'") == [("TC Group",)]
+    assert query(db, "SELECT aka FROM actors WHERE id = 'test-company'") == [("TC Group",)]
     # The old alias is gone from search, the new one found.
     match = "SELECT count(*) FROM actors_fts WHERE actors_fts MATCH ?"
-    assert rows(db, match, "testco") == [(0,)]
-    assert rows(db, match, '"tc group"') == [(1,)]
+    assert query(db, match, "testco") == [(0,)]
+    assert query(db, match, '"tc group"') == [(1,)]
 
 
 def test_dry_run_reports_but_writes_nothing(db: Path, tmp_path: Path) -> None:
@@ -143,7 +130,7 @@ def test_dry_run_reports_but_writes_nothing(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "dry run" in result.output and "would be inserted" in result.output
     assert digest(db) == before
-    assert rows(db, "SELECT count(*) FROM actors WHERE id = 'test-company'") == [(0,)]
+    assert query(db, "SELECT count(*) FROM actors WHERE id = 'test-company'") == [(0,)]
 
 
 def test_dry_run_on_a_missing_database_creates_nothing(tmp_path: Path) -> None:
@@ -166,14 +153,14 @@ def test_json_import_matches_yaml(tmp_path: Path, empty_db: Path) -> None:
     path = write(tmp_path, "new.json", json.dumps(doc))
     result = run_cli("import", "json", str(path), db=empty_db)
     assert result.exit_code == 0, result.output
-    assert rows(empty_db, "SELECT id, status FROM evidence") == [("test-finding", "curated")]
+    assert query(empty_db, "SELECT id, status FROM evidence") == [("test-finding", "curated")]
 
 
 def test_import_into_a_new_database_file_creates_it(tmp_path: Path) -> None:
     src = write(tmp_path, "a.yaml", "actors:\n  - {id: solo, name: Solo, kind: person}\n")
     target = tmp_path / "fresh.db"
     assert run_cli("import", "yaml", str(src), db=target).exit_code == 0
-    assert rows(target, "SELECT id FROM actors") == [("solo",)]
+    assert query(target, "SELECT id FROM actors") == [("solo",)]
 
 
 CSV_ACTORS = "id,name,kind,country,aliases\nacme,Acme Holdings,company,RU,Acme;ACME Group\n"
@@ -191,20 +178,22 @@ def test_csv_tables_recognised_from_headers_in_dependency_order(db: Path, tmp_pa
     src = write(tmp_path, "sources.csv", CSV_SOURCES)
     result = run_cli("import", "csv", str(ev), str(actors), str(src), db=db)
     assert result.exit_code == 0, result.output
-    assert rows(db, "SELECT actor_id, role FROM evidence_actors WHERE evidence_id = 'csv-ev' ORDER BY 1") == [
+    assert query(db, "SELECT actor_id, role FROM evidence_actors WHERE evidence_id = 'csv-ev' ORDER BY 1") == [
         ("acme", "shipper"),
         ("china", None),
     ]
-    assert rows(db, "SELECT quantity, unit, status FROM evidence WHERE id = 'csv-ev'") == [(12, "cranes", "unreviewed")]
-    assert rows(db, "SELECT alias FROM aliases WHERE ref_id = 'acme' ORDER BY alias") == [("ACME Group",), ("Acme",)]
-    assert len(rows(db, "SELECT * FROM imports WHERE format = 'csv'")) == 3
+    assert query(db, "SELECT quantity, unit, status FROM evidence WHERE id = 'csv-ev'") == [
+        (12, "cranes", "unreviewed")
+    ]
+    assert query(db, "SELECT alias FROM aliases WHERE ref_id = 'acme' ORDER BY alias") == [("ACME Group",), ("Acme",)]
+    assert len(query(db, "SELECT * FROM imports WHERE format = 'csv'")) == 3
 
 
 def test_csv_table_option_and_bom(db: Path, tmp_path: Path) -> None:
     path = write(tmp_path, "x.csv", b"\xef\xbb\xbf" + CSV_SOURCES.encode())
     result = run_cli("import", "csv", "--table", "sources", str(path), db=db)
     assert result.exit_code == 0, result.output
-    assert rows(db, "SELECT title FROM sources WHERE id = 'csv-src'") == [("CSV source",)]
+    assert query(db, "SELECT title FROM sources WHERE id = 'csv-src'") == [("CSV source",)]
 
 
 def test_utf8_bom_is_fine_in_yaml(db: Path, tmp_path: Path) -> None:
@@ -222,8 +211,8 @@ def test_markup_and_escape_sequences_import_as_plain_text(db: Path, tmp_path: Pa
     }
     path = write(tmp_path, "weird.json", json.dumps(doc))
     assert run_cli("import", "json", str(path), db=db).exit_code == 0
-    assert rows(db, "SELECT claim FROM evidence WHERE id = 'weird-ev'") == [(text,)]
-    assert rows(db, "SELECT count(*) FROM evidence")[0][0] > 1
+    assert query(db, "SELECT claim FROM evidence WHERE id = 'weird-ev'") == [(text,)]
+    assert query(db, "SELECT count(*) FROM evidence")[0][0] > 1
 
 
 # -------------------------------------------------------------------------------------------------- bad input

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -23,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store import vocab
-from tests.conftest import run_cli
+from tests.conftest import CONTENT_TABLES, content, digest, run_cli
 
 SETTINGS = settings(
     max_examples=40,
@@ -169,26 +168,6 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------------- expected content
 
-CONTENT = {
-    "sources": "SELECT id, title, publisher, authors, url, published, kind, accessed, notes FROM sources",
-    "actors": "SELECT id, name, kind, country, summary, role FROM actors",
-    "regions": "SELECT id, name, kind, iso_code, parent_id, occupied_since FROM regions",
-    "aliases": "SELECT kind, ref_id, alias FROM aliases",
-    "evidence": "SELECT id, claim, quote, category, date, quantity, unit, source_id, locator, status, confidence "
-    "FROM evidence",
-    "evidence_actors": "SELECT evidence_id, actor_id, role FROM evidence_actors",
-    "evidence_regions": "SELECT evidence_id, region_id FROM evidence_regions",
-    "relations": 'SELECT subject_id, object_id, kind, role, evidence_id, start, "end" FROM relations',
-}
-
-
-def content(db: Path) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(db)
-    try:
-        return {table: sorted(conn.execute(sql).fetchall(), key=repr) for table, sql in CONTENT.items()}
-    finally:
-        conn.close()
-
 
 def _t(value: str | None) -> str | None:
     """What the importer stores for a free-text value: stripped; empty is NULL."""
@@ -212,7 +191,7 @@ def _quantity(value: int | float | None) -> int | float | None:
 
 
 def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = {table: [] for table in CONTENT}
+    out: dict[str, list[tuple]] = {table: [] for table in CONTENT_TABLES}
     for s in doc.get("sources", []):
         out["sources"].append(
             (
@@ -475,10 +454,6 @@ def mutations(draw: st.DrawFn, data: bytes) -> bytes:
         elif op == "replace" and at < len(out):  # a character that means something to the parser
             out[at] = draw(st.sampled_from(b"\"'[]{}:,-\n#&*!|>%@`\\\t\r\x00\xff\xc3"))
     return bytes(out)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
