@@ -12,6 +12,30 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+
+def describe_error(e: BaseException) -> str:
+    import sqlite3
+
+    from store.errors import StoreError
+
+    if isinstance(e, StoreError):
+        return str(e)
+    if isinstance(e, sqlite3.Error):
+        message = str(e)
+        if "disk is full" in message or "disk I/O" in message:
+            return f"the disk is full or failing ({message}); nothing was written"
+        if "locked" in message or "busy" in message:
+            return f"the database is busy ({message}); try again when the other import has finished"
+        if "readonly" in message or "read-only" in message:
+            return f"cannot write to the database: its file, directory or disk is read-only ({message})"
+        if "malformed" in message or "not a database" in message or "vtable constructor failed" in message:
+            return f"the database file is damaged ({message}); `findings check` shows where; restore it from a backup"
+        return f"database error: {message}"
+    if isinstance(e, OSError):
+        return f"{e.filename or 'file'}: {e.strerror or e}"
+    return f"internal error: {type(e).__name__}: {e} (run with FINDINGS_DEBUG=1 to see where)"
+
+
 # `findings search` with plain or --json output runs without importing Click, which costs as much as the query
 # process itself (cli/fast.py); anything it does not handle falls through to the Click command.
 if os.path.basename(sys.argv[0]) in ("findings", "main.py") and "search" in sys.argv[1:4]:
@@ -20,7 +44,15 @@ if os.path.basename(sys.argv[0]) in ("findings", "main.py") and "search" in sys.
     if (_status := search_main(sys.argv[1:])) is not None:
         sys.exit(_status)
 
-import click
+# So do `findings [--db P]` and `findings [--db P] tui [--db P] [--low-bandwidth]`: the explorer starts without
+# Click (tui/start.py; a tenth of the start-up budget), with the same errors (describe_error, exit 1).
+if os.path.basename(sys.argv[0]) in ("findings", "main.py"):
+    from tui.start import explorer_main
+
+    if (_status := explorer_main(sys.argv[1:], describe_error, Path(__file__).resolve().parent)) is not None:
+        sys.exit(_status)
+
+import click  # noqa: E402 - after the Click-free fast paths above
 
 HERE = Path(__file__).resolve().parent
 
@@ -75,29 +107,6 @@ class LazyGroup(click.Group):
             from store.text import printable  # a file name or field from the data may hold ESC or newlines
 
             raise click.ClickException(printable(describe_error(e))) from None
-
-
-def describe_error(e: BaseException) -> str:
-    import sqlite3
-
-    from store.errors import StoreError
-
-    if isinstance(e, StoreError):
-        return str(e)
-    if isinstance(e, sqlite3.Error):
-        message = str(e)
-        if "disk is full" in message or "disk I/O" in message:
-            return f"the disk is full or failing ({message}); nothing was written"
-        if "locked" in message or "busy" in message:
-            return f"the database is busy ({message}); try again when the other import has finished"
-        if "readonly" in message or "read-only" in message:
-            return f"cannot write to the database: its file, directory or disk is read-only ({message})"
-        if "malformed" in message or "not a database" in message or "vtable constructor failed" in message:
-            return f"the database file is damaged ({message}); `findings check` shows where; restore it from a backup"
-        return f"database error: {message}"
-    if isinstance(e, OSError):
-        return f"{e.filename or 'file'}: {e.strerror or e}"
-    return f"internal error: {type(e).__name__}: {e} (run with FINDINGS_DEBUG=1 to see where)"
 
 
 @click.group(

@@ -460,10 +460,13 @@ def _is_query_error(e: sqlite3.Error) -> bool:
 
 
 def list_evidence(
-    conn: sqlite3.Connection, flt: EvidenceFilter, *, offset: int = 0, limit: int = 50
+    conn: sqlite3.Connection, flt: EvidenceFilter, *, offset: int = 0, limit: int = 50, total: int | None = None
 ) -> list[EvidenceRow]:
     """A page of the findings that match `flt`: by relevance when the query has words, else newest first
-    (undated last), then most recently added first. Fast at any offset; see the module docstring."""
+    (undated last), then most recently added first. Fast at any offset; see the module docstring.
+
+    `total`: the number of matching findings when the caller already knows it (count_evidence, maybe on
+    another connection); the unfiltered list then reads its far half from the end without counting again."""
     offset, limit = max(0, int(offset)), max(0, int(limit))
     if limit == 0:
         return []
@@ -472,7 +475,7 @@ def list_evidence(
         if plan.empty:
             return []
         if plan.match is None and not plan.conds:
-            return _walk_by_date(conn, flt, plan, offset, limit)
+            return _walk_by_date(conn, flt, plan, offset, limit, total)
         if offset + limit > DEEP_PAGE or _recall(_ORDERS, (conn, flt)) is not None:
             order = _ordered_rowids(conn, flt, plan)
             return _rows_by_rowid(conn, order[offset : offset + limit])
@@ -490,13 +493,17 @@ def list_evidence(
         raise
 
 
-def _walk_by_date(conn: sqlite3.Connection, flt: EvidenceFilter, plan: _Plan, offset: int, limit: int) -> list:
+def _walk_by_date(
+    conn: sqlite3.Connection, flt: EvidenceFilter, plan: _Plan, offset: int, limit: int, total: int | None = None
+) -> list:
     """The unfiltered list, by the date index; the far half is read backwards from the end. The first pages
-    are read forwards without the count (counting reads the whole index: ~25 ms at a million findings)."""
+    are read forwards without the count (counting reads the whole index: ~25 ms at a million findings); the
+    others need it: the caller's `total`, else the one remembered for this connection, else a new count."""
     forward = f"SELECT {_ROW} FROM evidence e ORDER BY e.date DESC, e.rowid DESC LIMIT ? OFFSET ?"
     if offset + limit <= DEEP_PAGE:
         return [_row(r) for r in conn.execute(forward, [limit, offset])]
-    total = _cached_count(conn, flt)
+    if total is None:
+        total = _cached_count(conn, flt)
     if total is None:
         total = count_evidence(conn, flt)
     if offset >= total:

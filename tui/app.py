@@ -5,6 +5,7 @@ Screens other than Home are imported when first opened, so start-up only pays fo
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -146,9 +147,12 @@ class FindingsApp(App[None]):
 
         return HomeScreen()
 
-    async def _on_exit_app(self) -> None:
-        self.db.close()
-        await super()._on_exit_app()
+    async def on_unmount(self) -> None:
+        """The app has stopped (its workers are cancelled): stop the database threads and close every connection.
+
+        Closing waits for the running queries to end (they are interrupted at once); it waits in a thread so
+        that a worker finishing with `call_from_thread` cannot wait for a blocked event loop."""
+        await asyncio.to_thread(self.db.close)
 
     # -- navigation ---------------------------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from tui.start import run
+
 
 @click.command("tui")
 @click.option(
@@ -40,22 +42,3 @@ def tui(ctx: click.Context, db_path: Path | None, low_bandwidth: bool | None) ->
 
         db_path = default_db()
     run(Path(db_path), low_bandwidth=low_bandwidth)
-
-
-def run(db_path: Path, *, low_bandwidth: bool | None = None) -> None:
-    """Check the database (one clear line and exit 1 if it cannot be browsed), then run the app."""
-    from store.connect import open_readonly
-
-    open_readonly(db_path).close()  # raises DatabaseUnavailable: main turns it into `Error: ...`, exit 1
-
-    from tui.preload import Preload
-
-    preload = Preload(db_path)
-    preload.start()  # the first rows are read while Textual is imported
-
-    from tui.app import FindingsApp, low_bandwidth_requested
-
-    if low_bandwidth is None:
-        low_bandwidth = low_bandwidth_requested()
-    app = FindingsApp(db_path, low_bandwidth=low_bandwidth, preload=preload.rows())
-    app.run(mouse=not low_bandwidth)

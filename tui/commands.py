@@ -7,7 +7,6 @@ Content: the palette would otherwise read a name like `[@click=app.quit]` as mar
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from typing import Any
 
@@ -75,7 +74,7 @@ class JumpProvider(Provider):
             return
         db = self.app.db  # type: ignore[attr-defined]
         try:
-            candidates = await asyncio.to_thread(_candidates, db, query)
+            candidates = await db.call(_candidates, db, query)
         except Exception as e:  # a database problem: say so in the palette rather than crash it
             if "interrupted" not in str(e):  # not just overtaken by the next letter typed
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
@@ -121,7 +120,7 @@ class JumpProvider(Provider):
     async def discover(self) -> Hits:
         db = self.app.db  # type: ignore[attr-defined]
         try:
-            top = await asyncio.to_thread(_top, db)
+            top = await db.call(_top, db)
         except Exception:
             return
         for kind, id_, name, _alias, _count in top:

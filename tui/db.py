@@ -1,70 +1,185 @@
-"""The explorer's way to the database: one read-only connection per worker thread.
+"""The explorer's way to the database: read-only connections on the explorer's own threads.
 
-SQLite connections must not be shared between threads that use them at the same time, and Textual thread
-workers run on a pool of threads, so each thread opens its own connection (read-only, via
-store.connect.open_readonly) the first time it needs one and keeps it. A query whose worker has been
-cancelled (the user typed another letter) is interrupted by SQLite's progress handler, so stale searches
-free their thread at once.
+Database work runs on two small thread pools owned by `Database`, not on the event loop's default executor
+(where Textual runs its thread workers, with as many threads as the machine has cores plus four):
+- `lists`, one thread: the virtual lists' counts and pages, the as-you-type work. However fast someone types,
+  searching takes at most one core away from the UI thread (a two-core machine keeps echoing keys), and the
+  newest search is never slowed by the ones it replaced: a list given a new source cancels its workers, whose
+  queries are then interrupted by SQLite's progress handler (below) within a few milliseconds, so the thread
+  is free at once for the new source's count and pages; workers cancelled before they started never run.
+- `lookups`, two threads: everything else (the detail pane, profiles, facets, export, copy, the palette), which
+  therefore never waits behind a long list query.
+
+Each thread opens its own read-only connection (store.connect.open_readonly) the first time it needs one and
+keeps it. SQLite connections must not be used by two threads at a time; these never are. A query whose worker
+has been cancelled (the user typed another letter, left the screen) is interrupted by SQLite's progress
+handler. `close()`, when the app exits, stops the threads and closes every connection the app opened.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
+import contextvars
 import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from textual.worker import NoActiveWorker, Worker, get_current_worker
+from textual.worker import NoActiveWorker, Worker, active_worker, get_current_worker
 
 from store.connect import open_readonly
 from tui.widgets.safe import clean
 
-PROGRESS_STEPS = 20_000  # SQLite VM steps between cancellation checks (well under a millisecond)
+PROGRESS_STEPS = 20_000  # SQLite VM steps between cancellation checks (1-4 ms of an FTS ranking query)
+LANES = {"lists": 1, "lookups": 2}  # thread pool -> threads
+CLOSE_WAIT_S = 5.0  # at exit, how long to wait for running queries to stop (they are interrupted at once)
+CLOSED_MESSAGE = "interrupted: the explorer is closing"
 
-
-def _cancelled() -> int:
-    try:
-        return 1 if get_current_worker().is_cancelled else 0
-    except NoActiveWorker:
-        return 0
+R = TypeVar("R")
 
 
 class Database:
-    """Hands each thread its own read-only connection to one database file."""
+    """Read-only connections to one database file, one per thread, and the threads that use them."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        self._pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
+        self._futures: set[concurrent.futures.Future[Any]] = set()
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def open_connections(self) -> int:
+        """How many connections this object opened and has not closed yet."""
+        with self._lock:
+            return len(self._connections)
 
     def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use). After `close()`, raises OperationalError."""
+        if self._closed:
+            raise sqlite3.OperationalError(CLOSED_MESSAGE)
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = open_readonly(self.path)
-            conn.set_progress_handler(_cancelled, PROGRESS_STEPS)
-            self._local.conn = conn
+            conn.set_progress_handler(self._should_stop, PROGRESS_STEPS)
             with self._lock:
+                if self._closed:  # closed while this one was being opened: it never gets used
+                    conn.close()
+                    raise sqlite3.OperationalError(CLOSED_MESSAGE)
                 self._connections.append(conn)
+            self._local.conn = conn
         return conn
 
-    def close(self) -> None:
+    def _should_stop(self) -> int:
+        """SQLite's progress handler: non-zero interrupts the query (its worker was cancelled, or the app exits)."""
+        if self._closed:
+            return 1
+        try:
+            return 1 if get_current_worker().is_cancelled else 0
+        except NoActiveWorker:
+            return 0
+
+    def submit(self, lane: str, fn: Callable[..., R], *args: Any) -> concurrent.futures.Future[R]:
+        """Run `fn(*args)` on a thread of `lane` (see LANES); raises OperationalError once closed."""
+        with self._lock:
+            if self._closed:
+                raise sqlite3.OperationalError(CLOSED_MESSAGE)
+            pool = self._pools.get(lane)
+            if pool is None:
+                pool = self._pools[lane] = concurrent.futures.ThreadPoolExecutor(
+                    LANES[lane], thread_name_prefix=f"findings-db-{lane}"
+                )
+            future = pool.submit(fn, *args)
+            self._futures.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._futures.discard(future)
+
+    async def call(self, fn: Callable[..., R], *args: Any, lane: str = "lookups") -> R:
+        """Await `fn(*args)` run on a `lane` thread, in the caller's context: a query started by a Textual
+        worker (the command palette's) is interrupted when that worker is cancelled."""
+        context = contextvars.copy_context()
+        return await asyncio.wrap_future(self.submit(lane, context.run, fn, *args))
+
+    def close(self, timeout: float = CLOSE_WAIT_S) -> None:
+        """Stop the threads (queued work is dropped, running queries are interrupted) and close every
+        connection. Safe to call more than once, and from any thread."""
+        with self._lock:
+            self._closed = True  # no new connections or work from now on; the progress handlers say stop
+            pools, self._pools = list(self._pools.values()), {}
+            running = list(self._futures)
+            connections = list(self._connections)
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for conn in connections:
+            with contextlib.suppress(sqlite3.Error):
+                conn.interrupt()  # a statement running now stops at once
+        concurrent.futures.wait(running, timeout=timeout)
+        for pool in pools:
+            pool.shutdown(wait=True)  # the threads have nothing left to run: they end
         with self._lock:
             connections, self._connections = self._connections, []
         for conn in connections:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 conn.close()
-            except sqlite3.ProgrammingError:  # closed from another thread while in use: it goes with its thread
-                pass
+
+
+class DatabaseWorker(Worker[R]):
+    """A Textual thread worker that runs on one of the Database's threads instead of the default executor.
+
+    It is a Worker like any other (states, groups, `exclusive`, cancellation, `app.workers`); `get_current_worker`
+    works inside it, which is how the progress handler knows that its query is no longer wanted.
+    """
+
+    def __init__(self, node: Any, work: Callable[[], R], *, db: Database, lane: str, group: str) -> None:
+        super().__init__(node, work, name=getattr(work, "__name__", ""), group=group, exit_on_error=False, thread=True)
+        self._db = db
+        self._lane = lane
+
+    async def run(self) -> R:
+        work: Callable[[], R] = self._work  # type: ignore[assignment]
+
+        def call() -> R:
+            token = active_worker.set(self)
+            try:
+                return work()
+            finally:
+                active_worker.reset(token)
+
+        return await asyncio.wrap_future(self._db.submit(self._lane, call))
+
+
+def db_worker(
+    node: Any, work: Callable[[], Any], *, group: str, exclusive: bool = False, lane: str = "lookups"
+) -> Worker[Any]:
+    """Start `work()` as a worker of `node` on a thread of the app's Database (`lane`); an app whose `db` is
+    not a Database (a test double) runs it as an ordinary thread worker."""
+    db = getattr(node.app, "db", None)
+    if not isinstance(db, Database):
+        return node.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+    worker: Worker[Any] = DatabaseWorker(node, work, db=db, lane=lane, group=group)
+    node.workers.add_worker(worker, exclusive=exclusive)
+    return worker
 
 
 def run_db(
     node: Any, work: Callable[[sqlite3.Connection], None], *, group: str, exclusive: bool = True
 ) -> Worker[None]:
-    """Run `work(conn)` in a thread worker of `node`; a failure becomes a notification, never a crash.
+    """Run `work(conn)` in a worker of `node` on a lookups thread; a failure becomes a notification, never a crash.
 
-    A query interrupted because its worker was cancelled (the user moved on) is silently dropped.
+    A query interrupted because its worker was cancelled (the user moved on, the app exits) is silently dropped.
     """
     app = node.app
     db: Database = app.db
@@ -78,4 +193,4 @@ def run_db(
         except Exception as e:
             app.notify(f"Could not read the database: {clean(e)}", severity="error", markup=False)
 
-    return node.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+    return db_worker(node, run, group=group, exclusive=exclusive, lane="lookups")

@@ -9,7 +9,6 @@ from store import browse
 from tui.widgets.virtual_list import RowSource
 
 SEARCH_CAP = 10_000  # entity search counts stop here ("10,000+")
-FAR_PAGE = 1_000  # from this offset on, a page read knows the count first (store.search reads far pages backwards)
 
 
 def entity_query(text: str) -> str:
@@ -75,15 +74,19 @@ class EvidenceSource(RowSource[Any]):
     def __init__(self, flt: Any) -> None:
         self.filter = flt
         self.key = ("evidence", flt)
+        self.total: int | None = None  # the count, once the list knows it
 
     def count(self, conn: sqlite3.Connection) -> int:
         from store.search import count_evidence
 
         return count_evidence(conn, self.filter)
 
-    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[Any]:
-        from store.search import count_evidence, list_evidence
+    def note_count(self, count: int) -> None:
+        self.total = count
 
-        if offset >= FAR_PAGE:
-            count_evidence(conn, self.filter)  # remembered per connection: lets the far end be read backwards
-        return list_evidence(conn, self.filter, offset=offset, limit=limit)
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[Any]:
+        from store.search import list_evidence
+
+        # The known count lets a far page be read backwards from the end without counting again (counts are
+        # remembered per connection, and this thread's connection may not have counted this list).
+        return list_evidence(conn, self.filter, offset=offset, limit=limit, total=self.total)

@@ -5,21 +5,73 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.widgets.safe import clean
+from tui.widgets.virtual_list import VirtualList
 
 
 class FindingsScreen(Screen[Any]):
     crumb: str = ""
 
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        # Screen sets its breakpoint classes on the first resize, after the first frame. Set them before the
+        # screen has children: given now, they cost nothing, whereas a class changed once the widgets are
+        # mounted restyles every one of them (15-30 ms on the home screen).
+        try:
+            size = self.app.size
+        except RuntimeError:  # made outside a running app (NoActiveAppError): on_mount sets them
+            return
+        self._apply_breakpoints(size.width, size.height, update=False)
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles the whole screen when it is shown. The first time, every widget got its styles as it
+        # was mounted a moment before (classes given at construction): doing it again cost ~10 ms of the
+        # start-up (and of each drill-down screen's first frame). Later resumes (back from another screen, after
+        # a theme change) restyle as usual.
+        first = not self._resumed
+        if first:
+            self._resumed = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
+        if not first:
+            for vlist in self.query(VirtualList):
+                vlist.resume_loading()
+        if first and self.focused is not None:
+            # Except for rules on `:focus-within` (a pane's header is bold while its list has focus, findings.tcss):
+            # the focus came as the widgets mounted. Restyle the children of the focused widget's containers.
+            nodes: list[Any] = []
+            for parent in self.focused.ancestors:
+                if parent is self:
+                    break
+                nodes += [child for child in parent.children if child.is_mounted]
+            self.app.stylesheet.update_nodes(nodes, animate=False)
+
+    def on_screen_suspend(self) -> None:
+        for vlist in self.query(VirtualList):
+            vlist.suspend_loading()  # the screen on top reads first (tui.db: lists read on one thread)
+
+    def _compositor_refresh(self) -> None:
+        """Render the screen and write the changes, unless the app holds its output (FindingsApp.hold_output):
+        nothing would be written, and `release_output` renders the whole screen once anyway. Rendering while
+        holding cost 20-30 ms of the start-up, in frames nobody saw. (Textual 8 internals, pinned in pyproject.)"""
+        app = self.app
+        if getattr(app, "_holding", False) and self is app.screen and not app.is_inline:
+            self._dirty_widgets.clear()  # the compositor keeps their regions: the full render includes them
+            return
+        super()._compositor_refresh()
+
     def on_mount(self) -> None:
-        # Screen sets its breakpoint classes on the first resize, after the first frame; set them now so the
-        # first paint has the right layout (and is not painted twice).
+        # The terminal's size may have changed since: set them again (a no-op when they are right), so the first
+        # paint has the right layout (and is not painted twice).
         self._apply_breakpoints(self.app.size.width, self.app.size.height)
 
-    def _apply_breakpoints(self, width: int, height: int) -> None:
+    def _apply_breakpoints(self, width: int, height: int, *, update: bool = True) -> None:
         classes: dict[str, bool] = {}
         for breakpoints, dimension in (
             (self.HORIZONTAL_BREAKPOINTS or self.app.HORIZONTAL_BREAKPOINTS or [], width),
@@ -29,7 +81,7 @@ class FindingsScreen(Screen[Any]):
             for _, name in breakpoints:
                 classes[name] = name in chosen
         if classes:
-            self.update_classes(classes, animate=False)
+            self.update_classes(classes, update=update, animate=False)
 
     def set_crumb(self, text: object) -> None:
         """Name this screen (breadcrumb and title) after something from the database, cleaned."""

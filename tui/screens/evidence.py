@@ -17,7 +17,7 @@ from tui.messages import CopyCitation, Open
 from tui.screens.base import DrillScreen
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.keybar import KeyBar
-from tui.widgets.lists import LinkList, LinkRow
+from tui.widgets.links import LinkList, LinkRow
 from tui.widgets.panes import PaneHeader
 from tui.widgets.safe import clean
 from tui.widgets.text_view import TextView

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 
 from tui.messages import CycleSort, RemoveChip, ToggleFilter
@@ -88,7 +89,8 @@ class HomeScreen(FindingsScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__()
+        # Every class the first frame needs is given before mounting: a class changed later restyles the screen.
+        super().__init__(classes="-pane-evidence")
         self.query_text = ""
         self.typing = False  # the query is being typed: its last word is a prefix
         self.chips: tuple[Chip, ...] = ()
@@ -105,6 +107,7 @@ class HomeScreen(FindingsScreen):
         self.search = Input(placeholder="Search findings  (/)", id="search", compact=True, select_on_focus=False)
         self.search.cursor_blink = False
         self.chip_bar = FilterChips(id="chips")
+        self.chip_bar.set_chips(())  # hidden until there is a filter
         self.tabs = PaneTabs(
             [Tab("1", "actors", "Actors"), Tab("2", "regions", "Regions"), Tab("3", "evidence", "Evidence")],
             self.pane,
@@ -115,6 +118,23 @@ class HomeScreen(FindingsScreen):
             "regions": PaneHeader("Regions", id="regions-header"),
             "evidence": PaneHeader("Evidence", id="evidence-header"),
         }
+        self.headers["actors"].set(note=SORT_NOTES[self.actor_sort])
+        self.headers["regions"].set(note=SORT_NOTES[self.region_sort])
+        for name in PANES:  # counts read before the app started: on the tab line of the first frame
+            vlist = self._list(name)
+            if vlist.count is not None:
+                self.headers[name].set(count=count_text(vlist.count))
+                self.tabs.set_count(name, count_text(vlist.count))
+        self.left_panes = [
+            Vertical(self.headers["actors"], self.actors, id="actors-pane", classes="pane"),
+            Vertical(self.headers["regions"], self.regions, id="regions-pane", classes="pane"),
+        ]
+        # A narrow terminal shows one pane. When the Actors and Regions lists already have their counts (read
+        # before the app started), their panes are mounted only when something needs them (a pane key, a
+        # search, a wider terminal): each widget mounted before the first frame costs start-up time (styles,
+        # layout), and mounting them later repaints nothing while their container is hidden.
+        self._deferred = self.has_class("-narrow") and self.actors.count is not None and self.regions.count is not None
+        self._mounting: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -124,12 +144,8 @@ class HomeScreen(FindingsScreen):
         yield self.tabs
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                with Vertical(id="actors-pane", classes="pane"):
-                    yield self.headers["actors"]
-                    yield self.actors
-                with Vertical(id="regions-pane", classes="pane"):
-                    yield self.headers["regions"]
-                    yield self.regions
+                if not self._deferred:
+                    yield from self.left_panes
             with Vertical(id="right"):
                 with Vertical(id="evidence-pane", classes="pane"):
                     yield self.headers["evidence"]
@@ -139,19 +155,30 @@ class HomeScreen(FindingsScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.chip_bar.set_chips(())
-        self.add_class("-pane-evidence")
-        self.headers["actors"].set(note=SORT_NOTES[self.actor_sort])
-        self.headers["regions"].set(note=SORT_NOTES[self.region_sort])
         self._check_ready()
+
+    def mount_panes(self) -> AwaitMount | None:
+        """Start mounting the panes left out of the first frame, once; the mount to await (None: nothing to)."""
+        if self._deferred and self._mounting is None:
+            self._mounting = self.query_one("#left").mount(*self.left_panes)
+        return self._mounting
+
+    def on_resize(self) -> None:
+        if not self.has_class("-narrow"):
+            self.mount_panes()  # a wide terminal shows every pane
 
     # -- panes ------------------------------------------------------------------------------------------------------
 
     def _list(self, pane: str) -> VirtualList[Any]:
         return {"actors": self.actors, "regions": self.regions, "evidence": self.evidence}[pane]
 
-    def action_show_pane(self, pane: str) -> None:
-        if pane != self.pane and self.has_class("-narrow"):
+    async def action_show_pane(self, pane: str) -> None:
+        switching = pane != self.pane and self.has_class("-narrow")
+        if self._deferred and self._mounting is None:
+            if switching:
+                self.app.hold_output()  # type: ignore[attr-defined]  # the mount goes into the one frame below
+            await self.mount_panes()  # type: ignore[misc]
+        if switching:
             self.app.paint_once()  # type: ignore[attr-defined]
         self.pane = pane
         for name in PANES:
@@ -159,7 +186,7 @@ class HomeScreen(FindingsScreen):
         self.tabs.set_active(pane)
         self.set_focus(self._list(pane))
 
-    def action_cycle_pane(self, step: int) -> None:
+    async def action_cycle_pane(self, step: int) -> None:
         focused = self.focused
         order: list[Any] = [self.actors, self.regions, self.evidence]
         if self.detail.display and self.detail.region.height:
@@ -170,7 +197,7 @@ class HomeScreen(FindingsScreen):
         index = order.index(current) if current in order else -1
         target = order[(index + step) % len(order)]
         if target in (self.actors, self.regions, self.evidence):
-            self.action_show_pane(target.id or "evidence")
+            await self.action_show_pane(target.id or "evidence")
         else:
             self.set_focus(target)
 
@@ -183,8 +210,8 @@ class HomeScreen(FindingsScreen):
                 self.tabs.set_active(name)
 
     @on(PaneTabs.Chosen)
-    def _tab_chosen(self, message: PaneTabs.Chosen) -> None:
-        self.action_show_pane(message.name)
+    async def _tab_chosen(self, message: PaneTabs.Chosen) -> None:
+        await self.action_show_pane(message.name)
 
     def action_toggle_detail(self) -> None:
         self.app.paint_once()  # type: ignore[attr-defined]
@@ -213,11 +240,11 @@ class HomeScreen(FindingsScreen):
         self._debounce = self.set_timer(SEARCH_DEBOUNCE_S, lambda: self._apply_search(typing=True))
 
     @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
+    async def _search_submitted(self, event: Input.Submitted) -> None:
         if self._debounce is not None:
             self._debounce.stop()
         self._apply_search(typing=False)
-        self.action_show_pane("evidence")
+        await self.action_show_pane("evidence")
 
     def _apply_search(self, *, typing: bool = False) -> None:
         self._debounce = None
@@ -229,6 +256,7 @@ class HomeScreen(FindingsScreen):
         if changed:
             self.refresh_bindings()
         words = entity_query(text)
+        self.mount_panes()  # their counts on the tab line follow the search
         self.actors.set_source(ActorSource(self.actor_sort, words))
         self.regions.set_source(RegionSource(self.region_sort, words))
         self._refilter()

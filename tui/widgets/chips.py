@@ -5,8 +5,7 @@ Focus the row (Tab, or click) and move with ←/→; Delete, Backspace or x remo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -26,8 +25,7 @@ FIELD_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Chip:
+class Chip(NamedTuple):  # (not a dataclass: see tui.messages)
     field: str
     value: str
     label: str  # cleaned text (tui.widgets.safe.clean)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from textual.content import Content
@@ -16,10 +15,11 @@ from tui.widgets.text_view import TextView
 class EvidenceDetail(TextView):
     """Shows one finding (store.details.evidence) — Content built from cleaned text, never markup."""
 
-    @dataclass
     class _Loaded(Message, bubble=False):
-        evidence_id: str
-        data: dict[str, Any] | None
+        def __init__(self, evidence_id: str, data: dict[str, Any] | None) -> None:
+            super().__init__()
+            self.evidence_id = evidence_id
+            self.data = data
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

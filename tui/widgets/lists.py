@@ -1,15 +1,16 @@
-"""The explorer's lists: actors, regions and evidence, each a VirtualList with its own row layout."""
+"""The explorer's lists: actors, regions and evidence, each a VirtualList with its own row layout.
+
+The drill-down screens' small lists are in tui.widgets.links (not imported before the first frame)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.style import Style
 from textual.binding import Binding, BindingType
 
 from tui.widgets.safe import clean
-from tui.widgets.virtual_list import VirtualList, fit, pad
+from tui.widgets.virtual_list import VirtualList, pad
 
 
 class EntityList(VirtualList[Any]):
@@ -70,46 +71,6 @@ class RegionList(EntityList):
 
     def detail(self, row: Any) -> str:
         return row.kind or ""
-
-
-@dataclass(frozen=True)
-class CountRow:
-    """An entity linked to the one on screen, with how many findings link them (label already cleaned)."""
-
-    kind: str
-    id: str
-    label: str
-    count: int
-
-
-class CountList(VirtualList[CountRow]):
-    """(label, count) rows for an entity's regions or actors: Enter opens the entity."""
-
-    empty_text = "none"
-
-    def row_segments(self, row: CountRow, width: int) -> list[tuple[str, Style | None]]:
-        count = f"{row.count:,}"
-        dim = self.get_component_rich_style("vlist--dim", partial=True)
-        return [(" " + pad(row.label, max(1, width - len(count) - 2)), None), (" " + count, dim)]
-
-
-@dataclass(frozen=True)
-class LinkRow:
-    """Something a finding links to: `1 actor  China (backer)`; `key` is its one-key shortcut."""
-
-    key: str
-    kind: str
-    id: str
-    label: str
-
-
-class LinkList(VirtualList[LinkRow]):
-    empty_text = "no links"
-
-    def row_segments(self, row: LinkRow, width: int) -> list[tuple[str, Style | None]]:
-        accent = self.get_component_rich_style("vlist--accent", partial=True)
-        dim = self.get_component_rich_style("vlist--dim", partial=True)
-        return [(f" {row.key:>1} ", accent), (f"{row.kind:<7} ", dim), (fit(row.label, max(1, width - 11)), None)]
 
 
 STATUS_MARKS = {"unreviewed": "unreviewed", "disputed": "disputed"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual import events
 from textual.content import Content
@@ -38,8 +38,7 @@ class PaneHeader(Widget):
         return Content.assemble(*parts)
 
 
-@dataclass(frozen=True)
-class Tab:
+class Tab(NamedTuple):  # (not a dataclass: see tui.messages)
     key: str  # the key that shows it ("1")
     name: str  # pane name ("actors")
     label: str  # "Actors"
@@ -48,9 +47,10 @@ class Tab:
 class PaneTabs(Widget):
     """`1 Actors 24  2 Regions 5  3 Evidence 29`: which pane is shown when only one fits."""
 
-    @dataclass
     class Chosen(Message):
-        name: str
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     def __init__(self, tabs: list[Tab], active: str, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -10,7 +10,6 @@ A `RowSource` says what to show; subclasses say how a row looks (`row_segments`)
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len
@@ -23,6 +22,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui.db import db_worker
 
 T = TypeVar("T")
 
@@ -44,6 +45,12 @@ class RowSource(Generic[T]):
 
     def fetch(self, conn: Any, offset: int, limit: int) -> list[T]:
         raise NotImplementedError
+
+    def note_count(self, count: int) -> None:
+        """The list now knows how many rows this source has (counted, or seeded); called on the UI thread.
+
+        A source may keep it for `fetch`, e.g. to read a far page without counting again on its thread's
+        connection."""
 
 
 class StaticSource(RowSource[T]):
@@ -81,57 +88,64 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         "vlist--match",
     }
 
-    @dataclass
     class Highlighted(Message):
         """The cursor rests on a (loaded) row."""
 
-        vlist: VirtualList[Any]
-        index: int
-        row: Any
+        def __init__(self, vlist: VirtualList[Any], index: int, row: Any) -> None:
+            super().__init__()
+            self.vlist = vlist
+            self.index = index
+            self.row = row
 
         @property
         def control(self) -> VirtualList[Any]:
             return self.vlist
 
-    @dataclass
     class Selected(Message):
         """Enter (or a click on the cursor row) on a row."""
 
-        vlist: VirtualList[Any]
-        index: int
-        row: Any
+        def __init__(self, vlist: VirtualList[Any], index: int, row: Any) -> None:
+            super().__init__()
+            self.vlist = vlist
+            self.index = index
+            self.row = row
 
         @property
         def control(self) -> VirtualList[Any]:
             return self.vlist
 
-    @dataclass
     class Counted(Message):
         """The number of rows is known (after a new source)."""
 
-        vlist: VirtualList[Any]
-        count: int
+        def __init__(self, vlist: VirtualList[Any], count: int) -> None:
+            super().__init__()
+            self.vlist = vlist
+            self.count = count
 
         @property
         def control(self) -> VirtualList[Any]:
             return self.vlist
 
-    @dataclass
+    # (plain classes, not dataclasses: see tui.messages)
     class _PageLoaded(Message, bubble=False):
-        generation: int
-        page: int
-        rows: list[Any]
+        def __init__(self, generation: int, page: int, rows: list[Any]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.rows = rows
 
-    @dataclass
     class _CountLoaded(Message, bubble=False):
-        generation: int
-        count: int
+        def __init__(self, generation: int, count: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.count = count
 
-    @dataclass
     class _LoadFailed(Message, bubble=False):
-        generation: int
-        page: int | None
-        error: str
+        def __init__(self, generation: int, page: int | None, error: str) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.error = error
 
     empty_text: str = "nothing here"
 
@@ -158,6 +172,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         self._announced: tuple[int, int] | None = None
         self._error: str | None = None
         self._repaint_pending = False  # scrolled to rows not read yet: repaint when they arrive
+        self._suspended = False  # its screen is covered: not reading (suspend_loading)
         if source is not None:
             self.set_source(source, seed=seed)
 
@@ -214,6 +229,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self._set_count(self._count)
         elif seed is not None and (len(seed[1]) == min(seed[0], PAGE_SIZE)):
             self._count = seed[0]
+            source.note_count(seed[0])
             self._pages[0] = list(seed[1])
             if self.is_mounted:
                 self._set_count(self._count)
@@ -333,6 +349,29 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self.post_message(self.Counted(self, self._count))
             self._announce()
 
+    def suspend_loading(self) -> None:
+        """Its screen is covered by another: stop reading (running queries are interrupted, tui.db), so that the
+        lists of the screen on top do not wait for this one's (lists read on one thread). `resume_loading`
+        reads again what is still missing."""
+        if not self.is_mounted:
+            return
+        self.workers.cancel_group(self, "vlist-pages")
+        self.workers.cancel_group(self, "vlist-count")
+        self._pending.clear()
+        self._suspended = True
+
+    def resume_loading(self) -> None:
+        """Its screen is shown again: read the count and the visible rows if they are still missing."""
+        if not (self._suspended and self.is_mounted) or self.source is None:
+            return
+        self._suspended = False
+        if self._count is None:
+            self._start_count()
+        top, height = int(self.scroll_y), self._viewport_height()
+        for page in range(top // PAGE_SIZE, (top + height - 1) // PAGE_SIZE + 1):
+            if page not in self._pages and (self._count is None or page * PAGE_SIZE < self._count):
+                self._request(page)
+
     def _start_count(self) -> None:
         source, generation, db = self.source, self._generation, self.app.db  # type: ignore[attr-defined]
 
@@ -344,7 +383,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
                 return
             self.post_message(self._CountLoaded(generation, n))
 
-        self.run_worker(work, thread=True, group="vlist-count", exclusive=True, exit_on_error=False)
+        db_worker(self, work, group="vlist-count", exclusive=True, lane="lists")
 
     def _request(self, page: int) -> None:
         if page in self._pending or self.source is None or page < 0:
@@ -362,7 +401,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
                 return
             self.post_message(self._PageLoaded(generation, page, rows))
 
-        self.run_worker(work, thread=True, group="vlist-pages", exit_on_error=False)
+        db_worker(self, work, group="vlist-pages", lane="lists")
 
     def _on_virtual_list__page_loaded(self, message: _PageLoaded) -> None:
         message.stop()
@@ -405,6 +444,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
     def _set_count(self, count: int) -> None:
         known = self._count
         self._count = count
+        if self.source is not None:
+            self.source.note_count(count)
         self.virtual_size = Size(0, count)
         if count and self._cursor >= count:
             self.move_to(count - 1)

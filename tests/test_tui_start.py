@@ -1,0 +1,227 @@
+"""Starting the explorer: the door without Click, the rows read before the app starts, the first frame.
+
+`findings`, `findings --db P` and `findings [--db P] tui [--db P] [--low-bandwidth]` start without importing
+Click (tui/start.py) and must behave exactly as the Click command does, errors included; anything else is
+left to Click.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.tui_support import screen_text, settle, type_text
+from tui.start import database, explorer_main, parse
+
+# Runs main.py as `findings` does, and says on stdout whether Click was imported on the way.
+PROBE = (
+    "import atexit, sys; sys.argv = ['main.py', *sys.argv[1:]]; "
+    "atexit.register(lambda: print('click imported:', 'click' in sys.modules)); "
+    "import main; main.run()"
+)
+
+
+def run_main(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("FINDINGS_DB", "FINDINGS_DEBUG")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+def bad_database(kind: str, db: Path, tmp_path: Path) -> tuple[Path, str]:
+    path = tmp_path / f"{kind}.db"
+    if kind == "missing":
+        return path, "no database at"
+    if kind == "not-sqlite":
+        path.write_text("hello, I am a text file\n")
+        return path, "is not a SQLite database"
+    path.write_bytes(db.read_bytes())
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    return path, "newer than this program understands"
+
+
+@pytest.mark.parametrize("kind", ["missing", "not-sqlite", "newer"])
+def test_without_click_a_database_problem_gives_the_same_one_line_error_and_exit_1(
+    db: Path, tmp_path: Path, kind: str
+) -> None:
+    path, expected = bad_database(kind, db, tmp_path)
+    clicked = run_cli("tui", "--db", str(path))  # the Click command, in-process
+    assert clicked.exit_code == 1
+    (click_line,) = clicked.output.strip().splitlines()
+    assert click_line.startswith("Error: ") and expected in click_line
+    for args in (
+        ["--db", str(path)],
+        [f"--db={path}"],
+        ["--db", str(path), "tui"],
+        ["tui", "--db", str(path)],
+        ["tui", "--low-bandwidth", f"--db={path}"],
+        ["--db", str(db), "tui", "--db", str(path)],  # the tui's --db wins, as with Click
+    ):
+        done = run_main(*args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert done.stderr.splitlines() == [click_line], args  # one line, the same words, no traceback
+        assert done.stdout.strip() == "click imported: False", args
+    done = run_main("tui", env={"FINDINGS_DB": str(path)})
+    assert (done.returncode, done.stderr.splitlines()) == (1, [click_line])
+
+
+def test_anything_else_is_left_to_click(tmp_path: Path) -> None:
+    done = run_main("tui", "--help")
+    assert done.returncode == 0 and "Usage: findings tui" in done.stdout
+    assert "click imported: True" in done.stdout
+    done = run_main("--db", str(tmp_path))  # a directory: Click's usage error, as before
+    assert done.returncode == 2 and "is a directory" in done.stderr
+    done = run_main("tui", "--no-such-option")
+    assert done.returncode == 2 and "No such option" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {"db": None, "low_bandwidth": None}),
+        (["--db", "a.db"], {"db": "a.db", "low_bandwidth": None}),
+        (["--db=a.db", "tui"], {"db": "a.db", "low_bandwidth": None}),
+        (["tui", "--low-bandwidth"], {"db": None, "low_bandwidth": True}),
+        (["--db", "a.db", "tui", "--db", "b.db", "--low-bandwidth"], {"db": "b.db", "low_bandwidth": True}),
+        (["tui", "--low-bandwidth", "--db", "b.db"], {"db": "b.db", "low_bandwidth": True}),
+    ],
+)
+def test_the_explorer_command_lines_it_takes(argv: list[str], expected: dict[str, Any]) -> None:
+    assert parse(argv) == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["--version"],
+        ["tui", "--help"],
+        ["search", "yuan"],
+        ["stats"],
+        ["--db"],
+        ["--db", "--low-bandwidth"],
+        ["--db="],
+        ["--low-bandwidth"],
+        ["tui", "--db"],
+        ["tui", "--db", "a.db", "--db", "b.db"],
+        ["tui", "--low-bandwidth", "--low-bandwidth"],
+        ["tui", "extra"],
+        ["tui", "--"],
+        ["--db", "a.db", "--db", "b.db"],
+    ],
+)
+def test_the_command_lines_it_leaves_to_click(argv: list[str]) -> None:
+    assert parse(argv) is None
+    assert explorer_main(argv, lambda e: str(e), ROOT) is None
+
+
+def test_the_database_is_chosen_as_click_chooses_it(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FINDINGS_DB", raising=False)
+    here = tmp_path / "install"
+    assert database(None, here) == here / "data.db"  # no ./data.db: the one beside main.py
+    (tmp_path / "data.db").write_bytes(b"")
+    assert database(None, here) == Path("data.db")
+    monkeypatch.setenv("FINDINGS_DB", "env.db")
+    assert database(None, here) == Path("env.db")
+    assert database("given.db", here) == Path("given.db")
+    assert database(str(tmp_path), here) is None  # a directory: Click reports it
+
+
+def test_the_explorer_starts_with_the_options_given(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tui.start
+
+    calls: list[tuple[Path, bool | None]] = []
+    monkeypatch.setattr(tui.start, "run", lambda path, low_bandwidth=None: calls.append((path, low_bandwidth)))
+    assert explorer_main(["--db", str(db), "tui", "--low-bandwidth"], str, ROOT) == 0
+    assert explorer_main([f"--db={db}"], str, ROOT) == 0
+    assert calls == [(db, True), (db, None)]
+
+
+def test_the_first_rows_are_read_before_the_app_starts(db: Path, tmp_path: Path) -> None:
+    from store import browse
+    from store.connect import open_readonly
+    from store.search import EvidenceFilter, list_evidence
+    from tui.preload import Preload
+
+    rows = Preload(open_readonly(db)).rows()
+    assert rows is not None
+    conn = open_readonly(db)
+    assert rows["actors"] == (24, browse.list_actors(conn, sort="name", limit=100))
+    assert rows["regions"] == (5, browse.list_regions(conn, sort="name", limit=100))
+    assert rows["evidence"] == (29, list_evidence(conn, EvidenceFilter(), limit=100))
+    conn.close()
+    empty = tmp_path / "empty.db"
+    conn = sqlite3.connect(empty)
+    conn.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    conn.close()
+    assert Preload(sqlite3.connect(empty)).rows() is None  # not a findings database: the lists say why
+
+
+def test_with_the_first_rows_read_the_hidden_panes_come_when_they_are_needed(db: Path) -> None:
+    """At 80x24 one pane shows: the Actors and Regions panes are mounted when wanted, and look the same."""
+    from store.connect import open_readonly
+    from tui.app import FindingsApp
+    from tui.preload import Preload
+
+    async def session(preloaded: bool) -> list[str]:
+        rows = Preload(open_readonly(db)).rows() if preloaded else None
+        app = FindingsApp(db, preload=rows)
+        screens = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            home = app.screen
+            assert home.actors.is_mounted is not preloaded  # left out of the first frame
+            screens.append(screen_text(app))  # "1 Actors 24  2 Regions 5  3 Evidence 29" either way
+            await pilot.press("1")
+            await settle(pilot)
+            assert home.actors.is_mounted and app.focused is home.actors
+            screens.append(screen_text(app))
+            await pilot.press("3", "slash")
+            await type_text(pilot, "wechat")
+            screens.append(screen_text(app))
+            await pilot.press("2")
+            await settle(pilot)
+            screens.append(screen_text(app))
+        return screens
+
+    deferred = asyncio.run(session(True))
+    assert deferred == asyncio.run(session(False))
+    assert "1 Actors 24" in deferred[0] and "3 Evidence 29" in deferred[0]
+    assert "Tencent" in deferred[1] or "China" in deferred[1]
+    assert "1 Actors 1 " in deferred[2]  # the search counted the actors found (Tencent, by its alias)
+
+
+def test_with_the_first_rows_read_a_search_updates_the_hidden_panes_counts(db: Path) -> None:
+    from store.connect import open_readonly
+    from tui.app import FindingsApp
+    from tui.preload import Preload
+
+    async def main() -> None:
+        app = FindingsApp(db, preload=Preload(open_readonly(db)).rows())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash")
+            await type_text(pilot, "crimea")
+            text = screen_text(app)
+            assert "2 Regions 1 " in text and "1 Actors 24 " not in text
+
+    asyncio.run(main())
