@@ -147,6 +147,7 @@ def open_readwrite(path: str | os.PathLike[str], *, create: bool = False) -> sql
             check_version(conn, path, writing=True)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less to the WAL
+        conn.execute("PRAGMA temp_store = MEMORY")  # staged inserts (store.write.insert_rows): no temp files
         if limit := os.environ.get("FINDINGS_MAX_PAGE_COUNT"):  # for tests only: a disk that fills up
             conn.execute(f"PRAGMA max_page_count = {int(limit)}")  # (never below the current size)
         return conn
