@@ -118,6 +118,42 @@ def test_facets_filter_by_category_and_cancel_keeps_filters(db: Path) -> None:
     run_app(db, check)
 
 
+def test_facets_show_categories_while_the_slow_country_counts_are_still_running(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On a million findings the country facet takes seconds: the others do not wait for it."""
+    import threading
+
+    import store.search
+
+    real_facets, release = store.search.facets, threading.Event()
+
+    def facets(conn, flt, *, only=None):  # type: ignore[no-untyped-def]
+        if only is not None and "country" in only:
+            release.wait(20)  # a slow count, until the test lets it finish
+        return real_facets(conn, flt, only=only)
+
+    monkeypatch.setattr(store.search, "facets", facets)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("f")
+        screen = pilot.app.screen
+        for _ in range(200):
+            if screen.lists["category"].count:
+                break
+            await pilot.pause(0.05)
+        assert screen.lists["category"].count and screen.lists["year"].count is not None
+        await pilot.press("2")
+        await pilot.pause(0.1)
+        assert "counting…" in screen_text(pilot.app)  # not "no values"
+        release.set()
+        for _ in range(200):
+            if screen.lists["country"].count:
+                break
+            await pilot.pause(0.05)
+        assert "CN China" in screen_text(pilot.app)
+
+    run_app(db, check)
+
+
 def test_sort_cycles_actor_order(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         home = pilot.app.screen
