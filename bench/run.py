@@ -55,7 +55,9 @@ if str(ROOT) not in sys.path:
 
 PYTHON = sys.executable  # the project's venv python (.venv/bin/python)
 FINDINGS = str(Path(sys.executable).parent / "findings")  # its console script, as `pip install -e .` makes it
-BARE_TEXTUAL = ROOT.parent / "shared" / "tools" / "bare_textual.py"
+BARE_TEXTUAL = ROOT.parent / "shared" / "tools" / "bare_textual.py"  # the reference baseline
+if not BARE_TEXTUAL.exists():  # a checkout without ../shared: the same app, copied into bench/
+    BARE_TEXTUAL = ROOT / "bench" / "bare_textual.py"
 BARE_INPUT = ROOT / "bench" / "bare_input.py"
 SECTIONS = ("import", "search", "cli", "startup", "lists", "typing", "bytes")
 TERM = "xterm-256color"  # as ../shared/tools/ptybytes.py (its PTY_TERM default); COLORTERM unset
