@@ -67,6 +67,20 @@ class StaticSource(RowSource[T]):
         return self.rows[offset : offset + limit]
 
 
+class _RowMessage(Message):
+    """A row of a VirtualList (the base of its Highlighted and Selected messages; nothing handles it as such)."""
+
+    def __init__(self, vlist: VirtualList[Any], index: int, row: Any) -> None:
+        super().__init__()
+        self.vlist = vlist
+        self.index = index
+        self.row = row
+
+    @property
+    def control(self) -> VirtualList[Any]:
+        return self.vlist
+
+
 class VirtualList(ScrollView, Generic[T], can_focus=True):
     """A cursor over rows read from a RowSource, page by page."""
 
@@ -88,31 +102,11 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         "vlist--match",
     }
 
-    class Highlighted(Message):
+    class Highlighted(_RowMessage):
         """The cursor rests on a (loaded) row."""
 
-        def __init__(self, vlist: VirtualList[Any], index: int, row: Any) -> None:
-            super().__init__()
-            self.vlist = vlist
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> VirtualList[Any]:
-            return self.vlist
-
-    class Selected(Message):
+    class Selected(_RowMessage):
         """Enter (or a click on the cursor row) on a row."""
-
-        def __init__(self, vlist: VirtualList[Any], index: int, row: Any) -> None:
-            super().__init__()
-            self.vlist = vlist
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> VirtualList[Any]:
-            return self.vlist
 
     class Counted(Message):
         """The number of rows is known (after a new source)."""
