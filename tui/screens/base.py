@@ -56,6 +56,38 @@ class FindingsScreen(Screen[Any]):
         for vlist in self.query(VirtualList):
             vlist.suspend_loading()  # the screen on top reads first (tui.db: lists read on one thread)
 
+    _resized = False
+
+    def on_resize(self) -> None:
+        self._resized = True
+
+    def _on_idle(self, event: events.Idle) -> None:
+        """While the app holds its output, do the pending layout now instead of at the next 60 Hz tick.
+
+        Frame pacing is pointless while nothing is written, and the held first frame goes out only after a
+        refresh (FindingsApp.output_ready): doing that refresh as soon as the screen is idle saves ~15 ms of
+        start-up (bench/RESULTS.md). Three conditions keep the first frame complete (one paint, same bytes):
+        - only once the screen has been shown and sized (ScreenResume restyles, Resize lays out);
+        - the refresh's `call_after_refresh` callbacks (the release) do not run from here: Screen._on_idle,
+          which runs after this through the class hierarchy, runs them once nothing is pending;
+        - while the app or a widget still has messages to handle (the resizes this layout caused), they wait;
+          the update timer brings the screen back here if nothing else does.
+        (Textual 8 internals, pinned in pyproject.)"""
+        app = self.app
+        if not (getattr(app, "_holding", False) and self is app.screen and self.is_current):
+            return
+        if app._batch_count or app.is_inline or not (self._resumed and self._resized):
+            return
+        if self._layout_required or self._scroll_required or self._repaint_required or self._dirty_widgets:
+            callbacks, self._callbacks = self._callbacks, []
+            try:
+                self._on_timer_update()
+            finally:
+                self._callbacks[:0] = callbacks
+        if app.message_queue_size or any(widget.message_queue_size for widget in self.walk_children()):
+            event.prevent_default()
+            self._update_timer.resume()
+
     def _compositor_refresh(self) -> None:
         """Render the screen and write the changes, unless the app holds its output (FindingsApp.hold_output):
         nothing would be written, and `release_output` renders the whole screen once anyway. Rendering while
