@@ -49,8 +49,9 @@ def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | 
     conn = open_db(ctx)
     try:
         if output is None:
+            out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             try:
-                n = _write(conn, fmt, sys.stdout, text, write)
+                n = _write(conn, fmt, out, text, write)
                 sys.stdout.flush()
             except BrokenPipeError:
                 reader_gone()
@@ -61,6 +62,23 @@ def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | 
     if output is not None:
         what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
         click.echo(f"wrote {n:,} {what[n != 1]} to {output}", err=True)
+
+
+class _TerminalSafe:
+    """stdout when it is a terminal: the export's text with control characters made visible (ESC -> ␛), so a
+    finding cannot move the cursor, clear the screen or set the clipboard. Files and pipes get the data as is."""
+
+    def __init__(self, out) -> None:  # type: ignore[no-untyped-def]
+        self._out = out
+
+    def write(self, text: str) -> int:
+        from store.text import printable
+
+        self._out.write(printable(text.replace("\r\n", "\n"), keep_newlines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
 
 
 def _ftm_writer():  # type: ignore[no-untyped-def]

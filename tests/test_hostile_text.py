@@ -223,6 +223,18 @@ def test_cli_on_a_terminal_sends_only_its_own_styling(hostile_db: Path, argv: tu
     assert CLICK.encode() in out or b"[@click=app.quit]" in out
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "markdown", "ftm"])
+def test_exports_printed_on_a_terminal_send_no_control_character(hostile_db: Path, fmt: str) -> None:
+    """`findings export csv` without -o, on a terminal: the data is shown, never obeyed (ESC as ␛)."""
+    out = run_in_terminal("--db", str(hostile_db), "export", fmt, "hostile")
+    assert b"\x1b" not in out
+    assert not RAW_CONTROL.search(out.replace(b"\t", b" ")), out[max(0, RAW_CONTROL.search(out).start() - 40) :][:80]
+    assert b"2J" in out and b"pwned" in out  # the data is there, made visible
+    piped = run_cli("export", fmt, "hostile", db=hostile_db)  # to a pipe or a file: the data as it is
+    assert piped.exit_code == 0
+    assert b"\x1b" in piped.stdout_bytes or b"\\u001b" in piped.stdout_bytes or fmt == "markdown"
+
+
 def test_json_output_keeps_the_data_exactly_with_controls_escaped(hostile_db: Path) -> None:
     result = run_cli("show", "source", "hostile-source", "--json", db=hostile_db)
     assert result.exit_code == 0
