@@ -83,6 +83,17 @@ def test_without_click_a_database_problem_gives_the_same_one_line_error_and_exit
     assert (done.returncode, done.stderr.splitlines()) == (1, [click_line])
 
 
+def test_without_a_terminal_the_explorer_says_so_instead_of_drawing_into_a_pipe(db: Path) -> None:
+    for args in ([], ["tui"]):  # the Click-free door and
+        done = run_main("--db", str(db), *args)  # stdout is a pipe here, stdin /dev/null
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.startswith("Error: the explorer needs a terminal, and its output is not one.")
+        assert "findings search QUERY" in done.stderr
+        assert "\x1b" not in done.stdout  # no screen was drawn into the pipe
+    cli = run_cli("tui", db=db)  # the Click command (CliRunner: not a terminal either)
+    assert cli.exit_code == 1 and "the explorer needs a terminal" in cli.output
+
+
 def test_anything_else_is_left_to_click(tmp_path: Path) -> None:
     done = run_main("tui", "--help")
     assert done.returncode == 0 and "Usage: findings tui" in done.stdout

@@ -108,11 +108,32 @@ def explorer_main(argv: list[str], describe_error: Callable[[BaseException], str
     return 0
 
 
+def terminal_problem() -> str | None:
+    """Why the explorer cannot run here (its input or output is not a terminal), or None. Without this check it
+    would write its screen into a pipe or a file and wait for keys that never come."""
+    for name, stream in (("output", sys.stdout), ("input", sys.stdin)):
+        try:
+            ok = stream is not None and stream.isatty()
+        except (AttributeError, ValueError):  # closed or replaced
+            ok = False
+        if not ok:
+            return (
+                f"the explorer needs a terminal, and its {name} is not one. For output to a pipe or a file use "
+                "`findings search QUERY`, `findings show KIND ID`, `findings stats` or `findings export FORMAT`"
+            )
+    return None
+
+
 def run(db_path: Path, *, low_bandwidth: bool | None = None) -> None:
     """Check the database (one clear line and exit 1 if it cannot be browsed), then run the app."""
     from store.connect import open_readonly
 
     conn = open_readonly(db_path)  # raises DatabaseUnavailable: main turns it into `Error: ...`, exit 1
+    if problem := terminal_problem():
+        conn.close()
+        from store.errors import StoreError
+
+        raise StoreError(problem)
 
     from tui.preload import Preload
 
