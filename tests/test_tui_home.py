@@ -247,6 +247,7 @@ def test_cli_runs_without_mouse_in_low_bandwidth_mode(db: Path, monkeypatch, arg
     calls = []
     monkeypatch.setenv("FINDINGS_LOW_BANDWIDTH", env)
     monkeypatch.setattr(FindingsApp, "run", lambda self, **kw: calls.append((self.low_bandwidth, kw)))
+    monkeypatch.setattr("tui.start.terminal_problem", lambda: None)  # as in a terminal (CliRunner's is not one)
     result = run_cli("tui", *args, db=db)
     assert result.exit_code == 0, result.output
     assert calls == [(low, {"mouse": not low})]
