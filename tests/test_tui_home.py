@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui_support import press, run_app, screen_text, settle, type_text
+from tests.tui_support import press, run_app, screen_text, settle, type_text, until
 from tui.screens.home import HomeScreen
 
 
@@ -136,19 +136,13 @@ def test_facets_show_categories_while_the_slow_country_counts_are_still_running(
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("f")
         screen = pilot.app.screen
-        for _ in range(200):
-            if screen.lists["category"].count:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: screen.lists["category"].count, "the category counts")
         assert screen.lists["category"].count and screen.lists["year"].count is not None
         await pilot.press("2")
         await pilot.pause(0.1)
         assert "counting…" in screen_text(pilot.app)  # not "no values"
         release.set()
-        for _ in range(200):
-            if screen.lists["country"].count:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: screen.lists["country"].count, "the country counts")
         assert "CN China" in screen_text(pilot.app)
 
     run_app(db, check)

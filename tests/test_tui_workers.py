@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 
-from tests.tui_support import run_app, settle, type_text
+from tests.tui_support import run_app, settle, type_text, until
 from tui.db import CLOSED_MESSAGE, LANES, Database, run_db
 from tui.widgets.virtual_list import RowSource, VirtualList
 
@@ -74,15 +74,6 @@ class ListApp(App[None]):
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.db.close)
-
-
-async def until(pilot: Any, condition: Any, what: str, seconds: float = 20.0) -> None:
-    """Wait (without a time limit on the behaviour itself: this only keeps a broken build from hanging)."""
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_a_new_source_stops_the_old_query_and_its_rows_never_come_back(db: Path) -> None:

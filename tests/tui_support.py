@@ -72,6 +72,16 @@ async def settle(pilot: Pilot[Any], rounds: int = 30) -> None:
             return
 
 
+async def until(pilot: Pilot[Any], condition: Callable[[], Any], what: str, seconds: float = 20.0) -> None:
+    """Wait for `condition()` (without a time limit on the behaviour itself: this only keeps a broken build from
+    hanging), for work that `settle` cannot wait for (a worker that is meant to be still running)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
 def screen_text(app: Any) -> str:
     """The text on the top screen, line by line (styles dropped)."""
     update = app.screen._compositor.render_full_update()
