@@ -175,13 +175,14 @@ def date_problem(text: str) -> str | None:
     m = _DATE.fullmatch(text)
     if m is None:
         return ""
-    year, month, day = (int(g) if g else None for g in m.groups())
-    if month is None:
+    if m.group(2) is None:
         return None
+    year, month = int(m.group(1)), int(m.group(2))
     if not 1 <= month <= 12:
         return f"month {month} does not exist"
-    if day is None:
+    if m.group(3) is None:
         return None
+    day = int(m.group(3))
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     if not 1 <= day <= _MONTH_DAYS[month - 1] - (month == 2 and not leap):
         return f"day {day} does not exist in {year:04d}-{month:02d}"

@@ -25,11 +25,12 @@ class Notes:
         self.lines: list[str] = []
         self.more = 0
 
-    def add(self, make: Callable[[], str]) -> None:
+    def add(self, make: Callable[..., str], *args: object) -> None:
+        """The note `make(*args)` says, unless MAX_NOTES are made already."""
         if len(self.lines) >= MAX_NOTES:
             self.more += 1
             return
-        line = make()
+        line = make(*args)
         if line not in self.lines:
             self.lines.append(line)
 
@@ -73,8 +74,8 @@ def no_value(conn: sqlite3.Connection, name: str, value: str) -> str:
         problem = date_problem(value)
         return f"{_shown(value)} is not a date ({DATE_FORMS})" + (f": {problem}" if problem else "")
     if name in ("actor", "region", "source"):
-        close = suggest(conn, name, value)
-        return f"no {name} {_shown(value)}" + _did_you_mean(f"{one_line(label, 60)} ({id_})" for id_, label in close)
+        names = suggest(conn, name, value)
+        return f"no {name} {_shown(value)}" + _did_you_mean(f"{one_line(label, 60)} ({id_})" for id_, label in names)
     if name == "country":
         countries = suggest_countries(value)
         if countries:

@@ -214,7 +214,7 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         )
     for unknown in q.unknown:
         if not unknown.typing:
-            said.add(lambda name=unknown.name: no_qualifier(name))
+            said.add(no_qualifier, unknown.name)
     kinds: set[str] | None = None
     single_valued: dict[tuple[str, bool], list[str]] = {}
     for qual in q.qualifiers:
@@ -244,7 +244,7 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             missing = [v for v in values if v.lower() not in KIND_WORDS]
         if not qual.typing:
             for v in missing:
-                said.add(lambda name=name, v=v: no_value(conn, name, v))
+                said.add(no_value, conn, name, v)
         if not found:
             continue
         if name in ("actor", "region"):
@@ -261,12 +261,12 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         elif name == "kind":
             wanted = set(KINDS) - set(found) if negated else set(found)
             kinds = wanted if kinds is None else kinds & wanted
-    for (name, negated), values in sorted(single_valued.items()):
-        values = sorted(set(values))
+    for (name, negated), chosen in sorted(single_valued.items()):
+        chosen = sorted(set(chosen))
         if name == "source":
-            plan.conds.append(_source_cond(conn, values, negated))
+            plan.conds.append(_source_cond(conn, chosen, negated))
         else:
-            plan.conds.append(_in_cond(name, values, negated))
+            plan.conds.append(_in_cond(name, chosen, negated))
     plan.conds = _prefer_category_index(plan.conds)
     if kinds is not None:
         plan.kinds = frozenset(kinds)
