@@ -1,46 +1,39 @@
 """Notes on the parts of a query that name nothing: an unknown qualifier (`colour:red`), or a value that
 names no actor, region, source, country, category, status, kind or date, each with the nearest valid values
-(`no category 'financ' — did you mean finance?`). The plan leaves those parts out (store.search.plan)."""
+(`no category 'financ' — did you mean finance?`). The plan leaves those parts out and lists them
+(store.search.plan); the lines are written when asked for, since finding the nearest names of a million-row
+database takes 10-100 ms."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 
 from store.query import DATE_FORMS, KIND_WORDS, KINDS, QUALIFIER_NAMES, date_problem
 from store.search.names import closest, suggest, suggest_countries
 
 MAX_NOTES = 5  # parts that name nothing described one by one (each may look up the nearest names)
+# A part of a query that names nothing: (qualifier, value), or (name, None) for an unknown qualifier `name:`.
+Problem = tuple[str, str | None]
 NOTE_VALUE_CHARS = 40
 LEFT_OUT = " Searched without it."
 PLURALS = {"category": "categories", "status": "statuses", "kind": "kinds"}
 
 
-class Notes:
-    """The notes of one query: the first MAX_NOTES made (each may look up the nearest names), the rest counted."""
-
-    __slots__ = ("lines", "more")
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.more = 0
-
-    def add(self, make: Callable[..., str], *args: object) -> None:
-        """The note `make(*args)` says, unless MAX_NOTES are made already."""
-        if len(self.lines) >= MAX_NOTES:
-            self.more += 1
-            return
-        line = make(*args)
-        if line not in self.lines:
-            self.lines.append(line)
-
-    def finish(self, *, left_out: bool) -> tuple[str, ...]:
-        lines = list(self.lines)
-        if self.more:
-            lines.append(f"{self.more} more part{'s name' if self.more > 1 else ' names'} nothing")
-        if left_out:
-            lines = [line + ("" if line.endswith("?") else ".") + LEFT_OUT for line in lines]
-        return tuple(lines)
+def describe(conn: sqlite3.Connection, problems: Sequence[Problem], *, left_out: bool) -> tuple[str, ...]:
+    """One line for each of the first MAX_NOTES problems, then how many more there are. `left_out`: the rest
+    of the query runs, and each line says it ran without that part."""
+    lines: list[str] = []
+    for name, value in problems[:MAX_NOTES]:
+        line = no_qualifier(name) if value is None else no_value(conn, name, value)
+        if line not in lines:
+            lines.append(line)
+    more = len(problems) - MAX_NOTES
+    if more > 0:
+        lines.append(f"{more} more part{'s name' if more > 1 else ' names'} nothing")
+    if left_out:
+        lines = [line + ("" if line.endswith("?") else ".") + LEFT_OUT for line in lines]
+    return tuple(lines)
 
 
 def one_line(text: str, limit: int) -> str:
