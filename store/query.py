@@ -189,10 +189,6 @@ def date_problem(text: str) -> str | None:
     return None
 
 
-def valid_date(text: str) -> bool:
-    return date_problem(text) is None
-
-
 class _Token:
     __slots__ = ("at_end", "closed", "known", "negated", "prefix", "qualifier", "quoted", "text")
 
