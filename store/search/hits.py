@@ -25,8 +25,12 @@ OPEN, CLOSE = "\ufdd0", "\ufdd1"
 _NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
 SNIPPET_TOKENS = 16
 TITLE_SNIPPET_CHARS = 240
-_EVIDENCE_TEXT = "(e.claim || coalesce(e.quote, '') || coalesce(e.linked_names, ''))"
 _HOLDS_MARKER = "(instr({text}, ?) + instr({text}, ?)) > 0"
+
+
+def _indexed_text(kind: str, alias: str) -> str:
+    """SQL for the text a row's FTS index holds, to check it for marker characters."""
+    return "(" + " || ".join(f"coalesce({alias}.{c}, '')" for c in TABLES[kind].text) + ")"
 
 
 @dataclass
@@ -115,10 +119,10 @@ def _fetch_group(conn: sqlite3.Connection, kind: str, plan: Plan, offset: int, l
     if plan.match is None:
         sql = f"SELECT id, {label}, evidence_count FROM {table} ORDER BY evidence_count DESC, {label} LIMIT ? OFFSET ?"
         return [Hit(kind, id_, name, name, [], 0.0, count=n) for id_, name, n in conn.execute(sql, [limit, offset])]
-    text = " || ".join(f"coalesce(t.{c}, '')" for c in t.text)
+    indexed = _indexed_text(kind, "t")
     sql = (
         f"SELECT t.id, t.{label}, t.evidence_count, f.rank, snippet({table}_fts, -1, ?, ?, '…', 12), t.rowid, "
-        f"CASE WHEN {_HOLDS_MARKER.format(text=text)} THEN {text} END "
+        f"CASE WHEN {_HOLDS_MARKER.format(text=indexed)} THEN {indexed} END "
         f"FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
         f"WHERE {table}_fts MATCH ? AND f.rank MATCH ? ORDER BY f.rank LIMIT ? OFFSET ?"
     )
@@ -133,10 +137,11 @@ def _fetch_group(conn: sqlite3.Connection, kind: str, plan: Plan, offset: int, l
 def _evidence_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int) -> list[Hit]:
     if plan.match is not None:
         source, where, params = from_where(plan, None)
+        indexed = _indexed_text("evidence", "e")
         sql = (
             f"SELECT e.id, e.claim, e.date, e.category, e.status, f.rank, "
             f"snippet(evidence_fts, -1, ?, ?, '…', {SNIPPET_TOKENS}), e.rowid, "
-            f"CASE WHEN {_HOLDS_MARKER.format(text=_EVIDENCE_TEXT)} THEN {_EVIDENCE_TEXT} END "
+            f"CASE WHEN {_HOLDS_MARKER.format(text=indexed)} THEN {indexed} END "
             f"FROM {source}{where} ORDER BY f.rank LIMIT ? OFFSET ?"
         )
         hits = []
