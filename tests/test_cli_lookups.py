@@ -140,7 +140,7 @@ def test_data_is_never_markup_or_escape_codes(db):
 def test_rich_output_renders_data_literally(db):
     from rich.console import Console
 
-    from cli.fast import render
+    from cli.search_output import render
     from store.connect import open_readonly
     from store.search import search
 
@@ -298,25 +298,6 @@ def test_layout_fits_narrow_widths_and_wide_characters():
 
 
 # ---------------------------------------------------------------------------------------------- fast path
-
-
-def test_fast_path_parses_only_plain_search_invocations():
-    from cli.fast import parse
-
-    assert parse(["search", "yuan", "-bank"])["text"] == "yuan -bank"
-    got = parse(["--db", "x.db", "search", "a", "--limit", "5", "--offset=2", "--kind", "actor", "--json"])
-    assert got == {"db": "x.db", "json": True, "limit": 5, "offset": 2, "kinds": ["actor"], "text": "a"}
-    assert parse(["search", "--", "--json"])["text"] == "--json"
-    for argv in (
-        ["search"],
-        ["search", "--help"],
-        ["search", "x", "--limit", "0"],
-        ["search", "x", "--kind", "planet"],
-        ["search", "x", "--limit"],
-        ["show", "actor", "china"],
-        ["search", "x", "--db", "y"],
-    ):
-        assert parse(argv) is None, argv
 
 
 def test_fast_path_process_prints_what_the_click_command_prints(built_db):
