@@ -17,15 +17,27 @@ It imports nothing, so that door can use it before Click is imported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+# Plain classes, not dataclasses: making a dataclass costs about half a millisecond, and this module is on the
+# path of every `findings search` process (whose whole budget is a few tens of milliseconds).
 
 
-@dataclass(frozen=True)
 class Option:
     """One option: its names (`("-o", "--output")`) and whether it takes a value (a flag does not)."""
 
-    names: tuple[str, ...]
-    takes_value: bool
+    __slots__ = ("names", "takes_value")
+
+    def __init__(self, names: tuple[str, ...], takes_value: bool) -> None:
+        self.names = names
+        self.takes_value = takes_value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Option) and (self.names, self.takes_value) == (other.names, other.takes_value)
+
+    def __hash__(self) -> int:
+        return hash((self.names, self.takes_value))
+
+    def __repr__(self) -> str:
+        return f"Option({self.names!r}, {self.takes_value!r})"
 
     @property
     def long(self) -> str:
@@ -33,25 +45,29 @@ class Option:
         return next(n for n in self.names if n.startswith("--"))
 
 
-@dataclass(frozen=True)
 class Grammar:
     """The options of one command, and whether it is a group (its first word is a command)."""
 
-    options: tuple[Option, ...]
-    group: bool = False
+    __slots__ = ("group", "options")
+
+    def __init__(self, options: tuple[Option, ...], *, group: bool = False) -> None:
+        self.options = options
+        self.group = group
 
     def find(self, name: str) -> Option | None:
         return next((o for o in self.options if name in o.names), None)
 
 
-@dataclass
 class Parsed:
     """A command line split by a Grammar: the options in the order given (with the name used and the value, None
     for a flag), the words, and for a group the arguments after the command word, unread."""
 
-    options: list[tuple[Option, str, str | None]] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
-    rest: list[str] = field(default_factory=list)
+    __slots__ = ("options", "rest", "words")
+
+    def __init__(self) -> None:
+        self.options: list[tuple[Option, str, str | None]] = []
+        self.words: list[str] = []
+        self.rest: list[str] = []
 
     def given(self, name: str) -> bool:
         return any(name in o.names for o, _, _ in self.options)

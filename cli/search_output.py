@@ -6,9 +6,9 @@ Importable without Click: the Click command (cli/search.py) and main.py's Click-
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cli.render import Doc, echo_json, emit, visible
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (3 ms of a lookup process)
 
 if TYPE_CHECKING:
     import sqlite3

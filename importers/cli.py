@@ -19,24 +19,21 @@ NEW_DATABASE = "findings.new_user_db"  # ctx.meta: your database, which this imp
 
 
 def db_path(ctx: click.Context) -> Path:
-    """The database an import writes: the --db given (or FINDINGS_DB), unless it is the shipped reference
-    data.db; else your own database, which the import creates from the shipped data if it does not exist yet."""
+    """The database an import writes (store.paths.writing_db): the --db given (or FINDINGS_DB), else your own
+    database, which the import creates from the shipped data if it does not exist yet. Never the shipped data."""
     from store import paths
 
-    given = given_db(ctx)
-    if given is not None:
-        if paths.is_shipped(given):
-            raise click.ClickException(
-                f"{printable(str(given))} is the shipped reference data, rebuilt from dataset/ by `findings build`: "
-                "leave out --db (and FINDINGS_DB) to import into your own database, or choose another with --db OTHER"
-            )
-        return given
-    target = paths.user_db()
+    target = paths.writing_db(given_db(ctx))
     if target is None:
         raise click.ClickException(
             "there is no home directory to keep your database in: set FINDINGS_HOME=DIR, or choose a file with --db"
         )
-    if not target.exists():
+    if paths.is_shipped(target):
+        raise click.ClickException(
+            f"{printable(str(target))} is the shipped reference data, rebuilt from dataset/ by `findings build`: "
+            "leave out --db (and FINDINGS_DB) to import into your own database, or choose another with --db OTHER"
+        )
+    if paths.is_user_db(target) and not target.exists():
         ctx.meta[NEW_DATABASE] = target
     return target
 
@@ -63,7 +60,7 @@ def import_group(db: Path | None) -> None:
 
 @import_group.result_callback()
 @click.pass_context
-def _say_where_it_is(ctx: click.Context, result: object, db: Path | None) -> None:
+def _say_where_it_is(ctx: click.Context, result: object, **params: object) -> None:
     """The first import without --db says where your database now is (once: the next one finds it there)."""
     target = ctx.meta.get(NEW_DATABASE)
     if target is None:

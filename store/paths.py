@@ -61,7 +61,7 @@ def user_db() -> Path | None:
     return directory / USER_NAME if directory is not None else None
 
 
-def given_db(given: str | os.PathLike[str] | None = None) -> Path | None:
+def _chosen(given: str | os.PathLike[str] | None) -> Path | None:
     """The database chosen on the command line (--db), else by FINDINGS_DB, else None."""
     if given is not None:
         return Path(given)
@@ -72,7 +72,7 @@ def given_db(given: str | os.PathLike[str] | None = None) -> Path | None:
 def reading_db(given: str | os.PathLike[str] | None = None) -> Path:
     """The database the explorer and lookups read: --db, else FINDINGS_DB, else your database if it exists, else
     ./data.db if present, else the shipped one."""
-    chosen = given_db(given)
+    chosen = _chosen(given)
     if chosen is not None:
         return chosen
     mine = user_db()
@@ -84,13 +84,13 @@ def reading_db(given: str | os.PathLike[str] | None = None) -> Path:
 
 def writing_db(given: str | os.PathLike[str] | None = None) -> Path | None:
     """The database imports write to: --db, else FINDINGS_DB, else your database (None: no home directory)."""
-    chosen = given_db(given)
+    chosen = _chosen(given)
     return chosen if chosen is not None else user_db()
 
 
 def building_db(given: str | os.PathLike[str] | None = None) -> Path:
     """The database `findings build` replaces: --db, else FINDINGS_DB, else the shipped one."""
-    chosen = given_db(given)
+    chosen = _chosen(given)
     return chosen if chosen is not None else shipped_db()
 
 

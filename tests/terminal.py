@@ -64,7 +64,8 @@ def run_in_terminal(
             output += chunk
         shown = output
         if arrived(output):
-            os.write(fd, b"\x11")  # ctrl+q
+            with contextlib.suppress(OSError):  # (it may have finished on its own)
+                os.write(fd, b"\x11")  # ctrl+q
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and (chunk := _read(fd, 0.5)) is not None:
             output += chunk
