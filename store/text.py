@@ -109,14 +109,10 @@ _BLOCK = re.compile(f"[{_class([(0x00, 0x08), (0x0B, 0x1F)])}{_BEYOND_C0}]")  # 
 
 def _joins(ch: str | None) -> bool:
     """A letter or mark of a script that writes U+200C / U+200D inside words."""
-    if ch is None or unicodedata.category(ch)[0] not in "LM":
+    if ch is None or ch in FORMS or unicodedata.category(ch)[0] not in "LM":
         return False
     code = ord(ch)
     return any(a <= code <= b for a, b in _JOINING_SCRIPTS)
-
-
-def _emoji(ch: str | None) -> bool:
-    return ch is not None and (ch == "\ufe0f" or unicodedata.category(ch) in ("So", "Sk"))
 
 
 def _takes_variation(ch: str | None) -> bool:
@@ -138,7 +134,11 @@ def _kept(text: str, i: int) -> bool:
     if ch in "\u200c\u200d":
         if _joins(before) and _joins(after):
             return True
-        return ch == "\u200d" and _emoji(before) and after is not None and unicodedata.category(after) == "So"
+        if ch == "\u200c" or after is None or unicodedata.category(after) != "So":
+            return False
+        if before == "\ufe0f":  # an emoji in its emoji presentation, if that selector is itself kept
+            return _kept(text, i - 1)
+        return before is not None and unicodedata.category(before) in ("So", "Sk")  # an emoji, a skin tone
     return _takes_variation(before)
 
 

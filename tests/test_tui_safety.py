@@ -145,7 +145,11 @@ def test_every_character_of_the_table_shows_in_its_one_form(db: Path, tmp_path: 
         assert_shown(screen_text(app), SHOWN[:60])  # the list row, cut to its column
         assert_shown(home.query_one("#detail").content.plain, SHOWN, "1,200 units <U+200B>␛[1m", ACTOR_SHOWN)
         await press(pilot, "y")
-        assert_shown(app.clipboard, f"Unreviewed: {SHOWN} (2025-10) Source: {SHOWN}, “{SHOWN}”", URL_SHOWN)
+        assert_shown(
+            app.clipboard,
+            f"Unreviewed: {SHOWN} (2025-10; 1,200 units <U+200B>␛[1m) Source: {SHOWN}, “{SHOWN}”",
+            URL_SHOWN,
+        )
         assert "[findings: table-finding; source: table-source]" in app.clipboard
         await press(pilot, "e", "c")
         (exported,) = exports.iterdir()

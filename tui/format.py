@@ -28,12 +28,12 @@ def _names(items: Iterable[Any] | None) -> list[str]:
 
 
 def clipboard_citation(ev: Mapping[str, Any]) -> str:
-    """What `y` copies: the claim (marked when unreviewed or disputed), its date, and the citation."""
+    """What `y` copies: the claim (marked when unreviewed or disputed), its date and figure, and the citation."""
     mark = status_mark(ev.get("status"))
-    claim = clean(ev.get("claim"))
-    if ev.get("date"):
-        claim += f" ({clean(ev.get('date'))})"
-    return plain(f"{mark}:" if mark else None, claim, "Source:", citation(ev))
+    about = plain(ev.get("date"), figure(ev.get("quantity"), ev.get("unit")), sep="; ")
+    return plain(
+        f"{mark}:" if mark else None, ev.get("claim"), f"({about})" if about else None, "Source:", citation(ev)
+    )
 
 
 def evidence_content(ev: Mapping[str, Any]) -> Content:
