@@ -102,7 +102,12 @@ FORMS: dict[str, str] = _table()
 neighbours) -> its visible form. Tab, line feed and carriage return are in it with their pictures; the line and
 block forms treat them as described above."""
 
-_BEYOND_C0 = _class([(0x7F, 0x7F), *_SHOWN_AS_CODE, *_IN_CONTEXT])
+_CONTEXTUAL = frozenset(chr(code) for first, last in _IN_CONTEXT for code in range(first, last + 1))
+# The patterns find candidates: the table's characters of the Basic Multilingual Plane, and any character beyond
+# it (whether one of those is in the table is looked up), because a class of a few astral ranges makes the
+# regular expression engine test every character against each range (4x slower on every text).
+_BEYOND_C0 = _class([(0x7F, 0x7F), *((a, b) for a, b in (*_SHOWN_AS_CODE, *_IN_CONTEXT) if b <= 0xFFFF)])
+_BEYOND_C0 += _class([(0x10000, 0x10FFFF)])
 _LINE = re.compile(f"[{_class([(0x00, 0x1F)])}{_BEYOND_C0}]")  # what the line and JSON forms look at
 _BLOCK = re.compile(f"[{_class([(0x00, 0x08), (0x0B, 0x1F)])}{_BEYOND_C0}]")  # tab and line feed stay
 
@@ -154,6 +159,8 @@ def _form(text: str, i: int, block: bool) -> str | None:
     form = FORMS.get(ch)
     if form is not None:
         return form
+    if ch not in _CONTEXTUAL:
+        return None  # a character beyond the Basic Multilingual Plane that is not in the table
     return None if _kept(text, i) else _code(ord(ch))
 
 
@@ -188,8 +195,10 @@ def printable(text: object, *, keep_newlines: bool = False) -> str:
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
-    pattern = _BLOCK if keep_newlines else _LINE
-    if not pattern.search(s):
+    if s.isascii():
+        if s.isprintable():  # the common case, decided without a regular expression
+            return s
+    elif not (_BLOCK if keep_newlines else _LINE).search(s):
         return s
     return _substitute(s, keep_newlines)[0]
 
@@ -223,7 +232,7 @@ def json_safe(dumped: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every character of the table that is not
     already escaped written as a \\u escape: the same data when parsed, but nothing a terminal would obey and
     nothing hidden from a person reading the file."""
-    if not _LINE.search(dumped):
+    if dumped.isascii() and "\x7f" not in dumped:  # json has escaped the C0 controls; DEL is all that is left
         return dumped
 
     def escape(m: re.Match[str]) -> str:
