@@ -145,7 +145,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
 # -------------------------------------------------------------------------------------------------------- CSV
 
 
-def cell(value: object) -> object:
+def _cell(value: object) -> object:
     """A CSV cell: numbers as they are; text in the visible forms of store.text (tabs and line feeds kept), then
     neutralised."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -195,7 +195,7 @@ def _write_csv(records: Iterable[dict], out: TextIO) -> int:
             src["url"],
             r["locator"],
         )
-        writer.writerow([cell(v) for v in row])
+        writer.writerow([_cell(v) for v in row])
         n += 1
     return n
 
