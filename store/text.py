@@ -36,9 +36,8 @@ the visible forms (store.export). `hidden_characters` lists what a text holds, f
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
-from bisect import bisect_right
 from collections.abc import Iterable
 
 _PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ … ␟; ESC -> ␛
@@ -90,31 +89,40 @@ def _class(ranges: Iterable[tuple[int, int]]) -> str:
     return "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
 
 
-def _table() -> dict[str, str]:
-    table = {chr(code): form for code, form in _PICTURES.items()}
-    for first, last in _SHOWN_AS_CODE:
-        table.update((chr(code), _code(code)) for code in range(first, last + 1))
-    return table
-
-
-FORMS: dict[str, str] = _table()
-"""Each character of the table (but U+200C, U+200D and the variation selectors, which depend on their
-neighbours) -> its visible form. Tab, line feed and carriage return are in it with their pictures; the line and
-block forms treat them as described above."""
-
+_BMP = ((0x00, 0x1F), (0x7F, 0x7F), *((a, b) for a, b in (*_SHOWN_AS_CODE, *_IN_CONTEXT) if b <= 0xFFFF))
+_ASTRAL = tuple((a, b) for a, b in _SHOWN_AS_CODE if a > 0xFFFF)
+_ASTRAL_IN_CONTEXT = tuple((a, b) for a, b in _IN_CONTEXT if a > 0xFFFF)
 _CONTEXTUAL = frozenset(chr(code) for first, last in _IN_CONTEXT for code in range(first, last + 1))
-# The patterns find candidates: the table's characters of the Basic Multilingual Plane, and any character beyond
-# it (whether one of those is in the table is looked up), because a class of a few astral ranges makes the
-# regular expression engine test every character against each range (4x slower on every text).
-_BEYOND_C0 = _class([(0x7F, 0x7F), *((a, b) for a, b in (*_SHOWN_AS_CODE, *_IN_CONTEXT) if b <= 0xFFFF)])
-_BEYOND_C0 += _class([(0x10000, 0x10FFFF)])
-_LINE = re.compile(f"[{_class([(0x00, 0x1F)])}{_BEYOND_C0}]")  # what the line and JSON forms look at
-_BLOCK = re.compile(f"[{_class([(0x00, 0x08), (0x0B, 0x1F)])}{_BEYOND_C0}]")  # tab and line feed stay
+
+
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    """The characters that may need a visible form: the table's characters of the Basic Multilingual Plane and
+    every character beyond it (which of those are in the table is looked up), because a class of a few astral
+    ranges makes the regular expression engine test every character against each range (4x slower on every
+    text). One pattern serves both forms (the block form keeps the tabs and line feeds it finds). Compiled on
+    first use: it takes a millisecond, and a lookup process that prints only printable ASCII never needs it."""
+    return re.compile(f"[{_class([*_BMP, (0x10000, 0x10FFFF)])}]")
+
+
+def in_table(ch: str) -> bool:
+    """Whether `ch` is a character of the table (U+200C, U+200D and the variation selectors are, though they stay
+    where a script needs them; tab, line feed and carriage return are, though the forms treat them apart)."""
+    code = ord(ch)
+    return any(a <= code <= b for a, b in _BMP) or any(a <= code <= b for a, b in (*_ASTRAL, *_ASTRAL_IN_CONTEXT))
+
+
+def _shown_as_code(ch: str) -> bool:
+    """Whether `ch`, a character the pattern found (not C0, DEL, a joiner or a selector), is shown as its code."""
+    code = ord(ch)
+    return code <= 0xFFFF or any(a <= code <= b for a, b in _ASTRAL)
 
 
 def _joins(ch: str | None) -> bool:
     """A letter or mark of a script that writes U+200C / U+200D inside words."""
-    if ch is None or ch in FORMS or unicodedata.category(ch)[0] not in "LM":
+    import unicodedata
+
+    if ch is None or in_table(ch) or unicodedata.category(ch)[0] not in "LM":
         return False
     code = ord(ch)
     return any(a <= code <= b for a, b in _JOINING_SCRIPTS)
@@ -122,17 +130,17 @@ def _joins(ch: str | None) -> bool:
 
 def _takes_variation(ch: str | None) -> bool:
     """Can a variation selector follow `ch` (an emoji, a CJK ideograph, a digit, a symbol, a Mongolian letter)?"""
-    if ch is None or ch.isspace() or ch in FORMS:
+    if ch is None or in_table(ch) or ch.isspace():
         return False
     code = ord(ch)
-    if any(a <= code <= b for a, b in _IN_CONTEXT):
-        return False
     latin_greek_cyrillic = code < 0x0530 or 0x1D00 <= code <= 0x1FFF or 0x2C60 <= code <= 0x2C7F
     return not (ch.isalpha() and latin_greek_cyrillic)
 
 
 def _kept(text: str, i: int) -> bool:
     """Whether text[i], a joiner or a variation selector, does its job there (and so stays as it is)."""
+    import unicodedata  # here: most texts hold no joiner, and every lookup process imports this module
+
     ch = text[i]
     before = text[i - 1] if i else None
     after = text[i + 1] if i + 1 < len(text) else None
@@ -148,20 +156,20 @@ def _kept(text: str, i: int) -> bool:
 
 
 def _form(text: str, i: int, block: bool) -> str | None:
-    """The visible form of text[i] (a character the patterns matched), or None when it stays as it is."""
+    """The visible form of text[i] (a character the pattern found), or None when it stays as it is."""
     ch = text[i]
-    if ch in "\t\n\r":
-        if not block:
-            return " "
-        if ch == "\r":
-            return "" if text[i + 1 : i + 2] == "\n" else FORMS[ch]
-        return None
-    form = FORMS.get(ch)
-    if form is not None:
-        return form
-    if ch not in _CONTEXTUAL:
-        return None  # a character beyond the Basic Multilingual Plane that is not in the table
-    return None if _kept(text, i) else _code(ord(ch))
+    code = ord(ch)
+    if code < 0x20 or code == 0x7F:
+        if ch in "\t\n\r":
+            if not block:
+                return " "
+            if ch == "\r":
+                return "" if text[i + 1 : i + 2] == "\n" else _PICTURES[code]
+            return None
+        return _PICTURES[code]
+    if ch in _CONTEXTUAL:
+        return None if _kept(text, i) else _code(code)
+    return _code(code) if _shown_as_code(ch) else None
 
 
 def _substitute(text: str, block: bool) -> tuple[str, list[int], list[int]]:
@@ -171,7 +179,7 @@ def _substitute(text: str, block: bool) -> tuple[str, list[int], list[int]]:
     ends: list[int] = []
     shifts: list[int] = []
     last = shift = 0
-    for m in (_BLOCK if block else _LINE).finditer(text):
+    for m in _pattern().finditer(text):
         i = m.start()
         form = _form(text, i, block)
         if form is None:
@@ -198,7 +206,7 @@ def printable(text: object, *, keep_newlines: bool = False) -> str:
     if s.isascii():
         if s.isprintable():  # the common case, decided without a regular expression
             return s
-    elif not (_BLOCK if keep_newlines else _LINE).search(s):
+    elif not _pattern().search(s):
         return s
     return _substitute(s, keep_newlines)[0]
 
@@ -208,6 +216,8 @@ def printable_spans(
 ) -> tuple[str, list[tuple[int, int]]]:
     """`printable(text)` and the [start, end) ranges `spans` of `text` moved onto it (a range that covers a
     replaced character covers its whole visible form)."""
+    from bisect import bisect_right
+
     shown, ends, shifts = _substitute(text, keep_newlines)
 
     def move(offset: int) -> int:
@@ -221,7 +231,7 @@ def hidden_characters(text: str) -> list[str]:
     """The characters of the table in `text` that its line form makes visible (tabs and line breaks aside), as
     `U+200B` labels in order of first appearance: what a check would flag inside a name or an id."""
     found: dict[str, None] = {}
-    for m in _LINE.finditer(text):
+    for m in _pattern().finditer(text):
         ch = m.group()
         if ch not in "\t\n\r" and _form(text, m.start(), False) is not None:
             found.setdefault(f"U+{ord(ch):04X}")
@@ -245,4 +255,4 @@ def json_safe(dumped: str) -> str:
             return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
         return f"\\u{code:04x}"
 
-    return _LINE.sub(escape, dumped)
+    return _pattern().sub(escape, dumped)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.text import FORMS, hidden_characters, json_safe, printable, printable_spans
+from store.text import hidden_characters, in_table, json_safe, printable, printable_spans
 
 # Every range the table names, as (first, last): what the module docstring promises.
 TABLE = [
@@ -39,6 +39,7 @@ TABLE = [
     (0xE0000, 0xE007F),
 ]
 IN_CONTEXT = "\u200c\u200d\ufe00\ufe0f\U000e0100\U000e01ef"
+IN_CONTEXT_ALL = {chr(c) for a, b in ((0x200C, 0x200D), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF)) for c in range(a, b + 1)}
 TABLE_CHARS = [chr(c) for a, b in TABLE for c in range(a, b + 1)]
 
 
@@ -50,7 +51,9 @@ def test_every_character_of_the_table_has_one_visible_form() -> None:
         assert shown == f"a{expected}b", hex(code)
         assert printable(f"a{ch}b", keep_newlines=True) == shown  # the block form shows them the same way
         assert hidden_characters(f"a{ch}b") == [f"U+{code:04X}"]
-    assert len(FORMS) == len(TABLE_CHARS) + 3  # and tab, line feed, carriage return, which the forms treat apart
+        assert in_table(ch)
+    table = {*TABLE_CHARS, *IN_CONTEXT_ALL, "\t", "\n", "\r"}
+    assert [hex(c) for c in range(0x110000) if in_table(chr(c)) != (chr(c) in table)] == []  # nothing more
 
 
 def test_forms_match_the_examples_people_see() -> None:
@@ -188,4 +191,4 @@ def test_the_table_covers_every_invisible_format_character_but_the_documented_on
         ch = chr(code)
         if unicodedata.category(ch) != "Cf" or code in visible_signs | egyptian:
             continue
-        assert ch in FORMS or ch in IN_CONTEXT, hex(code)
+        assert in_table(ch), hex(code)
