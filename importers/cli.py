@@ -60,7 +60,7 @@ def import_group(db: Path | None) -> None:
 
 @import_group.result_callback()
 @click.pass_context
-def _say_where_it_is(ctx: click.Context, result: object, **params: object) -> None:
+def _say_where_it_is(ctx: click.Context, /, result: object, **params: object) -> None:
     """The first import without --db says where your database now is (once: the next one finds it there)."""
     target = ctx.meta.get(NEW_DATABASE)
     if target is None:

@@ -275,11 +275,14 @@ def test_stats_on_an_empty_database(empty_db):
 # ----------------------------------------------------------------------------------------------- render
 
 
-def test_visible_keeps_length_and_shows_controls():
-    text = "a\x1bb\x07c\x9bd\u202ee\tf\ng"
-    shown = visible(text)
-    assert len(shown) == len(text)
-    assert shown == "a␛b␇c\ufffdd\ufffde f g"
+def test_visible_shows_the_one_table_and_highlights_follow_it():
+    text = "a\x1bb\x07c\x9bd\u202ee\tf\ng Hua\u200bwei"
+    assert visible(text) == "a␛b␇c<U+009B>d<U+202E>e f g Hua<U+200B>wei"
+    doc = Doc()
+    word = text.index("Hua")
+    doc.para(text, [(2, 4), (word, word + 7)])  # b␇ and the whole hostile word
+    (line,) = layout(doc, 80)
+    assert [t for t, style in line if style == "hl"] == ["b␇", "Hua<U+200B>wei"]
 
 
 def test_layout_fits_narrow_widths_and_wide_characters():

@@ -46,6 +46,31 @@ def test_csv_cells_cannot_be_formulas(db):
     assert next(r for r in rows if r["id"] == "f3")["quote"] == "fine"
 
 
+def test_csv_cells_hold_visible_forms_and_keep_line_breaks(db, tmp_path):
+    add(
+        db,
+        evidence=[
+            {
+                "id": "v1",
+                "claim": "title \x1b]0;pwned\x07 and OSC 52 \x1b]52;c;cHduZWQ=\x07 turbine",
+                "quote": "two\nlines\twith a tab, a CR LF\r\nand a lone CR\rhere",
+                "locator": "\u200b=1+1",
+            },
+            {"id": "v2", "claim": "=cmd\x1b[6n turbine"},
+        ],
+    )
+    out = tmp_path / "v.csv"
+    assert run_cli("export", "csv", "turbine", "-o", str(out), db=db).exit_code == 0
+    raw = out.read_text(encoding="utf-8")
+    assert "\x1b" not in raw and "\x07" not in raw and "\u200b" not in raw  # `cat` of the file obeys nothing
+    with out.open(encoding="utf-8", newline="") as f:
+        row, formula = sorted(csv.DictReader(f), key=lambda r: r["id"])
+    assert row["claim"] == "title ␛]0;pwned␇ and OSC 52 ␛]52;c;cHduZWQ=␇ turbine"
+    assert row["quote"] == "two\nlines\twith a tab, a CR LF\nand a lone CR␍here"  # a lone CR would overwrite
+    assert row["locator"] == "<U+200B>=1+1"  # visible, and no longer a formula
+    assert formula["claim"] == "'=cmd␛[6n turbine"  # still neutralised
+
+
 def test_neutralise():
     assert neutralise("=1") == "'=1"
     assert neutralise("-x") == "'-x"

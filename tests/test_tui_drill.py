@@ -168,8 +168,10 @@ def test_y_copies_the_citation_and_says_so(db: Path) -> None:
         await type_text(pilot, "79 bank branches")
         await press(pilot, "enter", "y")
         assert app.clipboard.startswith("According to the report, 79 bank branches")
-        assert "The Kyiv Independent" in app.clipboard and "para 16" in app.clipboard
-        assert "[findings: bank-branches-sell-yuan]" in app.clipboard
+        assert "Source: The Kyiv Independent, “China, Iran help Russia" in app.clipboard
+        assert app.clipboard.endswith(
+            "para 16 [findings: bank-branches-sell-yuan; source: kyiv-independent-occupied-economy]"
+        )
         assert any("Copied the citation of bank-branches-sell-yuan" in n.message for n in app._notifications)
 
     run_app(db, check)

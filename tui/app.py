@@ -18,7 +18,7 @@ from textual.timer import Timer
 
 from tui.db import Database, run_db
 from tui.messages import CopyCitation, Open
-from tui.widgets.safe import clean, plain
+from tui.text import clean, plain
 
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
 DEFAULT_THEME = "textual-dark"
@@ -195,11 +195,11 @@ class FindingsApp(App[None]):
         run_db(self, work, group="copy")
 
     def _copied(self, evidence_id: str, data: dict[str, Any] | None) -> None:
-        from tui.format import citation
+        from tui.format import clipboard_citation
 
         if data is None:
             self.notify(f"Finding {clean(evidence_id)} is no longer in the database", severity="warning", markup=False)
             return
-        text = citation(data)
+        text = clipboard_citation(data)
         self.copy_to_clipboard(text)
         self.notify(plain("Copied the citation of", data.get("id")), title="Copied", markup=False)

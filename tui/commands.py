@@ -13,7 +13,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.widgets.safe import clean
+from tui.text import clean
 
 KIND_LABELS = {"actor": "actor", "region": "region", "source": "source", "evidence": "finding"}
 KIND_WEIGHTS = {"actor": 1.0, "region": 1.0, "source": 0.8, "evidence": 0.6}  # names first, then long titles

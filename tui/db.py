@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from textual.worker import NoActiveWorker, Worker, active_worker, get_current_worker
 
 from store.connect import open_readonly
-from tui.widgets.safe import clean
+from tui.text import clean
 
 PROGRESS_STEPS = 20_000  # SQLite VM steps between cancellation checks (1-4 ms of an FTS ranking query)
 LANES = {"lists": 1, "lookups": 2}  # thread pool -> threads

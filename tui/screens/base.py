@@ -9,7 +9,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui.widgets.safe import clean
+from tui.text import clean
 from tui.widgets.virtual_list import VirtualList
 
 

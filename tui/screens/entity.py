@@ -20,13 +20,13 @@ from tui.db import run_db
 from tui.messages import Open
 from tui.screens.base import DrillScreen
 from tui.sources import EvidenceSource
+from tui.text import clean
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.charts import Bars, Timeline
 from tui.widgets.keybar import KeyBar
 from tui.widgets.links import CountList, CountRow
 from tui.widgets.lists import EvidenceList
 from tui.widgets.panes import PaneHeader, PaneTabs, Tab
-from tui.widgets.safe import clean
 from tui.widgets.virtual_list import StaticSource, VirtualList
 
 

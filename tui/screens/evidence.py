@@ -15,11 +15,11 @@ from tui.db import run_db
 from tui.format import evidence_content
 from tui.messages import CopyCitation, Open
 from tui.screens.base import DrillScreen
+from tui.text import clean
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.keybar import KeyBar
 from tui.widgets.links import LinkList, LinkRow
 from tui.widgets.panes import PaneHeader
-from tui.widgets.safe import clean
 from tui.widgets.text_view import TextView
 from tui.widgets.virtual_list import StaticSource, VirtualList
 

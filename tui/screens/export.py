@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.db import run_db
-from tui.widgets.safe import clean
+from tui.text import clean
 
 FORMATS = {"markdown": "md", "csv": "csv", "json": "json"}
 

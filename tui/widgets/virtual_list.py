@@ -255,7 +255,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
     # -- rendering ------------------------------------------------------------------------------------------------
 
     def row_segments(self, row: T, width: int) -> list[tuple[str, Style | None]]:
-        """How a row looks: (text, style) pieces, left to right. Text must already be safe (tui.widgets.safe)."""
+        """How a row looks: (text, style) pieces, left to right. Text must already be safe (tui.text)."""
         return [(str(row), None)]
 
     def render_line(self, y: int) -> Strip:
