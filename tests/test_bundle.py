@@ -201,6 +201,14 @@ def test_your_findings_go_to_your_database_and_the_data_beside_the_bundle_stays(
     refused = run_bundle(stick, user_home, "--db", "data.db", "import", "yaml", str(work / "mine.yaml"), cwd=stick)
     assert refused.returncode == 1 and "shipped reference data" in refused.stderr
     assert digest(stick / "data.db") == before
+    yours, shipped_file = digest(mine), (stick / "data.db").stat().st_ino
+    dataset = str(Path(__file__).resolve().parent.parent / "dataset")
+    built = run_bundle(stick, user_home, "build", "--dataset", dataset, cwd=work, pyz=pyz)  # the data.db beside it
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (stick / "data.db").stat().st_ino != shipped_file  # a new file: the shipped one was rebuilt...
+    assert digest(mine) == yours  # ...and yours was not touched
+    refused = run_bundle(stick, user_home, "--db", str(mine), "build", "--dataset", dataset, cwd=work, pyz=pyz)
+    assert refused.returncode == 1 and "a build did not make" in refused.stderr and digest(mine) == yours
 
 
 def test_nothing_is_unpacked_or_written_to_home(field: Path, home: Path) -> None:
