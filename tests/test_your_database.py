@@ -269,3 +269,18 @@ def test_from_inside_the_bundle_the_program_directory_is_the_zips(
     pyz.write_bytes(b"PK")
     monkeypatch.setattr(paths, "__file__", str(pyz / "store" / "paths.py"))
     assert paths.program_dir() == pyz.parent and paths.shipped_db() == pyz.parent / "data.db"
+
+
+def test_if_another_import_makes_your_database_meanwhile_this_one_keeps_it_and_writes_nothing(
+    findings_home: Path, built_db: Path
+) -> None:
+    from importers.session import ImportSession
+    from store.errors import StoreError
+    from store.records import Batch
+
+    mine = findings_home / "findings.db"
+    with pytest.raises(StoreError, match="another import"), ImportSession(mine, "yaml") as session:
+        session.add(Batch())
+        mine.write_bytes(built_db.read_bytes())  # the other import, done first
+    assert digest(mine) == digest(built_db)
+    assert sorted(p.name for p in findings_home.iterdir()) == ["findings.db"]
