@@ -209,3 +209,45 @@ def test_names_are_stored_in_their_own_script(built_db: Path) -> None:
     finally:
         conn.close()
     assert "Крим" in aka and "Крым" in aka and "Krym" in aka
+
+
+# ------------------------------------------------------------------------------------------------ tagging
+
+ARTICLE = """# Краны для порта
+
+Маршрут Ростов-на-Дону — Таганрог — Мариуполь: краны пришли в порт Мариуполь.
+
+Донецк, Ростовская область, — российский город, как и Донецк Ростовской области, Новороссийск и Краснодар.
+Адрес: 346330, Ростовская область, г. Донецк; Ростовская обл., г. Донецк.
+
+Вантажі йдуть через Київ, Харків і Одеса; Бєлгород, Москва, Ростовська область і Донецьк, Ростовська область.
+
+Китай і Хуавей постачають обладнання в Енергодар; Крим і Херсонщина чекають.
+
+Ростовская область, Донецк и Луганск.
+"""
+
+
+def test_an_article_in_russian_and_ukrainian_is_tagged_by_cyrillic_names(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cranes.md"
+    path.write_text(ARTICLE, encoding="utf-8")
+    url = "https://example.org/cranes-ru-uk"
+    result = run_cli("import", "article", str(path), "--url", url, db=db)
+    assert result.exit_code == 0, result.output
+    tagged = defaultdict(set)
+    for locator, ref in query(
+        db,
+        "SELECT e.locator, l.actor_id FROM evidence e JOIN sources s ON s.id = e.source_id "
+        "JOIN evidence_actors l ON l.evidence_id = e.id WHERE s.url = ? UNION ALL "
+        "SELECT e.locator, l.region_id FROM evidence e JOIN sources s ON s.id = e.source_id "
+        "JOIN evidence_regions l ON l.evidence_id = e.id WHERE s.url = ?",
+        url,
+        url,
+    ):
+        tagged[locator].add(ref)
+    # para 2 and 3 name only places outside the occupied regions (Донецк of Rostov Oblast among them)
+    assert dict(tagged) == {
+        "para 1": {"donetsk"},  # Mariupol; not Rostov-on-Don or Taganrog
+        "para 4": {"china", "huawei", "zaporizhzhia", "crimea", "kherson"},
+        "para 5": {"donetsk", "luhansk"},  # a list naming Rostov Oblast first is not an address
+    }
