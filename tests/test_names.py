@@ -211,7 +211,7 @@ ARTICLE = """# Краны для порта
 Маршрут Ростов-на-Дону — Таганрог — Мариуполь: краны пришли в порт Мариуполь.
 
 Донецк, Ростовская область, — российский город, как и Донецк Ростовской области, Новороссийск и Краснодар.
-Адрес: 346330, Ростовская область, г. Донецк; Ростовская обл., г. Донецк.
+Адрес: 346330, Ростовская область, г. Донецк; Ростовская обл., г. Донецк. Офис у метро Китай-город.
 
 Вантажі йдуть через Київ, Харків і Одеса; Бєлгород, Москва, Ростовська область і Донецьк, Ростовська область.
 
@@ -243,7 +243,7 @@ def tag_article(db: Path, tmp_path: Path, text: str) -> dict[str, set[str]]:
 
 
 def test_an_article_in_russian_and_ukrainian_is_tagged_by_cyrillic_names(db: Path, tmp_path: Path) -> None:
-    # para 2 and 3 name only places outside the occupied regions (Донецк of Rostov Oblast among them)
+    # para 2 and 3 name only places outside the occupied regions (Донецк of Rostov Oblast, Moscow's Китай-город)
     assert tag_article(db, tmp_path, ARTICLE) == {
         "para 1": {"donetsk"},  # Mariupol; not Rostov-on-Don or Taganrog
         "para 4": {"china", "huawei", "zaporizhzhia", "crimea", "kherson"},
