@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from textual.worker import NoActiveWorker, Worker, active_worker, get_current_worker
 
 from store.connect import open_readonly
+from tui import textual_internals
 from tui.widgets.safe import clean
 
 PROGRESS_STEPS = 20_000  # SQLite VM steps between cancellation checks (1-4 ms of an FTS ranking query)
@@ -149,7 +150,7 @@ class DatabaseWorker(Worker[R]):
         self._lane = lane
 
     async def run(self) -> R:
-        work: Callable[[], R] = self._work  # type: ignore[assignment]
+        work: Callable[[], R] = textual_internals.worker_work(self)
 
         def call() -> R:
             token = active_worker.set(self)

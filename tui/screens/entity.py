@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.app_access import findings_app
 from tui.db import run_db
 from tui.messages import Open
 from tui.screens.base import DrillScreen
@@ -109,7 +110,7 @@ class EntityScreen(DrillScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.app.hold_output()  # type: ignore[attr-defined]
+        findings_app(self).hold_output()
         self.set_focus(self.evidence)
 
         def work(conn: Any) -> None:
@@ -130,7 +131,7 @@ class EntityScreen(DrillScreen):
 
     def _maybe_ready(self) -> None:
         if self._data_ready and self._list_ready:
-            self.app.output_ready(cycles=2)  # type: ignore[attr-defined]
+            findings_app(self).output_ready(cycles=2)
 
     @on(VirtualList.Counted, "#evidence")
     def _evidence_counted(self, message: VirtualList.Counted) -> None:
@@ -146,7 +147,7 @@ class EntityScreen(DrillScreen):
         if not 0 <= index < len(self.SECTIONS):
             return
         if index != self.active and self.has_class("-narrow"):
-            self.app.paint_once()  # type: ignore[attr-defined]
+            findings_app(self).paint_once()
         self.active = index
         name = self.SECTIONS[index].name
         for i, section in enumerate(self.SECTIONS):
