@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import textual
 from textual import events
@@ -28,9 +28,37 @@ from textual.worker import Worker
 
 from tests.conftest import ROOT
 from tui import textual_internals
-from tui.textual_internals import ATTRIBUTES, CHECKED_AGAINST, METHODS, OVERRIDES, Attribute, Method
+from tui.textual_internals import CHECKED_AGAINST
 
 INTERNALS_MODULE = ROOT / "tui" / "textual_internals.py"
+
+
+class Attribute(NamedTuple):
+    owner: str
+    name: str
+    kind: str
+    used_by: str
+
+
+class Method(NamedTuple):
+    owner: str
+    name: str
+    parameters: tuple[str, ...]
+    used_by: str
+
+
+class Override(NamedTuple):
+    subclass: str
+    base: str
+    name: str
+    parameters: tuple[str, ...]
+    called_by: str
+    why: str
+
+
+ATTRIBUTES = [Attribute(*row) for row in textual_internals.ATTRIBUTES]
+METHODS = [Method(*row) for row in textual_internals.METHODS]
+OVERRIDES = [Override(*row) for row in textual_internals.OVERRIDES]
 
 
 def resolve(path: str) -> Any:
@@ -279,7 +307,7 @@ def test_textual_internals_lists_every_private_name_it_touches() -> None:
         for name, f in vars(textual_internals).items()
         if inspect.isfunction(f) and f.__module__ == textual_internals.__name__
     }
-    entries: tuple[Attribute | Method, ...] = (*ATTRIBUTES, *METHODS)
+    entries: list[Attribute | Method] = [*ATTRIBUTES, *METHODS]
     for entry in entries:
         users = {user.strip() for user in entry.used_by.split(",")}
         unknown = {user for user in users if user not in helpers and not (ROOT / user).exists()}
