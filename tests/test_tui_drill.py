@@ -156,11 +156,11 @@ def test_help_lists_every_binding(db: Path) -> None:
                 assert described in text and (binding.tooltip or "") in text
         for needle in ("/", "Search", "^p", "Export", "Copy", "Facets", "Filter", "Back", "^q"):
             assert needle in text
-        # The nine link keys of a finding are one line, not nine.
-        assert "Open link" not in text
-        assert [line.split() for line in text.splitlines() if "Open a link" in line] == [
-            ["1–9", "Open", "a", "link", "(by", "its", "number)"]
-        ]
+        # Families of keys (a finding's nine link keys, a profile's numbered sections) are one line each.
+        assert "Open link" not in text and "Section 2" not in text
+        families = [line.split(maxsplit=1) for line in text.splitlines() if line.lstrip()[:1].isdigit()]
+        assert ["2–4", "The other sections, by their number on the tab line"] in families
+        assert ["1–9", "Open a link (by its number)"] in families
         await press(pilot, "escape")
         assert app.screen.__class__.__name__ == "HomeScreen"
 

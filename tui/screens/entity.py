@@ -37,6 +37,9 @@ class Section:
     label: str
 
 
+OTHER_SECTIONS = Binding.Group("The other sections, by their number on the tab line")  # one line in the help
+
+
 class EntityScreen(DrillScreen):
     """Subclasses set `kind`, `SECTIONS` (evidence first), `load` and `populate`."""
 
@@ -44,14 +47,16 @@ class EntityScreen(DrillScreen):
     SECTIONS: ClassVar[tuple[Section, ...]] = (Section("evidence", "Evidence"),)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "section(0)", "Evidence", show=False, id="entity.section-1"),
-        Binding(
-            "2", "section(1)", "Section 2", tooltip="Section 2 (see the tab line)", show=False, id="entity.section-2"
-        ),
-        Binding(
-            "3", "section(2)", "Section 3", tooltip="Section 3 (see the tab line)", show=False, id="entity.section-3"
-        ),
-        Binding(
-            "4", "section(3)", "Section 4", tooltip="Section 4 (see the tab line)", show=False, id="entity.section-4"
+        *(
+            Binding(
+                str(i + 1),
+                f"section({i})",
+                f"Section {i + 1}",
+                show=False,
+                id=f"entity.section-{i + 1}",
+                group=OTHER_SECTIONS,
+            )
+            for i in range(1, 4)
         ),
         Binding("tab", "cycle_section(1)", "Next section", show=False, id="entity.next-section"),
         Binding("shift+tab", "cycle_section(-1)", "Previous section", show=False, id="entity.previous-section"),
