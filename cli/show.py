@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 
 from cli import open_db
+from cli.options import Command, db_option
 from cli.render import Column, Doc, echo_json, emit, visible
 from store.cite import citation, figure
 
@@ -15,13 +17,14 @@ BAR = 30
 _BLANKS = re.compile(r"[ \t\r\n]+")  # not str.split(): U+2028, U+0085 and the like are shown, not folded away
 
 
-@click.command("show")
+@click.command("show", cls=Command)
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("id_", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the row's columns plus linked lists.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(0), help="Findings to list (text output).")
+@db_option()
 @click.pass_context
-def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int) -> None:
+def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, db: Path | None) -> None:
     """Show an actor, a region, a finding (evidence) or a source.
 
     ID is an id, or a name or alias that names one thing (`show actor PRC`). An actor shows its profile,
