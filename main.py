@@ -1,149 +1,221 @@
 """findings: a terminal explorer for investigative findings.
 
-The door: the Click group. `findings` with no arguments opens the explorer on the default database.
-Subcommands are imported only when used, so quick lookups never pay for the TUI.
+The door. `run()` is what the `findings` console script, `python main.py` and the bundle's __main__ call.
+Importing Click costs about as much as a whole lookup process, so the two commands people run most are answered
+without it: the explorer (`findings [--db P] [--low-bandwidth]`, `findings [...] tui [--db P] [--low-bandwidth]`)
+and `findings [...] search WORDS [--kind K]... [--limit N] [--offset N] [--json] [--db P]`. The door reads the
+command line by the rule every command uses (cli/grammar.py) and checks each value as Click's option types do;
+anything else, and anything Click would refuse or answer differently (help, usage errors, other commands), goes
+to the Click group (cli/group.py) before anything has been done. tests/test_doors.py checks on generated command
+lines that the door and Click agree. Importing this module imports only cli/grammar.py.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
+import stat
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
+from cli.grammar import ArgvError, Grammar, Option, read
 
-def describe_error(e: BaseException) -> str:
-    import sqlite3
-
-    from store.errors import StoreError
-
-    if isinstance(e, StoreError):
-        return str(e)
-    if isinstance(e, sqlite3.Error):
-        message = str(e)
-        if "disk is full" in message or "disk I/O" in message:
-            return f"the disk is full or failing ({message}); nothing was written"
-        if "locked" in message or "busy" in message:
-            return f"the database is busy ({message}); try again when the other import has finished"
-        if "readonly" in message or "read-only" in message:
-            return f"cannot write to the database: its file, directory or disk is read-only ({message})"
-        if "malformed" in message or "not a database" in message or "vtable constructor failed" in message:
-            return f"the database file is damaged ({message}); `findings check` shows where; restore it from a backup"
-        return f"database error: {message}"
-    if isinstance(e, OSError):
-        return f"{e.filename or 'file'}: {e.strerror or e}"
-    return f"internal error: {type(e).__name__}: {e} (run with FINDINGS_DEBUG=1 to see where)"
+# The options of the group, of `tui` and of `search`, as their Click commands declare them (a test compares).
+HELP = Option(("-h", "--help"), False)
+DB = Option(("--db",), True)
+LOW_BANDWIDTH = Option(("--low-bandwidth",), False)
+GROUP = Grammar((DB, LOW_BANDWIDTH, Option(("--version",), False), HELP), group=True)
+TUI = Grammar((DB, LOW_BANDWIDTH, HELP))
+SEARCH = Grammar(
+    (
+        Option(("--kind",), True),
+        Option(("--limit",), True),
+        Option(("--offset",), True),
+        Option(("--json",), False),
+        DB,
+        HELP,
+    )
+)
 
 
-# `findings search` with plain or --json output runs without importing Click, which costs as much as the query
-# process itself (cli/fast.py); anything it does not handle falls through to the Click command.
-if os.path.basename(sys.argv[0]) in ("findings", "main.py") and "search" in sys.argv[1:4]:
-    from cli.fast import search_main
+class _Answer:
+    """What the door will do, compared by value (a plain class: making a dataclass costs half a millisecond)."""
 
-    if (_status := search_main(sys.argv[1:])) is not None:
-        sys.exit(_status)
+    __slots__: tuple[str, ...] = ()
 
-# So do `findings [--db P]` and `findings [--db P] tui [--db P] [--low-bandwidth]`: the explorer starts without
-# Click (tui/start.py; a tenth of the start-up budget), with the same errors (describe_error, exit 1).
-if os.path.basename(sys.argv[0]) in ("findings", "main.py"):
-    from tui.start import explorer_main
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
 
-    if (_status := explorer_main(sys.argv[1:], describe_error, Path(__file__).resolve().parent)) is not None:
-        sys.exit(_status)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Answer) and type(other) is type(self) and self._values() == other._values()
 
-import click  # noqa: E402 - after the Click-free fast paths above
+    def __hash__(self) -> int:
+        return hash(self._values())
 
-HERE = Path(__file__).resolve().parent
-
-# command name -> "module:attribute"; each module is imported only when its command runs (or for --help).
-COMMANDS: dict[str, str] = {
-    "build": "importers.build:build",
-    "import": "importers.cli:import_group",
-    "check": "cli.check:check",
-    "migrate": "cli.migrate:migrate",
-    "tui": "tui.cli:tui",
-    "search": "cli.search:search",
-    "show": "cli.show:show",
-    "stats": "cli.stats:stats",
-    "export": "cli.export:export",
-    "bundle": "cli.bundle:bundle",
-}
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._values()!r}"
 
 
-@dataclass
-class Settings:
-    db: Path
+class Explorer(_Answer):
+    """Open the explorer. `db` is the --db given (or FINDINGS_DB), None for the default."""
+
+    __slots__ = ("db", "low_bandwidth")
+
+    def __init__(self, db: Path | None, low_bandwidth: bool | None) -> None:
+        self.db = db
+        self.low_bandwidth = low_bandwidth
 
 
-def default_db() -> Path:
-    """`./data.db` when there is one, else the data.db that ships beside main.py."""
-    local = Path("data.db")
-    return local if local.exists() else HERE / "data.db"
+class Search(_Answer):
+    """Run `findings search` and print its hits."""
+
+    __slots__ = ("as_json", "db", "kinds", "limit", "offset", "text")
+
+    def __init__(
+        self, db: Path | None, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool
+    ) -> None:
+        self.db = db
+        self.text = text
+        self.kinds = kinds
+        self.limit = limit
+        self.offset = offset
+        self.as_json = as_json
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use, and whose errors never show a traceback."""
+class _ClickDecides(Exception):
+    """A value Click refuses or treats specially: Click must answer this command line."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *COMMANDS})
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in COMMANDS:
-            module, _, attr = COMMANDS[name].partition(":")
-            return getattr(importlib.import_module(module), attr)
-        return super().get_command(ctx, name)
+def door(argv: list[str]) -> Explorer | Search | None:
+    """What `argv` (without the program name) asks, with the values Click would give it; None when Click must
+    answer. Reads the environment and stats the --db paths, as Click does; changes nothing."""
+    try:
+        return _door(argv)
+    except (ArgvError, _ClickDecides):
+        return None
 
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+
+def _door(argv: list[str]) -> Explorer | Search:
+    top = read(GROUP, argv)
+    if top.given("--help") or top.given("--version"):
+        raise _ClickDecides
+    # Click checks the group's --db (or FINDINGS_DB) even when the command has its own.
+    group_db = _path(top.last("--db") if top.given("--db") else os.environ.get("FINDINGS_DB") or None)
+    group_low = True if top.given("--low-bandwidth") else None
+    if not top.words:
+        return Explorer(group_db, group_low)
+    command = top.words[0]
+    if command == "tui":
+        sub = read(TUI, top.rest)
+        if sub.words or sub.given("--help"):
+            raise _ClickDecides
+        db = _path(sub.last("--db"))
+        return Explorer(db if db is not None else group_db, True if sub.given("--low-bandwidth") else group_low)
+    if command == "search":
+        from cli.search_output import DEFAULT_LIMIT, KINDS, MAX_LIMIT
+
+        sub = read(SEARCH, top.rest)
+        if not sub.words or sub.given("--help"):
+            raise _ClickDecides
+        kinds = tuple(sub.values("--kind"))
+        if not set(kinds) <= set(KINDS):
+            raise _ClickDecides
+        db = _path(sub.last("--db"))
+        return Search(
+            db if db is not None else group_db,
+            " ".join(sub.words),
+            kinds,
+            _int(sub.last("--limit"), DEFAULT_LIMIT, 1, MAX_LIMIT),
+            _int(sub.last("--offset"), 0, 0, None),
+            sub.given("--json"),
+        )
+    raise _ClickDecides
+
+
+def _path(value: str | None) -> Path | None:
+    """A --db value as click.Path(dir_okay=False) converts it: an existing directory or unreadable file is a
+    usage error there. An empty value (Click would take the current directory) is left to Click too."""
+    if value is None:
+        return None
+    if not value:
+        raise _ClickDecides
+    try:
+        found = os.stat(value)
+    except OSError:
+        return Path(value)
+    except ValueError:  # a NUL in the path
+        raise _ClickDecides from None
+    if stat.S_ISDIR(found.st_mode) or not os.access(value, os.R_OK):
+        raise _ClickDecides
+    return Path(value)
+
+
+def _int(value: str | None, default: int, low: int, high: int | None) -> int:
+    """As click.IntRange(low, high): int() of the text, within the range."""
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise _ClickDecides from None
+    if number < low or (high is not None and number > high):
+        raise _ClickDecides
+    return number
+
+
+def fast(argv: list[str]) -> int | None:
+    """Answer `argv` without Click and return the exit status, or None (having done nothing) for Click to answer.
+    Errors as on Click's path: one line `Error: ...` on stderr, exit status 1."""
+    asked = door(argv)
+    if asked is None:
+        return None
+    try:
+        from store.paths import reading_db
+
+        if isinstance(asked, Explorer):
+            from tui.start import run as explore
+
+            explore(reading_db(asked.db), low_bandwidth=asked.low_bandwidth)
+        else:
+            from cli.search_output import run as search
+            from store.connect import open_readonly
+
+            conn = open_readonly(reading_db(asked.db))
+            try:
+                search(conn, asked.text, asked.kinds, asked.limit, asked.offset, asked.as_json)
+            finally:
+                conn.close()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # as cli/group.py's LazyGroup: one line for people; FINDINGS_DEBUG=1 shows where
+        if os.environ.get("FINDINGS_DEBUG"):
             raise
-        except KeyboardInterrupt:
-            raise click.exceptions.Exit(130) from None
-        except Exception as e:  # every error becomes one line for people; FINDINGS_DEBUG=1 shows the traceback
-            if os.environ.get("FINDINGS_DEBUG"):
-                raise
-            from store.text import printable  # a file name or field from the data may hold ESC or newlines
+        from store.errors import describe
+        from store.text import printable
 
-            raise click.ClickException(printable(describe_error(e))) from None
-
-
-@click.group(
-    cls=LazyGroup,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-)
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="FINDINGS_DB",
-    help="Database file [env FINDINGS_DB; default ./data.db if present, else the data.db beside main.py].",
-)
-@click.version_option("0.1.0", prog_name="findings")
-@click.pass_context
-def cli(ctx: click.Context, db: Path | None) -> None:
-    """Explore findings on foreign actors in Russian-occupied Ukraine: who did what, where, per which source.
-
-    With no command, opens the explorer (a terminal UI; `findings tui --help`).
-
-    \b
-    Examples:
-      findings                          open the explorer
-      findings import yaml my.yaml      add your own findings
-      findings build                    rebuild data.db from dataset/
-    """
-    ctx.obj = Settings(db=db if db is not None else default_db())
-    if ctx.invoked_subcommand is None:
-        from tui.cli import run as run_explorer  # Textual is imported only here, when the explorer starts
-
-        run_explorer(ctx.obj.db)
+        sys.stderr.write(f"Error: {printable(describe(e))}\n")
+        sys.stderr.flush()
+        return 1
+    return 0
 
 
-def run() -> None:
-    """Console-script entry point."""
-    cli.main(prog_name="findings")
+def run(prog_name: str = "findings") -> None:
+    """The entry point: the Click-free door, else the Click group. Exits with the command's status."""
+    status = fast(sys.argv[1:])
+    if status is not None:
+        sys.exit(status)
+    from cli.group import cli
+
+    cli.main(prog_name=prog_name)
+
+
+def __getattr__(name: str) -> object:
+    """`main.cli`, the Click group, imported on first use so that importing main stays Click-free."""
+    if name == "cli":
+        from cli.group import cli
+
+        return cli
+    raise AttributeError(f"module 'main' has no attribute {name!r}")
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    run()

@@ -7,9 +7,17 @@ Textual nor sqlite-utils (nor rich when output is plain), so a lookup costs litt
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (3 ms of a lookup process)
+if TYPE_CHECKING:
+    import sqlite3
 
-def open_db(ctx):  # type: ignore[no-untyped-def]  # (click.Context) -> sqlite3.Connection; cli.fast avoids Click
-    """The database of the root command (--db), opened read-only."""
+    import click
+
+
+def open_db(ctx: click.Context) -> sqlite3.Connection:
+    """The database a lookup reads (store.paths.reading_db of the --db given, if any), opened read-only."""
+    from cli.options import given_db
     from store.connect import open_readonly
+    from store.paths import reading_db
 
-    return open_readonly(ctx.find_root().obj.db)
+    return open_readonly(reading_db(given_db(ctx)))

@@ -29,6 +29,8 @@ from pathlib import Path, PurePosixPath
 
 import click
 
+from cli.options import Command
+
 ROOT = Path(__file__).resolve().parent.parent
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)  # every entry gets this time: the same sources give the same bytes
 SHEBANG = b"#!/usr/bin/env python3\n"
@@ -63,23 +65,12 @@ import sys
 if sys.version_info < {min_python!r}:
     sys.exit("findings needs Python {min_text} or newer; this is Python " + sys.version.split()[0])
 
-from pathlib import Path
-
-# The default database is ./data.db when there is one, else the data.db beside this file
-# (--db PATH and FINDINGS_DB come first, as always).
-BESIDE = Path(__file__).resolve().parent.parent
-
-import cli.fast
-
-cli.fast.ROOT = BESIDE
-status = cli.fast.search_main(sys.argv[1:])  # `search` with plain or JSON output: no Click, no rich
-if status is not None:
-    sys.exit(status)
+import os
 
 import main
 
-main.HERE = BESIDE
-main.cli.main(prog_name=Path(sys.argv[0]).name)
+# The same door as the console script; store/paths.py finds the data.db beside this file from inside the zip.
+main.run(prog_name=os.path.basename(sys.argv[0]))
 '''
 
 
@@ -97,7 +88,7 @@ class Plan:
         self.files[arcname] = source
 
 
-@click.command("bundle")
+@click.command("bundle", cls=Command)
 @click.option(
     "-o",
     "--output",
@@ -111,9 +102,10 @@ class Plan:
 def bundle(output: Path, no_bytecode: bool, quiet: bool) -> None:
     """Write the whole tool as one file that runs with only Python 3.11+: no pip, no network, no venv.
 
-    Copy it with a data.db anywhere; `python3 findings.pyz` opens the explorer on ./data.db, or on the data.db
-    beside the bundle. Dependencies are copied from this environment; compiled parts are left out (each has a
-    pure-Python path). Nothing is unpacked at run time.
+    Copy it with a data.db anywhere; `python3 findings.pyz` opens the explorer on your database if you have
+    one, else ./data.db, else the data.db beside the bundle (which imports never write to). Dependencies are
+    copied from this environment; compiled parts are left out (each has a pure-Python path). Nothing is
+    unpacked at run time.
 
     \b
     Examples:

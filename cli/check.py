@@ -8,11 +8,14 @@ from pathlib import Path
 
 import click
 
+from cli.options import Command, db_option, given_db
 
-@click.command("check")
+
+@click.command("check", cls=Command)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@db_option()
 @click.pass_context
-def check(ctx: click.Context, as_json: bool) -> None:
+def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     """Check the database: integrity, foreign keys, references, counts and search indexes.
 
     Exits 1 when any check fails, so it can guard scripts and cron jobs.
@@ -23,9 +26,10 @@ def check(ctx: click.Context, as_json: bool) -> None:
       findings --db team.db check --json
     """
     from store.check import run_checks
+    from store.paths import reading_db
     from store.text import json_safe, printable
 
-    path: Path = ctx.find_root().obj.db
+    path = reading_db(given_db(ctx))
     findings = run_checks(path)
     problems = [f for f in findings if not f.ok]
     if as_json:

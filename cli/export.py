@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import sys
 import tempfile
@@ -12,12 +11,13 @@ from pathlib import Path
 import click
 
 from cli import open_db
+from cli.options import Command, db_option
 from cli.render import reader_gone
 
 FORMATS = ("csv", "json", "markdown", "md", "ftm")
 
 
-@click.command("export", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
+@click.command("export", cls=Command)
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS, case_sensitive=False))
 @click.argument("query", nargs=-1)
 @click.option(
@@ -26,9 +26,14 @@ FORMATS = ("csv", "json", "markdown", "md", "ftm")
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (replaced only when complete) instead of standard output.",
 )
+@db_option()
 @click.pass_context
-def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None) -> None:
+def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, db: Path | None) -> None:
     """Export all findings, or those QUERY matches (the query language of `findings search`).
+
+    The query is every argument after FORMAT that is not an option; options may come anywhere. A --word
+    that is not an option is an error; a word with one dash excludes it (`-coal`), except -o and -h;
+    after `--` everything is query.
 
     \b
     FORMAT:
@@ -40,7 +45,8 @@ def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | 
     \b
     Examples:
       findings export markdown yuan
-      findings export csv 'actor:china region:crimea' -o china-crimea.csv
+      findings export csv actor:china region:crimea -o china-crimea.csv
+      findings export csv china -coal -o out.csv
       findings export json > all.json
     """
     fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
@@ -82,8 +88,6 @@ class _TerminalSafe:
 
 
 def _ftm_writer():  # type: ignore[no-untyped-def]
-    if importlib.util.find_spec("importers.ftm_export") is None:
-        raise click.ClickException("FollowTheMoney export is not available in this version (no importers.ftm_export)")
     from importers.ftm_export import export as ftm_export
 
     return ftm_export

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import click
 
+from cli.options import Command, db_option, given_db
 
-@click.command("migrate")
+
+@click.command("migrate", cls=Command)
+@db_option()
 @click.pass_context
-def migrate(ctx: click.Context) -> None:
+def migrate(ctx: click.Context, db: Path | None) -> None:
     """Upgrade the database to the current schema version, in one transaction.
 
     Writing commands (import, build) do this on their own; the explorer, which only reads, asks you to run it.
@@ -20,8 +23,9 @@ def migrate(ctx: click.Context) -> None:
     """
     from store import migrate as schema_migrate
     from store.connect import open_readwrite
+    from store.paths import reading_db
 
-    path: Path = ctx.find_root().obj.db
+    path = reading_db(given_db(ctx))
     conn = open_readwrite(path)  # a clear error for a missing, damaged or newer database
     try:
         before, after = schema_migrate.upgrade(conn)

@@ -4,9 +4,8 @@ Commands describe what to print as a `Doc` (headings, key/value lines, paragraph
 tables); `emit` renders it one way or the other. Plain mode never imports rich, which keeps piped lookups fast.
 
 Everything from the database is data, never markup: rich output is built from `Text` objects (no markup
-parsing), and control characters are made visible first (ESC -> ␛, other C0 controls -> their control
-pictures, C1 controls and bidi overrides -> U+FFFD), one character for one so highlight ranges stay valid.
-Output fits 80 columns (or the terminal's width).
+parsing), and every text is shown through the one table of store.text first (ESC -> ␛, `Hua<U+200B>wei`);
+highlight ranges are moved onto the shown text. Output fits 80 columns (or the terminal's width).
 """
 
 from __future__ import annotations
@@ -16,14 +15,11 @@ import re
 import sys
 import unicodedata
 
+from store.text import printable, printable_spans
+
 PLAIN_WIDTH = 80
 _WORD = re.compile(r"\S+")
 MAX_WIDTH = 120
-
-_VISIBLE = {i: 0x2400 + i for i in range(32)}
-_VISIBLE.update({0x09: " ", 0x0A: " ", 0x0D: " ", 0x7F: "\u2421"})
-_VISIBLE.update({i: "\ufffd" for i in range(0x80, 0xA0)})
-_VISIBLE.update({i: "\ufffd" for i in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)})
 
 STYLES = {  # style names used in Docs -> rich styles
     "title": "bold",
@@ -39,9 +35,7 @@ STYLES = {  # style names used in Docs -> rich styles
 }
 
 
-def visible(text: object) -> str:
-    """Text safe to print: control characters shown as visible symbols, one for one; tabs/newlines as spaces."""
-    return "" if text is None else str(text).translate(_VISIBLE)
+visible = printable  # one line of text as a person may read it (the name the commands use)
 
 
 def plain_wanted() -> bool:
@@ -188,7 +182,7 @@ def layout(doc: Doc, cells: int) -> list[Line]:
             lines.append(_fit([(" " * indent, None), *[(visible(t), s) for t, s in spans]], cells))
         elif kind == "para":
             _, raw, highlights, indent, style = block
-            text = visible(raw)
+            text, highlights = printable_spans(raw, highlights)
             for a, b in wrap(text, max(10, cells - indent)):
                 lines.append([(" " * indent, None), *_highlighted(text, a, b, highlights, style)])
         elif kind == "field":

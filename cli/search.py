@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cli import open_db
-from cli.fast import KINDS as KIND_CHOICES
+from cli.options import Command, db_option
+from cli.search_output import DEFAULT_LIMIT, KINDS, MAX_LIMIT
 
 
-@click.command(
-    "search",
-    context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]},
-)
+@click.command("search", cls=Command)
 @click.argument("query", nargs=-1, required=True)
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES), help="Only this kind (repeatable).")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind (repeatable).")
+@click.option(
+    "--limit", default=DEFAULT_LIMIT, show_default=True, type=click.IntRange(1, MAX_LIMIT), help="Hits to show."
+)
 @click.option("--offset", default=0, type=click.IntRange(0), help="Hits to skip (for the next page).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of hits.")
+@db_option()
 @click.pass_context
 def search(
-    ctx: click.Context, query: tuple[str, ...], kinds: tuple[str, ...], limit: int, offset: int, as_json: bool
+    ctx: click.Context,
+    query: tuple[str, ...],
+    kinds: tuple[str, ...],
+    limit: int,
+    offset: int,
+    as_json: bool,
+    db: Path | None,
 ) -> None:
     """Search findings, actors, regions and sources.
 
     Words must all match; "quoted phrases"; OR between words; -word to exclude; word* for a prefix.
     Case, diacritics and aliases do not matter: Zaporozhye finds Zaporizhzhia, WeChat finds Tencent.
+
+    The query is every argument that is not an option, and options may come anywhere:
+    `findings search iran -coal --json`. A --word that is not an option below is an error; a word
+    with one dash excludes it (-h is help); after `--` everything is query (`-- --json`).
 
     \b
     Qualifiers (values are ids, names or aliases; quote values with spaces):
@@ -36,11 +49,11 @@ def search(
     \b
     Examples:
       findings search yuan
-      findings search 'actor:china region:crimea'
+      findings search actor:china region:crimea
       findings search wech*
-      findings search 'iran -coal' --kind evidence --json
+      findings search iran -coal --kind evidence --json
     """
-    from cli.fast import run
+    from cli.search_output import run
 
     conn = open_db(ctx)
     try:

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import click
 
 from cli import open_db
+from cli.options import Command, db_option
 from cli.render import Column, Doc, echo_json, emit, visible
+from store.cite import citation, figure
 
 KINDS = ("actor", "region", "evidence", "source")
 BAR = 30
+_BLANKS = re.compile(r"[ \t\r\n]+")  # not str.split(): U+2028, U+0085 and the like are shown, not folded away
 
 
-@click.command("show")
+@click.command("show", cls=Command)
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("id_", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the row's columns plus linked lists.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(0), help="Findings to list (text output).")
+@db_option()
 @click.pass_context
-def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int) -> None:
+def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, db: Path | None) -> None:
     """Show an actor, a region, a finding (evidence) or a source.
 
     ID is an id, or a name or alias that names one thing (`show actor PRC`). An actor shows its profile,
@@ -145,7 +152,7 @@ def _findings(doc: Doc, rows: list, total: int, query_hint: str) -> None:
             spans.append((r.status.upper() + " ", "warn"))
         spans += [(r.date or "undated", "dim"), (" · ", "dim"), (r.category, "kind"), ("  ", None), (r.id, "id")]
         doc.line(*spans)
-        doc.line((" ".join(r.claim.split()), None), indent=4)
+        doc.line((_BLANKS.sub(" ", r.claim), None), indent=4)
     if total > len(rows):
         doc.line((f"  … {total - len(rows):,} more: findings search '{query_hint}'", "dim"))
 
@@ -213,21 +220,12 @@ def render_evidence(d: dict, _rows: list) -> Doc:
     doc.blank()
     if d.get("quote"):
         doc.field("Quote", f"“{d['quote']}”")
-    if d.get("quantity") is not None:
-        q = d["quantity"]
-        number = f"{q:,}" if isinstance(q, int | float) else str(q)
-        doc.field("Figure", f"{number} {d.get('unit') or ''}".strip())
+    doc.field("Figure", figure(d.get("quantity"), d.get("unit")))
     doc.field(
         "Actors", "; ".join(f"{a['name']} ({a['id']}{', ' + a['role'] if a.get('role') else ''})" for a in d["actors"])
     )
     doc.field("Regions", "; ".join(f"{r['name']} ({r['id']})" for r in d["regions"]))
-    src = d.get("source") or {}
-    citation = ", ".join(
-        x for x in (src.get("publisher"), f"“{src['title']}”" if src.get("title") else None, src.get("published")) if x
-    )
-    doc.field("Source", f"{citation} ({d['source_id']})")
-    doc.field("Locator", d.get("locator"))
-    doc.field("URL", src.get("url"))
+    doc.field("Source", citation(d))
     _relations(doc, d.get("relations") or [])
     return doc
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cli import open_db
+from cli.options import Command, db_option
 from cli.render import Column, Doc, echo_json, emit
 
 
-@click.command("stats")
+@click.command("stats", cls=Command)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@db_option()
 @click.pass_context
-def stats(ctx: click.Context, as_json: bool) -> None:
+def stats(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     """Rows per table; findings per category, status, region, actor country and year.
 
     \b

@@ -6,31 +6,74 @@ from pathlib import Path
 
 import click
 
+from cli.options import Group, db_option, given_db
 from importers.progress import DelayedProgress
 from importers.session import ImportSession
 from importers.summary import print_summary
+from store.text import printable
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+DB_HELP = "The database to import into (default: your own; never the shipped data.db)."
+NEW_DATABASE = "findings.new_user_db"  # ctx.meta: your database, which this import is about to create
 
 
 def db_path(ctx: click.Context) -> Path:
-    return ctx.find_root().obj.db
+    """The database an import writes (store.paths.writing_db): the --db given (or FINDINGS_DB), else your own
+    database, which the import creates from the shipped data if it does not exist yet. Never the shipped data."""
+    from store import paths
+
+    target = paths.writing_db(given_db(ctx))
+    if target is None:
+        raise click.ClickException(
+            "there is no home directory to keep your database in: set FINDINGS_HOME=DIR, or choose a file with --db"
+        )
+    if paths.is_shipped(target):
+        raise click.ClickException(
+            f"{printable(str(target))} is the shipped reference data, rebuilt from dataset/ by `findings build`: "
+            "leave out --db (and FINDINGS_DB) to import into your own database, or choose another with --db OTHER"
+        )
+    if paths.is_user_db(target) and not target.exists():
+        ctx.meta[NEW_DATABASE] = target
+    return target
 
 
-@click.group("import", context_settings={"help_option_names": ["-h", "--help"]})
-def import_group() -> None:
-    """Load findings from files into the database.
+@click.group("import", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@db_option(help=DB_HELP)
+def import_group(db: Path | None) -> None:
+    """Load findings from files into your database (or --db).
 
     Every import is one transaction: on any error nothing is written, and the error names the file, the line
     and the field. Importing the same file twice changes nothing; an edited file updates its rows.
 
+    Without --db, imports go to your own database (FINDINGS_HOME/findings.db, else
+    ~/.local/share/findings/findings.db); the first one creates it from the shipped data.db, which is never
+    written to. The explorer and lookups read your database from then on.
+
     \b
     Examples:
-      findings import yaml dataset/*.yaml
+      findings import yaml my-findings.yaml
       findings import json findings.json --dry-run
-      findings import csv actors.csv evidence.csv
+      findings import csv actors.csv evidence.csv --db team.db
     """
+
+
+@import_group.result_callback()
+@click.pass_context
+def _say_where_it_is(ctx: click.Context, /, result: object, **params: object) -> None:
+    """The first import without --db says where your database now is (once: the next one finds it there)."""
+    target = ctx.meta.get(NEW_DATABASE)
+    if target is None:
+        return
+    shown = printable(str(target))
+    if target.exists():
+        click.echo(
+            f"Created your database {shown} from the shipped data, with this import; the explorer "
+            "and lookups read it from now on",
+            err=True,
+        )
+    else:
+        click.echo(f"(dry run: your database {shown} would be created from the shipped data)", err=True)
 
 
 def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run: bool) -> None:
@@ -53,9 +96,10 @@ def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run
 
 @import_group.command("yaml")
 @paths_argument
+@db_option(help=DB_HELP)
 @dry_run_option
 @click.pass_context
-def import_yaml(ctx: click.Context, paths: tuple[str, ...], dry_run: bool) -> None:
+def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool) -> None:
     """Import native YAML files (the format of dataset/*.yaml).
 
     \b
@@ -68,9 +112,10 @@ def import_yaml(ctx: click.Context, paths: tuple[str, ...], dry_run: bool) -> No
 
 @import_group.command("json")
 @paths_argument
+@db_option(help=DB_HELP)
 @dry_run_option
 @click.pass_context
-def import_json(ctx: click.Context, paths: tuple[str, ...], dry_run: bool) -> None:
+def import_json(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool) -> None:
     """Import native JSON files (the same structure as the YAML format).
 
     \b
@@ -82,6 +127,7 @@ def import_json(ctx: click.Context, paths: tuple[str, ...], dry_run: bool) -> No
 
 @import_group.command("csv")
 @paths_argument
+@db_option(help=DB_HELP)
 @click.option(
     "--table",
     type=click.Choice(["sources", "actors", "regions", "evidence", "relations"]),
@@ -89,7 +135,7 @@ def import_json(ctx: click.Context, paths: tuple[str, ...], dry_run: bool) -> No
 )
 @dry_run_option
 @click.pass_context
-def import_csv(ctx: click.Context, paths: tuple[str, ...], table: str | None, dry_run: bool) -> None:
+def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, table: str | None, dry_run: bool) -> None:
     """Import flat CSV tables: sources, actors, regions, evidence or relations.
 
     The header names the columns (those of the table; `actors` and `regions` in evidence are `;`-separated ids).
@@ -114,10 +160,11 @@ def import_csv(ctx: click.Context, paths: tuple[str, ...], table: str | None, dr
 
 @import_group.command("ftm")
 @paths_argument
+@db_option(help=DB_HELP)
 @click.option("--skip-invalid", is_flag=True, help="Skip lines that are not valid FtM entities (each is reported).")
 @dry_run_option
 @click.pass_context
-def import_ftm(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, dry_run: bool) -> None:
+def import_ftm(ctx: click.Context, paths: tuple[str, ...], db: Path | None, skip_invalid: bool, dry_run: bool) -> None:
     """Import FollowTheMoney entities (JSON lines: .json, .ftm, .ijson; - for standard input).
 
     People, companies and organisations become actors; ownerships, directorships and other links become
@@ -137,6 +184,7 @@ def import_ftm(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, d
 
 @import_group.command("article")
 @paths_argument
+@db_option(help=DB_HELP)
 @click.option("--source-title", "title", help="The article's title (default: its first heading or line).")
 @click.option("--url", help="Where the article was published.")
 @click.option("--published", help="Publication date: 2025, 2025-10 or 2025-10-15.")
@@ -146,6 +194,7 @@ def import_ftm(ctx: click.Context, paths: tuple[str, ...], skip_invalid: bool, d
 def import_article(
     ctx: click.Context,
     paths: tuple[str, ...],
+    db: Path | None,
     title: str | None,
     url: str | None,
     published: str | None,

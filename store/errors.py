@@ -40,3 +40,26 @@ class DataError(StoreError):
         if self.field:
             parts.append(f"field '{self.field}'")
         return ": ".join([*parts, self.message])
+
+
+def describe(e: BaseException) -> str:
+    """One line for people about an error a command met: what happened and what to do (sqlite3 and OS errors
+    included); an unexpected one says how to see where it came from."""
+    import sqlite3
+
+    if isinstance(e, StoreError):
+        return str(e)
+    if isinstance(e, sqlite3.Error):
+        message = str(e)
+        if "disk is full" in message or "disk I/O" in message:
+            return f"the disk is full or failing ({message}); nothing was written"
+        if "locked" in message or "busy" in message:
+            return f"the database is busy ({message}); try again when the other import has finished"
+        if "readonly" in message or "read-only" in message:
+            return f"cannot write to the database: its file, directory or disk is read-only ({message})"
+        if "malformed" in message or "not a database" in message or "vtable constructor failed" in message:
+            return f"the database file is damaged ({message}); `findings check` shows where; restore it from a backup"
+        return f"database error: {message}"
+    if isinstance(e, OSError):
+        return f"{e.filename or 'file'}: {e.strerror or e}"
+    return f"internal error: {type(e).__name__}: {e} (run with FINDINGS_DEBUG=1 to see where)"

@@ -6,9 +6,12 @@ store.query; by relevance when it has words, else newest first), else all of the
 streamed from one query, so CSV and JSON exports of a million findings use little memory; Markdown holds the
 findings to group them.
 
-CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are
-prefixed with an apostrophe. Markdown escapes the characters that would turn data into markup, and shows
-control characters as U+FFFD.
+What a person reads is shown through the one table of store.text, in every format but JSON: CSV has no escape
+syntax, so its cells hold the visible forms (ESC as ␛, `Hua<U+200B>wei`; tabs and line breaks inside a cell stay,
+a CR LF inside a cell becomes a line feed), and `cat` of an export cannot drive a terminal; cells that a
+spreadsheet would run as a formula (starting with = + - @, a tab or a line break) are prefixed with an
+apostrophe. Markdown shows the same forms, and escapes the characters that would turn data into markup. JSON is
+exact: the same characters are written as \\u escapes.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from store.cite import citation_parts, figure, status_mark
 from store.search import EvidenceFilter, iter_evidence_ids
-from store.text import json_safe
+from store.text import json_safe, printable
 
 FORMATS = ("csv", "json", "markdown")
 BATCH = 500
@@ -46,7 +50,6 @@ CSV_COLUMNS = (
     "locator",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
@@ -87,7 +90,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
         marks = ",".join("?" * len(ids))
         rows = conn.execute(
             f"""SELECT e.id, e.claim, e.quote, e.category, e.date, e.quantity, e.unit, e.status, e.confidence,
-                       e.locator, e.source_id, s.title, s.publisher, s.url, s.published
+                       e.locator, e.source_id, s.title, s.publisher, s.url, s.published, s.authors, s.accessed
                   FROM evidence e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})""",
             ids,
         ).fetchall()
@@ -110,7 +113,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
             (eid, claim, quote, category, date, quantity, unit, status, confidence, locator, sid, title, publisher) = (
                 row[:13]
             )
-            url, published = row[13:]
+            url, published, authors, accessed = row[13:]
             by_id[eid] = {
                 "id": eid,
                 "claim": claim,
@@ -122,7 +125,15 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
                 "status": status,
                 "confidence": confidence,
                 "locator": locator,
-                "source": {"id": sid, "title": title, "publisher": publisher, "url": url, "published": published},
+                "source": {
+                    "id": sid,
+                    "title": title,
+                    "publisher": publisher,
+                    "authors": authors,
+                    "url": url,
+                    "published": published,
+                    "accessed": accessed,
+                },
                 "actors": actors.get(eid, []),
                 "regions": regions.get(eid, []),
             }
@@ -132,6 +143,14 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
 
 
 # -------------------------------------------------------------------------------------------------------- CSV
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: numbers as they are; text in the visible forms of store.text (tabs and line feeds kept), then
+    neutralised."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return neutralise(None if value is None else printable(value, keep_newlines=True))
 
 
 def neutralise(value: object) -> object:
@@ -176,7 +195,7 @@ def _write_csv(records: Iterable[dict], out: TextIO) -> int:
             src["url"],
             r["locator"],
         )
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([_cell(v) for v in row])
         n += 1
     return n
 
@@ -199,40 +218,30 @@ def _write_json(records: Iterable[dict], out: TextIO) -> int:
 
 
 def md(text: object) -> str:
-    """Data as Markdown text that renders as itself, on one line."""
-    s = _CONTROLS.sub("\ufffd", str(text))
-    s = " ".join(s.split())
+    """Data as Markdown text that renders as itself, on one line (the visible forms of store.text)."""
+    s = " ".join(printable(text).split())
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+_WEB_URL = re.compile(r"https?://[^\s<>]+", re.IGNORECASE)
+
+
 def citation(r: dict) -> str:
-    """`Publisher, *Title*, published 2025-10, para 16. URL` (Markdown)."""
-    src = r["source"]
-    parts = []
-    if src.get("publisher"):
-        parts.append(md(src["publisher"]))
-    if src.get("title"):
-        parts.append(f"*{md(src['title'])}*")
-    if src.get("published"):
-        parts.append(f"published {md(src['published'])}")
-    if r.get("locator"):
-        parts.append(md(r["locator"]))
-    text = ", ".join(parts) or md(src.get("id") or "unknown source")
-    if src.get("url"):
-        text += f". <{_url(src['url'])}>"
-    return text
-
-
-def _url(url: str) -> str:
-    return "".join(ch for ch in url if ch.isprintable() and ch not in " <>")
-
-
-def _figure(r: dict) -> str | None:
-    q = r.get("quantity")
-    if q is None:
-        return None
-    number = f"{q:,}" if isinstance(q, int | float) and not isinstance(q, bool) else str(q)
-    return md(f"{number} {r['unit']}" if r.get("unit") else number)
+    """store.cite's citation in Markdown: the title in italics (for its quotation marks), a web URL as a link,
+    every other part escaped."""
+    out = []
+    for text, role in citation_parts(r):
+        if role == "title-mark":
+            continue
+        if role == "title":
+            out.append(f"*{md(text)}*")
+        elif role == "url" and _WEB_URL.fullmatch(shown := printable(text)):
+            out.append(f"<{shown}>")  # an autolink cannot hold markup; any other scheme stays text
+        elif role is None:
+            out.append(_MD_SPECIAL.sub(r"\\\1", text))  # the citation's own words, spaces as they are
+        else:
+            out.append(md(text))
+    return "".join(out)
 
 
 def _write_markdown(records: list[dict], out: TextIO, query: str | None) -> int:
@@ -266,11 +275,14 @@ def _write_markdown(records: list[dict], out: TextIO, query: str | None) -> int:
 
 
 def _markdown_item(r: dict, lead: str | None) -> str:
-    mark = {"unreviewed": "**Unreviewed:** ", "disputed": "**Disputed:** "}.get(r["status"], "")
-    lines = [f"- {mark}{md(r['claim'])}"]
+    mark = status_mark(r["status"])
+    lines = [f"- {f'**{mark}:** ' if mark else ''}{md(r['claim'])}"]
     if r.get("quote"):
         lines.append(f"  - Quote: “{md(r['quote'])}”")
-    facts = [p for p in (_figure(r), md(r["category"]), md(r["date"]) if r.get("date") else "undated") if p]
+    number = figure(r.get("quantity"), r.get("unit"))
+    facts = [
+        p for p in (md(number) if number else "", md(r["category"]), md(r["date"]) if r.get("date") else "undated") if p
+    ]
     if r["regions"]:
         facts.append(", ".join(md(g["name"]) for g in r["regions"]))
     lines.append("  - " + " · ".join(facts))
@@ -278,5 +290,5 @@ def _markdown_item(r: dict, lead: str | None) -> str:
     if others:
         named = [md(a["name"]) + (f" ({md(a['role'])})" if a.get("role") else "") for a in others]
         lines.append("  - Also: " + ", ".join(named))
-    lines.append(f"  - Source: {citation(r)} (finding `{r['id']}`)")
+    lines.append(f"  - Source: {citation(r)}")
     return "\n".join(lines) + "\n"

@@ -1,16 +1,37 @@
-"""Shared fixtures: a database built from dataset/ (built once per session, copied per test) and a CLI runner."""
+"""Shared fixtures: a database built from dataset/ (built once per session, copied per test), a CLI runner, and
+a private user data directory for every test (FINDINGS_HOME), so that no test reads or writes the real one."""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_findings_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """FINDINGS_HOME for session fixtures, which run before any test's own (below)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FINDINGS_HOME", str(tmp_path_factory.mktemp("findings-home")))
+        mp.delenv("FINDINGS_DB", raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def findings_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where this test's own database goes (FINDINGS_HOME, inherited by the processes it starts). Not created:
+    the first import without --db makes it."""
+    home = tmp_path_factory.mktemp("home") / "findings"
+    monkeypatch.setenv("FINDINGS_HOME", str(home))
+    monkeypatch.delenv("FINDINGS_DB", raising=False)
+    return home
 
 
 @pytest.fixture(scope="session")

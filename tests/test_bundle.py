@@ -7,26 +7,33 @@ directory: --help, search --json, show, the explorer in a terminal, and an impor
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import pty
-import select
 import shutil
-import signal
 import sqlite3
-import struct
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import digest, run_cli
+from tests.terminal import run_in_terminal
 
 MAX_BYTES = 8_000_000
+MINE = (
+    "source: {id: field-notes, title: Field notes, publisher: Me}\n"
+    "actors:\n  - {id: acme, name: Acme Trading, kind: company, country: CN}\n"
+    "regions:\n  - {id: crimea, name: Crimea, kind: autonomous-republic}\n"
+    "evidence:\n"
+    "  - id: acme-port\n"
+    "    claim: Acme Trading shipped cranes to the port of Sevastopol.\n"
+    "    category: logistics\n"
+    "    date: 2025-03\n"
+    "    actors: [acme]\n"
+    "    regions: [crimea]\n"
+)
 
 
 @pytest.fixture(scope="session")
@@ -131,19 +138,7 @@ def test_everything_is_imported_from_the_bundle_and_pyyaml_is_pure_python(field:
 
 
 def test_import_yaml_into_a_new_database(field: Path, home: Path, tmp_path: Path) -> None:
-    (tmp_path / "mine.yaml").write_text(
-        "source: {id: field-notes, title: Field notes, publisher: Me}\n"
-        "actors:\n  - {id: acme, name: Acme Trading, kind: company, country: CN}\n"
-        "regions:\n  - {id: crimea, name: Crimea, kind: autonomous-republic}\n"
-        "evidence:\n"
-        "  - id: acme-port\n"
-        "    claim: Acme Trading shipped cranes to the port of Sevastopol.\n"
-        "    category: logistics\n"
-        "    date: 2025-03\n"
-        "    actors: [acme]\n"
-        "    regions: [crimea]\n",
-        encoding="utf-8",
-    )
+    (tmp_path / "mine.yaml").write_text(MINE, encoding="utf-8")
     scratch = tmp_path / "scratch.db"
     pyz = field / "findings.pyz"
     result = run_bundle(field, home, "--db", str(scratch), "import", "yaml", "mine.yaml", cwd=tmp_path, pyz=pyz)
@@ -159,63 +154,61 @@ def test_import_yaml_into_a_new_database(field: Path, home: Path, tmp_path: Path
     assert [hit["id"] for hit in json.loads(result.stdout)] == ["acme-port"]
 
 
-def _read(fd: int, timeout: float) -> bytes | None:
-    """Whatever the terminal has within `timeout` (b"" if nothing), None at end of output."""
-    ready, _, _ = select.select([fd], [], [], timeout)
-    if not ready:
-        return b""
-    try:
-        return os.read(fd, 65536) or None
-    except OSError:  # EIO: the program has exited and closed the terminal
-        return None
+MOUSE_TRACKING = b"\x1b[?1000h"
 
 
-@pytest.mark.parametrize("low_bandwidth", [False, True], ids=["default", "low-bandwidth"])
-def test_the_explorer_starts_in_a_terminal_and_quits(field: Path, home: Path, low_bandwidth: bool) -> None:
-    import fcntl
-    import termios
+@pytest.mark.parametrize("mode", ["default", "low-bandwidth env", "--low-bandwidth"])
+def test_the_explorer_starts_in_a_terminal_and_quits(field: Path, home: Path, mode: str) -> None:
+    env = clean_env(home, TERM="xterm-256color", **({"FINDINGS_LOW_BANDWIDTH": "1"} if mode.endswith("env") else {}))
+    flags = ["--low-bandwidth"] if mode.startswith("--") else []
+    done = run_in_terminal([sys.executable, "-I", "-S", "findings.pyz", *flags], env, field)
+    assert b"Evidence" in done.shown, done.output[-2000:].decode(errors="replace")
+    assert b"Traceback" not in done.output and b"Error" not in done.output
+    assert done.status == 0
+    assert (MOUSE_TRACKING in done.output) is (mode == "default")  # low bandwidth: no mouse tracking
 
-    env = clean_env(home, TERM="xterm-256color", **({"FINDINGS_LOW_BANDWIDTH": "1"} if low_bandwidth else {}))
-    argv = [sys.executable, "-I", "-S", "findings.pyz"]
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: become the program, in the field directory
-        try:
-            os.chdir(field)
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    try:
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        output = b""
-        deadline = time.monotonic() + 30
-        while b"Evidence" not in output and time.monotonic() < deadline:
-            chunk = _read(fd, 0.5)
-            if chunk is None:
-                break
-            output += chunk
-        assert b"Evidence" in output, output[-2000:].decode(errors="replace")
-        assert b"Traceback" not in output and b"Error" not in output
-        os.write(fd, b"\x11")  # ctrl+q
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and _read(fd, 0.5) is not None:
-            pass
-        deadline = time.monotonic() + 5
-        status = None
-        while status is None and time.monotonic() < deadline:
-            done, code = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = code
-            else:
-                time.sleep(0.05)
-        assert status is not None and os.waitstatus_to_exitcode(status) == 0
-        pid = 0
-    finally:
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        os.close(fd)
+
+def test_a_search_from_the_bundle_does_not_import_click(field: Path, home: Path) -> None:
+    cmd = [sys.executable, "-I", "-S", "-X", "importtime", "findings.pyz", "search", "yuan", "--json"]
+    done = subprocess.run(cmd, cwd=field, env=clean_env(home), capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and "bank-branches-sell-yuan" in done.stdout, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "main" in imported and "cli.grammar" in imported
+    assert not {"click", "rich", "textual"} & imported
+
+
+def test_your_findings_go_to_your_database_and_the_data_beside_the_bundle_stays(
+    bundle_build: tuple[Path, str], built_db: Path, tmp_path: Path
+) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    shutil.copy2(bundle_build[0], stick / "findings.pyz")
+    shutil.copyfile(built_db, stick / "data.db")
+    before = digest(stick / "data.db")
+    work, user_home = tmp_path / "work", tmp_path / "user"
+    work.mkdir()
+    user_home.mkdir()
+    (work / "mine.yaml").write_text(MINE, encoding="utf-8")
+    pyz = stick / "findings.pyz"
+    done = run_bundle(stick, user_home, "import", "yaml", "mine.yaml", cwd=work, pyz=pyz)
+    assert done.returncode == 0, done.stdout + done.stderr
+    mine = user_home / ".local" / "share" / "findings" / "findings.db"  # HOME's data directory (no XDG_DATA_HOME)
+    assert str(mine) in done.stderr and mine.is_file()
+    assert digest(stick / "data.db") == before
+    for word, found in (("cranes", "acme-port"), ("yuan", "bank-branches-sell-yuan")):  # yours, and the reference
+        hits = json.loads(run_bundle(stick, user_home, "search", word, "--json", cwd=work, pyz=pyz).stdout)
+        assert found in [hit["id"] for hit in hits]
+    refused = run_bundle(stick, user_home, "--db", "data.db", "import", "yaml", str(work / "mine.yaml"), cwd=stick)
+    assert refused.returncode == 1 and "shipped reference data" in refused.stderr
+    assert digest(stick / "data.db") == before
+    yours, shipped_file = digest(mine), (stick / "data.db").stat().st_ino
+    dataset = str(Path(__file__).resolve().parent.parent / "dataset")
+    built = run_bundle(stick, user_home, "build", "--dataset", dataset, cwd=work, pyz=pyz)  # the data.db beside it
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (stick / "data.db").stat().st_ino != shipped_file  # a new file: the shipped one was rebuilt...
+    assert digest(mine) == yours  # ...and yours was not touched
+    refused = run_bundle(stick, user_home, "--db", str(mine), "build", "--dataset", dataset, cwd=work, pyz=pyz)
+    assert refused.returncode == 1 and "a build did not make" in refused.stderr and digest(mine) == yours
 
 
 def test_nothing_is_unpacked_or_written_to_home(field: Path, home: Path) -> None:

@@ -46,3 +46,14 @@ def test_import_without_paths_is_a_usage_error() -> None:
     result = run_cli("import", "yaml")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_help_says_how_arguments_are_read_and_where_your_database_is() -> None:
+    top = " ".join(run_cli("--help").output.split())  # however the help was wrapped
+    assert "--low-bandwidth" in top and "`--` ends the options" in top and "-coal" in top
+    assert "FINDINGS_HOME" in top and "shipped data.db" in top
+    for command in ("search", "export"):
+        text = " ".join(run_cli(command, "--help").output.split())
+        assert "not an option" in text and "-coal" in text and "--" in text, command
+    assert "your own database" in run_cli("import", "--help").output
+    assert "--force" in run_cli("build", "--help").output

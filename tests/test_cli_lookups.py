@@ -140,7 +140,7 @@ def test_data_is_never_markup_or_escape_codes(db):
 def test_rich_output_renders_data_literally(db):
     from rich.console import Console
 
-    from cli.fast import render
+    from cli.search_output import render
     from store.connect import open_readonly
     from store.search import search
 
@@ -275,11 +275,14 @@ def test_stats_on_an_empty_database(empty_db):
 # ----------------------------------------------------------------------------------------------- render
 
 
-def test_visible_keeps_length_and_shows_controls():
-    text = "a\x1bb\x07c\x9bd\u202ee\tf\ng"
-    shown = visible(text)
-    assert len(shown) == len(text)
-    assert shown == "a␛b␇c\ufffdd\ufffde f g"
+def test_visible_shows_the_one_table_and_highlights_follow_it():
+    text = "a\x1bb\x07c\x9bd\u202ee\tf\ng Hua\u200bwei"
+    assert visible(text) == "a␛b␇c<U+009B>d<U+202E>e f g Hua<U+200B>wei"
+    doc = Doc()
+    word = text.index("Hua")
+    doc.para(text, [(2, 4), (word, word + 7)])  # b␇ and the whole hostile word
+    (line,) = layout(doc, 80)
+    assert [t for t, style in line if style == "hl"] == ["b␇", "Hua<U+200B>wei"]
 
 
 def test_layout_fits_narrow_widths_and_wide_characters():
@@ -297,29 +300,10 @@ def test_layout_fits_narrow_widths_and_wide_characters():
     assert layout(doc, 80)
 
 
-# ---------------------------------------------------------------------------------------------- fast path
+# ------------------------------------------------------------------------------------ the Click-free door
 
 
-def test_fast_path_parses_only_plain_search_invocations():
-    from cli.fast import parse
-
-    assert parse(["search", "yuan", "-bank"])["text"] == "yuan -bank"
-    got = parse(["--db", "x.db", "search", "a", "--limit", "5", "--offset=2", "--kind", "actor", "--json"])
-    assert got == {"db": "x.db", "json": True, "limit": 5, "offset": 2, "kinds": ["actor"], "text": "a"}
-    assert parse(["search", "--", "--json"])["text"] == "--json"
-    for argv in (
-        ["search"],
-        ["search", "--help"],
-        ["search", "x", "--limit", "0"],
-        ["search", "x", "--kind", "planet"],
-        ["search", "x", "--limit"],
-        ["show", "actor", "china"],
-        ["search", "x", "--db", "y"],
-    ):
-        assert parse(argv) is None, argv
-
-
-def test_fast_path_process_prints_what_the_click_command_prints(built_db):
+def test_the_door_prints_what_the_click_command_prints(built_db):
     import subprocess
     import sys
     from pathlib import Path
@@ -344,3 +328,21 @@ def test_fast_path_process_prints_what_the_click_command_prints(built_db):
         check=False,
     )
     assert missing.returncode == 1 and missing.stderr.startswith("Error: no database at")
+
+
+def test_on_a_terminal_the_door_prints_what_the_click_command_prints(built_db):
+    """Styled output: the door (main.py) and the Click command, each in a terminal, write the same bytes."""
+    import os
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.terminal import run_in_terminal
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color"}
+    args = ["search", "yuan", "--db", str(built_db), "--limit", "3"]
+    through_click = "import sys; from cli.group import cli; cli.main(sys.argv[1:], prog_name='findings')"
+    door = run_in_terminal([sys.executable, "main.py", *args], env, ROOT, until=b"hits")
+    click = run_in_terminal([sys.executable, "-c", through_click, *args], env, ROOT, until=b"hits")
+    assert door.status == click.status == 0
+    assert b"\x1b[" in door.output and b"bank-branches-sell-yuan" in door.output  # styled
+    assert door.output == click.output

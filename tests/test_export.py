@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 
@@ -45,6 +44,31 @@ def test_csv_cells_cannot_be_formulas(db):
     f1 = next(r for r in rows if r["id"] == "f1")
     assert f1["claim"] == '\'=HYPERLINK("http://evil","click") turbine'
     assert next(r for r in rows if r["id"] == "f3")["quote"] == "fine"
+
+
+def test_csv_cells_hold_visible_forms_and_keep_line_breaks(db, tmp_path):
+    add(
+        db,
+        evidence=[
+            {
+                "id": "v1",
+                "claim": "title \x1b]0;pwned\x07 and OSC 52 \x1b]52;c;cHduZWQ=\x07 turbine",
+                "quote": "two\nlines\twith a tab, a CR LF\r\nand a lone CR\rhere",
+                "locator": "\u200b=1+1",
+            },
+            {"id": "v2", "claim": "=cmd\x1b[6n turbine"},
+        ],
+    )
+    out = tmp_path / "v.csv"
+    assert run_cli("export", "csv", "turbine", "-o", str(out), db=db).exit_code == 0
+    raw = out.read_text(encoding="utf-8")
+    assert "\x1b" not in raw and "\x07" not in raw and "\u200b" not in raw  # `cat` of the file obeys nothing
+    with out.open(encoding="utf-8", newline="") as f:
+        row, formula = sorted(csv.DictReader(f), key=lambda r: r["id"])
+    assert row["claim"] == "title ␛]0;pwned␇ and OSC 52 ␛]52;c;cHduZWQ=␇ turbine"
+    assert row["quote"] == "two\nlines\twith a tab, a CR LF\nand a lone CR␍here"  # a lone CR would overwrite
+    assert row["locator"] == "<U+200B>=1+1"  # visible, and no longer a formula
+    assert formula["claim"] == "'=cmd␛[6n turbine"  # still neutralised
 
 
 def test_neutralise():
@@ -115,19 +139,6 @@ def test_export_usage(built_db):
     assert run_cli("export", "pdf", db=built_db).exit_code == 2
 
 
-def test_ftm_export_missing_is_one_line(built_db, monkeypatch):
-    import cli.export
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        cli.export.importlib.util, "find_spec", lambda name, *a: None if name == "importers.ftm_export" else real(name)
-    )
-    r = run_cli("export", "ftm", db=built_db)
-    assert r.exit_code == 1
-    assert "FollowTheMoney export is not available" in r.output and "Traceback" not in r.output
-
-
-@pytest.mark.skipif(importlib.util.find_spec("importers.ftm_export") is None, reason="no FtM export module")
 def test_ftm_export_dispatches_to_the_ftm_module(built_db, tmp_path):
     out = tmp_path / "x.ftm.json"
     r = run_cli("export", "ftm", "yuan", "-o", str(out), db=built_db)

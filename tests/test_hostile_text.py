@@ -6,6 +6,7 @@ sent raw to the terminal), kept exactly in JSON, and neutralised in CSV exports.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import pty
@@ -21,6 +22,18 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, one, query, run_cli
+from tests.hostile import (
+    ACTOR,
+    ACTOR_SHOWN,
+    RAW,
+    SHOWN,
+    TEXT,
+    URL,
+    URL_SHOWN,
+    add_hostile_finding,
+    unmarkdown,
+    words,
+)
 
 BAD = ROOT / "tests" / "data" / "bad"
 FORMATS = {".yaml": "yaml", ".json": "json", ".csv": "csv", ".ijson": "ftm", ".md": "article"}
@@ -230,9 +243,10 @@ def test_exports_printed_on_a_terminal_send_no_control_character(hostile_db: Pat
     assert b"\x1b" not in out
     assert not RAW_CONTROL.search(out.replace(b"\t", b" ")), out[max(0, RAW_CONTROL.search(out).start() - 40) :][:80]
     assert b"2J" in out and b"pwned" in out  # the data is there, made visible
-    piped = run_cli("export", fmt, "hostile", db=hostile_db)  # to a pipe or a file: the data as it is
-    assert piped.exit_code == 0
-    assert b"\x1b" in piped.stdout_bytes or b"\\u001b" in piped.stdout_bytes or fmt == "markdown"
+    piped = run_cli("export", fmt, "hostile", db=hostile_db)  # to a pipe or a file: JSON as escapes, exact data;
+    assert piped.exit_code == 0  # CSV and Markdown, which have no escape syntax, in the table's visible forms
+    assert b"\x1b" not in piped.stdout_bytes
+    assert ("\\u001b" if fmt in ("json", "ftm") else "␛").encode() in piped.stdout_bytes
 
 
 def test_json_output_keeps_the_data_exactly_with_controls_escaped(hostile_db: Path) -> None:
@@ -289,7 +303,7 @@ TUI_SCREENS = [
 
 def test_tui_shows_every_field_literally(hostile_db: Path) -> None:
     from tests.tui_support import run_app, screen_text, settle
-    from tui.widgets.safe import clean
+    from tui.text import clean
 
     aliases = [
         r[0]
@@ -322,3 +336,93 @@ def test_tui_shows_every_field_literally(hostile_db: Path) -> None:
     run_app(hostile_db, browse, size=(220, 50))
     for alias in aliases:  # each alias shows on its actor's or region's screen
         assert any(clean(alias) in text for text in seen), alias
+
+
+# ---------------------------------------------------------------------- the one table, in every output path
+
+
+@pytest.fixture(scope="module")
+def table_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dataset plus tests.hostile's finding (every character of the text-safety table). Tests only read it."""
+    tmp = tmp_path_factory.mktemp("table")
+    path = tmp / "data.db"
+    shutil.copyfile(built_db, path)
+    return add_hostile_finding(path, tmp)
+
+
+def assert_shown(text: str, *forms: str) -> None:
+    """Nothing of the table reaches the reader raw, and each form is there (line wrapping undone)."""
+    found = RAW.search(text)
+    assert not found, text[max(0, found.start() - 40) :][:80]
+    flat = words(text)
+    for form in forms:
+        assert form in flat, (form, flat)
+
+
+EVIDENCE_SHOWN = (SHOWN, f"“{SHOWN}”", "1,200 units <U+200B>␛[1m", ACTOR_SHOWN, "para <U+200B>9", URL_SHOWN)
+CLI_PATHS = [
+    (("show", "evidence", "table-finding"), EVIDENCE_SHOWN),
+    (("show", "source", "table-source"), (f"Publisher {SHOWN}", f"URL {URL_SHOWN}")),
+    (("show", "actor", "table-actor"), (ACTOR_SHOWN,)),
+    (("search", "zebracorn"), (SHOWN,)),
+]
+
+
+@pytest.mark.parametrize(("argv", "forms"), CLI_PATHS, ids=[" ".join(a) for a, _ in CLI_PATHS])
+def test_lookups_show_the_table_in_one_form_plain_and_styled(
+    table_db: Path, argv: tuple[str, ...], forms: tuple[str, ...]
+) -> None:
+    plain = run_cli(*argv, db=table_db)
+    assert plain.exit_code == 0, plain.output
+    assert_shown(plain.output, *forms)
+    styled = run_in_terminal("--db", str(table_db), *argv, columns=120)
+    assert SGR.search(styled)
+    assert_shown(SGR.sub(b"", styled).decode("utf-8"), *forms)
+
+
+def test_error_messages_show_the_table(table_db: Path, tmp_path: Path) -> None:
+    result = run_cli("show", "actor", TEXT, db=table_db)
+    assert result.exit_code == 1
+    assert_shown(result.output, f"no actor '{SHOWN}'")
+    missing = tmp_path / TEXT.replace("/", "_") / "x.db"
+    for argv in (("show", "actor", "china"), ("search", "yuan"), ("export", "csv"), ("tui",)):
+        result = run_cli(*argv, db=missing)
+        assert result.exit_code == 1, (argv, result.output)
+        assert_shown(result.output, SHOWN.replace("/", "_"))
+
+
+def _csv_row(text: str) -> dict[str, str]:
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    return rows["table-finding"]
+
+
+@pytest.mark.parametrize("where", ["file", "pipe", "terminal"])
+def test_exports_show_the_table_and_json_keeps_it(table_db: Path, tmp_path: Path, where: str) -> None:
+    def export(fmt: str) -> str:
+        if where == "terminal":
+            return run_in_terminal("--db", str(table_db), "export", fmt, "zebracorn").decode("utf-8")
+        if where == "pipe":
+            result = run_cli("export", fmt, "zebracorn", db=table_db)
+            assert result.exit_code == 0, result.output
+            return result.stdout
+        out = tmp_path / f"x.{fmt}"
+        result = run_cli("export", fmt, "zebracorn", "-o", str(out), db=table_db)
+        assert result.exit_code == 0, result.output
+        return out.read_text(encoding="utf-8")
+
+    brief = export("markdown")
+    assert "\\[@click=app.quit\\]" in brief  # escaped Markdown, rendering as the text itself
+    assert_shown(unmarkdown(brief), f"**Unreviewed:** {SHOWN}", f"“{SHOWN}”", URL_SHOWN, "para <U+200B>9")
+    assert_shown(unmarkdown(brief), f"Source: {SHOWN}, *{SHOWN}*", "[findings: table-finding; source: table-source]")
+
+    table = export("csv")
+    assert not RAW.search(table)  # `cat` of the file cannot drive a terminal
+    row = _csv_row(table)
+    assert row["claim"] == row["quote"] == row["source_title"] == row["publisher"] == SHOWN
+    assert row["actors"] == ACTOR_SHOWN and row["url"] == URL_SHOWN and row["locator"] == "para <U+200B>9"
+
+    data = export("json")
+    assert not RAW.search(data)  # the same characters as \u escapes
+    (finding,) = json.loads(data)
+    assert finding["claim"] == finding["quote"] == finding["source"]["title"] == TEXT  # exactly the data
+    assert finding["source"]["url"] == URL and finding["actors"][0]["name"] == ACTOR

@@ -91,3 +91,47 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("click", "
 """
     )
     assert found == []
+
+
+def _imports(path: Path, *, top_level_only: bool) -> set[str]:
+    """The modules a file imports (`import a.b`, `from a.b import c` -> a.b and a.b.c)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in tree.body if top_level_only else ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    found: list[list[str]] = []
+
+    def visit(start: str, node: str, path: list[str]) -> None:
+        for nxt in sorted(graph[node]):
+            if nxt == start:
+                found.append(path)
+            elif nxt not in path and nxt > start:  # each circle once, from its smallest module
+                visit(start, nxt, [*path, nxt])
+
+    for module in sorted(graph):
+        visit(module, module, [module])
+    return found
+
+
+def test_the_house_has_no_import_circles():
+    """No module imports one that imports it back: not at import time anywhere, and not even inside functions in
+    the door, the store, the importers and the commands."""
+    files = {"main": ROOT / "main.py"}
+    for package in ("store", "importers", "cli", "tui"):
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            files[name] = path
+    for top_level_only, scope in ((True, tuple(files)), (False, ("main", "store", "importers", "cli"))):
+        names = {m for m in files if m.split(".")[0] in {s.split(".")[0] for s in scope}}
+        graph = {m: _imports(files[m], top_level_only=top_level_only) & names for m in names}
+        assert _cycles(graph) == [], "at import time" if top_level_only else "anywhere"

@@ -150,11 +150,17 @@ def test_help_lists_every_binding(db: Path) -> None:
         app = pilot.app
         assert app.screen.__class__.__name__ == "HelpScreen"
         text = str(help_content(app))
-        for _title, bindings in binding_groups():
+        for _title, bindings in binding_groups(type(app)):
             for binding in bindings:
-                assert binding.description in text and (binding.tooltip or "") in text
+                described = binding.group.description if binding.group else binding.description
+                assert described in text and (binding.tooltip or "") in text
         for needle in ("/", "Search", "^p", "Export", "Copy", "Facets", "Filter", "Back", "^q"):
             assert needle in text
+        # Families of keys (a finding's nine link keys, a profile's numbered sections) are one line each.
+        assert "Open link" not in text and "Section 2" not in text
+        families = [line.split(maxsplit=1) for line in text.splitlines() if line.lstrip()[:1].isdigit()]
+        assert ["2–4", "The other sections, by their number on the tab line"] in families
+        assert ["1–9", "Open a link (by its number)"] in families
         await press(pilot, "escape")
         assert app.screen.__class__.__name__ == "HomeScreen"
 
@@ -168,8 +174,10 @@ def test_y_copies_the_citation_and_says_so(db: Path) -> None:
         await type_text(pilot, "79 bank branches")
         await press(pilot, "enter", "y")
         assert app.clipboard.startswith("According to the report, 79 bank branches")
-        assert "The Kyiv Independent" in app.clipboard and "para 16" in app.clipboard
-        assert "[findings: bank-branches-sell-yuan]" in app.clipboard
+        assert "Source: The Kyiv Independent, “China, Iran help Russia" in app.clipboard
+        assert app.clipboard.endswith(
+            "para 16 [findings: bank-branches-sell-yuan; source: kyiv-independent-occupied-economy]"
+        )
         assert any("Copied the citation of bank-branches-sell-yuan" in n.message for n in app._notifications)
 
     run_app(db, check)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import pty
@@ -13,10 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.content import Content
 
+from store.text import printable
 from tests.conftest import ROOT, run_cli
+from tests.hostile import ACTOR_SHOWN, RAW, SHOWN, TEXT, URL_SHOWN, add_hostile_finding, words
 from tests.tui_support import add_evil_records, press, run_app, screen_text, settle, type_text
-from tui.widgets.safe import clean, clean_block, safe_text
+from tui.text import clean, clean_block, safe_rich
 
 CLICK = "[@click=app.quit]press[/]"
 LINK = "[link=http://x]y[/]"
@@ -34,9 +38,13 @@ def test_clean_makes_controls_visible_and_never_parses_markup() -> None:
     assert clean("rtl \u202eevil") == "rtl <U+202E>evil"
     assert clean("two\nlines\tand  tabs") == "two lines and tabs"
     assert clean_block("two\r\nlines\x1b") == "two\nlines␛"
+    assert clean("Hua\u200bwei \ufeff\U000e0041") == "Hua<U+200B>wei <U+FEFF><U+E0041>"
+    assert clean(TEXT) == SHOWN == printable(TEXT)  # the explorer shows what every other output shows
     assert clean(None) == ""
-    content = safe_text(CLICK)
+    content = Content(clean(CLICK))
     assert content.plain == CLICK and not content.spans
+    label = safe_rich(CLICK, "bold")
+    assert label.plain == CLICK and not label.spans
 
 
 def test_markup_and_escapes_show_literally_in_lists_and_do_nothing(evil_db: Path) -> None:
@@ -111,6 +119,55 @@ def test_chips_palette_copy_and_notifications_are_data(evil_db: Path) -> None:
         assert app.is_running
 
     run_app(evil_db, check)
+
+
+def test_every_character_of_the_table_shows_in_its_one_form(db: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The explorer's list, detail pane, finding screen, actor screen, clipboard and CSV export (`e c`) show the
+    hostile finding exactly as `findings show` and the exports do."""
+    add_hostile_finding(db, tmp_path)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    monkeypatch.setenv("FINDINGS_EXPORT_DIR", str(exports))
+
+    def assert_shown(text: str, *forms: str) -> None:
+        assert not RAW.search(text), repr(RAW.search(text))
+        flat = words(text)
+        for form in forms:
+            assert form in flat, (form, flat)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await press(pilot, "slash")
+        await type_text(pilot, "zebracorn")
+        await press(pilot, "enter")
+        home = app.screen
+        assert [home.evidence.row_at(i).id for i in range(home.evidence.count)] == ["table-finding"]
+        assert_shown(screen_text(app), SHOWN[:60])  # the list row, cut to its column
+        assert_shown(home.query_one("#detail").content.plain, SHOWN, "1,200 units <U+200B>␛[1m", ACTOR_SHOWN)
+        await press(pilot, "y")
+        assert_shown(
+            app.clipboard,
+            f"Unreviewed: {SHOWN} (2025-10; 1,200 units <U+200B>␛[1m) Source: {SHOWN}, “{SHOWN}”",
+            URL_SHOWN,
+        )
+        assert "[findings: table-finding; source: table-source]" in app.clipboard
+        await press(pilot, "e", "c")
+        (exported,) = exports.iterdir()
+        with exported.open(encoding="utf-8", newline="") as f:
+            (row,) = csv.DictReader(f)
+        assert row["claim"] == row["quote"] == row["source_title"] == SHOWN
+        assert row["actors"] == ACTOR_SHOWN and row["url"] == URL_SHOWN
+        assert not RAW.search(exported.read_text(encoding="utf-8"))
+        app.open("evidence", "table-finding")
+        await settle(pilot)
+        assert_shown(screen_text(app), SHOWN, f"“{SHOWN}”", URL_SHOWN, "para <U+200B>9", ACTOR_SHOWN)
+        app.open("actor", "table-actor")
+        await settle(pilot)
+        assert_shown(screen_text(app), ACTOR_SHOWN)
+        assert app.screen.title == ACTOR_SHOWN
+        assert app.is_running and app.return_value is None
+
+    run_app(db, check, size=(250, 60))
 
 
 def test_escape_sequences_never_reach_the_terminal(evil_db: Path) -> None:

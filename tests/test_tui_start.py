@@ -1,8 +1,8 @@
 """Starting the explorer: the door without Click, the rows read before the app starts, the first frame.
 
-`findings`, `findings --db P` and `findings [--db P] tui [--db P] [--low-bandwidth]` start without importing
-Click (tui/start.py) and must behave exactly as the Click command does, errors included; anything else is
-left to Click.
+`findings [--db P] [--low-bandwidth]` and `findings [...] tui [--db P] [--low-bandwidth]` start without importing
+Click (main.py's door) and must behave exactly as the Click command does, errors included; anything else is
+left to Click (tests/test_doors.py checks the command lines).
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+import main
 from tests.conftest import ROOT, run_cli
 from tests.tui_support import screen_text, settle, type_text
-from tui.start import database, explorer_main, parse
 
 # Runs main.py as `findings` does, and says on stdout whether Click was imported on the way.
 PROBE = (
@@ -104,67 +103,22 @@ def test_anything_else_is_left_to_click(tmp_path: Path) -> None:
     assert done.returncode == 2 and "No such option" in done.stderr
 
 
-@pytest.mark.parametrize(
-    ("argv", "expected"),
-    [
-        ([], {"db": None, "low_bandwidth": None}),
-        (["--db", "a.db"], {"db": "a.db", "low_bandwidth": None}),
-        (["--db=a.db", "tui"], {"db": "a.db", "low_bandwidth": None}),
-        (["tui", "--low-bandwidth"], {"db": None, "low_bandwidth": True}),
-        (["--db", "a.db", "tui", "--db", "b.db", "--low-bandwidth"], {"db": "b.db", "low_bandwidth": True}),
-        (["tui", "--low-bandwidth", "--db", "b.db"], {"db": "b.db", "low_bandwidth": True}),
-    ],
-)
-def test_the_explorer_command_lines_it_takes(argv: list[str], expected: dict[str, Any]) -> None:
-    assert parse(argv) == expected
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["--help"],
-        ["--version"],
-        ["tui", "--help"],
-        ["search", "yuan"],
-        ["stats"],
-        ["--db"],
-        ["--db", "--low-bandwidth"],
-        ["--db="],
-        ["--low-bandwidth"],
-        ["tui", "--db"],
-        ["tui", "--db", "a.db", "--db", "b.db"],
-        ["tui", "--low-bandwidth", "--low-bandwidth"],
-        ["tui", "extra"],
-        ["tui", "--"],
-        ["--db", "a.db", "--db", "b.db"],
-    ],
-)
-def test_the_command_lines_it_leaves_to_click(argv: list[str]) -> None:
-    assert parse(argv) is None
-    assert explorer_main(argv, lambda e: str(e), ROOT) is None
-
-
-def test_the_database_is_chosen_as_click_chooses_it(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FINDINGS_DB", raising=False)
-    here = tmp_path / "install"
-    assert database(None, here) == here / "data.db"  # no ./data.db: the one beside main.py
-    (tmp_path / "data.db").write_bytes(b"")
-    assert database(None, here) == Path("data.db")
-    monkeypatch.setenv("FINDINGS_DB", "env.db")
-    assert database(None, here) == Path("env.db")
-    assert database("given.db", here) == Path("given.db")
-    assert database(str(tmp_path), here) is None  # a directory: Click reports it
-
-
-def test_the_explorer_starts_with_the_options_given(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_explorer_starts_with_the_options_given(db: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import tui.start
 
     calls: list[tuple[Path, bool | None]] = []
     monkeypatch.setattr(tui.start, "run", lambda path, low_bandwidth=None: calls.append((path, low_bandwidth)))
-    assert explorer_main(["--db", str(db), "tui", "--low-bandwidth"], str, ROOT) == 0
-    assert explorer_main([f"--db={db}"], str, ROOT) == 0
-    assert calls == [(db, True), (db, None)]
+    other = tmp_path / "other.db"
+    for argv in (
+        ["--db", str(db), "tui", "--low-bandwidth"],
+        [f"--db={db}"],
+        ["--low-bandwidth", "--db", str(db)],
+        ["tui", "--low-bandwidth", "--db", str(db)],
+        ["--db", str(other), "tui", "--db", str(db)],  # the command's own --db wins
+    ):
+        assert main.fast(argv) == 0, argv  # the door
+        assert run_cli(*argv).exit_code == 0, argv  # and Click
+    assert calls == [(db, True)] * 2 + [(db, None)] * 2 + [(db, True)] * 4 + [(db, None)] * 2
 
 
 def test_the_first_rows_are_read_before_the_app_starts(db: Path, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App
@@ -16,9 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 
+from tui import textual_internals
 from tui.db import Database, run_db
 from tui.messages import CopyCitation, Open
-from tui.widgets.safe import clean, plain
+from tui.text import clean, plain
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
 DEFAULT_THEME = "textual-dark"
@@ -115,8 +119,8 @@ class FindingsApp(App[None]):
     def release_output(self) -> None:
         """Stop holding: paint the whole screen once, as it is now (later changes paint as usual).
 
-        Uses the screen's compositor directly (Textual 8 internals, pinned in pyproject): a pending layout and
-        pending widget updates go into this one full frame instead of following it as partial frames.
+        A pending layout and pending widget updates go into this one full frame instead of following it as
+        partial frames (through the screen's compositor: tui.textual_internals).
         """
         if not self._holding:
             return
@@ -128,16 +132,18 @@ class FindingsApp(App[None]):
             self._holding = False
             screen.refresh()
             return
-        if screen._layout_required:
-            screen._refresh_layout(scroll=screen._scroll_required)  # its output is still held
-            screen._layout_required = screen._scroll_required = False
-        if screen._dirty_widgets:
-            screen._compositor.update_widgets(screen._dirty_widgets)
-            screen._dirty_widgets.clear()
+        textual_internals.apply_pending_updates(screen)  # its output is still held
         self._holding = False
-        self._display(screen, screen._compositor.render_update(full=True, screen_stack=self._background_screens))
+        textual_internals.write_frame(self, screen, textual_internals.render_full_frame(self, screen))
 
-    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+    @property
+    def holding_output(self) -> bool:
+        """The terminal shows an earlier frame until `output_ready` (or the timeout): nothing is written."""
+        return self._holding
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        # Overrides a private method of App (listed in tui.textual_internals.OVERRIDES): Textual's one way to the
+        # terminal, so holding it holds every frame, whoever asked for it.
         if self._holding:
             return
         super()._display(screen, renderable)
@@ -195,11 +201,11 @@ class FindingsApp(App[None]):
         run_db(self, work, group="copy")
 
     def _copied(self, evidence_id: str, data: dict[str, Any] | None) -> None:
-        from tui.format import citation
+        from tui.format import clipboard_citation
 
         if data is None:
             self.notify(f"Finding {clean(evidence_id)} is no longer in the database", severity="warning", markup=False)
             return
-        text = citation(data)
+        text = clipboard_citation(data)
         self.copy_to_clipboard(text)
         self.notify(plain("Copied the citation of", data.get("id")), title="Copied", markup=False)

@@ -6,16 +6,13 @@ from pathlib import Path
 
 import click
 
-from tui.start import run
+from cli.options import Command, db_option, given_db
+from store.paths import reading_db
+from tui import start
 
 
-@click.command("tui")
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Database file (default: the global --db, ./data.db, or the data.db beside main.py).",
-)
+@click.command("tui", cls=Command)
+@db_option()
 @click.option(
     "--low-bandwidth",
     is_flag=True,
@@ -24,21 +21,17 @@ from tui.start import run
     "[env FINDINGS_LOW_BANDWIDTH=1].",
 )
 @click.pass_context
-def tui(ctx: click.Context, db_path: Path | None, low_bandwidth: bool | None) -> None:
+def tui(ctx: click.Context, db: Path | None, low_bandwidth: bool | None) -> None:
     """Open the explorer: search, filter by actor and region, drill down, copy citations, export.
 
     Keys are listed in the footer; press ? for all of them, ctrl+q to quit.
 
     \b
     Examples:
-      findings                        the explorer on the default database
+      findings                        the explorer on your database (or the shipped one)
       findings tui --db other.db      another database
       findings tui --low-bandwidth    over a slow SSH link
     """
-    if db_path is None:
-        db_path = getattr(ctx.obj, "db", None)
-    if db_path is None:
-        from main import default_db
-
-        db_path = default_db()
-    run(Path(db_path), low_bandwidth=low_bandwidth)
+    if low_bandwidth is None and ctx.parent is not None:
+        low_bandwidth = ctx.parent.params.get("low_bandwidth")  # `findings --low-bandwidth tui`
+    start.run(reading_db(given_db(ctx)), low_bandwidth=low_bandwidth)

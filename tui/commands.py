@@ -13,7 +13,8 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.widgets.safe import clean
+from tui.app_access import findings_app
+from tui.text import clean
 
 KIND_LABELS = {"actor": "actor", "region": "region", "source": "source", "evidence": "finding"}
 KIND_WEIGHTS = {"actor": 1.0, "region": 1.0, "source": 0.8, "evidence": 0.6}  # names first, then long titles
@@ -72,7 +73,7 @@ class JumpProvider(Provider):
         query = query.strip()
         if not query:
             return
-        db = self.app.db  # type: ignore[attr-defined]
+        db = findings_app(self).db
         try:
             candidates = await db.call(_candidates, db, query)
         except Exception as e:  # a database problem: say so in the palette rather than crash it
@@ -118,7 +119,7 @@ class JumpProvider(Provider):
             )
 
     async def discover(self) -> Hits:
-        db = self.app.db  # type: ignore[attr-defined]
+        db = findings_app(self).db
         try:
             top = await db.call(_top, db)
         except Exception:
@@ -127,4 +128,4 @@ class JumpProvider(Provider):
             yield DiscoveryHit(_prompt(kind, name, None), partial(self._open, kind, id_), text=clean(name))
 
     def _open(self, kind: str, item_id: str) -> None:
-        self.app.open(kind, item_id)  # type: ignore[attr-defined]
+        findings_app(self).open(kind, item_id)

@@ -28,10 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual.dom import DOMNode
 from textual.worker import NoActiveWorker, Worker, active_worker, get_current_worker
 
 from store.connect import open_readonly
-from tui.widgets.safe import clean
+from tui import textual_internals
+from tui.app_access import findings_app
+from tui.text import clean
 
 PROGRESS_STEPS = 20_000  # SQLite VM steps between cancellation checks (1-4 ms of an FTS ranking query)
 LANES = {"lists": 1, "lookups": 2}  # thread pool -> threads
@@ -143,13 +146,13 @@ class DatabaseWorker(Worker[R]):
     works inside it, which is how the progress handler knows that its query is no longer wanted.
     """
 
-    def __init__(self, node: Any, work: Callable[[], R], *, db: Database, lane: str, group: str) -> None:
+    def __init__(self, node: DOMNode, work: Callable[[], R], *, db: Database, lane: str, group: str) -> None:
         super().__init__(node, work, name=getattr(work, "__name__", ""), group=group, exit_on_error=False, thread=True)
         self._db = db
         self._lane = lane
 
     async def run(self) -> R:
-        work: Callable[[], R] = self._work  # type: ignore[assignment]
+        work: Callable[[], R] = textual_internals.worker_work(self)
 
         def call() -> R:
             token = active_worker.set(self)
@@ -162,7 +165,7 @@ class DatabaseWorker(Worker[R]):
 
 
 def db_worker(
-    node: Any, work: Callable[[], Any], *, group: str, exclusive: bool = False, lane: str = "lookups"
+    node: DOMNode, work: Callable[[], Any], *, group: str, exclusive: bool = False, lane: str = "lookups"
 ) -> Worker[Any]:
     """Start `work()` as a worker of `node` on a thread of the app's Database (`lane`); an app whose `db` is
     not a Database (a test double) runs it as an ordinary thread worker."""
@@ -175,14 +178,14 @@ def db_worker(
 
 
 def run_db(
-    node: Any, work: Callable[[sqlite3.Connection], None], *, group: str, exclusive: bool = True
+    node: DOMNode, work: Callable[[sqlite3.Connection], None], *, group: str, exclusive: bool = True
 ) -> Worker[None]:
     """Run `work(conn)` in a worker of `node` on a lookups thread; a failure becomes a notification, never a crash.
 
     A query interrupted because its worker was cancelled (the user moved on, the app exits) is silently dropped.
     """
-    app = node.app
-    db: Database = app.db
+    app = findings_app(node)
+    db = app.db
 
     def run() -> None:
         try:

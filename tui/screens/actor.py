@@ -18,7 +18,7 @@ from tui.screens.entity import (
     findings_text,
     profile_content,
 )
-from tui.widgets.safe import clean, safe_rich
+from tui.text import clean, safe_rich
 
 
 class RelationsTree(Tree[dict[str, Any]]):

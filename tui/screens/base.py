@@ -9,7 +9,9 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui.widgets.safe import clean
+from tui import textual_internals
+from tui.app_access import findings_app
+from tui.text import clean
 from tui.widgets.virtual_list import VirtualList
 
 
@@ -30,10 +32,12 @@ class FindingsScreen(Screen[Any]):
     _resumed = False
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Overrides a private handler of Screen (tui.textual_internals.OVERRIDES).
         # Textual restyles the whole screen when it is shown. The first time, every widget got its styles as it
         # was mounted a moment before (classes given at construction): doing it again cost ~10 ms of the
         # start-up (and of each drill-down screen's first frame). Later resumes (back from another screen, after
-        # a theme change) restyle as usual.
+        # a theme change) restyle as usual. (Textual's dispatch then calls Screen._on_screen_resume a second time,
+        # as it calls each class's handler: with the same `refresh_styles`, ~0.1 ms when nothing changed.)
         first = not self._resumed
         if first:
             self._resumed = True
@@ -61,7 +65,7 @@ class FindingsScreen(Screen[Any]):
     def on_resize(self) -> None:
         self._resized = True
 
-    def _on_idle(self, event: events.Idle) -> None:
+    def _on_idle(self, event: events.Idle) -> None:  # type: ignore[override]  # Textual calls sync handlers too
         """While the app holds its output, do the pending layout now instead of at the next 60 Hz tick.
 
         Frame pacing is pointless while nothing is written, and the held first frame goes out only after a
@@ -72,29 +76,26 @@ class FindingsScreen(Screen[Any]):
           which runs after this through the class hierarchy, runs them once nothing is pending;
         - while the app or a widget still has messages to handle (the resizes this layout caused), they wait;
           the update timer brings the screen back here if nothing else does.
-        (Textual 8 internals, pinned in pyproject.)"""
-        app = self.app
-        if not (getattr(app, "_holding", False) and self is app.screen and self.is_current):
+        (Overrides a private handler of Screen, with Textual internals: tui.textual_internals.)"""
+        app = findings_app(self)
+        if not (app.holding_output and self is app.screen and self.is_current):
             return
-        if app._batch_count or app.is_inline or not (self._resumed and self._resized):
+        if textual_internals.in_batch_update(app) or app.is_inline or not (self._resumed and self._resized):
             return
-        if self._layout_required or self._scroll_required or self._repaint_required or self._dirty_widgets:
-            callbacks, self._callbacks = self._callbacks, []
-            try:
-                self._on_timer_update()
-            finally:
-                self._callbacks[:0] = callbacks
+        if textual_internals.refresh_pending(self):
+            textual_internals.refresh_now(self)
         if app.message_queue_size or any(widget.message_queue_size for widget in self.walk_children()):
             event.prevent_default()
-            self._update_timer.resume()
+            textual_internals.wake_update_timer(self)
 
     def _compositor_refresh(self) -> None:
         """Render the screen and write the changes, unless the app holds its output (FindingsApp.hold_output):
         nothing would be written, and `release_output` renders the whole screen once anyway. Rendering while
-        holding cost 20-30 ms of the start-up, in frames nobody saw. (Textual 8 internals, pinned in pyproject.)"""
-        app = self.app
-        if getattr(app, "_holding", False) and self is app.screen and not app.is_inline:
-            self._dirty_widgets.clear()  # the compositor keeps their regions: the full render includes them
+        holding cost 20-30 ms of the start-up, in frames nobody saw. (Overrides a private method of Screen:
+        tui.textual_internals.)"""
+        app = findings_app(self)
+        if app.holding_output and self is app.screen and not app.is_inline:
+            textual_internals.forget_dirty_widgets(self)
             return
         super()._compositor_refresh()
 
@@ -109,7 +110,7 @@ class FindingsScreen(Screen[Any]):
             (self.HORIZONTAL_BREAKPOINTS or self.app.HORIZONTAL_BREAKPOINTS or [], width),
             (self.VERTICAL_BREAKPOINTS or self.app.VERTICAL_BREAKPOINTS or [], height),
         ):
-            chosen = self._get_breakpoint_classes(dimension, breakpoints)
+            chosen = textual_internals.breakpoint_classes(self, dimension, breakpoints)
             for _, name in breakpoints:
                 classes[name] = name in chosen
         if classes:
@@ -134,15 +135,15 @@ class DrillScreen(FindingsScreen):
     ]
 
     async def action_back(self) -> None:
-        app = self.app
+        app = findings_app(self)
         if len(app.screen_stack) > 1:
-            app.hold_output()  # type: ignore[attr-defined]
+            app.hold_output()
             await app.pop_screen()
-            app.output_ready(cycles=2)  # type: ignore[attr-defined]
+            app.output_ready(cycles=2)
 
     async def action_home(self) -> None:
-        app = self.app
-        app.hold_output()  # type: ignore[attr-defined]
+        app = findings_app(self)
+        app.hold_output()
         while len(app.screen_stack) > 1:
             await app.pop_screen()
-        app.output_ready(cycles=2)  # type: ignore[attr-defined]
+        app.output_ready(cycles=2)

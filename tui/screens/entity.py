@@ -16,17 +16,18 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.app_access import findings_app
 from tui.db import run_db
 from tui.messages import Open
 from tui.screens.base import DrillScreen
 from tui.sources import EvidenceSource
+from tui.text import clean
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.charts import Bars, Timeline
 from tui.widgets.keybar import KeyBar
 from tui.widgets.links import CountList, CountRow
 from tui.widgets.lists import EvidenceList
 from tui.widgets.panes import PaneHeader, PaneTabs, Tab
-from tui.widgets.safe import clean
 from tui.widgets.virtual_list import StaticSource, VirtualList
 
 
@@ -36,6 +37,9 @@ class Section:
     label: str
 
 
+OTHER_SECTIONS = Binding.Group("The other sections, by their number on the tab line")  # one line in the help
+
+
 class EntityScreen(DrillScreen):
     """Subclasses set `kind`, `SECTIONS` (evidence first), `load` and `populate`."""
 
@@ -43,14 +47,16 @@ class EntityScreen(DrillScreen):
     SECTIONS: ClassVar[tuple[Section, ...]] = (Section("evidence", "Evidence"),)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "section(0)", "Evidence", show=False, id="entity.section-1"),
-        Binding(
-            "2", "section(1)", "Section 2", tooltip="Section 2 (see the tab line)", show=False, id="entity.section-2"
-        ),
-        Binding(
-            "3", "section(2)", "Section 3", tooltip="Section 3 (see the tab line)", show=False, id="entity.section-3"
-        ),
-        Binding(
-            "4", "section(3)", "Section 4", tooltip="Section 4 (see the tab line)", show=False, id="entity.section-4"
+        *(
+            Binding(
+                str(i + 1),
+                f"section({i})",
+                f"Section {i + 1}",
+                show=False,
+                id=f"entity.section-{i + 1}",
+                group=OTHER_SECTIONS,
+            )
+            for i in range(1, 4)
         ),
         Binding("tab", "cycle_section(1)", "Next section", show=False, id="entity.next-section"),
         Binding("shift+tab", "cycle_section(-1)", "Previous section", show=False, id="entity.previous-section"),
@@ -109,7 +115,7 @@ class EntityScreen(DrillScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.app.hold_output()  # type: ignore[attr-defined]
+        findings_app(self).hold_output()
         self.set_focus(self.evidence)
 
         def work(conn: Any) -> None:
@@ -130,7 +136,7 @@ class EntityScreen(DrillScreen):
 
     def _maybe_ready(self) -> None:
         if self._data_ready and self._list_ready:
-            self.app.output_ready(cycles=2)  # type: ignore[attr-defined]
+            findings_app(self).output_ready(cycles=2)
 
     @on(VirtualList.Counted, "#evidence")
     def _evidence_counted(self, message: VirtualList.Counted) -> None:
@@ -146,7 +152,7 @@ class EntityScreen(DrillScreen):
         if not 0 <= index < len(self.SECTIONS):
             return
         if index != self.active and self.has_class("-narrow"):
-            self.app.paint_once()  # type: ignore[attr-defined]
+            findings_app(self).paint_once()
         self.active = index
         name = self.SECTIONS[index].name
         for i, section in enumerate(self.SECTIONS):

@@ -11,15 +11,16 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 
+from tui.app_access import findings_app
 from tui.db import run_db
 from tui.format import evidence_content
 from tui.messages import CopyCitation, Open
 from tui.screens.base import DrillScreen
+from tui.text import clean
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.keybar import KeyBar
 from tui.widgets.links import LinkList, LinkRow
 from tui.widgets.panes import PaneHeader
-from tui.widgets.safe import clean
 from tui.widgets.text_view import TextView
 from tui.widgets.virtual_list import StaticSource, VirtualList
 
@@ -44,9 +45,15 @@ def link_rows(data: dict[str, Any]) -> list[LinkRow]:
     return rows
 
 
+OPEN_LINK = Binding.Group("Open a link (by its number)")  # one line in the help for the nine keys
+
+
 class EvidenceScreen(DrillScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(i), f"link('{i}')", f"Open link {i}", show=False, id=f"evidence.link-{i}") for i in range(1, 10)),
+        *(
+            Binding(str(i), f"link('{i}')", f"Open link {i}", show=False, id=f"evidence.link-{i}", group=OPEN_LINK)
+            for i in range(1, 10)
+        ),
         Binding("s", "link('s')", "Source", tooltip="Open the source", id="evidence.source"),
         Binding("y", "copy", "Copy", tooltip="Copy the citation", id="evidence.copy-citation"),
         Binding("tab", "switch_focus", "Text / links", show=False, id="evidence.switch-focus"),
@@ -73,7 +80,7 @@ class EvidenceScreen(DrillScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.app.hold_output()  # type: ignore[attr-defined]
+        findings_app(self).hold_output()
         self.set_focus(self.links)
         evidence_id = self.evidence_id
 
@@ -93,7 +100,7 @@ class EvidenceScreen(DrillScreen):
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))
             self.query_one("#links-header", PaneHeader).set(count=f"{len(rows)}", note="press a number or s")
-        self.app.output_ready(cycles=2)  # type: ignore[attr-defined]
+        findings_app(self).output_ready(cycles=2)
 
     def action_link(self, key: str) -> None:
         source = self.links.source

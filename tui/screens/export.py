@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,7 +19,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.db import run_db
-from tui.widgets.safe import clean
+from tui.text import clean
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
 
 FORMATS = {"markdown": "md", "csv": "csv", "json": "json"}
 
@@ -118,8 +121,8 @@ class ExportScreen(ModalScreen[None]):
 
         run_db(self, work, group="export")
 
-    def _done(self, message: str, severity: str) -> None:
-        self.app.notify(message, title="Export", severity=severity, markup=False, timeout=10)  # type: ignore[arg-type]
+    def _done(self, message: str, severity: SeverityLevel) -> None:
+        self.app.notify(message, title="Export", severity=severity, markup=False, timeout=10)
         self.dismiss(None)
 
     def action_cancel(self) -> None:

@@ -18,10 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.db import run_db
+from tui.text import clean
 from tui.widgets.chips import Chip
 from tui.widgets.keybar import KeyBar
 from tui.widgets.panes import PaneTabs, Tab
-from tui.widgets.safe import clean
 from tui.widgets.virtual_list import StaticSource, VirtualList, pad
 
 FACETS = (("category", "Category"), ("country", "Country"), ("region", "Region"), ("year", "Year"))

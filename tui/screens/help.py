@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -16,9 +16,9 @@ from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.keybar import KeyBar
 
 
-def binding_groups() -> list[tuple[str, list[Binding]]]:
-    """(area, bindings) for every part of the explorer, in the order a new user meets them."""
-    from tui.app import FindingsApp
+def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]:
+    """(area, bindings) for every part of the explorer, in the order a new user meets them; the app's own keys
+    are read from `app_class` (the running app's class: this module does not import the app)."""
     from tui.screens.entity import EntityScreen
     from tui.screens.evidence import EvidenceScreen
     from tui.screens.home import HomeScreen
@@ -26,9 +26,9 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from tui.widgets.lists import EntityList, EvidenceList
     from tui.widgets.virtual_list import VirtualList
 
-    palette = Binding(FindingsApp.COMMAND_PALETTE_BINDING, "command_palette", "Jump to an actor, region, source…")
+    palette = Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette", "Jump to an actor, region, source…")
     groups: list[tuple[str, list[BindingType]]] = [
-        ("Everywhere", [*FindingsApp.BINDINGS, palette, *DrillScreen.BINDINGS]),
+        ("Everywhere", [*app_class.BINDINGS, palette, *DrillScreen.BINDINGS]),
         ("Home", list(HomeScreen.BINDINGS)),
         ("Lists", list(VirtualList.BINDINGS)),
         ("Actors and Regions panes", list(EntityList.BINDINGS)),
@@ -40,7 +40,7 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]
 
 
-def key_names(app: Any, binding: Binding) -> str:
+def key_names(app: App[Any], binding: Binding) -> str:
     keys = []
     for key in binding.key.split(","):
         key = key.strip()
@@ -48,24 +48,49 @@ def key_names(app: Any, binding: Binding) -> str:
     return " ".join(dict.fromkeys(keys))
 
 
-def help_content(app: Any) -> Content:
+def key_range(keys: list[str]) -> str:
+    """Keys that count up one by one, such as the link keys, as a range ("1–9"); other keys spaced."""
+    if len(keys) > 2 and all(key.isdigit() for key in keys):
+        numbers = [int(key) for key in keys]
+        if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            return f"{keys[0]}–{keys[-1]}"
+    return " ".join(keys)
+
+
+def help_lines(app: App[Any], bindings: list[Binding]) -> list[tuple[str, str]]:
+    """(keys, what they do) for each binding, once. Consecutive bindings of one `Binding.Group` (the nine link
+    keys of a finding) make one line with the group's description."""
+    lines: list[tuple[list[str], str]] = []
+    seen: set[tuple[str, str]] = set()
+    family: Binding.Group | None = None
+    for binding in bindings:
+        keys = key_names(app, binding)
+        if binding.group is not None and binding.group is family:
+            lines[-1][0].append(keys)
+            continue
+        family = binding.group
+        if family is not None:
+            lines.append(([keys], family.description))
+            continue
+        description = binding.description or binding.action.replace("_", " ")
+        if binding.tooltip and binding.tooltip != description:
+            description += f": {binding.tooltip}"
+        if (keys, description) not in seen:
+            seen.add((keys, description))
+            lines.append(([keys], description))
+    return [(key_range(keys), description) for keys, description in lines]
+
+
+def help_content(app: App[Any]) -> Content:
     lines: list[Content] = [
         Content("Search, filter and drill down by keyboard. Keys of the focused part work first.").stylize(
             "$text-muted"
         ),
     ]
-    for title, bindings in binding_groups():
+    for title, bindings in binding_groups(type(app)):
         lines.append(Content(""))
         lines.append(Content(title).stylize("bold $accent"))
-        seen: set[tuple[str, str]] = set()
-        for binding in bindings:
-            keys = key_names(app, binding)
-            description = binding.description or binding.action.replace("_", " ")
-            if binding.tooltip and binding.tooltip != description:
-                description += f": {binding.tooltip}"
-            if (keys, description) in seen:
-                continue
-            seen.add((keys, description))
+        for keys, description in help_lines(app, bindings):
             lines.append(Content.assemble((f"  {keys:<16}", "bold"), description))
     lines.append(Content(""))
     lines.append(

@@ -16,6 +16,7 @@ from textual.timer import Timer
 from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 
+from tui.app_access import findings_app
 from tui.messages import CycleSort, RemoveChip, ToggleFilter
 from tui.screens.base import FindingsScreen
 from tui.sources import ActorSource, EvidenceSource, RegionSource, entity_query
@@ -99,7 +100,7 @@ class HomeScreen(FindingsScreen):
         self.pane = "evidence"
         self._debounce: Timer | None = None
         self._ready_sent = False
-        seeds = getattr(self.app, "preload", None) or {}
+        seeds = findings_app(self).preload or {}
         self.actors = ActorList(ActorSource(self.actor_sort), seed=seeds.get("actors"), id="actors")
         self.regions = RegionList(RegionSource(self.region_sort), seed=seeds.get("regions"), id="regions")
         self.evidence = EvidenceList(EvidenceSource(build_filter("", ())), seed=seeds.get("evidence"), id="evidence")
@@ -176,10 +177,10 @@ class HomeScreen(FindingsScreen):
         switching = pane != self.pane and self.has_class("-narrow")
         if self._deferred and self._mounting is None:
             if switching:
-                self.app.hold_output()  # type: ignore[attr-defined]  # the mount goes into the one frame below
+                findings_app(self).hold_output()  # the mount goes into the one frame below
             await self.mount_panes()  # type: ignore[misc]
         if switching:
-            self.app.paint_once()  # type: ignore[attr-defined]
+            findings_app(self).paint_once()
         self.pane = pane
         for name in PANES:
             self.set_class(name == pane, f"-pane-{name}")
@@ -214,7 +215,7 @@ class HomeScreen(FindingsScreen):
         await self.action_show_pane(message.name)
 
     def action_toggle_detail(self) -> None:
-        self.app.paint_once()  # type: ignore[attr-defined]
+        findings_app(self).paint_once()
         if self.has_class("-wide"):
             self.toggle_class("-no-detail")
         else:
@@ -366,7 +367,7 @@ class HomeScreen(FindingsScreen):
             if vlist.count is None or (vlist.count and vlist.row_at(0) is None):
                 return
         self._ready_sent = True
-        self.app.output_ready()  # type: ignore[attr-defined]
+        findings_app(self).output_ready()
 
     @on(VirtualList.Highlighted)
     def _highlighted(self, message: VirtualList.Highlighted) -> None:

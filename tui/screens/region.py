@@ -15,7 +15,7 @@ from tui.screens.entity import (
     findings_text,
     profile_content,
 )
-from tui.widgets.safe import clean
+from tui.text import clean
 
 
 class RegionScreen(EntityScreen):

@@ -11,7 +11,7 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
-from tui.widgets.safe import clean
+from tui.text import clean
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 

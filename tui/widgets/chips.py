@@ -28,7 +28,7 @@ FIELD_LABELS = {
 class Chip(NamedTuple):  # (not a dataclass: see tui.messages)
     field: str
     value: str
-    label: str  # cleaned text (tui.widgets.safe.clean)
+    label: str  # cleaned text (tui.text.clean)
 
 
 class FilterChips(Widget, can_focus=True):

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from rich.style import Style
 from textual.binding import Binding, BindingType
 
-from tui.widgets.safe import clean
+from tui.text import clean
 from tui.widgets.virtual_list import VirtualList, pad
 
 

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.app_access import findings_app
 from tui.db import db_worker
 
 T = TypeVar("T")
@@ -255,7 +256,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
     # -- rendering ------------------------------------------------------------------------------------------------
 
     def row_segments(self, row: T, width: int) -> list[tuple[str, Style | None]]:
-        """How a row looks: (text, style) pieces, left to right. Text must already be safe (tui.widgets.safe)."""
+        """How a row looks: (text, style) pieces, left to right. Text must already be safe (tui.text)."""
         return [(str(row), None)]
 
     def render_line(self, y: int) -> Strip:
@@ -367,7 +368,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
                 self._request(page)
 
     def _start_count(self) -> None:
-        source, generation, db = self.source, self._generation, self.app.db  # type: ignore[attr-defined]
+        source, generation, db = self.source, self._generation, findings_app(self).db
 
         def work() -> None:
             try:
@@ -383,7 +384,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         if page in self._pending or self.source is None or page < 0:
             return
         self._pending.add(page)
-        source, generation, db = self.source, self._generation, self.app.db  # type: ignore[attr-defined]
+        source, generation, db = self.source, self._generation, findings_app(self).db
 
         def work() -> None:
             if generation != self._generation:

@@ -1,0 +1,100 @@
+"""Run the real program in a pseudo-terminal, as a person in a terminal would, and read what it writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import select
+import signal
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Run:
+    shown: bytes  # what it wrote until `until` came (then ctrl+q was pressed)
+    output: bytes  # everything it wrote
+    status: int
+
+
+def _read(fd: int, timeout: float) -> bytes | None:
+    """Whatever the terminal has within `timeout` (b"" if nothing), None at the end of output."""
+    ready, _, _ = select.select([fd], [], [], timeout)
+    if not ready:
+        return b""
+    try:
+        return os.read(fd, 65536) or None
+    except OSError:  # EIO: the program has exited and closed the terminal
+        return None
+
+
+def run_in_terminal(
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    until: bytes | Callable[[bytes], bool] = b"Evidence",
+    size: tuple[int, int] = (24, 80),
+) -> Run:
+    """Start `argv` in a terminal of `size` (rows, columns), wait (30 s at most) until its output holds `until`
+    (or `until(output)` is true), press ctrl+q and wait for it to exit."""
+    arrived = until if callable(until) else lambda output: until in output
+    import fcntl
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the program
+        try:
+            os.chdir(cwd)
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    try:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+        output = b""
+        deadline = time.monotonic() + 30
+        while not arrived(output) and time.monotonic() < deadline:
+            chunk = _read(fd, 0.5)
+            if chunk is None:
+                break
+            output += chunk
+        shown = output
+        if arrived(output):
+            with contextlib.suppress(OSError):  # (it may have finished on its own)
+                os.write(fd, b"\x11")  # ctrl+q
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and (chunk := _read(fd, 0.5)) is not None:
+            output += chunk
+        deadline = time.monotonic() + 5
+        status = None
+        while status is None and time.monotonic() < deadline:
+            done, code = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = code
+            else:
+                time.sleep(0.05)
+        assert status is not None, output[-2000:].decode(errors="replace")
+        pid = 0
+        return Run(shown, output, os.waitstatus_to_exitcode(status))
+    finally:
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def screen(output: bytes, size: tuple[int, int] = (24, 80)) -> str:
+    """The text a terminal of `size` shows after `output` (the last screen drawn), one line per row."""
+    import pyte
+
+    rows, columns = size
+    terminal = pyte.Screen(columns, rows)
+    stream = pyte.ByteStream(terminal)
+    stream.feed(output)
+    return "\n".join(terminal.display)
