@@ -34,7 +34,7 @@ from store.search.plan import notes, searches_entities
 
 # The evidence list and facets load on first use: `findings search` needs neither (about 2 ms of start-up).
 _LATER = {
-    "EvidenceFilter": "evidence",
+    "EvidenceFilter": "evidence_filter",
     "EvidenceRow": "evidence",
     "count_evidence": "evidence",
     "iter_evidence_ids": "evidence",
@@ -44,7 +44,8 @@ _LATER = {
 }
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
 if TYPE_CHECKING:
-    from store.search.evidence import EvidenceFilter, EvidenceRow, count_evidence, iter_evidence_ids, list_evidence
+    from store.search.evidence import EvidenceRow, count_evidence, iter_evidence_ids, list_evidence
+    from store.search.evidence_filter import EvidenceFilter
     from store.search.facet_counts import FACETS, facets
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from store.search.cache import COUNTS, ORDERS
 from store.search.errors import query_error_means_empty
+from store.search.evidence_filter import EvidenceFilter
 from store.search.plan import EVIDENCE_BM25, Plan, driver, from_where, plan_for, total_estimate
 from store.search.tables import marks
 
@@ -23,37 +24,6 @@ from store.search.tables import marks
 DEEP_PAGE = 1_000
 ORDERS_MAX_IDS = 4_000_000  # across the cached lists: 32 MB
 _ROW = "e.rowid, e.id, e.date, e.category, e.claim, e.status, e.source_id, e.locator"
-
-
-@dataclass(frozen=True)
-class EvidenceFilter:
-    """What the evidence list shows: AND across fields, OR within one. `query` uses the full query language."""
-
-    query: str = ""
-    actor_ids: tuple[str, ...] = ()
-    region_ids: tuple[str, ...] = ()  # a region includes its parts (regions whose parent it is)
-    categories: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()  # country (ISO 3166-1 alpha-2) of a linked actor
-    years: tuple[str | int, ...] = ()
-    statuses: tuple[str, ...] = ()
-    source_ids: tuple[str, ...] = ()
-    as_you_type: bool = False  # the query's last word is a prefix (see store.query)
-
-    @property
-    def has_fields(self) -> bool:
-        """Whether anything besides the query filters (the explorer's chips)."""
-        return bool(
-            self.actor_ids
-            or self.region_ids
-            or self.categories
-            or self.countries
-            or self.years
-            or self.statuses
-            or self.source_ids
-        )
-
-    def is_empty(self) -> bool:
-        return not (self.query.strip() or self.has_fields)
 
 
 @dataclass

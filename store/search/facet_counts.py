@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from store.search.cache import FACETS as _CACHE
 from store.search.errors import query_error_means_empty
-from store.search.evidence import EvidenceFilter
+from store.search.evidence_filter import EvidenceFilter
 from store.search.plan import driver, from_where, plan_for
 
 FACETS = ("category", "country", "region", "year")

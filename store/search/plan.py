@@ -30,7 +30,7 @@ from store.search.tables import TABLES, marks
 
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing (about 2 ms)
 if TYPE_CHECKING:
-    from store.search.evidence import EvidenceFilter
+    from store.search.evidence_filter import EvidenceFilter
 
 DRIVE_ALWAYS = 5_000  # a link condition matching at most this many findings always drives the query
 EVIDENCE_BM25 = f"bm25({TABLES['evidence'].weights})"
