@@ -4,7 +4,9 @@
   they were written (text stripped, codes upper-cased, nothing else changed);
 - exported as FollowTheMoney and imported into another empty database, they come back unchanged;
 - any mutation of a valid file (flipped, inserted, deleted or duplicated bytes, truncation) in any import
-  format either imports or fails cleanly: exit 1, one line, no internal error, the database file unchanged.
+  format either imports or fails cleanly: exit 1, one line, no internal error, the database file unchanged;
+- search answers the same from plans, counts and orders it remembered as from nothing: any sequence of
+  queries and filters on one connection gives what each gives on a new one.
 """
 
 from __future__ import annotations
@@ -502,3 +504,85 @@ def test_a_mutated_file_imports_or_fails_cleanly(fmt: str, dataset_copy_source: 
                 conn.close()
 
     check()
+
+
+# ----------------------------------------------------------------------------------- remembered search plans
+
+QUERY_WORDS = st.sampled_from(
+    [
+        "yuan",
+        "china",
+        "crimea",
+        "grain",
+        "-bank",
+        "wech",
+        "OR",
+        '"bank branches"',
+        "actor:china",
+        "actor:chna",
+        "region:crimea",
+        "country:cn",
+        "country:IR,ru",
+        "category:finance",
+        "category:financ",
+        "status:curated",
+        "after:2024",
+        "before:2025-13",
+        "kind:evidence",
+        "colour:red",
+        "-actor:iran",
+        "source:tester",
+    ]
+)
+FILTER_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "actor_ids": st.sampled_from([("china",), ("iran", "north-korea")]),
+        "region_ids": st.sampled_from([("crimea",), ("kherson", "donetsk")]),
+        "categories": st.sampled_from([("finance",), ("trade", "energy")]),
+        "countries": st.sampled_from([("CN",), ("ru", "IR")]),
+        "years": st.sampled_from([("2025",), (2024, "2022")]),
+        "statuses": st.sampled_from([("curated",)]),
+    },
+)
+
+
+def _answers(conn: sqlite3.Connection, flt: Any) -> tuple:
+    from store import search as S
+
+    rows = S.list_evidence(conn, flt, limit=1000)
+    hits = S.search(conn, flt.query, as_you_type=flt.as_you_type, limit=1000)
+    return (
+        [r.id for r in rows],
+        S.list_evidence(conn, flt, offset=3, limit=4),
+        S.count_evidence(conn, flt),
+        S.facets(conn, flt),
+        [(h.kind, h.id) for h in hits],
+        S.count(conn, flt.query, as_you_type=flt.as_you_type),
+        S.notes(conn, flt.query, as_you_type=flt.as_you_type),
+    )
+
+
+@SETTINGS
+@given(
+    steps=st.lists(
+        st.tuples(st.lists(QUERY_WORDS, max_size=4).map(" ".join), FILTER_FIELDS, st.booleans()),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_remembered_plans_answer_as_new_ones(built_db: Path, steps: list) -> None:
+    from store.connect import open_readonly
+    from store.search import EvidenceFilter
+
+    shared = open_readonly(built_db)
+    try:
+        for text, fields, typing in steps:
+            flt = EvidenceFilter(query=text, as_you_type=typing, **fields)
+            fresh = open_readonly(built_db)
+            try:
+                assert _answers(shared, flt) == _answers(fresh, flt), flt
+            finally:
+                fresh.close()
+    finally:
+        shared.close()

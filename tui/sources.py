@@ -12,14 +12,11 @@ SEARCH_CAP = 10_000  # entity search counts stop here ("10,000+")
 
 
 def entity_query(text: str) -> str:
-    """The part of a search that applies to the actor and region panes: the query when it has words and no
-    evidence-only qualifier (`actor:china` filters findings, not the list of actors), else ''."""
-    from store.query import parse
+    """The part of a search that applies to the actor and region panes: the query when it searches them
+    (store.search.searches_entities: `actor:china` filters findings, not the list of actors), else ''."""
+    from store.search import searches_entities
 
-    q = parse(text, as_you_type=True)
-    if not q.has_text or any(qual.name != "kind" for qual in q.qualifiers):
-        return ""
-    return text.strip()
+    return text.strip() if searches_entities(text, as_you_type=True) else ""
 
 
 class ActorSource(RowSource[browse.ActorRow]):
