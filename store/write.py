@@ -180,7 +180,7 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
         "evidence": {e.id for e in batch.evidence} | also_known.get("evidence", set()),
     }
     # (table, id, record, field) for every reference
-    refs: list[tuple[str, str, object, str]] = []
+    refs: list[tuple[str, str, Region | Evidence | GazetteerEntry | Relation, str]] = []
     for region in batch.regions:
         if region.parent_id:
             refs.append(("regions", region.parent_id, region, "parent"))
@@ -202,7 +202,7 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
         if ref_id not in known[table]:
             singular = {"sources": "source", "actors": "actor", "regions": "region", "evidence": "evidence"}[table]
             hint = _closest(conn, table, ref_id, known[table])
-            raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)  # type: ignore[attr-defined]
+            raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)
 
 
 def _closest(conn: sqlite3.Connection, table: str, wanted: str, batch_ids: set[str]) -> str:
