@@ -22,6 +22,8 @@ from tui.messages import CopyCitation, Open
 from tui.text import clean, plain
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import RenderableType
 
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
@@ -62,8 +64,9 @@ class FindingsApp(App[None]):
     TITLE = "findings"
     COMMANDS: ClassVar[set[Any]] = {_jump_provider, _system_provider}
     COMMAND_PALETTE_DISPLAY = "^p"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (20, "-tall")]
+    # Typed as Textual declares them (`ClassVar[...] | None`, which type checkers read as instance variables)
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (20, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -164,6 +167,7 @@ class FindingsApp(App[None]):
 
     def open(self, kind: str, item_id: str) -> None:
         """Push the screen of an actor, region, finding or source (the history stack is the screen stack)."""
+        screen_class: Callable[[str], Screen[Any]]
         if kind == "actor":
             from tui.screens.actor import ActorScreen as screen_class
         elif kind == "region":

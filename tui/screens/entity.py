@@ -185,7 +185,7 @@ class EntityScreen(DrillScreen):
             if i:
                 parts.append((" · ", "$text-muted"))
             parts.append(Content(row.label))
-            parts.append((f" {row.count:,}", "$text-muted"))
+            parts.append((f" {row.findings:,}", "$text-muted"))
         if not rows:
             parts.append(("none", "$text-muted"))
         else:

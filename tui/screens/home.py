@@ -178,7 +178,9 @@ class HomeScreen(FindingsScreen):
         if self._deferred and self._mounting is None:
             if switching:
                 findings_app(self).hold_output()  # the mount goes into the one frame below
-            await self.mount_panes()  # type: ignore[misc]
+            mounting = self.mount_panes()
+            if mounting is not None:
+                await mounting
         if switching:
             findings_app(self).paint_once()
         self.pane = pane

@@ -368,6 +368,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
                 self._request(page)
 
     def _start_count(self) -> None:
+        if self.source is None:
+            return
         source, generation, db = self.source, self._generation, findings_app(self).db
 
         def work() -> None:
