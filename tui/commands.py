@@ -8,13 +8,16 @@ Content: the palette would otherwise read a name like `[@click=app.quit]` as mar
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from tui.app_access import findings_app
 from tui.text import clean
+
+if TYPE_CHECKING:
+    from tui.db import Database
 
 KIND_LABELS = {"actor": "actor", "region": "region", "source": "source", "evidence": "finding"}
 KIND_WEIGHTS = {"actor": 1.0, "region": 1.0, "source": 0.8, "evidence": 0.6}  # names first, then long titles
@@ -24,7 +27,7 @@ MAX_HITS = 40
 Candidate = tuple[str, str, str, str | None, int]  # (kind, id, name, alias, count)
 
 
-def _candidates(db: Any, query: str) -> list[Candidate]:
+def _candidates(db: Database, query: str) -> list[Candidate]:
     """(kind, id, name, alias, count) for the palette: entities by name/alias, findings by words or id."""
     from store.browse import lookup
     from store.search import search
@@ -38,7 +41,7 @@ def _candidates(db: Any, query: str) -> list[Candidate]:
     return out
 
 
-def _top(db: Any) -> list[Candidate]:
+def _top(db: Database) -> list[Candidate]:
     from store.browse import list_actors, list_regions
 
     conn = db.conn()
