@@ -82,9 +82,9 @@ class _TerminalSafe:
 
 
 def _ftm_writer():  # type: ignore[no-untyped-def]
-    if importlib.util.find_spec("importers.ftm_export") is None:
-        raise click.ClickException("FollowTheMoney export is not available in this version (no importers.ftm_export)")
-    from importers.ftm_export import export as ftm_export
+    if importlib.util.find_spec("store.export_ftm") is None:
+        raise click.ClickException("FollowTheMoney export is not available in this version (no store.export_ftm)")
+    from store.export_ftm import export as ftm_export
 
     return ftm_export
 

@@ -1,8 +1,8 @@
 """Reads for FollowTheMoney import and export.
 
-Import: which FtM ids an earlier import mapped to which rows, and the regions' ISO codes. Export: every table
-as a stream of dicts, each entity with its aliases or links, read with ordered cursors merged in Python so
-that no table is loaded whole.
+Import: which FtM ids an earlier import mapped to which rows, the regions (ids, ISO codes), a source's title.
+Export: every table as a stream of dicts, each entity with its aliases or links, read with ordered cursors
+merged in Python so that no table is loaded whole.
 """
 
 from __future__ import annotations
@@ -51,6 +51,16 @@ def region_codes(conn: sqlite3.Connection) -> dict[str, str]:
     return {
         code.upper(): id_ for id_, code in conn.execute("SELECT id, iso_code FROM regions WHERE iso_code IS NOT NULL")
     }
+
+
+def region_ids(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT id FROM regions")}
+
+
+def source_title(conn: sqlite3.Connection, source_id: str) -> str | None:
+    """The title of a source, None when there is no such source."""
+    row = conn.execute("SELECT title FROM sources WHERE id = ?", (source_id,)).fetchone()
+    return row[0] if row else None
 
 
 # ------------------------------------------------------------------------------------------------- export

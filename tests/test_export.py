@@ -120,14 +120,14 @@ def test_ftm_export_missing_is_one_line(built_db, monkeypatch):
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        cli.export.importlib.util, "find_spec", lambda name, *a: None if name == "importers.ftm_export" else real(name)
+        cli.export.importlib.util, "find_spec", lambda name, *a: None if name == "store.export_ftm" else real(name)
     )
     r = run_cli("export", "ftm", db=built_db)
     assert r.exit_code == 1
     assert "FollowTheMoney export is not available" in r.output and "Traceback" not in r.output
 
 
-@pytest.mark.skipif(importlib.util.find_spec("importers.ftm_export") is None, reason="no FtM export module")
+@pytest.mark.skipif(importlib.util.find_spec("store.export_ftm") is None, reason="no FtM export module")
 def test_ftm_export_dispatches_to_the_ftm_module(built_db, tmp_path):
     out = tmp_path / "x.ftm.json"
     r = run_cli("export", "ftm", "yuan", "-o", str(out), db=built_db)

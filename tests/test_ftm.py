@@ -386,8 +386,8 @@ def test_a_utf8_bom_and_blank_lines_are_fine(empty_db: Path, tmp_path: Path) -> 
 
 
 def export_to(db: Path, path: Path, query: str | None = None) -> int:
-    from importers.ftm_export import export
     from store.connect import open_readonly
+    from store.export_ftm import export
 
     conn = open_readonly(db)
     try:
@@ -468,8 +468,8 @@ def test_export_escapes_nothing_it_should_not(empty_db: Path, tmp_path: Path) ->
     path = write_lines(tmp_path / "n.ftm", [ent("a", "Company", name="Nasty LLC", summary=nasty)])
     assert run_cli("import", "ftm", str(path), db=empty_db).exit_code == 0
     buffer = io.StringIO()
-    from importers.ftm_export import export
     from store.connect import open_readonly
+    from store.export_ftm import export
 
     conn = open_readonly(empty_db)
     export(conn, buffer)

@@ -323,8 +323,8 @@ def test_random_records_import_exactly_and_survive_an_ftm_round_trip(
     assert content(db_yaml) == want
 
     # out as FollowTheMoney, into an empty database, and back: the same content
-    from importers.ftm_export import export
     from store.connect import open_readonly
+    from store.export_ftm import export
 
     conn = open_readonly(db)
     try:

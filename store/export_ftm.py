@@ -3,7 +3,7 @@
 Sources are Articles; regions Territories; actors Person, Company, Organization or PublicBody (a state is a
 PublicBody with topic `gov.national`); relations Ownership, Directorship, Membership, ... (UnknownLink for
 kinds FtM has no schema for); findings Events when dated, else Notes, citing their source as `proof`. See
-importers/ftm_mapping.py for the table.
+store/ftm_mapping.py for the table.
 
 Each entity also carries a `findings` object with what FtM has no property for (our id and kind, a finding's
 category, status, locator, quote, quantity, confidence, the roles and regions of its links, a relation's kind
@@ -13,12 +13,12 @@ Rows are streamed from ordered queries: memory does not grow with the database.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from typing import Any, TextIO
 
-from importers import ftm_mapping as M
-from importers.slugs import short_hash
+from store import ftm_mapping as M
 from store import ftm_reads
 from store.text import json_safe
 
@@ -149,7 +149,8 @@ def relation_entity(rec: dict[str, Any], exported_evidence: set[str] | None) -> 
     evidence = rec["evidence_id"]
     if evidence and exported_evidence is not None and evidence not in exported_evidence:
         evidence = None
-    ident = ftm_id("relation", short_hash(f"{rec['subject_id']}|{rec['kind']}|{rec['object_id']}", 16))
+    key = f"{rec['subject_id']}|{rec['kind']}|{rec['object_id']}"
+    ident = ftm_id("relation", hashlib.sha1(key.encode("utf-8")).hexdigest()[:16])
     return _entity(ident, schema, props, {"kind": rec["kind"], "evidence": evidence})
 
 
