@@ -1,41 +1,92 @@
-"""How FollowTheMoney (FtM) entities map to findings' records, both ways: a small table instead of the
-`followthemoney` package (which needs PyICU, a compiled library).
+"""How FollowTheMoney (FtM) entities map to findings' records, both ways: a small table over FtM's own model
+(store/ftm_model.py, generated from the `followthemoney` library, which findings never needs: it pulls PyICU).
 
 | FtM schema | findings | fields |
 |---|---|---|
-| Person, Company, Organization, PublicBody, LegalEntity | actor, kind person, company, organization, organization (state when a PublicBody has topic `gov.national`), organization | name (first) -> name; other names, alias, previousName, weakAlias -> aliases; summary, description, notes -> summary; first of country, jurisdiction, nationality, mainCountry (codes or names) -> country |
-| Ownership | relation `owns` (owner -> asset) | role (or ownershipType) and percentage -> role; startDate (or date), endDate -> start, end |
-| Directorship | relation `director-of` (director -> organization) | role |
-| Membership | relation `member-of` (member -> organization) | role |
-| Employment | relation `employed-by` (employee -> employer) | role |
-| Representation | relation `represents` (agent -> client) | role |
-| Control | relation `controls` (controller -> controlled) | role (or controlType) |
-| Associate | relation `associate-of` (person -> associate) | relationship -> role |
-| Family | relation `family-of` (person -> relative) | relationship -> role |
-| UnknownLink | relation `linked-to` (subject -> object) | role |
-| Sanction | finding, category `sanctions`, linked to `entity` (role `sanctioned`) | "Sanction by <authority> under <program>: <reason; summary; description>"; startDate, listingDate or date |
-| Event | finding, category `other`, linked to `involved` and `organizer` (role `organizer`) | name, summary, description -> claim; date or startDate |
-| Note | finding, category `other`, linked to `entity` | name, summary, description -> claim |
-| Documentation | a document's link: the finding it documents cites it as source; a documented actor gets a finding citing it | role, summary, description -> claim |
-| Article, Document, Pages, PlainText, HyperText | source, kind `news-article` (Article) or `document` | title (or name, fileName), author -> authors, publisher, sourceUrl -> url, publishedAt (or date) -> published, retrievedAt -> accessed, summary/description/notes -> notes |
-| Territory | region (an existing region when its territoryCode or name is known) | name, alias, territoryCode (ISO 3166-2) -> iso_code, partOf -> parent, level -> kind |
-| Address | place text for the entities that point at it (`addressEntity`) | full, street, city, region, state |
+| Person, Company, Organization, PublicBody, LegalEntity, Vessel | actor, kind person, company, organization (a PublicBody with topic `gov.national` whose name is a country's is a state), vessel | caption (else the first name) -> name; other names, alias, previousName, weakAlias -> aliases; summary, description, notes -> summary; the first country (country, jurisdiction, mainCountry, nationality, citizenship, flag ...) -> country; identifiers (innCode, ogrnCode, leiCode, imoNumber, registrationNumber, taxNumber, wikidataId, ...) -> external_ids; topics, every country, addresses and positions -> a finding about the actor |
+| Ownership | relation `owns` (owner -> asset) | role (or ownershipType) -> role, percentage -> percentage (and after the role); startDate (or date), endDate -> start, end |
+| Directorship, Membership, Employment, Representation, Control | relation `director-of`, `member-of`, `employed-by`, `represents`, `controls` | role (or controlType) |
+| Associate, Family, UnknownLink | relation `associate-of`, `family-of`, `linked-to` | relationship or role -> role |
+| Sanction | finding, category `sanctions`, linked to `entity` (role `sanctioned`) | "Sanction by <authority> under <program> (from <start> to <end>, ended): <reason>"; the earliest of startDate, listingDate, date; sourceUrl -> locator |
+| Payment | finding, category `finance`, linked to payer and beneficiary | amount (amountEur, amountUsd) -> quantity, currency -> unit; date |
+| Occupancy (with its Position) | finding linked to the holder, and to a region the position names | "<holder> held the position <post> from <start> to <end>" |
+| Event, Note | finding, category `other`, linked to involved / organizer / entity | name, summary, description -> claim; date |
+| Documentation | the finding it documents cites its document as source; a documented actor gets a finding citing it | role, summary, description -> claim |
+| Article, Document, Pages, PlainText, HyperText | source, kind `news-article` (Article) or `document` | title, author, publisher, sourceUrl, publishedAt, retrievedAt, summary |
+| Territory | region (an existing one when its code or a region's own name matches) | name, alias, territoryCode (ISO 3166-2), partOf -> parent (else the region a gazetteer place lies in), level -> kind |
+| Address | place text for the entities that point at it; it links a region only by its city, region and state (or the parts of `full` that are not a street) and not when it is in another country | full, street, city, region, state, country |
+| Position | the post of the Occupancies that name it | name, country, subnationalArea |
 
 Findings are `unreviewed`. Their source is the first `proof` document, else a Documentation's document, else
-a source standing for the imported file ("FollowTheMoney file <name>", kind `dataset`). Regions come from
-country codes `ua-cri`, `ua-dpr`, `ua-lpr` (crimea, donetsk, luhansk) and from address, location, city and
-region text that names a region or a place of the gazetteer. An actor with such an address or country code
-gets a finding "FtM record of <name> gives address ..." linking it to the region.
+the entity's first dataset ("FtM dataset <name>", kind `dataset`), else a source standing for the imported file.
+Every FtM value without a column (a sanction's authority and program, an actor's topics, the datasets and
+first/last seen) is kept in `ftm_properties`, so that `findings export ftm` writes it back.
 
 Entities written by `findings export ftm` carry a top-level `findings` object (our id, kind, category, status,
-...), which FtM tools ignore; the importer uses it so that a round trip keeps everything exactly.
+...), which FtM tools ignore; the importer honours it only for records that the same FtM entity created (or
+that it matches exactly), and never takes `status: curated` from a file.
 """  # noqa: E501
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+
+from store import ftm_model
 
 HINT_KEY = "findings"
+
+# ------------------------------------------------------------------------------------------------- model
+
+Property = ftm_model.Property
+
+
+def is_schema(name: str) -> bool:
+    return name in ftm_model.SCHEMATA
+
+
+@cache
+def ancestors(schema: str) -> frozenset[str]:
+    """The schema and every schema it extends (directly or not); empty for a schema FtM does not define."""
+    if schema not in ftm_model.SCHEMATA:
+        return frozenset()
+    out = {schema}
+    for parent in ftm_model.SCHEMATA[schema][0]:
+        out |= ancestors(parent)
+    return frozenset(out)
+
+
+def is_a(schema: str, other: str) -> bool:
+    return other in ancestors(schema)
+
+
+@cache
+def properties(schema: str) -> dict[str, Property]:
+    """Every property of a schema, inherited ones included (empty for an unknown schema)."""
+    out: dict[str, Property] = {}
+    for name in sorted(ancestors(schema), key=lambda s: len(ancestors(s))):
+        out.update(ftm_model.SCHEMATA[name][2])
+    return out
+
+
+def common_schema(left: str, right: str) -> str | None:
+    """The more specific of two schemata of one entity, as FtM merges them (None: FtM refuses to merge)."""
+    if left == right:
+        return left
+    if is_a(left, right):
+        return left
+    if is_a(right, left):
+        return right
+    return None
+
+
+def country_properties(schema: str) -> tuple[str, ...]:
+    """The schema's country-typed properties, the ones that say where it is first."""
+    props = [p for p, spec in properties(schema).items() if spec[0] == "country"]
+    return tuple(sorted(props, key=lambda p: (COUNTRY_ORDER.index(p) if p in COUNTRY_ORDER else len(COUNTRY_ORDER), p)))
+
+
+COUNTRY_ORDER = ("country", "jurisdiction", "mainCountry", "nationality", "citizenship", "flag", "birthCountry")
 
 # ------------------------------------------------------------------------------------------------- import
 
@@ -45,10 +96,12 @@ ACTOR_SCHEMAS: dict[str, str] = {
     "Organization": "organization",
     "PublicBody": "organization",
     "LegalEntity": "organization",
+    "Vessel": "vessel",
 }
-STATE_TOPICS = frozenset({"gov.national"})  # a PublicBody with one of these is a state
-COUNTRY_PROPS = ("country", "jurisdiction", "nationality", "mainCountry")
+STATE_TOPICS = frozenset({"gov.national"})  # a PublicBody with one of these, named as a country, is a state
 NAME_PROPS = ("name",)
+# Full texts that only feed search indexes in Aleph (a document's body): read and checked, not kept.
+UNUSED_TEXTS = frozenset({"indexText", "bodyText", "bodyHtml", "translatedText"})
 ALIAS_PROPS = ("alias", "previousName", "weakAlias")
 SUMMARY_PROPS = ("summary", "description", "notes")
 PLACE_PROPS = ("address", "location", "city", "region")
@@ -63,13 +116,55 @@ SOURCE_SCHEMAS: dict[str, str] = {
 }
 REGION_SCHEMA = "Territory"
 ADDRESS_SCHEMA = "Address"
+POSITION_SCHEMA = "Position"
 DOCUMENTATION_SCHEMA = "Documentation"
+POSITION_PROPS = ("name", "subnationalArea")
 
-# FtM political-territory codes for the occupied regions (FtM's `country` type has them).
+# Identifier properties -> the `external_ids.system` they are kept under (one record per identifier: a second
+# entity with the same one is proposed as the same, not merged).
+IDENTIFIER_SYSTEMS: dict[str, str] = {
+    "innCode": "inn",
+    "ogrnCode": "ogrn",
+    "okpoCode": "okpo",
+    "leiCode": "lei",
+    "imoNumber": "imo",
+    "mmsi": "mmsi",
+    "wikidataId": "wikidata",
+    "registrationNumber": "registration",
+    "taxNumber": "tax",
+    "vatCode": "vat",
+    "swiftBic": "swift",
+    "dunsCode": "duns",
+    "permId": "permid",
+    "uniqueEntityId": "uei",
+    "bvdId": "bvd",
+    "icijId": "icij",
+    "isinCode": "isin",
+    "cikCode": "cik",
+    "npiCode": "npi",
+    "passportNumber": "passport",
+}
+
+# The finding an actor's topics make, by its most telling topic (first match of these prefixes).
+TOPIC_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("sanction", "sanctions"),
+    ("export.control", "sanctions"),
+    ("debarment", "sanctions"),
+    ("asset.frozen", "sanctions"),
+    ("mare.shadow", "sanctions-evasion"),
+    ("mare.sts", "sanctions-evasion"),
+    ("mil", "military"),
+    ("fin", "finance"),
+    ("crime.fin", "finance"),
+)
+# Values of a Sanction's `status` that say it no longer applies.
+ENDED_STATUSES = frozenset({"delisted", "expired", "ended", "revoked", "lifted", "inactive", "removed", "terminated"})
+
+# FtM political-territory codes for the occupied regions (FtM's `country` type has them: ftm_model.COUNTRIES).
 COUNTRY_REGIONS: dict[str, str] = {"ua-cri": "crimea", "ua-dpr": "donetsk", "ua-lpr": "luhansk"}
 REGION_COUNTRY_CODES: dict[str, str] = {v: k for k, v in COUNTRY_REGIONS.items()}
 
-# Short names that ISO 3166-1 (store/countries.py) spells otherwise, as they appear in FtM data.
+# Short names that ISO 3166-1 (store/countries.py) and FtM spell otherwise, as they appear in FtM data.
 COUNTRY_NAMES: dict[str, str] = {
     "russia": "RU",
     "syria": "SY",
@@ -100,22 +195,24 @@ class RelationSpec:
     object: str
     kind: str  # our relation kind
     role_props: tuple[str, ...] = ("role",)
-    subject_schemas: frozenset[str] | None = None  # for export: the FtM range, None = any actor
-    object_schemas: frozenset[str] | None = None
 
+    def accepts(self, schema: str, subject_schema: str, object_schema: str) -> bool:
+        """Whether FtM's ranges allow these ends (an Employment's employer must be an Organization)."""
+        props = properties(schema)
+        return is_a(subject_schema, props[self.subject][1] or "Thing") and is_a(
+            object_schema, props[self.object][1] or "Thing"
+        )
 
-_ORGS = frozenset({"Organization", "Company", "PublicBody"})
-_PEOPLE = frozenset({"Person"})
 
 RELATION_SCHEMAS: dict[str, RelationSpec] = {
-    "Ownership": RelationSpec("owner", "asset", "owns", ("role", "ownershipType"), None, frozenset({"Company"})),
-    "Directorship": RelationSpec("director", "organization", "director-of", ("role",), None, _ORGS),
-    "Membership": RelationSpec("member", "organization", "member-of", ("role",), None, _ORGS),
-    "Employment": RelationSpec("employee", "employer", "employed-by", ("role",), _PEOPLE, None),
+    "Ownership": RelationSpec("owner", "asset", "owns", ("role", "ownershipType")),
+    "Directorship": RelationSpec("director", "organization", "director-of", ("role",)),
+    "Membership": RelationSpec("member", "organization", "member-of", ("role",)),
+    "Employment": RelationSpec("employee", "employer", "employed-by", ("role",)),
     "Representation": RelationSpec("agent", "client", "represents", ("role",)),
     "Control": RelationSpec("controller", "controlled", "controls", ("role", "controlType")),
-    "Associate": RelationSpec("person", "associate", "associate-of", ("relationship",), _PEOPLE, _PEOPLE),
-    "Family": RelationSpec("person", "relative", "family-of", ("relationship",), _PEOPLE, _PEOPLE),
+    "Associate": RelationSpec("person", "associate", "associate-of", ("relationship",)),
+    "Family": RelationSpec("person", "relative", "family-of", ("relationship",)),
     "UnknownLink": RelationSpec("subject", "object", "linked-to", ("role",)),
 }
 
@@ -143,79 +240,17 @@ EVIDENCE_SCHEMAS: dict[str, EvidenceSpec] = {
     ),
     "Note": EvidenceSpec("other", (("entity", None),), ("date",), ("name", "summary", "description", "notes")),
     DOCUMENTATION_SCHEMA: EvidenceSpec("other", (("entity", None),), ("date", "startDate"), ("summary", "description")),
+    "Payment": EvidenceSpec(
+        "finance",
+        (("payer", "payer"), ("beneficiary", "beneficiary")),
+        ("date", "startDate"),
+        ("purpose", "summary", "description", "programme"),
+    ),
+    "Occupancy": EvidenceSpec("other", (("holder", "holder"),), ("startDate", "date"), ("description", "summary")),
 }
 
 TERRITORY_LEVELS: dict[str, str] = {"country": "country", "locality": "city", "city": "city", "adm2": "district"}
 
-
-def _props(*groups: str) -> frozenset[str]:
-    return frozenset(p for group in groups for p in group.split())
-
-
-# Every schema FtM defines (a schema not listed here is reported as unknown).
-FTM_SCHEMAS = _props(
-    """Address Airplane Analyzable Article Assessment Asset Associate Audio BankAccount Call CallForTenders
-    Company Concession Contract ContractAward ContractLot Control CourtCase CourtCaseParty CryptoWallet Debt
-    Directorship Document Documentation EconomicActivity Email Employment Event Family Folder HyperText
-    Identification Image Interest Interval Land LegalEntity License Membership Mention Message Note Occupancy
-    Organization Ownership Package Page Pages Passport Payment Person PlainText Position Post Project
-    ProjectParticipant PublicBody RealEstate Representation Risk Sanction Security Similar Succession Table
-    TaxRoll Territory Thing Trip UnknownLink UserAccount Value Vehicle Vessel Video Workbook"""
-)
-
-
-_THING = """name summary description country alias previousName weakAlias sourceUrl publisher publisherUrl alephUrl
-    wikipediaUrl wikidataId keywords topics address addressEntity program programId notes proof indexText createdAt
-    modifiedAt retrievedAt"""
-_ANALYZABLE = """detectedLanguage detectedCountry namesMentioned peopleMentioned companiesMentioned ibanMentioned
-    ipMentioned locationMentioned phoneMentioned emailMentioned"""
-_LEGAL = """email phone website legalForm incorporationDate dissolutionDate taxStatus status sector classification
-    registrationNumber idNumber taxNumber licenseNumber vatCode jurisdiction mainCountry opencorporatesUrl bvdId
-    uscCode icijId okpoCode innCode ogrnCode leiCode dunsCode uniqueEntityId npiCode swiftBic parent abbreviation"""
-_ORG = "cageCode permId imoNumber giiNumber"
-_PERSON = """title firstName secondName middleName fatherName motherName lastName nameSuffix birthDate birthPlace
-    birthCountry deathDate position nationality citizenship passportNumber socialSecurityNumber gender ethnicity
-    height weight eyeColor hairColor appearance religion political profession education spokenLanguage"""
-_COMPANY = """amount currency amountUsd amountEur capital voenCode coatoCode irsCode ipoCode cikCode jibCode mbsCode
-    caemCode kppCode okvedCode okopfCode fnsCode fssCode bikCode pfrNumber oksmCode isinCode ticker ricCode"""
-_INTERVAL = """startDate endDate date summary description recordId sourceUrl proof publisher publisherUrl alephUrl
-    namesMentioned indexText modifiedAt retrievedAt"""
-_INTEREST = _INTERVAL + " role status"
-_DOCUMENT = """contentHash title author generator crawler fileSize fileName extension encoding messageId mimeType
-    language date authoredAt publishedAt parent ancestors processingStatus processingError bodyText bodyHtml pdfHash"""
-
-KNOWN_PROPERTIES: dict[str, frozenset[str]] = {
-    "Person": _props(_THING, _LEGAL, _PERSON),
-    "Company": _props(_THING, _LEGAL, _ORG, _COMPANY),
-    "Organization": _props(_THING, _LEGAL, _ORG),
-    "PublicBody": _props(_THING, _LEGAL, _ORG),
-    "LegalEntity": _props(_THING, _LEGAL),
-    "Ownership": _props(
-        _INTEREST, "owner asset percentage sharesCount sharesValue sharesCurrency sharesType legalBasis ownershipType"
-    ),
-    "Directorship": _props(_INTEREST, "director organization secretary"),
-    "Membership": _props(_INTEREST, "member organization"),
-    "Employment": _props(_INTEREST, "employee employer"),
-    "Representation": _props(_INTEREST, "agent client"),
-    "Control": _props(_INTEREST, "controller controlled controlType legalBasis"),
-    "UnknownLink": _props(_INTEREST, "subject object"),
-    "Associate": _props(_INTERVAL, "person associate relationship"),
-    "Family": _props(_INTERVAL, "person relative relationship"),
-    "Documentation": _props(_INTEREST, "document entity"),
-    "Sanction": _props(
-        _INTERVAL,
-        "entity authority authorityId unscId program programId programUrl provisions status duration reason country "
-        "listingDate",
-    ),
-    "Event": _props(_THING, _ANALYZABLE, _INTERVAL, "location country important organizer involved"),
-    "Note": _props(_THING, _ANALYZABLE, "entity"),
-    "Address": _props(
-        _THING,
-        "full remarks postOfficeBox street street2 city postalCode region state latitude longitude osmId googlePlaceId",
-    ),
-    "Territory": _props(_THING, "partOf level territoryCode fipsCode zipCode nutsCode"),
-    **{schema: _props(_THING, _ANALYZABLE, _DOCUMENT) for schema in SOURCE_SCHEMAS},
-}
 
 # ------------------------------------------------------------------------------------------------- export
 
@@ -226,6 +261,7 @@ ACTOR_KIND_SCHEMAS: dict[str, str] = {
     "state": "PublicBody",  # with topics gov.national
     "group": "Organization",
     "platform": "Organization",
+    "vessel": "Vessel",
 }
 RELATION_KIND_SCHEMAS: dict[str, str] = {spec.kind: schema for schema, spec in RELATION_SCHEMAS.items()}
 REGION_KIND_LEVELS: dict[str, str] = {
