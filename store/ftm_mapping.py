@@ -103,7 +103,7 @@ NAME_PROPS = ("name",)
 # Full texts that only feed search indexes in Aleph (a document's body): read and checked, not kept.
 UNUSED_TEXTS = frozenset({"indexText", "bodyText", "bodyHtml", "translatedText"})
 ALIAS_PROPS = ("alias", "previousName", "weakAlias")
-SUMMARY_PROPS = ("summary", "description", "notes")
+SUMMARY_PROPS = ("summary", "description", "notes", "biography")
 PLACE_PROPS = ("address", "location", "city", "region")
 ADDRESS_PROPS = ("full", "street", "street2", "city", "region", "state", "postalCode")
 

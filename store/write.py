@@ -450,6 +450,11 @@ def _names(conn: sqlite3.Connection, table: str, ids: set[str]) -> dict[str, str
     return out
 
 
+def _aka(aliases: list[str] | None) -> str | None:
+    """`aka` as the alias triggers write it (schema._aka_sql): the aliases in SQLite's order, joined."""
+    return " ; ".join(sorted(aliases)) if aliases else None
+
+
 def linked_names(ev: Evidence, actor_names: dict[str, str], region_names: dict[str, str]) -> str | None:
     parts = [actor_names[a] for a, _ in ev.actors] + [region_names[r] for r in ev.regions]
     return " ; ".join(parts) if parts else None
@@ -458,15 +463,31 @@ def linked_names(ev: Evidence, actor_names: dict[str, str], region_names: dict[s
 def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
     """Apply a plan inside the caller's transaction."""
     conn.execute("PRAGMA defer_foreign_keys = ON")
+    # The aliases of new actors and regions go in before their rows, which then carry `aka` themselves: the alias
+    # triggers find no row to update, and the row is indexed for search once. (Inserted after the row, each
+    # alias would rewrite `aka` and re-index it: quadratic in the aliases of one record.)
+    new = {(kind, row[0]) for kind, table in (("actor", "actors"), ("region", "regions")) for row in p.inserts[table]}
+    early = [a for a in p.alias_add if (a[0], a[1]) in new]
+    if early:
+        insert_rows(conn, "aliases", ("kind", "ref_id", "alias"), early)
+    akas: dict[tuple[str, str], list[str]] = {}
+    for kind, ref_id, alias in early:
+        akas.setdefault((kind, ref_id), []).append(alias)
     for table, cols in (("sources", SOURCE_COLS), ("actors", ACTOR_COLS), ("regions", REGION_COLS)):
         if p.inserts[table]:
-            insert_rows(conn, table, cols, p.inserts[table])
+            if table == "sources":
+                insert_rows(conn, table, cols, p.inserts[table])
+            else:
+                kind = table[:-1]
+                rows = [(*row, _aka(akas.get((kind, row[0])))) for row in p.inserts[table]]
+                insert_rows(conn, table, (*cols, "aka"), rows)
         if p.updates[table]:
             conn.executemany(_update_sql(table, cols), [(*row[1:], row[0]) for row in p.updates[table]])
     if p.alias_remove:
         conn.executemany("DELETE FROM aliases WHERE kind = ? AND ref_id = ? AND alias = ?", p.alias_remove)
-    if p.alias_add:
-        insert_rows(conn, "aliases", ("kind", "ref_id", "alias"), p.alias_add)
+    late = [a for a in p.alias_add if (a[0], a[1]) not in new]
+    if late:
+        insert_rows(conn, "aliases", ("kind", "ref_id", "alias"), late)
 
     if p.updates["evidence"]:
         conn.executemany(_update_sql("evidence", EVIDENCE_COLS), [(*row[1:], row[0]) for row in p.updates["evidence"]])

@@ -235,7 +235,7 @@ class FtmImport:
 
     def flush(self) -> None:
         r = self.records
-        if r.batch:
+        if r.batch or r.batch.external_ids:
             self.session.add(r.batch)
             r.batch = Batch()
         if not self.session.dry_run:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 SYSTEM = "ftm"
 MIN_NAME_KEY = 3  # shorter names ("UN", "AB") are not compared with existing actors
 MAX_LISTED = 20  # values listed in a finding's text (all are kept in ftm_properties)
+MAX_ALIASES = 1_000  # other names of one actor: every one is searchable, and real records have a few hundred
 
 # FtM values kept for the export, per kind of record (besides '@schema', '@dataset', '@first_seen', ...).
 KEPT: dict[str, tuple[str, ...]] = {
@@ -353,6 +354,9 @@ class RecordBuilder:
             if alias.casefold() not in seen_names:
                 seen_names.add(alias.casefold())
                 aliases.append(alias)
+        if len(aliases) > MAX_ALIASES:
+            self.report.warn(f"actors with more than {MAX_ALIASES:,} other names (the rest not kept)", ent.where)
+            aliases = aliases[:MAX_ALIASES]
         kind = M.ACTOR_SCHEMAS[ent.schema]
         if ent.schema == "PublicBody" and M.STATE_TOPICS & set(ent.values("topics")) and _names_a_country(name):
             kind = "state"  # a country's government, as `findings export ftm` writes a state (not a ministry)

@@ -168,8 +168,9 @@ class Report:
                 if subjects:
                     shown = subjects.most_common(MAX_DETAILS)
                     echo("           " + ", ".join(f"{printable(s)} ({c:,})" for s, c in shown))
-                    if len(subjects) > len(shown):
-                        echo(f"           ... and {len(subjects) - len(shown):,} more")
+                    rest = n - sum(c for _, c in shown)
+                    if rest:
+                        echo(f"           ... and {rest:,} more")
                 cases = self.details.get(message, [])
                 for case in cases:
                     echo(f"           {printable(case)}")
