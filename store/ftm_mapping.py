@@ -86,6 +86,12 @@ def country_properties(schema: str) -> tuple[str, ...]:
     return tuple(sorted(props, key=lambda p: (COUNTRY_ORDER.index(p) if p in COUNTRY_ORDER else len(COUNTRY_ORDER), p)))
 
 
+@cache
+def other_identifiers(schema: str) -> tuple[str, ...]:
+    """The schema's identifier properties that are no record's key (KPP, OKPO ...): kept as FtM values."""
+    return tuple(p for p, spec in properties(schema).items() if spec[0] == "identifier" and p not in IDENTIFIER_SYSTEMS)
+
+
 COUNTRY_ORDER = ("country", "jurisdiction", "mainCountry", "nationality", "citizenship", "flag", "birthCountry")
 
 # ------------------------------------------------------------------------------------------------- import

@@ -371,7 +371,7 @@ class FtmImport:
                     r.proposals.append(Proposal("same-as", "actor", actor.id, "actor", other, reason, r.import_id(n)))
             r.batch.actors.append(actor)
             r.batch.external_ids.append(r.external("actor", ent.id, actor.id, n))
-            r.keep("actor", actor.id, ent, KEPT["actor"], {"country": countries})
+            r.keep("actor", actor.id, ent, (*KEPT["actor"], *M.other_identifiers(ent.schema)), {"country": countries})
             if ent.hint:
                 continue  # our own export: the findings its record made are entities of the file
             made = set()
