@@ -80,6 +80,7 @@ def common_schema(left: str, right: str) -> str | None:
     return None
 
 
+@cache
 def country_properties(schema: str) -> tuple[str, ...]:
     """The schema's country-typed properties, the ones that say where it is first."""
     props = [p for p, spec in properties(schema).items() if spec[0] == "country"]

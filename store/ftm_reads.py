@@ -59,18 +59,25 @@ def external_refs(conn: sqlite3.Connection, ftm_ids: Iterable[str]) -> dict[str,
 
 def identifier_refs(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(system, identifier) -> the actor an earlier import gave it (INN, LEI, IMO, ...), for actors that exist."""
-    out: dict[tuple[str, str], str] = {}
-    wanted = sorted(set(keys))
-    for i in range(0, len(wanted), CHUNK // 2):
-        chunk = wanted[i : i + CHUNK // 2]
-        cond = " OR ".join("(x.system = ? AND x.external_id = ?)" for _ in chunk)
-        params = [v for key in chunk for v in key]
-        sql = (
-            "SELECT x.system, x.external_id, x.ref_id FROM external_ids x JOIN actors a ON a.id = x.ref_id "
-            f"WHERE x.kind = 'actor' AND ({cond})"
+    by_system: dict[str, list[str]] = {}
+    for system, ident in set(keys):
+        by_system.setdefault(system, []).append(ident)
+    found: dict[tuple[str, str], str] = {}
+    for system, idents in sorted(by_system.items()):
+        for chunk in _id_chunks(idents):  # one system at a time, by the primary key (nothing else to filter on)
+            sql = (
+                "SELECT external_id, kind, ref_id FROM external_ids "
+                f"WHERE system = ? AND external_id IN ({','.join('?' * len(chunk))})"
+            )
+            found.update(
+                ((system, ext), ref) for ext, kind, ref in conn.execute(sql, [system, *chunk]) if kind == "actor"
+            )
+    alive: set[str] = set()
+    for chunk in _id_chunks(found.values()):
+        alive.update(
+            r[0] for r in conn.execute(f"SELECT id FROM actors WHERE id IN ({','.join('?' * len(chunk))})", chunk)
         )
-        out.update(((system, ext), ref) for system, ext, ref in conn.execute(sql, params))
-    return out
+    return {key: ref for key, ref in found.items() if ref in alive}
 
 
 def actor_names(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
@@ -173,7 +180,7 @@ def source_title(conn: sqlite3.Connection, source_id: str) -> str | None:
 
 # The FtM id a record came from, when an FtM import created it (the entity's own id, not a finding made from its
 # record, `<id>#location`): the export writes it back, so that FtM tools can merge the file with their data.
-_DERIVED = ("#location", "#record")
+_DERIVED = ("#location",)
 
 
 def _ftm_id_sql(kind: str, ref: str) -> str:
@@ -227,7 +234,7 @@ def _with_groups(
         else None
     )
     values = _Groups(
-        conn.execute("SELECT ref_id, prop, value FROM ftm_properties WHERE kind = ? ORDER BY ref_id, prop", (kind,))
+        conn.execute("SELECT ref_id, properties FROM ftm_properties WHERE kind = ? ORDER BY ref_id", (kind,))
     )
     for row in cur:
         rec = dict(zip(cols, row, strict=True))
@@ -238,10 +245,9 @@ def _with_groups(
 
 
 def _values(rows: list[tuple]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for prop, value in rows:
-        out.setdefault(prop, []).append(value)
-    return out
+    import json
+
+    return json.loads(rows[0][0]) if rows else {}
 
 
 def sources(conn: sqlite3.Connection, ids: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -311,7 +317,7 @@ def evidence(conn: sqlite3.Connection, ids: Collection[str] | None = None) -> It
 def _schema_sql(actor: str) -> str:
     """The FtM schema an actor was imported from (None for one made here)."""
     return (
-        "(SELECT min(value) FROM ftm_properties p WHERE p.kind = 'actor' AND p.prop = '@schema' "
+        "(SELECT json_extract(p.properties, '$.\"@schema\"[0]') FROM ftm_properties p WHERE p.kind = 'actor' "
         f"AND p.ref_id = {actor})"
     )
 
@@ -342,7 +348,7 @@ def relations(conn: sqlite3.Connection, actor_ids: Collection[str] | None = None
             rec["ftm"] = (
                 _values(
                     conn.execute(
-                        "SELECT prop, value FROM ftm_properties WHERE kind = 'relation' AND ref_id = ? ORDER BY prop",
+                        "SELECT properties FROM ftm_properties WHERE kind = 'relation' AND ref_id = ?",
                         (rec["ftm_id"],),
                     ).fetchall()
                 )

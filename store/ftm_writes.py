@@ -28,15 +28,9 @@ class Proposal:
     import_id: int | None = None
 
 
-def replace_properties(conn: sqlite3.Connection, rows: Sequence[tuple[str, str, str, str]]) -> None:
-    """(kind, ref_id, prop, value) rows: each record's FtM values become exactly these (others removed)."""
-    records = sorted({(kind, ref) for kind, ref, _, _ in rows})
-    conn.executemany("DELETE FROM ftm_properties WHERE kind = ? AND ref_id = ?", records)
-    conn.executemany("INSERT OR IGNORE INTO ftm_properties (kind, ref_id, prop, value) VALUES (?, ?, ?, ?)", rows)
-
-
-def clear_properties(conn: sqlite3.Connection, records: Iterable[tuple[str, str]]) -> None:
-    conn.executemany("DELETE FROM ftm_properties WHERE kind = ? AND ref_id = ?", sorted(set(records)))
+def replace_properties(conn: sqlite3.Connection, rows: Sequence[tuple[str, str, str]]) -> None:
+    """(kind, ref_id, properties as JSON) rows: each record's FtM values become these."""
+    conn.executemany("INSERT OR REPLACE INTO ftm_properties (kind, ref_id, properties) VALUES (?, ?, ?)", rows)
 
 
 def add_proposals(conn: sqlite3.Connection, proposals: Iterable[Proposal]) -> int:

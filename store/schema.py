@@ -106,12 +106,13 @@ PROPOSALS_INDEXES = (
 # FollowTheMoney values a record has no column for, kept so that `findings export ftm` writes them back: a
 # sanction's authority, program, dates and status, an actor's topics and every country, the datasets and
 # first/last seen of the entity ('@dataset', '@first_seen', '@last_seen'), the schema it came from ('@schema').
+# One row per record, `properties` a JSON object of property -> [values] (json_each and json_extract read it);
+# a relation's row is keyed by its FtM id (external_ids maps that to the relation's row).
 FTM_PROPERTIES_TABLE = """CREATE TABLE ftm_properties (
     kind TEXT NOT NULL,
     ref_id TEXT NOT NULL,
-    prop TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (kind, ref_id, prop, value)
+    properties TEXT NOT NULL,
+    PRIMARY KEY (kind, ref_id)
 ) WITHOUT ROWID;"""
 V3_TABLES = "\n".join(
     [RELATIONS_TABLE, PROPOSALS_TABLE, FTM_PROPERTIES_TABLE, *RELATIONS_INDEXES, *PROPOSALS_INDEXES, EXTERNAL_IDS_INDEX]

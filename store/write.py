@@ -174,12 +174,15 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
     """Every id a record points to exists in this import (`batch`, or `also_known` from earlier parts of it)
     or already in the database."""
     also_known = also_known or {}
+    # The batch's ids and the references found in the database; `also_known` (all of an import so far) is only
+    # looked into, never copied: copying it for every batch made an import quadratic in its records.
     known = {
-        "sources": {s.id for s in batch.sources} | also_known.get("sources", set()),
-        "actors": {a.id for a in batch.actors} | also_known.get("actors", set()),
-        "regions": {r.id for r in batch.regions} | also_known.get("regions", set()),
-        "evidence": {e.id for e in batch.evidence} | also_known.get("evidence", set()),
+        "sources": {s.id for s in batch.sources},
+        "actors": {a.id for a in batch.actors},
+        "regions": {r.id for r in batch.regions},
+        "evidence": {e.id for e in batch.evidence},
     }
+    earlier = {t: also_known.get(t, set()) for t in known}
     # (table, id, record, field) for every reference
     refs: list[tuple[str, str, object, str]] = []
     for region in batch.regions:
@@ -196,13 +199,15 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
         refs.append(("actors", rel.object_id, rel, "object"))
         if rel.evidence_id:
             refs.append(("evidence", rel.evidence_id, rel, "evidence"))
-    missing = {t: {ref_id for table, ref_id, _, _ in refs if table == t} - known[t] for t in known}
+    missing = {
+        t: {ref_id for table, ref_id, _, _ in refs if table == t and ref_id not in earlier[t]} - known[t] for t in known
+    }
     for table, ids in missing.items():
         known[table] |= existing_ids(conn, table, ids)
     for table, ref_id, rec, field_name in refs:
-        if ref_id not in known[table]:
+        if ref_id not in known[table] and ref_id not in earlier[table]:
             singular = {"sources": "source", "actors": "actor", "regions": "region", "evidence": "evidence"}[table]
-            hint = _closest(conn, table, ref_id, known[table])
+            hint = _closest(conn, table, ref_id, known[table] | earlier[table])
             raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)  # type: ignore[attr-defined]
 
 

@@ -29,6 +29,11 @@ def imported(db: Path, *paths: Path | str, extra: tuple[str, ...] = ()) -> dict:
     return summary
 
 
+def ftm_values(db: Path, kind: str, ref_id: str) -> dict[str, list[str]]:
+    """The FtM values a record keeps for the export (ftm_properties)."""
+    return json.loads(one(db, "SELECT properties FROM ftm_properties WHERE kind = ? AND ref_id = ?", kind, ref_id))  # type: ignore[arg-type]
+
+
 def actor_row(db: Path, actor_id: str) -> tuple:
     return one(db, "SELECT name, kind, country, summary, aka FROM actors WHERE id = ?", actor_id)  # type: ignore[return-value]
 
@@ -172,10 +177,8 @@ def test_statements_are_rolled_up_into_entities(empty_db: Path, name: str) -> No
     assert query(empty_db, "SELECT claim FROM evidence WHERE claim LIKE 'Sanction%'") == []  # not read as entities
     irgc = ref(empty_db, "NK-2GdmHtZTeNXjNVrBGEXZNj")
     assert one(empty_db, "SELECT kind, country FROM actors WHERE id = ?", irgc) == ("organization", "BY")
-    assert query(empty_db, "SELECT value FROM ftm_properties WHERE ref_id = ? AND prop = '@dataset'", irgc) == [
-        ("eu_fsf",)
-    ]
-    assert one(empty_db, "SELECT title FROM sources WHERE id = 'ftm-dataset-eu-fsf'") == "FtM dataset eu_fsf"
+    assert ftm_values(empty_db, "actor", irgc)["@dataset"] == ["eu_fsf"]
+    assert "topics Sanctioned (sanction)" in one(empty_db, "SELECT summary FROM actors WHERE id = ?", irgc)
 
 
 def test_an_empty_sanction_makes_no_finding(empty_db: Path, tmp_path: Path) -> None:
@@ -386,14 +389,16 @@ def test_topics_countries_positions_and_identifiers_are_kept(db: Path) -> None:
         zhuravleva,
     )
     assert query(empty_db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", location) == [("donetsk",)]
-    record = one(
-        empty_db, "SELECT claim, category, source_id, locator FROM evidence WHERE id = ?", f"{zhuravleva}-record"
+    assert one(empty_db, "SELECT source_id, locator FROM evidence WHERE id = ?", location) == (
+        "ftm-dataset-eu-fsf",
+        "FtM id NK-2KeUB68qUJtykm3BuAcazG",
     )
-    assert "topics Sanctioned (sanction)" in record[0] and "first seen 2023-04-20" in record[0]
-    assert record[1:] == ("sanctions", "ftm-dataset-eu-fsf", "FtM id NK-2KeUB68qUJtykm3BuAcazG")
-    # the topics are searchable
-    found = run_cli("search", "Sanctioned", "Zjuravleva", "--json", db=empty_db)
-    assert found.exit_code == 0 and f"{zhuravleva}-record" in found.stdout
+    # what else the record says is part of her summary: shown with her, and found by search
+    summary = one(empty_db, "SELECT summary FROM actors WHERE id = ?", zhuravleva)
+    assert "FtM record (eu_fsf; first seen 2023-04-20; last seen 2024-06-01): topics Sanctioned (sanction)" in summary
+    assert "positions “Member of the so-called ‘People’s Council’" in summary
+    found = run_cli("search", "kind:actor", "Sanctioned", "Zjuravleva", "--json", db=empty_db)
+    assert found.exit_code == 0 and zhuravleva in found.stdout
     kuzmenko = ref(empty_db, "NK-2Ka3UvopqbpZmVDFjWd4LA")
     assert ("tax", "366510784303") in query(
         empty_db, "SELECT system, external_id FROM external_ids WHERE ref_id = ?", kuzmenko
@@ -416,12 +421,7 @@ def test_every_ftm_country_code_is_accepted_and_every_value_kept(empty_db: Path,
         tmp_path / "many.ftm", [ent("m", "Company", name="Many Lands LLC", country=["xk", "eu", "suhh", "ge-ab"])]
     )
     imported(empty_db, many)
-    kept = {
-        r[0]
-        for r in query(
-            empty_db, "SELECT value FROM ftm_properties WHERE ref_id = ? AND prop = 'country'", ref(empty_db, "m")
-        )
-    }
+    kept = set(ftm_values(empty_db, "actor", ref(empty_db, "m"))["country"])
     assert kept == {"xk", "eu", "suhh", "ge-ab"}
 
 
@@ -478,13 +478,8 @@ def test_sanctions_keep_their_meaning(empty_db: Path, tmp_path: Path) -> None:
     assert date == "2014-07-16"  # the earliest, not the first value
     assert locator == "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=17251"
     assert "from 2014-07-16 to 2021-01-01" in claim and "status: Delisted" in claim and "no longer in force" in claim
-    props = dict(
-        query(
-            empty_db,
-            "SELECT prop, value FROM ftm_properties WHERE ref_id = ? AND prop IN ('endDate', 'status', 'program')",
-            ref(empty_db, "s1"),
-        )
-    )
+    values = ftm_values(empty_db, "evidence", ref(empty_db, "s1"))
+    props = {k: values[k][0] for k in ("endDate", "status", "program")}
     assert props == {"endDate": "2021-01-01", "status": "Delisted", "program": "UKRAINE-EO13662"}
     # and it goes back out as a Sanction
     out = [json.loads(line) for line in run_cli("export", "ftm", db=empty_db).stdout.splitlines()]

@@ -91,12 +91,14 @@ class Index:
         self.report = report
         self.places = places
         self.side = side
-        self.numbers: dict[str, int] = {}  # FtM id -> entity number
-        self.fids: list[str] = []  # entity number -> FtM id (the same string objects as the dict's keys)
+        self.numbers: dict[str, int] = {}  # FtM id -> entity number (in the order the entities came)
         self.kinds = bytearray()
         self.modes = bytearray()
         self.outcomes = bytearray()
-        self.schemas: list[str] = []  # the interned schema names
+        self.schema_codes = array("H")  # its schema, as an index into `schema_names`
+        self.schema_names: list[str] = []
+        self._schema_code: dict[str, int] = {}
+        self.verify_fids: dict[int, str] = {}  # the FtM ids of the entities in mode VERIFY
         self.counts = array("I")  # records (fragments) of the entity
         self.last = array("I")  # spool sequence number of its last fragment
         self.files = array("H")  # index of the file of its last fragment
@@ -112,7 +114,21 @@ class Index:
         self.keep_slugs: dict[int, str | None] = {}
 
     def __len__(self) -> int:
-        return len(self.fids)
+        return len(self.numbers)
+
+    def schema(self, n: int) -> str:
+        return self.schema_names[self.schema_codes[n]]
+
+    def _code(self, schema: str) -> int:
+        code = self._schema_code.get(schema)
+        if code is None:
+            code = self._schema_code[schema] = len(self.schema_names)
+            self.schema_names.append(schema)
+        return code
+
+    def fids(self) -> list[str]:
+        """Entity number -> FtM id (a list made on demand: the ids are the dict's keys, in order)."""
+        return list(self.numbers)
 
     def number(self, ftm_id: str) -> int | None:
         return self.numbers.get(ftm_id)
@@ -142,20 +158,19 @@ class Index:
                     self.report.not_imported[ent.schema] += 1
                 else:
                     self.report.warn("unknown schemas (skipped)", subject=ent.schema[:60])
-            n = len(self.fids)
+            n = len(self.numbers)
             self.numbers[ent.id] = n
-            self.fids.append(ent.id)
             self.kinds.append(CODE[kind])
             self.modes.append(Mode.NEW)
             self.outcomes.append(Outcome.IMPORTED)
-            self.schemas.append(_intern(ent.schema))
+            self.schema_codes.append(self._code(ent.schema))
             self.counts.append(1)
             self.last.append(seq)
             self.files.append(file_index)
             self.refs.append(None)
             self.slugs.append(None)
         else:
-            schema = self.schemas[n]
+            schema = self.schema(n)
             if ent.replace:
                 merged = ent.schema
             elif M.is_schema(schema) and M.is_schema(ent.schema):
@@ -171,7 +186,7 @@ class Index:
             self.last[n] = seq
             self.files[n] = file_index
             if merged != schema:
-                self.schemas[n] = _intern(merged)
+                self.schema_codes[n] = self._code(merged)
                 self.kinds[n] = CODE[classify(merged)]
         kind = self.kind(n)
         if kind in TABLES and self.slugs[n] is None:
@@ -211,22 +226,23 @@ class Index:
         from store import ftm_reads
         from store.write import existing_ids
 
+        fids = self.fids()
         mapped: list[int] = []
-        for n in range(len(self.fids)):
+        for n in range(len(fids)):
             kind = self.kind(n)
             if kind not in TABLES:
                 continue
             if kind in NAMED and self.slugs[n] is None:
                 self.set_kind(n, EntityKind.SKIP)
-                self.outcome(n, Outcome.SKIPPED, f"{self.schemas[n]} without a name")
+                self.outcome(n, Outcome.SKIPPED, f"{self.schema(n)} without a name")
                 continue
             mapped.append(n)
         taken: dict[EntityKind, set[str]] = {kind: set() for kind in TABLES}
-        earlier = ftm_reads.external_refs(self.conn, [self.fids[n] for n in mapped])
+        earlier = ftm_reads.external_refs(self.conn, [fids[n] for n in mapped])
         hinted: dict[EntityKind, list[int]] = {kind: [] for kind in TABLES}
         pending: dict[EntityKind, list[int]] = {kind: [] for kind in TABLES}
         for n in mapped:
-            kind, fid = self.kind(n), self.fids[n]
+            kind, fid = self.kind(n), fids[n]
             if fid in earlier and earlier[fid][0] == kind and earlier[fid][1] not in taken[kind]:
                 _, ref, created = earlier[fid]
                 self.refs[n], self.modes[n] = ref, Mode.OWN if created else Mode.READONLY
@@ -249,21 +265,22 @@ class Index:
             todo = pending[kind]
             for i in range(0, len(todo), 5_000):
                 chunk = todo[i : i + 5_000]
-                options = {n: self._candidates(n) for n in chunk}
+                options = {n: self._candidates(n, fids[n]) for n in chunk}
                 in_db = existing_ids(self.conn, table, {c for cands in options.values() for c in cands})
                 for n in chunk:
                     free = [c for c in options[n] if c not in in_db and c not in taken[kind]]
-                    self.refs[n] = free[0] if free else f"{options[n][0]}-{short_hash(self.fids[n], 16)}"
+                    self.refs[n] = free[0] if free else f"{options[n][0]}-{short_hash(fids[n], 16)}"
                     taken[kind].add(self.refs[n])  # type: ignore[arg-type]
-        self.keep_slugs = {n: self.slugs[n] for n in range(len(self.fids)) if self.modes[n] == Mode.VERIFY}
+        self.keep_slugs = {n: self.slugs[n] for n in range(len(fids)) if self.modes[n] == Mode.VERIFY}
+        self.verify_fids = {n: fids[n] for n in self.keep_slugs}
         self.slugs = []
         self.codes.clear()
         self.region_names.clear()
 
-    def _candidates(self, n: int) -> list[str]:
-        fid, slug = self.fids[n], self.slugs[n]
+    def _candidates(self, n: int, fid: str) -> list[str]:
+        slug = self.slugs[n]
         if not slug:
-            base = slugify(self.schemas[n]) or "entity"
+            base = slugify(self.schema(n)) or "entity"
             return [f"{base}-{short_hash(fid, 8)}", f"{base}-{short_hash(fid, 12)}"]
         return [slug, f"{slug}-{short_hash(fid)}", f"{slug}-{short_hash(fid, 10)}"]
 
@@ -272,9 +289,9 @@ class Index:
         from store.write import existing_ids
 
         kind = self.kind(n)
-        base = self.keep_slugs.get(n) or slugify(self.schemas[n]) or "entity"
+        base = self.keep_slugs.get(n) or slugify(self.schema(n)) or "entity"
         for size in (12, 16, 24, 40):
-            candidate = f"{base[: vocab.MAX_ID - size - 1]}-{short_hash(self.fids[n], size)}"
+            candidate = f"{base[: vocab.MAX_ID - size - 1]}-{short_hash(self.verify_fids[n], size)}"
             if not existing_ids(self.conn, TABLES[kind], [candidate]):
                 return candidate
         raise AssertionError("a SHA-1 collision")  # pragma: no cover
@@ -320,11 +337,3 @@ class Index:
 
     def writable(self, n: int) -> bool:
         return self.modes[n] in (Mode.NEW, Mode.OWN, Mode.VERIFY) and self.refs[n] is not None
-
-
-_SCHEMAS: dict[str, str] = {}
-
-
-def _intern(schema: str) -> str:
-    """One string object per schema name, however many entities have it."""
-    return _SCHEMAS.setdefault(schema, schema)

@@ -10,6 +10,7 @@ writes and renews chunk by chunk.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 SYSTEM = "ftm"
 MIN_NAME_KEY = 3  # shorter names ("UN", "AB") are not compared with existing actors
-MAX_LISTED = 20  # values listed in a finding's text (all are kept in ftm_properties)
+MAX_LISTED = 20  # values listed in a text (all are kept in ftm_properties)
 MAX_ALIASES = 1_000  # other names of one actor: every one is searchable, and real records have a few hundred
 
 # FtM values kept for the export, per kind of record (besides '@schema', '@dataset', '@first_seen', ...).
@@ -97,8 +98,9 @@ class RecordBuilder:
         self.limits = limits
         self.import_ids: list[int | None] = []  # per input file
         self.batch = Batch()
-        self.props: list[tuple[str, str, str, str]] = []  # ftm_properties rows of the chunk
-        self.cleared: list[tuple[str, str]] = []  # records whose FtM values go (rebuilt without any)
+        self.props: list[tuple[str, str, str]] = []  # ftm_properties rows of the chunk (JSON)
+        self.infos: dict[str, tuple] = {}  # per chunk: what the Address and Position entities it names give
+        self.names_of: dict[str, str] = {}  # per chunk: names of the actors its findings link
         self.proposals: list[Proposal] = []
         self.deletions: list[tuple[str, str]] = []
         self.file_sources: dict[str, str] = {}  # file name -> id of the source standing for it
@@ -211,18 +213,21 @@ class RecordBuilder:
 
     def keep(self, kind: str, ref: str, ent: Entity, props: tuple[str, ...], extra: dict[str, list[str]]) -> None:
         """The entity's FtM values without a column, for the export (they replace what the record had)."""
-        rows = [(kind, ref, "@schema", ent.schema)]
+        values: dict[str, list[str]] = {"@schema": [ent.schema]}
         for prop in props:
-            rows += [(kind, ref, prop, v) for v in ent.props.get(prop, ())]
-        for prop, values in extra.items():
-            rows += [(kind, ref, prop, v) for v in values]
-        rows += [(kind, ref, "@dataset", d) for d in ent.datasets]
+            found = ent.props.get(prop)
+            if found:
+                values[prop] = found
+        for prop, found in extra.items():
+            if found:
+                values[prop] = found
+        if ent.datasets:
+            values["@dataset"] = ent.datasets
         if ent.first_seen:
-            rows.append((kind, ref, "@first_seen", ent.first_seen))
+            values["@first_seen"] = [ent.first_seen]
         if ent.last_seen:
-            rows.append((kind, ref, "@last_seen", ent.last_seen))
-        self.cleared.append((kind, ref))
-        self.props += rows
+            values["@last_seen"] = [ent.last_seen]
+        self.props.append((kind, ref, json.dumps(values, ensure_ascii=False, separators=(",", ":"))))
 
     # -------------------------------------------------------------------------------------- sources
 
@@ -363,12 +368,17 @@ class RecordBuilder:
         kind = self._hint(ent, "kind", lambda v: vocab.check_choice(v, vocab.ACTOR_KINDS)) or kind
         countries = self.countries(ent)
         country = next((stored_country(c) for c in countries if c not in OCCUPIED_CODES), None)
+        summary = self._joined(ent, M.SUMMARY_PROPS)
+        if not ent.hint:  # what else its record says, where a reader looks for it (and search finds it)
+            record = self.record_text(ent, country, countries)
+            if record:
+                summary = self._capped(ent, f"{summary}\n\n{record}" if summary else record)
         actor = Actor(
             id=ref,
             name=name,
             kind=kind,
             country=country,
-            summary=self._joined(ent, M.SUMMARY_PROPS),
+            summary=summary,
             role=self._hint(ent, "role", lambda v: vocab.check_text(v, limit=vocab.MAX_TITLE)),
             aliases=aliases,
             origin=ent.origin(),
@@ -390,6 +400,8 @@ class RecordBuilder:
         """(existing actor, reason) for the actors whose name or alias this actor's name or aliases match."""
         out: dict[str, str] = {}
         names = self.names()
+        if not names:
+            return []
         for text in [actor.name, *(actor.aliases or [])]:
             for other in names.get(key_of(text), ()):
                 if other != actor.id and other not in out:
@@ -406,69 +418,67 @@ class RecordBuilder:
                     out.append((system, ident, prop))
         return out
 
-    def actor_findings(self, ent: Entity, n: int, actor: Actor, countries: list[str]) -> list[Evidence]:
-        """What the FtM record says about the actor as findings: the occupied regions its addresses, country
-        codes and positions name; its topics, other countries, addresses and positions."""
-        out = []
+    def record_text(self, ent: Entity, country: str | None, countries: list[str]) -> str | None:
+        """The FtM record's topics, other countries, addresses and positions, with its datasets and when they
+        first and last saw it, as a paragraph: "FtM record (eu_fsf, first seen 2023-04-20): topics ..."."""
+        topics = [t for t in ent.values("topics") if not (t in M.STATE_TOPICS and ent.schema == "PublicBody")]
+        parts = []
+        if topics:
+            parts.append("topics " + ", ".join(f"{ftm_model.TOPICS.get(t, t)} ({t})" for t in topics[:MAX_LISTED]))
+        if len(countries) > 1 or (countries and stored_country(countries[0]) != country):
+            parts.append("countries " + ", ".join(country_label(c) for c in countries[:MAX_LISTED]))
+        addresses = self._addresses(ent)
+        if addresses:
+            parts.append("addresses " + "; ".join(f"“{a[:300]}”" for a in addresses[:MAX_LISTED]))
+        positions = self.texts(ent, "position", limit=vocab.MAX_TITLE)
+        if positions:
+            parts.append("positions " + "; ".join(f"“{p[:300]}”" for p in positions[:MAX_LISTED]))
+        if not parts:
+            return None
+        about = [", ".join(ent.datasets[:MAX_LISTED])] if ent.datasets else []
+        if ent.first_seen:
+            about.append(f"first seen {ent.first_seen[:10]}")
+        if ent.last_seen:
+            about.append(f"last seen {ent.last_seen[:10]}")
+        head = f"FtM record ({'; '.join(about)})" if about else "FtM record"
+        return f"{head}: {'; '.join(parts)}."
+
+    def location(self, ent: Entity, actor: Actor) -> Evidence | None:
+        """A finding that links the actor to the occupied regions its addresses, country codes and positions
+        name, saying which."""
         regions, said = self.places_of(ent)
-        addresses, positions = self._addresses(ent), self.texts(ent, "position", limit=vocab.MAX_TITLE)
-        for text in positions:
+        for text in self.texts(ent, "position", limit=vocab.MAX_TITLE):
             found = self.places.in_texts([text])
             if found:
                 regions |= found
                 said.append(f"position “{text[:300]}”")
-        source, locator = self.source_for(ent), f"FtM id {ent.id[:200]}"
-        if regions:
-            claim = f"The FtM record of {actor.name} gives {'; '.join(dict.fromkeys(said))}."
-            out.append(
-                Evidence(
-                    id=f"{actor.id[:110]}-location",
-                    claim=claim[: vocab.MAX_TEXT],
-                    category="other",
-                    source_id=source,
-                    locator=locator,
-                    actors=[(actor.id, None)],
-                    regions=sorted(regions),
-                    origin=ent.origin(),
-                )
-            )
-        topics = [t for t in ent.values("topics") if t and not (actor.kind == "state" and t in M.STATE_TOPICS)]
-        others = [c for c in countries if stored_country(c) != actor.country]
-        parts = []
-        if topics:
-            labels = [f"{ftm_model.TOPICS.get(t, t)} ({t})" for t in topics[:MAX_LISTED]]
-            parts.append("topics " + ", ".join(labels))
-        if others or len(countries) > 1:
-            parts.append("countries " + ", ".join(country_label(c) for c in countries[:MAX_LISTED]))
-        if addresses:
-            parts.append("addresses " + "; ".join(f"“{a[:300]}”" for a in addresses[:MAX_LISTED]))
-        if positions:
-            parts.append("positions " + "; ".join(f"“{p[:300]}”" for p in positions[:MAX_LISTED]))
-        if parts and (ent.first_seen or ent.last_seen):
-            seen = [f"first seen {ent.first_seen[:10]}" if ent.first_seen else "", ""]
-            seen[1] = f"last seen {ent.last_seen[:10]}" if ent.last_seen else ""
-            parts.append(", ".join(x for x in seen if x))
-        if parts:
-            datasets = f" (datasets {', '.join(ent.datasets[:MAX_LISTED])})" if ent.datasets else ""
-            claim = f"The FtM record of {actor.name}{datasets} gives {'; '.join(parts)}."
-            out.append(
-                Evidence(
-                    id=f"{actor.id[:112]}-record",
-                    claim=self._capped(ent, claim),
-                    category=_topic_category(topics),
-                    source_id=source,
-                    locator=locator,
-                    actors=[(actor.id, None)],
-                    origin=ent.origin(),
-                )
-            )
-        return out
+        if not regions:
+            return None
+        claim = f"The FtM record of {actor.name} gives {'; '.join(dict.fromkeys(said))}."
+        return Evidence(
+            id=f"{actor.id[:110]}-location",
+            claim=claim[: vocab.MAX_TEXT],
+            category="other",
+            source_id=self.source_for(ent),
+            locator=f"FtM id {ent.id[:200]}",
+            actors=[(actor.id, None)],
+            regions=sorted(regions),
+            origin=ent.origin(),
+        )
+
+    def prefetch_infos(self, entities: list[Entity]) -> None:
+        """What the Address and Position entities the chunk names give, in one query."""
+        wanted = [v for ent in entities for v in ent.values("addressEntity", "post")]
+        self.infos = self.side.infos(wanted) if wanted else {}
+
+    def prefetch_names(self, actor_ids: list[str]) -> None:
+        rows = ftm_reads.stored_rows(self.conn, "actors", ("id", "name"), actor_ids) if actor_ids else {}
+        self.names_of = {k: v[1] for k, v in rows.items()}
 
     def _addresses(self, ent: Entity) -> list[str]:
         texts = self.texts(ent, "address", limit=vocab.MAX_TITLE)
-        infos = self.side.infos(ent.values("addressEntity"))
         for address in ent.values("addressEntity"):
-            info = infos.get(address)
+            info = self.infos.get(address)
             if info and info[0] == "address" and info[2]:
                 texts.append(info[2])
         return list(dict.fromkeys(texts))
@@ -488,9 +498,8 @@ class RecordBuilder:
             if found:
                 regions |= found
                 said.append(f"place “{text[:300]}”")
-        infos = self.side.infos(ent.values("addressEntity"))
         for address in ent.values("addressEntity"):
-            info = infos.get(address)
+            info = self.infos.get(address)
             if info and info[0] == "address" and info[1]:
                 regions |= set(info[1])
                 said.append(f"address “{info[2][:300]}”")
@@ -579,9 +588,8 @@ class RecordBuilder:
         )
 
     def _post(self, ent: Entity) -> tuple[str, tuple[str, ...]] | None:
-        infos = self.side.infos(ent.values("post"))
         for post in ent.values("post"):
-            info = infos.get(post)
+            info = self.infos.get(post)
             if info and info[0] == "position":
                 return info[1], tuple(info[2])
         return None
@@ -658,8 +666,7 @@ class RecordBuilder:
         return head + (": " + "; ".join(parts) if parts else ".")
 
     def _actor_names(self, ids: list[str]) -> dict[str, str]:
-        rows = ftm_reads.stored_rows(self.conn, "actors", ("id", "name"), ids) if ids else {}
-        return {k: v[1] for k, v in rows.items()}
+        return {i: self.names_of[i] for i in ids if i in self.names_of}
 
     def _missing(self, ent: Entity, prop: str, value: str) -> None:
         seen = self.index.number(value)

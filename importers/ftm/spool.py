@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import marshal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _LENGTH = 4
 
@@ -23,18 +23,26 @@ class Spool:
         self.count = 0
 
     def write(self, record: tuple) -> None:
+        """Append a record whose first item is its FtM id (kept in front, so that a pass can skip the records
+        it does not want without unmarshalling them)."""
+        key = record[0].encode("utf-8")
         data = marshal.dumps(record)
-        self.f.write(len(data).to_bytes(_LENGTH, "little"))
+        self.f.write(len(key).to_bytes(_LENGTH, "little") + key + len(data).to_bytes(_LENGTH, "little"))
         self.f.write(data)
         self.count += 1
 
-    def __iter__(self) -> Iterator[tuple[int, tuple, int]]:
-        """(sequence number, record, its size in bytes), in the order they were written."""
+    def records(self, wanted: Callable[[str], bool]) -> Iterator[tuple[int, tuple, int]]:
+        """(sequence number, record, its size in bytes) of the records whose FtM id `wanted` accepts, in the
+        order they were written."""
         self.f.seek(0)
-        read = self.f.read
+        read, skip = self.f.read, self.f.seek
         for seq in range(self.count):
+            key = read(int.from_bytes(read(_LENGTH), "little")).decode("utf-8")
             size = int.from_bytes(read(_LENGTH), "little")
-            yield seq, marshal.loads(read(size)), size
+            if wanted(key):
+                yield seq, marshal.loads(read(size)), size
+            else:
+                skip(size, 1)
         self.f.seek(0, 2)  # back to the end, where the next record would go
 
     def close(self) -> None:
