@@ -110,7 +110,6 @@ class Index:
         self.documented_by: dict[str, list[str]] = {}  # entity id -> document ids (Documentation)
         self.titles: dict[str, str] = {}  # document id -> title
         self.db_refs: dict[str, tuple[str, str, bool]] = {}  # per chunk: FtM ids known from earlier imports
-        self.referred: dict[str, int] = {}  # per chunk: referent ids of entities of these files
         self.keep_slugs: dict[int, str | None] = {}
 
     def __len__(self) -> int:
@@ -318,16 +317,13 @@ class Index:
         from store import ftm_reads
 
         outside = {v for ent in entities for p in props for v in ent.props.get(p, ()) if v not in self.numbers}
-        self.referred = self.side.referent_numbers(outside) if outside else {}
-        outside -= self.referred.keys()
         self.db_refs = ftm_reads.external_refs(self.conn, outside) if outside else {}
 
     def resolve(self, ftm_id: str) -> tuple[str, str] | None:
-        """(kind, id here) of the entity an FtM id names: in the files (by its id or one of its referents), or
-        from an earlier import."""
+        """(kind, id here) of the entity an FtM id names: in the files, or in the database by its id or one of
+        its referents (this import writes actors' referents before the findings and relations that may name
+        them, so a reference to a referent reaches an entity of the same import too, except in a dry run)."""
         n = self.numbers.get(ftm_id)
-        if n is None:
-            n = self.referred.get(ftm_id)
         if n is not None:
             ref = self.refs[n]
             kind = self.kind(n)

@@ -117,7 +117,6 @@ class FtmImport:
         finally:
             if aggregator is not None:
                 aggregator.close()
-        self.side.flush()
         self.report.forms[f.name] = str(f.form) + (", gzip-compressed" if f.compressed else "")
         if self.report.records_in + self.report.statements == before:
             raise DataError("is empty" if f.form is None else "holds no records", file=f.name)
@@ -168,8 +167,6 @@ class FtmImport:
             for prop in M.UNUSED_TEXTS.intersection(ent.props):
                 del ent.props[prop]
             self.spool.write(ent.to_record(file_index))
-            if ent.referents:
-                self.side.put_referents(ent.referents, n)
             kind = self.index.kind(n)
             if kind is EntityKind.ADDRESS:
                 regions = tuple(sorted(self.places.of_address(ent)))

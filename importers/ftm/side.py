@@ -1,6 +1,6 @@
 """What pass 1 learns that later passes need, kept on disk in a private temporary SQLite database: the
-fragments of entities split over several records, the place each Address gives and the post each Position
-names (for the entities that point at them), and which entity each FtM referent id stands for.
+fragments of entities split over several records, and the place each Address gives and the post each
+Position names (for the entities that point at them).
 
 Memory then holds the index (a few hundred bytes per entity) and one chunk of records, whatever the input.
 """
@@ -20,10 +20,8 @@ class SideStore:
             CREATE TABLE fragments (id TEXT, seq INTEGER, record BLOB);
             CREATE INDEX fragments_id ON fragments(id, seq);
             CREATE TABLE info (id TEXT PRIMARY KEY, data BLOB);
-            CREATE TABLE referents (referent TEXT PRIMARY KEY, n INTEGER);
             """
         )
-        self.pending_referents: list[tuple[str, int]] = []
 
     def close(self) -> None:
         self.db.close()
@@ -52,25 +50,4 @@ class SideStore:
             chunk = wanted[i : i + 500]
             sql = f"SELECT id, data FROM info WHERE id IN ({','.join('?' * len(chunk))})"
             out.update((ident, marshal.loads(data)) for ident, data in self.db.execute(sql, chunk))
-        return out
-
-    # -------------------------------------------------------------------------------------- referents
-
-    def put_referents(self, referents: Iterable[str], n: int) -> None:
-        self.pending_referents += [(r, n) for r in referents]
-        if len(self.pending_referents) >= 5_000:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending_referents:
-            self.db.executemany("INSERT OR IGNORE INTO referents VALUES (?, ?)", self.pending_referents)
-            self.pending_referents = []
-
-    def referent_numbers(self, ids: Iterable[str]) -> dict[str, int]:
-        wanted = sorted(set(ids))
-        out: dict[str, int] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            sql = f"SELECT referent, n FROM referents WHERE referent IN ({','.join('?' * len(chunk))})"
-            out.update(self.db.execute(sql, chunk))
         return out
