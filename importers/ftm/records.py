@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,31 +115,26 @@ class RecordBuilder:
     def _bad(self, ent: Entity, prop: str, error: str) -> None:
         self.report.warn(f"invalid {prop} values (skipped)", f"{ent.where}: {ent.label}: {prop}: {error}")
 
-    def texts(self, ent: Entity, *props: str, limit: int = vocab.MAX_TEXT) -> list[str]:
+    def checked(self, ent: Entity, props: tuple[str, ...], check: Callable[[str], str | None]) -> list[str]:
+        """The values of these properties that pass `check` (as it returns them, repeats dropped); each one that
+        does not is a warning naming the entity and the property."""
         out: dict[str, None] = {}
         for prop in props:
             for value in ent.props.get(prop, ()):
                 try:
-                    text = vocab.check_text(value, limit=limit)
+                    checked = check(value)
                 except ValueError as e:
                     self._bad(ent, prop, str(e))
                     continue
-                if text:
-                    out[text] = None
+                if checked:
+                    out[checked] = None
         return list(out)
 
+    def texts(self, ent: Entity, *props: str, limit: int = vocab.MAX_TEXT) -> list[str]:
+        return self.checked(ent, props, lambda v: vocab.check_text(v, limit=limit))
+
     def dates(self, ent: Entity, *props: str) -> list[str]:
-        out = []
-        for prop in props:
-            for value in ent.props.get(prop, ()):
-                try:
-                    date = vocab.check_date(partial_date(value))
-                except ValueError as e:
-                    self._bad(ent, prop, str(e))
-                    continue
-                if date:
-                    out.append(date)
-        return out
+        return self.checked(ent, props, lambda v: vocab.check_date(partial_date(v)))
 
     def date(self, ent: Entity, *props: str) -> str | None:
         """The first valid date of the first property that has one."""
@@ -165,16 +161,7 @@ class RecordBuilder:
         return list(out)
 
     def urls(self, ent: Entity, prop: str) -> list[str]:
-        out = []
-        for value in ent.values(prop):
-            try:
-                url = vocab.check_url(value)
-            except ValueError as e:
-                self._bad(ent, prop, str(e))
-                continue
-            if url:
-                out.append(url)
-        return out
+        return self.checked(ent, (prop,), vocab.check_url)
 
     def _hint(self, ent: Entity, key: str, check: Any) -> Any:
         if key not in ent.hint:
