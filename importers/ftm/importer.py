@@ -175,9 +175,9 @@ class FtmImport:
             elif kind is EntityKind.POSITION:
                 name = next(iter(self.records.texts(ent, "name", limit=1_000)), None)
                 if name:
-                    regions = self.places.in_texts(ent.values(*M.POSITION_PROPS))
-                    regions |= self.places.of_codes(ent.values("country"))
-                    self.side.put_info(ent.id, ("position", name, tuple(sorted(regions))))
+                    named = self.places.in_texts(ent.values(*M.POSITION_PROPS))
+                    named |= self.places.of_codes(ent.values("country"))
+                    self.side.put_info(ent.id, ("position", name, tuple(sorted(named))))
 
     def settle_deletes(self) -> None:
         """A DEL followed by a later ADD or MOD of the same entity (in file order) changes nothing; one that

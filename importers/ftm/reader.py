@@ -29,7 +29,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from importers.ftm.entities import LineError
 from importers.ftm.limits import Limits, size_text
@@ -141,7 +141,8 @@ class InputFile:
         buffered = io.BufferedReader(self.hashing, 1024 * 1024)
         head = buffered.peek(4)[:4]
         self.compressed = head.startswith(b"\x1f\x8b")
-        self.stream: BinaryIO = gzip.GzipFile(fileobj=buffered, mode="rb") if self.compressed else buffered
+        stream = gzip.GzipFile(fileobj=buffered, mode="rb") if self.compressed else buffered
+        self.stream = cast(BinaryIO, stream)
         self.form: Form | None = None
         self.header_lines = 0  # SPDX licence lines skipped
 
@@ -235,7 +236,7 @@ class InputFile:
                 yield from self._json_lines(lines, ItemKind.ENTITY)
                 return
             kind = self._form_of(data, number)
-            if self.form is Form.RESULTS:
+            if self.form is Form.RESULTS and isinstance(data, dict):
                 yield from self._results(number, data)
                 return
             yield Item(number, kind, data)

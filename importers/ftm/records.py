@@ -597,6 +597,7 @@ class RecordBuilder:
 
     def claim(self, ent: Entity, spec: M.EvidenceSpec, actors: dict[str, str | None], post: tuple | None) -> str | None:
         parts = distinct(self.texts(ent, *spec.claim_props))
+        text: str | None
         if ent.schema == "Sanction":
             text = self._sanction_claim(ent, parts)
         elif ent.schema == "Payment":

@@ -177,5 +177,5 @@ class Report:
                 if cases and n > len(cases) and not subjects:
                     echo(f"           ... and {n - len(cases):,} more")
         if self.not_imported:
-            parts = ", ".join(f"{n:,} {printable(s)}" for s, n in sorted(self.not_imported.items()))
-            echo(f"not imported (no place for them here): {parts}")
+            schemata = ", ".join(f"{n:,} {printable(s)}" for s, n in sorted(self.not_imported.items()))
+            echo(f"not imported (no place for them here): {schemata}")
