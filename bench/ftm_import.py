@@ -4,8 +4,9 @@
 
 The file is made of the real entities of tests/data/ftm/ (OpenSanctions persons and organisations with their
 captions, referents, datasets and topics, Russian companies with INN/OGRN codes, an Ownership, Addresses,
-German donations with Payments) plus OpenSanctions-shaped Sanctions, copied with new ids and names until
-there are N entities, references kept within each copy.
+German donations with Payments) plus OpenSanctions-shaped Sanctions and relations between them (an ownership
+history, a directorship), copied with new ids, names and identifiers until there are N entities, references
+kept within each copy.
 
 Baseline, in a fresh process on the same file: the validating parse of the `followthemoney` library
 (`ftm validate` reads each line with orjson and builds a ValueEntity from it) when the library is installed,
@@ -52,13 +53,53 @@ IDENTIFIERS = frozenset(
 )
 
 
+# Relations between entities of the real files (the zala excerpt's Ownership points outside it): an ownership
+# history of two of its companies and a directorship of a t1 person in a t1 organisation, shaped as OpenSanctions
+# writes them.
+RELATIONS = [
+    {
+        "id": "own-hist-1",
+        "schema": "Ownership",
+        "properties": {
+            "owner": ["NK-56Edov9bas9puzaChH5pBy"],
+            "asset": ["NK-9Xa4Kg7Y7nfccE7VcZt6Q6"],
+            "percentage": ["50"],
+            "startDate": ["2020-01-10"],
+            "endDate": ["2022-06-30"],
+        },
+        "datasets": ["ext_ru_egrul"],
+    },
+    {
+        "id": "own-hist-2",
+        "schema": "Ownership",
+        "properties": {
+            "owner": ["NK-56Edov9bas9puzaChH5pBy"],
+            "asset": ["NK-9Xa4Kg7Y7nfccE7VcZt6Q6"],
+            "percentage": ["51"],
+            "startDate": ["2022-07-01"],
+        },
+        "datasets": ["ext_ru_egrul"],
+    },
+    {
+        "id": "dir-1",
+        "schema": "Directorship",
+        "properties": {
+            "director": ["NK-2Ka3UvopqbpZmVDFjWd4LA"],
+            "organization": ["NK-2GdmHtZTeNXjNVrBGEXZNj"],
+            "role": ["General Director"],
+        },
+        "datasets": ["eu_fsf"],
+    },
+]
+
+
 def templates() -> list[dict]:
     out = []
     for name in REAL:
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             if line.strip().startswith("{"):
                 out.append(json.loads(line))
-    return out
+    return out + copy.deepcopy(RELATIONS)
 
 
 def _rename(value: object, suffix: str, ids: set[str]) -> object:

@@ -2,7 +2,8 @@
 
 1. read every input once, in whichever form (importers/ftm/reader.py), check each record, add it to the index
    and the spool; then give every entity the id it gets here and the mode it is written in (ids.py);
-2. regions; 3. sources and actors (with the findings their records make, identifiers, proposed links);
+2. regions; 3. sources and actors (with their FtM record, identifiers, referents, location findings and
+   proposed links);
 4. findings; 5. relations: each reference points backwards;
 6. a delta file's deletions, and with --prune what earlier imports of the same file made that it no longer has.
 
@@ -340,12 +341,9 @@ class FtmImport:
         idents = {ent.id: r.identifiers(ent) for ent, _, _, _ in built}
         known = ftm_reads.identifier_refs(self.conn, [(s, v) for ids in idents.values() for s, v, _ in ids])
         referents = ftm_reads.external_refs(self.conn, [x for ent, _, _, _ in built for x in ent.referents])
-        derived_keys = [f"{ent.id}#{what}" for ent, n, _, _ in built for what in ("location", "record")]
-        derived = ftm_reads.mapped(self.conn, derived_keys)
+        derived = ftm_reads.mapped(self.conn, [f"{ent.id}#location" for ent, _, _, _ in built])
         new = [a.id for _, n, a, _ in built if index.modes[n] == Mode.NEW]
-        taken = existing_ids(
-            self.conn, "evidence", [f"{a[:110]}-location" for a in new] + [f"{a[:112]}-record" for a in new]
-        )
+        taken = existing_ids(self.conn, "evidence", [f"{a[:110]}-location" for a in new])
         given: dict[tuple[str, str], str] = {}
         for ent, n, actor, countries in built:
             same: dict[str, str] = {}
