@@ -101,13 +101,16 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
             ids,
         ):
             actors.setdefault(eid, []).append({"id": aid, "name": name, "role": role})
+        # as_a_whole: the region has parts (the occupied territories): the finding is about it as a whole, about
+        # none of its parts in particular; such regions come after the others
         regions: dict[str, list[dict]] = {}
-        for eid, rid, name in conn.execute(
-            f"""SELECT l.evidence_id, r.id, r.name FROM evidence_regions l JOIN regions r ON r.id = l.region_id
-                 WHERE l.evidence_id IN ({marks}) ORDER BY r.name""",
+        for eid, rid, name, whole in conn.execute(
+            f"""SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
+                  FROM evidence_regions l JOIN regions r ON r.id = l.region_id
+                 WHERE l.evidence_id IN ({marks}) ORDER BY w, r.name""",
             ids,
         ):
-            regions.setdefault(eid, []).append({"id": rid, "name": name})
+            regions.setdefault(eid, []).append({"id": rid, "name": name, "as_a_whole": bool(whole)})
         by_id = {}
         for row in rows:
             (eid, claim, quote, category, date, quantity, unit, status, confidence, locator, sid, title, publisher) = (
@@ -140,6 +143,12 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
         for eid in ids:
             if eid in by_id:
                 yield by_id[eid]
+
+
+def region_name(region: dict) -> str:
+    """A finding's region as CSV and Markdown name it: `Occupied territories of Ukraine (as a whole)` for one
+    that has parts."""
+    return region["name"] + (" (as a whole)" if region.get("as_a_whole") else "")
 
 
 # -------------------------------------------------------------------------------------------------------- CSV
@@ -186,7 +195,7 @@ def _write_csv(records: Iterable[dict], out: TextIO) -> int:
             r["unit"],
             "; ".join(a["name"] for a in r["actors"]),
             "; ".join(a["id"] for a in r["actors"]),
-            "; ".join(g["name"] for g in r["regions"]),
+            "; ".join(region_name(g) for g in r["regions"]),
             "; ".join(g["id"] for g in r["regions"]),
             src["id"],
             src["title"],
@@ -284,7 +293,7 @@ def _markdown_item(r: dict, lead: str | None) -> str:
         p for p in (md(number) if number else "", md(r["category"]), md(r["date"]) if r.get("date") else "undated") if p
     ]
     if r["regions"]:
-        facts.append(", ".join(md(g["name"]) for g in r["regions"]))
+        facts.append(", ".join(md(region_name(g)) for g in r["regions"]))
     lines.append("  - " + " · ".join(facts))
     others = [a for a in r["actors"] if a["id"] != lead]
     if others:
