@@ -12,6 +12,7 @@ from cli import open_db
 from cli.options import Command, db_option
 from cli.render import Column, Doc, echo_json, emit, visible
 from store.cite import citation, figure
+from store.details import region_label
 
 if TYPE_CHECKING:
     from store.search import ScopeCounts
@@ -125,14 +126,8 @@ def _counts(doc: Doc, title: str, items: list[dict], what: str = "findings") -> 
         return
     doc.blank()
     doc.heading(title)
-    rows = [[(_region_name(it), None), (it["id"], "id"), (f"{it['count']:,}", None)] for it in items]
+    rows = [[(region_label(it), None), (it["id"], "id"), (f"{it['count']:,}", None)] for it in items]
     doc.table([Column("name", flex=True), Column("id"), Column(what, justify="right")], rows)
-
-
-def _region_name(item: dict) -> str:
-    """A linked region's name, saying so when the findings are about it as a whole (the occupied territories),
-    not about any one of its parts."""
-    return item["name"] + (" (as a whole)" if item.get("as_a_whole") else "")
 
 
 def _categories(doc: Doc, by_category: list) -> None:
@@ -256,7 +251,7 @@ def render_evidence(d: dict, _rows: list) -> Doc:
     doc.field(
         "Actors", "; ".join(f"{a['name']} ({a['id']}{', ' + a['role'] if a.get('role') else ''})" for a in d["actors"])
     )
-    doc.field("Regions", "; ".join(f"{_region_name(r)} ({r['id']})" for r in d["regions"]))
+    doc.field("Regions", "; ".join(f"{region_label(r)} ({r['id']})" for r in d["regions"]))
     doc.field("Source", citation(d))
     _relations(doc, d.get("relations") or [])
     return doc

@@ -129,6 +129,12 @@ def _evidence_ids(conn: sqlite3.Connection, ids_sql: str, params: list, limit: i
 _HAS_PARTS = "EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id)"
 
 
+def region_label(region: dict) -> str:
+    """A linked region's name as people read it: `Occupied territories of Ukraine (as a whole)` for one with
+    parts (`as_a_whole`), whose findings are about none of its parts in particular. Data: show it as such."""
+    return str(region.get("name") or region.get("id") or "") + (" (as a whole)" if region.get("as_a_whole") else "")
+
+
 def _regions_as_a_whole_last(rows: list[dict]) -> list[dict]:
     """The regions findings are about in particular first, then those they speak of as a whole (stable)."""
     return sorted(rows, key=lambda r: r["as_a_whole"])

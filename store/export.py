@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from store.cite import citation_parts, figure, status_mark
+from store.details import region_label
 from store.search import EvidenceFilter, iter_evidence_ids
 from store.text import json_safe, printable
 
@@ -145,12 +146,6 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
                 yield by_id[eid]
 
 
-def region_name(region: dict) -> str:
-    """A finding's region as CSV and Markdown name it: `Occupied territories of Ukraine (as a whole)` for one
-    that has parts."""
-    return region["name"] + (" (as a whole)" if region.get("as_a_whole") else "")
-
-
 # -------------------------------------------------------------------------------------------------------- CSV
 
 
@@ -195,7 +190,7 @@ def _write_csv(records: Iterable[dict], out: TextIO) -> int:
             r["unit"],
             "; ".join(a["name"] for a in r["actors"]),
             "; ".join(a["id"] for a in r["actors"]),
-            "; ".join(region_name(g) for g in r["regions"]),
+            "; ".join(region_label(g) for g in r["regions"]),
             "; ".join(g["id"] for g in r["regions"]),
             src["id"],
             src["title"],
@@ -293,7 +288,7 @@ def _markdown_item(r: dict, lead: str | None) -> str:
         p for p in (md(number) if number else "", md(r["category"]), md(r["date"]) if r.get("date") else "undated") if p
     ]
     if r["regions"]:
-        facts.append(", ".join(md(region_name(g)) for g in r["regions"]))
+        facts.append(", ".join(md(region_label(g)) for g in r["regions"]))
     lines.append("  - " + " · ".join(facts))
     others = [a for a in r["actors"] if a["id"] != lead]
     if others:

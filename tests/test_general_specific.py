@@ -13,6 +13,7 @@ import json
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -294,13 +295,19 @@ def test_exports_say_which_regions_are_the_occupied_territories_as_a_whole(built
 # ---------------------------------------------------------------------------------------------- the explorer
 
 
+async def filter_by_kherson(pilot) -> Any:  # type: ignore[no-untyped-def]
+    """Space on Kherson Oblast in the Regions pane, then the Evidence pane; returns the home screen."""
+    home = pilot.app.screen
+    await press(pilot, "2")
+    home.regions.move_to([r.id for r in (home.regions.row_at(i) for i in range(6))].index("kherson"))
+    await press(pilot, "space", "3")
+    await settle(pilot)
+    return home
+
+
 def test_a_region_chip_puts_the_counts_of_each_in_the_evidence_header(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
-        home = pilot.app.screen
-        await press(pilot, "2")
-        home.regions.move_to([r.id for r in (home.regions.row_at(i) for i in range(6))].index("kherson"))
-        await press(pilot, "space", "3")
-        await settle(pilot)
+        home = await filter_by_kherson(pilot)
         text = screen_text(pilot.app)
         assert "Evidence  24: Kherson Oblast 1 · Occupied territories of Ukraine 23" in text
         rows = [home.evidence.row_at(i) for i in range(24)]
@@ -314,11 +321,7 @@ def test_a_region_chip_puts_the_counts_of_each_in_the_evidence_header(db: Path) 
 
 def test_at_80_columns_the_tab_says_how_many_are_general(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
-        home = pilot.app.screen
-        await press(pilot, "2")
-        home.regions.move_to([r.id for r in (home.regions.row_at(i) for i in range(6))].index("kherson"))
-        await press(pilot, "space", "3")
-        await settle(pilot)
+        await filter_by_kherson(pilot)
         assert "3 Evidence 1 + 23 general" in screen_text(pilot.app)
 
     run_app(db, check)

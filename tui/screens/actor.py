@@ -48,14 +48,6 @@ class RelationsTree(Tree[dict[str, Any]]):
             self.root.add_leaf(safe_rich("no relations recorded", "dim"))
 
 
-def _as_a_whole(region: dict[str, Any]) -> dict[str, Any]:
-    """A linked region, named `… (as a whole)` when the findings are about it and none of its parts in particular
-    (the occupied territories): its count is not one of its parts'."""
-    if region.get("as_a_whole"):
-        return {**region, "name": f"{clean(region.get('name'))} (as a whole)"}
-    return region
-
-
 def _span(start: object, end: object) -> str:
     if start and end:
         return f"{start} – {end}"
@@ -103,8 +95,10 @@ class ActorScreen(EntityScreen):
         ]
         text = " — ".join(clean(x) for x in (data.get("role"), data.get("summary")) if x)
         self.profile.update(profile_content(data.get("name"), facts, text))
-        # Regions the findings are about in particular first (store.details), then those spoken of as a whole
-        regions = count_rows("region", [_as_a_whole(r) for r in data.get("regions") or ()])
+        # Regions the findings are about in particular first, then those spoken of as a whole, said so
+        from store.details import region_label
+
+        regions = count_rows("region", [{**r, "name": region_label(r)} for r in data.get("regions") or ()])
         self.set_section_rows("regions", regions)
         self.set_strip("Regions", regions, "2")
         relations = data.get("relations") or []
