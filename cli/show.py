@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,9 @@ from store.details import region_label
 
 if TYPE_CHECKING:
     from store.search import ScopeCounts
+
+if TYPE_CHECKING:
+    from store.search import EvidenceRow
 
 KINDS = ("actor", "region", "evidence", "source")
 BAR = 30
@@ -79,13 +83,18 @@ def _json_ready(data: dict) -> dict:
     return out
 
 
-def _evidence_rows(conn, kind: str, id_: str, limit: int) -> list:  # type: ignore[no-untyped-def]
+def _evidence_rows(conn: sqlite3.Connection, kind: str, id_: str, limit: int) -> list[EvidenceRow]:
     from store.search import EvidenceFilter, list_evidence
 
     if limit == 0:
         return []
-    field = {"actor": "actor_ids", "region": "region_ids", "source": "source_ids"}[kind]
-    return list_evidence(conn, EvidenceFilter(**{field: (id_,)}), limit=limit)
+    ids = (id_,)
+    flt = {
+        "actor": EvidenceFilter(actor_ids=ids),
+        "region": EvidenceFilter(region_ids=ids),
+        "source": EvidenceFilter(source_ids=ids),
+    }[kind]
+    return list_evidence(conn, flt, limit=limit)
 
 
 # ------------------------------------------------------------------------------------------------ renderers

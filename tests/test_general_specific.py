@@ -333,7 +333,7 @@ def test_the_actor_screen_lists_the_whole_after_the_regions_and_says_so(db: Path
         app.open("actor", "china")
         await settle(pilot)
         await press(pilot, "2")
-        labels = [(app.focused.row_at(i).label, app.focused.row_at(i).count) for i in range(6)]
+        labels = [(app.focused.row_at(i).label, app.focused.row_at(i).findings) for i in range(6)]
         assert labels[-1] == ("Occupied territories of Ukraine (as a whole)", 12)
         assert ("Kherson Oblast", 1) in labels
 
