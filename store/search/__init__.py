@@ -8,6 +8,10 @@ asked about it:
   no qualifier that only applies to evidence (`searches_entities`), or when `kind:` asks for them. A query of
   qualifiers alone lists evidence, newest first.
 - `count(conn, text)`: a cheap count, capped.
+- General and specific: a query or filter that asks for a region (`region:kherson`) lists the findings about it
+  and its parts first, then the *general* ones, about a wider region that contains it as a whole (the
+  occupied territories), each marked with its `scope`; `scope_counts` says how many of each
+  (store.search.plan explains how).
 - `list_evidence(conn, EvidenceFilter(...))`, `count_evidence`, `iter_evidence_ids`: the evidence list of the
   TUI, paged at any offset (store.search.evidence); `facets`: its counts by category, country, region and year
   (store.search.facet_counts).
@@ -29,14 +33,16 @@ count_evidence 0-1.5 s depending on the filter; facets with no filter ~5-10 s (t
 from __future__ import annotations
 
 from store.search.hits import CLOSE, OPEN, Hit, count, search, unmark
-from store.search.names import resolve, slug, suggest, with_descendants
+from store.search.names import resolve, slug, suggest, wider_regions, with_descendants
 from store.search.plan import notes, searches_entities
 
 # The evidence list and facets load on first use: `findings search` needs neither (about 2 ms of start-up).
 _LATER = {
     "EvidenceFilter": "evidence_filter",
     "EvidenceRow": "evidence",
+    "ScopeCounts": "evidence",
     "count_evidence": "evidence",
+    "scope_counts": "evidence",
     "iter_evidence_ids": "evidence",
     "list_evidence": "evidence",
     "FACETS": "facet_counts",
@@ -44,7 +50,14 @@ _LATER = {
 }
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
 if TYPE_CHECKING:
-    from store.search.evidence import EvidenceRow, count_evidence, iter_evidence_ids, list_evidence
+    from store.search.evidence import (
+        EvidenceRow,
+        ScopeCounts,
+        count_evidence,
+        iter_evidence_ids,
+        list_evidence,
+        scope_counts,
+    )
     from store.search.evidence_filter import EvidenceFilter
     from store.search.facet_counts import FACETS, facets
 
@@ -71,6 +84,7 @@ __all__ = [
     "EvidenceFilter",
     "EvidenceRow",
     "Hit",
+    "ScopeCounts",
     "count",
     "count_evidence",
     "facets",
@@ -78,10 +92,12 @@ __all__ = [
     "list_evidence",
     "notes",
     "resolve",
+    "scope_counts",
     "search",
     "searches_entities",
     "slug",
     "suggest",
     "unmark",
+    "wider_regions",
     "with_descendants",
 ]
