@@ -174,12 +174,18 @@ def actor(
 
 
 def region(
-    conn: sqlite3.Connection, id_: str, *, evidence_limit: int | None = LIST_LIMIT, aggregates: bool = True
+    conn: sqlite3.Connection,
+    id_: str,
+    *,
+    evidence_limit: int | None = LIST_LIMIT,
+    aggregates: bool = True,
+    totals: bool = True,
 ) -> dict | None:
     """A region's profile: columns, aliases, parent and parts, actors present with counts, evidence ids,
     by_category, timeline. Findings linked to its parts (regions within it) count as its own; those about a
     wider region as a whole are general (`general_total`, `general_evidence`, `wider`), never its own. With
-    aggregates=False the counted lists are None."""
+    aggregates=False the counted lists are None; with totals=False so are the totals, the evidence ids and the
+    general findings too: the row, its parent and its parts only, at once at any size."""
     d = _one(conn, "regions", REGION_COLS, id_)
     if d is None:
         return None
@@ -193,6 +199,9 @@ def region(
             "SELECT id, name, evidence_count FROM regions WHERE parent_id = ? ORDER BY name", [id_]
         )
     ]
+    if not totals:
+        d.update(evidence=[], evidence_total=None, general_total=None, general_evidence=None, wider=None)
+        return {**d, **_NO_AGGREGATES, "actors": None}
     ids = with_descendants(conn, [id_])
     marks = ",".join("?" * len(ids))
     distinct = "DISTINCT " if len(ids) > 1 else ""

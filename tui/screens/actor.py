@@ -84,10 +84,10 @@ class ActorScreen(EntityScreen):
             return RelationsTree(id="relations")
         return bars_box("categories")
 
-    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection, *, aggregates: bool) -> dict[str, Any] | None:
         from store.details import actor
 
-        return actor(conn, self.item_id, evidence_limit=0)
+        return actor(conn, self.item_id, evidence_limit=0, aggregates=aggregates)
 
     def populate(self, data: dict[str, Any]) -> None:
         self.set_crumb(data.get("name"))
@@ -103,14 +103,17 @@ class ActorScreen(EntityScreen):
         # Regions the findings are about in particular first, then those spoken of as a whole, said so
         from store.details import region_label
 
-        regions = count_rows("region", [{**r, "name": region_label(r)} for r in data.get("regions") or ()])
+        linked = data.get("regions")
+        regions = count_rows("region", None if linked is None else [{**r, "name": region_label(r)} for r in linked])
         self.set_section_rows("regions", regions)
         self.set_strip("Regions", regions, "2")
-        relations = data.get("relations") or []
-        self.query_one(RelationsTree).set_relations(self.item_id, relations)
-        self.headers["relations"].set(count=f"{len(relations):,}")
-        self.tabs.set_count("relations", f"{len(relations):,}")
-        self.set_section_bars("categories", data.get("by_category") or [])
+        if "relations" not in self.counted_sections:  # in the first read already: the tree is built once
+            relations = data.get("relations") or []
+            self.query_one(RelationsTree).set_relations(self.item_id, relations)
+            self.headers["relations"].set(count=f"{len(relations):,}")
+            self.tabs.set_count("relations", f"{len(relations):,}")
+            self.counted_sections.add("relations")
+        self.set_section_bars("categories", data.get("by_category"))
 
     @on(Tree.NodeSelected, "#relations")
     def _relation_selected(self, event: Tree.NodeSelected[dict[str, Any]]) -> None:

@@ -29,6 +29,7 @@ from tui.widgets.links import CountList, CountRow
 from tui.widgets.lists import EvidenceList
 from tui.widgets.panes import PaneHeader, PaneTabs, Tab
 from tui.widgets.virtual_list import StaticSource, VirtualList
+from tui.widgets.waiting import COUNTING, Waits
 
 if TYPE_CHECKING:
     import sqlite3
@@ -41,6 +42,8 @@ class Section:
     name: str  # id suffix: section-<name>
     label: str
 
+
+DRILL_HOLD_S = 0.05  # a new screen keeps the old frame at most this long, for its profile and first rows
 
 OTHER_SECTIONS = Binding.Group("The other sections, by their number on the tab line")  # one line in the help
 
@@ -71,6 +74,7 @@ class EntityScreen(DrillScreen):
     @dataclass
     class _Loaded(Message, bubble=False):
         data: dict[str, Any] | None
+        complete: bool  # with the counted lists (regions, categories, timeline), not only the profile
 
     def __init__(self, item_id: str) -> None:
         super().__init__()
@@ -86,7 +90,11 @@ class EntityScreen(DrillScreen):
             [Tab(str(i + 1), s.name, s.label) for i, s in enumerate(self.SECTIONS)], self.SECTIONS[0].name, id="tabs"
         )
         self.headers = {s.name: PaneHeader(s.label, id=f"{s.name}-header") for s in self.SECTIONS}
-        self._data_ready = False
+        self.waits = Waits(self)
+        self.counted_sections: set[str] = set()  # sections whose lists are in (the others say `counting…`)
+        self._strip_title = ""
+        self._strip_set = False
+        self._head_ready = False
         self._list_ready = False
 
     def evidence_filter(self) -> EvidenceFilter:
@@ -95,10 +103,13 @@ class EntityScreen(DrillScreen):
     def section_widget(self, name: str) -> Widget:
         raise NotImplementedError
 
-    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection, *, aggregates: bool) -> dict[str, Any] | None:
+        """The profile (store.details); without `aggregates` only what one row and its links give (at once, at
+        any size), with them the counted lists too (a pass over every linked finding)."""
         raise NotImplementedError
 
     def populate(self, data: dict[str, Any]) -> None:
+        """Show `data`; its counted lists are None until they are read (show them as being counted)."""
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
@@ -120,36 +131,78 @@ class EntityScreen(DrillScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        findings_app(self).hold_output()
+        # The old frame stays up at most DRILL_HOLD_S, for the profile and the first rows: then the screen is
+        # painted with whatever has arrived, and the rest (counts, rows, profile) fills in as it comes.
+        findings_app(self).hold_output(DRILL_HOLD_S)
         self.set_focus(self.evidence)
+        if self.evidence.count is None:
+            self.waits.start("count", self._show_count)
+        self.waits.start("aggregates", self._show_counting)
 
         def work(conn: sqlite3.Connection) -> None:
-            self.post_message(self._Loaded(self.load(conn)))
+            head = self.load(conn, aggregates=False)
+            self.post_message(self._Loaded(head, complete=head is None))
+            if head is not None:
+                self.post_message(self._Loaded(self.load(conn, aggregates=True), complete=True))
 
         run_db(self, work, group="profile")
 
+    def _show_count(self, text: str) -> None:
+        self.headers["evidence"].set(count=text)
+        self.tabs.set_count("evidence", "…")
+
+    def _show_counting(self, text: str) -> None:
+        """Every counted list not read yet says so (`counting… 2 s`)."""
+        for name in self.SECTIONS[1:]:
+            if name.name in self.counted_sections:
+                continue
+            self.headers[name.name].set(count="…")
+            self.tabs.set_count(name.name, "…")
+            for widget in self.query(f"#section-{name.name} CountList").results(CountList):
+                widget.set_empty_text(text)
+            for bars in self.query(f"#section-{name.name} Bars").results(Bars):
+                bars.set_placeholder(text)
+        self.timeline.set_placeholder(text)
+        if self._strip_title and not self._strip_set:
+            self.strip.update(Content.assemble((f" {self._strip_title} ", "bold"), (text, "$text-muted")))
+
     def _on_entity_screen__loaded(self, message: _Loaded) -> None:
         if message.data is None:
+            if self._head_ready:  # gone between the two reads (another program deleted it): keep what is shown
+                self.waits.done("aggregates")
+                return
             self.profile.update(Content(f"Nothing with id {clean(self.item_id)} in this database."))
             self.set_crumb(self.item_id)
+            self.waits.done("aggregates")
+            self.timeline.set_placeholder("")
         else:
             self.data = message.data
             self.populate(message.data)
-            self.timeline.set_data(message.data.get("timeline") or [], message.data.get("undated") or 0)
-        self._data_ready = True
+            if message.complete:
+                self.waits.done("aggregates")
+                self.timeline.set_data(message.data.get("timeline") or [], message.data.get("undated") or 0)
+        self._head_ready = True
         self._maybe_ready()
 
     def _maybe_ready(self) -> None:
-        if self._data_ready and self._list_ready:
+        if self._head_ready and self._list_ready:
             findings_app(self).output_ready(cycles=2)
 
     @on(VirtualList.Counted, "#evidence")
     def _evidence_counted(self, message: VirtualList.Counted) -> None:
+        self.waits.done("count")
         text = f"{message.count:,}"
         self.headers["evidence"].set(count=text)
         self.tabs.set_count("evidence", text)
-        self._list_ready = True
-        self._maybe_ready()
+        if message.count == 0:
+            self._list_ready = True
+            self._maybe_ready()
+
+    @on(VirtualList.Highlighted, "#evidence")
+    def _evidence_rows(self, message: VirtualList.Highlighted) -> None:
+        if not self._list_ready:  # the first rows are in
+            self._list_ready = True
+            self._maybe_ready()
 
     # -- sections ---------------------------------------------------------------------------------------------------
 
@@ -177,14 +230,26 @@ class EntityScreen(DrillScreen):
         if message.name in names:
             self.action_section(names.index(message.name))
 
-    def set_section_rows(self, name: str, rows: list[CountRow]) -> None:
+    def set_section_rows(self, name: str, rows: list[CountRow] | None) -> None:
+        """A section's linked entities with counts; None: still being counted."""
+        if rows is None:
+            return
+        self.counted_sections.add(name)
         widget = self.query_one(f"#section-{name} CountList", CountList)
+        widget.set_empty_text(None)
         widget.set_source(StaticSource(rows, key=(name, self.item_id)))
         self.headers[name].set(count=f"{len(rows):,}")
         self.tabs.set_count(name, f"{len(rows):,}")
 
-    def set_strip(self, title: str, rows: list[CountRow], key: str) -> None:
-        """One line naming the top linked entities (`Regions  Crimea 14 · Donetsk Oblast 13 · …`)."""
+    def set_strip(self, title: str, rows: list[CountRow] | None, key: str) -> None:
+        """One line naming the top linked entities (`Regions  Crimea 14 · Donetsk Oblast 13 · …`); None: they are
+        being counted."""
+        self._strip_title = title
+        if rows is None:
+            if not self._strip_set:
+                self._show_counting(COUNTING)
+            return
+        self._strip_set = True
         parts: list[Content | tuple[str, str]] = [(f" {title} ", "bold")]
         for i, row in enumerate(rows[:12]):
             if i:
@@ -197,7 +262,13 @@ class EntityScreen(DrillScreen):
             parts.append((f"   ({key}: all)", "$text-muted"))
         self.strip.update(Content.assemble(*parts))
 
-    def set_section_bars(self, name: str, rows: list[tuple[str, int]]) -> None:
+    def set_section_bars(self, name: str, rows: list[tuple[str, int]] | None) -> None:
+        """A section's bars (evidence by category); None: still being counted."""
+        if rows is None:
+            return
+        self.counted_sections.add(name)
+        self.headers[name].set(count="")  # (bars have no count of their own)
+        self.tabs.set_count(name, "")
         self.query_one(f"#section-{name} Bars", Bars).set_rows(rows)
 
     @on(VirtualList.Selected)
@@ -222,8 +293,11 @@ def bars_box(id: str) -> VerticalScroll:
     return VerticalScroll(Bars(), id=id, classes="bars")
 
 
-def count_rows(kind: str, items: list[dict[str, Any]] | None) -> list[CountRow]:
-    return [CountRow(kind, item["id"], clean(item.get("name")), int(item.get("count") or 0)) for item in items or ()]
+def count_rows(kind: str, items: list[dict[str, Any]] | None) -> list[CountRow] | None:
+    """The rows of a counted list; None while it is not counted yet (store.details without aggregates)."""
+    if items is None:
+        return None
+    return [CountRow(kind, item["id"], clean(item.get("name")), int(item.get("count") or 0)) for item in items]
 
 
 def profile_content(title: object, facts: list[tuple[str, object]], text: object = None) -> Content:

@@ -48,10 +48,11 @@ class RegionScreen(EntityScreen):
             return count_list("part", "parts")
         return bars_box("categories")
 
-    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection, *, aggregates: bool) -> dict[str, Any] | None:
         from store.details import region
 
-        return region(conn, self.item_id, evidence_limit=0)
+        # The first read: the row and its parts (its totals count findings: they come with the aggregates)
+        return region(conn, self.item_id, evidence_limit=0, aggregates=aggregates, totals=aggregates)
 
     def populate(self, data: dict[str, Any]) -> None:
         self.set_crumb(data.get("name"))
@@ -63,7 +64,7 @@ class RegionScreen(EntityScreen):
             ("iso", data.get("iso_code")),
             ("occupied", f"occupied since {clean(data['occupied_since'])}" if data.get("occupied_since") else None),
             ("parent", f"in {clean(parent.get('name'))}" if parent else None),
-            ("findings", findings_text(data.get("evidence_total") or 0)),
+            ("findings", findings_text(total) if (total := data.get("evidence_total")) is not None else None),
             ("general", f"{general:,} general (about {_wider(data)} as a whole)" if general else None),
         ]
         self.profile.update(profile_content(data.get("name"), facts, f"Also: {aliases}" if aliases else None))
@@ -81,7 +82,7 @@ class RegionScreen(EntityScreen):
         self.set_section_rows("actors", actors)
         self.set_strip("Actors", actors, "2")
         self.set_section_rows("parts", count_rows("region", data.get("parts")))
-        self.set_section_bars("categories", data.get("by_category") or [])
+        self.set_section_bars("categories", data.get("by_category"))
 
 
 def _wider(data: dict[str, Any]) -> str:

@@ -33,10 +33,10 @@ class SourceScreen(EntityScreen):
             return count_list(name[:-1], name)
         return bars_box("categories")
 
-    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection, *, aggregates: bool) -> dict[str, Any] | None:
         from store.details import source
 
-        return source(conn, self.item_id, evidence_limit=0)
+        return source(conn, self.item_id, evidence_limit=0, aggregates=aggregates)
 
     def populate(self, data: dict[str, Any]) -> None:
         self.set_crumb(data.get("title"))
@@ -52,4 +52,4 @@ class SourceScreen(EntityScreen):
         self.set_section_rows("actors", actors)
         self.set_strip("Actors", actors, "2")
         self.set_section_rows("regions", count_rows("region", data.get("regions")))
-        self.set_section_bars("categories", data.get("by_category") or [])
+        self.set_section_bars("categories", data.get("by_category"))

@@ -64,6 +64,7 @@ class Timeline(Widget):
         self.timeline: list[tuple[str, int]] = []
         self.undated = 0
         self.loaded = False
+        self.placeholder = ""  # while not loaded: what is being waited for (`counting…`)
 
     def set_data(self, timeline: Sequence[tuple[str, int]], undated: int = 0) -> None:
         self.timeline = _fill_months(list(timeline))
@@ -71,10 +72,16 @@ class Timeline(Widget):
         self.loaded = True
         self.refresh()
 
+    def set_placeholder(self, text: str) -> None:
+        if text != self.placeholder:
+            self.placeholder = text
+            if not self.loaded:
+                self.refresh()
+
     def render(self) -> Content:
         label = (" Timeline ", "bold")
         if not self.loaded:
-            return Content.assemble(label)
+            return Content.assemble(label, (self.placeholder, "$text-muted"))
         dated = sum(n for _, n in self.timeline)
         notes = []
         if dated:
@@ -99,10 +106,12 @@ class Timeline(Widget):
         )
 
 
-def bars(rows: Sequence[tuple[str, int]], width: int, *, label_width: int = 18) -> Content:
+def bars(
+    rows: Sequence[tuple[str, int]], width: int, *, label_width: int = 18, empty: str = "nothing yet"
+) -> Content:
     """`finance            ██████ 12` per row (labels cleaned), bars scaled to the largest count."""
     if not rows:
-        return Content("nothing yet").stylize("$text-muted")
+        return Content(empty).stylize("$text-muted")
     top = max(n for _, n in rows) or 1
     count_w = max(len(f"{n:,}") for _, n in rows)
     bar_room = max(1, width - label_width - count_w - 3)
@@ -129,13 +138,21 @@ class Bars(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.rows: list[tuple[str, int]] = []
+        self.empty = "nothing yet"  # shown while there are no rows (`counting…` while they are read)
 
     def set_rows(self, rows: Sequence[tuple[str, int]]) -> None:
         self.rows = list(rows)
+        self.empty = "nothing yet"
         self.refresh(layout=True)
 
+    def set_placeholder(self, text: str) -> None:
+        if text != self.empty:
+            self.empty = text
+            if not self.rows:
+                self.refresh()
+
     def render(self) -> Content:
-        return bars(self.rows, self.size.width)
+        return bars(self.rows, self.size.width, empty=self.empty)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self.rows))

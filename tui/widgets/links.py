@@ -25,6 +25,17 @@ class CountList(VirtualList[CountRow]):
     """(label, count) rows for an entity's regions or actors: Enter opens the entity."""
 
     empty_text = "none"
+    _usual_empty_text: str | None = None
+
+    def set_empty_text(self, text: str | None) -> None:
+        """What the list says while it has no rows (`counting…` while they are read); None: its usual text."""
+        if self._usual_empty_text is None:
+            self._usual_empty_text = self.empty_text
+        text = text if text is not None else self._usual_empty_text
+        if text != self.empty_text:
+            self.empty_text = text
+            if not self.count:
+                self.refresh()
 
     def row_segments(self, row: CountRow, width: int) -> list[tuple[str, Style | None]]:
         count = f"{row.findings:,}"
