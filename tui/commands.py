@@ -3,42 +3,57 @@
 Candidates come from store.browse.lookup (names and aliases that contain the typed letters in order) and, for
 findings, the search engine; Textual's fuzzy matcher ranks them. Every hit is built from cleaned text as
 Content: the palette would otherwise read a name like `[@click=app.quit]` as markup.
+
+Names first: each keystroke looks up names only (a few milliseconds at a million findings), and the palette
+shows them as soon as they are in. Textual's palette shows a search's hits once all of it has finished, so a
+search of the findings' text (up to a second on a common word at a million) never runs inside it: it starts once
+typing pauses (EVIDENCE_DELAY_S), in a worker of its own that the next keystroke cancels (its query is interrupted:
+tui.db), and when it ends the palette searches again, finding the names and those findings at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from tui import textual_internals
 from tui.app_access import findings_app
 from tui.text import clean
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+    from textual.style import Style
+
     from tui.db import Database
 
 KIND_LABELS = {"actor": "actor", "region": "region", "source": "source", "evidence": "finding"}
 KIND_WEIGHTS = {"actor": 1.0, "region": 1.0, "source": 0.8, "evidence": 0.6}  # names first, then long titles
 MAX_HITS = 40
+EVIDENCE_DELAY_S = 0.3  # typing paused this long: search the findings' text too
+EVIDENCE_MIN_CHARS = 2  # a single letter finds too much to be worth a search of every finding
+EVIDENCE_GROUP = "palette-evidence"
 
 
 Candidate = tuple[str, str, str, str | None, int]  # (kind, id, name, alias, count)
 
 
-def _candidates(db: Database, query: str) -> list[Candidate]:
-    """(kind, id, name, alias, count) for the palette: entities by name/alias, findings by words or id."""
+def _names(db: Database, query: str) -> list[Candidate]:
+    """(kind, id, name, alias, count) for the palette: entities by name or alias, findings by id."""
     from store.browse import lookup
+
+    return [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in lookup(db.conn(), query, limit=80)]
+
+
+def _evidence(db: Database, query: str) -> list[Candidate]:
+    """Findings whose text matches `query` (the search engine, as typed), best first."""
     from store.search import search
 
-    conn = db.conn()
-    out: list[Candidate] = [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in lookup(conn, query, limit=80)]
-    seen = {(kind, id_) for kind, id_, *_ in out}
-    for hit in search(conn, query, kinds=["evidence"], limit=10, as_you_type=True):
-        if ("evidence", hit.id) not in seen:
-            out.append(("evidence", hit.id, hit.title, None, 0))
-    return out
+    hits = search(db.conn(), query, kinds=["evidence"], limit=10, as_you_type=True)
+    return [("evidence", hit.id, hit.title, None, 0) for hit in hits]
 
 
 def _top(db: Database) -> list[Candidate]:
@@ -77,17 +92,56 @@ def _prompt(kind: str, name: str, alias: str | None, offsets: tuple[int, ...] = 
 class JumpProvider(Provider):
     """Actors, regions, sources and findings by fuzzy name or alias."""
 
+    def __init__(self, screen: Screen[Any], match_style: Style | None = None) -> None:
+        super().__init__(screen, match_style)
+        # Findings found by their text, per query, for the palette's second search (the last few queries)
+        self._found: dict[str, list[Candidate]] = {}
+
     async def search(self, query: str) -> Hits:
         query = query.strip()
         if not query:
             return
         db = findings_app(self).db
         try:
-            candidates = await db.call(_candidates, db, query)
+            candidates = await db.call(_names, db, query)
         except Exception as e:  # a database problem: say so in the palette rather than crash it
             if "interrupted" not in str(e):  # not just overtaken by the next letter typed
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
             return
+        found = self._found.get(query)
+        if found is not None:
+            seen = {(kind, id_) for kind, id_, *_ in candidates}
+            candidates += [c for c in found if (c[0], c[1]) not in seen]
+        elif len(query) >= EVIDENCE_MIN_CHARS:
+            self._search_evidence_later(query)
+        for hit in self._hits(query, candidates):
+            yield hit
+
+    def _search_evidence_later(self, query: str) -> None:
+        """Once typing pauses, search the findings' text for `query`; then search the palette again, which shows
+        them with the names. The next keystroke cancels it (a worker of the palette's, exclusive in its group)."""
+        app = findings_app(self)
+        palette = app.screen  # the palette (self.screen is the screen it was opened over)
+        if not isinstance(palette, CommandPalette):
+            return
+        db = app.db
+        found = self._found
+
+        async def search_evidence() -> None:
+            await asyncio.sleep(EVIDENCE_DELAY_S)
+            try:
+                hits = await db.call(_evidence, db, query)
+            except Exception:  # interrupted by the next keystroke, or a database problem the names report
+                return
+            found[query] = hits
+            while len(found) > 32:
+                found.pop(next(iter(found)))
+            if palette.is_attached and palette.query_one(CommandInput).value.strip() == query:
+                textual_internals.search_palette_again(palette, query)
+
+        palette.run_worker(search_evidence(), group=EVIDENCE_GROUP, exclusive=True, exit_on_error=False)
+
+    def _hits(self, query: str, candidates: list[Candidate]) -> list[Hit]:
         fuzzy = self.matcher(query).fuzzy_search
         folded = query.casefold()
         raw = []
@@ -118,13 +172,10 @@ class JumpProvider(Provider):
             score = min(1.0, score * 0.99 + min(count, 1000) / 100_000)  # ties: better documented first
             scored.append((score, kind, id_, name, alias, offsets, on_alias))
         scored.sort(key=lambda s: -s[0])
-        for score, kind, id_, name, alias, offsets, on_alias in scored[:MAX_HITS]:
-            yield Hit(
-                score,
-                _prompt(kind, name, alias, offsets, on_alias),
-                partial(self._open, kind, id_),
-                text=clean(name),
-            )
+        return [
+            Hit(score, _prompt(kind, name, alias, offsets, on_alias), partial(self._open, kind, id_), text=clean(name))
+            for score, kind, id_, name, alias, offsets, on_alias in scored[:MAX_HITS]
+        ]
 
     async def discover(self) -> Hits:
         db = findings_app(self).db

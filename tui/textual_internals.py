@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.app import App
+    from textual.command import CommandPalette
     from textual.screen import Screen
     from textual.worker import Worker
 
@@ -131,6 +132,17 @@ def worker_work(worker: Worker[R]) -> Callable[[], R]:
     return work
 
 
+def search_palette_again(palette: CommandPalette, query: str) -> None:
+    """Have the command palette search again for what it shows, as if it had just been typed: a search that
+    ran outside it (the findings' text, tui.commands) has ended, and its hits join the names.
+
+    Textual 8.2.8: `CommandPalette._stop_no_matches_countdown()` (stops the timer that would add `No matches
+    found`) and `CommandPalette._gather_commands(search_value)`, the exclusive worker that asks every provider and
+    fills the list; `CommandPalette._input`, its Input.Changed handler, calls the two in this order."""
+    palette._stop_no_matches_countdown()
+    palette._gather_commands(query)
+
+
 # -- what tests/test_textual_internals.py checks --------------------------------------------------------------
 # Plain tuples: only the test reads them, and constants cost nothing at start-up.
 
@@ -159,6 +171,8 @@ METHODS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("textual.screen.Screen", "_refresh_layout", ("size", "scroll"), "apply_pending_updates"),
     ("textual.screen.Screen", "_get_breakpoint_classes", ("dimension", "breakpoints"), "breakpoint_classes"),
     ("textual.app.App", "_display", ("screen", "renderable"), "write_frame"),
+    ("textual.command.CommandPalette", "_stop_no_matches_countdown", (), "search_palette_again"),
+    ("textual.command.CommandPalette", "_gather_commands", ("search_value",), "search_palette_again"),
     # Public methods of the private Compositor (tests/tui_support.py's screen_text reads render_full_update).
     ("textual._compositor.Compositor", "update_widgets", ("widgets",), "apply_pending_updates"),
     ("textual._compositor.Compositor", "render_update", ("full", "screen_stack", "simplify"), "render_full_frame"),

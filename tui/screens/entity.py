@@ -149,7 +149,7 @@ class EntityScreen(DrillScreen):
 
     def _show_count(self, text: str) -> None:
         self.headers["evidence"].set(count=text)
-        self.tabs.set_count("evidence", "…")
+        self.tabs.set_count("evidence", text)
 
     def _show_counting(self, text: str) -> None:
         """Every counted list not read yet says so (`counting… 2 s`)."""

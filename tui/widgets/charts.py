@@ -106,9 +106,7 @@ class Timeline(Widget):
         )
 
 
-def bars(
-    rows: Sequence[tuple[str, int]], width: int, *, label_width: int = 18, empty: str = "nothing yet"
-) -> Content:
+def bars(rows: Sequence[tuple[str, int]], width: int, *, label_width: int = 18, empty: str = "nothing yet") -> Content:
     """`finance            ██████ 12` per row (labels cleaned), bars scaled to the largest count."""
     if not rows:
         return Content(empty).stylize("$text-muted")
