@@ -33,6 +33,7 @@ the machine, the options, the load average around each section). --smoke: one of
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -57,7 +58,7 @@ BARE_TEXTUAL = ROOT.parent / "shared" / "tools" / "bare_textual.py"  # the refer
 if not BARE_TEXTUAL.exists():  # a checkout without ../shared: the same app, copied into bench/
     BARE_TEXTUAL = ROOT / "bench" / "bare_textual.py"
 BARE_INPUT = ROOT / "bench" / "bare_input.py"
-SECTIONS = ("import", "search", "cli", "startup", "lists", "typing", "bytes", "ftm")
+SECTIONS = ("import", "search", "cli", "startup", "lists", "explorer", "typing", "bytes", "ftm")
 TERM = "xterm-256color"  # as ../shared/tools/ptybytes.py (its PTY_TERM default); COLORTERM unset
 
 
@@ -723,6 +724,251 @@ def bench_typing(db: Path, text: str, repeats: int, settle: float, interval: flo
     ]
 
 
+FRAME_PROBE = ROOT / "bench" / "frame_probe.py"
+COLD_START_TABLE = "evidence"  # the table a first screen must not read whole
+
+
+def _probe_session(db: Path, log: Path, env_extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    from bench.pty_session import Session
+
+    env = bytecode_env()
+    env["FINDINGS_FRAME_LOG"] = str(log)
+    env.update(env_extra or {})
+    return Session([PYTHON, str(FRAME_PROBE), str(db)], env=env, term=TERM, cwd=str(ROOT))
+
+
+def _quit(s, log: Path) -> list[float]:  # type: ignore[no-untyped-def]
+    """Quit the explorer (ctrl+q), wait for it to exit, and read its event-loop ticks."""
+    import contextlib
+
+    os.write(s.fd, b"\x11")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        s.drain(0.2, 0.2)
+        with contextlib.suppress(ChildProcessError):
+            pid, _ = os.waitpid(s.pid, os.WNOHANG)
+            if pid:
+                s.pid = 0
+                break
+    s.close()
+    return json.loads(log.read_text()) if log.exists() else []
+
+
+def worst_gap(ticks: list[float], start: float, end: float) -> float | None:
+    """The longest the event loop went without running its 10 ms timer between `start` and `end` (monotonic)."""
+    inside = [t for t in ticks if start <= t <= end]
+    before = [t for t in ticks if t < start][-1:]
+    after = [t for t in ticks if t > end][:1]
+    points = before + inside + after
+    if len(points) < 2:
+        return None
+    return max(b - a for a, b in itertools.pairwise(points))
+
+
+def open_actor_run(db: Path, name: str, settle: float, workdir: Path) -> dict:
+    """The real explorer in a pty: ctrl+p, type `name`, Enter (its top hit: the actor). Times from Enter: to the
+    header on screen (`› name` in the breadcrumb), to everything filled in (the timeline, the evidence count, no
+    `counting`); the worst gap in the event loop's 10 ms ticks over that time."""
+    import re
+
+    log = workdir / f"ticks-{time.monotonic_ns()}.json"
+    s = _probe_session(db, log)
+    out: dict = {}
+    try:
+        s.startup(settle=settle)
+        s.key(b"\x10", settle=OPT.key_settle)  # ctrl+p
+        for ch in name:
+            s.key(ch.encode(), settle=OPT.key_settle)
+        s.drain(1.5, 15)  # any search the palette started has ended
+        header: list[float] = []
+
+        def done(burst) -> bool:  # type: ignore[no-untyped-def]
+            text = s.text()
+            if not header and f"› {name}" in text:
+                header.append(time.monotonic())
+            return bool(
+                header
+                and re.search(r"Timeline \d{4}", text)
+                and re.search(r"1 Evidence [\d,]+", text)
+                and "counting" not in text
+            )
+
+        t0 = time.monotonic()
+        os.write(s.fd, b"\r")
+        s.drain(30, 30, t0=t0, until=done)
+        t_done = time.monotonic()
+        s.drain(0.3, 2)
+        out = {
+            "header_s": header[0] - t0 if header else None,
+            "loaded_s": t_done - t0 if done(None) else None,
+            "t0": t0,
+            "t_done": t_done,
+        }
+    finally:
+        ticks = _quit(s, log)
+    out["worst_gap_s"] = worst_gap(ticks, out.get("t0", 0), out.get("t_done", 0)) if out else None
+    out["ticks"] = len(ticks)
+    return out
+
+
+def _underlined(s) -> list[str]:  # type: ignore[no-untyped-def]
+    """Per screen row, its underlined characters (the palette underlines the letters a hit matched)."""
+    rows = []
+    for y in range(s.screen.lines):
+        line = s.screen.buffer[y]
+        rows.append("".join(line[x].data for x in range(s.screen.columns) if line[x].underscore))
+    return rows
+
+
+def palette_run(db: Path, text: str, settle: float, workdir: Path) -> dict:
+    """Type `text` into the palette a character at a time, each once the one before has been answered: per
+    character, the time until a hit for the text typed so far is on screen (a row whose underlined letters, the
+    ones the palette marks as matched, spell it). A search of the findings started later is not waited for."""
+    log = workdir / f"ticks-{time.monotonic_ns()}.json"
+    s = _probe_session(db, log)
+    try:
+        s.startup(settle=settle)
+        s.key(b"\x10", settle=OPT.key_settle)
+        per_key: list[float | None] = []
+        for i, ch in enumerate(text):
+            typed = text[: i + 1].casefold()
+            hit: list[float] = []
+
+            def shown(burst, typed: str = typed, hit: list[float] = hit) -> bool:  # type: ignore[no-untyped-def]
+                if any(row.casefold() == typed for row in _underlined(s)):
+                    hit.append(burst.chunks[-1][0])
+                    return True
+                return False
+
+            t0 = time.monotonic()
+            os.write(s.fd, ch.encode())
+            s.drain(10, 10, t0=t0, until=shown)
+            per_key.append(hit[0] if hit else None)
+            s.drain(1.0, 15)  # the deferred search of the findings (if any) ends before the next key
+    finally:
+        _quit(s, log)
+    return {"per_key_s": per_key}
+
+
+def read_bytes_at_first_paint(db: Path, settle: float) -> dict:
+    """The explorer's bytes read (rchar of /proc/PID/io: every read(2), cache or disk) when its first frame is on
+    the screen, and when it has gone quiet."""
+    from bench.pty_session import Session
+
+    s = Session(tui_cmd(db), env=bytecode_env(), term=TERM, cwd=str(ROOT))
+    painted: list[int] = []
+
+    def rchar() -> int | None:
+        try:
+            for line in Path(f"/proc/{s.pid}/io").read_text().splitlines():
+                if line.startswith("rchar:"):
+                    return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    try:
+        s.start()
+
+        def first(burst) -> bool:  # type: ignore[no-untyped-def]
+            if not painted and s.text().strip():
+                value = rchar()
+                if value is not None:
+                    painted.append(value)
+            return False
+
+        s.drain(settle, 30, t0=s.t_start, until=first, first=True)
+        quiet = rchar()
+    finally:
+        s.close()
+    return {"first_paint_rchar": painted[0] if painted else None, "quiet_rchar": quiet}
+
+
+def bench_explorer(dbs: list[tuple[str, Path]], data_db: Path, repeats: int, settle: float) -> list[Figure]:
+    """Opening China (the actor with the most findings) from the palette, typing in the palette, bytes read at
+    cold start: on the big DB and on the 10k DB (the baseline, in the same run)."""
+    (big_label, big), (small_label, _small) = dbs
+    with tempfile.TemporaryDirectory(prefix="findings-frames-") as tmp:
+        work = Path(tmp)
+        opens: dict[str, list[dict]] = {big_label: [], small_label: []}
+        palettes: dict[str, list[dict]] = {big_label: [], small_label: []}
+        for _ in range(repeats):  # interleaved: both see the same load on the machine
+            for label, db in dbs:
+                opens[label].append(open_actor_run(db, "China", settle, work))
+                palettes[label].append(palette_run(db, "China", settle, work))
+    reads = {
+        label: [read_bytes_at_first_paint(db, settle) for _ in range(max(1, repeats // 2))]
+        for label, db in [(big_label, big), ("data.db", data_db)]
+    }
+    log(f"explorer: opens {opens}")
+    log(f"explorer: palette {palettes}")
+    log(f"explorer: reads {reads}")
+
+    def med(runs: list[dict], key: str) -> float | None:
+        return median([r[key] for r in runs if r.get(key) is not None])
+
+    def worst_key(runs: list[dict]) -> float | None:
+        return median([math.inf if None in r["per_key_s"] else max(r["per_key_s"]) for r in runs])
+
+    def mb(label: str, key: str) -> float | None:
+        value = med(reads[label], key)
+        return value / 1e6 if value is not None else None
+
+    return [
+        Figure(
+            "open_china_worst_gap_1M",
+            f"opening China ({big_label}): worst event-loop gap, Enter to all filled in",
+            "s",
+            med(opens[big_label], "worst_gap_s"),
+            med(opens[small_label], "worst_gap_s"),
+            small_label,
+            [("value", 0.05)],
+            {"ours": opens[big_label], "baseline": opens[small_label]},
+            "10 ms timer in the explorer (bench/frame_probe.py), real TUI in a pty",
+        ),
+        Figure(
+            "open_china_header_1M",
+            f"  opening China ({big_label}): Enter to its header on screen",
+            "s",
+            med(opens[big_label], "header_s"),
+            med(opens[small_label], "header_s"),
+            small_label,
+            [("value", 0.2)],
+        ),
+        Figure(
+            "open_china_loaded_1M",
+            f"  opening China ({big_label}): Enter to counts, rows and profile all in",
+            "s",
+            med(opens[big_label], "loaded_s"),
+            med(opens[small_label], "loaded_s"),
+            small_label,
+        ),
+        Figure(
+            "palette_key_1M",
+            f"palette ({big_label}): slowest keystroke typing 'China', to its names on screen",
+            "s",
+            worst_key(palettes[big_label]),
+            worst_key(palettes[small_label]),
+            small_label,
+            [("value", 0.05)],
+            {"ours": palettes[big_label], "baseline": palettes[small_label]},
+            "time until a hit for the text typed so far is drawn, matched letters underlined",
+        ),
+        Figure(
+            "cold_start_read_1M",
+            f"start-up ({big_label}): bytes read by the first paint",
+            "MB",
+            mb(big_label, "first_paint_rchar"),
+            mb("data.db", "first_paint_rchar"),
+            "data.db",
+            [("ratio", 1.5)],
+            reads,
+            "rchar of /proc/PID/io (Python's imports included, the same for both); a full count of evidence "
+            "reads its whole index",
+        ),
+    ]
+
+
 def list_probe(db: Path, repeats: int) -> dict:
     """Run in a fresh process per repeat: the TUI's own evidence list (tui.widgets.lists.EvidenceList over the home
     screen's unfiltered EvidenceSource) in a headless Pilot app at 80x24; time from mounting it until its count
@@ -1003,6 +1249,11 @@ def main(argv: list[str] | None = None) -> dict:
                 elif section == "lists":
                     ensure_small_db(a.small_db)
                     figures += bench_lists([("1M", big), ("10k", a.small_db.resolve())], reps(7, 2), settle)
+                elif section == "explorer":
+                    ensure_small_db(a.small_db)
+                    figures += bench_explorer(
+                        [("1M", big), ("10k", a.small_db.resolve())], a.data_db.resolve(), reps(5, 2), settle
+                    )
                 elif section == "typing":
                     figures += bench_typing(big, "grain", reps(5, 2), settle, OPT.interval)
                 elif section == "bytes":

@@ -32,20 +32,68 @@ if TYPE_CHECKING:
 
 KIND_LABELS = {"actor": "actor", "region": "region", "source": "source", "evidence": "finding"}
 KIND_WEIGHTS = {"actor": 1.0, "region": 1.0, "source": 0.8, "evidence": 0.6}  # names first, then long titles
-MAX_HITS = 40
+MAX_HITS = 24  # more than a palette shows; each one is a line to build and lay out on the UI thread
+LOOKUP_LIMIT = 60  # names asked of store.browse.lookup, for the fuzzy matcher to rank
 EVIDENCE_DELAY_S = 0.3  # typing paused this long: search the findings' text too
 EVIDENCE_MIN_CHARS = 2  # a single letter finds too much to be worth a search of every finding
 EVIDENCE_GROUP = "palette-evidence"
 
 
 Candidate = tuple[str, str, str, str | None, int]  # (kind, id, name, alias, count)
+# (score, kind, id, name, alias, offsets of the matched letters, whether they are in the alias)
+Ranked = tuple[float, str, str, str, str | None, tuple[int, ...], bool]
 
 
 def _names(db: Database, query: str) -> list[Candidate]:
     """(kind, id, name, alias, count) for the palette: entities by name or alias, findings by id."""
     from store.browse import lookup
 
-    return [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in lookup(db.conn(), query, limit=80)]
+    return [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in lookup(db.conn(), query, limit=LOOKUP_LIMIT)]
+
+
+def _ranked_names(db: Database, query: str, found: list[Candidate]) -> list[Ranked]:
+    """The names for `query` and the findings already `found` by their text, ranked (see `rank`)."""
+    candidates = _names(db, query)
+    seen = {(kind, id_) for kind, id_, *_ in candidates}
+    return rank(query, candidates + [c for c in found if (c[0], c[1]) not in seen])
+
+
+def rank(query: str, candidates: list[Candidate]) -> list[Ranked]:
+    """The best MAX_HITS candidates for `query` by Textual's fuzzy matcher (the palette's own), with the offsets of
+    the matched letters: exact names first, then names that start with it, then the rest; findings last."""
+    from textual.fuzzy import FuzzySearch
+
+    fuzzy = FuzzySearch()
+    folded = query.casefold()
+    raw = []
+    for kind, id_, name, alias, count in candidates:
+        name_text, alias_text = clean(name), clean(alias) if alias else ""
+        score, offsets = fuzzy.match(query, name_text)
+        on_alias = False
+        if alias_text:
+            alias_score, alias_offsets = fuzzy.match(query, alias_text)
+            if alias_score > score:
+                score, offsets, on_alias = alias_score, alias_offsets, True
+        if score <= 0 and kind != "evidence":
+            continue
+        raw.append((score, kind, id_, name, alias, tuple(offsets), on_alias, count, alias_text, name_text))
+    top = max((r[0] for r in raw), default=0) or 1.0
+    scored: list[Ranked] = []
+    for score, kind, id_, name, alias, offsets, on_alias, count, alias_text, name_text in raw:
+        # FuzzySearch scores are unbounded: scale to 0-1, then rank exact names, then prefixes, first.
+        score = score / top if score > 0 else 0.2  # a finding the search engine found by its words
+        matched = (alias_text if on_alias else name_text).casefold()
+        if matched == folded:
+            score = 1.0
+        elif matched.startswith(folded):
+            score = 0.5 + score / 2
+        else:
+            score = score / 2
+        score *= KIND_WEIGHTS.get(kind, 0.5)
+        score = min(1.0, score * 0.99 + min(count, 1000) / 100_000)  # ties: better documented first
+        scored.append((score, kind, id_, name, alias, offsets, on_alias))
+    scored.sort(key=lambda s: -s[0])
+    return scored[:MAX_HITS]
 
 
 def _evidence(db: Database, query: str) -> list[Candidate]:
@@ -102,19 +150,16 @@ class JumpProvider(Provider):
         if not query:
             return
         db = findings_app(self).db
-        try:
-            candidates = await db.call(_names, db, query)
+        found = self._found.get(query)
+        try:  # looked up and ranked on a database thread: the UI thread only builds the lines it shows
+            ranked = await db.call(_ranked_names, db, query, found or [])
         except Exception as e:  # a database problem: say so in the palette rather than crash it
             if "interrupted" not in str(e):  # not just overtaken by the next letter typed
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
             return
-        found = self._found.get(query)
-        if found is not None:
-            seen = {(kind, id_) for kind, id_, *_ in candidates}
-            candidates += [c for c in found if (c[0], c[1]) not in seen]
-        elif len(query) >= EVIDENCE_MIN_CHARS:
+        if found is None and len(query) >= EVIDENCE_MIN_CHARS:
             self._search_evidence_later(query)
-        for hit in self._hits(query, candidates):
+        for hit in self._hits(ranked):
             yield hit
 
     def _search_evidence_later(self, query: str) -> None:
@@ -141,40 +186,10 @@ class JumpProvider(Provider):
 
         palette.run_worker(search_evidence(), group=EVIDENCE_GROUP, exclusive=True, exit_on_error=False)
 
-    def _hits(self, query: str, candidates: list[Candidate]) -> list[Hit]:
-        fuzzy = self.matcher(query).fuzzy_search
-        folded = query.casefold()
-        raw = []
-        for kind, id_, name, alias, count in candidates:
-            name_text, alias_text = clean(name), clean(alias) if alias else ""
-            score, offsets = fuzzy.match(query, name_text)
-            on_alias = False
-            if alias_text:
-                alias_score, alias_offsets = fuzzy.match(query, alias_text)
-                if alias_score > score:
-                    score, offsets, on_alias = alias_score, alias_offsets, True
-            if score <= 0 and kind != "evidence":
-                continue
-            raw.append((score, kind, id_, name, alias, tuple(offsets), on_alias, count, alias_text, name_text))
-        top = max((r[0] for r in raw), default=0) or 1.0
-        scored = []
-        for score, kind, id_, name, alias, offsets, on_alias, count, alias_text, name_text in raw:
-            # FuzzySearch scores are unbounded: scale to 0-1, then rank exact names, then prefixes, first.
-            score = score / top if score > 0 else 0.2  # a finding the search engine found by its words
-            matched = (alias_text if on_alias else name_text).casefold()
-            if matched == folded:
-                score = 1.0
-            elif matched.startswith(folded):
-                score = 0.5 + score / 2
-            else:
-                score = score / 2
-            score *= KIND_WEIGHTS.get(kind, 0.5)
-            score = min(1.0, score * 0.99 + min(count, 1000) / 100_000)  # ties: better documented first
-            scored.append((score, kind, id_, name, alias, offsets, on_alias))
-        scored.sort(key=lambda s: -s[0])
+    def _hits(self, ranked: list[Ranked]) -> list[Hit]:
         return [
             Hit(score, _prompt(kind, name, alias, offsets, on_alias), partial(self._open, kind, id_), text=clean(name))
-            for score, kind, id_, name, alias, offsets, on_alias in scored[:MAX_HITS]
+            for score, kind, id_, name, alias, offsets, on_alias in ranked
         ]
 
     async def discover(self) -> Hits:
