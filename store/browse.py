@@ -59,6 +59,13 @@ def _order(sorts: dict[str, str], sort: str) -> str:
     return sorts[sort]
 
 
+def count_findings(conn: sqlite3.Connection) -> int:
+    """How many findings there are, without reading them: every finding has a source (evidence.source_id is NOT
+    NULL, a foreign key), and each source's `evidence_count` is kept by triggers (store.schema), whoever writes.
+    Reads the sources (about 1 MB at a million findings) instead of a whole index of the findings (17 MB)."""
+    return conn.execute("SELECT coalesce(sum(evidence_count), 0) FROM sources").fetchone()[0]
+
+
 def count_actors(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM actors").fetchone()[0]
 

@@ -1,8 +1,8 @@
 """The home screen's first rows, read before the app starts, so that its first frame is painted with them.
 
 The first pages of the three home lists are read at once, on the starting thread, with the connection that
-checked the database (a few milliseconds, even at a million findings); the counts (of all findings: a whole
-index, 10-40 ms at a million, more from a cold disk; of actors: 5 ms at 50,000) are read by a thread while
+checked the database (a few milliseconds, even at a million findings); the counts (of all findings: the sum of
+the sources' counts, store.browse.count_findings; of actors: 5 ms at 50,000) are read by a thread while
 Textual is imported. That thread needs the GIL only to start and finish its one-row queries. Reading everything
 in a thread made the start-up slower instead: every row fetched takes the GIL back from the import (Python runs
 one thread at a time), and the two threads took turns hundreds of times.
@@ -46,12 +46,11 @@ class Preload:
     def _count(self, conn: sqlite3.Connection) -> None:
         try:
             from store import browse
-            from store.search import EvidenceFilter, count_evidence
 
             for name, count in (
                 ("actors", browse.count_actors),
                 ("regions", browse.count_regions),
-                ("evidence", lambda c: count_evidence(c, EvidenceFilter())),
+                ("evidence", browse.count_findings),  # not a count of the findings' index (a cold disk reads it all)
             ):
                 self._counts[name] = count(conn)
         except Exception:  # a list without its count counts in a worker

@@ -80,8 +80,10 @@ class EvidenceSource(RowSource["EvidenceRow"]):  # (a string: EvidenceRow is imp
         self.scopes: ScopeCounts | None = None
 
     def count(self, conn: sqlite3.Connection) -> int:
-        from store.search import count_evidence, scope_counts
+        from store.search import EvidenceFilter, count_evidence, scope_counts
 
+        if self.filter == EvidenceFilter():  # every finding: counted without reading them
+            return browse.count_findings(conn)
         n = count_evidence(conn, self.filter)
         self.scopes = scope_counts(conn, self.filter)  # the counts just made, remembered: no second count
         return n
