@@ -177,3 +177,25 @@ def test_a_keystroke_stops_the_findings_search_it_made_stale(db: Path, monkeypat
         await until(pilot, lambda: interrupted == ["chin", "china"], "the search stopped with the palette")
 
     run_app(db, check, size=(120, 40))
+
+
+def test_facets_say_they_are_counting_and_for_how_long(db: Path, gate: Gate, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import store.search
+
+    real_facets = store.search.facets
+
+    def slow_facets(conn: sqlite3.Connection, flt: Any, **kw: Any) -> Any:
+        gate.hold()
+        return real_facets(conn, flt, **kw)
+
+    monkeypatch.setattr(store.search, "facets", slow_facets)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await pilot.press("f")
+        await until(pilot, lambda: "counting… 1 s" in screen_text(app), "the wait to show its length")
+        gate.open()
+        await until(pilot, lambda: "counting" not in screen_text(app), "the counts")
+        assert "finance" in screen_text(app)
+
+    run_app(db, check)

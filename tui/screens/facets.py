@@ -6,6 +6,7 @@ Space marks a value, Enter applies the marks as filters (chips), Escape leaves t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -23,6 +24,7 @@ from tui.widgets.chips import Chip
 from tui.widgets.keybar import KeyBar
 from tui.widgets.panes import PaneTabs, Tab
 from tui.widgets.virtual_list import StaticSource, VirtualList, pad
+from tui.widgets.waiting import COUNTING, Waits
 
 if TYPE_CHECKING:
     import sqlite3
@@ -88,9 +90,10 @@ class FacetsScreen(ModalScreen[tuple[Chip, ...] | None]):
         self.chips = chips
         self.active = 0
         self.lists = {
-            name: FacetList(StaticSource([], key=("empty", name)), id=f"facet-{name}", empty_text="counting…")
+            name: FacetList(StaticSource([], key=("empty", name)), id=f"facet-{name}", empty_text=COUNTING)
             for name, _ in FACETS
         }
+        self.waits = Waits(self)
         self.tabs = PaneTabs([Tab(str(i + 1), n, label) for i, (n, label) in enumerate(FACETS)], "category")
 
     def compose(self) -> ComposeResult:
@@ -103,6 +106,8 @@ class FacetsScreen(ModalScreen[tuple[Chip, ...] | None]):
 
     def on_mount(self) -> None:
         self.action_facet(0)
+        for name, _ in FACETS:  # each facet says it is counting, and after a second for how long
+            self.waits.start(name, partial(self._show_counting, name))
         flt, marked = self.filter, {(c.field, c.value) for c in self.chips}
 
         def work(conn: sqlite3.Connection, only: tuple[str, ...]) -> None:
@@ -132,8 +137,16 @@ class FacetsScreen(ModalScreen[tuple[Chip, ...] | None]):
         run_db(self, lambda conn: work(conn, quick), group="facets")
         run_db(self, lambda conn: work(conn, ("country",)), group="facets-country")
 
+    def _show_counting(self, name: str, text: str) -> None:
+        facet = self.lists[name]
+        if facet.count == 0:
+            facet.empty_text = text
+            facet.refresh()
+        self.tabs.set_count(name, "…")
+
     def _on_facets_screen__loaded(self, message: _Loaded) -> None:
         for name, rows in message.facets.items():
+            self.waits.done(name)
             self.lists[name].empty_text = FacetList.empty_text
             self.lists[name].set_source(StaticSource(rows, key=("facet", name, "loaded")))
             self.tabs.set_count(name, f"{len(rows)}")
