@@ -38,9 +38,9 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     else:
         click.echo(f"{printable(str(path))}: {len(findings)} checks, {len(problems)} problem(s)")
         for f in findings:
-            mark = "ok  " if f.ok else "FAIL"
+            mark = "FAIL" if not f.ok else "WARN" if f.warning else "ok  "
             line = f"  {mark}  {f.check}"
-            if not f.ok:
+            if not f.ok or f.warning:
                 line += f": {f.count:,}" if f.count else ""
             if f.detail:
                 line += f" — {f.detail}"

@@ -23,6 +23,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
+from store.query import nfc
 from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, SOURCE_COLUMNS
 from store.search.names import resolve, with_descendants
 from store.search.names import suggest as suggest  # "did you mean": `findings show` uses it from here
@@ -273,6 +274,7 @@ def find(conn: sqlite3.Connection, kind: str, text: str) -> str | None:
     """The id `text` names: the id itself, else a unique name or alias (`show actor PRC` -> china)."""
     if kind not in TABLES:
         return None
+    text = nfc(text)  # as imports store ids and names: `Cafe\u0301` names the actor `Café`
     if conn.execute(f"SELECT 1 FROM {TABLES[kind].name} WHERE id = ?", [text]).fetchone():
         return text
     ids = resolve(conn, kind, text)

@@ -273,6 +273,12 @@ def tokenize(text: str) -> list[_Token]:
     return tokens
 
 
+def nfc(text: str) -> str:
+    """`text` in Unicode NFC, the form imports store ids and names in and lookups compare them in
+    (store.integrity); ASCII, as most ids are, costs one check."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def parse(text: str, *, as_you_type: bool = False) -> Query:
     """Parse a query; never raises. See the module docstring for the language."""
     text = (text or "").replace("\x00", " ")
@@ -289,7 +295,7 @@ def parse(text: str, *, as_you_type: bool = False) -> Query:
             pending_not = False
             raw = tok.text.strip()
             values = (raw,) if tok.quoted else tuple(v.strip() for v in raw.split(","))
-            values = tuple(v for v in values if v)
+            values = tuple(nfc(v) for v in values if v)  # names are compared in NFC (store.integrity)
             into = q.qualifiers if tok.known else q.unknown
             if values and len(into) < MAX_QUALIFIERS:
                 into.append(Qualifier(tok.qualifier, values, negated, typing=typing_this))
