@@ -59,7 +59,7 @@ class ImportSession:
 
             schema.create(self.conn)
         elif self.dry_run:
-            self.conn = connect.open_readonly(self.db_path)
+            self.conn = connect.open_readonly(self.db_path, notes=False)
             _check_writable(self.conn, self.db_path)  # a real import would refuse what would run during it
         elif not exists:
             self.new = NewDatabase(self.db_path)

@@ -287,16 +287,27 @@ def _readonly_ways(path: Path) -> list[dict[str, str]]:
         return [{"mode": "ro", "immutable": "1"}]
     header = journal.header(path)
     wal, hot = journal.sidecar(path, "-wal"), journal.sidecar(path, "-journal")
-    if journal.in_wal_mode(header) and not wal.exists() and not journal.nonempty(hot):
-        # Nobody has it open in WAL mode (they would have a -wal file). Opened for reading and writing with
-        # query_only, SQLite makes -wal and -shm and, as the last connection to close, removes them again;
-        # `mode=ro` would leave them. Nothing is written to the main file: there is nothing to checkpoint.
+    real = os.path.realpath(path)
+    if journal.in_wal_mode(header) and not journal.nonempty(hot) and (not wal.exists() or real in _CLEANING):
+        # Nobody has it open in WAL mode (they would have a -wal file), or this process opened it so before.
+        # Opened for reading and writing with query_only, SQLite makes -wal and -shm and, as the last connection
+        # to close, removes them again; `mode=ro` would leave them (and a `mode=ro` connection open beside keeps
+        # the last one from removing them, hence the same way for every connection of this process). Nothing is
+        # written to the main file, unless a writer came meanwhile: then the last reader to close moves the
+        # writer's committed pages into it, as SQLite's WAL mode does.
         return [{"mode": "rw", "query_only": "1"}, {"mode": "ro"}, {"mode": "ro", "immutable": "1"}]
     return [{"mode": "ro"}, {"mode": "ro", "immutable": "1"}]
 
 
+_CLEANING: set[str] = set()  # files this process reads in WAL mode with connections that clean up
+
+
 def open_readonly(
-    path: str | os.PathLike[str], *, stop: Callable[[], bool] | None = None, any_version: bool = False
+    path: str | os.PathLike[str],
+    *,
+    stop: Callable[[], bool] | None = None,
+    any_version: bool = False,
+    notes: bool = True,
 ) -> Connection:
     """Open for reading only (`query_only`; SQLite `mode=ro` unless said otherwise below): browsing never writes.
 
@@ -304,7 +315,8 @@ def open_readonly(
     One that another program left in WAL mode without its -wal file is opened so that SQLite removes the -wal and
     -shm it must make when the last reader closes. On read-only media (or a full disk) a WAL database cannot
     create its shared-memory file; then, and only then, the file is opened as immutable (nobody can be writing
-    to it there). `stop`: see Connection. `any_version`: an older schema too (for `findings repair`).
+    to it there). `stop`: see Connection. `any_version`: an older schema too (for `findings repair`). `notes`:
+    say what is ignored (store.notes); a dry run, which refuses what a write would refuse, does not.
     """
     path = Path(path)
     _check_file(path)
@@ -318,8 +330,11 @@ def open_readonly(
             from store import schema_check
 
             for message in schema_check.check_readable(conn, path):
-                note(path, message)
+                if notes:
+                    note(path, message)
             check_version(conn, path, writing=any_version)
+            if query_only:
+                _CLEANING.add(os.path.realpath(path))
             conn.stop = stop
             return conn
         except sqlite3.OperationalError as e:

@@ -93,8 +93,8 @@ def _timeline(periods: Counter[str]) -> tuple[list[tuple[str, int]], int]:
 
 def _aggregates(conn: sqlite3.Connection, ids_sql: str, params: list) -> dict:
     """by_category, timeline and undated for the findings whose ids `ids_sql` selects (one pass)."""
-    rows = conn.execute(
-        f"""SELECT e.category, substr(e.date, 1, 7), count(*)
+    rows = conn.execute(  # (CAST: a BLOB date, in a crafted file, reads as text like the columns do)
+        f"""SELECT e.category, CAST(substr(e.date, 1, 7) AS TEXT), count(*)
               FROM ({ids_sql}) d CROSS JOIN evidence e ON e.id = d.id
              GROUP BY e.category, substr(e.date, 1, 7)""",
         params,

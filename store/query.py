@@ -281,7 +281,7 @@ def nfc(text: str) -> str:
 
 def parse(text: str, *, as_you_type: bool = False) -> Query:
     """Parse a query; never raises. See the module docstring for the language."""
-    text = (text or "").replace("\x00", " ")
+    text = nfc((text or "").replace("\x00", " "))  # as names are stored; the tokenizer splits an NFD accent off
     tokens = tokenize(text)
     q = Query()
     pending_or = False
@@ -295,7 +295,7 @@ def parse(text: str, *, as_you_type: bool = False) -> Query:
             pending_not = False
             raw = tok.text.strip()
             values = (raw,) if tok.quoted else tuple(v.strip() for v in raw.split(","))
-            values = tuple(nfc(v) for v in values if v)  # names are compared in NFC (store.integrity)
+            values = tuple(v for v in values if v)
             into = q.qualifiers if tok.known else q.unknown
             if values and len(into) < MAX_QUALIFIERS:
                 into.append(Qualifier(tok.qualifier, values, negated, typing=typing_this))

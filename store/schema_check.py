@@ -4,7 +4,8 @@ SQL stored in a database runs when it is used: a trigger on every write to its t
 generated column when its row is read, an index expression when its table is written. So before use:
 
 - Reading (`check_readable`, every lookup and the explorer): each table findings reads must be a plain table
-  (not a view or a virtual table) without generated columns, and each search index an FTS5 table; otherwise the
+  (not a view or a virtual table) whose columns have the declared types findings gives them (the readers'
+  conversions go by them: store.connect) and none computed, and each search index an FTS5 table; otherwise the
   file is refused. Triggers, views and virtual tables findings did not make are ignored — reading never runs a
   trigger, and findings reads only its own tables — with a note on standard error. Cheap: no reference schema.
 - Writing (`check_writable`, imports, migrate, repair): the schema must be exactly the one `store.schema.create`
@@ -19,7 +20,6 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.errors import DatabaseUnavailable
@@ -27,12 +27,14 @@ from store.errors import DatabaseUnavailable
 EXAMPLES = 3
 
 
-@dataclass(frozen=True)
 class Obj:
-    type: str  # table, index, trigger, view
-    name: str
-    table: str
-    sql: str  # whitespace collapsed; "" for automatic indexes
+    """One object of a schema: its type (table, index, trigger, view), name, table, and SQL (whitespace
+    collapsed; "" for automatic indexes)."""
+
+    __slots__ = ("name", "sql", "table", "type")
+
+    def __init__(self, type: str, name: str, table: str, sql: str) -> None:
+        self.type, self.name, self.table, self.sql = type, name, table, sql
 
     @property
     def virtual(self) -> bool:
@@ -44,13 +46,15 @@ class Obj:
         return f"{kind} {self.name!r}{on}"
 
 
-@dataclass
 class Differences:
-    unexpected: list[Obj] = field(default_factory=list)  # would run during a write: triggers, indexes on our tables
-    ignored: list[Obj] = field(default_factory=list)  # views, virtual tables: never used
-    extra_tables: list[Obj] = field(default_factory=list)  # plain tables findings did not make (data, left alone)
-    changed: list[tuple[Obj, Obj]] = field(default_factory=list)  # (ours, theirs)
-    missing: list[Obj] = field(default_factory=list)
+    """How a database's schema differs from this program's."""
+
+    def __init__(self) -> None:
+        self.unexpected: list[Obj] = []  # would run during a write: triggers, indexes on our tables
+        self.ignored: list[Obj] = []  # views, virtual tables: never used
+        self.extra_tables: list[Obj] = []  # plain tables findings did not make (data, left alone)
+        self.changed: list[tuple[Obj, Obj]] = []  # (ours, theirs)
+        self.missing: list[Obj] = []
 
     @property
     def blocking(self) -> list[str]:
@@ -165,6 +169,23 @@ def _our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return tables, fts, frozenset(triggers)
 
 
+_COLUMN = re.compile(r'^\s+("?)(\w+)\1\s+(TEXT|INTEGER|NUMERIC|REAL|BLOB)\b', re.MULTILINE)
+
+
+@functools.cache
+def _our_columns() -> dict[str, dict[str, str]]:
+    """table -> column -> declared type, of this program's tables, read from store.schema's CREATE TABLE
+    statements (no database is made: this runs in every lookup; tests/test_hostile_db.py compares the result with
+    a database's own account of its columns)."""
+    from store import schema
+
+    out: dict[str, dict[str, str]] = {}
+    for block in re.split(r"(?=CREATE TABLE )", schema.TABLES + schema.GAZETTEER_TABLE):
+        if m := re.match(r"CREATE TABLE (\w+)", block):
+            out[m.group(1)] = {name: kind for _, name, kind in _COLUMN.findall(block)}
+    return out
+
+
 def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
     """Refuse a database whose tables findings reads are not plain tables (a view would run the attacker's query
     instead; a generated column computes on every read); return notes on what is ignored."""
@@ -189,11 +210,19 @@ def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
                 f"keeps {what}; it was not read (`findings check` shows more)"
             )
         if name in tables:
+            declared = _our_columns().get(name, {})
             for column in conn.execute(f'PRAGMA table_xinfo("{name}")').fetchall():
+                column_name, column_type = str(column[1]), str(column[2]).upper()
                 if column[6] in (2, 3):
                     raise DatabaseUnavailable(
-                        f"{path} is not a findings database as this program makes them: column {column[1]!r} of "
+                        f"{path} is not a findings database as this program makes them: column {column_name!r} of "
                         f"{name!r} is computed by SQL stored in the file; it was not read"
+                    )
+                if column_name in declared and declared[column_name] != column_type:
+                    raise DatabaseUnavailable(
+                        f"{path} is not a findings database as this program makes them: column {column_name!r} of "
+                        f"{name!r} is declared {column_type or 'without a type'}, not {declared[column_name]}; it "
+                        "was not read"
                     )
     ignored = [
         f"{kind} {name!r}"
