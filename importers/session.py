@@ -62,7 +62,7 @@ class ImportSession:
             self.conn = connect.open_readonly(self.db_path, notes=False)
             _check_writable(self.conn, self.db_path)  # a real import would refuse what would run during it
         elif not exists:
-            self.new = NewDatabase(self.db_path)
+            self.new = NewDatabase(self.db_path, owner_only=seed is not None)  # your own database: yours alone
             temp = self.new.create(None if seed is None else lambda path: reference.copy_database(seed, path))
             try:
                 self.conn = connect.open_readwrite(temp, private=True, verified=seed is None)

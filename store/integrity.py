@@ -91,9 +91,9 @@ def hidden_in_batch(batch: Batch) -> Iterator[Hidden]:
     named += [("source", s, (("id", s.id), ("title", s.title))) for s in batch.sources]
     for kind, records in (("actor", batch.actors), ("region", batch.regions)):
         for r in records:
-            fields: list[tuple[str, str | None]] = [("id", r.id), ("name", r.name)]
-            fields += [("alias", a) for a in (r.aliases or ())]
-            named.append((kind, r, tuple(fields)))
+            own: list[tuple[str, str | None]] = [("id", r.id), ("name", r.name)]
+            own += [("alias", a) for a in (r.aliases or ())]
+            named.append((kind, r, tuple(own)))
     named += [("evidence", e, (("id", e.id),)) for e in batch.evidence]
     named += [("place", g, (("name", g.name),)) for g in batch.gazetteer]
     for kind, rec, fields in named:

@@ -63,9 +63,10 @@ def remove_stale(target: Path) -> None:
 class NewDatabase:
     """A database that does not exist yet at `target` (nor as anything but an empty file)."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, *, owner_only: bool = False) -> None:
         self.target = Path(os.path.realpath(target))  # through a symbolic link: where the file is to be
         self.shown = target
+        self.owner_only = owner_only  # readable by its owner alone (your own database), else as SQLite makes files
         self.temp: Path | None = None
         self.made: list[Path] = []  # directories made for it, innermost first
         try:
@@ -94,10 +95,11 @@ class NewDatabase:
             raise StoreError(f"cannot create {self.shown}: {e.strerror or e}") from None
         os.close(fd)
         self.temp = Path(name)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        with contextlib.suppress(OSError):
-            os.chmod(self.temp, 0o666 & ~mask)  # as SQLite would make it (mkstemp makes it private)
+        if not self.owner_only:
+            mask = os.umask(0o022)
+            os.umask(mask)
+            with contextlib.suppress(OSError):
+                os.chmod(self.temp, 0o666 & ~mask)  # as SQLite would make it (mkstemp makes it private)
         try:
             if fill is not None:
                 fill(self.temp)

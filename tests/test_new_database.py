@@ -134,3 +134,18 @@ def test_an_import_killed_while_creating_a_database_leaves_no_file(tmp_path: Pat
     assert again.returncode == 0, err.decode()[-2000:]
     assert query(target, "SELECT count(*) FROM evidence") == [(20_000,)]
     assert sorted(os.listdir(target.parent)) == ["new.db"]
+
+
+def test_a_new_database_gets_the_usual_mode_and_your_own_is_yours_alone(tmp_path: Path, findings_home: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD, encoding="utf-8")
+    target = tmp_path / "team.db"
+    assert findings(target, "import", "yaml", str(good)).returncode == 0
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # as SQLite makes files
+    from tests.conftest import run_cli
+
+    result = run_cli("import", "yaml", str(good))
+    assert result.exit_code == 0, result.output
+    assert (findings_home / "findings.db").stat().st_mode & 0o777 == 0o600
