@@ -108,6 +108,9 @@ class NewDatabase:
                 try:
                     from store import schema
 
+                    # No fsync for each of the schema's transactions: nobody can see this file until the import
+                    # has committed (with the import's own durability) and it is moved into place.
+                    conn.execute("PRAGMA synchronous = OFF")
                     schema.create(conn)
                 finally:
                     conn.close()
