@@ -28,12 +28,15 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from store import journal
 from store.errors import DatabaseTooSlow, DatabaseUnavailable, StoreError, WrongType
 from store.notes import note
 from store.schema import SCHEMA_VERSION
+
+R = TypeVar("R")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -102,66 +105,51 @@ class Connection(sqlite3.Connection):
             "allows more)"
         )
 
+    def timed(self, call: Callable[..., R], *args: object) -> R:
+        """`call(*args)` with the clock restarted; stopped for time, it raises DatabaseTooSlow."""
+        self.start_clock()
+        try:
+            return call(*args)
+        except sqlite3.OperationalError:
+            if self.timed_out:
+                raise self.too_slow() from None
+            raise
+
     def cursor(self, factory: type[sqlite3.Cursor] | None = None) -> sqlite3.Cursor:  # type: ignore[override]
         return super().cursor(factory or Cursor)
 
     def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        self.start_clock()
-        try:
-            return super().execute(sql, parameters)  # type: ignore[arg-type]
-        except sqlite3.OperationalError:
-            if self.timed_out:
-                raise self.too_slow() from None
-            raise
+        return self.timed(super().execute, sql, parameters)
 
     def executemany(self, sql: str, parameters: object, /) -> sqlite3.Cursor:  # type: ignore[override]
-        self.start_clock()
-        try:
-            return super().executemany(sql, parameters)  # type: ignore[arg-type]
-        except sqlite3.OperationalError:
-            if self.timed_out:
-                raise self.too_slow() from None
-            raise
+        return self.timed(super().executemany, sql, parameters)
 
     def executescript(self, script: str, /) -> sqlite3.Cursor:  # type: ignore[override]
-        self.start_clock()
-        try:
-            return super().executescript(script)
-        except sqlite3.OperationalError:
-            if self.timed_out:
-                raise self.too_slow() from None
-            raise
+        return self.timed(super().executescript, script)
 
 
 class Cursor(sqlite3.Cursor):
     """Each fetch restarts the clock: the budget bounds computing a row, not reading a long result."""
 
-    def _fetch(self, fetch: Callable[[], object]) -> object:
+    def _timed(self, call: Callable[..., R], *args: object) -> R:
         conn = self.connection
-        if isinstance(conn, Connection):
-            conn.start_clock()
-        try:
-            return fetch()
-        except sqlite3.OperationalError:
-            if isinstance(conn, Connection) and conn.timed_out:
-                raise conn.too_slow() from None
-            raise
+        return conn.timed(call, *args) if isinstance(conn, Connection) else call(*args)
 
     def execute(self, sql: str, parameters: object = (), /) -> Cursor:  # type: ignore[override]
-        self._fetch(lambda: super(Cursor, self).execute(sql, parameters))  # type: ignore[arg-type]
+        self._timed(super().execute, sql, parameters)
         return self
 
     def __next__(self) -> object:
-        return self._fetch(super().__next__)
+        return self._timed(super().__next__)
 
     def fetchone(self) -> object:
-        return self._fetch(super().fetchone)
+        return self._timed(super().fetchone)
 
     def fetchmany(self, size: int | None = None) -> list:  # type: ignore[override]
-        return self._fetch(lambda: super(Cursor, self).fetchmany(size if size is not None else self.arraysize))  # type: ignore[return-value]
+        return self._timed(super().fetchmany, size if size is not None else self.arraysize)
 
     def fetchall(self) -> list:  # type: ignore[override]
-        return self._fetch(super().fetchall)  # type: ignore[return-value]
+        return self._timed(super().fetchall)
 
 
 # ------------------------------------------------------------------------------------- values of the right type

@@ -319,12 +319,12 @@ def test_a_read_only_directory_is_browsed_and_not_written(built_db: Path, tmp_pa
 # ----------------------------------------------------------------------------------------------- full disk
 
 
-def _big_yaml(path: Path, findings_n: int = 3_000) -> Path:
+def _big_yaml(path: Path, findings_n: int = 3_000, *, claim: str = "Filler finding") -> Path:
     src = "kyiv-independent-occupied-economy"
     with path.open("w", encoding="utf-8") as f:
         f.write("evidence:\n")
         for i in range(findings_n):
-            f.write(f"  - {{id: fill-{i}, claim: Filler finding {i} {'about cranes ' * 30}, category: trade, ")
+            f.write(f"  - {{id: fill-{i}, claim: {claim} {i} {'about cranes ' * 30}, category: trade, ")
             f.write(f"source: {src}}}\n")
     return path
 

@@ -21,7 +21,7 @@ from store.errors import DataError
 from store.journal import SWITCH_BYTES
 from store.records import Actor, Batch, Evidence
 from tests.conftest import ROOT, content, digest
-from tests.test_damaged_db import findings, headless_tui, one_error_line
+from tests.test_damaged_db import _big_yaml, findings, headless_tui, one_error_line
 
 SOURCE = "kyiv-independent-occupied-economy"
 LOOKUPS = (("search", "yuan"), ("search", "--json", "yuan"), ("show", "actor", "china"), ("stats",), ("export", "csv"))
@@ -34,15 +34,6 @@ def listing(directory: Path) -> list[str]:
 
 def mode_bytes(db: Path) -> bytes:
     return db.read_bytes()[18:20]  # b"\x01\x01": rollback journal; b"\x02\x02": WAL
-
-
-def big_yaml(path: Path, n: int = 3_000, *, claim: str = "filler") -> Path:
-    with path.open("w", encoding="utf-8") as f:
-        f.write("evidence:\n")
-        for i in range(n):
-            f.write(f"  - {{id: fill-{i}, claim: {claim} {i} {'about cranes ' * 20}, category: trade, ")
-            f.write(f"source: {SOURCE}}}\n")
-    return path
 
 
 def stray_wal_beside(db: Path, tmp_path: Path) -> Path:
@@ -112,7 +103,7 @@ def test_a_database_another_program_left_in_wal_mode_is_read_without_leaving_fil
 def test_a_failed_import_leaves_the_file_byte_for_byte_and_its_rows_nowhere(db: Path, tmp_path: Path) -> None:
     """Rolled back in WAL mode, the rejected pages never reach the file (in rollback mode they would stay in its
     free list, readable with `strings`), and the header bytes of the mode switches are put back."""
-    big = big_yaml(tmp_path / "big.yaml", claim=SECRET)
+    big = _big_yaml(tmp_path / "big.yaml", claim=SECRET)
     before, files = digest(db), listing(db.parent)
     one_error_line(findings(db, "import", "yaml", str(big), env={"FINDINGS_MAX_PAGE_COUNT": "1"}), "disk is full")
     assert digest(db) == before
