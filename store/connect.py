@@ -118,13 +118,13 @@ class Connection(sqlite3.Connection):
     def cursor(self, factory: type[sqlite3.Cursor] | None = None) -> sqlite3.Cursor:  # type: ignore[override]
         return super().cursor(factory or Cursor)
 
-    def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+    def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:
         return self.timed(super().execute, sql, parameters)
 
-    def executemany(self, sql: str, parameters: object, /) -> sqlite3.Cursor:  # type: ignore[override]
+    def executemany(self, sql: str, parameters: object, /) -> sqlite3.Cursor:
         return self.timed(super().executemany, sql, parameters)
 
-    def executescript(self, script: str, /) -> sqlite3.Cursor:  # type: ignore[override]
+    def executescript(self, script: str, /) -> sqlite3.Cursor:
         return self.timed(super().executescript, script)
 
 
@@ -135,7 +135,7 @@ class Cursor(sqlite3.Cursor):
         conn = self.connection
         return conn.timed(call, *args) if isinstance(conn, Connection) else call(*args)
 
-    def execute(self, sql: str, parameters: object = (), /) -> Cursor:  # type: ignore[override]
+    def execute(self, sql: str, parameters: object = (), /) -> Cursor:
         self._timed(super().execute, sql, parameters)
         return self
 
@@ -145,10 +145,10 @@ class Cursor(sqlite3.Cursor):
     def fetchone(self) -> object:
         return self._timed(super().fetchone)
 
-    def fetchmany(self, size: int | None = None) -> list:  # type: ignore[override]
+    def fetchmany(self, size: int | None = None) -> list:
         return self._timed(super().fetchmany, size if size is not None else self.arraysize)
 
-    def fetchall(self) -> list:  # type: ignore[override]
+    def fetchall(self) -> list:
         return self._timed(super().fetchall)
 
 
