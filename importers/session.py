@@ -15,7 +15,7 @@ starts as a copy of the shipped data; any other new path starts empty. A dry run
 data, an empty schema in memory, or the database itself opened read-only.
 
 Every batch goes through `add`, whichever importer made it: ids, names and references are put in NFC (so two
-spellings of one name are one actor), region parents may form no cycle, and names or ids holding hidden
+spellings of one name are one name), region parents may form no cycle, and names or ids holding hidden
 characters (zero-width, bidi, tags) are listed in a note at the end (store.integrity).
 """
 

@@ -20,6 +20,7 @@ from store import integrity, journal, schema_check
 from store.schema import FTS_COLUMNS, SCHEMA_VERSION, TOKENIZE
 
 EXAMPLES = 5
+CHECK_TIME_FACTOR = 10  # check reads everything (integrity, a fresh search index): each step may take longer
 
 
 @dataclass
@@ -130,6 +131,7 @@ def run_checks(path: Path) -> list[Finding]:
     from store.connect import open_readonly
 
     conn = open_readonly(path)
+    conn.budget *= CHECK_TIME_FACTOR
     try:
         out = [
             _damaged(name, check, conn)
@@ -149,8 +151,8 @@ def run_checks(path: Path) -> list[Finding]:
                 continue
             out.append(Finding(name, n == 0, detail if n else "", n, examples))
         for name, check in (
-            ("region parent cycles", _cycles),
-            ("values of the right type", _types),
+            ("region parent cycles", parent_cycles),
+            ("values of the right type", value_types),
             ("hidden characters in names and ids", _hidden),
             ("ids and names in NFC", _nfc),
         ):
@@ -219,7 +221,7 @@ def _journal_files(path: Path) -> Finding:
     return Finding("journal files", True)
 
 
-def _cycles(conn: sqlite3.Connection) -> Finding:
+def parent_cycles(conn: sqlite3.Connection) -> Finding:
     cycles = integrity.region_cycles(conn)
     examples = [" -> ".join([*ring, ring[0]]) for ring in cycles[:EXAMPLES]]
     detail = "regions that are their own ancestors (parent_id goes round); set one parent_id in each to NULL"
@@ -229,13 +231,13 @@ def _cycles(conn: sqlite3.Connection) -> Finding:
 _TYPES = {"TEXT": ("text",), "INTEGER": ("integer",), "NUMERIC": ("integer", "real")}
 
 
-def _types(conn: sqlite3.Connection) -> Finding:
+def value_types(conn: sqlite3.Connection) -> Finding:
     """Values whose storage type is not their column's (a BLOB category, a number as a claim): another program
     wrote them. Readers show them as text, or stop at a non-number where a number belongs."""
     problems: list[str] = []
     n = 0
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    ours, _, _ = schema_check._our_names()
+    ours, _, _ = schema_check.our_names()
     for table in sorted(set(tables) & ours):
         key = "id" if table in ("sources", "actors", "regions", "evidence") else "rowid"
         for column in conn.execute(f'PRAGMA table_info("{table}")').fetchall():
@@ -265,7 +267,7 @@ def _hidden(conn: sqlite3.Connection) -> Finding:
 
 def _nfc(conn: sqlite3.Connection) -> Finding:
     found = integrity.not_nfc_in_database(conn)
-    detail = "ids or aliases not in Unicode NFC (another program wrote them): they may not match what people type"
+    detail = "ids, names or aliases not in Unicode NFC (another program wrote them): what people type may miss them"
     return Finding("ids and names in NFC", True, detail if found else "", len(found), found[:EXAMPLES], bool(found))
 
 
@@ -276,22 +278,21 @@ def _fts(conn: sqlite3.Connection) -> list[Finding]:
     try:
         for table, columns in FTS_COLUMNS.items():
             try:
-                differ, examples = _compare_index(conn, table, columns)
+                differ, examples = compare_index(conn, table, columns)
             except sqlite3.DatabaseError as e:
-                out.append(Finding(f"search index of {table}", False, f"could not be read: {e}; {_rebuild(table)}", 1))
+                out.append(Finding(f"search index of {table}", False, f"could not be read: {e}; {REBUILD}", 1))
                 continue
-            detail = f"{table}_fts disagrees with {table} (rows {', '.join(examples)}); {_rebuild(table)}"
+            detail = f"{table}_fts disagrees with {table} (rows {', '.join(examples)}); {REBUILD}"
             out.append(Finding(f"search index of {table}", not differ, detail if differ else "", differ, examples))
     finally:
         conn.execute("PRAGMA query_only = ON")
     return out
 
 
-def _rebuild(table: str) -> str:
-    return "`findings repair` rebuilds it"
+REBUILD = "`findings repair` rebuilds it"
 
 
-def _compare_index(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> tuple[int, list[str]]:
+def compare_index(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> tuple[int, list[str]]:
     """(rows whose tokens differ between `table`_fts and a fresh index of `table`, a few of their ids)."""
     fresh, stored, rebuilt = (
         f"findings_check_{table}",

@@ -2,8 +2,12 @@
 `findings check` (which reports):
 
 - ids and names are compared in Unicode NFC: `Café` typed with a combining accent (NFD, as macOS file names and
-  some editors write it) is the same actor as `Café` with a precomposed é. Imports store ids, names, aliases,
-  titles and place names in NFC — the same text, canonically, so what a person sees does not change.
+  some editors write it) is the same name as `Café` with a precomposed é. So imports store ids, the references
+  to them, names, aliases, titles, publishers and place names in NFC, and lookups put what is typed in NFC
+  (store.query.nfc): the exact comparisons of store.search then compare NFC with NFC. NFC is Unicode's
+  canonical equivalence — the same text, so what a person reads is the same (a CJK compatibility ideograph
+  becomes its unified ideograph, as Unicode defines them equal). Claims, quotes and notes are kept exactly as
+  written. `findings check` lists what another program stored in another form.
 - a region is never its own ancestor (parent_id forms no cycle).
 - names and ids holding characters the text table makes visible (zero-width, bidi, tag characters: `Hua\\u200bwei`
   looks like Huawei) are flagged; they are kept as they are, and shown as their codes everywhere.
@@ -54,8 +58,8 @@ _ID, _SOURCE, _ACTORS, _REGIONS, _FIRST = (
 
 
 def normalise(batch: Batch) -> None:
-    """Ids, references, names, aliases, titles and place names of `batch` in NFC, in place. (A batch of a
-    hundred thousand ASCII findings is looked at in one pass, without a call per record.)"""
+    """Ids, references, names, aliases, titles, publishers and place names of `batch` in NFC, in place. (A batch
+    of a hundred thousand ASCII findings is looked at in one pass, without a call per record.)"""
     for s in batch.sources:
         s.id, s.title, s.publisher = nfc(s.id), nfc(s.title), _nfc_opt(s.publisher)
     for a in batch.actors:
@@ -144,12 +148,22 @@ def hidden_in_database(conn: sqlite3.Connection) -> list[Hidden]:
 
 
 def not_nfc_in_database(conn: sqlite3.Connection) -> list[str]:
-    """Ids and names stored in another normal form than NFC (written by another program): `actor café`."""
+    """Ids, names and aliases stored in another normal form than NFC (another program wrote them): `actor id
+    'café'`. What people type is compared in NFC, so these are found only through the folded comparison of names
+    (store.search.names), when nothing matches exactly."""
     out = []
-    for kind, table in (("actor", "actors"), ("region", "regions"), ("source", "sources"), ("evidence", "evidence")):
-        for (id_,) in conn.execute(f"SELECT id FROM {table}"):
-            if isinstance(id_, str) and not id_.isascii() and not unicodedata.is_normalized("NFC", id_):
-                out.append(f"{kind} id {id_!r}")
+    for kind, table, label in (
+        ("actor", "actors", "name"),
+        ("region", "regions", "name"),
+        ("source", "sources", "title"),
+    ):
+        for id_, name in conn.execute(f"SELECT id, {label} FROM {table}"):
+            for what, text in (("id", id_), (label, name)):
+                if isinstance(text, str) and not text.isascii() and not unicodedata.is_normalized("NFC", text):
+                    out.append(f"{kind} {what} {text!r}" + (f" ({id_})" if what != "id" else ""))
+    for (id_,) in conn.execute("SELECT id FROM evidence"):
+        if isinstance(id_, str) and not id_.isascii() and not unicodedata.is_normalized("NFC", id_):
+            out.append(f"evidence id {id_!r}")
     for kind, id_, alias in conn.execute("SELECT kind, ref_id, alias FROM aliases"):
         if isinstance(alias, str) and not alias.isascii() and not unicodedata.is_normalized("NFC", alias):
             out.append(f"alias {alias!r} of {kind} {id_}")

@@ -127,8 +127,8 @@ def _repair_contents(path: Path, real: Path, report: Report) -> None:
         version = connect.check_version(reader, path, writing=True)
         fts = [t for t, cols in FTS_COLUMNS.items() if _index_differs(reader, t, cols)]
         derived = [name for name, _, sql in check.DERIVED_CHECKS if reader.execute(sql).fetchone() is not None]
-        cycles = check._cycles(reader)
-        types = check._types(reader)
+        cycles = check.parent_cycles(reader)
+        types = check.value_types(reader)
     finally:
         reader.close()
     changed_tables = [theirs for ours, theirs in found.changed if ours.type == "table"]
@@ -168,7 +168,7 @@ def _repair_contents(path: Path, real: Path, report: Report) -> None:
 def _index_differs(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> bool:
     conn.execute("PRAGMA query_only = OFF")  # the temporary database only (the main file is read-only here)
     try:
-        return check._compare_index(conn, table, columns)[0] > 0
+        return check.compare_index(conn, table, columns)[0] > 0
     except sqlite3.DatabaseError:
         return True
     finally:

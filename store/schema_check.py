@@ -157,7 +157,7 @@ def ignored_message(path: Path, ignored: list[Obj]) -> str:
 
 
 @functools.cache
-def _our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(tables, search indexes, triggers) of this program's schema, from store.schema's statements (no database
     is made: this runs in every lookup)."""
     from store import schema
@@ -173,7 +173,7 @@ _COLUMN = re.compile(r'^\s+("?)(\w+)\1\s+(TEXT|INTEGER|NUMERIC|REAL|BLOB)\b', re
 
 
 @functools.cache
-def _our_columns() -> dict[str, dict[str, str]]:
+def our_columns() -> dict[str, dict[str, str]]:
     """table -> column -> declared type, of this program's tables, read from store.schema's CREATE TABLE
     statements (no database is made: this runs in every lookup; tests/test_hostile_db.py compares the result with
     a database's own account of its columns)."""
@@ -189,7 +189,7 @@ def _our_columns() -> dict[str, dict[str, str]]:
 def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
     """Refuse a database whose tables findings reads are not plain tables (a view would run the attacker's query
     instead; a generated column computes on every read); return notes on what is ignored."""
-    tables, fts, triggers = _our_names()
+    tables, fts, triggers = our_names()
     rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
     by_name = {str(name): (str(kind), _normal(sql)) for kind, name, sql in rows}
     for name in sorted(tables | fts):
@@ -210,7 +210,7 @@ def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
                 f"keeps {what}; it was not read (`findings check` shows more)"
             )
         if name in tables:
-            declared = _our_columns().get(name, {})
+            declared = our_columns().get(name, {})
             for column in conn.execute(f'PRAGMA table_xinfo("{name}")').fetchall():
                 column_name, column_type = str(column[1]), str(column[2]).upper()
                 if column[6] in (2, 3):
