@@ -186,6 +186,12 @@ def fast(argv: list[str]) -> int | None:
                 conn.close()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of the output went away (`findings search x | head -1`): quietly, as Click
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (the flush at exit would fail again)
+        except (OSError, ValueError):
+            pass
+        return 1
     except Exception as e:  # as cli/group.py's LazyGroup: one line for people; FINDINGS_DEBUG=1 shows where
         if os.environ.get("FINDINGS_DEBUG"):
             raise
