@@ -16,39 +16,44 @@ CSV rows use the same per-record functions (with `;`-separated lists).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from importers.loaders import Item, LazyLines
 from store import vocab
 from store.errors import DataError
-from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
+from store.records import Actor, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
 SECTIONS = ("source", "sources", "actors", "regions", "evidence", "relations", "gazetteer")
 
-SOURCE_FIELDS = {"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"}
-ACTOR_FIELDS = {"id", "name", "kind", "country", "summary", "role", "aliases"}
-REGION_FIELDS = {"id", "name", "kind", "iso_code", "parent", "occupied_since", "aliases"}
-EVIDENCE_FIELDS = {
-    "id",
-    "claim",
-    "quote",
-    "category",
-    "date",
-    "quantity",
-    "unit",
-    "source",
-    "locator",
-    "status",
-    "confidence",
-    "actors",
-    "regions",
-}
-RELATION_FIELDS = {"subject", "object", "kind", "role", "evidence", "start", "end"}
-GAZETTEER_FIELDS = {"name", "regions"}
+SOURCE_FIELDS = frozenset({"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"})
+ACTOR_FIELDS = frozenset({"id", "name", "kind", "country", "summary", "role", "aliases"})
+REGION_FIELDS = frozenset({"id", "name", "kind", "iso_code", "parent", "occupied_since", "aliases"})
+EVIDENCE_FIELDS = frozenset(
+    {
+        "id",
+        "claim",
+        "quote",
+        "category",
+        "date",
+        "quantity",
+        "unit",
+        "source",
+        "locator",
+        "status",
+        "confidence",
+        "actors",
+        "regions",
+    }
+)
+RELATION_FIELDS = frozenset({"subject", "object", "kind", "role", "evidence", "start", "end"})
+GAZETTEER_FIELDS = frozenset({"name", "regions"})
 
 
 class Record:
     """One input mapping plus where it came from; `get` validates a field and locates any error."""
+
+    __slots__ = ("data", "file", "label", "line")
 
     def __init__(self, data: Mapping[str, Any], file: str, line: int | None, label: str) -> None:
         self.data = data
@@ -71,16 +76,32 @@ class Record:
         except ValueError as e:
             raise self.error(str(e), key) from None
 
-    def origin(self) -> Origin:
-        key_lines = getattr(self.data, "key_lines", None)
-        return Origin(self.file, self.line, self.label, dict(key_lines) if key_lines else None)
+    def opt(self, key: str, check: Callable[[Any], Any]) -> Any:
+        """`get` for a field whose absence means None (most fields of most records are absent)."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        try:
+            return check(value)
+        except ValueError as e:
+            raise self.error(str(e), key) from None
 
-    def check_fields(self, allowed: set[str], required: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                raise self.error(f"unknown field (expected one of: {', '.join(sorted(allowed))})", key)
+    def origin(self) -> Origin:
+        # The mapping's own key lines are kept (not copied): nothing changes them once it is read, and JSON's are
+        # worked out only if an error asks for one.
+        key_lines = getattr(self.data, "key_lines", None)
+        if key_lines is not None and not isinstance(key_lines, LazyLines) and not key_lines:
+            key_lines = None
+        return Origin(self.file, self.line, self.label, key_lines)
+
+    def check_fields(self, allowed: frozenset[str], required: tuple[str, ...]) -> None:
+        data = self.data
+        if not data.keys() <= allowed:
+            for key in data:
+                if key not in allowed:
+                    raise self.error(f"unknown field (expected one of: {', '.join(sorted(allowed))})", key)
         for key in required:
-            if self.data.get(key) in (None, ""):
+            if data.get(key) in (None, ""):
                 raise self.error("is required", key)
 
 
@@ -90,6 +111,26 @@ def _text(limit: int = vocab.MAX_TEXT, required: bool = False) -> Callable[[Any]
 
 def _optional_id(value: Any) -> str | None:
     return None if value in (None, "") else vocab.check_id(value)
+
+
+_TEXT = _text()
+_TEXT_REQUIRED = _text(required=True)
+_NAME = _text(vocab.MAX_NAME)
+_NAME_REQUIRED = _text(vocab.MAX_NAME, required=True)
+_TITLE = _text(vocab.MAX_TITLE)
+_TITLE_REQUIRED = _text(vocab.MAX_TITLE, required=True)
+
+
+def _choice(choices: tuple[str, ...], required: bool = False) -> Callable[[Any], str | None]:
+    return lambda v: vocab.check_choice(v, choices, required=required)
+
+
+_CATEGORY = _choice(vocab.CATEGORIES, required=True)
+_STATUS = _choice(vocab.STATUSES)
+_CONFIDENCE = _choice(vocab.CONFIDENCE)
+_SOURCE_KIND = _choice(vocab.SOURCE_KINDS)
+_ACTOR_KIND = _choice(vocab.ACTOR_KINDS, required=True)
+_REGION_KIND = _choice(vocab.REGION_KINDS)
 
 
 def _authors(value: Any) -> str | None:
@@ -129,44 +170,44 @@ def source_from(rec: Record) -> Source:
     rec.check_fields(SOURCE_FIELDS, ("id", "title"))
     return Source(
         id=rec.get("id", vocab.check_id),
-        title=rec.get("title", _text(vocab.MAX_TITLE, required=True)),
-        publisher=rec.get("publisher", _text(vocab.MAX_NAME)),
-        authors=rec.get("authors", _authors),
-        url=rec.get("url", vocab.check_url),
-        published=rec.get("published", vocab.check_date),
-        kind=rec.get("kind", lambda v: vocab.check_choice(v, vocab.SOURCE_KINDS)),
-        accessed=rec.get("accessed", vocab.check_date),
-        notes=rec.get("notes", _text()),
+        title=rec.get("title", _TITLE_REQUIRED),
+        publisher=rec.opt("publisher", _NAME),
+        authors=rec.opt("authors", _authors),
+        url=rec.opt("url", vocab.check_url),
+        published=rec.opt("published", vocab.check_date),
+        kind=rec.opt("kind", _SOURCE_KIND),
+        accessed=rec.opt("accessed", vocab.check_date),
+        notes=rec.opt("notes", _TEXT),
         origin=rec.origin(),
     )
 
 
 def actor_from(rec: Record, *, split: bool = False) -> Actor:
     rec.check_fields(ACTOR_FIELDS, ("id", "name", "kind"))
-    name = rec.get("name", _text(vocab.MAX_NAME, required=True))
+    name = rec.get("name", _NAME_REQUIRED)
     return Actor(
         id=rec.get("id", vocab.check_id),
         name=name,
-        kind=rec.get("kind", lambda v: vocab.check_choice(v, vocab.ACTOR_KINDS, required=True)),
-        country=rec.get("country", vocab.check_country),
-        summary=rec.get("summary", _text()),
-        role=rec.get("role", _text(vocab.MAX_TITLE)),
-        aliases=rec.get("aliases", _aliases(name, split)),
+        kind=rec.get("kind", _ACTOR_KIND),
+        country=rec.opt("country", vocab.check_country),
+        summary=rec.opt("summary", _TEXT),
+        role=rec.opt("role", _TITLE),
+        aliases=rec.opt("aliases", _aliases(name, split)),
         origin=rec.origin(),
     )
 
 
 def region_from(rec: Record, *, split: bool = False) -> Region:
     rec.check_fields(REGION_FIELDS, ("id", "name"))
-    name = rec.get("name", _text(vocab.MAX_NAME, required=True))
+    name = rec.get("name", _NAME_REQUIRED)
     region = Region(
         id=rec.get("id", vocab.check_id),
         name=name,
-        kind=rec.get("kind", lambda v: vocab.check_choice(v, vocab.REGION_KINDS)),
-        iso_code=rec.get("iso_code", _iso_3166_2),
-        parent_id=rec.get("parent", _optional_id),
-        occupied_since=rec.get("occupied_since", vocab.check_date),
-        aliases=rec.get("aliases", _aliases(name, split)),
+        kind=rec.opt("kind", _REGION_KIND),
+        iso_code=rec.opt("iso_code", _iso_3166_2),
+        parent_id=rec.opt("parent", _optional_id),
+        occupied_since=rec.opt("occupied_since", vocab.check_date),
+        aliases=rec.opt("aliases", _aliases(name, split)),
         origin=rec.origin(),
     )
     if region.parent_id == region.id:
@@ -208,35 +249,46 @@ def _evidence_actors(split: bool) -> Callable[[Any], list[tuple[str, str | None]
 def _evidence_regions(split: bool) -> Callable[[Any], list[str]]:
     def check(value: Any) -> list[str]:
         out: list[str] = []
+        seen: set[str] = set()
         for item in _list(value, split=split):
             region_id = vocab.check_id(item)
-            if region_id in out:
+            if region_id in seen:
                 raise ValueError(f"region {region_id!r} is listed twice")
+            seen.add(region_id)
             out.append(region_id)
         return out
 
     return check
 
 
+_ACTOR_LINKS = {False: _evidence_actors(False), True: _evidence_actors(True)}
+_REGION_LINKS = {False: _evidence_regions(False), True: _evidence_regions(True)}
+
+LATER = "\x00later"  # evidence_from's default_source while the file's own `source` may still come
+
+
 def evidence_from(rec: Record, *, default_source: str | None = None, split: bool = False) -> Evidence:
+    """A finding. With `default_source=LATER` a finding without a source gets LATER as its source_id, for the
+    caller to fill in once the file's top-level `source` is read (or to report, if it never is)."""
     rec.check_fields(EVIDENCE_FIELDS, ("id", "claim", "category"))
-    source_id = rec.get("source", _optional_id) or default_source
+    source_id = rec.opt("source", _optional_id) or default_source
     if source_id is None:
         raise rec.error("is required: every finding needs a source (or give the file a top-level `source`)", "source")
+    data = rec.data
     return Evidence(
         id=rec.get("id", vocab.check_id),
-        claim=rec.get("claim", _text(required=True)),
-        quote=rec.get("quote", _text()),
-        category=rec.get("category", lambda v: vocab.check_choice(v, vocab.CATEGORIES, required=True)),
-        date=rec.get("date", vocab.check_date),
-        quantity=rec.get("quantity", vocab.check_quantity),
-        unit=rec.get("unit", _text(vocab.MAX_NAME)),
+        claim=rec.get("claim", _TEXT_REQUIRED),
+        quote=rec.opt("quote", _TEXT),
+        category=rec.get("category", _CATEGORY),
+        date=rec.opt("date", vocab.check_date),
+        quantity=rec.opt("quantity", vocab.check_quantity),
+        unit=rec.opt("unit", _NAME),
         source_id=source_id,
-        locator=rec.get("locator", _text(vocab.MAX_NAME)),
-        status=rec.get("status", lambda v: vocab.check_choice(v, vocab.STATUSES) or "unreviewed"),
-        confidence=rec.get("confidence", lambda v: vocab.check_choice(v, vocab.CONFIDENCE)),
-        actors=rec.get("actors", _evidence_actors(split)),
-        regions=rec.get("regions", _evidence_regions(split)),
+        locator=rec.opt("locator", _NAME),
+        status=rec.opt("status", _STATUS) or "unreviewed",
+        confidence=rec.opt("confidence", _CONFIDENCE),
+        actors=rec.get("actors", _ACTOR_LINKS[split]) if data.get("actors") is not None else [],
+        regions=rec.get("regions", _REGION_LINKS[split]) if data.get("regions") is not None else [],
         origin=rec.origin(),
     )
 
@@ -247,10 +299,10 @@ def relation_from(rec: Record) -> Relation:
         subject_id=rec.get("subject", vocab.check_id),
         object_id=rec.get("object", vocab.check_id),
         kind=rec.get("kind", vocab.check_relation_kind),
-        role=rec.get("role", _text(vocab.MAX_NAME)),
-        evidence_id=rec.get("evidence", _optional_id),
-        start=rec.get("start", vocab.check_date),
-        end=rec.get("end", vocab.check_date),
+        role=rec.opt("role", _NAME),
+        evidence_id=rec.opt("evidence", _optional_id),
+        start=rec.opt("start", vocab.check_date),
+        end=rec.opt("end", vocab.check_date),
         origin=rec.origin(),
     )
     if relation.start and relation.end and relation.end < relation.start:
@@ -260,70 +312,114 @@ def relation_from(rec: Record) -> Relation:
 
 def gazetteer_from(rec: Record) -> GazetteerEntry:
     rec.check_fields(GAZETTEER_FIELDS, ("name", "regions"))
-    regions = rec.get("regions", _evidence_regions(False))
+    regions = rec.get("regions", _REGION_LINKS[False])
     if not regions:
         raise rec.error("must name at least one region", "regions")
-    return GazetteerEntry(
-        name=rec.get("name", _text(vocab.MAX_NAME, required=True)), regions=regions, origin=rec.origin()
-    )
+    return GazetteerEntry(name=rec.get("name", _NAME_REQUIRED), regions=regions, origin=rec.origin())
 
 
 def _label(kind: str, index: int, data: Any) -> str:
-    ident = data.get("id") if isinstance(data, Mapping) else None
-    if isinstance(ident, str) and ident:
+    ident = data.get("id")
+    if type(ident) is str and ident:
         return f"{kind} {ident[:60]!r}"
-    if kind == "relation" and isinstance(data, Mapping):
-        return f"relation #{index + 1}"
-    if kind == "gazetteer entry" and isinstance(data, Mapping) and isinstance(data.get("name"), str):
+    if kind == "gazetteer entry" and isinstance(data.get("name"), str):
         return f"{kind} {data['name'][:60]!r}"
     return f"{kind} #{index + 1}"
 
 
-def batch_from_document(doc: Any, file: str) -> Batch:
-    """Validate a native document (the mapping loaded from one YAML or JSON file)."""
-    if not isinstance(doc, Mapping):
-        raise DataError(
-            f"the top level must be a mapping with {', '.join(SECTIONS)}; found {vocab.type_name(doc)}",
-            file=file,
-            line=getattr(doc, "line", 1),
-        )
-    top = Record(doc, file, getattr(doc, "line", None), "top level")
-    for key in doc:
-        if key not in SECTIONS:
-            raise top.error(f"unknown section (expected: {', '.join(SECTIONS)})", key)
+# section -> (table the records go to, what one record is called)
+_SECTION_KINDS = {
+    "source": ("sources", "source"),
+    "sources": ("sources", "source"),
+    "actors": ("actors", "actor"),
+    "regions": ("regions", "region"),
+    "evidence": ("evidence", "evidence"),
+    "relations": ("relations", "relation"),
+    "gazetteer": ("gazetteer", "gazetteer entry"),
+}
 
-    batch = Batch()
-    default_source = None
-    if doc.get("source") is not None:
-        data = doc["source"]
-        if not isinstance(data, Mapping):
-            raise top.error(f"must be a mapping, not {vocab.type_name(data)}", "source")
-        source = source_from(Record(data, file, getattr(data, "line", top.line_of("source")), "source"))
-        batch.sources.append(source)
-        default_source = source.id
 
-    makers: dict[str, tuple[str, Callable[[Record], Any], list[Any]]] = {
-        "sources": ("source", source_from, batch.sources),
-        "actors": ("actor", actor_from, batch.actors),
-        "regions": ("region", region_from, batch.regions),
-        "evidence": ("evidence", lambda r: evidence_from(r, default_source=default_source), batch.evidence),
-        "relations": ("relation", relation_from, batch.relations),
-        "gazetteer": ("gazetteer entry", gazetteer_from, batch.gazetteer),
+def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, Any]]:
+    """Validate a native document as it is read: (table, record) for each record, in file order.
+
+    Findings without a `source` of their own take the file's top-level `source`; those read before it are held
+    until it comes (and reported if it never does).
+    """
+    default_source: str | None = None
+    waiting: list[Evidence] = []  # findings read before the file's top-level source
+    counts: dict[str, int] = {}
+    makers: dict[str, Callable[[Record], Any]] = {
+        "sources": source_from,
+        "actors": actor_from,
+        "regions": region_from,
+        "relations": relation_from,
+        "gazetteer": gazetteer_from,
     }
-    for section, (kind, make, into) in makers.items():
-        items = doc.get(section)
-        if items is None:
-            continue
-        if not isinstance(items, list):
-            raise top.error(f"must be a list of {section}, not {vocab.type_name(items)}", section)
-        for index, data in enumerate(items):
-            line = getattr(data, "line", None) or top.line_of(section)
-            if not isinstance(data, Mapping):
+    for item in items:
+        section, data, line = item.section, item.data, item.line
+        if not section:
+            raise DataError(
+                f"the top level must be a mapping with {', '.join(SECTIONS)}; found {vocab.type_name(data)}",
+                file=file,
+                line=line,
+            )
+        if section not in _SECTION_KINDS:
+            raise DataError(
+                f"unknown section (expected: {', '.join(SECTIONS)})",
+                file=file,
+                line=line,
+                record="top level",
+                field=section,
+            )
+        table, kind = _SECTION_KINDS[section]
+        if section == "source":
+            if data is None:
+                continue
+            if item.element or not isinstance(data, Mapping):
+                found = "a list" if item.element else vocab.type_name(data)
                 raise DataError(
-                    f"must be a mapping, not {vocab.type_name(data)}",
-                    file=file,
-                    line=line,
-                    record=f"{kind} #{index + 1}",
+                    f"must be a mapping, not {found}", file=file, line=line, record="top level", field="source"
                 )
-            into.append(make(Record(data, file, line, _label(kind, index, data))))
-    return batch
+            source = source_from(Record(data, file, line, "source"))
+            default_source = source.id
+            yield "sources", source
+            for ev in waiting:
+                ev.source_id = default_source
+                yield "evidence", ev
+            waiting = []
+            continue
+        if not item.element:
+            if data is None:
+                continue
+            raise DataError(
+                f"must be a list of {section}, not {vocab.type_name(data)}",
+                file=file,
+                line=line,
+                record="top level",
+                field=section,
+            )
+        index = counts.get(section, 0)
+        counts[section] = index + 1
+        if not isinstance(data, Mapping):
+            raise DataError(
+                f"must be a mapping, not {vocab.type_name(data)}", file=file, line=line, record=f"{kind} #{index + 1}"
+            )
+        rec = Record(data, file, line, _label(kind, index, data))
+        if table == "evidence":
+            ev = evidence_from(rec, default_source=default_source or LATER)
+            if ev.source_id is LATER:
+                waiting.append(ev)
+            else:
+                yield "evidence", ev
+        else:
+            yield table, makers[table](rec)
+    if waiting:
+        first = waiting[0]
+        origin = first.origin
+        raise DataError(
+            "is required: every finding needs a source (or give the file a top-level `source`)",
+            file=file,
+            line=origin.line_of("source") if origin else None,
+            record=origin.record if origin else None,
+            field="source",
+        )

@@ -1,0 +1,124 @@
+"""How much one import reads before it stops, so that time and memory stay bounded on any input.
+
+    records      records in one import (all its files): findings, actors, CSV rows, article paragraphs, ...
+    record size  one record as it stands in the file: a CSV row (and so any line of it), one item of a YAML or
+                 JSON section, the top-level `source`. A line longer than this is never read whole.
+    field size   one value: a CSV cell, a YAML scalar (or a comment: the parser holds either whole), a JSON string.
+
+Each has an option on the import commands and an environment variable (`--max-records` /
+FINDINGS_MAX_RECORDS, `--max-record-size` / FINDINGS_MAX_RECORD_SIZE, `--max-field-size` /
+FINDINGS_MAX_FIELD_SIZE); exceeding one fails the import with one line naming the file, the line and the limit,
+and how to raise it. The defaults are far above anything a real file of findings holds (the validator's own
+limits are 20,000 characters for a text), and low enough that no input exhausts a small machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+MB = 1024 * 1024
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    records: int = 20_000_000
+    record_bytes: int = 64 * MB
+    field_bytes: int = 1 * MB
+
+    def too_many_records(self) -> str:
+        return (
+            f"holds more than {self.records:,} records, the limit for one import "
+            "(--max-records or FINDINGS_MAX_RECORDS raises it)"
+        )
+
+    def record_too_big(self, what: str = "a record") -> str:
+        return (
+            f"{what} is longer than {size_text(self.record_bytes)}, the limit for one record "
+            "(--max-record-size or FINDINGS_MAX_RECORD_SIZE raises it)"
+        )
+
+    def field_too_big(self, what: str = "a value") -> str:
+        return (
+            f"{what} is longer than {size_text(self.field_bytes)}, the limit for one value "
+            "(--max-field-size or FINDINGS_MAX_FIELD_SIZE raises it)"
+        )
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def parse_size(text: str) -> int:
+    """`64M`, `512K`, `1G`, `1MB` or a number of bytes; ValueError otherwise."""
+    clean = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    factor = {"K": 1024, "M": MB, "G": 1024 * MB}.get(clean[-1:], 1)
+    digits = clean[:-1] if factor != 1 else clean
+    if not digits.isdigit() or int(digits) <= 0:
+        raise ValueError(f"{text!r} is not a size such as 64M, 512K or 1G")
+    return int(digits) * factor
+
+
+def size_text(n: int) -> str:
+    """A size for people: `64 MB`, `512 KB`, or a number of bytes."""
+    for unit, factor in (("G", 1024 * MB), ("M", MB), ("K", 1024)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit}B"
+    return f"{n:,} bytes"
+
+
+def limit_options(command: F) -> F:
+    """The three limit options of an import command; the command receives them as one `limits` argument."""
+    import functools
+
+    import click
+
+    class ByteSize(click.ParamType):
+        name = "size"
+
+        def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+            if isinstance(value, int):
+                return value
+            try:
+                return parse_size(str(value))
+            except ValueError as e:
+                self.fail(str(e), param, ctx)
+
+    options = [
+        click.option(
+            "--max-records",
+            type=click.IntRange(min=1),
+            envvar="FINDINGS_MAX_RECORDS",
+            default=DEFAULT_LIMITS.records,
+            show_default=True,
+            help="The most records one import reads (all files together).",
+        ),
+        click.option(
+            "--max-record-size",
+            type=ByteSize(),
+            envvar="FINDINGS_MAX_RECORD_SIZE",
+            default=size_text(DEFAULT_LIMITS.record_bytes).replace(" ", ""),
+            show_default=True,
+            help="The longest record (a CSV row or line, one item of a YAML or JSON section).",
+        ),
+        click.option(
+            "--max-field-size",
+            type=ByteSize(),
+            envvar="FINDINGS_MAX_FIELD_SIZE",
+            default=size_text(DEFAULT_LIMITS.field_bytes).replace(" ", ""),
+            show_default=True,
+            help="The longest single value (a CSV cell, a YAML or JSON text).",
+        ),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: object, max_records: int, max_record_size: int, max_field_size: int, **kwargs: object) -> object:
+        limits = Limits(records=max_records, record_bytes=max_record_size, field_bytes=max_field_size)
+        return command(*args, limits=limits, **kwargs)
+
+    decorated: Callable[..., object] = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated  # type: ignore[return-value]
