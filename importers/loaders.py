@@ -734,7 +734,7 @@ class _JsonReader:
             self.pos = 0
         added = 0
         parts = [self.buf]
-        while added <= at_least:
+        while added < max(at_least, 1):
             block = next(self.blocks, None)
             if block is None:
                 self.eof = True

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from importers.loaders import Item, LazyLines
+from importers.loaders import Item, LazyLines, Node
 from store import vocab
 from store.errors import DataError
 from store.records import Actor, Evidence, GazetteerEntry, Origin, Region, Relation, Source
@@ -85,6 +85,18 @@ class Record:
             return check(value)
         except ValueError as e:
             raise self.error(str(e), key) from None
+
+    def checked(self, checks: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
+        """Every field the record has (not None), checked: {field: value}; a field it lacks is absent. The
+        fields must be known (`check_fields` first). One pass over what is there: most records have few fields."""
+        out: dict[str, Any] = {}
+        for key, value in self.data.items():
+            if value is not None:
+                try:
+                    out[key] = checks[key](value)
+                except ValueError as e:
+                    raise self.error(str(e), key) from None
+        return out
 
     def origin(self) -> Origin:
         # The mapping's own key lines are kept (not copied): nothing changes them once it is read, and JSON's are
@@ -166,48 +178,93 @@ def _aliases(name: str, split: bool) -> Callable[[Any], list[str] | None]:
     return check
 
 
+_SOURCE_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": vocab.check_id,
+    "title": _TITLE_REQUIRED,
+    "publisher": _NAME,
+    "authors": _authors,
+    "url": vocab.check_url,
+    "published": vocab.check_date,
+    "kind": _SOURCE_KIND,
+    "accessed": vocab.check_date,
+    "notes": _TEXT,
+}
+
+
 def source_from(rec: Record) -> Source:
     rec.check_fields(SOURCE_FIELDS, ("id", "title"))
+    v = rec.checked(_SOURCE_CHECKS)
+    g = v.get
     return Source(
-        id=rec.get("id", vocab.check_id),
-        title=rec.get("title", _TITLE_REQUIRED),
-        publisher=rec.opt("publisher", _NAME),
-        authors=rec.opt("authors", _authors),
-        url=rec.opt("url", vocab.check_url),
-        published=rec.opt("published", vocab.check_date),
-        kind=rec.opt("kind", _SOURCE_KIND),
-        accessed=rec.opt("accessed", vocab.check_date),
-        notes=rec.opt("notes", _TEXT),
+        id=v["id"],
+        title=v["title"],
+        publisher=g("publisher"),
+        authors=g("authors"),
+        url=g("url"),
+        published=g("published"),
+        kind=g("kind"),
+        accessed=g("accessed"),
+        notes=g("notes"),
         origin=rec.origin(),
     )
+
+
+def _no_check(value: Any) -> Any:
+    return value
+
+
+_ACTOR_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": vocab.check_id,
+    "name": _NAME_REQUIRED,
+    "kind": _ACTOR_KIND,
+    "country": vocab.check_country,
+    "summary": _TEXT,
+    "role": _TITLE,
+    "aliases": _no_check,  # checked below: they are compared with the name
+}
 
 
 def actor_from(rec: Record, *, split: bool = False) -> Actor:
     rec.check_fields(ACTOR_FIELDS, ("id", "name", "kind"))
-    name = rec.get("name", _NAME_REQUIRED)
+    v = rec.checked(_ACTOR_CHECKS)
+    g = v.get
+    name = v["name"]
     return Actor(
-        id=rec.get("id", vocab.check_id),
+        id=v["id"],
         name=name,
-        kind=rec.get("kind", _ACTOR_KIND),
-        country=rec.opt("country", vocab.check_country),
-        summary=rec.opt("summary", _TEXT),
-        role=rec.opt("role", _TITLE),
-        aliases=rec.opt("aliases", _aliases(name, split)),
+        kind=v["kind"],
+        country=g("country"),
+        summary=g("summary"),
+        role=g("role"),
+        aliases=rec.opt("aliases", _aliases(name, split)) if "aliases" in v else None,
         origin=rec.origin(),
     )
 
 
+_REGION_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": vocab.check_id,
+    "name": _NAME_REQUIRED,
+    "kind": _REGION_KIND,
+    "iso_code": lambda v: _iso_3166_2(v),
+    "parent": _optional_id,
+    "occupied_since": vocab.check_date,
+    "aliases": _no_check,
+}
+
+
 def region_from(rec: Record, *, split: bool = False) -> Region:
     rec.check_fields(REGION_FIELDS, ("id", "name"))
-    name = rec.get("name", _NAME_REQUIRED)
+    v = rec.checked(_REGION_CHECKS)
+    g = v.get
+    name = v["name"]
     region = Region(
-        id=rec.get("id", vocab.check_id),
+        id=v["id"],
         name=name,
-        kind=rec.opt("kind", _REGION_KIND),
-        iso_code=rec.opt("iso_code", _iso_3166_2),
-        parent_id=rec.opt("parent", _optional_id),
-        occupied_since=rec.opt("occupied_since", vocab.check_date),
-        aliases=rec.opt("aliases", _aliases(name, split)),
+        kind=g("kind"),
+        iso_code=g("iso_code"),
+        parent_id=g("parent"),
+        occupied_since=g("occupied_since"),
+        aliases=rec.opt("aliases", _aliases(name, split)) if "aliases" in v else None,
         origin=rec.origin(),
     )
     if region.parent_id == region.id:
@@ -267,28 +324,50 @@ _REGION_LINKS = {False: _evidence_regions(False), True: _evidence_regions(True)}
 LATER = "\x00later"  # evidence_from's default_source while the file's own `source` may still come
 
 
+def _evidence_checks(split: bool) -> dict[str, Callable[[Any], Any]]:
+    return {
+        "id": vocab.check_id,
+        "claim": _TEXT_REQUIRED,
+        "quote": _TEXT,
+        "category": _CATEGORY,
+        "date": vocab.check_date,
+        "quantity": vocab.check_quantity,
+        "unit": _NAME,
+        "source": _optional_id,
+        "locator": _NAME,
+        "status": _STATUS,
+        "confidence": _CONFIDENCE,
+        "actors": _ACTOR_LINKS[split],
+        "regions": _REGION_LINKS[split],
+    }
+
+
+_EVIDENCE_CHECKS = {False: _evidence_checks(False), True: _evidence_checks(True)}
+
+
 def evidence_from(rec: Record, *, default_source: str | None = None, split: bool = False) -> Evidence:
     """A finding. With `default_source=LATER` a finding without a source gets LATER as its source_id, for the
     caller to fill in once the file's top-level `source` is read (or to report, if it never is)."""
     rec.check_fields(EVIDENCE_FIELDS, ("id", "claim", "category"))
-    source_id = rec.opt("source", _optional_id) or default_source
+    v = rec.checked(_EVIDENCE_CHECKS[split])
+    g = v.get
+    source_id = g("source") or default_source
     if source_id is None:
         raise rec.error("is required: every finding needs a source (or give the file a top-level `source`)", "source")
-    data = rec.data
     return Evidence(
-        id=rec.get("id", vocab.check_id),
-        claim=rec.get("claim", _TEXT_REQUIRED),
-        quote=rec.opt("quote", _TEXT),
-        category=rec.get("category", _CATEGORY),
-        date=rec.opt("date", vocab.check_date),
-        quantity=rec.opt("quantity", vocab.check_quantity),
-        unit=rec.opt("unit", _NAME),
+        id=v["id"],
+        claim=v["claim"],
+        category=v["category"],
         source_id=source_id,
-        locator=rec.opt("locator", _NAME),
-        status=rec.opt("status", _STATUS) or "unreviewed",
-        confidence=rec.opt("confidence", _CONFIDENCE),
-        actors=rec.get("actors", _ACTOR_LINKS[split]) if data.get("actors") is not None else [],
-        regions=rec.get("regions", _REGION_LINKS[split]) if data.get("regions") is not None else [],
+        quote=g("quote"),
+        date=g("date"),
+        quantity=g("quantity"),
+        unit=g("unit"),
+        locator=g("locator"),
+        status=g("status") or "unreviewed",
+        confidence=g("confidence"),
+        actors=g("actors") or [],
+        regions=g("regions") or [],
         origin=rec.origin(),
     )
 
@@ -400,7 +479,7 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
             )
         index = counts.get(section, 0)
         counts[section] = index + 1
-        if not isinstance(data, Mapping):
+        if type(data) is not Node and not isinstance(data, Mapping):
             raise DataError(
                 f"must be a mapping, not {vocab.type_name(data)}", file=file, line=line, record=f"{kind} #{index + 1}"
             )

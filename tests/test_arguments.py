@@ -68,8 +68,8 @@ def test_export_takes_its_options_anywhere_and_the_query_keeps_its_exclusions(bu
     result = run_cli("export", "csv", "china", "-o", str(out), "--db", str(built_db))
     assert result.exit_code == 0, result.output
     assert "china-role-contractor" in {row["id"] for row in csv.DictReader(out.open(encoding="utf-8"))}
-    assert run_cli("export", "csv", "china", "-coal", "-o", str(out), db=built_db).exit_code == 0
-    rows = run_cli("export", "csv", "iran", "-coal", db=built_db).output
+    assert run_cli("export", "csv", "china", "-coal", "-o", str(out), "--force", db=built_db).exit_code == 0
+    rows = run_cli("export", "csv", "iran", "-coal", db=built_db).stdout
     ids_ = {row["id"] for row in csv.DictReader(io.StringIO(rows))}
     assert "casein-export-iran" in ids_ and "iran-grain-coal-logistics" not in ids_
     oil = run_cli("export", "csv", "iran", "-oil", db=built_db)  # a word, not `-o il`
