@@ -290,9 +290,11 @@ def _compile(conn: sqlite3.Connection, q: Query, flt: EvidenceFilter | None = No
                 if not qual.typing:
                     plan.empty = True
                 continue
+            # "after any of these" is after the earliest (before: the latest): one comparison, however many
+            # values (an OR per value made SQLite's expression tree too deep past 999 and matched nothing).
             op = ">=" if name == "after" else "<"
-            sql = " OR ".join(f"e.date {op} ?" for _ in dates)
-            cond = _Cond(f"NOT ({sql})" if negated else f"({sql})", dates)
+            bound = min(dates) if name == "after" else max(dates)
+            cond = _Cond(f"NOT (e.date {op} ?)" if negated else f"(e.date {op} ?)", [bound])
         elif name == "kind":
             wanted = {KIND_WORDS[v.lower()] for v in qual.values if v.lower() in KIND_WORDS}
             if not wanted:
