@@ -2,8 +2,10 @@
 
     records      records in one import (all its files): findings, actors, CSV rows, article paragraphs, ...
     record size  one record as it stands in the file: a CSV row (and so any line of it), one item of a YAML or
-                 JSON section, the top-level `source`. A line longer than this is never read whole.
-    field size   one value: a CSV cell, a YAML scalar (or a comment: the parser holds either whole), a JSON string.
+                 JSON section, the top-level `source`; in YAML also a run of comments or blank lines. A line
+                 longer than this is never read whole.
+    field size   one value the parser builds whole before the record is complete: a CSV cell, a YAML scalar.
+                 (A JSON text is bounded by its record; any text over 20,000 characters fails validation.)
 
 Each has an option on the import commands and an environment variable (`--max-records` /
 FINDINGS_MAX_RECORDS, `--max-record-size` / FINDINGS_MAX_RECORD_SIZE, `--max-field-size` /
@@ -93,6 +95,7 @@ def limit_options(command: F) -> F:
             envvar="FINDINGS_MAX_RECORDS",
             default=DEFAULT_LIMITS.records,
             show_default=True,
+            show_envvar=True,
             help="The most records one import reads (all files together).",
         ),
         click.option(
@@ -101,7 +104,8 @@ def limit_options(command: F) -> F:
             envvar="FINDINGS_MAX_RECORD_SIZE",
             default=size_text(DEFAULT_LIMITS.record_bytes).replace(" ", ""),
             show_default=True,
-            help="The longest record (a CSV row or line, one item of a YAML or JSON section).",
+            show_envvar=True,
+            help="The longest record (a CSV row or line, one item of a YAML or JSON section): 64M, 512K, 1G.",
         ),
         click.option(
             "--max-field-size",
@@ -109,7 +113,8 @@ def limit_options(command: F) -> F:
             envvar="FINDINGS_MAX_FIELD_SIZE",
             default=size_text(DEFAULT_LIMITS.field_bytes).replace(" ", ""),
             show_default=True,
-            help="The longest single value (a CSV cell, a YAML or JSON text).",
+            show_envvar=True,
+            help="The longest single value: a CSV cell, a YAML scalar.",
         ),
     ]
 

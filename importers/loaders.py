@@ -28,7 +28,6 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from importers.limits import DEFAULT_LIMITS, Limits
@@ -37,24 +36,29 @@ from store.errors import DataError
 MAX_DEPTH = 100  # nesting of YAML and JSON values; the native format needs 4 levels
 MAX_DIGITS = 4_000  # a whole number longer than this is not a quantity (Python refuses to parse over 4,300)
 BLOCK = 256 * 1024  # bytes read at a time
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+_NO_LINES: dict[Any, int] = {}  # shared by every Node whose keys are all on its first line; never written
 
 
 class Node(dict):
-    """A mapping from a file, with the line it starts on and the line of each key."""
+    """A mapping from a file, with the line it starts on and the line of each key. Both are set after it is made
+    (`node()`), so that making one costs what making a dict costs: the JSON decoder makes one per object."""
 
-    __slots__ = ("key_lines", "line")
-
-    def __init__(self, pairs: list[tuple[Any, Any]], line: int | None, key_lines: dict[Any, int] | None = None) -> None:
-        super().__init__(pairs)
-        self.line = line
-        self.key_lines = key_lines if key_lines is not None else _NO_LINES
+    line: int | None = None
+    key_lines: dict[Any, int] = _NO_LINES
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key, self.line)
 
 
-_LINE_END = re.compile(r"\r\n?|\n")
-_NO_LINES: dict[Any, int] = {}  # shared by every Node whose keys are all on its first line; never written
+def node(pairs: list[tuple[Any, Any]], line: int | None, key_lines: dict[Any, int] | None = None) -> Node:
+    made = Node(pairs)
+    made.line = line
+    if key_lines:
+        made.key_lines = key_lines
+    return made
 
 
 class LazyLines(dict):
@@ -327,15 +331,10 @@ class TextInput:
 # ------------------------------------------------------------------------------------------------- items
 
 
-@dataclass(slots=True)
-class Item:
-    """One piece of a native document, in file order: an element of a section's list (`element` true), or the
-    whole value of a section that is not a list."""
-
-    section: str
-    element: bool
-    data: Any
-    line: int | None
+# One piece of a native document, in file order: (section, element, data, line) -- an element of a section's list
+# (`element` true), or the whole value of a section that is not a list; section "" for a top level that is not a
+# mapping. A plain tuple: there is one per record, and a class instance costs several times as much to make.
+Item = tuple[str, bool, Any, "int | None"]
 
 
 def native_items(inp: TextInput, fmt: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
@@ -537,7 +536,7 @@ class _YamlReader:
                 continue
             if kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
                 done = stack.pop()
-                value = Node(done[0], done[4], done[3]) if done[1] else done[0]
+                value = node(done[0], done[4], done[3]) if done[1] else done[0]
                 if not stack:
                     self.end = event.end_mark.index
                     return value
@@ -591,7 +590,7 @@ class _YamlReader:
             found = True
             if type(root) is not ev.MappingStartEvent:
                 value = self._value(root)
-                yield Item("", False, value, root.start_mark.line + 1)  # the validator names the wrong type
+                yield ("", False, value, root.start_mark.line + 1)  # the validator names the wrong type
             else:
                 if root.anchor is not None or root.tag is not None:
                     self._refuse(root)
@@ -621,7 +620,7 @@ class _YamlReader:
             text.record_start = text.read_chars
             event = get()
             if type(event) is not ev.SequenceStartEvent:
-                yield Item(key, False, self._record(event), key_line)
+                yield (key, False, self._record(event), key_line)
                 continue
             if event.anchor is not None or event.tag is not None:
                 self._refuse(event)
@@ -630,7 +629,7 @@ class _YamlReader:
                 event = get()
                 if type(event) is ev.SequenceEndEvent:
                     break
-                yield Item(key, True, self._record(event), event.start_mark.line + 1)
+                yield (key, True, self._record(event), event.start_mark.line + 1)
 
     def _record(self, event: Any) -> Any:
         """One record (a section item, or a section's value), no longer than the record limit."""
@@ -664,14 +663,14 @@ class _Located(ValueError):
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> Node:
-    node = Node(pairs, None)
-    if len(node) != len(pairs):
+    made = Node(pairs)
+    if len(made) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
                 raise _Located(f"invalid JSON: duplicate key {key!r}", f'"{key}"')
             seen.add(key)
-    return node
+    return made
 
 
 def _parse_int(digits: str) -> int:
@@ -681,6 +680,7 @@ def _parse_int(digits: str) -> int:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_parse_int)
+_SCAN = _DECODER.scan_once  # the C scanner itself (raw_decode is a Python frame around it)
 _SPACE = re.compile(r"[ \t\n\r]*")
 # Strings (consumed whole, so a quote inside one is never taken for the start of another) and brackets: enough to
 # find the line of each key of a record, which is asked for only when an error needs one.
@@ -759,6 +759,8 @@ class _JsonReader:
 
     def _peek(self) -> str:
         """The next character that is not white space ("" at the end)."""
+        if self.pos < len(self.buf) and (c := self.buf[self.pos]) not in " \t\n\r":
+            return c
         while True:
             self.pos = _SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
             if self.pos < len(self.buf):
@@ -780,7 +782,10 @@ class _JsonReader:
         limit = self.limits.record_bytes
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.buf, start)
+                try:
+                    value, end = _SCAN(self.buf, start)
+                except StopIteration as stop:
+                    raise json.JSONDecodeError("Expecting value", self.buf, stop.value) from None
             except json.JSONDecodeError as e:
                 if not self.eof and (e.pos >= len(self.buf) - 12 or e.msg.startswith("Unterminated string")):
                     self._grow(start, line, limit)
@@ -828,7 +833,7 @@ class _JsonReader:
             raise self.inp.error("is empty")
         if first != "{":
             value, line = self._value()
-            yield Item("", False, value, line)
+            yield ("", False, value, line)
             self._end()
             return
         self.pos += 1
@@ -852,7 +857,7 @@ class _JsonReader:
                     yield from self._elements(key)
                 else:
                     value, line = self._value()
-                    yield Item(key, False, value, line)
+                    yield (key, False, value, line)
                 c = self._peek()
                 self.pos += 1
                 if c == "}":
@@ -868,7 +873,7 @@ class _JsonReader:
             return
         while True:
             value, line = self._value()
-            yield Item(key, True, value, line)
+            yield (key, True, value, line)
             c = self._peek()
             self.pos += 1
             if c == "]":
@@ -887,12 +892,12 @@ def load_json(text: str, name: str) -> Any:
     inp = TextInput.of_text(text, name)
     out: dict[str, Any] = {}
     lists: dict[str, list[Any]] = {}
-    for item in _JsonReader(inp, DEFAULT_LIMITS).items():
-        if not item.section and not item.element:
-            return item.data
-        if item.element:
-            lists.setdefault(item.section, []).append(item.data)
-            out.setdefault(item.section, lists[item.section])
+    for section, element, data, _ in _JsonReader(inp, DEFAULT_LIMITS).items():
+        if not section and not element:
+            return data
+        if element:
+            lists.setdefault(section, []).append(data)
+            out.setdefault(section, lists[section])
         else:
-            out[item.section] = item.data
-    return Node(list(out.items()), 1)
+            out[section] = data
+    return node(list(out.items()), 1)

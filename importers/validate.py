@@ -86,16 +86,25 @@ class Record:
         except ValueError as e:
             raise self.error(str(e), key) from None
 
-    def checked(self, checks: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
-        """Every field the record has (not None), checked: {field: value}; a field it lacks is absent. The
-        fields must be known (`check_fields` first). One pass over what is there: most records have few fields."""
+    def checked(self, checks: Mapping[str, Callable[[Any], Any]], required: tuple[str, ...]) -> dict[str, Any]:
+        """Every field the record has (not None), checked: {field: value}; a field it lacks is absent. An
+        unknown field, or a required one missing or empty, is an error. One pass over what is there (most
+        records have few fields), then the required ones."""
         out: dict[str, Any] = {}
         for key, value in self.data.items():
+            check = checks.get(key)
+            if check is None:
+                raise self.error(f"unknown field (expected one of: {', '.join(sorted(checks))})", key)
             if value is not None:
+                if value == "" and key in required:
+                    raise self.error("is required", key)
                 try:
-                    out[key] = checks[key](value)
+                    out[key] = check(value)
                 except ValueError as e:
                     raise self.error(str(e), key) from None
+        for key in required:
+            if key not in out:
+                raise self.error("is required", key)
         return out
 
     def origin(self) -> Origin:
@@ -192,8 +201,7 @@ _SOURCE_CHECKS: dict[str, Callable[[Any], Any]] = {
 
 
 def source_from(rec: Record) -> Source:
-    rec.check_fields(SOURCE_FIELDS, ("id", "title"))
-    v = rec.checked(_SOURCE_CHECKS)
+    v = rec.checked(_SOURCE_CHECKS, ("id", "title"))
     g = v.get
     return Source(
         id=v["id"],
@@ -225,8 +233,7 @@ _ACTOR_CHECKS: dict[str, Callable[[Any], Any]] = {
 
 
 def actor_from(rec: Record, *, split: bool = False) -> Actor:
-    rec.check_fields(ACTOR_FIELDS, ("id", "name", "kind"))
-    v = rec.checked(_ACTOR_CHECKS)
+    v = rec.checked(_ACTOR_CHECKS, ("id", "name", "kind"))
     g = v.get
     name = v["name"]
     return Actor(
@@ -253,8 +260,7 @@ _REGION_CHECKS: dict[str, Callable[[Any], Any]] = {
 
 
 def region_from(rec: Record, *, split: bool = False) -> Region:
-    rec.check_fields(REGION_FIELDS, ("id", "name"))
-    v = rec.checked(_REGION_CHECKS)
+    v = rec.checked(_REGION_CHECKS, ("id", "name"))
     g = v.get
     name = v["name"]
     region = Region(
@@ -348,8 +354,7 @@ _EVIDENCE_CHECKS = {False: _evidence_checks(False), True: _evidence_checks(True)
 def evidence_from(rec: Record, *, default_source: str | None = None, split: bool = False) -> Evidence:
     """A finding. With `default_source=LATER` a finding without a source gets LATER as its source_id, for the
     caller to fill in once the file's top-level `source` is read (or to report, if it never is)."""
-    rec.check_fields(EVIDENCE_FIELDS, ("id", "claim", "category"))
-    v = rec.checked(_EVIDENCE_CHECKS[split])
+    v = rec.checked(_EVIDENCE_CHECKS[split], ("id", "claim", "category"))
     g = v.get
     source_id = g("source") or default_source
     if source_id is None:
@@ -434,8 +439,7 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
         "relations": relation_from,
         "gazetteer": gazetteer_from,
     }
-    for item in items:
-        section, data, line = item.section, item.data, item.line
+    for section, element, data, line in items:
         if not section:
             raise DataError(
                 f"the top level must be a mapping with {', '.join(SECTIONS)}; found {vocab.type_name(data)}",
@@ -454,8 +458,8 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
         if section == "source":
             if data is None:
                 continue
-            if item.element or not isinstance(data, Mapping):
-                found = "a list" if item.element else vocab.type_name(data)
+            if element or not isinstance(data, Mapping):
+                found = "a list" if element else vocab.type_name(data)
                 raise DataError(
                     f"must be a mapping, not {found}", file=file, line=line, record="top level", field="source"
                 )
@@ -467,7 +471,7 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
                 yield "evidence", ev
             waiting = []
             continue
-        if not item.element:
+        if not element:
             if data is None:
                 continue
             raise DataError(
