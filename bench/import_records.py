@@ -77,28 +77,27 @@ path = sys.argv[1]
 """
 _END = "\nprint(json.dumps({'seconds': time.perf_counter() - t, 'cpu': time.process_time() - c, 'records': n}))\n"
 _OPEN = "open(path, encoding='utf-8', newline='')"
+_T0 = "t, c = time.perf_counter(), time.process_time()\n"
 JOBS = {
     "idle": "t, c = time.perf_counter(), time.process_time(); n = 0",
-    "baseline-json": f"import json\nt, c = time.perf_counter(), time.process_time()\nn = len(json.loads({_OPEN}.read())['evidence'])",
-    "baseline-csv": f"import csv\nt, c = time.perf_counter(), time.process_time()\nn = sum(1 for _ in csv.reader({_OPEN})) - 1",
-    "baseline-yaml": f"import yaml\nt, c = time.perf_counter(), time.process_time()\nn = len(yaml.load({_OPEN}, yaml.CSafeLoader)['evidence'])",
-    "baseline-yaml-pure": f"import yaml\nt, c = time.perf_counter(), time.process_time()\nn = len(yaml.safe_load({_OPEN})['evidence'])",
-    "baseline-article": (
-        f"t, c = time.perf_counter(), time.process_time()\nn = sum(1 for p in {_OPEN}.read().split('\\n\\n') if p.strip()) - 1"
-    ),
-    "reading-native": (
-        "from importers.loaders import TextInput\nfrom importers.native import native_records\n"
-        "t, c = time.perf_counter(), time.process_time()\nwith TextInput(path) as inp:\n"
-        "    n = sum(1 for _ in native_records(inp, sys.argv[2])) - 1"
-    ),
-    "reading-csv": (
-        "from importers.csv_tables import CsvTable\nt, c = time.perf_counter(), time.process_time()\n"
-        "n = sum(1 for _ in CsvTable(path).records())"
-    ),
-    "reading-article": (
-        "from importers.article import read_article\nt, c = time.perf_counter(), time.process_time()\nn = len(read_article(path).paragraphs)"
-    ),
+    "baseline-json": "import json\n" + _T0 + f"n = len(json.loads({_OPEN}.read())['evidence'])",
+    "baseline-csv": "import csv\n" + _T0 + f"n = sum(1 for _ in csv.reader({_OPEN})) - 1",
+    "baseline-yaml": "import yaml\n" + _T0 + f"n = len(yaml.load({_OPEN}, yaml.CSafeLoader)['evidence'])",
+    "baseline-yaml-pure": "import yaml\n" + _T0 + f"n = len(yaml.safe_load({_OPEN})['evidence'])",
+    "baseline-article": (_T0 + f"n = sum(1 for p in {_OPEN}.read().split('\\n\\n') if p.strip()) - 1"),
 }
+# Each reader, and the same process idle (its imports, no reading: what its peak is measured against).
+_READERS = {
+    "native": (
+        "from importers.loaders import TextInput\nfrom importers.native import native_records\n",
+        "with TextInput(path) as inp:\n    n = sum(1 for _ in native_records(inp, sys.argv[2])) - 1",
+    ),
+    "csv": ("from importers.csv_tables import CsvTable\n", "n = sum(1 for _ in CsvTable(path).records())"),
+    "article": ("from importers.article import read_article\n", "n = len(read_article(path).paragraphs)"),
+}
+for _name, (_imports, _work) in _READERS.items():
+    JOBS[f"reading-{_name}"] = _imports + _T0 + _work
+    JOBS[f"idle-{_name}"] = _imports + _T0 + "n = 0"
 
 
 def _run_import(fmt: str, paths: list[Path], work: Path) -> dict:
@@ -106,7 +105,7 @@ def _run_import(fmt: str, paths: list[Path], work: Path) -> dict:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")} | {"FINDINGS_HOME": str(work)}
-    start, c = time.perf_counter(), time.process_time()
+    start = time.perf_counter()
     proc = subprocess.Popen(
         [PYTHON, str(ROOT / "main.py"), "--db", str(db), "import", fmt, *map(str, paths)],
         stdout=subprocess.DEVNULL,
@@ -150,7 +149,7 @@ def bench_format(fmt: str, n: int, work: Path, *, do_import: bool, repeats: int 
     }
     if len(baselines) > 1:
         runs["baseline_pure"] = [_measure_child(baselines[1], path)]
-    reading_idle = _measure_child("idle", path)  # the reader imports more modules: its own idle is measured too
+    reading_idle = _measure_child(reading[0].replace("reading-", "idle-"), path)  # with the reader's imports
     for _ in range(repeats - 1):  # interleaved, so that the load of the moment weighs on both alike
         runs["baseline"].append(_measure_child(baselines[0], path))
         runs["reading"].append(_measure_child(reading[0], path, *reading[1:]))

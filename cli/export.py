@@ -130,7 +130,7 @@ def _write(
     if fmt == "ftm":
         from importers.ftm_export import export as ftm_export
 
-        return int(ftm_export(conn, out, query=text))
+        return int(ftm_export(conn, out, query=text))  # type: ignore[arg-type]  # it only writes
     from store.export import write_export
 
     return write_export(conn, fmt, out, query=text, selection=sel)  # type: ignore[arg-type]

@@ -244,7 +244,7 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
         drop = first.first_is_heading or headline.casefold() == title.casefold()
     if not title:
         raise DataError("has no title: give one with --source-title", file=name, line=first.line)
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     for i, block in enumerate(blocks):
         dropped = drop and i == 0
         para = block.text(without_first=dropped)

@@ -141,7 +141,7 @@ class CsvTable:
             yield line
 
     @contextlib.contextmanager
-    def _open(self) -> Iterator[tuple[loaders.TextInput, Iterator[list[str]], _Row]]:
+    def _open(self) -> Iterator[tuple[loaders.TextInput, Any, _Row]]:  # Any: the csv module's reader type
         """A csv reader over the file, checked as UTF-8 (BOM allowed) as it is read; errors name the line."""
         csv.field_size_limit(self.limits.field_bytes)
         row = _Row()
@@ -160,11 +160,11 @@ class CsvTable:
         """(table, validated record) for each row."""
         make = self._maker()
         keys = [RENAMES.get(c, c) for c in self.header]
-        kind = {"sources": "source", "actors": "actor", "regions": "region", "relations": "relation"}.get(
-            self.table, "evidence"
-        )
         table = self.table
         assert table is not None
+        kind = {"sources": "source", "actors": "actor", "regions": "region", "relations": "relation"}.get(
+            table, "evidence"
+        )
         width = len(keys)
         evidence = table == "evidence"
         with self._open() as (inp, reader, row_state):
@@ -177,7 +177,7 @@ class CsvTable:
                     if not any(cell.strip() for cell in row):
                         continue
                     raise DataError(f"has {len(row)} cells; the header has {width}", file=self.name, line=line)
-                data = {k: v if v and not v.isspace() else None for k, v in zip(keys, row, strict=True)}
+                data: dict[str, Any] = {k: v if v and not v.isspace() else None for k, v in zip(keys, row, strict=True)}
                 if not any(v is not None for v in data.values()):
                     continue
                 if evidence and data.get("actors"):
@@ -188,13 +188,15 @@ class CsvTable:
         self.sha256 = inp.sha256
 
     def _maker(self) -> Callable[[Record], Any]:
-        return {
+        assert self.table is not None
+        makers: dict[str, Callable[[Record], Any]] = {
             "sources": source_from,
             "actors": lambda r: actor_from(r, split=True),
             "regions": lambda r: region_from(r, split=True),
             "evidence": lambda r: evidence_from(r, split=True),
             "relations": relation_from,
-        }[self.table]
+        }
+        return makers[self.table]
 
 
 def order_by_dependency(tables: list[CsvTable]) -> list[CsvTable]:

@@ -680,7 +680,7 @@ def _parse_int(digits: str) -> int:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_parse_int)
-_SCAN = _DECODER.scan_once  # the C scanner itself (raw_decode is a Python frame around it)
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner itself (raw_decode wraps it in Python)
 _SPACE = re.compile(r"[ \t\n\r]*")
 # Strings (consumed whole, so a quote inside one is never taken for the start of another) and brackets: enough to
 # find the line of each key of a record, which is asked for only when an error needs one.

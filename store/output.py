@@ -101,7 +101,8 @@ def replacing(target: Target, *, binary: bool = False, new_mode: int = 0o666) ->
     try:
         if target.existing is not None:
             os.fchmod(fd, stat.S_IMODE(target.existing.st_mode))
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as f:
+        f: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with f:
             yield f
             f.flush()
             os.fsync(f.fileno())
