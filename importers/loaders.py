@@ -657,9 +657,10 @@ def load_yaml(text: str, name: str) -> Any:
 class _Located(ValueError):
     """A problem the decoder found, with what is needed to place it."""
 
-    def __init__(self, message: str, needle: str | None = None) -> None:
+    def __init__(self, message: str, needle: str | None = None, *, second: bool = False) -> None:
         super().__init__(message)
         self.needle = needle  # text to look for in the record, for its line
+        self.second = second  # its second appearance
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> Node:
@@ -668,7 +669,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> Node:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Located(f"invalid JSON: duplicate key {key!r}", f'"{key}"')
+                raise _Located(f"invalid JSON: duplicate key {key!r}", json.dumps(key), second=True)
             seen.add(key)
     return made
 
@@ -820,6 +821,9 @@ class _JsonReader:
 
     def _locate(self, e: _Located, start: int, line: int) -> DataError:
         at = self.buf.find(e.needle, start) if e.needle else -1
+        if at != -1 and e.second:  # a repeated key: the line of its second appearance
+            again = self.buf.find(e.needle, at + 1)
+            at = again if again != -1 else at
         if at == -1:
             return self.inp.error(str(e), line)
         return self._error(str(e), at)
