@@ -24,13 +24,15 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import click
 
 from cli.options import Command
 
 if TYPE_CHECKING:
+    from importlib.metadata import Distribution
+
     from store.output import Target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +155,17 @@ def plan_bundle(*, bytecode: bool = True) -> Plan:
     return plan
 
 
-def read_project() -> dict:
+class Project(TypedDict):
+    """What pyproject.toml says the bundle holds."""
+
+    version: str
+    dependencies: list[str]
+    modules: list[str]  # top-level modules (main)
+    packages: list[str]  # package name patterns (store*, ...)
+    package_data: dict[str, list[str]]  # package -> file name patterns
+
+
+def read_project() -> Project:
     """[project] and the package layout from pyproject.toml (a source checkout is needed to bundle)."""
     import tomllib
 
@@ -174,7 +186,7 @@ def read_project() -> dict:
     }
 
 
-def own_files(project: dict) -> Iterator[tuple[str, Path]]:
+def own_files(project: Project) -> Iterator[tuple[str, Path]]:
     """main.py and our packages (store, importers, cli, tui): their modules and declared package data."""
     for module in project["modules"]:
         yield f"{module}.py", ROOT / f"{module}.py"
@@ -210,7 +222,7 @@ def _marker_applies(marker: str) -> bool:
     return Marker(marker).evaluate()
 
 
-def resolve(requirements: list[str], plan: Plan) -> list:
+def resolve(requirements: list[str], plan: Plan) -> list[Distribution]:
     """The installed distributions our requirements need, recursively (extras and SKIP_DISTRIBUTIONS left out)."""
     import importlib.metadata as metadata
 
@@ -245,7 +257,7 @@ def resolve(requirements: list[str], plan: Plan) -> list:
     return list(found.values())
 
 
-def _check_version(dist, specifier: str) -> None:
+def _check_version(dist: Distribution, specifier: str) -> None:
     """The installed version must be one the requirement accepts (pyproject pins Textual, for example)."""
     specifier = specifier.strip().strip("()").strip()
     if not specifier:
@@ -266,7 +278,7 @@ def _check_version(dist, specifier: str) -> None:
         )
 
 
-def distribution_files(dist, plan: Plan) -> Iterator[tuple[str, Path]]:
+def distribution_files(dist: Distribution, plan: Plan) -> Iterator[tuple[str, Path]]:
     """The files of an installed distribution that the run needs: modules, package data, METADATA, licences."""
     files = dist.files
     if files is None:
@@ -297,7 +309,7 @@ def distribution_files(dist, plan: Plan) -> Iterator[tuple[str, Path]]:
 def add_bytecode(plan: Plan) -> None:
     """A .pyc beside each .py, for this Python: unchecked-hash pycs need no timestamps and no source check."""
     import importlib.util
-    from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr-defined]
+    from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr-defined]  # private: py_compile's
 
     for arcname, source in list(plan.files.items()):
         if not arcname.endswith(".py"):

@@ -15,8 +15,10 @@ from cli.render import reader_gone
 if TYPE_CHECKING:
     import sqlite3
 
+    from _typeshed import SupportsWrite
+
     from store.export import Selection
-    from store.output import Hashing
+    from store.output import Target
 
 FORMATS = ("csv", "json", "markdown", "md", "ftm")
 DESCRIBED_BESIDE = ("csv", "json")  # formats whose file gets a FILE.meta.json (Markdown says it in its header)
@@ -124,19 +126,19 @@ class _TerminalSafe:
         self._out.flush()
 
 
-def _write(
-    conn: sqlite3.Connection, fmt: str, out: TextIO | _TerminalSafe | Hashing, text: str | None, sel: Selection | None
-) -> int:
+def _write(conn: sqlite3.Connection, fmt: str, out: SupportsWrite[str], text: str | None, sel: Selection | None) -> int:
     if fmt == "ftm":
-        from importers.ftm_export import export as ftm_export
+        from store.export_ftm import export as ftm_export
 
-        return int(ftm_export(conn, out, query=text))  # type: ignore[arg-type]  # it only writes
+        return ftm_export(conn, out, query=text)
     from store.export import write_export
 
-    return write_export(conn, fmt, out, query=text, selection=sel)  # type: ignore[arg-type]
+    return write_export(conn, fmt, out, query=text, selection=sel)
 
 
-def _write_file(conn: sqlite3.Connection, fmt: str, targets: list, text: str | None, sel: Selection | None) -> int:
+def _write_file(
+    conn: sqlite3.Connection, fmt: str, targets: list[Target], text: str | None, sel: Selection | None
+) -> int:
     """The export, and its description beside it: each written beside its target and renamed when complete."""
     from store.output import Hashing, replacing
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-MB = 1024 * 1024
+from importers.ftm.limits import MB, ByteSize, size_text  # one size syntax for every import command
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -53,40 +53,11 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def parse_size(text: str) -> int:
-    """`64M`, `512K`, `1G`, `1MB` or a number of bytes; ValueError otherwise."""
-    clean = str(text).strip().upper().removesuffix("B").removesuffix("I")
-    factor = {"K": 1024, "M": MB, "G": 1024 * MB}.get(clean[-1:], 1)
-    digits = clean[:-1] if factor != 1 else clean
-    if not digits.isdigit() or int(digits) <= 0:
-        raise ValueError(f"{text!r} is not a size such as 64M, 512K or 1G")
-    return int(digits) * factor
-
-
-def size_text(n: int) -> str:
-    """A size for people: `64 MB`, `512 KB`, or a number of bytes."""
-    for unit, factor in (("G", 1024 * MB), ("M", MB), ("K", 1024)):
-        if n >= factor and n % factor == 0:
-            return f"{n // factor} {unit}B"
-    return f"{n:,} bytes"
-
-
 def limit_options(command: F) -> F:
     """The three limit options of an import command; the command receives them as one `limits` argument."""
     import functools
 
     import click
-
-    class ByteSize(click.ParamType):
-        name = "size"
-
-        def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
-            if isinstance(value, int):
-                return value
-            try:
-                return parse_size(str(value))
-            except ValueError as e:
-                self.fail(str(e), param, ctx)
 
     options = [
         click.option(

@@ -87,7 +87,7 @@ class LazyLines(dict):
         self._load()
         return super().__getitem__(key)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         self._load()
         return super().get(key, default)
 
@@ -820,9 +820,10 @@ class _JsonReader:
         self._more(at_least=max(BLOCK, len(self.buf) - start))
 
     def _locate(self, e: _Located, start: int, line: int) -> DataError:
-        at = self.buf.find(e.needle, start) if e.needle else -1
+        needle = e.needle or ""
+        at = self.buf.find(needle, start) if needle else -1
         if at != -1 and e.second:  # a repeated key: the line of its second appearance
-            again = self.buf.find(e.needle, at + 1)
+            again = self.buf.find(needle, at + 1)
             at = again if again != -1 else at
         if at == -1:
             return self.inp.error(str(e), line)

@@ -9,6 +9,7 @@ cannot be written.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +82,8 @@ REFERENCE_CHECKS: list[tuple[str, str, str]] = [
         "(x.kind = 'actor' AND EXISTS (SELECT 1 FROM actors t WHERE t.id = x.ref_id)) OR "
         "(x.kind = 'region' AND EXISTS (SELECT 1 FROM regions t WHERE t.id = x.ref_id)) OR "
         "(x.kind = 'source' AND EXISTS (SELECT 1 FROM sources t WHERE t.id = x.ref_id)) OR "
-        "(x.kind = 'evidence' AND EXISTS (SELECT 1 FROM evidence t WHERE t.id = x.ref_id)))",
+        "(x.kind = 'evidence' AND EXISTS (SELECT 1 FROM evidence t WHERE t.id = x.ref_id)) OR "
+        "(x.kind = 'relation' AND EXISTS (SELECT 1 FROM relations t WHERE t.id = CAST(x.ref_id AS INTEGER))))",
     ),
 ]
 
@@ -146,7 +148,7 @@ def run_checks(path: Path) -> list[Finding]:
     return out
 
 
-def _damaged(name: str, check, conn: sqlite3.Connection) -> Finding:  # type: ignore[no-untyped-def]
+def _damaged(name: str, check: Callable[[sqlite3.Connection], Finding], conn: sqlite3.Connection) -> Finding:
     """Run one check; a file too damaged to run it on is a failed check, not a crash."""
     try:
         return check(conn)

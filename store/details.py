@@ -19,14 +19,14 @@ Cost: the aggregates read every finding linked to the entity once (about half a 
 
 from __future__ import annotations
 
-import difflib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from store.query import Term, fold, has_content
 from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, SOURCE_COLUMNS
-from store.search import resolve, slug, with_descendants
+from store.search.names import resolve, with_descendants
+from store.search.names import suggest as suggest  # "did you mean": `findings show` uses it from here
+from store.search.tables import TABLES, marks
 
 ACTOR_COLS = (*ACTOR_COLUMNS, "aka", "evidence_count")
 REGION_COLS = (*REGION_COLUMNS, "aka", "evidence_count")
@@ -77,15 +77,16 @@ def _relations(conn: sqlite3.Connection, where: str, params: list) -> list[dict]
     return [dict(zip(RELATION_KEYS, row, strict=True)) for row in rows]
 
 
-def _timeline(periods: Counter[str]) -> tuple[list[tuple[str, int]], int]:
+def _timeline(periods: Counter[str | None]) -> tuple[list[tuple[str, int]], int]:
     """(timeline, undated) from counts per 'YYYY-MM' or 'YYYY' (None or '' for undated)."""
-    undated = periods.pop(None, 0) + periods.pop("", 0)  # type: ignore[call-overload]
-    years = sorted({p[:4] for p in periods})
+    undated = periods.pop(None, 0) + periods.pop("", 0)
+    dated = Counter({p: n for p, n in periods.items() if p})
+    years = sorted({p[:4] for p in dated})
     if not years:
         return [], undated
     monthly = int(years[-1]) - int(years[0]) < MONTHS_SPAN_YEARS
     out: Counter[str] = Counter()
-    for period, n in periods.items():
+    for period, n in dated.items():
         out[period if monthly else period[:4]] += n
     return sorted(out.items()), undated
 
@@ -99,7 +100,7 @@ def _aggregates(conn: sqlite3.Connection, ids_sql: str, params: list) -> dict:
         params,
     )
     categories: Counter[str] = Counter()
-    periods: Counter = Counter()
+    periods: Counter[str | None] = Counter()
     for category, period, n in rows:
         categories[category] += n
         periods[period] += n
@@ -259,74 +260,21 @@ def evidence(conn: sqlite3.Connection, id_: str) -> dict | None:
 
 def names(conn: sqlite3.Connection, kind: str, ids: Iterable[str]) -> dict[str, str]:
     """id -> name (title for sources, claim for evidence) for the ids that exist."""
-    table, label = {
-        "actor": ("actors", "name"),
-        "region": ("regions", "name"),
-        "source": ("sources", "title"),
-        "evidence": ("evidence", "claim"),
-    }[kind]
+    table = TABLES[kind]
     wanted = sorted(set(ids))
     out: dict[str, str] = {}
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        out.update(conn.execute(f"SELECT id, {label} FROM {table} WHERE id IN ({marks})", chunk).fetchall())
+        sql = f"SELECT id, {table.label} FROM {table.name} WHERE id IN ({marks(len(chunk))})"
+        out.update(conn.execute(sql, chunk).fetchall())
     return out
 
 
 def find(conn: sqlite3.Connection, kind: str, text: str) -> str | None:
     """The id `text` names: the id itself, else a unique name or alias (`show actor PRC` -> china)."""
-    table = {"actor": "actors", "region": "regions", "source": "sources", "evidence": "evidence"}.get(kind)
-    if table is None:
+    if kind not in TABLES:
         return None
-    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [text]).fetchone():
+    if conn.execute(f"SELECT 1 FROM {TABLES[kind].name} WHERE id = ?", [text]).fetchone():
         return text
     ids = resolve(conn, kind, text)
     return ids[0] if len(ids) == 1 else None
-
-
-def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[tuple[str, str]]:
-    """Up to `n` (id, name) pairs closest to `text`, for "no actor 'xyz'; did you mean ...?"."""
-    table, label = {
-        "actor": ("actors", "name"),
-        "region": ("regions", "name"),
-        "source": ("sources", "title"),
-        "evidence": ("evidence", "id"),
-    }.get(kind, (None, None))
-    if table is None or not text:
-        return []
-    text = text[:200]
-    candidates: dict[str, str] = {}
-    stem = slug(text)[:3]
-    if stem:
-        rows = conn.execute(
-            f"SELECT id, {label} FROM {table} WHERE id >= ? AND id < ? LIMIT 200", [stem, stem + "\uffff"]
-        )
-        candidates.update(rows.fetchall())
-    if kind != "evidence":
-        words = [w for w in fold(text).split() if has_content(w)][:8]
-        if words:
-            expr = " OR ".join(Term(w[:3], prefix=True).fts() for w in words)
-            try:
-                rows = conn.execute(
-                    f"SELECT t.id, t.{label} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
-                    f"WHERE {table}_fts MATCH ? ORDER BY f.rank LIMIT 200",
-                    [expr],
-                )
-                candidates.update(rows.fetchall())
-            except sqlite3.OperationalError:
-                pass
-    if len(candidates) < n:
-        total = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        if total <= 5000:
-            candidates.update(conn.execute(f"SELECT id, {label} FROM {table}").fetchall())
-    target = fold(text)
-    scored = []
-    for id_, name in candidates.items():
-        score = max(
-            difflib.SequenceMatcher(None, target, fold(id_)).ratio(),
-            difflib.SequenceMatcher(None, target, fold(name or "")).ratio(),
-        )
-        scored.append((score, id_, name))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return [(id_, name) for score, id_, name in scored[:n] if score >= 0.4]

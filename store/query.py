@@ -7,17 +7,24 @@
     wech*                    a prefix
     actor:china              linked to an actor (id, name or alias; `actor:"People's Republic of China"`)
     region:crimea            linked to a region or one of its parts (id, name or alias)
+    country:cn               linked to an actor of a country: ISO 3166-1 code (`CN`, `CHN`) or English name
+                             (`country:China`, `country:"North Korea"`); `country:CN,IR` is either
     category:finance         a category; `category:finance,trade` is either
     source:ID  status:curated  kind:actor  after:2024  before:2025-06
 
 Rules, so that no input is an error:
-- an unknown qualifier name (`foo:bar`, `http://x`) is a plain word; an empty value (`actor:`) is ignored;
-- repeated `actor:`/`region:` qualifiers must all hold (linked to both); repeated single-valued ones (`category:`,
-  `status:`, `source:`, `kind:`) are alternatives, like a comma list;
+- `name:value` with a name that is a word but no qualifier (`colour:red`) is an unknown qualifier: left out of
+  the search, with a note (see store.search.notes); URLs (`http://x`, `mailto:`, `doi:`) and times (`10:30`)
+  are plain words, and so is `name:` without a value; an empty value (`actor:`) is ignored;
+- a qualifier value that names nothing (`actor:nosuch`, `category:financ`, `after:2025-13`) is left out too,
+  with a note; the rest of the query still runs (a query of nothing but such parts finds nothing);
+- repeated `actor:`/`region:`/`country:` qualifiers must all hold (linked to both); repeated single-valued ones
+  (`category:`, `status:`, `source:`, `kind:`) are alternatives, like a comma list;
 - `after:D` keeps findings dated in or after the period D (`after:2024` includes 2024); `before:D` keeps those
   dated before D begins; undated findings are left out by either;
 - in as-you-type mode the last word, unless followed by a space, is a prefix (from 2 characters; a single
-  trailing character is ignored until the next one is typed);
+  trailing character is ignored until the next one is typed), and a last qualifier that names nothing yet is
+  left out without a note;
 - terms without a letter or digit (`*`, `-`, `^`, emoji) are dropped: the FTS tokenizer would ignore them too;
 - at most 32 AND-ed clauses, 16 alternatives per OR, 16 exclusions and 32 qualifiers are used (the rest is
   ignored), which keeps pathological 10,000-character queries fast.
@@ -31,7 +38,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-QUALIFIERS = frozenset({"actor", "region", "category", "source", "status", "kind", "after", "before"})
+# In the order the notes list them.
+QUALIFIER_NAMES = ("actor", "region", "country", "category", "source", "status", "kind", "after", "before")
+QUALIFIERS = frozenset(QUALIFIER_NAMES)
+# `scheme:value` forms that are addresses, not qualifiers (with `//` after the colon, any scheme is one)
+URI_SCHEMES = frozenset({"mailto", "urn", "doi", "tel", "isbn", "issn", "magnet"})
 KINDS = ("actor", "region", "source", "evidence")
 KIND_WORDS = {
     "actor": "actor",
@@ -51,8 +62,10 @@ MAX_EXCLUDED = 16
 MAX_QUALIFIERS = 32
 MIN_TYPING_PREFIX = 2
 
-_QUALIFIER = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
-_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+_QUALIFIER = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)  # a word of letters, then a colon
+_DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?")
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
 # Plain classes, not dataclasses: this module is on the path of every `findings search` process, where each
@@ -82,7 +95,7 @@ class Qualifier:
     __slots__ = ("name", "negated", "typing", "values")
 
     def __init__(self, name: str, values: tuple[str, ...], negated: bool = False, typing: bool = False) -> None:
-        self.name = name  # one of QUALIFIERS
+        self.name = name  # one of QUALIFIERS (in Query.unknown: the name as typed)
         self.values = values  # alternatives (a comma list)
         self.negated = negated
         self.typing = typing  # the last token of an as-you-type query: dropped if it does not resolve
@@ -92,17 +105,22 @@ class Qualifier:
 
 
 class Query:
-    """A parsed query: `clauses` (AND of ORs of terms), `excluded` terms and `qualifiers`."""
+    """A parsed query: `clauses` (AND of ORs of terms), `excluded` terms, `qualifiers`, and `unknown`
+    qualifiers (`colour:red`: a name that is no qualifier), which the search leaves out with a note."""
 
-    __slots__ = ("clauses", "excluded", "qualifiers")
+    __slots__ = ("clauses", "excluded", "qualifiers", "unknown")
 
     def __init__(self) -> None:
         self.clauses: list[list[Term]] = []
         self.excluded: list[Term] = []
         self.qualifiers: list[Qualifier] = []
+        self.unknown: list[Qualifier] = []
 
     def __repr__(self) -> str:
-        return f"Query(clauses={self.clauses!r}, excluded={self.excluded!r}, qualifiers={self.qualifiers!r})"
+        return (
+            f"Query(clauses={self.clauses!r}, excluded={self.excluded!r}, qualifiers={self.qualifiers!r}, "
+            f"unknown={self.unknown!r})"
+        )
 
     @property
     def has_text(self) -> bool:
@@ -110,7 +128,13 @@ class Query:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.clauses or self.excluded or self.qualifiers)
+        return not (self.clauses or self.excluded or self.qualifiers or self.unknown)
+
+    @property
+    def evidence_only(self) -> bool:
+        """Whether a qualifier applies only to findings (all but `kind:`): `actor:china` filters findings, it
+        does not search the list of actors."""
+        return any(q.name != "kind" for q in self.qualifiers)
 
     def match(self) -> str | None:
         """The FTS5 expression for the positive terms, with the exclusions as NOT; None without positive terms."""
@@ -145,12 +169,28 @@ def fold(text: str) -> str:
     return " ".join(stripped.split())
 
 
-def valid_date(text: str) -> bool:
-    return _DATE.fullmatch(text) is not None
+def date_problem(text: str) -> str | None:
+    """Why `text` is not a date of the query language (YYYY, YYYY-MM or YYYY-MM-DD): '' when it does not have
+    that form, 'month 13 does not exist' and the like when it has; None for a date."""
+    m = _DATE.fullmatch(text)
+    if m is None:
+        return ""
+    if m.group(2) is None:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12:
+        return f"month {month} does not exist"
+    if m.group(3) is None:
+        return None
+    day = int(m.group(3))
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= day <= _MONTH_DAYS[month - 1] - (month == 2 and not leap):
+        return f"day {day} does not exist in {year:04d}-{month:02d}"
+    return None
 
 
 class _Token:
-    __slots__ = ("at_end", "closed", "negated", "prefix", "qualifier", "quoted", "text")
+    __slots__ = ("at_end", "closed", "known", "negated", "prefix", "qualifier", "quoted", "text")
 
     def __init__(
         self,
@@ -162,9 +202,20 @@ class _Token:
         qualifier: str | None = None,
         at_end: bool = False,  # nothing (not even a space) follows it
         closed: bool = True,  # a quoted token whose closing quote was typed
+        known: bool = True,  # `qualifier` is one of QUALIFIERS
     ) -> None:
         self.text, self.quoted, self.negated, self.prefix = text, quoted, negated, prefix
-        self.qualifier, self.at_end, self.closed = qualifier, at_end, closed
+        self.qualifier, self.at_end, self.closed, self.known = qualifier, at_end, closed, known
+
+
+def _is_qualifier(name: str, value: str, quoted: bool) -> bool:
+    """Whether `name:value` is meant as a qualifier (known or not): not an address (`http://x`, `mailto:x`),
+    not a bare `name:` (a heading, `Note:`), not `std::x`."""
+    if name.lower() in QUALIFIERS:
+        return True
+    if quoted:
+        return True
+    return bool(value) and value[0] not in "/:\\" and name.lower() not in URI_SCHEMES
 
 
 def tokenize(text: str) -> list[_Token]:
@@ -196,17 +247,25 @@ def tokenize(text: str) -> list[_Token]:
             j += 1
         word = text[i:j]
         m = _QUALIFIER.fullmatch(word)
-        if m and m.group(1).lower() in QUALIFIERS:
+        quoted_value = j < n and text[j] == '"'  # name:"quoted value"
+        if m and _is_qualifier(m.group(1), m.group(2), quoted_value):
             name = m.group(1).lower()
-            if j < n and text[j] == '"':  # name:"quoted value"
+            known = name in QUALIFIERS
+            if not known:
+                name = m.group(1)
+            if quoted_value:
                 end = text.find('"', j + 1)
                 closed = end >= 0
                 end = end if closed else n
                 value, i = text[j + 1 : end], end + 1
-                tokens.append(_Token(value, quoted=True, negated=negated, qualifier=name, at_end=i >= n, closed=closed))
+                tokens.append(
+                    _Token(
+                        value, quoted=True, negated=negated, qualifier=name, at_end=i >= n, closed=closed, known=known
+                    )
+                )
             else:
                 i = j
-                tokens.append(_Token(m.group(2), negated=negated, qualifier=name, at_end=i >= n))
+                tokens.append(_Token(m.group(2), negated=negated, qualifier=name, at_end=i >= n, known=known))
             continue
         i = j
         prefix = word.endswith("*")
@@ -231,8 +290,9 @@ def parse(text: str, *, as_you_type: bool = False) -> Query:
             raw = tok.text.strip()
             values = (raw,) if tok.quoted else tuple(v.strip() for v in raw.split(","))
             values = tuple(v for v in values if v)
-            if values and len(q.qualifiers) < MAX_QUALIFIERS:
-                q.qualifiers.append(Qualifier(tok.qualifier, values, negated, typing=typing_this))
+            into = q.qualifiers if tok.known else q.unknown
+            if values and len(into) < MAX_QUALIFIERS:
+                into.append(Qualifier(tok.qualifier, values, negated, typing=typing_this))
             continue
         if not tok.quoted and not tok.negated and not tok.prefix and tok.text in ("OR", "AND", "NOT"):
             if tok.text == "OR":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from store import search as S
 from store.connect import open_readonly, open_readwrite
 from store.query import parse
 from store.search import EvidenceFilter
+from store.search import evidence as evidence_module
+from store.search import plan as plan_module
 
 # ----------------------------------------------------------------------------------------------- helpers
 
@@ -197,17 +200,36 @@ def test_qualifier_values_are_ids_names_or_aliases(conn):
         assert set(ids(S.search(conn, text, limit=100))) == luhansk, text
 
 
-def test_unknown_qualifier_value_gives_nothing_not_an_error(conn):
-    assert S.search(conn, "actor:nobody-at-all") == []
-    assert S.search(conn, "yuan region:atlantis") == []
-    assert S.search(conn, "after:yesterday") == []
-    assert S.search(conn, "kind:unicorn") == []
-    assert S.search(conn, "category:nonsense") == []
+def test_a_query_of_values_that_name_nothing_finds_nothing_not_an_error(conn):
+    for text in ("actor:nobody-at-all", "after:yesterday", "kind:unicorn", "category:nonsense", "colour:red"):
+        assert S.search(conn, text) == [], text
+        assert S.count(conn, text) == (0, False), text
+        assert S.list_evidence(conn, EvidenceFilter(query=text)) == [], text
+        assert S.notes(conn, text), text
 
 
-def test_unknown_qualifier_name_is_a_plain_word(conn):
-    assert ids(S.search(conn, "bank:branches")) == ["bank-branches-sell-yuan"]  # the words bank, branches
-    assert parse("foo:bar").clauses and not parse("foo:bar").qualifiers
+def test_a_value_that_names_nothing_is_left_out_and_the_rest_runs(conn):
+    yuan = ids(S.search(conn, "yuan"))
+    for text in ("yuan region:atlantis", "yuan actor:nosuch", "yuan category:financ", "yuan after:2025-13"):
+        assert ids(S.search(conn, text)) == yuan, text
+        assert [r.id for r in S.list_evidence(conn, EvidenceFilter(query=text))] == yuan, text
+        (note,) = S.notes(conn, text)
+        assert note.endswith("Searched without it."), note
+    # in a comma list, only the value that names nothing is left out
+    assert S.count(conn, "category:finance,financ") == S.count(conn, "category:finance")
+    assert S.notes(conn, "category:finance,financ") == [
+        "no category 'financ' — did you mean finance? Searched without it."
+    ]
+
+
+def test_an_unknown_qualifier_name_is_left_out_but_urls_and_times_are_words(conn):
+    assert parse("foo:bar").unknown and not parse("foo:bar").qualifiers and not parse("foo:bar").clauses
+    assert ids(S.search(conn, "yuan colour:red")) == ids(S.search(conn, "yuan"))
+    for text in ("http://example.org", "https://kyivindependent.com/x", "10:30", "mailto:a@b.org", "Note:", "a::b"):
+        q = parse(text)
+        assert q.clauses and not q.unknown and not q.qualifiers, text
+        assert S.notes(conn, text) == [], text
+    assert ids(S.search(conn, "bank branches:")) == ["bank-branches-sell-yuan"]  # `name:` alone is a word
 
 
 def test_category_status_source_kind_and_dates(db):
@@ -335,6 +357,124 @@ def test_unmark():
     assert S.unmark(None) == ("", [])
 
 
+# -------------------------------------------------------------------------------- why nothing matched
+
+ALL_QUALIFIERS = "actor, region, country, category, source, status, kind, after, before"
+DATE_FORMS = "(YYYY, YYYY-MM or YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("category:financ", "no category 'financ' — did you mean finance?"),
+        ("status:curate", "no status 'curate' — did you mean curated?"),
+        ("STATUS:Disputd", "no status 'disputd' — did you mean disputed?"),
+        ("after:2025-13", f"'2025-13' is not a date {DATE_FORMS}: month 13 does not exist"),
+        ("before:2025-02-29", f"'2025-02-29' is not a date {DATE_FORMS}: day 29 does not exist in 2025-02"),
+        ("after:yesterday", f"'yesterday' is not a date {DATE_FORMS}"),
+        ("actor:nosuch", "no actor 'nosuch'"),
+        ("kind:unicorn", "no kind 'unicorn' (kinds: actor, region, source, evidence)"),
+        ("kind:findngs", "no kind 'findngs' — did you mean evidence?"),
+        ("colour:red", f"no qualifier 'colour:' (qualifiers: {ALL_QUALIFIERS})"),
+        ("Colour:red", f"no qualifier 'Colour:' (qualifiers: {ALL_QUALIFIERS})"),
+        ("regoin:crimea", f"no qualifier 'regoin:' — did you mean region:? (qualifiers: {ALL_QUALIFIERS})"),
+        ('colour:"dark red"', f"no qualifier 'colour:' (qualifiers: {ALL_QUALIFIERS})"),
+        ("country:xx", "no country 'xx' (a code such as CN, or a name such as China)"),
+        ("-actor:nosuch", "no actor 'nosuch'"),
+    ],
+)
+def test_a_part_that_names_nothing_says_why(conn, text, note):
+    assert S.notes(conn, text) == [note]
+    assert S.search(conn, text) == [] and S.count(conn, text) == (0, False)
+
+
+def test_a_misspelt_name_is_told_the_nearest_names(conn):
+    (actor,) = S.notes(conn, "actor:chna")
+    assert actor.startswith("no actor 'chna' — did you mean China (china)")
+    (region,) = S.notes(conn, "region:crimia")
+    assert region.startswith("no region 'crimia' — did you mean Crimea (crimea)")
+    (source,) = S.notes(conn, "source:kyiv")
+    assert source.startswith("no source 'kyiv' — did you mean ") and "(kyiv-independent-occupied-economy)" in source
+    (country,) = S.notes(conn, "country:chna")
+    assert country.startswith("no country 'chna' — did you mean China (CN)")
+    (korea,) = S.notes(conn, "country:korea")  # two countries' names start with it: neither is guessed
+    assert "(KP)" in korea and "(KR)" in korea
+    (category,) = S.notes(conn, "category:zzz")  # nothing close: every category
+    from store.vocab import CATEGORIES
+
+    assert category == f"no category 'zzz' (categories: {', '.join(CATEGORIES)})"
+
+
+def test_the_suggestions_are_the_ones_findings_show_gives(conn):
+    from store import details
+
+    close = details.suggest(conn, "actor", "huawai")
+    (note,) = S.notes(conn, "actor:huawai")
+    assert close and note == "no actor 'huawai' — did you mean " + ", ".join(f"{n} ({i})" for i, n in close) + "?"
+
+
+def test_each_part_that_names_nothing_gets_its_own_line(conn):
+    lines = S.notes(conn, "yuan colour:red category:financ,trade after:2025-13 actor:nosuch")
+    assert [re.match(r"no \w+ '[^']*'|'[^']*' is not a date", line).group() for line in lines] == [
+        "no qualifier 'colour:'",
+        "no category 'financ'",
+        "'2025-13' is not a date",
+        "no actor 'nosuch'",
+    ]
+    assert all(line.endswith("Searched without it.") for line in lines)
+    assert S.notes(conn, "yuan") == [] and S.notes(conn, "") == [] and S.notes(conn, "actor:china") == []
+
+
+def test_notes_stay_short_lines_whatever_was_typed(conn):
+    names = [a + b for a in "abcdefgh" for b in "xyz"]  # 24 unknown qualifier names
+    text = "actor:" + "x" * 5_000 + ' actor:"two\nlines" ' + " ".join(f"{n}:v" for n in names)
+    lines = S.notes(conn, text)
+    assert 2 <= len(lines) <= 6
+    assert all("\n" not in line and len(line) < 300 for line in lines)
+    assert re.fullmatch(r"\d+ more parts name nothing", lines[-1])
+
+
+def test_notes_while_typing_skip_only_the_unfinished_last_qualifier(conn):
+    assert S.notes(conn, "category:fin", as_you_type=True) == []
+    assert S.notes(conn, "colour:re", as_you_type=True) == []
+    assert S.notes(conn, "category:fin ", as_you_type=True)  # a space: it is finished
+    assert ids(S.search(conn, "yuan category:fin", as_you_type=True)) == ids(S.search(conn, "yuan"))
+
+
+# ------------------------------------------------------------------------------------------ countries
+
+
+def by_country(conn: sqlite3.Connection, *codes: str) -> set[str]:
+    marks = ",".join("?" * len(codes))
+    sql = f"SELECT l.evidence_id FROM evidence_actors l JOIN actors a ON a.id = l.actor_id WHERE a.country IN ({marks})"
+    return {r[0] for r in conn.execute(sql, codes)}
+
+
+def test_country_finds_the_findings_linked_to_an_actor_of_that_country(conn):
+    cn, ir, ru = by_country(conn, "CN"), by_country(conn, "IR"), by_country(conn, "RU")
+    assert cn and ir and ru
+    for text in ("country:cn", "country:CN", "country:China", "country:chn", 'country:"People\'s Republic of China"'):
+        assert set(ids(S.search(conn, text, limit=1000))) == cn, text
+        assert S.notes(conn, text) == [], text
+    assert set(ids(S.search(conn, "country:russia", limit=1000))) == ru  # the start of one name only
+    assert set(ids(S.search(conn, "country:CN,IR", limit=1000))) == cn | ir
+    assert set(ids(S.search(conn, "country:cn country:ru", limit=1000))) == cn & ru  # both, like actor:
+    every = {r[0] for r in conn.execute("SELECT id FROM evidence")}
+    assert set(ids(S.search(conn, "-country:cn", limit=1000))) == every - cn
+    assert {h.kind for h in S.search(conn, "china country:cn", limit=1000)} == {"evidence"}
+    assert S.count(conn, "yuan country:cn") == (len(cn & set(ids(S.search(conn, "yuan")))), False)
+
+
+def test_country_is_the_condition_of_the_country_facet(conn):
+    def listed(flt: EvidenceFilter) -> list[str]:
+        return [r.id for r in S.list_evidence(conn, flt, limit=1000)]
+
+    assert listed(EvidenceFilter(query="country:ir")) == listed(EvidenceFilter(countries=("IR",)))
+    both = EvidenceFilter(query="country:cn", countries=("RU",))
+    assert set(listed(both)) == by_country(conn, "CN") & by_country(conn, "RU")
+    assert dict(S.facets(conn, EvidenceFilter(query="country:kp"))["country"])["KP"] == len(by_country(conn, "KP"))
+
+
 # ------------------------------------------------------------------------------------------ resolve
 
 
@@ -362,7 +502,6 @@ def test_list_evidence_and_count_match_search(conn):
     rows = S.list_evidence(conn, flt, limit=1000)
     assert [r.id for r in rows] == ids(S.search(conn, flt.query, limit=1000))
     assert S.count_evidence(conn, flt) == len(rows)
-    assert S.count_evidence_capped(conn, flt, cap=3) == (3, True)
 
 
 def test_filter_fields_and_across_or_within(conn):
@@ -465,8 +604,8 @@ def _reference(conn: sqlite3.Connection, flt: EvidenceFilter) -> list[str]:
 def test_pages_at_any_offset_are_the_full_list_sliced(many, flt, drive_always, deep_page, monkeypatch):
     """Every way of reading a page (walking the date index, driving from a link table, reading the far half
     in reverse once the count is known, looking up a cached list order) gives the same rows in the same order."""
-    monkeypatch.setattr(S, "DRIVE_ALWAYS", drive_always)
-    monkeypatch.setattr(S, "DEEP_PAGE", deep_page)
+    monkeypatch.setattr(plan_module, "DRIVE_ALWAYS", drive_always)
+    monkeypatch.setattr(evidence_module, "DEEP_PAGE", deep_page)
     c = open_readonly(many)
     try:
         expected = _reference(c, flt)
@@ -527,6 +666,9 @@ def test_never_raises_on_any_text(conn, text):
     assert S.count_evidence(conn, flt) >= 0
     assert isinstance(S.facets(conn, flt), dict)
     assert isinstance(S.resolve(conn, "actor", text), list)
+    for as_you_type in (False, True):
+        lines = S.notes(conn, text, as_you_type=as_you_type)
+        assert len(lines) <= 6 and all(isinstance(line, str) and "\n" not in line for line in lines)
 
 
 def test_facets_only_some(conn):
@@ -555,6 +697,11 @@ def test_details_without_aggregates_come_back_at_once(conn):
 def test_a_qualifier_being_typed_does_not_empty_the_results(conn):
     typed = ids(S.search(conn, "yuan actor:chi", as_you_type=True))
     assert typed == ids(S.search(conn, "yuan"))
-    assert ids(S.search(conn, "yuan actor:chi")) == []  # once submitted, an unknown actor matches nothing
+    assert S.notes(conn, "yuan actor:chi", as_you_type=True) == []  # not yet: it is being typed
+    # once submitted, an actor that is not there is left out, and the note says so
+    assert ids(S.search(conn, "yuan actor:chi")) == typed
+    (note,) = S.notes(conn, "yuan actor:chi")
+    assert note.startswith("no actor 'chi' — did you mean China (china)") and note.endswith("? Searched without it.")
+    assert S.notes(conn, "actor:chi yuan", as_you_type=True)  # only the last word is being typed
     assert ids(S.search(conn, "yuan category:fin", as_you_type=True)) == ids(S.search(conn, "yuan"))
     assert ids(S.search(conn, "yuan -ban", as_you_type=True)) == ids(S.search(conn, "yuan"))  # not yet excluded

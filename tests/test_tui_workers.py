@@ -182,7 +182,7 @@ def test_closing_interrupts_a_running_query_and_closes_its_connection(db: Path) 
 
 def test_a_far_page_of_the_evidence_list_uses_the_count_the_list_already_has(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """End on a million findings read the last page without counting them again on its thread's connection."""
-    import store.search
+    import store.search.evidence
     from store.connect import open_readonly
     from store.search import EvidenceFilter, count_evidence, list_evidence
     from tui.sources import EvidenceSource
@@ -192,14 +192,14 @@ def test_a_far_page_of_the_evidence_list_uses_the_count_the_list_already_has(db:
     total = count_evidence(conn, flt)
     everything = list_evidence(conn, flt, limit=total)
     conn.close()
-    monkeypatch.setattr(store.search, "DEEP_PAGE", 5)  # data.db is small: make its far end "far"
+    monkeypatch.setattr(store.search.evidence, "DEEP_PAGE", 5)  # data.db is small: make its far end "far"
 
     def no_count(*args: Any) -> int:
         raise AssertionError("counted again")
 
     fresh = open_readonly(db)  # a connection that has counted nothing
     try:
-        monkeypatch.setattr(store.search, "count_evidence", no_count)
+        monkeypatch.setattr(store.search.evidence, "count_evidence", no_count)
         assert list_evidence(fresh, flt, offset=total - 4, limit=4, total=total) == everything[-4:]
         source = EvidenceSource(flt)
         source.note_count(total)  # what the list does once it knows its count

@@ -22,20 +22,24 @@ from tui.messages import CopyCitation, Open
 from tui.text import clean, plain
 
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable
+
     from rich.console import RenderableType
+    from textual.command import Provider
 
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
 DEFAULT_THEME = "textual-dark"
 LOW_BANDWIDTH_THEME = "ansi-dark"  # the terminal's own colours: short escape codes, nothing to convert
 
 
-def _jump_provider() -> type:
+def _jump_provider() -> type[Provider]:
     from tui.commands import JumpProvider
 
     return JumpProvider
 
 
-def _system_provider() -> type:
+def _system_provider() -> type[Provider]:
     from textual.system_commands import SystemCommandsProvider
 
     return SystemCommandsProvider
@@ -60,10 +64,11 @@ class FindingsApp(App[None]):
     else:
         CSS = _packaged_css()
     TITLE = "findings"
-    COMMANDS: ClassVar[set[Any]] = {_jump_provider, _system_provider}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_jump_provider, _system_provider}
     COMMAND_PALETTE_DISPLAY = "^p"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (20, "-tall")]
+    # Typed as Textual declares them (`ClassVar[...] | None`, which type checkers read as instance variables)
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (20, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -104,7 +109,7 @@ class FindingsApp(App[None]):
     def output_ready(self, cycles: int = 1) -> None:
         """The screen has what it needs: paint it once it has been laid out with it (after `cycles` refreshes:
         a new layout resizes widgets, and their repaints come one refresh later)."""
-        if not self._holding:
+        if not self._holding or not self.screen_stack:
             return
         screen = self.screen
 
@@ -127,6 +132,9 @@ class FindingsApp(App[None]):
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
+        if not self.screen_stack:  # the app is closing: its screens are gone, there is nothing to paint
+            self._holding = False
+            return
         screen = self.screen
         if not (screen.is_attached and screen.outer_size):
             self._holding = False
@@ -164,6 +172,7 @@ class FindingsApp(App[None]):
 
     def open(self, kind: str, item_id: str) -> None:
         """Push the screen of an actor, region, finding or source (the history stack is the screen stack)."""
+        screen_class: Callable[[str], Screen[Any]]
         if kind == "actor":
             from tui.screens.actor import ActorScreen as screen_class
         elif kind == "region":
@@ -192,7 +201,7 @@ class FindingsApp(App[None]):
     def _copy_citation(self, message: CopyCitation) -> None:
         evidence_id = message.evidence_id
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
 
             data = evidence(conn, evidence_id)

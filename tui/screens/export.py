@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,7 +26,11 @@ from tui.db import run_db
 from tui.text import clean
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from textual.notifications import SeverityLevel
+
+    from store.search import EvidenceFilter
 
 FORMATS = {"markdown": "md", "csv": "csv", "json": "json"}
 
@@ -51,7 +55,7 @@ def meta_path(path: Path) -> Path:
     return path.with_name(path.name + ".meta.json")
 
 
-def write_file(conn: Any, fmt: str, flt: Any, path: Path, database: str = "") -> int:
+def write_file(conn: sqlite3.Connection, fmt: str, flt: EvidenceFilter, path: Path, database: str = "") -> int:
     """Export the findings of `flt` to a new file at `path` (and, for CSV and JSON, what they are beside it)."""
     from store.export import selection, write_export
     from store.output import Hashing, check_target, replacing
@@ -67,10 +71,10 @@ def write_file(conn: Any, fmt: str, flt: Any, path: Path, database: str = "") ->
     with replacing(targets[0]) as f:
         out = Hashing(f)
         if query_only:
-            n = write_export(conn, fmt, out, query=flt.query, selection=sel)  # type: ignore[arg-type]
+            n = write_export(conn, fmt, out, query=flt.query, selection=sel)
         else:
             ids = (i for batch in iter_evidence_ids(conn, flt) for i in batch)
-            n = write_export(conn, fmt, out, evidence_ids=ids, selection=sel)  # type: ignore[arg-type]
+            n = write_export(conn, fmt, out, evidence_ids=ids, selection=sel)
         if len(targets) > 1:
             with replacing(targets[1]) as meta:
                 meta.write(sel.as_json(fmt=fmt, file=path.name, sha256=out.sha256))
@@ -85,7 +89,7 @@ class ExportScreen(ModalScreen[None]):
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
 
-    def __init__(self, flt: Any, count: int | None) -> None:
+    def __init__(self, flt: EvidenceFilter, count: int | None) -> None:
         super().__init__()
         self.filter = flt
         self.count = count
@@ -127,7 +131,7 @@ class ExportScreen(ModalScreen[None]):
             self.dismiss(None)
             return
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             from store.errors import StoreError
 
             try:

@@ -1,0 +1,227 @@
+"""Ranked hits with snippets: `search()` and `count()`, what `findings search` and the explorer's actor and
+region panes show.
+
+Entity hits (actors, then regions, then sources) come before evidence hits; each group is ranked by bm25
+(`score`: lower is better; 0.0 where the order is not by relevance). Snippets are computed for the returned
+page only.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from store.query import KINDS
+from store.search.errors import query_error_means_empty
+from store.search.explain import one_line
+from store.search.plan import Plan, driver, from_where, query_plan, searches_entities, total_estimate
+from store.search.tables import ENTITY_KINDS, TABLES
+
+# Snippet markers: Unicode noncharacters, which interchanged text never contains. Should a row hold one anyway,
+# its snippet is made again with a pair it does not hold, and every noncharacter is dropped from snippets.
+OPEN, CLOSE = "\ufdd0", "\ufdd1"
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
+SNIPPET_TOKENS = 16
+TITLE_SNIPPET_CHARS = 240
+_HOLDS_MARKER = "(instr({text}, ?) + instr({text}, ?)) > 0"
+
+
+def _indexed_text(kind: str, alias: str) -> str:
+    """SQL for the text a row's FTS index holds, to check it for marker characters."""
+    return "(" + " || ".join(f"coalesce({alias}.{c}, '')" for c in TABLES[kind].text) + ")"
+
+
+@dataclass
+class Hit:
+    """One search result. `snippet` is plain text; `highlights` are [start, end) character ranges in it."""
+
+    kind: str  # 'evidence' | 'actor' | 'region' | 'source'
+    id: str
+    title: str  # evidence: its claim; entities: name or title
+    snippet: str
+    highlights: list[tuple[int, int]]
+    score: float  # bm25: lower is better; 0.0 when listed by date or evidence count
+    date: str | None = None
+    category: str | None = None
+    status: str | None = None
+    count: int | None = None  # entities: how many findings are linked to it
+
+
+def search(
+    conn: sqlite3.Connection,
+    text: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    as_you_type: bool = False,
+) -> list[Hit]:
+    """Hits for a query, entities (actors, regions, sources) first, then evidence; see store.search.
+
+    `kinds` restricts the result to some of 'actor', 'region', 'source', 'evidence' (as `kind:` does).
+    `offset`/`limit` page through the concatenated groups. An empty query gives no hits. Never raises on `text`.
+    """
+    offset, limit = max(0, int(offset)), max(0, int(limit))
+    if limit == 0:
+        return []
+    with query_error_means_empty:
+        plan = query_plan(conn, text, as_you_type=as_you_type)
+        if plan.query.is_empty or plan.empty:
+            return []
+        hits: list[Hit] = []
+        need, skip = limit, offset
+        for group in _groups(plan, kinds):
+            if need <= 0:
+                break
+            rows = _fetch_group(conn, group, plan, skip, need)
+            if rows:
+                hits += rows
+                need -= len(rows)
+                skip = 0
+            elif skip:
+                skip -= min(skip, _count_group(conn, group, plan, skip))
+        return hits
+    return []
+
+
+def count(
+    conn: sqlite3.Connection, text: str, *, kind: str = "evidence", cap: int = 10_000, as_you_type: bool = False
+) -> tuple[int, bool]:
+    """(n, capped): how many hits of `kind` the query has, counting at most `cap` + 1 (capped: more than n)."""
+    cap = max(0, int(cap))
+    with query_error_means_empty:
+        plan = query_plan(conn, text, as_you_type=as_you_type)
+        if plan.query.is_empty or plan.empty or kind not in _groups(plan, [kind]):
+            return 0, False
+        n = _count_group(conn, kind, plan, cap + 1)
+        return min(n, cap), n > cap
+    return 0, False
+
+
+def _groups(plan: Plan, kinds: Iterable[str] | None) -> list[str]:
+    wanted = set(KINDS) if kinds is None else {k for k in kinds if k in KINDS}
+    if plan.kinds is not None:
+        wanted &= plan.kinds
+    asked = kinds is not None or plan.kinds is not None
+    out = [kind for kind in ENTITY_KINDS if kind in wanted and searches_entities(plan.query, asked=asked)]
+    if "evidence" in wanted and plan.selects_evidence:
+        out.append("evidence")
+    return out
+
+
+def _fetch_group(conn: sqlite3.Connection, kind: str, plan: Plan, offset: int, limit: int) -> list[Hit]:
+    if kind == "evidence":
+        return _evidence_hits(conn, plan, offset, limit)
+    t = TABLES[kind]
+    table, label = t.name, t.label
+    if plan.match is None:
+        sql = f"SELECT id, {label}, evidence_count FROM {table} ORDER BY evidence_count DESC, {label} LIMIT ? OFFSET ?"
+        return [Hit(kind, id_, name, name, [], 0.0, count=n) for id_, name, n in conn.execute(sql, [limit, offset])]
+    indexed = _indexed_text(kind, "t")
+    sql = (
+        f"SELECT t.id, t.{label}, t.evidence_count, f.rank, snippet({table}_fts, -1, ?, ?, '…', 12), t.rowid, "
+        f"CASE WHEN {_HOLDS_MARKER.format(text=indexed)} THEN {indexed} END "
+        f"FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
+        f"WHERE {table}_fts MATCH ? AND f.rank MATCH ? ORDER BY f.rank LIMIT ? OFFSET ?"
+    )
+    hits = []
+    params = [OPEN, CLOSE, OPEN, CLOSE, plan.match, f"bm25({t.weights})", limit, offset]
+    for id_, name, n, rank, marked, rowid, raw in conn.execute(sql, params):
+        snippet, spans = _snippet(conn, table, rowid, plan.match, marked, raw or "", 12)
+        hits.append(Hit(kind, id_, name, snippet, spans, rank, count=n))
+    return hits
+
+
+def _evidence_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int) -> list[Hit]:
+    if plan.match is not None:
+        source, where, params = from_where(plan, None)
+        indexed = _indexed_text("evidence", "e")
+        sql = (
+            f"SELECT e.id, e.claim, e.date, e.category, e.status, f.rank, "
+            f"snippet(evidence_fts, -1, ?, ?, '…', {SNIPPET_TOKENS}), e.rowid, "
+            f"CASE WHEN {_HOLDS_MARKER.format(text=indexed)} THEN {indexed} END "
+            f"FROM {source}{where} ORDER BY f.rank LIMIT ? OFFSET ?"
+        )
+        hits = []
+        for id_, claim, date, category, status, rank, marked, rowid, text in conn.execute(
+            sql, [OPEN, CLOSE, OPEN, CLOSE, *params, limit, offset]
+        ):
+            snippet, spans = _snippet(conn, "evidence", rowid, plan.match, marked, text or "", SNIPPET_TOKENS)
+            hits.append(Hit("evidence", id_, claim, snippet, spans, rank, date, category, status))
+        return hits
+    drive = driver(plan, total_estimate(conn), offset + limit)
+    source, where, params = from_where(plan, drive)
+    sql = (
+        f"SELECT e.id, e.claim, e.date, e.category, e.status FROM {source}{where} "
+        "ORDER BY e.date DESC, e.rowid DESC LIMIT ? OFFSET ?"
+    )
+    return [
+        Hit("evidence", id_, claim, one_line(claim, TITLE_SNIPPET_CHARS), [], 0.0, date, category, status)
+        for id_, claim, date, category, status in conn.execute(sql, [*params, limit, offset])
+    ]
+
+
+def _count_group(conn: sqlite3.Connection, kind: str, plan: Plan, cap: int) -> int:
+    if kind == "evidence":
+        source, where, params = from_where(plan, driver(plan, 0, None))
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {source}{where} LIMIT ?)"
+        return conn.execute(sql, [*params, cap]).fetchone()[0]
+    table = TABLES[kind].name
+    if plan.match is None:
+        return conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", [cap]).fetchone()[0]
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH ? LIMIT ?)"
+    return conn.execute(sql, [plan.match, cap]).fetchone()[0]
+
+
+# ---------------------------------------------------------------------------------------------- snippets
+
+
+def unmark(marked: str | None, open_: str = OPEN, close: str = CLOSE) -> tuple[str, list[tuple[int, int]]]:
+    """Turn a snippet marked with `open_`/`close` into plain text and [start, end) highlight ranges.
+
+    Other noncharacters (U+FDD0-U+FDEF), and markers that do not pair up, are dropped.
+    """
+    if not marked:
+        return "", []
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos, start = 0, None
+    last = 0
+    for m in _NONCHARACTERS.finditer(marked):
+        piece = marked[last : m.start()]
+        out.append(piece)
+        pos += len(piece)
+        last = m.end()
+        if m.group() == open_:
+            if start is None:
+                start = pos
+        elif m.group() == close and start is not None:
+            if pos > start:
+                if spans and spans[-1][1] == start:
+                    spans[-1] = (spans[-1][0], pos)
+                else:
+                    spans.append((start, pos))
+            start = None
+    out.append(marked[last:])
+    return "".join(out), spans
+
+
+def _snippet(
+    conn: sqlite3.Connection, table: str, rowid: int, match: str, marked: str, text: str, tokens: int
+) -> tuple[str, list[tuple[int, int]]]:
+    """Plain snippet and highlights; remade with markers absent from `text` (the row's indexed text) when the
+    row holds one of the usual markers."""
+    if OPEN not in text and CLOSE not in text:
+        return unmark(marked)
+    free = [chr(c) for c in range(0xFDD2, 0xFDF0) if chr(c) not in text]
+    if len(free) < 2:
+        return unmark(_NONCHARACTERS.sub("", marked))
+    open_, close = free[0], free[1]
+    row = conn.execute(
+        f"SELECT snippet({table}_fts, -1, ?, ?, '…', {tokens}) FROM {table}_fts "
+        f"WHERE {table}_fts MATCH ? AND rowid = ?",
+        [open_, close, match, rowid],
+    ).fetchone()
+    return unmark(row[0] if row else "", open_, close)

@@ -1,0 +1,187 @@
+"""Name resolution: which actors, regions, sources, findings or countries a name someone typed means, and the
+nearest ones when it means none (for "did you mean ...?")."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from store.query import Term, fold, has_content
+from store.search.errors import query_error_means_empty
+from store.search.tables import TABLES, marks
+
+MAX_RESOLVED = 1000
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def resolve(conn: sqlite3.Connection, kind: str, text: str) -> list[str]:
+    """Ids of `kind` ('actor', 'region', 'source', 'evidence') whose id, name (title, or publisher for a
+    source) or an alias is `text`, ignoring case and diacritics: `zaporozhye` -> ['zaporizhzhia']."""
+    text = (text or "").replace("\x00", "").strip()
+    if not text or len(text) > 1000 or kind not in TABLES:
+        return []
+    with query_error_means_empty:
+        if kind == "evidence":
+            rows = conn.execute("SELECT id FROM evidence WHERE id IN (?, ?)", [text.lower(), slug(text)]).fetchall()
+            return sorted({r[0] for r in rows})
+        table, label = TABLES[kind].name, TABLES[kind].label
+        ids = {r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN (?, ?)", [text.lower(), slug(text)])}
+        ids |= {r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE {label} = ? COLLATE NOCASE", [text])}
+        if kind == "source":
+            ids |= {r[0] for r in conn.execute("SELECT id FROM sources WHERE publisher = ? COLLATE NOCASE", [text])}
+        ids |= {
+            r[0]
+            for r in conn.execute(
+                "SELECT ref_id FROM aliases WHERE kind = ? AND alias = ? COLLATE NOCASE LIMIT ?",
+                [kind, text, MAX_RESOLVED],
+            )
+        }
+        if not ids and has_content(text):
+            ids = _resolve_folded(conn, kind, table, label, text)
+        return sorted(ids)[:MAX_RESOLVED]
+    return []
+
+
+def _resolve_folded(conn: sqlite3.Connection, kind: str, table: str, label: str, text: str) -> set[str]:
+    """Names that differ from `text` only in case beyond ASCII, diacritics or spacing: found through FTS (which
+    folds both), confirmed by comparing folded forms."""
+    target = fold(text)
+    columns = "{title}" if kind == "source" else "{name aka}"
+    sql = (
+        f"SELECT t.id, t.{label} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
+        f"WHERE {table}_fts MATCH ? LIMIT 500"
+    )
+    candidates = dict(conn.execute(sql, [f"{columns} : {Term(text).fts()}"]).fetchall())
+    found = {id_ for id_, name in candidates.items() if fold(name) == target}
+    if candidates and kind != "source":
+        ids = sorted(candidates)
+        rows = conn.execute(
+            f"SELECT ref_id, alias FROM aliases WHERE kind = ? AND ref_id IN ({marks(len(ids))})", [kind, *ids]
+        )
+        found |= {ref_id for ref_id, alias in rows if fold(alias) == target}
+    return found
+
+
+def with_descendants(conn: sqlite3.Connection, region_ids: Iterable[str]) -> list[str]:
+    """The regions and every region within them (by parent_id), e.g. crimea -> crimea, sevastopol."""
+    ids = sorted(set(region_ids))
+    if not ids:
+        return []
+    rows = conn.execute(
+        f"""WITH RECURSIVE sub(id) AS (
+                SELECT id FROM regions WHERE id IN ({marks(len(ids))})
+                UNION SELECT r.id FROM regions r JOIN sub ON r.parent_id = sub.id)
+            SELECT id FROM sub LIMIT {MAX_RESOLVED}""",
+        ids,
+    ).fetchall()
+    return sorted({r[0] for r in rows} | set(ids))
+
+
+def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[tuple[str, str]]:
+    """Up to `n` (id, name) pairs closest to `text`, for "no actor 'xyz'; did you mean ...?"."""
+    import difflib  # only when something was not found
+
+    if kind not in TABLES or not text:
+        return []
+    table = TABLES[kind].name
+    label = "id" if kind == "evidence" else TABLES[kind].label
+    text = text[:200]
+    candidates: dict[str, str] = {}
+    stem = slug(text)[:3]
+    if stem:
+        rows = conn.execute(
+            f"SELECT id, {label} FROM {table} WHERE id >= ? AND id < ? LIMIT 200", [stem, stem + "\uffff"]
+        )
+        candidates.update(rows.fetchall())
+    if kind != "evidence":
+        words = [w for w in fold(text).split() if has_content(w)][:8]
+        if words:
+            expr = " OR ".join(Term(w[:3], prefix=True).fts() for w in words)
+            try:
+                rows = conn.execute(
+                    f"SELECT t.id, t.{label} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
+                    f"WHERE {table}_fts MATCH ? ORDER BY f.rank LIMIT 200",
+                    [expr],
+                )
+                candidates.update(rows.fetchall())
+            except sqlite3.OperationalError:
+                pass
+    if len(candidates) < n:
+        total = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if total <= 5000:
+            candidates.update(conn.execute(f"SELECT id, {label} FROM {table}").fetchall())
+    target = fold(text)
+    scored = []
+    for id_, name in candidates.items():
+        folded = fold(name or "")
+        score = max(
+            difflib.SequenceMatcher(None, target, fold(id_)).ratio(),
+            difflib.SequenceMatcher(None, target, folded).ratio(),
+            # a word of a long name or title (`kyiv` for "The Kyiv Independent ..."): close, not the same
+            0.6 if len(target) >= 3 and (target in folded.split() or slug(target) in id_.split("-")) else 0.0,
+        )
+        scored.append((score, id_, name))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [(id_, name) for score, id_, name in scored[:n] if score >= 0.4]
+
+
+def closest(text: str, choices: Sequence[str], n: int = 3) -> list[str]:
+    """Up to `n` of `choices` that look like `text` (a misspelt category, status or qualifier name)."""
+    import difflib
+
+    return difflib.get_close_matches(fold(text), list(choices), n=n, cutoff=0.7)
+
+
+# ------------------------------------------------------------------------------------------------ countries
+
+_COUNTRY_NAMES: dict[str, str] = {}  # folded code or English name -> alpha-2 code, filled on first use
+
+
+def _country_names() -> dict[str, str]:
+    if not _COUNTRY_NAMES:
+        from store.countries import COUNTRIES  # 250 countries: only for queries that name one
+
+        names: dict[str, str] = {}
+        for code, (alpha3, _name, _others) in COUNTRIES.items():  # codes first: `chn` is China's code
+            names.setdefault(fold(code), code)
+            names.setdefault(fold(alpha3), code)
+        for code, (_alpha3, name, others) in COUNTRIES.items():
+            for each in (name, *others):
+                names.setdefault(fold(each), code)
+        _COUNTRY_NAMES.update(names)
+    return _COUNTRY_NAMES
+
+
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code `text` names: an alpha-2 or alpha-3 code (`cn`, `CHN`), an English name
+    (`China`, `North Korea`), or the start of one country's name only (`russia` -> RU, not `korea`)."""
+    key = fold(text)
+    names = _country_names()
+    if key in names:
+        return names[key]
+    if len(key) >= 4:
+        found = {code for name, code in names.items() if name.startswith(key)}
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+def suggest_countries(text: str, n: int = 3) -> list[tuple[str, str]]:
+    """Up to `n` (code, name) pairs of countries whose code or name looks like `text`."""
+    import difflib
+
+    from store.countries import COUNTRIES
+
+    names = _country_names()
+    key = fold(text)
+    codes: list[str] = []
+    for match in difflib.get_close_matches(key, list(names), n=10, cutoff=0.6):
+        if names[match] not in codes:
+            codes.append(names[match])
+    if len(key) >= 3:  # `korea`: every country whose name starts with it
+        codes += sorted({c for name, c in names.items() if name.startswith(key) and c not in codes})
+    return [(code, COUNTRIES[code][1]) for code in codes[:n]]

@@ -1,0 +1,380 @@
+"""Query plans: a query text (and the explorer's filter) compiled into the conditions that find its findings.
+
+A plan is made once per query text, as-you-type mode, connection and database state (store.search.cache),
+and everything that asks about the same text uses it: the explorer's counts, pages and facets, and the ranked
+hits and counts of `findings search`. Compiling resolves the names of `actor:`, `region:`, `source:` and
+`country:` qualifiers, checks categories, statuses, kinds and dates, and leaves out every part that names
+nothing, with a note saying why and naming the nearest valid values (`notes`).
+
+How evidence queries run (they must stay fast at a million rows):
+- with words: one FTS5 `MATCH ... ORDER BY rank` on `evidence_fts`, joined to `evidence` by rowid (FTS drives,
+  forced by CROSS JOIN); other conditions filter the joined rows;
+- without words: newest first by the `evidence_date` index; a selective link condition (an actor, a region, a
+  source, a country with few findings) drives the query instead, when that reads fewer rows (`driver`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections.abc import Iterable
+from functools import lru_cache
+
+from store.query import KIND_WORDS, KINDS, Query, date_problem, parse
+from store.search.cache import Cache
+from store.search.errors import query_error_means_empty
+from store.search.explain import Problem, describe
+from store.search.names import MAX_RESOLVED, country_code, resolve, with_descendants
+from store.search.tables import TABLES, marks
+
+TYPE_CHECKING = False  # not typing's: `findings search` never imports typing (about 2 ms)
+if TYPE_CHECKING:
+    from store.search.evidence_filter import EvidenceFilter
+
+DRIVE_ALWAYS = 5_000  # a link condition matching at most this many findings always drives the query
+EVIDENCE_BM25 = f"bm25({TABLES['evidence'].weights})"
+MAX_VALUE_CHECKS = 100  # category/status values outside the vocabulary looked up in the database
+PLANS: Cache[Plan] = Cache(64)  # compiled queries and filters
+
+
+class Cond:
+    """A condition on evidence `e`; `drive` (a query of evidence ids) and `est` when it can drive the query;
+    `column` for a condition on one column of evidence (category, status)."""
+
+    __slots__ = ("column", "drive", "drive_params", "est", "params", "sql")
+
+    def __init__(
+        self,
+        sql: str,
+        params: list,
+        drive: str | None = None,
+        drive_params: list | None = None,
+        est: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.sql, self.params, self.drive, self.drive_params, self.est = sql, params, drive, drive_params or [], est
+        self.column = column
+
+
+class Plan:
+    """How to find what a query asks for. Shared by every caller that asks about the same query and filter on
+    the same connection: never changed once made (but for `notes`, written on first use)."""
+
+    __slots__ = ("conds", "empty", "kinds", "match", "notes", "problems", "query")
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.match = query.match()  # FTS5 expression over evidence_fts
+        self.empty = False  # matches nothing (every part named nothing, or kind: excludes everything)
+        self.conds: list[Cond] = []
+        self.kinds: frozenset[str] | None = None  # from kind: qualifiers
+        self.problems: tuple[Problem, ...] = ()  # the parts left out because they name nothing
+        self.notes: tuple[str, ...] | None = None  # the problems described, once asked for (notes())
+
+    @property
+    def selects_evidence(self) -> bool:
+        """Whether this plan asks for anything (an empty query lists nothing in search())."""
+        return self.match is not None or bool(self.conds)
+
+    def copy(self) -> Plan:
+        """A plan to add conditions to (this one stays as it is)."""
+        other = Plan(self.query)
+        other.empty, other.kinds, other.problems = self.empty, self.kinds, self.problems
+        other.conds = list(self.conds)
+        return other
+
+
+# ------------------------------------------------------------------------------------------- the public side
+
+
+@lru_cache(maxsize=256)
+def parsed(text: str, as_you_type: bool = False) -> Query:
+    """`store.query.parse`, once per text: the Query is shared, never change it."""
+    return parse(text, as_you_type=as_you_type)
+
+
+def searches_entities(query: str | Query, *, as_you_type: bool = False, asked: bool = False) -> bool:
+    """Whether a query searches actors, regions and sources, not only findings: it has words and no qualifier
+    that applies to findings only (`actor:china` filters findings, it does not search the list of actors).
+
+    `asked`: the caller (or a `kind:` qualifier) asked for entities; then a query without words lists them
+    too (most findings first), unless it only excludes words."""
+    q = parsed(query, as_you_type) if isinstance(query, str) else query
+    if q.evidence_only:
+        return False
+    return q.has_text or (asked and not q.excluded)
+
+
+def query_plan(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> Plan:
+    """The compiled query, made once per text, mode, connection and database state. Raises on query errors."""
+    return PLANS.get_or_make(conn, ("query", text, as_you_type), lambda: compile_query(conn, parsed(text, as_you_type)))
+
+
+def plan_for(conn: sqlite3.Connection, flt: EvidenceFilter) -> Plan:
+    """The plan of an evidence list: its query's plan, plus the filter's conditions when it has any."""
+    base = query_plan(conn, flt.query, as_you_type=flt.as_you_type)
+    if not flt.has_fields and (base.kinds is None or "evidence" in base.kinds):
+        return base
+    return PLANS.get_or_make(conn, ("filter", flt), lambda: _with_filter(conn, base, flt))
+
+
+def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> list[str]:
+    """Why parts of a query find nothing: one line for each unknown qualifier (`colour:red`) and each value
+    that names nothing (`category:financ`, `actor:nosuch`, `after:2025-13`), with the nearest valid values,
+    e.g. "no category 'financ' — did you mean finance? Searched without it." Those parts are left out and
+    the rest of the query runs (the lines then end "Searched without it."); a query of nothing else finds
+    nothing. As you type, the last qualifier, unfinished, is left out without a note. [] when every part
+    names something. Plain text holding what was typed and names from the database: show it as data.
+    Never raises on `text`. Uses the plan the search made (same connection, same text); finding the
+    nearest names costs 10-100 ms per misspelt actor, region or source at a million findings, once."""
+    with query_error_means_empty:
+        plan = query_plan(conn, text, as_you_type=as_you_type)
+        if plan.notes is None:
+            plan.notes = describe(conn, plan.problems, left_out=not plan.empty)
+        return list(plan.notes)
+    return []
+
+
+# ------------------------------------------------------------------------------------------------ compiling
+
+
+def _link_cond(conn: sqlite3.Connection, kind: str, ids: list[str], negated: bool = False) -> Cond:
+    table, col, entity = {
+        "actor": ("evidence_actors", "actor_id", "actors"),
+        "region": ("evidence_regions", "region_id", "regions"),
+    }[kind]
+    m = marks(len(ids))
+    # `+l.col`: probe by evidence id (one index seek), never by walking the actor's or region's links
+    exists = f"EXISTS (SELECT 1 FROM {table} l WHERE l.evidence_id = e.id AND +l.{col} IN ({m}))"
+    if negated:
+        return Cond(f"NOT {exists}", list(ids))
+    est = sum(r[0] for r in conn.execute(f"SELECT evidence_count FROM {entity} WHERE id IN ({m})", ids))
+    distinct = "DISTINCT " if len(ids) > 1 else ""
+    drive = f"SELECT {distinct}evidence_id AS id FROM {table} WHERE {col} IN ({m})"
+    return Cond(exists, list(ids), drive, list(ids), est)
+
+
+def _country_cond(conn: sqlite3.Connection, countries: list[str], negated: bool = False) -> Cond:
+    m = marks(len(countries))
+    exists = (
+        "EXISTS (SELECT 1 FROM evidence_actors l CROSS JOIN actors a ON a.id = l.actor_id "
+        f"WHERE l.evidence_id = e.id AND +a.country IN ({m}))"
+    )
+    if negated:
+        return Cond(f"NOT {exists}", list(countries))
+    est = conn.execute(f"SELECT sum(evidence_count) FROM actors WHERE country IN ({m})", countries).fetchone()[0]
+    drive = (
+        "SELECT DISTINCT l.evidence_id AS id FROM actors a CROSS JOIN evidence_actors l ON l.actor_id = a.id "
+        f"WHERE a.country IN ({m})"
+    )
+    return Cond(exists, list(countries), drive, list(countries), est or 0)
+
+
+def _source_cond(conn: sqlite3.Connection, ids: list[str], negated: bool = False) -> Cond:
+    m = marks(len(ids))
+    if negated:
+        return Cond(f"e.source_id NOT IN ({m})", list(ids))
+    est = sum(r[0] for r in conn.execute(f"SELECT evidence_count FROM sources WHERE id IN ({m})", ids))
+    drive = f"SELECT id FROM evidence WHERE source_id IN ({m})"
+    return Cond(f"e.source_id IN ({m})", list(ids), drive, list(ids), est)
+
+
+def _in_cond(column: str, values: list[str], negated: bool = False) -> Cond:
+    return Cond(f"e.{column} {'NOT IN' if negated else 'IN'} ({marks(len(values))})", list(values), column=column)
+
+
+def _prefer_category_index(conds: list[Cond]) -> list[Cond]:
+    """A status rarely narrows much: with a category condition, keep SQLite from choosing the status index
+    (`+e.status`) so that the category index drives."""
+    if not any(c.column == "category" for c in conds):
+        return conds
+    return [
+        Cond("+" + c.sql, c.params, column=c.column) if c.column == "status" and not c.sql.startswith("+") else c
+        for c in conds
+    ]
+
+
+def _year_cond(years: Iterable[str | int]) -> Cond | None:
+    ranges, params = [], []
+    for y in years:
+        text = str(y).strip()
+        if re.fullmatch(r"\d{4}", text):
+            ranges.append("(e.date >= ? AND e.date < ?)")
+            params += [text, str(int(text) + 1)]
+    if not ranges:
+        return None
+    return Cond("(" + " OR ".join(ranges) + ")", params)
+
+
+def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
+    """The plan of a parsed query; its notes say which parts were left out and why."""
+    plan = Plan(q)
+    problems: list[Problem] = []
+    if not q.clauses and q.excluded:
+        plan.conds.append(
+            Cond(
+                "e.rowid NOT IN (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ?)",
+                [q.excluded_match()],
+            )
+        )
+    problems += [(unknown.name, None) for unknown in q.unknown if not unknown.typing]
+    kinds: set[str] | None = None
+    single_valued: dict[tuple[str, bool], list[str]] = {}
+    for qual in q.qualifiers:
+        name, negated, values = qual.name, qual.negated, qual.values
+        # what names nothing: told (unless still being typed), then left out
+        missing: list[str] = []
+        found: list[str] = []
+        if name in ("actor", "region", "source"):
+            ids: set[str] = set()
+            for v in values:
+                hits = resolve(conn, name, v)
+                ids.update(hits)
+                if not hits:
+                    missing.append(v)
+            found = sorted(ids)[:MAX_RESOLVED]
+        elif name == "country":
+            codes = {v: country_code(v) for v in values}
+            found = sorted({c for c in codes.values() if c})
+            missing = [v for v, c in codes.items() if c is None]
+        elif name in ("category", "status"):
+            found, missing = _known_values(conn, name, [v.lower() for v in values])
+        elif name in ("after", "before"):
+            found = [v for v in values if date_problem(v) is None]
+            missing = [v for v in values if date_problem(v) is not None]
+        elif name == "kind":
+            found = sorted({KIND_WORDS[v.lower()] for v in values if v.lower() in KIND_WORDS})
+            missing = [v for v in values if v.lower() not in KIND_WORDS]
+        if not qual.typing:
+            problems += [(name, v) for v in missing]
+        if not found:
+            continue
+        if name in ("actor", "region"):
+            ids_ = with_descendants(conn, found)[:MAX_RESOLVED] if name == "region" else found
+            plan.conds.append(_link_cond(conn, name, ids_, negated))
+        elif name == "country":
+            plan.conds.append(_country_cond(conn, found, negated))
+        elif name in ("source", "category", "status"):
+            single_valued.setdefault((name, negated), []).extend(found)
+        elif name in ("after", "before"):
+            # "after any of these" is after the earliest (before: the latest): one comparison, however many
+            # values (an OR per value made SQLite's expression tree too deep past 999 and matched nothing).
+            op = ">=" if name == "after" else "<"
+            bound = min(found) if name == "after" else max(found)
+            plan.conds.append(Cond(f"NOT (e.date {op} ?)" if negated else f"(e.date {op} ?)", [bound]))
+        elif name == "kind":
+            wanted = set(KINDS) - set(found) if negated else set(found)
+            kinds = wanted if kinds is None else kinds & wanted
+    for (name, negated), chosen in sorted(single_valued.items()):
+        chosen = sorted(set(chosen))
+        if name == "source":
+            plan.conds.append(_source_cond(conn, chosen, negated))
+        else:
+            plan.conds.append(_in_cond(name, chosen, negated))
+    plan.conds = _prefer_category_index(plan.conds)
+    if kinds is not None:
+        plan.kinds = frozenset(kinds)
+        if not kinds:
+            plan.empty = True
+    plan.problems = tuple(dict.fromkeys(problems))
+    if problems and not plan.selects_evidence and plan.kinds is None:
+        plan.empty = True  # nothing but parts that name nothing: nothing to search for
+    return plan
+
+
+def _known_values(conn: sqlite3.Connection, column: str, values: list[str]) -> tuple[list[str], list[str]]:
+    """(known, unknown) categories or statuses: in the vocabulary, or held by some finding (a database made
+    with other vocabularies)."""
+    from store.vocab import CATEGORIES, STATUSES
+
+    vocabulary = CATEGORIES if column == "category" else STATUSES
+    known, unknown = [], []
+    checked = 0
+    for v in values:
+        if v in vocabulary:
+            known.append(v)
+            continue
+        checked += 1
+        sql = f"SELECT 1 FROM evidence WHERE {column} = ? LIMIT 1"
+        if checked <= MAX_VALUE_CHECKS and conn.execute(sql, [v]).fetchone() is not None:
+            known.append(v)
+        else:
+            unknown.append(v)
+    return known, unknown
+
+
+def _with_filter(conn: sqlite3.Connection, base: Plan, flt: EvidenceFilter) -> Plan:
+    plan = base.copy()
+    if plan.kinds is not None and "evidence" not in plan.kinds:
+        plan.empty = True
+    if plan.empty:
+        return plan
+    if flt.actor_ids:
+        plan.conds.append(_link_cond(conn, "actor", sorted(set(flt.actor_ids))[:MAX_RESOLVED]))
+    if flt.region_ids:
+        plan.conds.append(_link_cond(conn, "region", with_descendants(conn, flt.region_ids)[:MAX_RESOLVED]))
+    if flt.categories:
+        plan.conds.append(_in_cond("category", sorted(set(flt.categories))))
+    if flt.statuses:
+        plan.conds.append(_in_cond("status", sorted(set(flt.statuses))))
+    if flt.source_ids:
+        plan.conds.append(_source_cond(conn, sorted(set(flt.source_ids))[:MAX_RESOLVED]))
+    if flt.countries:
+        plan.conds.append(_country_cond(conn, sorted({c.upper() for c in flt.countries})))
+    if flt.years:
+        cond = _year_cond(flt.years)
+        if cond is None:
+            plan.empty = True
+        else:
+            plan.conds.append(cond)
+    plan.conds = _prefer_category_index(plan.conds)
+    return plan
+
+
+# ------------------------------------------------------------------------------------------- evidence SQL
+
+
+def driver(plan: Plan, total: int, want: int | None) -> Cond | None:
+    """The condition whose findings to read first, or None to walk the date index.
+
+    `want` is how many rows of the ordered list are needed (offset + limit); None for a count (read everything).
+    Driving reads the driver's findings and sorts them; walking reads the list in order and tests each row, so
+    it wins when the conditions are common and only the first pages are needed.
+    """
+    if plan.match is not None:
+        return None
+    drivers = [c for c in plan.conds if c.drive is not None and c.est is not None]
+    if not drivers:
+        return None
+    best = min(drivers, key=lambda c: c.est or 0)
+    if want is None or (best.est or 0) <= DRIVE_ALWAYS or total <= 0:
+        return best
+    selectivity = math.prod(min(1.0, (c.est or 0) / total) for c in drivers)
+    walk_cost = want / max(selectivity, 1e-9) * len(plan.conds)
+    drive_cost = (best.est or 0) * (1 + len(plan.conds)) * 2
+    return best if drive_cost < walk_cost else None
+
+
+def from_where(plan: Plan, drive: Cond | None) -> tuple[str, str, list]:
+    """(FROM source, WHERE clause, parameters) of the evidence `e` the plan selects, `drive` first."""
+    params: list = []
+    where: list[str] = []
+    if plan.match is not None:
+        source = "evidence_fts f CROSS JOIN evidence e ON e.rowid = f.rowid"
+        where.append("evidence_fts MATCH ? AND f.rank MATCH ?")
+        params += [plan.match, EVIDENCE_BM25]
+    elif drive is not None:
+        source = f"({drive.drive}) d CROSS JOIN evidence e ON e.id = d.id"
+        params += drive.drive_params
+    else:
+        source = "evidence e"
+    for cond in plan.conds:
+        if cond is not drive:
+            where.append(cond.sql)
+            params += cond.params
+    return source, (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def total_estimate(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(rowid), 0) FROM evidence").fetchone()[0]
