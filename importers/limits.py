@@ -61,32 +61,37 @@ def limit_options(command: F) -> F:
 
     options = [
         click.option(
-            "--max-records",
-            type=click.IntRange(min=1),
-            envvar="FINDINGS_MAX_RECORDS",
-            default=DEFAULT_LIMITS.records,
+            name,
+            type=kind,
+            envvar=envvar,
+            default=default,
             show_default=True,
             show_envvar=True,
-            help="The most records one import reads (all files together).",
-        ),
-        click.option(
-            "--max-record-size",
-            type=ByteSize(),
-            envvar="FINDINGS_MAX_RECORD_SIZE",
-            default=size_text(DEFAULT_LIMITS.record_bytes).replace(" ", ""),
-            show_default=True,
-            show_envvar=True,
-            help="The longest record (a CSV row or line, one item of a YAML or JSON section): 64M, 512K, 1G.",
-        ),
-        click.option(
-            "--max-field-size",
-            type=ByteSize(),
-            envvar="FINDINGS_MAX_FIELD_SIZE",
-            default=size_text(DEFAULT_LIMITS.field_bytes).replace(" ", ""),
-            show_default=True,
-            show_envvar=True,
-            help="The longest single value: a CSV cell, a YAML scalar.",
-        ),
+            help=help_text,
+        )
+        for name, kind, envvar, default, help_text in (
+            (
+                "--max-records",
+                click.IntRange(min=1),
+                "FINDINGS_MAX_RECORDS",
+                DEFAULT_LIMITS.records,
+                "The most records one import reads (all files together).",
+            ),
+            (
+                "--max-record-size",
+                ByteSize(),
+                "FINDINGS_MAX_RECORD_SIZE",
+                size_text(DEFAULT_LIMITS.record_bytes).replace(" ", ""),
+                "The longest record (a CSV row or line, one item of a YAML or JSON section): 64M, 512K, 1G.",
+            ),
+            (
+                "--max-field-size",
+                ByteSize(),
+                "FINDINGS_MAX_FIELD_SIZE",
+                size_text(DEFAULT_LIMITS.field_bytes).replace(" ", ""),
+                "The longest single value: a CSV cell, a YAML scalar.",
+            ),
+        )
     ]
 
     @functools.wraps(command)

@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 from importers.limits import DEFAULT_LIMITS, Limits
 from store.errors import DataError
+from store.output import file_kind
 
 MAX_DEPTH = 100  # nesting of YAML and JSON values; the native format needs 4 levels
 MAX_DIGITS = 4_000  # a whole number longer than this is not a quantity (Python refuses to parse over 4,300)
@@ -103,20 +104,6 @@ def display_path(path: str | os.PathLike[str]) -> str:
 # ------------------------------------------------------------------------------------------------ opening
 
 
-def _kind_of(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
 def open_input(path: str | os.PathLike[str], *, stdin: bool = True) -> BinaryIO:
     """The file's bytes. Refuses directories, devices, FIFOs and sockets without waiting on them (`/dev/zero`
     would never end, a FIFO would block until someone writes); `-` is standard input where `stdin` allows it."""
@@ -142,7 +129,7 @@ def open_input(path: str | os.PathLike[str], *, stdin: bool = True) -> BinaryIO:
             raise DataError("is a directory, not a file", file=name)
         if not stat.S_ISREG(mode):
             where = " (to read from a pipe, give - and pipe it in)" if stdin else ""
-            raise DataError(f"is {_kind_of(mode)}, not a regular file{where}", file=name)
+            raise DataError(f"is {file_kind(mode)}, not a regular file{where}", file=name)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")

@@ -27,7 +27,12 @@ class OutputRefused(StoreError):
     """The named output is not something a file may be written to."""
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for a message ("a FIFO (named pipe)")."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
     if stat.S_ISCHR(mode):
         return "a character device"
     if stat.S_ISBLK(mode):
@@ -77,7 +82,7 @@ def check_target(path: Path) -> Target:
     if stat.S_ISDIR(mode):
         raise OutputRefused(f"{shown} is a directory; give the path of a file to write")
     if not stat.S_ISREG(mode):
-        raise OutputRefused(f"{shown} is {_kind(mode)}, not a regular file; only regular files are replaced")
+        raise OutputRefused(f"{shown} is {file_kind(mode)}, not a regular file; only regular files are replaced")
     return Target(path, found)
 
 

@@ -236,14 +236,24 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_import(db: Path, path: Path, cwd: Path) -> Outcome:
-    """`findings --db DB import FORMAT PATH` as a separate process, limited in time and memory."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")}
+def run_import(
+    db: Path,
+    path: Path,
+    cwd: Path,
+    *,
+    fmt: str | None = None,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> Outcome:
+    """`findings --db DB import FORMAT PATH` as a separate process, limited in time and memory (FORMAT from the
+    file's extension unless given; `env`: FINDINGS_ variables to set)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")} | (env or {})
     before = digest(db)
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--db", str(db), "import", FORMATS[path.suffix], str(path)],
+        [sys.executable, str(ROOT / "main.py"), "--db", str(db), "import", fmt or FORMATS[path.suffix], str(path)],
         cwd=cwd,
-        env=env,
+        env=environ,
+        input=stdin,
         capture_output=True,
         timeout=TIMEOUT,
         preexec_fn=_limit_memory,
@@ -394,22 +404,9 @@ def test_a_database_that_is_not_there_yet_is_not_left_behind(tmp_path: Path) -> 
 NATIVE = {"yaml": "yaml", "json": "json", "csv": "csv", "article": "md"}  # importer -> file extension
 
 
-def _import(db: Path, fmt: str, path: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")} | (env or {})
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--db", str(db), "import", fmt, path],
-        cwd=cwd,
-        env=environ,
-        input=stdin,
-        capture_output=True,
-        timeout=TIMEOUT,
-        preexec_fn=_limit_memory,
-    )
-
-
-def _one_error_line(proc: subprocess.CompletedProcess) -> str:
-    stderr = proc.stderr.decode("utf-8", errors="replace")
-    assert proc.returncode == 1, (proc.returncode, stderr)
+def _one_error_line(out: Outcome) -> str:
+    stderr = out.stderr.decode("utf-8", errors="replace")
+    assert out.returncode == 1, (out.returncode, stderr)
     lines = stderr.strip("\n").split("\n")
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in stderr, stderr
     return lines[0]
@@ -432,7 +429,7 @@ def test_special_files_are_refused_before_anything_is_read(db: Path, tmp_path: P
         path.mkdir()
         says = "is a directory"
     before = digest(db)
-    proc = _import(db, fmt, str(path), tmp_path)
+    proc = run_import(db, path, tmp_path, fmt=fmt)
     if kind == "directory":  # the command line's own check: a usage error (exit 2) that names the path
         stderr = proc.stderr.decode()
         assert proc.returncode == 2 and str(path) in stderr and says in stderr, stderr
@@ -451,7 +448,7 @@ def test_special_files_are_refused_before_anything_is_read(db: Path, tmp_path: P
     ],
 )
 def test_standard_input_is_still_read(db: Path, tmp_path: Path, fmt: str, text: str) -> None:
-    proc = _import(db, fmt, "-", tmp_path, stdin=text.encode())
+    proc = run_import(db, Path("-"), tmp_path, fmt=fmt, stdin=text.encode())
     assert proc.returncode == 0, proc.stderr.decode()
     conn = sqlite3.connect(db)
     try:
@@ -538,12 +535,12 @@ def test_limits_stop_the_import_naming_file_line_and_limit(
     path = tmp_path / f"limited.{NATIVE[fmt]}"
     path.write_text(text, encoding="utf-8")
     before = digest(db)
-    error = _one_error_line(_import(db, fmt, str(path), tmp_path, env))
+    error = _one_error_line(run_import(db, path, tmp_path, fmt=fmt, env=env))
     assert (f"{path}:{line}: " if line else f"{path}:") in error, error
     for fragment in says:
         assert fragment in error, (fragment, error)
     assert digest(db) == before
-    raised = _import(db, fmt, str(path), tmp_path, {k: "100M" if "SIZE" in k else "1000" for k in env})
+    raised = run_import(db, path, tmp_path, fmt=fmt, env={k: "100M" if "SIZE" in k else "1000" for k in env})
     assert raised.returncode == 0, raised.stderr.decode()  # the same file passes a higher limit
 
 
@@ -557,12 +554,12 @@ def test_a_csv_line_longer_than_the_record_limit_is_never_read_whole(db: Path, t
         for _ in range(80):
             f.write(block)
         f.write(f",trade,{SRC}\n")
-    error = _one_error_line(_import(db, "csv", str(path), tmp_path))
+    error = _one_error_line(run_import(db, path, tmp_path))
     assert f"{path}:2: this line is longer than 64 MB" in error, error
 
 
 def test_a_yaml_comment_that_never_ends_stops_at_the_record_limit(db: Path, tmp_path: Path) -> None:
     path = tmp_path / "comment.yaml"
     path.write_text("evidence:\n" + "# a comment\n" * 60_000 + "  - id: x\n", encoding="utf-8")
-    error = _one_error_line(_import(db, "yaml", str(path), tmp_path, {"FINDINGS_MAX_RECORD_SIZE": "4K"}))
+    error = _one_error_line(run_import(db, path, tmp_path, env={"FINDINGS_MAX_RECORD_SIZE": "4K"}))
     assert "longer than 4 KB" in error, error
