@@ -81,4 +81,9 @@ def describe(e: BaseException) -> str:
         if e.errno == errno.EPIPE:
             return "the output was closed before everything was written"
         return f"{e.filename or 'file'}: {e.strerror or e}" if e.filename else str(e.strerror or e)
+    if isinstance(e, UnicodeEncodeError) and isinstance(e.object, str):
+        # A path (or other value) with bytes that are not UTF-8, which Python keeps as lone surrogates.
+        bad = e.object[e.start] if e.start < len(e.object) else ""
+        byte = f"byte 0x{ord(bad) - 0xDC00:02x}" if "\udc80" <= bad <= "\udcff" else f"U+{ord(bad):04X}" if bad else "?"
+        return f"{e.object[:200]!r} is not UTF-8 text ({byte}); rename the file, or give the value in UTF-8"
     return f"internal error: {type(e).__name__}: {e} (run with FINDINGS_DEBUG=1 to see where)"
