@@ -21,11 +21,12 @@ from typing import Any
 
 from store import vocab
 from store.errors import DataError
+from store.language import check_code
 from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
 SECTIONS = ("source", "sources", "actors", "regions", "evidence", "relations", "gazetteer")
 
-SOURCE_FIELDS = {"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"}
+SOURCE_FIELDS = {"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes", "lang"}
 ACTOR_FIELDS = {"id", "name", "kind", "country", "summary", "role", "aliases"}
 REGION_FIELDS = {"id", "name", "kind", "iso_code", "parent", "occupied_since", "aliases"}
 EVIDENCE_FIELDS = {
@@ -40,6 +41,7 @@ EVIDENCE_FIELDS = {
     "locator",
     "status",
     "confidence",
+    "lang",
     "actors",
     "regions",
 }
@@ -137,6 +139,7 @@ def source_from(rec: Record) -> Source:
         kind=rec.get("kind", lambda v: vocab.check_choice(v, vocab.SOURCE_KINDS)),
         accessed=rec.get("accessed", vocab.check_date),
         notes=rec.get("notes", _text()),
+        lang=rec.get("lang", check_code),
         origin=rec.origin(),
     )
 
@@ -235,6 +238,7 @@ def evidence_from(rec: Record, *, default_source: str | None = None, split: bool
         locator=rec.get("locator", _text(vocab.MAX_NAME)),
         status=rec.get("status", lambda v: vocab.check_choice(v, vocab.STATUSES) or "unreviewed"),
         confidence=rec.get("confidence", lambda v: vocab.check_choice(v, vocab.CONFIDENCE)),
+        lang=rec.get("lang", check_code),
         actors=rec.get("actors", _evidence_actors(split)),
         regions=rec.get("regions", _evidence_regions(split)),
         origin=rec.origin(),

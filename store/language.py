@@ -67,6 +67,8 @@ def check_code(value: str | None) -> str | None:
     ValueError for anything else."""
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a language code (ISO 639-1, such as uk, ru, en)")
     code = value.strip().lower()
     if not _CODE.fullmatch(code):
         raise ValueError(f"{value!r} is not a language code (ISO 639-1, such as uk, ru, en)")

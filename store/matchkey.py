@@ -81,6 +81,7 @@ STOP_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’][sS]$")
 _SOFT_C = re.compile(r"c(?=[eiy])")
 _DOUBLED = re.compile(r"(chch|shsh|[a-z])\1+")
 _FINAL_ALTERNATION = (("ts", "k"), ("z", "h"), ("s", "h"))  # Каховці -> Каховка, Празі -> Прага, Волновасі
@@ -218,8 +219,9 @@ def is_stop_word(word: str) -> bool:
 
 
 def words(text: str) -> list[str]:
-    """The words of `text` as keys see them: letters, with apostrophes inside (Знам'янка is one word)."""
-    return _WORD.findall(text)
+    """The words of `text` as keys see them: letters, with apostrophes inside (Знам'янка is one word), less an
+    English possessive (Russia's is Russia)."""
+    return [_POSSESSIVE.sub("", w) for w in _WORD.findall(text)]
 
 
 def _is_cyrillic_word(word: str) -> bool:
@@ -242,7 +244,7 @@ def text_keys(*texts: str | None) -> tuple[str | None, str | None]:
         if not text:
             continue
         cyrillic = has_cyrillic(text)
-        for word in _WORD.findall(text):
+        for word in words(text):
             if is_stop_word(word):
                 continue
             if cyrillic and _is_cyrillic_word(word):
@@ -258,7 +260,7 @@ def name_keys(*texts: str | None) -> tuple[str | None, str | None]:
     keys: dict[str, None] = {}
     stems: dict[str, None] = {}
     for text in texts:
-        for word in _WORD.findall(text or ""):
+        for word in words(text or ""):
             if is_stop_word(word):
                 continue
             keys.setdefault(word_key(word))

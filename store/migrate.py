@@ -8,12 +8,56 @@ asks the user to run `findings migrate`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
+from store import schema
 from store.schema import GAZETTEER_INDEX, GAZETTEER_TABLE, SCHEMA_VERSION
 
-# from-version -> the statements that make it from-version + 1. Plain SQL only (no executescript: it commits).
-MIGRATIONS: dict[int, list[str]] = {
+Step = str | Callable[[sqlite3.Connection], None]
+
+
+def _fill_derived_columns(conn: sqlite3.Connection) -> None:
+    """Version 3's derived columns for the rows already there: places, then every row's matching keys."""
+    from store import derived_keys
+
+    conn.execute(
+        "UPDATE regions SET places = (SELECT group_concat(name, ' ; ') FROM (SELECT name FROM gazetteer g "
+        "WHERE g.region_id = regions.id ORDER BY name))"
+    )
+    for table in schema.KEYED_FROM:
+        derived_keys.refresh(conn, table)
+
+
+def _version_3() -> list[Step]:
+    """Language, matching keys and place names: new columns, the full-text indexes made again with them."""
+    steps: list[Step] = []
+    for table in schema.FTS_COLUMNS:
+        steps += schema.drop_fts_statements(table)
+    steps += [
+        "ALTER TABLE sources ADD COLUMN lang TEXT",
+        "ALTER TABLE sources ADD COLUMN keys TEXT",
+        "ALTER TABLE sources ADD COLUMN stems TEXT",
+        "ALTER TABLE actors ADD COLUMN keys TEXT",
+        "ALTER TABLE actors ADD COLUMN stems TEXT",
+        "ALTER TABLE regions ADD COLUMN places TEXT",
+        "ALTER TABLE regions ADD COLUMN keys TEXT",
+        "ALTER TABLE regions ADD COLUMN stems TEXT",
+        "ALTER TABLE evidence ADD COLUMN lang TEXT",
+        "ALTER TABLE evidence ADD COLUMN keys TEXT",
+        "ALTER TABLE evidence ADD COLUMN stems TEXT",
+        *schema.PLACES_TRIGGERS,
+        _fill_derived_columns,
+    ]
+    for table, columns in schema.FTS_COLUMNS.items():
+        steps += schema.fts_statements(table, columns)
+    return steps
+
+
+# from-version -> the steps that make it from-version + 1: SQL statements (no executescript: it commits) or
+# functions of the connection, run in order inside the one transaction.
+MIGRATIONS: dict[int, list[Step]] = {
     1: [GAZETTEER_TABLE, GAZETTEER_INDEX],  # 2: place names for article tagging and FtM addresses
+    2: _version_3(),  # 3: language of findings and sources; matching keys; regions' place names searchable
 }
 
 
@@ -26,8 +70,11 @@ def upgrade_in_transaction(conn: sqlite3.Connection) -> tuple[int, int]:
     """Bring the database to SCHEMA_VERSION inside the caller's write transaction; returns (from, to)."""
     start = current_version(conn)
     for version in range(start, SCHEMA_VERSION):
-        for statement in MIGRATIONS[version]:
-            conn.execute(statement)
+        for step in MIGRATIONS[version]:
+            if callable(step):
+                step(conn)
+            else:
+                conn.execute(step)
     if start != SCHEMA_VERSION:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     return start, SCHEMA_VERSION
