@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from store.query import DATE_FORMS, KIND_WORDS, KINDS, QUALIFIER_NAMES, date_problem
+from store.query import DATE_FORMS, KIND_WORDS, KINDS, MATCH_MODES, QUALIFIER_NAMES, date_problem
 from store.search.names import closest, suggest, suggest_countries
 
 MAX_NOTES = 5  # parts that name nothing described one by one (each may look up the nearest names)
@@ -17,7 +17,7 @@ MAX_NOTES = 5  # parts that name nothing described one by one (each may look up 
 Problem = tuple[str, str | None]
 NOTE_VALUE_CHARS = 40
 LEFT_OUT = " Searched without it."
-PLURALS = {"category": "categories", "status": "statuses", "kind": "kinds"}
+PLURALS = {"category": "categories", "status": "statuses", "kind": "kinds", "match": "values"}
 
 
 def describe(conn: sqlite3.Connection, problems: Sequence[Problem], *, left_out: bool) -> tuple[str, ...]:
@@ -77,6 +77,9 @@ def no_value(conn: sqlite3.Connection, name: str, value: str) -> str:
     if name == "kind":
         vocabulary: tuple[str, ...] = KINDS
         close = list(dict.fromkeys(KIND_WORDS[c] for c in closest(value, list(KIND_WORDS))))
+    elif name == "match":
+        vocabulary = tuple(MATCH_MODES)
+        close = closest(value, vocabulary)
     else:
         from store.vocab import CATEGORIES, STATUSES
 

@@ -21,12 +21,13 @@ import sqlite3
 from collections.abc import Iterable
 from functools import lru_cache
 
-from store.query import KIND_WORDS, KINDS, Query, date_problem, parse
+from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, date_problem, parse
 from store.search.cache import PLANS
 from store.search.errors import query_error_means_empty
 from store.search.explain import Problem, describe
-from store.search.names import MAX_RESOLVED, country_code, resolve, with_descendants
+from store.search.names import MAX_RESOLVED, country_code, named_exactly, resolve, with_descendants
 from store.search.tables import TABLES, marks
+from store.search.variants import exact, excluded_expression, expressions
 
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing (about 2 ms)
 if TYPE_CHECKING:
@@ -60,11 +61,28 @@ class Plan:
     """How to find what a query asks for. Shared by every caller that asks about the same query and filter on
     the same connection: never changed once made (but for `notes`, written on first use)."""
 
-    __slots__ = ("conds", "empty", "kinds", "match", "notes", "problems", "query")
+    __slots__ = (
+        "conds",
+        "empty",
+        "entity_exact",
+        "entity_match",
+        "exact",
+        "exact_ids",
+        "kinds",
+        "match",
+        "notes",
+        "problems",
+        "query",
+        "variants",
+    )
 
     def __init__(self, query: Query) -> None:
         self.query = query
-        self.match = query.match()  # FTS5 expression over evidence_fts
+        self.variants = query.variants  # words also find other scripts, spellings, word forms (not match:exact)
+        self.match: str | None = query.match(exact)  # FTS5 expression over evidence_fts
+        self.exact: str | None = None  # the same with the words as typed only, when it differs (store.search.variants)
+        self.entity_match, self.entity_exact = self.match, self.exact  # over actors_fts, regions_fts, sources_fts
+        self.exact_ids: dict[str, tuple[str, ...]] = {}  # kind -> ids whose name or alias is the query: listed first
         self.empty = False  # matches nothing (every part named nothing, or kind: excludes everything)
         self.conds: list[Cond] = []
         self.kinds: frozenset[str] | None = None  # from kind: qualifiers
@@ -80,6 +98,8 @@ class Plan:
         """A plan to add conditions to (this one stays as it is)."""
         other = Plan(self.query)
         other.empty, other.kinds, other.problems = self.empty, self.kinds, self.problems
+        other.match, other.exact = self.match, self.exact
+        other.entity_match, other.entity_exact, other.exact_ids = self.entity_match, self.entity_exact, self.exact_ids
         other.conds = list(self.conds)
         return other
 
@@ -208,13 +228,15 @@ def _year_cond(years: Iterable[str | int]) -> Cond | None:
 
 def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
     """The plan of a parsed query; its notes say which parts were left out and why."""
+    q = _without_function_words(q)
     plan = Plan(q)
+    _match_expressions(conn, plan)
     problems: list[Problem] = []
     if not q.clauses and q.excluded:
         plan.conds.append(
             Cond(
                 "e.rowid NOT IN (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ?)",
-                [q.excluded_match()],
+                [excluded_expression(q, variants=plan.variants)],
             )
         )
     problems += [(unknown.name, None) for unknown in q.unknown if not unknown.typing]
@@ -245,6 +267,8 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         elif name == "kind":
             found = sorted({KIND_WORDS[v.lower()] for v in values if v.lower() in KIND_WORDS})
             missing = [v for v in values if v.lower() not in KIND_WORDS]
+        elif name == "match":  # a mode, not a condition: Plan.variants has it
+            missing = [v for v in values if v.lower() not in MATCH_MODES]
         if not qual.typing:
             problems += [(name, v) for v in missing]
         if not found:
@@ -277,7 +301,61 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
     plan.problems = tuple(dict.fromkeys(problems))
     if problems and not plan.selects_evidence and plan.kinds is None:
         plan.empty = True  # nothing but parts that name nothing: nothing to search for
+    plan.exact_ids = _named_exactly(conn, q)
     return plan
+
+
+def _without_function_words(q: Query) -> Query:
+    """The query without clauses that are one Cyrillic function word (`в Криму` searches Криму: texts in any
+    language find it, as `Криму` does), unless that is all there is or the words are to match as typed."""
+    from store.matchkey import is_stop_word
+    from store.scripts import has_cyrillic
+
+    if not q.variants or len(q.clauses) < 2:
+        return q
+
+    def function_word(clause: list) -> bool:
+        return (
+            len(clause) == 1 and not clause[0].prefix and has_cyrillic(clause[0].text) and is_stop_word(clause[0].text)
+        )
+
+    kept = [c for c in q.clauses if not function_word(c)]
+    if not kept or len(kept) == len(q.clauses):
+        return q
+    other = Query()
+    other.clauses, other.excluded, other.qualifiers, other.unknown = kept, q.excluded, q.qualifiers, q.unknown
+    return other
+
+
+def _match_expressions(conn: sqlite3.Connection, plan: Plan) -> None:
+    """The plan's FTS5 expressions, with other spellings and word forms unless `match:exact`. For findings,
+    key phrases the index does not hold are left out (one probe each): an English database searches as if
+    there were no keys, at no cost."""
+    if not plan.variants or plan.match is None:
+        return
+
+    def held(column: str, phrases: list[str]) -> list[str]:
+        if not phrases:
+            return phrases
+        expr = f"{{{column}}} : (" + " OR ".join(phrases) + ")"
+        row = conn.execute("SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ? LIMIT 1", [expr]).fetchone()
+        return phrases if row is not None else []
+
+    plan.match, plan.exact = expressions(plan.query, variants=True, keep=held)
+    plan.entity_match, plan.entity_exact = expressions(plan.query, variants=True)
+
+
+MAX_EXACT_IDS = 20
+
+
+def _named_exactly(conn: sqlite3.Connection, q: Query) -> dict[str, tuple[str, ...]]:
+    """Actors, regions and sources whose id, name or alias is the query's words (`china`, `LPR`, `Крым`):
+    search lists them before the others, whatever bm25 says (a long alias list must not push China below
+    Genertec, nor a ministry named after the LPR above Luhansk Oblast)."""
+    if not q.clauses or q.excluded or q.evidence_only or any(len(c) != 1 for c in q.clauses):
+        return {}
+    found = named_exactly(conn, " ".join(c[0].text for c in q.clauses))
+    return {kind: ids[:MAX_EXACT_IDS] for kind, ids in found.items()}
 
 
 def _known_values(conn: sqlite3.Connection, column: str, values: list[str]) -> tuple[list[str], list[str]]:
