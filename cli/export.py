@@ -26,9 +26,19 @@ FORMATS = ("csv", "json", "markdown", "md", "ftm")
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (replaced only when complete) instead of standard output.",
 )
+@click.option(
+    "--romanise",
+    "--romanize",
+    "romanise",
+    is_flag=True,
+    help="Add each Ukrainian or Russian claim and quote in Latin letters (KMU 2010; BGN/PCGN) and the standard "
+    "used (csv, json, markdown).",
+)
 @db_option()
 @click.pass_context
-def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, db: Path | None) -> None:
+def export(
+    ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, romanise: bool, db: Path | None
+) -> None:
     """Export all findings, or those QUERY matches (the query language of `findings search`).
 
     The query is every argument after FORMAT that is not an option; options may come anywhere. A --word
@@ -48,21 +58,24 @@ def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | 
       findings export csv actor:china region:crimea -o china-crimea.csv
       findings export csv china -coal -o out.csv
       findings export json > all.json
+      findings export csv lang:uk --romanise -o ukrainian.csv
     """
     fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
     text = " ".join(query) or None
     write = _ftm_writer() if fmt == "ftm" else None
+    if romanise and write is not None:
+        raise click.UsageError("--romanise adds columns to csv, json and markdown exports, not to ftm")
     conn = open_db(ctx)
     try:
         if output is None:
             out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             try:
-                n = _write(conn, fmt, out, text, write)
+                n = _write(conn, fmt, out, text, write, romanise)
                 sys.stdout.flush()
             except BrokenPipeError:
                 reader_gone()
         else:
-            n = _write_file(conn, fmt, output, text, write)
+            n = _write_file(conn, fmt, output, text, write, romanise)
     finally:
         conn.close()
     if output is not None:
@@ -93,15 +106,15 @@ def _ftm_writer():  # type: ignore[no-untyped-def]
     return ftm_export
 
 
-def _write(conn, fmt: str, out, text: str | None, ftm) -> int:  # type: ignore[no-untyped-def]
+def _write(conn, fmt: str, out, text: str | None, ftm, romanise: bool = False) -> int:  # type: ignore[no-untyped-def]
     if ftm is not None:
         return ftm(conn, out, query=text)
     from store.export import write_export
 
-    return write_export(conn, fmt, out, query=text)
+    return write_export(conn, fmt, out, query=text, romanise=romanise)
 
 
-def _write_file(conn, fmt: str, path: Path, text: str | None, ftm) -> int:  # type: ignore[no-untyped-def]
+def _write_file(conn, fmt: str, path: Path, text: str | None, ftm, romanise: bool = False) -> int:  # type: ignore[no-untyped-def]
     """Write beside the target and rename over it when complete: a failed export leaves no half file."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -109,7 +122,7 @@ def _write_file(conn, fmt: str, path: Path, text: str | None, ftm) -> int:  # ty
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            n = _write(conn, fmt, out, text, ftm)
+            n = _write(conn, fmt, out, text, ftm, romanise)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

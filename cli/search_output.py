@@ -17,6 +17,7 @@ KINDS = ("evidence", "actor", "region", "source")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 10_000
 COUNT_CAP = 1_000  # the footer says "1,000+" beyond this: counting every match of a common word costs a query
+VARIANT_MARK = "≈ other spelling"  # a hit found only through other scripts, spellings or word forms
 
 
 def run(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool) -> None:
@@ -50,6 +51,8 @@ def _hit_json(h) -> dict:  # type: ignore[no-untyped-def]
         "snippet": h.snippet,
         "highlights": [list(r) for r in h.highlights],
         "score": h.score,
+        # matched only through another script, spelling or word form of the query (Krym -> Криму)
+        "variant": h.variant,
     }
     if h.kind == "evidence":
         out.update(date=h.date, category=h.category, status=h.status)
@@ -90,6 +93,8 @@ def render(text: str, hits: list, *, offset: int, total: int, capped: bool, pref
                 ("  ", None),
                 (h.id, "id"),
             ]
+            if h.variant:
+                spans.append(("  " + VARIANT_MARK, "dim"))
             doc.line(*spans)
             body, spans_hl, in_claim = evidence_body(h.title, h.snippet, h.highlights)
             if in_claim:
@@ -108,6 +113,7 @@ def render(text: str, hits: list, *, offset: int, total: int, capped: bool, pref
                 ("  ", None),
                 (h.id, "id"),
                 (f"  {n:,} finding{'s' if n != 1 else ''}", "dim"),
+                ("  " + VARIANT_MARK if h.variant else "", "dim"),
             )
             if h.snippet and h.snippet != h.title:
                 doc.para(h.snippet, h.highlights, indent=5, style="dim")

@@ -300,3 +300,44 @@ def prefix_key(prefix: str) -> str | None:
     narrow anything."""
     key = word_key(prefix)
     return key if len(key) >= MIN_STEM else None
+
+
+# ------------------------------------------------------------------------------------------------ tagging
+# Article tagging (importers/matcher.py) compares words in their own script: a name needs no other script
+# there (the dataset carries each name's Cyrillic forms), and Cyrillic stems romanised would be shorter and
+# more alike (Россия, роса). The same endings and consonant changes as above, in Cyrillic.
+
+_CYRILLIC_ALTERNATION = (("ц", "к"), ("з", "г"), ("с", "х"))  # Каховці -> Каховка, Волновасі -> Волноваха
+
+
+def _cyrillic_form(low: str) -> str:
+    low = low.replace("ё", "е")
+    for apostrophe in _APOSTROPHES:
+        low = low.replace(apostrophe, "")
+    return low
+
+
+def _cyrillic_alternation(stem: str) -> str:
+    for final, before in _CYRILLIC_ALTERNATION:
+        if stem.endswith(final) and len(stem) > MIN_STEM:
+            return stem[: -len(final)] + before
+    return stem
+
+
+def tagging_stem(word: str) -> str:
+    """A Cyrillic word of a text as tagging compares it: lower case, its longest ending gone, the consonant
+    change undone (Кримського -> кримськ, Каховці -> каховк, России -> росс)."""
+    low = _cyrillic_form(word.lower())
+    return _cyrillic_alternation(_strip(low, ENDINGS_CYRILLIC_LONGEST))
+
+
+def tagging_forms(word: str) -> tuple[str, ...]:
+    """The forms a Cyrillic word of a name matches in a text: its stem, its stem with only a last vowel, й or
+    ь gone (Китай as in Китаю, Хуавей as in Хуавея), the whole word, and for Харків, півострів also the stems
+    with о (Харкова, півострова)."""
+    low = _cyrillic_form(word.lower())
+    forms = [tagging_stem(low), _cyrillic_alternation(_strip(low, SHORT_ENDINGS_CYRILLIC)), low]
+    other = _IKAVISM.sub(r"о\1\2", low)
+    if other != low:
+        forms += [tagging_stem(other), _cyrillic_alternation(_strip(other, SHORT_ENDINGS_CYRILLIC))]
+    return tuple(dict.fromkeys(forms))

@@ -11,6 +11,7 @@
                              (`country:China`, `country:"North Korea"`); `country:CN,IR` is either
     category:finance         a category; `category:finance,trade` is either
     source:ID  status:curated  kind:actor  after:2024  before:2025-06
+    lang:uk                  findings in a language (ISO 639-1: uk, ru, en); `lang:uk,ru` is either
     match:exact              the words as typed only: no other scripts, spellings or word forms
                              (by default `Krym` also finds Крим, Криму and Krim: store.search.variants)
 
@@ -52,6 +53,7 @@ QUALIFIER_NAMES = (
     "kind",
     "after",
     "before",
+    "lang",
     "match",
 )
 QUALIFIERS = frozenset(QUALIFIER_NAMES)

@@ -91,3 +91,20 @@ def romanise(text: str, lang: str) -> str:
         return text
     word = _word_uk if lang == UKRAINIAN else _word_ru
     return _LETTERS.sub(lambda m: word(m.group()) if any(c.isalpha() for c in m.group()) else m.group(), text)
+
+
+def standard_for(text: str | None, lang: str | None) -> str | None:
+    """'uk' or 'ru': the standard to romanise `text` by — its language when that is Ukrainian or Russian,
+    else what its letters show (Ukrainian і ї є ґ, else Russian); None for a text without Cyrillic."""
+    from store.scripts import has_cyrillic
+
+    if not text or not has_cyrillic(text):
+        return None
+    if lang in STANDARDS:
+        return lang
+    from store.language import detect
+
+    found = detect(text)
+    if found in STANDARDS:
+        return found
+    return UKRAINIAN if any(ch in "іїєґІЇЄҐ" for ch in text) else RUSSIAN

@@ -100,3 +100,13 @@ def mixed_script_words(text: str) -> list[str]:
         if is_mixed(m.group()):
             found.setdefault(m.group())
     return list(found)
+
+
+def described(word: str) -> str:
+    """`word` with the letters of its smaller script named, so a reader can see what is odd about it:
+    'Huаwei (Cyrillic а U+0430)'."""
+    latin, cyrillic = script_counts(word)
+    odd = is_cyrillic if cyrillic <= latin else is_latin
+    script = "Cyrillic" if cyrillic <= latin else "Latin"
+    letters = dict.fromkeys(ch for ch in word if odd(ch))
+    return f"{word} ({', '.join(f'{script} {ch} U+{ord(ch):04X}' for ch in letters)})"

@@ -286,7 +286,7 @@ MAX_MIXED_NOTES = 20
 def mixed_script_notes(batch: Batch) -> list[str]:
     """One line for each record whose text has a word mixing Latin and Cyrillic look-alike letters (`Huаwei`
     with a Cyrillic а): it reads as a name it is not. At most MAX_MIXED_NOTES lines."""
-    from store.scripts import mixed_script_words
+    from store.scripts import described, mixed_script_words
 
     texts: list[tuple[str, str, list[str | None]]] = []
     texts += [("source", s.id, [s.title, s.publisher]) for s in batch.sources]
@@ -298,7 +298,7 @@ def mixed_script_notes(batch: Batch) -> list[str]:
     for kind, id_, parts in texts:
         words = [w for part in parts if part for w in mixed_script_words(part)]
         if words:
-            notes.append(f"{kind} {id_}: {', '.join(dict.fromkeys(words))}")
+            notes.append(f"{kind} {id_}: {', '.join(described(w) for w in dict.fromkeys(words))}")
             if len(notes) >= MAX_MIXED_NOTES:
                 break
     return notes

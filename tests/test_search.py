@@ -298,7 +298,7 @@ def test_the_actor_named_by_the_query_comes_first(conn):
     # Ukrainian and Russian aliases make its row long
     hits = S.search(conn, "china", limit=100)
     assert (hits[0].kind, hits[0].id) == ("actor", "china")
-    assert [h.id for h in S.search(conn, "china", kinds=["actor"])][0] == "china"
+    assert next(h.id for h in S.search(conn, "china", kinds=["actor"])) == "china"
 
 
 @pytest.mark.parametrize("text", ["LPR", "ЛНР", "lpr", "Luhansk", "Луганськ"])
@@ -372,7 +372,7 @@ def test_unmark():
 
 # -------------------------------------------------------------------------------- why nothing matched
 
-ALL_QUALIFIERS = "actor, region, country, category, source, status, kind, after, before, match"
+ALL_QUALIFIERS = "actor, region, country, category, source, status, kind, after, before, lang, match"
 DATE_FORMS = "(YYYY, YYYY-MM or YYYY-MM-DD)"
 
 

@@ -80,6 +80,8 @@ def no_value(conn: sqlite3.Connection, name: str, value: str) -> str:
     elif name == "match":
         vocabulary = tuple(MATCH_MODES)
         close = closest(value, vocabulary)
+    elif name == "lang":
+        return f"{_shown(value)} is not a language code (ISO 639-1: uk, ru, en, …)"
     else:
         from store.vocab import CATEGORIES, STATUSES
 

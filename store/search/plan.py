@@ -267,6 +267,10 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         elif name == "kind":
             found = sorted({KIND_WORDS[v.lower()] for v in values if v.lower() in KIND_WORDS})
             missing = [v for v in values if v.lower() not in KIND_WORDS]
+        elif name == "lang":
+            codes = [v.strip().lower() for v in values]
+            found = [c for c in codes if re.fullmatch(r"[a-z]{2,3}", c)]
+            missing = [v for v, c in zip(values, codes, strict=True) if c not in found]
         elif name == "match":  # a mode, not a condition: Plan.variants has it
             missing = [v for v in values if v.lower() not in MATCH_MODES]
         if not qual.typing:
@@ -278,7 +282,7 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             plan.conds.append(_link_cond(conn, name, ids_, negated))
         elif name == "country":
             plan.conds.append(_country_cond(conn, found, negated))
-        elif name in ("source", "category", "status"):
+        elif name in ("source", "category", "status", "lang"):
             single_valued.setdefault((name, negated), []).extend(found)
         elif name in ("after", "before"):
             op = ">=" if name == "after" else "<"

@@ -45,6 +45,16 @@ def link_rows(data: dict[str, Any]) -> list[LinkRow]:
     return rows
 
 
+def with_language(body: Content, lang: str | None) -> Content:
+    """The finding's text with the language it is written in (the explorer shows names in their own script)."""
+    from store.language import name
+
+    shown = name(lang)
+    if not shown:
+        return body
+    return Content("\n").join([body, Content.assemble((f"{'Language':<9}", "$text-muted"), Content(clean(shown)))])
+
+
 OPEN_LINK = Binding.Group("Open a link (by its number)")  # one line in the help for the nine keys
 
 
@@ -96,7 +106,7 @@ class EvidenceScreen(DrillScreen):
         if message.data is None:
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
-            self.body.update(evidence_content(message.data))
+            self.body.update(with_language(evidence_content(message.data), message.data.get("lang")))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))
             self.query_one("#links-header", PaneHeader).set(count=f"{len(rows)}", note="press a number or s")

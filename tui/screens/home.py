@@ -87,6 +87,16 @@ class HomeScreen(FindingsScreen):
         Binding("i", "toggle_detail", "Details", tooltip="Show or hide the detail pane", id="home.details"),
         Binding("e", "export", "Export", tooltip="Export the evidence list (Markdown, CSV, JSON)", id="home.export"),
         Binding("escape", "leave_search", "Back to list", show=False, id="home.leave-search"),
+        # ctrl+t works in the search bar too (priority): it is no key for typing
+        Binding(
+            "ctrl+t",
+            "toggle_spelling",
+            "Exact spelling",
+            show=False,
+            tooltip="Search the words as typed only (on), or also other scripts, spellings and word forms (off)",
+            id="home.exact-spelling",
+            priority=True,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -94,6 +104,7 @@ class HomeScreen(FindingsScreen):
         super().__init__(classes="-pane-evidence")
         self.query_text = ""
         self.typing = False  # the query is being typed: its last word is a prefix
+        self.exact_spelling = False  # ctrl+t: the words as typed only (the query language's match:exact)
         self.chips: tuple[Chip, ...] = ()
         self.actor_sort = "name"
         self.region_sort = "name"
@@ -256,11 +267,29 @@ class HomeScreen(FindingsScreen):
         self.query_text, self.typing = text, typing
         if changed:
             self.refresh_bindings()
-        words = entity_query(text)
+        self._research()
+
+    def search_text(self) -> str:
+        """The query the lists search: what was typed, and `match:exact` while ctrl+t is on."""
+        if self.exact_spelling and self.query_text:
+            from store.query import EXACT
+
+            return f"{EXACT} {self.query_text}"  # first: the last word typed stays a prefix
+        return self.query_text
+
+    def _research(self) -> None:
+        words = entity_query(self.search_text())
         self.mount_panes()  # their counts on the tab line follow the search
         self.actors.set_source(ActorSource(self.actor_sort, words))
         self.regions.set_source(RegionSource(self.region_sort, words))
         self._refilter()
+
+    def action_toggle_spelling(self) -> None:
+        self.exact_spelling = not self.exact_spelling
+        state = "on: the words as typed" if self.exact_spelling else "off: also other scripts, spellings, word forms"
+        self.notify(f"Exact spelling {state}", timeout=3, markup=False)
+        if self.query_text:
+            self._research()
 
     # -- filters ------------------------------------------------------------------------------------------------------
 
@@ -270,12 +299,12 @@ class HomeScreen(FindingsScreen):
         self.tabs.set_count("evidence", "…")
 
     def current_filter(self) -> Any:
-        return build_filter(self.query_text, self.chips, as_you_type=self.typing)
+        return build_filter(self.search_text(), self.chips, as_you_type=self.typing)
 
     def _evidence_note(self) -> str:
         parts = []
         if self.query_text:
-            parts.append(f"matching “{self.query_text}”")
+            parts.append(f"matching “{self.query_text}”" + (" as typed" if self.exact_spelling else ""))
         if self.chips:
             parts.append(f"{len(self.chips)} filter" + ("s" if len(self.chips) > 1 else ""))
         return ", ".join(parts)
@@ -341,11 +370,11 @@ class HomeScreen(FindingsScreen):
         message.stop()
         if message.kind == "actor":
             self.actor_sort = ACTOR_SORTS[(ACTOR_SORTS.index(self.actor_sort) + 1) % len(ACTOR_SORTS)]
-            self.actors.set_source(ActorSource(self.actor_sort, entity_query(self.query_text)))
+            self.actors.set_source(ActorSource(self.actor_sort, entity_query(self.search_text())))
             self.headers["actors"].set(note=SORT_NOTES[self.actor_sort])
         else:
             self.region_sort = REGION_SORTS[(REGION_SORTS.index(self.region_sort) + 1) % len(REGION_SORTS)]
-            self.regions.set_source(RegionSource(self.region_sort, entity_query(self.query_text)))
+            self.regions.set_source(RegionSource(self.region_sort, entity_query(self.search_text())))
             self.headers["regions"].set(note=SORT_NOTES[self.region_sort])
 
     # -- list events --------------------------------------------------------------------------------------------------
