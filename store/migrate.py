@@ -50,7 +50,7 @@ def _version_3() -> list[Step]:
     ]
     for table, columns in schema.FTS_COLUMNS.items():
         steps += schema.fts_statements(table, columns)
-    return steps
+    return [*steps, *schema.VOCABULARY]
 
 
 # from-version -> the steps that make it from-version + 1: SQL statements (no executescript: it commits) or

@@ -53,7 +53,13 @@ FTS_COLUMNS: dict[str, tuple[str, ...]] = {
     "regions": ("name", "aka", "places", "keys", "stems"),
     "sources": ("title", "keys", "stems"),
 }
-KEY_COLUMNS = ("keys", "stems")  # the derived matching keys at the end of each FTS_COLUMNS entry
+KEY_COLUMNS = ("keys", "stems")
+# The words each index holds, for "did you mean" (store.search.spelling): FTS5's own vocabulary tables, which
+# store nothing (they read the index).
+VOCABULARY_TABLES = {"evidence": "evidence_vocab", "actors": "actors_vocab", "regions": "regions_vocab"}
+VOCABULARY = [
+    f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab({table}_fts, col)" for table, vocab in VOCABULARY_TABLES.items()
+]  # the derived matching keys at the end of each FTS_COLUMNS entry
 # The columns whose text the keys are computed from (store.matchkey: text_keys for prose, name_keys for names).
 KEYED_FROM: dict[str, tuple[str, ...]] = {
     "evidence": ("claim", "quote"),
@@ -340,7 +346,7 @@ def create(conn: sqlite3.Connection) -> None:
     for table, columns in FTS_COLUMNS.items():
         narrowed += [f"DROP TRIGGER [{table}_au]", _fts_update_trigger(table, columns)]
     version = f"INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')"
-    _run_in_transaction(conn, [*narrowed, *_statements(_triggers()), version])
+    _run_in_transaction(conn, [*narrowed, *_statements(_triggers()), *VOCABULARY, version])
 
 
 def _run_in_transaction(conn: sqlite3.Connection, statements: list[str]) -> None:

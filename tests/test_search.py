@@ -718,3 +718,29 @@ def test_a_qualifier_being_typed_does_not_empty_the_results(conn):
     assert S.notes(conn, "actor:chi yuan", as_you_type=True)  # only the last word is being typed
     assert ids(S.search(conn, "yuan category:fin", as_you_type=True)) == ids(S.search(conn, "yuan"))
     assert ids(S.search(conn, "yuan -ban", as_you_type=True)) == ids(S.search(conn, "yuan"))  # not yet excluded
+
+
+# ---------------------------------------------------------------------------------------------- did you mean
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("Hauwei", "Huawei"), ("Tencnet", "Tencent"), ("Genertek", "Genertec"), ("Mariupl", "Mariupol")],
+)
+def test_a_word_that_matches_nothing_gets_the_nearest_word_of_the_database(conn, typed, meant):
+    assert S.search(conn, typed) == []
+    assert S.notes(conn, typed) == [f"no finding, actor, region or source has '{typed}' — did you mean {meant}?"]
+    assert S.correction(conn, f"{typed} yuan") == f"{meant} yuan"
+    assert S.search(conn, S.correction(conn, typed))  # the correction finds something
+
+
+def test_words_that_match_get_no_suggestion(conn):
+    assert S.notes(conn, "Huawei") == []
+    assert S.notes(conn, "Крим") == []  # found through its key, in an English database
+    assert S.correction(conn, "Huawei yuan") is None
+    assert S.notes(conn, "xyzzyq") == ["no finding, actor, region or source has 'xyzzyq'"]
+    assert S.correction(conn, "xyzzyq") is None
+
+
+def test_a_word_being_typed_is_not_corrected(conn):
+    assert S.notes(conn, "Hauwe", as_you_type=True) == []

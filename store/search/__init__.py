@@ -12,7 +12,9 @@ asked about it:
   TUI, paged at any offset (store.search.evidence); `facets`: its counts by category, country, region and year
   (store.search.facet_counts).
 - `notes(conn, text)`: why parts of the query find nothing (`no category 'financ' — did you mean finance?`);
-  those parts are left out and the rest runs (store.search.explain).
+  those parts are left out and the rest runs (store.search.explain); and words that match nothing, with the
+  nearest words the database holds (`no finding, actor, region or source has 'Hauwei' — did you mean
+  Huawei?`, store.search.spelling). `correction(conn, text)`: the query with those words corrected.
 - `resolve(conn, kind, text)`: ids whose id, name or alias is `text`, ignoring case and diacritics
   (store.search.names, which also suggests the nearest names).
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 from store.search.hits import CLOSE, OPEN, Hit, count, search, unmark
 from store.search.names import resolve, slug, suggest, with_descendants
-from store.search.plan import notes, searches_entities
+from store.search.plan import correction, notes, searches_entities
 
 # The evidence list and facets load on first use: `findings search` needs neither (about 2 ms of start-up).
 _LATER = {
@@ -71,6 +73,7 @@ __all__ = [
     "EvidenceFilter",
     "EvidenceRow",
     "Hit",
+    "correction",
     "count",
     "count_evidence",
     "facets",

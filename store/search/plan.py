@@ -150,9 +150,33 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
     with query_error_means_empty:
         plan = query_plan(conn, text, as_you_type=as_you_type)
         if plan.notes is None:
-            plan.notes = describe(conn, plan.problems, left_out=not plan.empty)
+            from store.search.spelling import no_word
+
+            words = [no_word(word, options) for word, options in _word_suggestions(conn, plan)]
+            plan.notes = (*describe(conn, plan.problems, left_out=not plan.empty), *words)
         return list(plan.notes)
     return []
+
+
+def _word_suggestions(conn: sqlite3.Connection, plan: Plan) -> list[tuple[str, list[str]]]:
+    from store.search.spelling import word_notes
+
+    if plan.empty or not plan.query.clauses:
+        return []
+    return word_notes(conn, plan.query)
+
+
+def correction(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> str | None:
+    """The query with each word that matches nothing replaced by the nearest word the database holds
+    (`Hauwei yuan` -> `Huawei yuan`), for a "did you mean" a person accepts with one key; None when there is
+    nothing to correct. Never raises on `text`; costs what the notes of the same words cost."""
+    from store.search.spelling import corrected
+
+    with query_error_means_empty:
+        plan = query_plan(conn, text, as_you_type=as_you_type)
+        fixes = [(word, options[0]) for word, options in _word_suggestions(conn, plan) if options]
+        return corrected(text, fixes) if fixes else None
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ compiling
