@@ -151,9 +151,11 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
         plan = query_plan(conn, text, as_you_type=as_you_type)
         if plan.notes is None:
             from store.search.spelling import no_word
+            from store.search.variants import variant_note
 
             words = [no_word(word, options) for word, options in _word_suggestions(conn, plan)]
-            plan.notes = (*describe(conn, plan.problems, left_out=not plan.empty), *words)
+            variants = [] if plan.empty else [variant_note(conn, plan)]
+            plan.notes = (*describe(conn, plan.problems, left_out=not plan.empty), *words, *filter(None, variants))
         return list(plan.notes)
     return []
 

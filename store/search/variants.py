@@ -14,10 +14,15 @@ so findings with the word as typed come first, and a hit that matched only throu
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable
 
 from store import matchkey
 from store.query import Query, Term
+
+TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
+if TYPE_CHECKING:
+    from store.search.plan import Plan
 
 EXACT_COLUMNS = "-{keys stems} : "  # the text's own columns: every column but the keys
 MAX_KEYED_TERMS = 24  # terms of one query that search their keys (the rest search as typed): bounds the expression
@@ -155,3 +160,35 @@ def highlighted(text: str, key_sets: tuple[set[str], set[str], list[str]], limit
     part = lead + flat[start:end] + ("…" if end < len(flat) else "")
     shift = len(lead) - start
     return part, [(a + shift, b + shift) for a, b in spans if a >= start and b <= end]
+
+
+MAX_FORMS_SHOWN = 5
+
+
+def variant_note(conn: sqlite3.Connection, plan: Plan) -> str | None:
+    """A line saying that the query also finds other spellings and word forms, with the first few it found
+    (`also finding other spellings and word forms: Крим, Криму — match:exact (^t in the explorer) for the
+    words as typed`); None when every hit has the words as typed."""
+    pairs = [("evidence", "t.claim, t.quote", plan.match, plan.exact)]
+    pairs += [(table, "t.name, t.aka", plan.entity_match, plan.entity_exact) for table in ("actors", "regions")]
+    key_sets = None
+    forms: dict[str, None] = {}
+    for table, columns, match, exact_match in pairs:
+        if match is None or exact_match is None:
+            continue
+        sql = (
+            f"SELECT {columns} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
+            f"WHERE {table}_fts MATCH ? LIMIT 20"
+        )
+        rows = conn.execute(sql, [f"({match}) NOT ({exact_match})"]).fetchall()
+        if rows and key_sets is None:
+            key_sets = query_key_sets(plan.query)
+        for row in rows:
+            for text in row:
+                if text and key_sets is not None:
+                    for a, b in matched_words(text, key_sets):
+                        forms.setdefault(text[a:b])
+    if not forms:
+        return None
+    shown = ", ".join(list(forms)[:MAX_FORMS_SHOWN]) + (" …" if len(forms) > MAX_FORMS_SHOWN else "")
+    return f"also finding other spellings and word forms: {shown} — match:exact (^t in the explorer) for the words as typed"
