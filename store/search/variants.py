@@ -191,4 +191,7 @@ def variant_note(conn: sqlite3.Connection, plan: Plan) -> str | None:
     if not forms:
         return None
     shown = ", ".join(list(forms)[:MAX_FORMS_SHOWN]) + (" …" if len(forms) > MAX_FORMS_SHOWN else "")
-    return f"also finding other spellings and word forms: {shown} — match:exact (^t in the explorer) for the words as typed"
+    return (
+        f"also finding other spellings and word forms: {shown} — match:exact (^t in the explorer) for the words "
+        "as typed"
+    )
