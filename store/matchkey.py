@@ -256,7 +256,8 @@ def text_keys(*texts: str | None) -> tuple[str | None, str | None]:
 
 def name_keys(*texts: str | None) -> tuple[str | None, str | None]:
     """(keys, stems) of names and aliases (an entity's few words): the key of every word, whatever its script
-    or case, and the stem keys of the Cyrillic ones, each once."""
+    or case, and for the Cyrillic ones every stem a query could reach them by (their `query_keys`: Китай is
+    indexed as kitai and kita, so that Китаю finds it), each once."""
     keys: dict[str, None] = {}
     stems: dict[str, None] = {}
     for text in texts:
@@ -265,7 +266,7 @@ def name_keys(*texts: str | None) -> tuple[str | None, str | None]:
                 continue
             keys.setdefault(word_key(word))
             if _is_cyrillic_word(word):
-                stems.update(dict.fromkeys(stem_keys(word)))
+                stems.update(dict.fromkeys(query_keys(word)[1]))
     return _joined(keys), _joined(stems)
 
 

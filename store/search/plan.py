@@ -25,7 +25,14 @@ from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, date_problem, par
 from store.search.cache import PLANS
 from store.search.errors import query_error_means_empty
 from store.search.explain import Problem, describe
-from store.search.names import MAX_RESOLVED, country_code, named_exactly, resolve, with_descendants
+from store.search.names import (
+    MAX_RESOLVED,
+    country_code,
+    named_by_key,
+    named_exactly,
+    resolve,
+    with_descendants,
+)
 from store.search.tables import TABLES, marks
 from store.search.variants import exact, excluded_expression, expressions
 
@@ -331,7 +338,7 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
     plan.problems = tuple(dict.fromkeys(problems))
     if problems and not plan.selects_evidence and plan.kinds is None:
         plan.empty = True  # nothing but parts that name nothing: nothing to search for
-    plan.exact_ids = _named_exactly(conn, q)
+    plan.exact_ids = _named_exactly(conn, q, plan.entity_match if plan.variants else None)
     return plan
 
 
@@ -378,13 +385,20 @@ def _match_expressions(conn: sqlite3.Connection, plan: Plan) -> None:
 MAX_EXACT_IDS = 20
 
 
-def _named_exactly(conn: sqlite3.Connection, q: Query) -> dict[str, tuple[str, ...]]:
-    """Actors, regions and sources whose id, name or alias is the query's words (`china`, `LPR`, `Крым`):
-    search lists them before the others, whatever bm25 says (a long alias list must not push China below
-    Genertec, nor a ministry named after the LPR above Luhansk Oblast)."""
+def _named_exactly(conn: sqlite3.Connection, q: Query, expr: str | None) -> dict[str, tuple[str, ...]]:
+    """Actors, regions and sources whose id, name or alias is the query's words (`china`, `LPR`, `Крым`), or
+    else, with variants, an actor or region with a name in another spelling or word form of them (`в
+    Луганске`): search lists them before the others, whatever bm25 says (a long alias list must not push
+    China below Genertec, nor a ministry named after the LPR above Luhansk Oblast)."""
     if not q.clauses or q.excluded or q.evidence_only or any(len(c) != 1 for c in q.clauses):
         return {}
-    found = named_exactly(conn, " ".join(c[0].text for c in q.clauses))
+    text = " ".join(c[0].text for c in q.clauses)
+    found = named_exactly(conn, text)
+    if not found and expr is not None:
+        for kind in ("actor", "region"):
+            ids = named_by_key(conn, kind, text, expr)
+            if ids:
+                found[kind] = ids
     return {kind: ids[:MAX_EXACT_IDS] for kind, ids in found.items()}
 
 

@@ -40,6 +40,12 @@ def term_keys(term: Term) -> tuple[list[str], list[str]]:
     if len(words) == 1 and not term.prefix:
         keys, stems = matchkey.query_keys(words[0])
         return [_quoted(k) for k in keys], [_quoted(s) for s in stems]
+    if term.prefix and len(words) == 1:
+        # a word being typed: the words it starts, or the word itself if it is finished (Криму -> krim)
+        tail = matchkey.prefix_key(words[0])
+        keys, stems = matchkey.query_keys(words[0])
+        start = [_quoted(tail, True)] if tail else []
+        return [*start, *map(_quoted, keys)], [*start, *map(_quoted, stems)]
     if term.prefix:
         *head, last = words
         tail = matchkey.prefix_key(last)
