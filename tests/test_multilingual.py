@@ -180,3 +180,11 @@ def test_cyrillic_findings_fit_80_columns_whole_or_cut_with_an_ellipsis(three_la
         assert "\ufffd" not in text and "?" not in row
 
     run_app(three_languages, check)
+
+
+def test_a_name_in_another_form_finds_the_findings_linked_to_it(built_db: Path) -> None:
+    linked = {r[0] for r in query(built_db, "SELECT evidence_id FROM evidence_regions WHERE region_id = 'crimea'")}
+    for text in ("Криму", "в Крыму"):
+        found = hits(built_db, text)
+        assert {h["id"] for h in found if h["kind"] == "evidence"} == linked, text
+        assert all(h["variant"] for h in found if h["kind"] == "evidence")  # none has the word as typed

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Iterable
 from functools import lru_cache
 
-from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, date_problem, parse
+from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, Term, date_problem, has_content, parse
 from store.search.cache import PLANS
 from store.search.errors import query_error_means_empty
 from store.search.explain import Problem, describe
@@ -339,7 +339,27 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
     if problems and not plan.selects_evidence and plan.kinds is None:
         plan.empty = True  # nothing but parts that name nothing: nothing to search for
     plan.exact_ids = _named_exactly(conn, q, plan.entity_match if plan.variants else None)
+    _with_linked_findings(conn, plan)
     return plan
+
+
+def _with_linked_findings(conn: sqlite3.Connection, plan: Plan) -> None:
+    """A query that is an actor's or region's name in another form (`Криму`, `в Луганске`) also finds the
+    findings linked to it, as the name itself does (through their linked names): marked as other spellings."""
+    if not plan.variants or plan.match is None or plan.query.excluded:
+        return
+    if not plan.exact_ids or named_exactly(conn, " ".join(c[0].text for c in plan.query.clauses)):
+        return  # the name as typed: linked names hold it already
+    names = []
+    for kind, table in (("actor", "actors"), ("region", "regions")):
+        ids = plan.exact_ids.get(kind, ())
+        if ids:
+            sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(ids))})"
+            names += [r[0] for r in conn.execute(sql, list(ids))]
+    phrases = [Term(n).fts() for n in names if has_content(n)]
+    if phrases:
+        plan.exact = plan.exact or plan.match
+        plan.match = f"({plan.match}) OR ({{linked_names}} : ({' OR '.join(phrases)}))"
 
 
 def _without_function_words(q: Query) -> Query:
