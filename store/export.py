@@ -199,7 +199,7 @@ def _write_csv(records: Iterable[dict], out: TextIO, *, romanised: bool = False)
     n = 0
     for r in records:
         src = r["source"]
-        row = (
+        row: tuple = (
             r["id"],
             r["date"],
             r["category"],

@@ -88,7 +88,9 @@ class Plan:
         self.variants = query.variants  # words also find other scripts, spellings, word forms (not match:exact)
         self.match: str | None = query.match(exact)  # FTS5 expression over evidence_fts
         self.exact: str | None = None  # the same with the words as typed only, when it differs (store.search.variants)
-        self.entity_match, self.entity_exact = self.match, self.exact  # over actors_fts, regions_fts, sources_fts
+        # the same over actors_fts, regions_fts and sources_fts (not pruned: they are small)
+        self.entity_match: str | None = self.match
+        self.entity_exact: str | None = None
         self.exact_ids: dict[str, tuple[str, ...]] = {}  # kind -> ids whose name or alias is the query: listed first
         self.empty = False  # matches nothing (every part named nothing, or kind: excludes everything)
         self.conds: list[Cond] = []
@@ -301,9 +303,9 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             found = sorted({KIND_WORDS[v.lower()] for v in values if v.lower() in KIND_WORDS})
             missing = [v for v in values if v.lower() not in KIND_WORDS]
         elif name == "lang":
-            codes = [v.strip().lower() for v in values]
-            found = [c for c in codes if re.fullmatch(r"[a-z]{2,3}", c)]
-            missing = [v for v, c in zip(values, codes, strict=True) if c not in found]
+            languages = [v.strip().lower() for v in values]
+            found = [c for c in languages if re.fullmatch(r"[a-z]{2,3}", c)]
+            missing = [v for v, c in zip(values, languages, strict=True) if c not in found]
         elif name == "match":  # a mode, not a condition: Plan.variants has it
             missing = [v for v in values if v.lower() not in MATCH_MODES]
         if not qual.typing:

@@ -133,5 +133,5 @@ def no_word(word: str, suggestions: list[str]) -> str:
 def corrected(text: str, corrections: list[tuple[str, str]]) -> str:
     """`text` with each (word, replacement) put in, at the word's first whole-word occurrence."""
     for word, replacement in corrections:
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", lambda _m, r=replacement: r, text, count=1)
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement.replace("\\", "\\\\"), text, count=1)
     return text

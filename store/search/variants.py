@@ -58,9 +58,9 @@ def term_keys(term: Term) -> tuple[list[str], list[str]]:
     content = [w for w in words if not matchkey.is_stop_word(w)]
     if not content:
         return [], []
-    keys = " ".join(matchkey.word_key(w) for w in content)
-    stems = " ".join(matchkey.stem_keys(w)[0] for w in content)
-    return [_quoted(keys)], [_quoted(stems)]
+    phrase_keys = " ".join(matchkey.word_key(w) for w in content)
+    phrase_stems = " ".join(matchkey.stem_keys(w)[0] for w in content)
+    return [_quoted(phrase_keys)], [_quoted(phrase_stems)]
 
 
 def exact(term: Term) -> str:
