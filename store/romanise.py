@@ -54,32 +54,32 @@ def _cased(latin: str, original: str, next_char: str) -> str:
     return latin.upper()  # ЩУКА -> SHCHUKA
 
 
-def _word_uk(word: str) -> str:
+def _first_form_uk(low: str, i: int) -> bool:
+    """KMU 2010: the first form at the start of a word (an apostrophe inside a word is no start)."""
+    return i == 0 or (not low[i - 1].isalpha() and low[i - 1] not in "'’ʼ")
+
+
+def _first_form_ru(low: str, i: int) -> bool:
+    """BGN/PCGN: the first form at the start of a word and after a vowel, й, ъ or ь."""
+    return i == 0 or low[i - 1] in _BGN_SOFTENERS or not low[i - 1].isalpha()
+
+
+# standard -> (letter table, when a letter takes its first form)
+_SYSTEMS = {UKRAINIAN: (_KMU, _first_form_uk), RUSSIAN: (_BGN, _first_form_ru)}
+
+
+def _word(word: str, lang: str) -> str:
+    table, first_form = _SYSTEMS[lang]
     out = []
     low = word.lower()
     for i, ch in enumerate(low):
-        pair = _KMU.get(ch)
+        pair = table.get(ch)
         if pair is None:
             out.append(word[i])
             continue
-        initial = i == 0 or (not low[i - 1].isalpha() and low[i - 1] not in "'’ʼ")
-        latin = pair[0] if initial else pair[1]
-        if ch == "г" and i > 0 and low[i - 1] == "з":
+        latin = pair[0] if first_form(low, i) else pair[1]
+        if lang == UKRAINIAN and ch == "г" and i > 0 and low[i - 1] == "з":
             latin = "gh"  # зг -> zgh (Згорани -> Zghorany), not zh
-        out.append(_cased(latin, word[i], word[i + 1] if i + 1 < len(word) else ""))
-    return "".join(out)
-
-
-def _word_ru(word: str) -> str:
-    out = []
-    low = word.lower()
-    for i, ch in enumerate(low):
-        pair = _BGN.get(ch)
-        if pair is None:
-            out.append(word[i])
-            continue
-        soft = i == 0 or low[i - 1] in _BGN_SOFTENERS or not low[i - 1].isalpha()
-        latin = pair[0] if soft else pair[1]
         out.append(_cased(latin, word[i], word[i + 1] if i + 1 < len(word) else ""))
     return "".join(out)
 
@@ -89,8 +89,7 @@ def romanise(text: str, lang: str) -> str:
     other letters unchanged. Any other `lang` gives `text` as it is."""
     if lang not in STANDARDS or not text or text.isascii():
         return text
-    word = _word_uk if lang == UKRAINIAN else _word_ru
-    return _LETTERS.sub(lambda m: word(m.group()) if any(c.isalpha() for c in m.group()) else m.group(), text)
+    return _LETTERS.sub(lambda m: _word(m.group(), lang) if any(c.isalpha() for c in m.group()) else m.group(), text)
 
 
 def standard_for(text: str | None, lang: str | None) -> str | None:
