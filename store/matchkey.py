@@ -12,8 +12,7 @@ A word's key (`word_key`), in order:
 3. Cyrillic letters in Latin, one table for Ukrainian and Russian (г, ґ -> h; и, і, ї, й, ы -> i; є -> ie;
    ё, э -> e; х -> kh; ц -> ts ...);
 4. the rules that bring common romanisations together, each measured on tests/data/word_forms.tsv and
-   tests/data/spelling_pairs.tsv (bench/word_forms.py; bench/RESULTS.md has the figures): shch -> sh;
-   kh -> h; zh -> z; a `c` before e, i, y -> s; w -> v; g -> h; y, j -> i; ie -> e; doubled letters once
+   tests/data/spelling_pairs.tsv (bench/word_forms.py; bench/RESULTS.md has the figures): kh -> h; zh -> z; a `c` before e, i, y -> s; w -> v; g -> h; y, j -> i; ie -> e; doubled letters once
    (also chch, shsh). Together: Zaporizhzhia, Zaporizhia, Запоріжжя -> zaporizia; Luhansk, Lugansk,
    Луганськ, Луганск -> luhansk; Huawei, Huawey, Хуавей, Хуавэй -> huavei.
 
@@ -115,7 +114,6 @@ def latin_form(word: str) -> str:
 
 # The key rules, in the order they apply; bench/word_forms.py measures each (what leaving it out costs).
 RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
-    ("shch -> sh", lambda s: s.replace("shch", "sh")),
     ("c before e, i, y -> s", lambda s: _SOFT_C.sub("s", s)),
     ("kh -> h", lambda s: s.replace("kh", "h")),
     ("zh -> z", lambda s: s.replace("zh", "z")),
