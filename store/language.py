@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from store.scripts import is_cyrillic
-
 NAMES = {"uk": "Ukrainian", "ru": "Russian", "en": "English"}
 _CODE = re.compile(r"[a-z]{2,3}")
 
@@ -33,33 +31,45 @@ _ENGLISH_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 
 
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+_UKRAINIAN_LETTER = re.compile("[іїєґ]")
+_RUSSIAN_LETTER = re.compile("[ыэёъ]")
+_INNER_APOSTROPHE = re.compile("[\u0400-\u04ff]['’ʼ][\u0400-\u04ff]")
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
 def detect(text: str | None) -> str | None:
     """'uk', 'ru', 'en', or None when the text does not say (too short, another language, a bare name)."""
     if not text:
         return None
-    latin = cyrillic = 0
-    uk = ru = en = 0
-    for word in _WORD.findall(text[:20_000]):
-        low = word.lower()
-        if any(is_cyrillic(ch) for ch in low):
-            cyrillic += len(low)
-            uk += 2 * sum(ch in _UKRAINIAN_LETTERS for ch in low) + ("'" in low or "’" in low or "ʼ" in low)
-            ru += 2 * sum(ch in _RUSSIAN_LETTERS for ch in low)
-            if low not in _SHARED:
-                uk += low in _UKRAINIAN_WORDS
-                ru += low in _RUSSIAN_WORDS
-        elif word.isascii():
-            latin += len(low)
-            en += low in _ENGLISH_WORDS
-    if cyrillic > latin:
-        if uk > ru:
-            return "uk"
-        if ru > uk:
-            return "ru"
-        return None
-    if latin and en:
-        return "en"
+    text = text[:20_000].lower()
+    if text.isascii():  # the common case, on every import: a few microseconds
+        return "en" if _english(text) else None
+    cyrillic = len(_CYRILLIC_LETTER.findall(text))
+    if cyrillic <= len(_LATIN_LETTER.findall(text)):
+        return "en" if _english(text) else None
+    uk = 2 * len(_UKRAINIAN_LETTER.findall(text)) + len(_INNER_APOSTROPHE.findall(text))
+    ru = 2 * len(_RUSSIAN_LETTER.findall(text))
+    for word in _WORD.findall(text):
+        if word not in _SHARED:
+            uk += word in _UKRAINIAN_WORDS
+            ru += word in _RUSSIAN_WORDS
+    if uk > ru:
+        return "uk"
+    if ru > uk:
+        return "ru"
     return None
+
+
+_COMMON_ENGLISH = (" the ", " of ", " and ", " in ", " to ", " is ", " was ", " for ")
+
+
+def _english(low: str) -> bool:
+    spaced = f" {low} "
+    if any(w in spaced for w in _COMMON_ENGLISH):  # substring tests first: most English text has one
+        return True
+    return any(m.group() in _ENGLISH_WORDS for m in _ASCII_WORD.finditer(low))
 
 
 def check_code(value: str | None) -> str | None:

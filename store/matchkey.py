@@ -81,6 +81,7 @@ STOP_WORDS = frozenset(
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’][sS]$")
+_CAPITALISED = re.compile(r"(?<![A-Za-z0-9_'])[A-Z][A-Za-z]*(?:'[A-Za-z]+)*")
 _SOFT_C = re.compile(r"c(?=[eiy])")
 _DOUBLED = re.compile(r"(chch|shsh|[a-z])\1+")
 _FINAL_ALTERNATION = (("ts", "k"), ("z", "h"), ("s", "h"))  # Каховці -> Каховка, Празі -> Прага, Волновасі
@@ -240,6 +241,12 @@ def text_keys(*texts: str | None) -> tuple[str | None, str | None]:
     stems: list[str] = []
     for text in texts:
         if not text:
+            continue
+        if text.isascii():  # English: only its capitalised words (the common case, on every import)
+            for word in _CAPITALISED.findall(text):
+                word = word[:-2] if word.endswith(("'s", "'S")) else word
+                if word.lower() not in STOP_WORDS:
+                    keys.append(word_key(word))
             continue
         cyrillic = has_cyrillic(text)
         for word in words(text):
