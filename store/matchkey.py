@@ -12,8 +12,9 @@ A word's key (`word_key`), in order:
 3. Cyrillic letters in Latin, one table for Ukrainian and Russian (г, ґ -> h; и, і, ї, й, ы -> i; є -> ie;
    ё, э -> e; х -> kh; ц -> ts ...);
 4. the rules that bring common romanisations together, each measured on tests/data/word_forms.tsv and
-   tests/data/spelling_pairs.tsv (bench/word_forms.py; bench/RESULTS.md has the figures): kh -> h; zh -> z; a `c` before e, i, y -> s; w -> v; g -> h; y, j -> i; ie -> e; doubled letters once
-   (also chch, shsh). Together: Zaporizhzhia, Zaporizhia, Запоріжжя -> zaporizia; Luhansk, Lugansk,
+   tests/data/spelling_pairs.tsv (bench/word_forms.py; bench/RESULTS.md has the figures): kh -> h; zh -> z;
+   a `c` before e, i, y -> s; w -> v; g -> h; y, j -> i; ie -> e; doubled letters once (also chch, shsh).
+   Together: Zaporizhzhia, Zaporizhia, Запоріжжя -> zaporizia; Luhansk, Lugansk,
    Луганськ, Луганск -> luhansk; Huawei, Huawey, Хуавей, Хуавэй -> huavei.
 
 Word forms (`stem_key`): the key of a word minus one ending of Ukrainian or Russian nouns and adjectives
