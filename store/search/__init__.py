@@ -7,6 +7,10 @@ asked about it:
   better; 0.0 where the order is not by relevance). Entities are searched only when the query has words and
   no qualifier that only applies to evidence (`searches_entities`), or when `kind:` asks for them. A query of
   qualifiers alone lists evidence, newest first.
+  Words also find their other scripts, spellings and word forms (`Krym` finds Крим and Криму:
+  store.search.variants), ranked below the words as typed; `Hit.variant` marks a hit found only that way;
+  `match:exact` in the query turns it off. Actors, regions and sources whose name or alias is the query
+  (`china`, `LPR`, or that name in another form: `в Луганске`) come first, whatever their kind.
 - `count(conn, text)`: a cheap count, capped.
 - `list_evidence(conn, EvidenceFilter(...))`, `count_evidence`, `iter_evidence_ids`: the evidence list of the
   TUI, paged at any offset (store.search.evidence); `facets`: its counts by category, country, region and year
