@@ -20,7 +20,36 @@ COUNT_CAP = 1_000  # the footer says "1,000+" beyond this: counting every match 
 
 
 def run(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool) -> None:
-    """Search and print: JSON, or hits rendered for a terminal or a pipe."""
+    """Search and print: JSON, or hits rendered for a terminal or a pipe; then, on stderr, why parts of the
+    query named nothing and the query corrected (stdout stays the hits alone: `--json` stays JSON)."""
+    _print_hits(conn, text, kinds, limit, offset, as_json)
+    explain(conn, text)
+
+
+def explain(conn: sqlite3.Connection, text: str) -> None:
+    """On stderr: one line per part of the query that names nothing (store.search.notes), then
+    `did you mean: findings search '...'` with the query corrected, when there is a correction."""
+    import sys
+
+    from store.search import correction, notes
+
+    lines = [visible(line) for line in notes(conn, text)]
+    fixed = correction(conn, text)
+    if fixed is not None:
+        lines.append(f"did you mean: findings search {shell_quoted(visible(fixed))}")
+    if lines:
+        sys.stderr.write("".join(line + "\n" for line in lines))
+        sys.stderr.flush()
+
+
+def shell_quoted(text: str) -> str:
+    """`text` as one shell word in single quotes (a quote inside written '\\'')."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _print_hits(
+    conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool
+) -> None:
     from store.search import count
     from store.search import search as run_search
 

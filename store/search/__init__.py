@@ -12,7 +12,9 @@ asked about it:
   TUI, paged at any offset (store.search.evidence); `facets`: its counts by category, country, region and year
   (store.search.facet_counts).
 - `notes(conn, text)`: why parts of the query find nothing (`no category 'financ' — did you mean finance?`);
-  those parts are left out and the rest runs (store.search.explain).
+  those parts are left out and the rest runs (store.search.explain). `correction(conn, text)`: the query
+  with the nearest valid value in place of each such part (`category:finance`), or None; `settled_notes`:
+  the notes of an as-you-type query once its typing has stopped (the explorer's search bar).
 - `resolve(conn, kind, text)`: ids whose id, name or alias is `text`, ignoring case and diacritics
   (store.search.names, which also suggests the nearest names).
 
@@ -28,6 +30,7 @@ count_evidence 0-1.5 s depending on the filter; facets with no filter ~5-10 s (t
 
 from __future__ import annotations
 
+from store.search.explain import correction, settled_notes
 from store.search.hits import CLOSE, OPEN, Hit, count, search, unmark
 from store.search.names import resolve, slug, suggest, with_descendants
 from store.search.plan import notes, searches_entities
@@ -71,6 +74,7 @@ __all__ = [
     "EvidenceFilter",
     "EvidenceRow",
     "Hit",
+    "correction",
     "count",
     "count_evidence",
     "facets",
@@ -80,6 +84,7 @@ __all__ = [
     "resolve",
     "search",
     "searches_entities",
+    "settled_notes",
     "slug",
     "suggest",
     "unmark",

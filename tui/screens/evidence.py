@@ -24,6 +24,8 @@ from tui.widgets.panes import PaneHeader
 from tui.widgets.text_view import TextView
 from tui.widgets.virtual_list import StaticSource, VirtualList
 
+CRUMB_WIDTH = 40  # a finding's name in the breadcrumb: the start of its claim
+
 
 def link_rows(data: dict[str, Any]) -> list[LinkRow]:
     """Actors, then regions (numbered 1-9, then no key), then the source (`s`)."""
@@ -43,6 +45,18 @@ def link_rows(data: dict[str, Any]) -> list[LinkRow]:
             label += f", {clean(data['locator'])}"
         rows.append(LinkRow("s", "source", data["source_id"], label))
     return rows
+
+
+def short_title(claim: object, width: int = CRUMB_WIDTH) -> str:
+    """The start of a finding's claim, to name it in the breadcrumb: whole words up to `width` characters,
+    then "…" (cleaned text)."""
+    text = clean(claim)
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut[width // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.—–-") + "…"
 
 
 OPEN_LINK = Binding.Group("Open a link (by its number)")  # one line in the help for the nine keys
@@ -96,6 +110,7 @@ class EvidenceScreen(DrillScreen):
         if message.data is None:
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
+            self.set_crumb(short_title(message.data.get("claim")) or self.evidence_id)
             self.body.update(evidence_content(message.data))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))

@@ -12,6 +12,8 @@ from textual.binding import Binding, BindingType
 from tui.text import clean
 from tui.widgets.virtual_list import VirtualList, pad
 
+COUNT_WIDTH = 7  # cells for an evidence count (up to 999,999) at the right of an actor or region row
+
 
 class EntityList(VirtualList[Any]):
     """Actors or regions: name, a detail column, and the evidence count on the right."""
@@ -31,7 +33,7 @@ class EntityList(VirtualList[Any]):
         return ""
 
     def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
-        count = f"{row.evidence_count:,}"
+        count = f"{row.evidence_count:,}".rjust(COUNT_WIDTH)  # columns stay put whatever the count's digits
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         detail = self.detail(row) if width >= 36 else ""
         detail_w = min(16, max(0, width // 3)) if detail else 0
