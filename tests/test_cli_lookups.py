@@ -346,3 +346,61 @@ def test_on_a_terminal_the_door_prints_what_the_click_command_prints(built_db):
     assert door.status == click.status == 0
     assert b"\x1b[" in door.output and b"bank-branches-sell-yuan" in door.output  # styled
     assert door.output == click.output
+
+
+# ------------------------------------------------------------------------------ why nothing matched (stderr)
+
+
+@pytest.mark.parametrize(
+    ("query", "note", "corrected"),
+    [
+        ("category:financ", "no category 'financ' — did you mean finance?", "category:finance"),
+        ("status:curate", "no status 'curate' — did you mean curated?", "status:curated"),
+        ("actor:chna yuan", "no actor 'chna' — did you mean China (china)", "actor:china yuan"),
+        ("after:2025-13", "'2025-13' is not a date (YYYY, YYYY-MM or YYYY-MM-DD): month 13 does not exist", None),
+        ("colour:red yuan", "no qualifier 'colour:'", None),
+    ],
+)
+def test_search_says_on_stderr_why_a_part_named_nothing_and_stdout_stays_json(built_db, query, note, corrected):
+    for args in ([query], [query, "--json"]):
+        r = run_cli("search", *args, db=built_db)
+        assert r.exit_code == 0
+        lines = r.stderr.splitlines()
+        assert lines[0].startswith(note), r.stderr
+        assert note not in r.stdout
+        if corrected is None:
+            assert len(lines) == 1, r.stderr
+        else:
+            assert lines[1:] == [f"did you mean: findings search '{corrected}'"]
+    hits = json.loads(run_cli("search", query, "--json", db=built_db).stdout)
+    assert isinstance(hits, list)
+    if "yuan" in query:  # the rest of the query ran
+        assert "bank-branches-sell-yuan" in [h["id"] for h in hits]
+
+
+def test_search_notes_are_data_and_the_suggestion_is_one_shell_word(built_db):
+    r = run_cli("search", "it's", "actor:[b]x\x1b[2J", db=built_db)
+    assert "\x1b" not in r.stderr and "[b]x␛[2J" in r.stderr
+    r = run_cli("search", "it's", "actor:chna", db=built_db)
+    assert r.stderr.splitlines()[-1] == "did you mean: findings search 'it'\\''s actor:china'"
+    assert run_cli("search", "yuan", db=built_db).stderr == ""  # nothing to say: nothing said
+
+
+def test_the_door_writes_the_same_notes_as_the_click_command(built_db):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    args = ["search", "china", "category:financ", "--json"]
+    fast = subprocess.run(
+        [sys.executable, "main.py", "--db", str(built_db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    click = run_cli(*args, db=built_db)
+    assert fast.returncode == 0 and (fast.stdout, fast.stderr) == (click.stdout, click.stderr)
+    assert json.loads(fast.stdout) and "did you mean: findings search 'china category:finance'" in fast.stderr

@@ -89,14 +89,26 @@ class FindingsApp(App[None]):
     ]
 
     def __init__(
-        self, db_path: str | Path, *, low_bandwidth: bool = False, preload: dict[str, Any] | None = None
+        self,
+        db_path: str | Path,
+        *,
+        low_bandwidth: bool = False,
+        preload: dict[str, Any] | None = None,
+        terminal_colours: bool = False,
     ) -> None:
+        """`terminal_colours`: colour as the terminal can (TERM, COLORTERM: tui.start does); without it, as a
+        256-colour terminal, so that a test or a snapshot looks the same on every machine (NO_COLOR and
+        low-bandwidth mode still count)."""
         self.low_bandwidth = low_bandwidth
         super().__init__()
         self.db = Database(db_path)
         self.db_path = Path(db_path)
         self.preload = preload  # first rows of the home lists, read before the app started (tui.preload)
-        self.colours = colour_mode(os.environ, self.console.color_system, low_bandwidth=low_bandwidth)
+        if terminal_colours:
+            self.colours = colour_mode(os.environ, self.console.color_system, low_bandwidth=low_bandwidth)
+        else:
+            environ = {"NO_COLOR": ""} if "NO_COLOR" in os.environ else {}
+            self.colours = colour_mode(environ, "256", low_bandwidth=low_bandwidth)
         self.theme = DEFAULT_THEME if self.colours == "full" else LOW_BANDWIDTH_THEME
         if self.colours != "full":
             self.add_class("-ansi")  # findings.tcss: the cursor in reverse video, nothing told by colour alone

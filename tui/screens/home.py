@@ -76,6 +76,14 @@ class HomeScreen(FindingsScreen):
     crumb = "Home"
     AUTO_FOCUS = "#evidence"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # First, so that the footer shows it whenever there is a correction (the footer drops keys from its end).
+        Binding(
+            ACCEPT_KEY,
+            "accept_correction",
+            "Fix query",
+            tooltip="Search for the corrected query shown under the search bar",
+            id="home.accept-correction",
+        ),
         # Priority bindings run as the key arrives, before the keys after it are routed: typed fast ("/yuan" in
         # one burst, or pasted), the rest lands in the search bar, not in the list that had focus. check_action
         # lets them through as text while the search bar has focus.
@@ -97,13 +105,6 @@ class HomeScreen(FindingsScreen):
         ),
         Binding("i", "toggle_detail", "Details", tooltip="Show or hide the detail pane", id="home.details"),
         Binding("e", "export", "Export", tooltip="Export the evidence list (Markdown, CSV, JSON)", id="home.export"),
-        Binding(
-            ACCEPT_KEY,
-            "accept_correction",
-            "Fix query",
-            tooltip="Search for the corrected query shown under the search bar",
-            id="home.accept-correction",
-        ),
     ]
 
     class _Explained(Message, bubble=False):

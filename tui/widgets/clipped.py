@@ -18,8 +18,9 @@ def clip_lines(content: Content, width: int, height: int) -> Content:
         return Content("\n").join(lines)
     kept = lines[:height]
     last = kept[-1].rstrip()
-    if last.cell_length + len(ELLIPSIS) > width:
-        last = last.truncate(width - len(ELLIPSIS)).rstrip()
+    if last.cell_length + len(ELLIPSIS) > width:  # no room for the ellipsis: the last word goes instead
+        space = last.plain.rfind(" ")
+        last = (last[:space] if space > 0 else last.truncate(width - len(ELLIPSIS))).rstrip()
     kept[-1] = last + ELLIPSIS
     return Content("\n").join(kept)
 

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from tui.text import clean
 from tui.widgets.virtual_list import VirtualList, pad
 
-COUNT_WIDTH = 7  # cells for an evidence count (up to 999,999) at the right of an actor or region row
+COUNT_WIDTH = 7  # cells for an evidence count (up to 999,999) after the detail column of an actor or region
 
 
 class EntityList(VirtualList[Any]):
@@ -33,10 +33,12 @@ class EntityList(VirtualList[Any]):
         return ""
 
     def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
-        count = f"{row.evidence_count:,}".rjust(COUNT_WIDTH)  # columns stay put whatever the count's digits
+        count = f"{row.evidence_count:,}"
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         detail = self.detail(row) if width >= 36 else ""
-        detail_w = min(16, max(0, width // 3)) if detail else 0
+        detail_w = min(16, max(0, width // 3)) if width >= 36 else 0
+        if detail_w:  # a column after the name: it stays put whatever the count's digits, on every row
+            count = count.rjust(COUNT_WIDTH)
         name_w = max(1, width - len(count) - 2 - (detail_w + 1 if detail_w else 0))
         parts: list[tuple[str, Style | None]] = [(" " + pad(clean(row.name), name_w), None)]
         if detail_w:
