@@ -149,3 +149,18 @@ def test_the_first_screen_and_the_help_say_which_database_is_open(
         assert f"{kind}: " in help_text and path.name in help_text
 
     run_app(path, check)
+
+
+def test_an_exclusion_still_being_typed_excludes_once_the_search_bar_is_left(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = pilot.app.screen
+        await press(pilot, "slash")
+        await type_text(pilot, "iran -coal")
+        shown = ids(home.evidence)  # as you type, the exclusion waits for its whole word
+        assert "iran-grain-coal-logistics" in shown
+        await press(pilot, "enter")
+        kept = ids(home.evidence)
+        assert "iran-grain-coal-logistics" not in kept
+        assert kept == [i for i in shown if i != "iran-grain-coal-logistics"]  # the rest in the same order
+
+    run_app(db, check)

@@ -4,8 +4,10 @@ Wide terminals show every pane; narrow ones show one at a time (1/2/3 or Tab swi
 region (space) filters the evidence, and so do the search and the facets: actor ∧ region ∧ query ∧ facets.
 
 The search is what you typed: the lists follow the search bar as you type (the last word a prefix), and
-leaving the bar (Enter, Esc, Tab) keeps exactly the list it showed. The line under the bar says why parts of
-the query found nothing and offers the query corrected (ctrl+y); with nothing to say, which database is open.
+leaving the bar (Enter, Esc, Tab) keeps the list it showed, in its order; only an exclusion still being typed
+(`iran -coal`, which as you type waits for its whole word) now takes its findings out. The line under the bar
+says why parts of the query found nothing and offers the query corrected (ctrl+y); with nothing to say, which
+database is open.
 """
 
 from __future__ import annotations
@@ -63,7 +65,20 @@ def build_filter(query: str, chips: tuple[Chip, ...], *, as_you_type: bool = Fal
     values: dict[str, list[Any]] = {}
     for chip in chips:
         values.setdefault(FILTER_FIELDS[chip.field], []).append(chip.value)
-    return EvidenceFilter(query=query.strip(), as_you_type=as_you_type, **{k: tuple(v) for k, v in values.items()})
+    # (a trailing space stays: as you type, it ends the last word, see finished_query)
+    query = query.lstrip() if as_you_type else query.strip()
+    return EvidenceFilter(query=query, as_you_type=as_you_type, **{k: tuple(v) for k, v in values.items()})
+
+
+def finished_query(text: str) -> str:
+    """The query of a search bar you have left: as you typed it, so the last word stays a prefix, except that a
+    last exclusion (`iran -coal`, `iran NOT coal`), which as you type waits for its whole word, now excludes:
+    the text ends in a space, which in as-you-type mode ends the word being typed."""
+    from store.query import parse
+
+    if text and len(parse(text + " ", as_you_type=True).excluded) > len(parse(text, as_you_type=True).excluded):
+        return text + " "
+    return text
 
 
 def count_text(n: int | None, capped: bool = False) -> str:
@@ -289,18 +304,21 @@ class HomeScreen(FindingsScreen):
 
     def _settle_search(self) -> None:
         """The search bar is left: search for what it holds now, if the pause in typing has not come yet (the
-        same list it would have shown), and say what its finished last qualifier names."""
+        same list it would have shown), with its typing finished, and say what its last qualifier names."""
         if self._debounce is not None:
             self._debounce.stop()
-        self._apply_search()
+        self._apply_search(finished=True)
         if not self.settled:
             self.settled = True
             self._explain()
 
-    def _apply_search(self) -> None:
-        """Show what the search bar holds, as you type it (its last word a prefix)."""
+    def _apply_search(self, *, finished: bool = False) -> None:
+        """Show what the search bar holds, as you type it (its last word a prefix); `finished`: you have left
+        the search bar, so an exclusion you were typing is whole (`finished_query`)."""
         self._debounce = None
         text = self.search.value.strip()
+        if finished:
+            text = finished_query(text)
         if text == self.query_text:
             return
         self.query_text = text

@@ -19,15 +19,18 @@ ACCEPT_KEY = "ctrl+y"
 ACCEPT_KEY_SHOWN = "^y"
 
 
+LEAVE = Binding.Group("Back to the list, which keeps what the search showed")  # one line in the help
+
+
 class SearchBar(Input):
     """The query, searched as you type (the last word a prefix). Enter shows the findings; Esc and Tab go back
-    to the list; none of them changes what the list shows."""
+    to the list; none of them reorders what the list shows (HomeScreen)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Findings", tooltip="Go to the findings the search shows", id="search.submit"),
-        Binding("escape", "screen.leave_search", "List", tooltip="Back to the list", id="search.leave"),
-        Binding("tab", "screen.leave_search", "List", show=False, id="search.leave-tab"),
-        Binding("shift+tab", "screen.leave_search", "List", show=False, id="search.leave-shift-tab"),
+        Binding("escape", "screen.leave_search", "List", id="search.leave", group=LEAVE),
+        Binding("tab", "screen.leave_search", "List", show=False, id="search.leave-tab", group=LEAVE),
+        Binding("shift+tab", "screen.leave_search", "List", show=False, id="search.leave-back-tab", group=LEAVE),
     ]
 
 
