@@ -1,4 +1,5 @@
-"""The benchmark: every figure of issue 6, each a median over repeats next to its baseline measured in the same run.
+"""The benchmark: every speed, memory and bytes target, each a median over repeats next to its baseline measured
+in the same run.
 
     .venv/bin/python bench/run.py [--quick] [--rows N] [--db bench/big.db] [--json-out bench/results.json]
                                   [--only import,search,cli,startup,lists,typing,bytes]
@@ -18,7 +19,7 @@ the machine, the options, the load average around each section). --smoke: one of
              `python main.py`) vs a `python -c` process running the same raw query; bytecode caching on for both
              (PYTHONDONTWRITEBYTECODE is unset; caches warmed first), as an installed program has it.
 - startup    time to first paint of `findings tui` on data.db and on --db vs ../shared/tools/bare_textual.py, in a
-             pseudo-terminal (bench/pty.py).
+             pseudo-terminal (bench/pty_session.py).
 - lists      the evidence list over every finding of --db and of a 10k DB (bench/10k.db, generated if missing):
              open and jump to the end (End), timed through the TUI's own widget in a headless App.run_test (when
              rows are drawn, not Pilot's idle waits); RSS of the real `findings tui` process in a pty after End.
@@ -47,9 +48,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HERE = str(Path(__file__).resolve().parent)
-# Run as a script, bench/ comes first on sys.path, where bench/pty.py would shadow the standard library's pty.
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -510,7 +508,7 @@ def bare_cmd() -> list[str]:
 
 
 def _session(cmd: list[str]):  # type: ignore[no-untyped-def]
-    from bench.pty import Session
+    from bench.pty_session import Session
 
     return Session(cmd, env=bytecode_env(), term=TERM, cwd=str(ROOT))
 

@@ -26,10 +26,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, TypedDict
 
 import click
 
 from cli.options import Command
+
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
 
 ROOT = Path(__file__).resolve().parent.parent
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)  # every entry gets this time: the same sources give the same bytes
@@ -145,7 +149,17 @@ def plan_bundle(*, bytecode: bool = True) -> Plan:
     return plan
 
 
-def read_project() -> dict:
+class Project(TypedDict):
+    """What pyproject.toml says the bundle holds."""
+
+    version: str
+    dependencies: list[str]
+    modules: list[str]  # top-level modules (main)
+    packages: list[str]  # package name patterns (store*, ...)
+    package_data: dict[str, list[str]]  # package -> file name patterns
+
+
+def read_project() -> Project:
     """[project] and the package layout from pyproject.toml (a source checkout is needed to bundle)."""
     import tomllib
 
@@ -166,7 +180,7 @@ def read_project() -> dict:
     }
 
 
-def own_files(project: dict) -> Iterator[tuple[str, Path]]:
+def own_files(project: Project) -> Iterator[tuple[str, Path]]:
     """main.py and our packages (store, importers, cli, tui): their modules and declared package data."""
     for module in project["modules"]:
         yield f"{module}.py", ROOT / f"{module}.py"
@@ -202,7 +216,7 @@ def _marker_applies(marker: str) -> bool:
     return Marker(marker).evaluate()
 
 
-def resolve(requirements: list[str], plan: Plan) -> list:
+def resolve(requirements: list[str], plan: Plan) -> list[Distribution]:
     """The installed distributions our requirements need, recursively (extras and SKIP_DISTRIBUTIONS left out)."""
     import importlib.metadata as metadata
 
@@ -237,7 +251,7 @@ def resolve(requirements: list[str], plan: Plan) -> list:
     return list(found.values())
 
 
-def _check_version(dist, specifier: str) -> None:
+def _check_version(dist: Distribution, specifier: str) -> None:
     """The installed version must be one the requirement accepts (pyproject pins Textual, for example)."""
     specifier = specifier.strip().strip("()").strip()
     if not specifier:
@@ -258,7 +272,7 @@ def _check_version(dist, specifier: str) -> None:
         )
 
 
-def distribution_files(dist, plan: Plan) -> Iterator[tuple[str, Path]]:
+def distribution_files(dist: Distribution, plan: Plan) -> Iterator[tuple[str, Path]]:
     """The files of an installed distribution that the run needs: modules, package data, METADATA, licences."""
     files = dist.files
     if files is None:
@@ -289,7 +303,7 @@ def distribution_files(dist, plan: Plan) -> Iterator[tuple[str, Path]]:
 def add_bytecode(plan: Plan) -> None:
     """A .pyc beside each .py, for this Python: unchecked-hash pycs need no timestamps and no source check."""
     import importlib.util
-    from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr-defined]
+    from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr-defined]  # private: py_compile's
 
     for arcname, source in list(plan.files.items()):
         if not arcname.endswith(".py"):

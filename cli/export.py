@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli import open_db
 from cli.options import Command, db_option
 from cli.render import reader_gone
+
+if TYPE_CHECKING:
+    from typing import Protocol, TextIO
+
+    from _typeshed import SupportsWrite
+
+    class FtmWriter(Protocol):
+        """The FtM exporter (imported only for `export ftm`)."""
+
+        def __call__(self, conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | None = None) -> int: ...
+
 
 FORMATS = ("csv", "json", "markdown", "md", "ftm")
 
@@ -74,7 +87,7 @@ class _TerminalSafe:
     """stdout when it is a terminal: the export's text with control characters made visible (ESC -> ␛), so a
     finding cannot move the cursor, clear the screen or set the clipboard. Files and pipes get the data as is."""
 
-    def __init__(self, out) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, out: TextIO) -> None:
         self._out = out
 
     def write(self, text: str) -> int:
@@ -87,13 +100,13 @@ class _TerminalSafe:
         self._out.flush()
 
 
-def _ftm_writer():  # type: ignore[no-untyped-def]
+def _ftm_writer() -> FtmWriter:
     from importers.ftm_export import export as ftm_export
 
     return ftm_export
 
 
-def _write(conn, fmt: str, out, text: str | None, ftm) -> int:  # type: ignore[no-untyped-def]
+def _write(conn: sqlite3.Connection, fmt: str, out: SupportsWrite[str], text: str | None, ftm: FtmWriter | None) -> int:
     if ftm is not None:
         return ftm(conn, out, query=text)
     from store.export import write_export
@@ -101,7 +114,7 @@ def _write(conn, fmt: str, out, text: str | None, ftm) -> int:  # type: ignore[n
     return write_export(conn, fmt, out, query=text)
 
 
-def _write_file(conn, fmt: str, path: Path, text: str | None, ftm) -> int:  # type: ignore[no-untyped-def]
+def _write_file(conn: sqlite3.Connection, fmt: str, path: Path, text: str | None, ftm: FtmWriter | None) -> int:
     """Write beside the target and rename over it when complete: a failed export leaves no half file."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():

@@ -13,6 +13,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (3 ms of 
 if TYPE_CHECKING:
     import sqlite3
 
+    from store.search import Hit
+
 KINDS = ("evidence", "actor", "region", "source")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 10_000
@@ -71,8 +73,8 @@ def _print_hits(
     emit(render(text, hits, offset=offset, total=total, capped=capped, prefix=prefix))
 
 
-def _hit_json(h) -> dict:  # type: ignore[no-untyped-def]
-    out = {
+def _hit_json(h: Hit) -> dict[str, object]:
+    out: dict[str, object] = {
         "kind": h.kind,
         "id": h.id,
         "title": h.title,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +13,9 @@ from cli import open_db
 from cli.options import Command, db_option
 from cli.render import Column, Doc, echo_json, emit, visible
 from store.cite import citation, figure
+
+if TYPE_CHECKING:
+    from store.search import EvidenceRow
 
 KINDS = ("actor", "region", "evidence", "source")
 BAR = 30
@@ -68,13 +73,18 @@ def _json_ready(data: dict) -> dict:
     return out
 
 
-def _evidence_rows(conn, kind: str, id_: str, limit: int) -> list:  # type: ignore[no-untyped-def]
+def _evidence_rows(conn: sqlite3.Connection, kind: str, id_: str, limit: int) -> list[EvidenceRow]:
     from store.search import EvidenceFilter, list_evidence
 
     if limit == 0:
         return []
-    field = {"actor": "actor_ids", "region": "region_ids", "source": "source_ids"}[kind]
-    return list_evidence(conn, EvidenceFilter(**{field: (id_,)}), limit=limit)
+    ids = (id_,)
+    flt = {
+        "actor": EvidenceFilter(actor_ids=ids),
+        "region": EvidenceFilter(region_ids=ids),
+        "source": EvidenceFilter(source_ids=ids),
+    }[kind]
+    return list_evidence(conn, flt, limit=limit)
 
 
 # ------------------------------------------------------------------------------------------------ renderers

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +129,7 @@ def parse_article(name: str, data: bytes, *, title: str | None = None, markdown:
         parts[0] = (first_line + 1, first_lines[1:])
     if not title:
         raise DataError("has no title: give one with --source-title", file=name, line=first_line)
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     for line, lines in parts:
         para = _one_line(lines, markdown)
         if para:
@@ -185,7 +186,7 @@ class Outcome:
     removed: list[str]  # findings of paragraphs that no longer name anything
 
 
-def _new_source_id(conn, article: Article, opts: Options, taken: set[str]) -> str:  # type: ignore[no-untyped-def]
+def _new_source_id(conn: sqlite3.Connection, article: Article, opts: Options, taken: set[str]) -> str:
     from store.write import existing_ids
 
     base = slugify(article.title) or "article"
@@ -197,7 +198,9 @@ def _new_source_id(conn, article: Article, opts: Options, taken: set[str]) -> st
     return f"{base}-{short_hash(article.text_sha256, 12)}"
 
 
-def article_batch(conn, article: Article, opts: Options, matcher: Matcher, taken: set[str]) -> tuple[Batch, Outcome]:  # type: ignore[no-untyped-def]
+def article_batch(
+    conn: sqlite3.Connection, article: Article, opts: Options, matcher: Matcher, taken: set[str]
+) -> tuple[Batch, Outcome]:
     """The source and findings of one article, and what happens to the findings an earlier import made."""
     from store import articles
 

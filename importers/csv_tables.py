@@ -14,7 +14,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from importers import loaders
 from importers.validate import (
@@ -32,6 +32,9 @@ from importers.validate import (
 )
 from store.errors import DataError
 from store.records import Batch
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader  # what csv.reader returns
 
 TABLES = ("sources", "actors", "regions", "evidence", "relations")
 CHUNK_ROWS = 5_000
@@ -134,14 +137,15 @@ class CsvTable:
         if len(set(self.header)) != len(self.header):
             dup = next(h for h in self.header if self.header.count(h) > 1)
             raise DataError(f"the header names column {dup!r} twice", file=self.name, line=1)
-        self.table = table or recognise(self.header)
-        if self.table is None:
+        table = table or recognise(self.header)
+        if table is None:
             raise DataError(
                 f"cannot tell which table the columns {', '.join(self.header)} describe; "
                 f"name it with --table ({', '.join(TABLES)})",
                 file=self.name,
                 line=1,
             )
+        self.table = table
         allowed = FIELDS[self.table]
         for column in self.header:
             if RENAMES.get(column, column) not in allowed:
@@ -152,7 +156,7 @@ class CsvTable:
                 )
 
     @contextlib.contextmanager
-    def _open(self) -> Iterator[tuple[_HashingReader, Iterator[list[str]]]]:
+    def _open(self) -> Iterator[tuple[_HashingReader, CsvReader]]:
         """A csv reader over the file, decoded as UTF-8 (BOM allowed); decoding errors name the line."""
         if str(self.path) == "-":
             raise DataError("CSV is read in two passes and cannot come from standard input; save it to a file")
@@ -198,7 +202,7 @@ class CsvTable:
                     continue
                 if len(row) != len(keys):
                     raise DataError(f"has {len(row)} cells; the header has {len(keys)}", file=self.name, line=line)
-                data = {k: (v if v.strip() != "" else None) for k, v in zip(keys, row, strict=True)}
+                data: dict[str, Any] = {k: (v if v.strip() != "" else None) for k, v in zip(keys, row, strict=True)}
                 if self.table == "evidence" and data.get("actors"):
                     data["actors"] = _evidence_actor_cell(data["actors"])
                 label = f"{kind} {data['id'][:60]!r}" if data.get("id") else f"{kind} on line {line}"

@@ -408,10 +408,10 @@ class FtmImport:
         return {ref for text in texts for kind, ref in self.places.tags(text) if kind == "region"}
 
     def _regions_of_codes(self, codes: list[str]) -> set[str]:
-        out = set()
+        out: set[str] = set()
         for code in codes:
             region = M.COUNTRY_REGIONS.get(code.strip().lower())
-            if region in self.region_ids:
+            if region is not None and region in self.region_ids:
                 out.add(region)
         return out
 
@@ -840,7 +840,7 @@ class FtmImport:
                 head += " by " + ", ".join(authorities)
             if programs:
                 head += " under " + ", ".join(programs)
-            text = head + (": " + "; ".join(parts) if parts else "")
+            text: str | None = head + (": " + "; ".join(parts) if parts else "")
         elif ent.schema == M.DOCUMENTATION_SCHEMA:
             parts = _distinct(self.texts(ent, "role") + parts)
             titles = [self.titles[d] for d in ent.values("document") if d in self.titles]

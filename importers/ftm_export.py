@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from importers import ftm_mapping as M
 from importers.slugs import short_hash
 from store import ftm_reads
 from store.text import json_safe
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 
 def ftm_id(kind: str, ident: str) -> str:
@@ -153,7 +156,7 @@ def relation_entity(rec: dict[str, Any], exported_evidence: set[str] | None) -> 
     return _entity(ident, schema, props, {"kind": rec["kind"], "evidence": evidence})
 
 
-def export(conn: sqlite3.Connection, out: TextIO, *, query: str | None = None) -> int:
+def export(conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | None = None) -> int:
     """Write FtM JSON lines to `out`: everything, or the findings `query` matches (query language of
     store.query) with the sources, actors and relations they involve, and every region. Returns the number of
     entities written."""

@@ -13,22 +13,27 @@ import json.decoder
 import json.scanner
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store.errors import DataError
+
+if TYPE_CHECKING:
+    import yaml
+    from yaml import SafeLoader as _SafeLoader  # at run time: libyaml's CSafeLoader when present (same interface)
 
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # YAML/JSON are loaded whole; bigger collections go through CSV or FtM
 MAX_DEPTH = 100  # JSON nesting; the native format needs 4 levels, and Python's stack runs out near 300
 MAX_DIGITS = 4_000  # a whole number longer than this is not a quantity (Python refuses to parse over 4,300)
 
 
-class Node(dict):
+class Node(dict[str, Any]):
     """A mapping from a file, with the line it starts on and the line of each key."""
 
     __slots__ = ("key_lines", "line")
 
-    def __init__(self, pairs: list[tuple[Any, Any]], line: int | None, key_lines: dict[Any, int] | None = None):
+    def __init__(self, pairs: list[tuple[str, Any]], line: int | None, key_lines: dict[str, int] | None = None) -> None:
         super().__init__(pairs)
         self.line = line
         self.key_lines = key_lines or {}
@@ -92,10 +97,11 @@ def decode_text(data: bytes, name: str) -> str:
 def load_yaml(text: str, name: str) -> Any:
     import yaml
 
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if not TYPE_CHECKING:
+        _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class Loader(base):  # type: ignore[misc, valid-type]
-        def construct_object(self, node, deep=False):  # type: ignore[no-untyped-def]
+    class Loader(_SafeLoader):
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
             if node in self.constructed_objects:
                 raise yaml.constructor.ConstructorError(
                     None,
@@ -110,9 +116,10 @@ def load_yaml(text: str, name: str) -> Any:
                     None, None, f"cannot read the value {str(node.value)[:60]!r}: {e}", node.start_mark
                 ) from None
 
-        def construct_yaml_map(self, node):  # type: ignore[no-untyped-def]
+        def construct_map_with_lines(self, node: yaml.MappingNode) -> Node:
             self.flatten_mapping(node)
-            pairs, key_lines = [], {}
+            pairs: list[tuple[str, Any]] = []
+            key_lines: dict[str, int] = {}
             for key_node, value_node in node.value:
                 if value_node in self.constructed_objects:
                     raise yaml.constructor.ConstructorError(
@@ -132,7 +139,7 @@ def load_yaml(text: str, name: str) -> Any:
                 pairs.append((key, self.construct_object(value_node, deep=True)))
             return Node(pairs, node.start_mark.line + 1, key_lines)
 
-    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
+    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_map_with_lines)
     _plain_scalars(Loader)
     try:
         docs = list(yaml.load_all(text, Loader=Loader))  # a (C)SafeLoader subclass: safe_load + lines
@@ -161,7 +168,7 @@ def load_yaml(text: str, name: str) -> Any:
     return docs[0]
 
 
-def _plain_scalars(loader: type) -> None:
+def _plain_scalars(loader: type[_SafeLoader]) -> None:
     """Resolve plain scalars the YAML 1.2 way: only true/false, null, decimal numbers; everything else is text.
 
     YAML 1.1 would turn `NO` (Norway) into false, `2025-13-40` into a failing date and `12:30` into 750; dates
@@ -181,6 +188,14 @@ def _plain_scalars(loader: type) -> None:
 
 
 # ------------------------------------------------------------------------------------------------------ JSON
+
+
+# The pure-Python decoder's parts (the C scanner would not call our parse_object and parse_array). They are in
+# every CPython 3 but not in typeshed's stubs, which cover the public API only.
+_Scanner = Callable[[str, int], tuple[Any, int]]
+_json_object: Callable[..., tuple[Node, int]] = json.decoder.JSONObject  # type: ignore[attr-defined]
+_json_array: Callable[..., tuple[list[Any], int]] = json.decoder.JSONArray  # type: ignore[attr-defined]
+_py_make_scanner: Callable[[json.JSONDecoder], _Scanner] = json.scanner.py_make_scanner  # type: ignore[attr-defined]
 
 
 class _Located(ValueError):
@@ -206,11 +221,18 @@ class _LineDecoder(json.JSONDecoder):
             if depth > MAX_DEPTH:
                 raise _Located(f"is nested more than {MAX_DEPTH} levels deep", line_at(pos))
 
-        def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):  # type: ignore[no-untyped-def]
+        def parse_object(
+            s_and_end: tuple[str, int],
+            strict: bool,
+            scan_once: _Scanner,
+            object_hook: object,
+            object_pairs_hook: object,
+            memo: dict[str, str] | None = None,
+        ) -> tuple[Node, int]:
             nonlocal depth
             start = s_and_end[1] - 1
 
-            def pairs_hook(pairs):  # type: ignore[no-untyped-def]
+            def pairs_hook(pairs: list[tuple[str, Any]]) -> Node:
                 seen: set[str] = set()
                 for key, _ in pairs:
                     if key in seen:
@@ -221,16 +243,16 @@ class _LineDecoder(json.JSONDecoder):
             depth += 1
             try:
                 nested(start)
-                return json.decoder.JSONObject(s_and_end, strict, scan_once, object_hook, pairs_hook, memo)
+                return _json_object(s_and_end, strict, scan_once, object_hook, pairs_hook, memo)
             finally:
                 depth -= 1
 
-        def parse_array(s_and_end, scan_once):  # type: ignore[no-untyped-def]
+        def parse_array(s_and_end: tuple[str, int], scan_once: _Scanner) -> tuple[list[Any], int]:
             nonlocal depth
             depth += 1
             try:
                 nested(s_and_end[1] - 1)
-                return json.decoder.JSONArray(s_and_end, scan_once)
+                return _json_array(s_and_end, scan_once)
             finally:
                 depth -= 1
 
@@ -246,7 +268,7 @@ class _LineDecoder(json.JSONDecoder):
         self.parse_object = parse_object
         self.parse_array = parse_array
         self.parse_int = parse_int
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.scan_once = _py_make_scanner(self)
 
 
 def load_json(text: str, name: str) -> Any:

@@ -9,6 +9,7 @@ cannot be written.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def run_checks(path: Path) -> list[Finding]:
     return out
 
 
-def _damaged(name: str, check, conn: sqlite3.Connection) -> Finding:  # type: ignore[no-untyped-def]
+def _damaged(name: str, check: Callable[[sqlite3.Connection], Finding], conn: sqlite3.Connection) -> Finding:
     """Run one check; a file too damaged to run it on is a failed check, not a crash."""
     try:
         return check(conn)

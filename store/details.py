@@ -77,15 +77,16 @@ def _relations(conn: sqlite3.Connection, where: str, params: list) -> list[dict]
     return [dict(zip(RELATION_KEYS, row, strict=True)) for row in rows]
 
 
-def _timeline(periods: Counter[str]) -> tuple[list[tuple[str, int]], int]:
+def _timeline(periods: Counter[str | None]) -> tuple[list[tuple[str, int]], int]:
     """(timeline, undated) from counts per 'YYYY-MM' or 'YYYY' (None or '' for undated)."""
-    undated = periods.pop(None, 0) + periods.pop("", 0)  # type: ignore[call-overload]
-    years = sorted({p[:4] for p in periods})
+    undated = periods.pop(None, 0) + periods.pop("", 0)
+    dated = Counter({p: n for p, n in periods.items() if p})
+    years = sorted({p[:4] for p in dated})
     if not years:
         return [], undated
     monthly = int(years[-1]) - int(years[0]) < MONTHS_SPAN_YEARS
     out: Counter[str] = Counter()
-    for period, n in periods.items():
+    for period, n in dated.items():
         out[period if monthly else period[:4]] += n
     return sorted(out.items()), undated
 
@@ -99,7 +100,7 @@ def _aggregates(conn: sqlite3.Connection, ids_sql: str, params: list) -> dict:
         params,
     )
     categories: Counter[str] = Counter()
-    periods: Counter = Counter()
+    periods: Counter[str | None] = Counter()
     for category, period, n in rows:
         categories[category] += n
         periods[period] += n

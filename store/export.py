@@ -20,11 +20,14 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from store.cite import citation_parts, figure, status_mark
 from store.search import EvidenceFilter, iter_evidence_ids
 from store.text import json_safe, printable
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite  # what an export writes to: a file, stdout, or stdout made safe
 
 FORMATS = ("csv", "json", "markdown")
 BATCH = 500
@@ -56,7 +59,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 def write_export(
     conn: sqlite3.Connection,
     fmt: str,
-    out: TextIO,
+    out: SupportsWrite[str],
     *,
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
@@ -166,7 +169,7 @@ def neutralise(value: object) -> object:
     return text
 
 
-def _write_csv(records: Iterable[dict], out: TextIO) -> int:
+def _write_csv(records: Iterable[dict], out: SupportsWrite[str]) -> int:
     import csv
 
     writer = csv.writer(out)
@@ -203,7 +206,7 @@ def _write_csv(records: Iterable[dict], out: TextIO) -> int:
 # ------------------------------------------------------------------------------------------------------- JSON
 
 
-def _write_json(records: Iterable[dict], out: TextIO) -> int:
+def _write_json(records: Iterable[dict], out: SupportsWrite[str]) -> int:
     n = 0
     out.write("[")
     for r in records:
@@ -244,7 +247,7 @@ def citation(r: dict) -> str:
     return "".join(out)
 
 
-def _write_markdown(records: list[dict], out: TextIO, query: str | None) -> int:
+def _write_markdown(records: list[dict], out: SupportsWrite[str], query: str | None) -> int:
     # Each finding appears once, under the linked actor that has the most findings in this export.
     sizes: dict[str, int] = {}
     names: dict[str, str] = {}

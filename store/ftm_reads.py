@@ -135,13 +135,15 @@ def evidence(conn: sqlite3.Connection, ids: Collection[str] | None = None) -> It
     for row in cur:
         rec = dict(zip(cols, row, strict=True))
         for key, group in links.items():
-            while pending[key] is not None and pending[key][0] < rec["id"]:
-                pending[key] = next(group, None)
-            found = pending[key] is not None and pending[key][0] == rec["id"]
-            items = list(pending[key][1]) if found else []
+            head = pending[key]
+            while head is not None and head[0] < rec["id"]:
+                head = next(group, None)
+            items = []
+            if head is not None and head[0] == rec["id"]:
+                items = list(head[1])
+                head = next(group, None)
+            pending[key] = head
             rec[key] = [(r[1], r[2]) for r in items] if key == "actors" else [r[1] for r in items]
-            if found:
-                pending[key] = next(group, None)
         yield rec
 
 

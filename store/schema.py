@@ -244,7 +244,8 @@ END;""")
 
 def _statements(script: str) -> list[str]:
     """Split a script of CREATE statements (trigger bodies contain ';', so split on complete statements)."""
-    out, buf = [], []
+    out: list[str] = []
+    buf: list[str] = []
     for line in script.splitlines():
         if not line.strip() and not buf:
             continue
@@ -271,7 +272,7 @@ def create(conn: sqlite3.Connection) -> None:
     _run_in_transaction(conn, _statements(TABLES + GAZETTEER_TABLE + INDEXES + GAZETTEER_INDEX))
     db = sqlite_utils.Database(conn)
     for table, columns in FTS_COLUMNS.items():
-        db[table].enable_fts(list(columns), fts_version="FTS5", create_triggers=True, tokenize=TOKENIZE)
+        db.table(table).enable_fts(list(columns), fts_version="FTS5", create_triggers=True, tokenize=TOKENIZE)
     narrowed = []
     for table, columns in FTS_COLUMNS.items():
         narrowed += [f"DROP TRIGGER [{table}_au]", _fts_update_trigger(table, columns)]

@@ -1,8 +1,9 @@
 """Writing validated records: check references, plan what changes, then apply the plan.
 
 Upsert by id: a record equal to its row is left alone; a changed one is updated and its links (aliases,
-evidence actors and regions) are replaced. Nothing here commits: the caller owns the one transaction of an
-import (`store.write.transaction`), so any error leaves the database as it was.
+evidence actors and regions) are replaced. Planning and writing never commit: the caller owns the one
+transaction of an import (importers.session, through `begin`, `commit` and `rollback`), so any error leaves the
+database as it was.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import difflib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -52,18 +52,6 @@ def commit(conn: sqlite3.Connection) -> None:
 def rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction; rolled back on any exception."""
-    begin(conn)
-    try:
-        yield conn
-    except BaseException:
-        rollback(conn)
-        raise
-    commit(conn)
 
 
 @dataclass
@@ -180,7 +168,7 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
         "evidence": {e.id for e in batch.evidence} | also_known.get("evidence", set()),
     }
     # (table, id, record, field) for every reference
-    refs: list[tuple[str, str, object, str]] = []
+    refs: list[tuple[str, str, Region | Evidence | GazetteerEntry | Relation, str]] = []
     for region in batch.regions:
         if region.parent_id:
             refs.append(("regions", region.parent_id, region, "parent"))
@@ -202,7 +190,7 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
         if ref_id not in known[table]:
             singular = {"sources": "source", "actors": "actor", "regions": "region", "evidence": "evidence"}[table]
             hint = _closest(conn, table, ref_id, known[table])
-            raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)  # type: ignore[attr-defined]
+            raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)
 
 
 def _closest(conn: sqlite3.Connection, table: str, wanted: str, batch_ids: set[str]) -> str:
@@ -471,13 +459,6 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
             p.external_ids,
         )
     return p.counts
-
-
-def apply(conn: sqlite3.Connection, batch: Batch) -> Counts:
-    """Check, plan and write `batch` inside the caller's transaction. Returns what changed."""
-    check_duplicates(batch)
-    check_references(conn, batch)
-    return execute(conn, plan(conn, batch))
 
 
 # ------------------------------------------------------------------------------------------------ import log

@@ -54,7 +54,7 @@ def _finite(value: object) -> bool:
 
 def test_every_figure_is_produced(db: Path, tmp_path: Path) -> None:
     from bench.generate import Spec, generate
-    from bench.pty import have_pty
+    from bench.pty_session import have_pty
     from bench.run import SECTIONS, main
 
     if not (Path(sys.executable).parent / "findings").exists():

@@ -23,7 +23,11 @@ from tui.messages import CopyCitation, Open
 from tui.text import clean, plain
 
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable
+
     from rich.console import RenderableType
+    from textual.command import Provider
     from textual.filter import LineFilter
 
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
@@ -31,13 +35,13 @@ DEFAULT_THEME = "textual-dark"
 LOW_BANDWIDTH_THEME = "ansi-dark"  # the terminal's own colours: short escape codes, nothing to convert
 
 
-def _jump_provider() -> type:
+def _jump_provider() -> type[Provider]:
     from tui.commands import JumpProvider
 
     return JumpProvider
 
 
-def _system_provider() -> type:
+def _system_provider() -> type[Provider]:
     from textual.system_commands import SystemCommandsProvider
 
     return SystemCommandsProvider
@@ -79,10 +83,11 @@ class FindingsApp(App[None]):
     else:
         CSS = _packaged_css()
     TITLE = "findings"
-    COMMANDS: ClassVar[set[Any]] = {_jump_provider, _system_provider}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_jump_provider, _system_provider}
     COMMAND_PALETTE_DISPLAY = "^p"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (20, "-tall")]
+    # Typed as Textual declares them (`ClassVar[...] | None`, which type checkers read as instance variables)
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (20, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -218,6 +223,7 @@ class FindingsApp(App[None]):
 
     def open(self, kind: str, item_id: str) -> None:
         """Push the screen of an actor, region, finding or source (the history stack is the screen stack)."""
+        screen_class: Callable[[str], Screen[Any]]
         if kind == "actor":
             from tui.screens.actor import ActorScreen as screen_class
         elif kind == "region":
@@ -266,7 +272,7 @@ class FindingsApp(App[None]):
     def _copy_citation(self, message: CopyCitation) -> None:
         evidence_id = message.evidence_id
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
 
             data = evidence(conn, evidence_id)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING
 
 from store import browse
 from tui.widgets.virtual_list import RowSource
+
+if TYPE_CHECKING:
+    from store.search import EvidenceFilter, EvidenceRow
 
 SEARCH_CAP = 10_000  # entity search counts stop here ("10,000+")
 
@@ -65,10 +68,10 @@ class RegionSource(RowSource[browse.RegionRow]):
         return browse.list_regions(conn, sort=self.sort, offset=offset, limit=limit)
 
 
-class EvidenceSource(RowSource[Any]):
+class EvidenceSource(RowSource["EvidenceRow"]):  # (a string: EvidenceRow is imported for the checker only)
     """The findings that pass an EvidenceFilter (actor ∧ region ∧ query ∧ facets)."""
 
-    def __init__(self, flt: Any) -> None:
+    def __init__(self, flt: EvidenceFilter) -> None:
         self.filter = flt
         self.key = ("evidence", flt)
         self.total: int | None = None  # the count, once the list knows it
@@ -81,7 +84,7 @@ class EvidenceSource(RowSource[Any]):
     def note_count(self, count: int) -> None:
         self.total = count
 
-    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[Any]:
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[EvidenceRow]:
         from store.search import list_evidence
 
         # The known count lets a far page be read backwards from the end without counting again (counts are

@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from store.search.cache import COUNTS, ORDERS
+from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.evidence_filter import EvidenceFilter
 from store.search.plan import EVIDENCE_BM25, Plan, driver, from_where, plan_for, total_estimate
@@ -23,6 +23,8 @@ from store.search.tables import marks
 # finding), so that any later page costs a lookup by rowid: scrolling and jumping stay fast at a million rows.
 DEEP_PAGE = 1_000
 ORDERS_MAX_IDS = 4_000_000  # across the cached lists: 32 MB
+COUNTS: Cache[int] = Cache(32)  # exact counts of evidence lists
+ORDERS: Cache[array[int]] = Cache(32)  # list orders as rowids
 _ROW = "e.rowid, e.id, e.date, e.category, e.claim, e.status, e.source_id, e.locator"
 
 
@@ -79,7 +81,7 @@ def _walk_by_date(
     if offset + limit <= DEEP_PAGE:
         return [_row(r) for r in conn.execute(forward, [limit, offset])]
     if total is None:
-        total = COUNTS.get(conn, flt)  # type: ignore[assignment]
+        total = COUNTS.get(conn, flt)
     if total is None:
         total = count_evidence(conn, flt)
     if offset >= total:
@@ -107,7 +109,7 @@ def _ordered_rowids(conn: sqlite3.Connection, flt: EvidenceFilter, plan: Plan) -
         return rowids
 
     rowids = ORDERS.get_or_make(conn, flt, read)
-    ORDERS.trim(ORDERS_MAX_IDS, len)  # type: ignore[arg-type]
+    ORDERS.trim(ORDERS_MAX_IDS, len)
     return rowids
 
 

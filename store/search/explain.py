@@ -25,7 +25,8 @@ Problem = tuple[str, str | None]
 NOTE_VALUE_CHARS = 40
 LEFT_OUT = " Searched without it."
 PLURALS = {"category": "categories", "status": "statuses", "kind": "kinds"}
-NEAREST = Cache(64)  # nearest values per connection and problem: a note and its correction look them up once
+# The nearest values per connection and problem: a note and its correction look them up once.
+NEAREST: Cache[list[tuple[str, str]]] = Cache(64)
 
 
 def describe(conn: sqlite3.Connection, problems: Sequence[Problem], *, left_out: bool) -> tuple[str, ...]:

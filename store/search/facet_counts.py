@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from store.search.cache import FACETS as _CACHE
+from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.evidence_filter import EvidenceFilter
 from store.search.plan import driver, from_where, plan_for
 
 FACETS = ("category", "country", "region", "year")
+_CACHE: Cache[dict[str, list[tuple[str, int]]]] = Cache(32)
 
 
 def facets(

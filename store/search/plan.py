@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from store.query import KIND_WORDS, KINDS, Query, date_problem, parse
-from store.search.cache import PLANS
+from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.explain import Problem, describe
 from store.search.names import MAX_RESOLVED, country_code, resolve, with_descendants
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 DRIVE_ALWAYS = 5_000  # a link condition matching at most this many findings always drives the query
 EVIDENCE_BM25 = f"bm25({TABLES['evidence'].weights})"
 MAX_VALUE_CHECKS = 100  # category/status values outside the vocabulary looked up in the database
+PLANS: Cache[Plan] = Cache(64)  # compiled queries and filters
 
 
 class Cond:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
@@ -20,6 +20,11 @@ from tui.screens.entity import (
     profile_content,
 )
 from tui.text import clean, safe_rich
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from store.search import EvidenceFilter
 
 
 class RelationsTree(Tree[dict[str, Any]]):
@@ -97,7 +102,7 @@ class ActorScreen(EntityScreen):
         Section("categories", "Categories"),
     )
 
-    def evidence_filter(self) -> Any:
+    def evidence_filter(self) -> EvidenceFilter:
         from store.search import EvidenceFilter
 
         return EvidenceFilter(actor_ids=(self.item_id,))
@@ -109,7 +114,7 @@ class ActorScreen(EntityScreen):
             return RelationsTree(id="relations")
         return bars_box("categories")
 
-    def load(self, conn: Any) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
         from store.details import actor
 
         return actor(conn, self.item_id, evidence_limit=0)

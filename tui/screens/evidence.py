@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +23,9 @@ from tui.widgets.links import LinkList, LinkRow
 from tui.widgets.panes import PaneHeader
 from tui.widgets.text_view import TextView
 from tui.widgets.virtual_list import StaticSource, VirtualList
+
+if TYPE_CHECKING:
+    import sqlite3
 
 CRUMB_WIDTH = 40  # a finding's name in the breadcrumb: the start of its claim
 
@@ -98,7 +101,7 @@ class EvidenceScreen(DrillScreen):
         self.set_focus(self.links)
         evidence_id = self.evidence_id
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
 
             self.post_message(self._Loaded(evidence(conn, evidence_id)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,7 +22,11 @@ from tui.db import run_db
 from tui.text import clean
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from textual.notifications import SeverityLevel
+
+    from store.search import EvidenceFilter
 
 FORMATS = {"markdown": "md", "csv": "csv", "json": "json"}
 
@@ -42,7 +46,7 @@ def export_path(fmt: str, directory: Path | None = None) -> Path:
     return path
 
 
-def write_file(conn: Any, fmt: str, flt: Any, path: Path) -> int:
+def write_file(conn: sqlite3.Connection, fmt: str, flt: EvidenceFilter, path: Path) -> int:
     """Export the findings of `flt` to a new file at `path` (removed again if the export fails)."""
     from store.export import write_export
     from store.search import iter_evidence_ids
@@ -69,7 +73,7 @@ class ExportScreen(ModalScreen[None]):
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
 
-    def __init__(self, flt: Any, count: int | None) -> None:
+    def __init__(self, flt: EvidenceFilter, count: int | None) -> None:
         super().__init__()
         self.filter = flt
         self.count = count
@@ -110,7 +114,7 @@ class ExportScreen(ModalScreen[None]):
             self.dismiss(None)
             return
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             try:
                 n = write_file(conn, fmt, flt, path)
             except OSError as e:

@@ -12,7 +12,7 @@ database is open.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -37,6 +37,11 @@ from tui.widgets.panes import PaneHeader, PaneTabs, Tab
 from tui.widgets.search import ACCEPT_KEY, SearchBar, SearchStatus
 from tui.widgets.virtual_list import VirtualList
 
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from store.search import EvidenceFilter
+
 SEARCH_DEBOUNCE_S = 0.15
 ACTOR_SORTS = ("name", "count", "kind", "country")
 REGION_SORTS = ("name", "count", "kind")
@@ -58,11 +63,11 @@ FILTER_FIELDS = {
 }
 
 
-def build_filter(query: str, chips: tuple[Chip, ...], *, as_you_type: bool = False) -> Any:
+def build_filter(query: str, chips: tuple[Chip, ...], *, as_you_type: bool = False) -> EvidenceFilter:
     """The EvidenceFilter for a query and a set of chips (AND across fields, OR within a field)."""
     from store.search import EvidenceFilter
 
-    values: dict[str, list[Any]] = {}
+    values: dict[str, list[str]] = {}
     for chip in chips:
         values.setdefault(FILTER_FIELDS[chip.field], []).append(chip.value)
     # (a trailing space stays: as you type, it ends the last word, see finished_query)
@@ -215,14 +220,17 @@ class HomeScreen(FindingsScreen):
     # -- panes ------------------------------------------------------------------------------------------------------
 
     def _list(self, pane: str) -> VirtualList[Any]:
-        return {"actors": self.actors, "regions": self.regions, "evidence": self.evidence}[pane]
+        lists: dict[str, VirtualList[Any]] = {"actors": self.actors, "regions": self.regions, "evidence": self.evidence}
+        return lists[pane]
 
     async def action_show_pane(self, pane: str) -> None:
         switching = pane != self.pane and self.has_class("-narrow")
         if self._deferred and self._mounting is None:
             if switching:
                 findings_app(self).hold_output()  # the mount goes into the one frame below
-            await self.mount_panes()  # type: ignore[misc]
+            mounting = self.mount_panes()
+            if mounting is not None:
+                await mounting
         if switching:
             findings_app(self).paint_once()
         self.pane = pane
@@ -239,7 +247,7 @@ class HomeScreen(FindingsScreen):
 
     async def action_cycle_pane(self, step: int) -> None:
         focused = self.focused
-        order: list[Any] = [self.actors, self.regions, self.evidence]
+        order: list[Widget] = [self.actors, self.regions, self.evidence]
         if self.detail.display and self.detail.region.height:
             order.append(self.detail)
         if self.chips:
@@ -385,7 +393,7 @@ class HomeScreen(FindingsScreen):
         self._set_note("evidence", self._evidence_note())
         self.tabs.set_count("evidence", "…")
 
-    def current_filter(self) -> Any:
+    def current_filter(self) -> EvidenceFilter:
         """The evidence list's filter: the query as the search bar shows it (as you type), and the chips."""
         return build_filter(self.query_text, self.chips, as_you_type=True)
 

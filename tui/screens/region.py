@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.widget import Widget
 
@@ -17,6 +17,11 @@ from tui.screens.entity import (
 )
 from tui.text import clean
 
+if TYPE_CHECKING:
+    import sqlite3
+
+    from store.search import EvidenceFilter
+
 
 class RegionScreen(EntityScreen):
     kind = "region"
@@ -27,7 +32,7 @@ class RegionScreen(EntityScreen):
         Section("parts", "Parts"),
     )
 
-    def evidence_filter(self) -> Any:
+    def evidence_filter(self) -> EvidenceFilter:
         from store.search import EvidenceFilter
 
         return EvidenceFilter(region_ids=(self.item_id,))
@@ -39,7 +44,7 @@ class RegionScreen(EntityScreen):
             return count_list("part", "parts")
         return bars_box("categories")
 
-    def load(self, conn: Any) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
         from store.details import region
 
         return region(conn, self.item_id, evidence_limit=0)

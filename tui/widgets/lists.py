@@ -4,7 +4,7 @@ The drill-down screens' small lists are in tui.widgets.links (not imported befor
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -12,10 +12,16 @@ from textual.binding import Binding, BindingType
 from tui.text import clean
 from tui.widgets.virtual_list import VirtualList, pad
 
+if TYPE_CHECKING:
+    from store.browse import ActorRow, RegionRow
+    from store.search import EvidenceRow
+
 COUNT_WIDTH = 7  # cells for an evidence count (up to 999,999) after the detail column of an actor or region
 
+E = TypeVar("E", bound="ActorRow | RegionRow")  # (strings: the row types are imported for the checker only)
 
-class EntityList(VirtualList[Any]):
+
+class EntityList(VirtualList[E]):
     """Actors or regions: name, a detail column, and the evidence count on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -29,10 +35,10 @@ class EntityList(VirtualList[Any]):
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by name, evidence count, kind, country", id="entities.sort"),
     ]
 
-    def detail(self, row: Any) -> str:
+    def detail(self, row: E) -> str:
         return ""
 
-    def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
+    def row_segments(self, row: E, width: int) -> list[tuple[str, Style | None]]:
         count = f"{row.evidence_count:,}"
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         detail = self.detail(row) if width >= 36 else ""
@@ -61,26 +67,26 @@ class EntityList(VirtualList[Any]):
     kind = "entity"
 
 
-class ActorList(EntityList):
+class ActorList(EntityList["ActorRow"]):
     kind = "actor"
     empty_text = "no actors"
 
-    def detail(self, row: Any) -> str:
+    def detail(self, row: ActorRow) -> str:
         return " ".join(x for x in (row.country or "", row.kind) if x)
 
 
-class RegionList(EntityList):
+class RegionList(EntityList["RegionRow"]):
     kind = "region"
     empty_text = "no regions"
 
-    def detail(self, row: Any) -> str:
+    def detail(self, row: RegionRow) -> str:
         return row.kind or ""
 
 
 STATUS_MARKS = {"unreviewed": "unreviewed", "disputed": "disputed"}
 
 
-class EvidenceList(VirtualList[Any]):
+class EvidenceList(VirtualList["EvidenceRow"]):
     """Findings: date, category, one-line claim, and an `unreviewed` / `disputed` mark."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -90,7 +96,7 @@ class EvidenceList(VirtualList[Any]):
     ]
     empty_text = "no findings match"
 
-    def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
+    def row_segments(self, row: EvidenceRow, width: int) -> list[tuple[str, Style | None]]:
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         mark_style = self.get_component_rich_style("vlist--mark", partial=True)
         parts: list[tuple[str, Style | None]] = []
