@@ -303,6 +303,23 @@ def test_layout_fits_narrow_widths_and_wide_characters():
 # ------------------------------------------------------------------------------------ the Click-free door
 
 
+def through_the_door(db, *args):  # type: ignore[no-untyped-def]
+    """`python main.py --db DB ARGS...` as a process: the Click-free door, with a bare environment."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run(
+        [sys.executable, "main.py", "--db", str(db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
 def test_the_door_prints_what_the_click_command_prints(built_db):
     import subprocess
     import sys
@@ -310,14 +327,7 @@ def test_the_door_prints_what_the_click_command_prints(built_db):
 
     root = Path(__file__).resolve().parent.parent
     for args in (["search", "yuan"], ["search", "china", "--json", "--limit", "3"], ["search", "wech"]):
-        fast = subprocess.run(
-            [sys.executable, "main.py", "--db", str(built_db), *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
-        )
+        fast = through_the_door(built_db, *args)
         assert fast.returncode == 0, fast.stderr
         assert fast.stdout == run_cli(*args, db=built_db).output
     missing = subprocess.run(
@@ -387,20 +397,8 @@ def test_search_notes_are_data_and_the_suggestion_is_one_shell_word(built_db):
 
 
 def test_the_door_writes_the_same_notes_as_the_click_command(built_db):
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     args = ["search", "china", "category:financ", "--json"]
-    fast = subprocess.run(
-        [sys.executable, "main.py", "--db", str(built_db), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
-    )
+    fast = through_the_door(built_db, *args)
     click = run_cli(*args, db=built_db)
     assert fast.returncode == 0 and (fast.stdout, fast.stderr) == (click.stdout, click.stderr)
     assert json.loads(fast.stdout) and "did you mean: findings search 'china category:finance'" in fast.stderr

@@ -30,10 +30,50 @@ count_evidence 0-1.5 s depending on the filter; facets with no filter ~5-10 s (t
 
 from __future__ import annotations
 
-from store.search.explain import correction, settled_notes
+from store.search.errors import query_error_means_empty
+from store.search.explain import corrected, describe
 from store.search.hits import CLOSE, OPEN, Hit, count, search, unmark
 from store.search.names import resolve, slug, suggest, with_descendants
-from store.search.plan import notes, searches_entities
+from store.search.plan import notes, query_plan, searches_entities
+
+TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
+if TYPE_CHECKING:
+    import sqlite3
+
+    from store.search.evidence import EvidenceRow, count_evidence, iter_evidence_ids, list_evidence
+    from store.search.evidence_filter import EvidenceFilter
+    from store.search.facet_counts import FACETS, facets
+
+
+def correction(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> str | None:
+    """`text` with each part that names nothing replaced by its nearest valid value, the rest as typed:
+    `category:financ` -> `category:finance`, `actor:chna` -> `actor:china`, `yuan regoin:crimea` ->
+    `yuan region:crimea`; in a comma list only the value that names nothing (`category:trade,financ` ->
+    `category:trade,finance`). None when no part needs correcting, or none has a near value (dates never do).
+    As you type, a last qualifier still being typed is left as it is (as `notes` leaves it out).
+
+    The same parts as `notes` (the plan's problems), and the value put in is the first the note's "did you
+    mean" names (store.search.explain.nearest): a new kind of problem gets its correction there. A value
+    written in quotes keeps them. Never raises on `text`."""
+    with query_error_means_empty:
+        return corrected(conn, text, query_plan(conn, text, as_you_type=as_you_type).problems)
+    return None
+
+
+def settled_notes(conn: sqlite3.Connection, text: str) -> list[str]:
+    """The notes of a query searched as you type, once you have stopped typing it (the explorer's search
+    bar, left with Enter, Esc or Tab): it still finds what it found as you typed (the last word a prefix),
+    so these are the as-you-type notes (`notes(..., as_you_type=True)`), plus the line for a last qualifier
+    that names nothing, which was still being typed then (`china category:financ`). Never raises on `text`."""
+    with query_error_means_empty:
+        shown = query_plan(conn, text, as_you_type=True)
+        finished = query_plan(conn, text, as_you_type=False)
+        extra = [p for p in finished.problems if p not in shown.problems]
+        if not extra:
+            return notes(conn, text, as_you_type=True)
+        return list(describe(conn, (*shown.problems, *extra), left_out=not shown.empty))
+    return []
+
 
 # The evidence list and facets load on first use: `findings search` needs neither (about 2 ms of start-up).
 _LATER = {
@@ -45,11 +85,6 @@ _LATER = {
     "FACETS": "facet_counts",
     "facets": "facet_counts",
 }
-TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
-if TYPE_CHECKING:
-    from store.search.evidence import EvidenceRow, count_evidence, iter_evidence_ids, list_evidence
-    from store.search.evidence_filter import EvidenceFilter
-    from store.search.facet_counts import FACETS, facets
 
 
 def __getattr__(name: str) -> object:

@@ -2,11 +2,12 @@
 names no actor, region, source, country, category, status, kind or date, each with the nearest valid values
 (`no category 'financ' — did you mean finance?`). The plan leaves those parts out and lists them
 (store.search.plan); the lines are written when asked for, since finding the nearest names of a million-row
-database takes 10-100 ms. `correction` writes the query again with the nearest value in place of each part
+database takes 10-100 ms. `corrected` writes the query again with the nearest value in place of each part
 that names nothing (`category:financ` -> `category:finance`), for "did you mean: ...".
 
 Both start from the plan's problems, (qualifier, value) pairs, and `nearest`: a new kind of problem slots in
-by giving `nearest` (and `describe`) a case for it.
+by giving `nearest` (and `describe`) a case for it. (The plan imports this module, so what needs a plan —
+`store.search.correction`, `settled_notes` — is in store/search/__init__.py.)
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from store.query import DATE_FORMS, KIND_WORDS, KINDS, QUALIFIER_NAMES, date_problem
+from store.query import _QUALIFIER, DATE_FORMS, KIND_WORDS, KINDS, QUALIFIER_NAMES, _is_qualifier, date_problem
 from store.search.cache import Cache
-from store.search.errors import query_error_means_empty
 from store.search.names import closest, suggest, suggest_countries
 
 MAX_NOTES = 5  # parts that name nothing described one by one (each may look up the nearest names)
@@ -115,51 +115,22 @@ def no_value(conn: sqlite3.Connection, name: str, value: str) -> str:
     return f"no {name} {_shown(value)} ({PLURALS[name]}: {', '.join(vocabulary)})"
 
 
-# ------------------------------------------------------------------------------------- settled and corrected
+# ------------------------------------------------------------------------------------------------ corrected
 
 
-def settled_notes(conn: sqlite3.Connection, text: str) -> list[str]:
-    """The notes of a query searched as you type, once you have stopped typing it (the explorer's search
-    bar, left with Enter, Esc or Tab): it still finds what it found as you typed (the last word a prefix),
-    so these are the as-you-type notes (`notes(..., as_you_type=True)`), plus the line for a last qualifier
-    that names nothing, which was still being typed then (`china category:financ`). Never raises on `text`."""
-    from store.search.plan import notes, query_plan
-
-    with query_error_means_empty:
-        shown = query_plan(conn, text, as_you_type=True)
-        finished = query_plan(conn, text, as_you_type=False)
-        extra = [p for p in finished.problems if p not in shown.problems]
-        if not extra:
-            return notes(conn, text, as_you_type=True)
-        return list(describe(conn, (*shown.problems, *extra), left_out=not shown.empty))
-    return []
-
-
-def correction(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> str | None:
-    """`text` with each part that names nothing replaced by its nearest valid value (`nearest`), the rest as
-    typed: `category:financ` -> `category:finance`, `actor:chna` -> `actor:china`, `yuan regoin:crimea` ->
-    `yuan region:crimea`; in a comma list only the value that names nothing (`category:trade,financ` ->
-    `category:trade,finance`). None when no part needs correcting, or none has a near value (dates never do).
-    As you type, a last qualifier still being typed is left as it is (as `notes` leaves it out).
-
-    The same parts as `notes` (the plan's problems), so the correction is what the notes' "did you mean"
-    names first. A value made with quotes keeps them. Never raises on `text`."""
-    from store.search.plan import query_plan
-
-    with query_error_means_empty:
-        problems = query_plan(conn, text, as_you_type=as_you_type).problems
-        if not problems:
-            return None
-        fixes: dict[tuple[str, str | None], str] = {}
-        for name, value in problems:
-            options = nearest(conn, name, value)
-            if options:
-                fixes[(name.lower(), None if value is None else value.lower())] = options[0][0]
-        if not fixes:
-            return None
-        fixed = _rewrite(text, fixes)
-        return fixed if fixed != text else None
-    return None
+def corrected(conn: sqlite3.Connection, text: str, problems: Sequence[Problem]) -> str | None:
+    """`text` with each of its `problems` (the parts its plan left out) replaced by the nearest valid value
+    (`nearest`), the rest as typed; None when none has a near value, or nothing changed. The public side is
+    store.search.correction, which finds the problems."""
+    fixes: dict[tuple[str, str | None], str] = {}
+    for name, value in problems:
+        options = nearest(conn, name, value)
+        if options:
+            fixes[(name.lower(), None if value is None else value.lower())] = options[0][0]
+    if not fixes:
+        return None
+    fixed = _rewrite(text, fixes)
+    return fixed if fixed != text else None
 
 
 def _rewrite(text: str, fixes: dict[tuple[str, str | None], str]) -> str:
@@ -197,8 +168,6 @@ def qualifier_spans(text: str) -> list[tuple[str, int, int, int, bool]]:
     """Where the qualifiers of `text` are, read as store.query.tokenize reads them: (name as typed, where the
     name starts, where the value starts, where it ends, whether it is quoted), for every `name:value` token
     (known qualifier or not; addresses such as `http://x` are words, and are not listed)."""
-    from store.query import _QUALIFIER, _is_qualifier
-
     spans = []
     i, n = 0, len(text)
     while i < n:
