@@ -33,7 +33,7 @@ class RelationsTree(Tree[dict[str, Any]]):
 
     # Two bindings of one key: the footer shows the one that applies to the row under the cursor (check_action).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", id="relations.open"),
+        Binding("enter", "select_cursor", "Open", tooltip="Open the other actor", id="relations.open"),
         Binding("enter", "toggle_group", "Fold", tooltip="Fold or unfold this kind of relation", id="relations.fold"),
     ]
 

@@ -110,7 +110,7 @@ def help_content(app: App[Any]) -> Content:
         lines.append(Content(""))
         lines.append(Content(title).stylize("bold $accent"))
         for keys, description in help_lines(app, bindings):
-            lines.append(Content.assemble((f"  {keys:<16}", "bold"), description))
+            lines.append(Content.assemble((f"  {keys:<15} ", "bold"), description))
     lines.append(Content(""))
     lines.append(
         Content(

@@ -54,7 +54,10 @@ def database_note(kind: str) -> str:
             "the curated findings of dataset/, rebuilt by `findings build`; imports never go into it, they make "
             "your own database, which the explorer then opens"
         )
-    return "a database chosen with --db or FINDINGS_DB: neither your own database nor the shipped reference data"
+    return (
+        "another database file (chosen with --db or FINDINGS_DB, or the data.db of the current directory): "
+        "neither your own database nor the shipped reference data"
+    )
 
 
 def shown_path(path: str | os.PathLike[str]) -> str:
