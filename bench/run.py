@@ -57,7 +57,7 @@ BARE_TEXTUAL = ROOT.parent / "shared" / "tools" / "bare_textual.py"  # the refer
 if not BARE_TEXTUAL.exists():  # a checkout without ../shared: the same app, copied into bench/
     BARE_TEXTUAL = ROOT / "bench" / "bare_textual.py"
 BARE_INPUT = ROOT / "bench" / "bare_input.py"
-SECTIONS = ("import", "search", "cli", "startup", "lists", "typing", "bytes")
+SECTIONS = ("import", "search", "cli", "startup", "lists", "typing", "bytes", "ftm")
 TERM = "xterm-256color"  # as ../shared/tools/ptybytes.py (its PTY_TERM default); COLORTERM unset
 
 
@@ -304,6 +304,40 @@ def bench_import(rows: int, repeats: int, workdir: Path) -> list[Figure]:
             {"ours_s": ours_t, "baseline_s": plain_t, "same_rows": same, "rows": rows},
             "" if same else "the two databases differ!",
         )
+    ]
+
+
+# ------------------------------------------------------------------------------------------------------ ftm
+
+
+def bench_ftm(entities: int, repeats: int, workdir: Path) -> list[Figure]:
+    """`findings import ftm` of real-shaped entities against the FtM library's validating parse (bench/ftm_import)."""
+    from bench.ftm_import import measure
+
+    log(f"ftm: importing {entities:,} entities, {repeats} time(s)")
+    result = measure(entities, repeats, workdir)
+    samples = {k: v for k, v in result.items() if k != "runs"}
+    return [
+        Figure(
+            "ftm_import",
+            f"import ftm, {entities:,} entities (CPU)",
+            "s",
+            result["ours_cpu_s"],
+            result["baseline_cpu_s"],
+            result["baseline"],
+            [("ratio", 1.5)],
+            samples,
+        ),
+        Figure(
+            "ftm_memory",
+            f"import ftm, {entities:,} entities: peak memory per entity",
+            "B",
+            result["peak_bytes_per_entity"],
+            result["file_bytes"] / entities,
+            "the file's bytes per entity (what reading it whole would hold)",
+            [("value", 300.0)],
+            samples,
+        ),
     ]
 
 
@@ -914,6 +948,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="fewer repeats, 5k-row import")
     ap.add_argument("--smoke", action="store_true", help="one of everything, short waits (tests: figures, not times)")
     ap.add_argument("--rows", type=int, default=None, help="findings in the import benchmark (default 100k)")
+    ap.add_argument("--ftm-entities", type=int, default=None, help="entities in the FtM benchmark (default 200k)")
     ap.add_argument("--db", type=Path, default=ROOT / "bench" / "big.db", help="the big database")
     ap.add_argument("--small-db", type=Path, default=ROOT / "bench" / "10k.db", help="the 10k database (lists)")
     ap.add_argument("--data-db", type=Path, default=ROOT / "data.db", help="the curated database")
@@ -968,6 +1003,9 @@ def main(argv: list[str] | None = None) -> dict:
                     figures += bench_typing(big, "grain", reps(5, 2), settle, OPT.interval)
                 elif section == "bytes":
                     figures += bench_bytes(a.data_db.resolve(), reps(2, 1), settle)
+                elif section == "ftm":
+                    n = a.ftm_entities or (300 if a.smoke else 20_000 if a.quick else 200_000)
+                    figures += bench_ftm(n, reps(2, 1), work)
             except Exception as e:  # one broken section must not hide the others
                 import traceback
 

@@ -101,7 +101,7 @@ class _TerminalSafe:
 
 
 def _ftm_writer() -> FtmWriter:
-    from importers.ftm_export import export as ftm_export
+    from store.export_ftm import export as ftm_export
 
     return ftm_export
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.options import Group, db_option, given_db
+from importers.ftm.limits import DEFAULT_LIMITS, MB, ByteSize, Limits
 from importers.progress import DelayedProgress
 from importers.session import ImportSession
 from importers.summary import print_summary
@@ -161,25 +162,72 @@ def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, tabl
 @import_group.command("ftm")
 @paths_argument
 @db_option(help=DB_HELP)
-@click.option("--skip-invalid", is_flag=True, help="Skip lines that are not valid FtM entities (each is reported).")
+@click.option("--skip-invalid", is_flag=True, help="Skip records that are not valid FtM (each is reported).")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove what earlier imports of the same file created and this one no longer holds (a delisted sanction).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (standard output).")
+@click.option(
+    "--max-record-size",
+    type=ByteSize(),
+    default=str(DEFAULT_LIMITS.record_bytes // MB) + "M",
+    show_default=True,
+    help="The longest line (or indented object) read as one record.",
+)
+@click.option(
+    "--max-records",
+    type=click.IntRange(1),
+    default=DEFAULT_LIMITS.records,
+    show_default=True,
+    help="Records in one import.",
+)
+@click.option(
+    "--max-values",
+    type=click.IntRange(1),
+    default=DEFAULT_LIMITS.values,
+    show_default=True,
+    help="Values of one property of one entity.",
+)
 @dry_run_option
 @click.pass_context
-def import_ftm(ctx: click.Context, paths: tuple[str, ...], db: Path | None, skip_invalid: bool, dry_run: bool) -> None:
-    """Import FollowTheMoney entities (JSON lines: .json, .ftm, .ijson; - for standard input).
+def import_ftm(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    db: Path | None,
+    skip_invalid: bool,
+    prune: bool,
+    as_json: bool,
+    max_record_size: int,
+    max_records: int,
+    max_values: int,
+    dry_run: bool,
+) -> None:
+    """Import FollowTheMoney data: entities (JSON lines, `ftm pretty` output, JSON arrays, API responses with
+    nested entities), statements (JSON or CSV), OpenSanctions delta files; gzip-compressed or not; - for
+    standard input.
 
-    People, companies and organisations become actors; ownerships, directorships and other links become
-    relations; sanctions, notes and events become unreviewed findings; articles become sources. Re-importing
-    a file updates what it imported before (FtM ids are kept). See the README for the mapping.
+    People, companies, organisations and vessels become actors; ownerships, directorships and other links
+    relations (each its own row: an ownership history stays a history); sanctions, payments, positions, notes
+    and events unreviewed findings; articles and documents sources. Re-importing a file updates what it
+    imported before (FtM ids are kept). An imported actor never changes an existing one: one with the same
+    name, alias or identifier is proposed as the same, for review. The summary accounts for every record.
+    See the README for the mapping.
 
     \b
     Examples:
-      findings import ftm entities.ijson
-      findings import ftm export.ftm --skip-invalid --dry-run
-      cat entities.json | findings import ftm -
+      findings import ftm entities.ftm.json
+      findings import ftm statements.csv export.ftm --skip-invalid --dry-run
+      findings import ftm entities.delta.json --json
+      gunzip -c entities.ftm.json.gz | findings import ftm -
     """
     from importers.ftm import run_import
 
-    run_import(db_path(ctx), paths, skip_invalid=skip_invalid, dry_run=dry_run)
+    limits = Limits(record_bytes=max_record_size, records=max_records, values=max_values)
+    run_import(
+        db_path(ctx), paths, skip_invalid=skip_invalid, dry_run=dry_run, prune=prune, as_json=as_json, limits=limits
+    )
 
 
 @import_group.command("article")

@@ -35,6 +35,7 @@ class ImportSession:
         self.counts = write.Counts()
         self.by_file: dict[str, write.Counts] = {}
         self.files: list[tuple[str, str | None]] = []
+        self.logged: dict[str, int] = {}  # files logged early (log_files): path -> imports.id
         self.seen: dict[str, set[str]] = {t: set() for t in ("sources", "actors", "regions", "evidence")}
         self.created = False
         self.copy: Path | None = None  # the copy of the shipped data that becomes db_path on success
@@ -82,6 +83,9 @@ class ImportSession:
             if exc_type is None and not self.dry_run:
                 for path, sha in self.files:
                     counts = self.by_file.get(path, write.Counts())
+                    if path in self.logged:
+                        write.finish_import(self.conn, self.logged[path], counts)
+                        continue
                     write.log_import(
                         self.conn, path=path, sha256=sha, fmt=self.fmt, started=self.started, counts=counts
                     )
@@ -114,6 +118,19 @@ class ImportSession:
 
     def add_file(self, path: str, sha256: str | None) -> None:
         self.files.append((path, sha256))
+
+    def log_files(self) -> dict[str, int]:
+        """Log the files added so far now, not at the end, and return path -> imports.id, so that what the import
+        writes can name the file it came from. Their counts are filled in when the session ends. In a dry
+        run nothing is logged (and the dict is empty)."""
+        assert self.conn is not None
+        if not self.dry_run:
+            for path, sha in self.files:
+                if path not in self.logged:
+                    self.logged[path] = write.start_import(
+                        self.conn, path=path, sha256=sha, fmt=self.fmt, started=self.started
+                    )
+        return dict(self.logged)
 
     def add(self, batch: Batch) -> None:
         """Check a batch against the database and everything added before it, then plan and write it."""

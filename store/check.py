@@ -82,7 +82,8 @@ REFERENCE_CHECKS: list[tuple[str, str, str]] = [
         "(x.kind = 'actor' AND EXISTS (SELECT 1 FROM actors t WHERE t.id = x.ref_id)) OR "
         "(x.kind = 'region' AND EXISTS (SELECT 1 FROM regions t WHERE t.id = x.ref_id)) OR "
         "(x.kind = 'source' AND EXISTS (SELECT 1 FROM sources t WHERE t.id = x.ref_id)) OR "
-        "(x.kind = 'evidence' AND EXISTS (SELECT 1 FROM evidence t WHERE t.id = x.ref_id)))",
+        "(x.kind = 'evidence' AND EXISTS (SELECT 1 FROM evidence t WHERE t.id = x.ref_id)) OR "
+        "(x.kind = 'relation' AND EXISTS (SELECT 1 FROM relations t WHERE t.id = CAST(x.ref_id AS INTEGER))))",
     ),
 ]
 

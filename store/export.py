@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from store.cite import citation_parts, figure, status_mark
+from store.details import region_label
 from store.search import EvidenceFilter, iter_evidence_ids
 from store.text import json_safe, printable
 
@@ -104,13 +105,16 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
             ids,
         ):
             actors.setdefault(eid, []).append({"id": aid, "name": name, "role": role})
+        # as_a_whole: the region has parts (the occupied territories): the finding is about it as a whole, about
+        # none of its parts in particular; such regions come after the others
         regions: dict[str, list[dict]] = {}
-        for eid, rid, name in conn.execute(
-            f"""SELECT l.evidence_id, r.id, r.name FROM evidence_regions l JOIN regions r ON r.id = l.region_id
-                 WHERE l.evidence_id IN ({marks}) ORDER BY r.name""",
+        for eid, rid, name, whole in conn.execute(
+            f"""SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
+                  FROM evidence_regions l JOIN regions r ON r.id = l.region_id
+                 WHERE l.evidence_id IN ({marks}) ORDER BY w, r.name""",
             ids,
         ):
-            regions.setdefault(eid, []).append({"id": rid, "name": name})
+            regions.setdefault(eid, []).append({"id": rid, "name": name, "as_a_whole": bool(whole)})
         by_id = {}
         for row in rows:
             (eid, claim, quote, category, date, quantity, unit, status, confidence, locator, sid, title, publisher) = (
@@ -189,7 +193,7 @@ def _write_csv(records: Iterable[dict], out: SupportsWrite[str]) -> int:
             r["unit"],
             "; ".join(a["name"] for a in r["actors"]),
             "; ".join(a["id"] for a in r["actors"]),
-            "; ".join(g["name"] for g in r["regions"]),
+            "; ".join(region_label(g) for g in r["regions"]),
             "; ".join(g["id"] for g in r["regions"]),
             src["id"],
             src["title"],
@@ -287,7 +291,7 @@ def _markdown_item(r: dict, lead: str | None) -> str:
         p for p in (md(number) if number else "", md(r["category"]), md(r["date"]) if r.get("date") else "undated") if p
     ]
     if r["regions"]:
-        facts.append(", ".join(md(g["name"]) for g in r["regions"]))
+        facts.append(", ".join(md(region_label(g)) for g in r["regions"]))
     lines.append("  - " + " · ".join(facts))
     others = [a for a in r["actors"] if a["id"] != lead]
     if others:

@@ -9,11 +9,41 @@ from __future__ import annotations
 
 import sqlite3
 
-from store.schema import GAZETTEER_INDEX, GAZETTEER_TABLE, SCHEMA_VERSION
+from store.schema import (
+    EXTERNAL_IDS_COLUMNS,
+    EXTERNAL_IDS_INDEX,
+    FTM_PROPERTIES_TABLE,
+    GAZETTEER_INDEX,
+    GAZETTEER_TABLE,
+    PROPOSALS_INDEXES,
+    PROPOSALS_TABLE,
+    RELATIONS_INDEXES,
+    RELATIONS_TABLE,
+    SCHEMA_VERSION,
+)
+
+# 2 -> 3: relations lose UNIQUE (subject_id, object_id, kind) and gain `percentage` (SQLite cannot drop a
+# constraint: the table is rebuilt with the same row ids, so external ids pointing at relations stay right);
+# external_ids gain `created` and `import_id`; proposals and ftm_properties are new. Every existing external id
+# was written by the import that created its record, hence `created` 1.
+_V3 = [
+    "ALTER TABLE relations RENAME TO relations_v2",
+    RELATIONS_TABLE,
+    'INSERT INTO relations (id, subject_id, object_id, kind, role, evidence_id, start, "end") '
+    'SELECT id, subject_id, object_id, kind, role, evidence_id, start, "end" FROM relations_v2',
+    "DROP TABLE relations_v2",
+    *RELATIONS_INDEXES,
+    *EXTERNAL_IDS_COLUMNS,
+    EXTERNAL_IDS_INDEX,
+    PROPOSALS_TABLE,
+    *PROPOSALS_INDEXES,
+    FTM_PROPERTIES_TABLE,
+]
 
 # from-version -> the statements that make it from-version + 1. Plain SQL only (no executescript: it commits).
 MIGRATIONS: dict[int, list[str]] = {
     1: [GAZETTEER_TABLE, GAZETTEER_INDEX],  # 2: place names for article tagging and FtM addresses
+    2: _V3,  # 3: several relations per pair, provenance of external ids, proposals, FtM values
 }
 
 

@@ -33,7 +33,7 @@ CATEGORIES: tuple[str, ...] = (
 )
 STATUSES: tuple[str, ...] = ("curated", "unreviewed", "disputed")
 CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")
-ACTOR_KINDS: tuple[str, ...] = ("state", "company", "organization", "person", "group", "platform")
+ACTOR_KINDS: tuple[str, ...] = ("state", "company", "organization", "person", "group", "platform", "vessel")
 REGION_KINDS: tuple[str, ...] = (
     "country",
     "autonomous-republic",

@@ -45,16 +45,20 @@ def test_search_json_shape(built_db):
 
 def test_search_qualifiers_unquoted_and_quoted(built_db):
     conn = sqlite3.connect(built_db)
-    both = {
-        r[0]
-        for r in conn.execute(
+
+    def china_in(region: str) -> set[str]:
+        sql = (
             "SELECT evidence_id FROM evidence_actors WHERE actor_id = 'china' INTERSECT "
-            "SELECT evidence_id FROM evidence_regions WHERE region_id = 'crimea'"
+            "SELECT evidence_id FROM evidence_regions WHERE region_id = ?"
         )
-    }
+        return {r[0] for r in conn.execute(sql, [region])}
+
+    both, general = china_in("crimea"), china_in("occupied-territories") - china_in("crimea")
     for argv in (["actor:china region:crimea"], ["actor:china", "region:crimea"]):
         hits = json.loads(run_cli("search", *argv, "--json", "--limit", "100", db=built_db).output)
-        assert {h["id"] for h in hits} == both
+        assert [h["scope"] for h in hits] == ["specific"] * len(both) + ["general"] * len(general)
+        assert {h["id"] for h in hits if h["scope"] == "specific"} == both
+        assert {h["id"] for h in hits if h["scope"] == "general"} == general
         assert {h["kind"] for h in hits} == {"evidence"}
 
 
@@ -62,7 +66,7 @@ def test_search_zaporozhye_finds_the_region_first(built_db):
     hits = json.loads(run_cli("search", "Zaporozhye", "--json", db=built_db).output)
     assert (hits[0]["kind"], hits[0]["id"]) == ("region", "zaporizhzhia")
     r = run_cli("search", "Zaporozhye", db=built_db)
-    assert "region  Zaporizhzhia Oblast  zaporizhzhia  23 findings" in r.output
+    assert "region  Zaporizhzhia Oblast  zaporizhzhia  1 finding" in r.output
     assert "matched: " in r.output  # evidence found through the region's names says so
     assert lines_fit(r.output)
 
@@ -236,9 +240,11 @@ def test_show_evidence(built_db):
     assert data["source"]["publisher"] == "The Kyiv Independent"
     assert data["locator"] == "para 16"
     assert [a["id"] for a in data["actors"]] == ["china"]
-    assert {r["id"] for r in data["regions"]} == {"crimea", "donetsk", "luhansk", "zaporizhzhia", "kherson"}
+    assert data["regions"] == [
+        {"id": "occupied-territories", "name": "Occupied territories of Ukraine", "as_a_whole": True}
+    ]
     out = run_cli("show", "evidence", "bank-branches-sell-yuan", db=built_db).output
-    for part in ("79 bank branches", "The Kyiv Independent", "para 16", "China (china)", "curated"):
+    for part in ("79 bank branches", "The Kyiv Independent", "para 16", "China (china)", "curated", "(as a whole)"):
         assert part in out, part
     assert lines_fit(out)
 

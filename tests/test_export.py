@@ -23,7 +23,11 @@ def test_csv_all_findings(built_db):
     assert bank["quantity"] == "79" and bank["unit"] == "bank branches"
     assert bank["actor_ids"] == "china" and bank["publisher"] == "The Kyiv Independent"
     assert bank["locator"] == "para 16"
-    assert "crimea" in bank["region_ids"].split("; ")
+    # "in the occupied territories": about them as a whole, not about Crimea or any other one region
+    assert bank["region_ids"] == "occupied-territories"
+    assert bank["regions"] == "Occupied territories of Ukraine (as a whole)"
+    western = next(row for row in rows if row["id"] == "western-systems-replaced")  # names all five
+    assert western["region_ids"].split("; ") == ["crimea", "donetsk", "kherson", "luhansk", "zaporizhzhia"]
 
 
 def test_csv_cells_cannot_be_formulas(db):

@@ -163,7 +163,7 @@ class FindingsApp(App[None]):
     def output_ready(self, cycles: int = 1) -> None:
         """The screen has what it needs: paint it once it has been laid out with it (after `cycles` refreshes:
         a new layout resizes widgets, and their repaints come one refresh later)."""
-        if not self._holding:
+        if not self._holding or not self.screen_stack:
             return
         screen = self.screen
 
@@ -186,6 +186,9 @@ class FindingsApp(App[None]):
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
+        if not self.screen_stack:  # the app is closing: its screens are gone, there is nothing to paint
+            self._holding = False
+            return
         screen = self.screen
         if not (screen.is_attached and screen.outer_size):
             self._holding = False

@@ -9,7 +9,7 @@ from store import browse
 from tui.widgets.virtual_list import RowSource
 
 if TYPE_CHECKING:
-    from store.search import EvidenceFilter, EvidenceRow
+    from store.search import EvidenceFilter, EvidenceRow, ScopeCounts
 
 SEARCH_CAP = 10_000  # entity search counts stop here ("10,000+")
 
@@ -75,11 +75,16 @@ class EvidenceSource(RowSource["EvidenceRow"]):  # (a string: EvidenceRow is imp
         self.filter = flt
         self.key = ("evidence", flt)
         self.total: int | None = None  # the count, once the list knows it
+        # With a region asked for: how many findings are about it and how many general (store.search.ScopeCounts),
+        # set with the count (before the list says it is counted)
+        self.scopes: ScopeCounts | None = None
 
     def count(self, conn: sqlite3.Connection) -> int:
-        from store.search import count_evidence
+        from store.search import count_evidence, scope_counts
 
-        return count_evidence(conn, self.filter)
+        n = count_evidence(conn, self.filter)
+        self.scopes = scope_counts(conn, self.filter)  # the counts just made, remembered: no second count
+        return n
 
     def note_count(self, count: int) -> None:
         self.total = count

@@ -8,6 +8,10 @@ asked about it:
   no qualifier that only applies to evidence (`searches_entities`), or when `kind:` asks for them. A query of
   qualifiers alone lists evidence, newest first.
 - `count(conn, text)`: a cheap count, capped.
+- General and specific: a query or filter that asks for a region (`region:kherson`) lists the findings about it
+  and its parts first, then the *general* ones, about a wider region that contains it as a whole (the
+  occupied territories), each marked with its `scope`; `scope_counts` says how many of each
+  (store.search.plan explains how).
 - `list_evidence(conn, EvidenceFilter(...))`, `count_evidence`, `iter_evidence_ids`: the evidence list of the
   TUI, paged at any offset (store.search.evidence); `facets`: its counts by category, country, region and year
   (store.search.facet_counts).
@@ -33,14 +37,21 @@ from __future__ import annotations
 from store.search.errors import query_error_means_empty
 from store.search.explain import corrected, describe
 from store.search.hits import CLOSE, OPEN, Hit, count, search, unmark
-from store.search.names import resolve, slug, suggest, with_descendants
+from store.search.names import resolve, slug, suggest, wider_regions, with_descendants
 from store.search.plan import notes, query_plan, searches_entities
 
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
 if TYPE_CHECKING:
     import sqlite3
 
-    from store.search.evidence import EvidenceRow, count_evidence, iter_evidence_ids, list_evidence
+    from store.search.evidence import (
+        EvidenceRow,
+        ScopeCounts,
+        count_evidence,
+        iter_evidence_ids,
+        list_evidence,
+        scope_counts,
+    )
     from store.search.evidence_filter import EvidenceFilter
     from store.search.facet_counts import FACETS, facets
 
@@ -79,7 +90,9 @@ def settled_notes(conn: sqlite3.Connection, text: str) -> list[str]:
 _LATER = {
     "EvidenceFilter": "evidence_filter",
     "EvidenceRow": "evidence",
+    "ScopeCounts": "evidence",
     "count_evidence": "evidence",
+    "scope_counts": "evidence",
     "iter_evidence_ids": "evidence",
     "list_evidence": "evidence",
     "FACETS": "facet_counts",
@@ -109,6 +122,7 @@ __all__ = [
     "EvidenceFilter",
     "EvidenceRow",
     "Hit",
+    "ScopeCounts",
     "correction",
     "count",
     "count_evidence",
@@ -117,11 +131,13 @@ __all__ = [
     "list_evidence",
     "notes",
     "resolve",
+    "scope_counts",
     "search",
     "searches_entities",
     "settled_notes",
     "slug",
     "suggest",
     "unmark",
+    "wider_regions",
     "with_descendants",
 ]

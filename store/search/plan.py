@@ -11,6 +11,13 @@ How evidence queries run (they must stay fast at a million rows):
   forced by CROSS JOIN); other conditions filter the joined rows;
 - without words: newest first by the `evidence_date` index; a selective link condition (an actor, a region, a
   source, a country with few findings) drives the query instead, when that reads fewer rows (`driver`).
+
+General and specific: `region:kherson` finds the findings about Kherson Oblast and the places within it (the
+plan's own conditions: *specific*), and then, listed after them, the findings about a wider region that contains
+it, such as the occupied territories as a whole, that name no part of it (`Plan.general`, a plan of its own:
+*general*). A finding about "the occupied territories" is never counted, listed or ranked as one about Kherson;
+callers that ignore `general` get only the specific findings. Each part runs as fast as any plan, so a region
+with no wider region costs what it did before.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from store.query import KIND_WORDS, KINDS, Query, date_problem, parse
 from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.explain import Problem, describe
-from store.search.names import MAX_RESOLVED, country_code, resolve, with_descendants
+from store.search.names import MAX_RESOLVED, country_code, resolve, wider_regions, with_descendants
 from store.search.tables import TABLES, marks
 
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing (about 2 ms)
@@ -57,11 +64,22 @@ class Cond:
         self.column = column
 
 
+class RegionScope:
+    """A region condition of a plan: the regions asked for (`asked`), the condition on them and their parts
+    (`cond`, the specific findings) and the wider regions that contain them (`wider`: their findings are the
+    general ones)."""
+
+    __slots__ = ("asked", "cond", "wider")
+
+    def __init__(self, asked: list[str], cond: Cond, wider: list[str]) -> None:
+        self.asked, self.cond, self.wider = tuple(asked), cond, tuple(wider)
+
+
 class Plan:
     """How to find what a query asks for. Shared by every caller that asks about the same query and filter on
     the same connection: never changed once made (but for `notes`, written on first use)."""
 
-    __slots__ = ("conds", "empty", "kinds", "match", "notes", "problems", "query")
+    __slots__ = ("conds", "empty", "general", "kinds", "match", "notes", "problems", "query", "regions")
 
     def __init__(self, query: Query) -> None:
         self.query = query
@@ -71,6 +89,20 @@ class Plan:
         self.kinds: frozenset[str] | None = None  # from kind: qualifiers
         self.problems: tuple[Problem, ...] = ()  # the parts left out because they name nothing
         self.notes: tuple[str, ...] | None = None  # the problems described, once asked for (notes())
+        self.regions: list[RegionScope] = []  # the region conditions (not negated ones) among `conds`
+        # The general findings, listed after this plan's own: about a wider region as a whole (see the module
+        # docstring). None when no asked region lies within another.
+        self.general: Plan | None = None
+
+    @property
+    def scope(self) -> str | None:
+        """What this plan's own findings are to the regions it asks for: 'specific', or None when it asks for
+        no region (the general part's plan says 'general')."""
+        return "specific" if self.regions else None
+
+    def parts(self) -> list[Plan]:
+        """The plans whose findings make this plan's list, in list order: itself, then its general part."""
+        return [self] if self.general is None else [self, self.general]
 
     @property
     def selects_evidence(self) -> bool:
@@ -78,11 +110,23 @@ class Plan:
         return self.match is not None or bool(self.conds)
 
     def copy(self) -> Plan:
-        """A plan to add conditions to (this one stays as it is)."""
+        """A plan to add conditions to (this one stays as it is); its general part is made again by the caller
+        (`_split_general`)."""
         other = Plan(self.query)
         other.empty, other.kinds, other.problems = self.empty, self.kinds, self.problems
         other.conds = list(self.conds)
+        other.regions = list(self.regions)
         return other
+
+
+class GeneralPlan(Plan):
+    """The general part of a plan: the findings about a wider region as a whole (never split again)."""
+
+    __slots__ = ()
+
+    @property
+    def scope(self) -> str | None:
+        return "general"
 
 
 # ------------------------------------------------------------------------------------------- the public side
@@ -250,9 +294,10 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             problems += [(name, v) for v in missing]
         if not found:
             continue
-        if name in ("actor", "region"):
-            ids_ = with_descendants(conn, found)[:MAX_RESOLVED] if name == "region" else found
-            plan.conds.append(_link_cond(conn, name, ids_, negated))
+        if name == "actor":
+            plan.conds.append(_link_cond(conn, name, found, negated))
+        elif name == "region":
+            _add_region(conn, plan, found, negated)
         elif name == "country":
             plan.conds.append(_country_cond(conn, found, negated))
         elif name in ("source", "category", "status"):
@@ -278,7 +323,41 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
     plan.problems = tuple(dict.fromkeys(problems))
     if problems and not plan.selects_evidence and plan.kinds is None:
         plan.empty = True  # nothing but parts that name nothing: nothing to search for
+    _split_general(conn, plan)
     return plan
+
+
+def _add_region(conn: sqlite3.Connection, plan: Plan, found: list[str], negated: bool = False) -> None:
+    """The condition of `region:` (or a region chip): linked to the regions or a part of them. Not negated, it
+    is a RegionScope too, whose wider regions give the plan its general part."""
+    cond = _link_cond(conn, "region", with_descendants(conn, found)[:MAX_RESOLVED], negated)
+    plan.conds.append(cond)
+    if not negated:
+        plan.regions.append(RegionScope(found, cond, wider_regions(conn, found)))
+
+
+def _split_general(conn: sqlite3.Connection, plan: Plan) -> None:
+    """Set `plan.general`: the same conditions, but with every region condition widened to the wider regions,
+    and none of the plan's own findings (so the two parts never share a finding)."""
+    plan.general = None
+    if plan.empty or not any(scope.wider for scope in plan.regions):
+        return
+    general = GeneralPlan(plan.query)
+    general.kinds, general.problems = plan.kinds, plan.problems
+    own = {id(scope.cond) for scope in plan.regions}
+    conds = [c for c in plan.conds if id(c) not in own]
+    if len(plan.regions) == 1:  # the usual case: linked to a wider region, and not to the asked ones
+        scope = plan.regions[0]
+        conds.append(_link_cond(conn, "region", list(scope.wider)))
+        conds.append(Cond(f"NOT {scope.cond.sql}", list(scope.cond.params)))
+    else:  # region:a region:b: linked to a or a wider region, and to b or one, and not both specifically
+        for scope in plan.regions:
+            ids = [*scope.cond.params, *scope.wider] if scope.wider else list(scope.cond.params)
+            conds.append(_link_cond(conn, "region", sorted(set(ids))[:MAX_RESOLVED]))
+        both = " AND ".join(scope.cond.sql for scope in plan.regions)
+        conds.append(Cond(f"NOT ({both})", [p for scope in plan.regions for p in scope.cond.params]))
+    general.conds = _prefer_category_index(conds)
+    plan.general = general
 
 
 def _known_values(conn: sqlite3.Connection, column: str, values: list[str]) -> tuple[list[str], list[str]]:
@@ -311,7 +390,7 @@ def _with_filter(conn: sqlite3.Connection, base: Plan, flt: EvidenceFilter) -> P
     if flt.actor_ids:
         plan.conds.append(_link_cond(conn, "actor", sorted(set(flt.actor_ids))[:MAX_RESOLVED]))
     if flt.region_ids:
-        plan.conds.append(_link_cond(conn, "region", with_descendants(conn, flt.region_ids)[:MAX_RESOLVED]))
+        _add_region(conn, plan, sorted(set(flt.region_ids))[:MAX_RESOLVED])
     if flt.categories:
         plan.conds.append(_in_cond("category", sorted(set(flt.categories))))
     if flt.statuses:
@@ -327,6 +406,7 @@ def _with_filter(conn: sqlite3.Connection, base: Plan, flt: EvidenceFilter) -> P
         else:
             plan.conds.append(cond)
     plan.conds = _prefer_category_index(plan.conds)
+    _split_general(conn, plan)
     return plan
 
 

@@ -130,7 +130,10 @@ class ActorScreen(EntityScreen):
         ]
         text = " — ".join(clean(x) for x in (data.get("role"), data.get("summary")) if x)
         self.profile.update(profile_content(data.get("name"), facts, text))
-        regions = count_rows("region", data.get("regions"))
+        # Regions the findings are about in particular first, then those spoken of as a whole, said so
+        from store.details import region_label
+
+        regions = count_rows("region", [{**r, "name": region_label(r)} for r in data.get("regions") or ()])
         self.set_section_rows("regions", regions)
         self.set_strip("Regions", regions, "2")
         relations = data.get("relations") or []

@@ -92,6 +92,17 @@ def count_text(n: int | None, capped: bool = False) -> str:
     return f"{n:,}+" if capped else f"{n:,}"
 
 
+def _scoped_counts(vlist: VirtualList[Any], text: str) -> tuple[str, str]:
+    """The count for a list's header and tab; with a region filter, which findings are about the region and
+    which are general: `24: Kherson Oblast 1 · Occupied territories of Ukraine 23` and `1 + 23 general`."""
+    from tui.text import clean
+
+    scopes = getattr(vlist.source, "scopes", None)
+    if scopes is None:
+        return text, text
+    return f"{text}: {clean(scopes.text(as_a_whole=False))}", f"{scopes.specific:,} + {scopes.general:,} general"
+
+
 class HomeScreen(FindingsScreen):
     crumb = "Home"
     AUTO_FOCUS = "#evidence"
@@ -483,8 +494,9 @@ class HomeScreen(FindingsScreen):
         name = message.vlist.id or ""
         if name in self.headers:
             text = count_text(message.count)
-            self.headers[name].set(count=text)
-            self.tabs.set_count(name, text)
+            header, tab = _scoped_counts(message.vlist, text)
+            self.headers[name].set(count=header)
+            self.tabs.set_count(name, tab)
             self._say_where_the_hits_are()
         self._check_ready()
 

@@ -84,10 +84,12 @@ class RegionList(EntityList["RegionRow"]):
 
 
 STATUS_MARKS = {"unreviewed": "unreviewed", "disputed": "disputed"}
+GENERAL_MARK = "general"  # about a wider region as a whole, not about the region the list is of
 
 
 class EvidenceList(VirtualList["EvidenceRow"]):
-    """Findings: date, category, one-line claim, and an `unreviewed` / `disputed` mark."""
+    """Findings: date, category, one-line claim, and an `unreviewed` / `disputed` mark; under a region, a
+    `general` mark on the findings about a wider region as a whole (listed after its own)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -109,11 +111,16 @@ class EvidenceList(VirtualList["EvidenceRow"]):
             parts.append((" " + pad(row.category or "", 13), dim))
             used += 14
         mark = STATUS_MARKS.get(row.status or "", "")
-        if mark and width < 60:
-            mark = mark[0]
-        mark_w = len(mark) + 1 if mark else 0
+        general = GENERAL_MARK if row.scope == "general" else ""
+        if width < 60:
+            mark = mark[:1]
+        if width < 40:
+            general = general[:1]
+        mark_w = (len(mark) + 1 if mark else 0) + (len(general) + 1 if general else 0)
         claim_w = max(1, width - used - 1 - mark_w)
         parts.append((" " + pad(clean(row.claim), claim_w), None))
+        if general:
+            parts.append((" " + general, dim))
         if mark:
             parts.append((" " + mark, mark_style))
         return parts
