@@ -205,9 +205,12 @@ class Session:
         self.total += len(chunk)
         self.stream.feed(chunk)
 
-    def drain(self, quiet: float, limit: float, *, t0: float | None = None, until=None) -> Burst:  # type: ignore[no-untyped-def]
+    def drain(  # type: ignore[no-untyped-def]
+        self, quiet: float, limit: float, *, t0: float | None = None, until=None, first: bool = False
+    ) -> Burst:
         """Read until no output for `quiet` seconds (or `limit` seconds in all, or `until(burst)` is true after a
-        read). Times are seconds since `t0` (default: now)."""
+        read). With `first`, the quiet period starts at the first byte: a program that is slow to start (a loaded
+        machine) is waited for up to `limit`, not given up on. Times are seconds since `t0` (default: now)."""
         t0 = time.monotonic() if t0 is None else t0
         burst = Burst(t0)
         start = time.monotonic()
@@ -216,12 +219,13 @@ class Session:
             now = time.monotonic()
             if now - start > limit:
                 break
-            wait = min(quiet - (now - last), limit - (now - start))
+            waiting_first = first and not burst.chunks
+            wait = limit - (now - start) if waiting_first else min(quiet - (now - last), limit - (now - start))
             chunk = self._read_available(wait)
             if chunk is None:
                 break
             if not chunk:
-                if time.monotonic() - last >= quiet:
+                if not waiting_first and time.monotonic() - last >= quiet:
                     break
                 continue
             last = time.monotonic()
@@ -247,7 +251,7 @@ class Session:
                 cpu.append(self.cpu_s())
             return False
 
-        burst = self.drain(settle, limit, t0=self.t_start, until=painted)
+        burst = self.drain(settle, limit, t0=self.t_start, until=painted, first=True)
         first_paint = None
         if shown:
             i = shown[0]
