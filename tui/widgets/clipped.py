@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 ELLIPSIS = "…"
+TRAILING = " ·,;:—–-"  # separators a cut line does not end in before its ellipsis
 
 
 def clip_lines(content: Content, width: int, height: int) -> Content:
@@ -20,8 +21,8 @@ def clip_lines(content: Content, width: int, height: int) -> Content:
     last = kept[-1].rstrip()
     if last.cell_length + len(ELLIPSIS) > width:  # no room for the ellipsis: the last word goes instead
         space = last.plain.rfind(" ")
-        last = (last[:space] if space > 0 else last.truncate(width - len(ELLIPSIS))).rstrip()
-    kept[-1] = last + ELLIPSIS
+        last = last[:space] if space > 0 else last.truncate(width - len(ELLIPSIS))
+    kept[-1] = last.rstrip(TRAILING) + ELLIPSIS  # `Luhansk Oblast 13…`, not `Luhansk Oblast 13 ·…`
     return Content("\n").join(kept)
 
 
