@@ -73,7 +73,7 @@ def startup(pyz: Path, work: Path, repeats: int) -> dict:
 
 
 def tui_first_paint(cmd: list[str], cwd: Path, env: dict[str, str], repeats: int) -> float:
-    from bench.pty import Session
+    from bench.pty_session import Session
 
     times = []
     for i in range(repeats + 1):
@@ -152,7 +152,7 @@ def yaml_import(pyz: Path, work: Path, repeats: int) -> dict:
 def ssh_compression(pyz: Path, work: Path, moves: int = 10) -> dict:
     """Bytes of the first paint and of cursor moves at 80x24, raw and as `ssh -C` sends them: one zlib stream
     (level 6, as OpenSSH) for the whole session, flushed (Z_PARTIAL_FLUSH) after every write the program made."""
-    from bench.pty import Session
+    from bench.pty_session import Session
 
     env = {"PATH": "/usr/bin:/bin", "HOME": str(work / "home"), "LANG": "C.UTF-8"}
     out = {}

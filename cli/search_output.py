@@ -13,6 +13,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (3 ms of 
 if TYPE_CHECKING:
     import sqlite3
 
+    from store.search import Hit, ScopeCounts
+
 KINDS = ("evidence", "actor", "region", "source")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 10_000
@@ -21,7 +23,36 @@ VARIANT_MARK = "≈ other spelling"  # a hit found only through other scripts, s
 
 
 def run(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool) -> None:
-    """Search and print: JSON, or hits rendered for a terminal or a pipe."""
+    """Search and print: JSON, or hits rendered for a terminal or a pipe; then, on stderr, why parts of the
+    query named nothing and the query corrected (stdout stays the hits alone: `--json` stays JSON)."""
+    _print_hits(conn, text, kinds, limit, offset, as_json)
+    explain(conn, text)
+
+
+def explain(conn: sqlite3.Connection, text: str) -> None:
+    """On stderr: one line per part of the query that names nothing (store.search.notes), then
+    `did you mean: findings search '...'` with the query corrected, when there is a correction."""
+    import sys
+
+    from store.search import correction, notes
+
+    lines = [visible(line) for line in notes(conn, text)]
+    fixed = correction(conn, text)
+    if fixed is not None:
+        lines.append(f"did you mean: findings search {shell_quoted(visible(fixed))}")
+    if lines:
+        sys.stderr.write("".join(line + "\n" for line in lines))
+        sys.stderr.flush()
+
+
+def shell_quoted(text: str) -> str:
+    """`text` as one shell word in single quotes (a quote inside written '\\'')."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _print_hits(
+    conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool
+) -> None:
     from store.search import count
     from store.search import search as run_search
 
@@ -40,11 +71,16 @@ def run(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int,
         for kind in kinds or KINDS:
             n, more = count(conn, text, kind=kind, cap=COUNT_CAP, as_you_type=prefix)
             total, capped = total + n, capped or more
-    emit(render(text, hits, offset=offset, total=total, capped=capped, prefix=prefix))
+    scopes = None
+    if any(h.scope for h in hits):  # a region asked for: how many findings are about it, how many general
+        from store.search import EvidenceFilter, scope_counts
+
+        scopes = scope_counts(conn, EvidenceFilter(query=text, as_you_type=prefix))
+    emit(render(text, hits, offset=offset, total=total, capped=capped, prefix=prefix, scopes=scopes))
 
 
-def _hit_json(h) -> dict:  # type: ignore[no-untyped-def]
-    out = {
+def _hit_json(h: Hit) -> dict[str, object]:
+    out: dict[str, object] = {
         "kind": h.kind,
         "id": h.id,
         "title": h.title,
@@ -55,7 +91,9 @@ def _hit_json(h) -> dict:  # type: ignore[no-untyped-def]
         "variant": h.variant,
     }
     if h.kind == "evidence":
-        out.update(date=h.date, category=h.category, status=h.status)
+        # scope: 'specific' (about the region asked for) or 'general' (about a wider region as a whole); null
+        # when the query asks for no region
+        out.update(date=h.date, category=h.category, status=h.status, scope=h.scope)
     else:
         out["evidence_count"] = h.count
     return out
@@ -74,16 +112,34 @@ def evidence_body(title: str, snippet: str, highlights: list[tuple[int, int]]) -
     return snippet, highlights, pos >= 0
 
 
-def render(text: str, hits: list, *, offset: int, total: int, capped: bool, prefix: bool = False) -> Doc:
+def render(
+    text: str,
+    hits: list,
+    *,
+    offset: int,
+    total: int,
+    capped: bool,
+    prefix: bool = False,
+    scopes: ScopeCounts | None = None,
+) -> Doc:
+    """The hits; with `scopes` (a region asked for), the general findings apart, after a line saying what they
+    are about, each marked GENERAL, and the footer saying how many of each."""
     doc = Doc()
     if not hits:
         doc.line(("no results for ", "dim"), (f"'{visible(text)}'", None))
         return doc
     if prefix:
         doc.line((f"no exact matches; words starting with '{visible(text.split()[-1])}':", "dim"))
+    general_shown = False
     for i, h in enumerate(hits, start=offset + 1):
         if h.kind == "evidence":
+            if h.scope == "general" and not general_shown:
+                general_shown = True
+                doc.blank()
+                doc.para(general_heading(scopes), style="dim")
             spans: list = [(f"{i:>3}. ", "dim")]
+            if h.scope == "general":
+                spans.append(("GENERAL ", "warn"))
             if h.status in ("unreviewed", "disputed"):
                 spans.append((h.status.upper() + " ", "warn"))
             spans += [
@@ -122,7 +178,19 @@ def render(text: str, hits: list, *, offset: int, total: int, capped: bool, pref
     doc.blank()
     hint = "  (--offset for more)" if capped or total > offset + len(hits) else ""
     doc.line((f"{shown} of {more} hits{hint}", "dim"))
+    if scopes is not None:
+        doc.line((f"findings: {scopes.text()}", "dim"))
     return doc
+
+
+def general_heading(scopes: ScopeCounts | None) -> str:
+    """The line before the general findings of a list: what they are about, and what they are not."""
+    if scopes is None:
+        return "General: about a wider region as a whole, not about the region asked for in particular"
+    return (
+        f"General: about {', '.join(scopes.wider)} as a whole, "
+        f"not about {', '.join(scopes.asked)} in particular ({scopes.general:,})"
+    )
 
 
 def window(text: str, highlights: list[tuple[int, int]], size: int) -> tuple[str, list[tuple[int, int]]]:

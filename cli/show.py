@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,7 +13,14 @@ from cli import open_db
 from cli.options import Command, db_option
 from cli.render import Column, Doc, echo_json, emit, visible
 from store.cite import citation, figure
+from store.details import region_label
 from store.language import name as language_name
+
+if TYPE_CHECKING:
+    from store.search import ScopeCounts
+
+if TYPE_CHECKING:
+    from store.search import EvidenceRow
 
 KINDS = ("actor", "region", "evidence", "source")
 BAR = 30
@@ -30,7 +39,9 @@ def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, db:
 
     ID is an id, or a name or alias that names one thing (`show actor PRC`). An actor shows its profile,
     aliases, relations, regions with counts and findings; a region the actors present and its findings by
-    category; a finding its claim, quote, figures, status, source citation and links; a source its findings.
+    category, then the general ones (about a wider region, such as the occupied territories, as a whole:
+    marked GENERAL, counted apart); a finding its claim, quote, figures, status, source citation and links; a
+    source its findings.
 
     \b
     Examples:
@@ -56,6 +67,10 @@ def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, db:
             echo_json(_json_ready(data))
             return
         rows = _evidence_rows(conn, kind, found, limit) if kind != "evidence" else []
+        if kind == "region":
+            from store.search import EvidenceFilter, scope_counts
+
+            data["scopes"] = scope_counts(conn, EvidenceFilter(region_ids=(found,)))
     finally:
         conn.close()
     emit(RENDERERS[kind](data, rows))
@@ -69,13 +84,18 @@ def _json_ready(data: dict) -> dict:
     return out
 
 
-def _evidence_rows(conn, kind: str, id_: str, limit: int) -> list:  # type: ignore[no-untyped-def]
+def _evidence_rows(conn: sqlite3.Connection, kind: str, id_: str, limit: int) -> list[EvidenceRow]:
     from store.search import EvidenceFilter, list_evidence
 
     if limit == 0:
         return []
-    field = {"actor": "actor_ids", "region": "region_ids", "source": "source_ids"}[kind]
-    return list_evidence(conn, EvidenceFilter(**{field: (id_,)}), limit=limit)
+    ids = (id_,)
+    flt = {
+        "actor": EvidenceFilter(actor_ids=ids),
+        "region": EvidenceFilter(region_ids=ids),
+        "source": EvidenceFilter(source_ids=ids),
+    }[kind]
+    return list_evidence(conn, flt, limit=limit)
 
 
 # ------------------------------------------------------------------------------------------------ renderers
@@ -116,7 +136,7 @@ def _counts(doc: Doc, title: str, items: list[dict], what: str = "findings") -> 
         return
     doc.blank()
     doc.heading(title)
-    rows = [[(it["name"], None), (it["id"], "id"), (f"{it['count']:,}", None)] for it in items]
+    rows = [[(region_label(it), None), (it["id"], "id"), (f"{it['count']:,}", None)] for it in items]
     doc.table([Column("name", flex=True), Column("id"), Column(what, justify="right")], rows)
 
 
@@ -144,11 +164,21 @@ def _timeline(doc: Doc, data: dict) -> None:
     _bars(doc, "period", [((p, None), n) for p, n in timeline], extra)
 
 
-def _findings(doc: Doc, rows: list, total: int, query_hint: str) -> None:
+def _findings(doc: Doc, rows: list, total: int, query_hint: str, scopes: ScopeCounts | None = None) -> None:
+    """The first findings of a list; with `scopes` (a region's), its own first, then the general ones apart,
+    after a line saying what they are about, each marked GENERAL."""
+    from cli.search_output import general_heading
+
     doc.blank()
-    doc.heading(f"Findings ({total:,})")
+    doc.heading(f"Findings ({total:,}: {scopes.text()})" if scopes else f"Findings ({total:,})")
+    general_shown = False
     for r in rows:
+        if r.scope == "general" and not general_shown:
+            general_shown = True
+            doc.para(general_heading(scopes), indent=2, style="dim")
         spans: list = [("  ", None)]
+        if r.scope == "general":
+            spans.append(("GENERAL ", "warn"))
         if r.status in ("unreviewed", "disputed"):
             spans.append((r.status.upper() + " ", "warn"))
         spans += [(r.date or "undated", "dim"), (" · ", "dim"), (r.category, "kind"), ("  ", None), (r.id, "id")]
@@ -175,17 +205,23 @@ def render_actor(d: dict, rows: list) -> Doc:
 def render_region(d: dict, rows: list) -> Doc:
     doc = Doc()
     facts = [d.get("kind") or "", d.get("iso_code") or "", _plural(d["evidence_total"], "finding")]
+    if d.get("general_total"):
+        facts.append(f"{d['general_total']:,} general")
     if d.get("occupied_since"):
         facts.append(f"occupied since {d['occupied_since']}")
     _title(doc, d["name"], d["id"], facts)
     doc.field("Aliases", "; ".join(d["aliases"]))
     if d.get("parent"):
         doc.field("Part of", f"{d['parent']['name']} ({d['parent']['id']})")
+    if d.get("general_total"):
+        wider = "; ".join(f"{w['name']} ({w['id']}) {w['count']:,}" for w in d["wider"])
+        doc.field("General", f"about a wider region as a whole, not about {d['name']} in particular: {wider}")
     _counts(doc, "Parts", d.get("parts") or [])
-    _counts(doc, "Actors present", d["actors"])
+    _counts(doc, "Actors present" + (" (in its own findings)" if d.get("general_total") else ""), d["actors"])
     _categories(doc, d["by_category"])
     _timeline(doc, d)
-    _findings(doc, rows, d["evidence_total"], f"region:{d['id']}")
+    total = d["evidence_total"] + (d.get("general_total") or 0)
+    _findings(doc, rows, total, f"region:{d['id']}", d.get("scopes"))
     return doc
 
 
@@ -227,7 +263,7 @@ def render_evidence(d: dict, _rows: list) -> Doc:
     doc.field(
         "Actors", "; ".join(f"{a['name']} ({a['id']}{', ' + a['role'] if a.get('role') else ''})" for a in d["actors"])
     )
-    doc.field("Regions", "; ".join(f"{r['name']} ({r['id']})" for r in d["regions"]))
+    doc.field("Regions", "; ".join(f"{region_label(r)} ({r['id']})" for r in d["regions"]))
     doc.field("Source", citation(d))
     _relations(doc, d.get("relations") or [])
     return doc

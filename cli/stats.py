@@ -32,10 +32,12 @@ def stats(ctx: click.Context, as_json: bool, db: Path | None) -> None:
         conn.close()
     if as_json:
         names = data.pop("region_names")
+        whole = data.pop("regions_as_a_whole")
         ev = data["evidence"]
         data["evidence"] = {k: [{"value": v, "count": n} for v, n in items] for k, items in ev.items()}
         for item in data["evidence"]["region"]:
             item["name"] = names.get(item["value"])
+            item["as_a_whole"] = item["value"] in whole
         echo_json(data)
         return
     emit(render(data))
@@ -49,6 +51,7 @@ def render(data: dict) -> Doc:
         [[(t, None), (f"{n:,}", None)] for t, n in data["tables"].items()],
     )
     names = data["region_names"]
+    whole = data.get("regions_as_a_whole") or set()
     titles = {
         "category": "category",
         "status": "status",
@@ -65,8 +68,12 @@ def render(data: dict) -> Doc:
             doc.line(("  none", "dim"))
             continue
         rows = []
+        wider_shown = False
         for value, n in items:
             label = f"{names.get(value, value)} ({value})" if key == "region" else value
+            if key == "region" and value in whole and not wider_shown:  # listed last (store.stats)
+                wider_shown = True
+                rows.append([("as a whole (counted for none of its parts):", "dim"), ("", None), ("", None)])
             share = f"{n / total:.0%}" if total else ""
             rows.append([(label, None), (f"{n:,}", None), (share, "dim")])
         if key == "year" and data.get("undated"):

@@ -7,6 +7,10 @@ from pathlib import Path
 import click
 
 from cli.options import Group, db_option, given_db
+from importers.ftm.limits import DEFAULT_LIMITS as FTM_LIMITS
+from importers.ftm.limits import MB, ByteSize
+from importers.ftm.limits import Limits as FtmLimits
+from importers.limits import Limits, limit_options
 from importers.progress import DelayedProgress
 from importers.session import ImportSession
 from importers.summary import print_summary
@@ -76,30 +80,29 @@ def _say_where_it_is(ctx: click.Context, /, result: object, **params: object) ->
         click.echo(f"(dry run: your database {shown} would be created from the shipped data)", err=True)
 
 
-def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run: bool) -> None:
-    from importers.native import read_native
-    from store.records import Batch
+def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run: bool, limits: Limits) -> None:
+    from importers.feed import Feeder
+    from importers.loaders import TextInput
+    from importers.native import check_inputs, native_records
 
-    batch, files = Batch(), []
-    with DelayedProgress(f"reading {fmt}", total=len(paths), unit="files") as bar:
+    check_inputs(paths)
+    with ImportSession(db_path(ctx), fmt, dry_run=dry_run) as session, DelayedProgress(f"importing {fmt}") as bar:
+        feeder = Feeder(session, limits, progress=bar.advance)
         for path in paths:
-            part, sha = read_native(path, fmt)
-            batch.extend(part)
-            files.append((str(path), sha))
-            bar.advance()
-    with ImportSession(db_path(ctx), fmt, dry_run=dry_run) as session:
-        for path, sha in files:
-            session.add_file(path, sha)
-        session.add(batch)
-    print_summary(session.counts, dry_run=dry_run, title=f"import {fmt}: {len(files)} file(s)")
+            with TextInput(path) as inp:
+                feeder.add_all(native_records(inp, fmt, limits))
+            session.add_file(str(path), inp.sha256)
+        feeder.finish()
+    print_summary(session.counts, dry_run=dry_run, title=f"import {fmt}: {len(paths)} file(s)")
 
 
 @import_group.command("yaml")
 @paths_argument
 @db_option(help=DB_HELP)
 @dry_run_option
+@limit_options
 @click.pass_context
-def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool) -> None:
+def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool, limits: Limits) -> None:
     """Import native YAML files (the format of dataset/*.yaml).
 
     \b
@@ -107,22 +110,23 @@ def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry
       findings import yaml dataset/*.yaml
       findings import yaml my-findings.yaml --dry-run
     """
-    _import_native(ctx, paths, "yaml", dry_run)
+    _import_native(ctx, paths, "yaml", dry_run, limits)
 
 
 @import_group.command("json")
 @paths_argument
 @db_option(help=DB_HELP)
 @dry_run_option
+@limit_options
 @click.pass_context
-def import_json(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool) -> None:
+def import_json(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool, limits: Limits) -> None:
     """Import native JSON files (the same structure as the YAML format).
 
     \b
     Example:
       findings import json export.json
     """
-    _import_native(ctx, paths, "json", dry_run)
+    _import_native(ctx, paths, "json", dry_run, limits)
 
 
 @import_group.command("csv")
@@ -134,8 +138,11 @@ def import_json(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry
     help="The table the rows belong to (default: recognised from the header).",
 )
 @dry_run_option
+@limit_options
 @click.pass_context
-def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, table: str | None, dry_run: bool) -> None:
+def import_csv(
+    ctx: click.Context, paths: tuple[str, ...], db: Path | None, table: str | None, dry_run: bool, limits: Limits
+) -> None:
     """Import flat CSV tables: sources, actors, regions, evidence or relations.
 
     The header names the columns (those of the table; `actors` and `regions` in evidence are `;`-separated ids).
@@ -147,39 +154,87 @@ def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, tabl
       findings import csv rows.csv --table evidence --dry-run
     """
     from importers.csv_tables import CsvTable, order_by_dependency
+    from importers.feed import Feeder
 
-    tables = order_by_dependency([CsvTable(p, table) for p in paths])
-    with ImportSession(db_path(ctx), "csv", dry_run=dry_run) as session, DelayedProgress("importing") as bar:
+    tables = order_by_dependency([CsvTable(p, table, limits) for p in paths])
+    with ImportSession(db_path(ctx), "csv", dry_run=dry_run) as session, DelayedProgress("importing csv") as bar:
+        feeder = Feeder(session, limits, progress=bar.advance)
         for t in tables:
-            for batch, n in t.batches():
-                session.add(batch)
-                bar.advance(n)
+            feeder.add_all(t.records())
             session.add_file(t.name, t.sha256)
+        feeder.finish()
     print_summary(session.counts, dry_run=dry_run, title=f"import csv: {len(tables)} file(s)")
 
 
 @import_group.command("ftm")
 @paths_argument
 @db_option(help=DB_HELP)
-@click.option("--skip-invalid", is_flag=True, help="Skip lines that are not valid FtM entities (each is reported).")
+@click.option("--skip-invalid", is_flag=True, help="Skip records that are not valid FtM (each is reported).")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove what earlier imports of the same file created and this one no longer holds (a delisted sanction).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (standard output).")
+@click.option(
+    "--max-record-size",
+    type=ByteSize(),
+    default=str(FTM_LIMITS.record_bytes // MB) + "M",
+    show_default=True,
+    help="The longest line (or indented object) read as one record.",
+)
+@click.option(
+    "--max-records",
+    type=click.IntRange(1),
+    default=FTM_LIMITS.records,
+    show_default=True,
+    help="Records in one import.",
+)
+@click.option(
+    "--max-values",
+    type=click.IntRange(1),
+    default=FTM_LIMITS.values,
+    show_default=True,
+    help="Values of one property of one entity.",
+)
 @dry_run_option
 @click.pass_context
-def import_ftm(ctx: click.Context, paths: tuple[str, ...], db: Path | None, skip_invalid: bool, dry_run: bool) -> None:
-    """Import FollowTheMoney entities (JSON lines: .json, .ftm, .ijson; - for standard input).
+def import_ftm(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    db: Path | None,
+    skip_invalid: bool,
+    prune: bool,
+    as_json: bool,
+    max_record_size: int,
+    max_records: int,
+    max_values: int,
+    dry_run: bool,
+) -> None:
+    """Import FollowTheMoney data: entities (JSON lines, `ftm pretty` output, JSON arrays, API responses with
+    nested entities), statements (JSON or CSV), OpenSanctions delta files; gzip-compressed or not; - for
+    standard input.
 
-    People, companies and organisations become actors; ownerships, directorships and other links become
-    relations; sanctions, notes and events become unreviewed findings; articles become sources. Re-importing
-    a file updates what it imported before (FtM ids are kept). See the README for the mapping.
+    People, companies, organisations and vessels become actors; ownerships, directorships and other links
+    relations (each its own row: an ownership history stays a history); sanctions, payments, positions, notes
+    and events unreviewed findings; articles and documents sources. Re-importing a file updates what it
+    imported before (FtM ids are kept). An imported actor never changes an existing one: one with the same
+    name, alias or identifier is proposed as the same, for review. The summary accounts for every record.
+    See the README for the mapping.
 
     \b
     Examples:
-      findings import ftm entities.ijson
-      findings import ftm export.ftm --skip-invalid --dry-run
-      cat entities.json | findings import ftm -
+      findings import ftm entities.ftm.json
+      findings import ftm statements.csv export.ftm --skip-invalid --dry-run
+      findings import ftm entities.delta.json --json
+      gunzip -c entities.ftm.json.gz | findings import ftm -
     """
     from importers.ftm import run_import
 
-    run_import(db_path(ctx), paths, skip_invalid=skip_invalid, dry_run=dry_run)
+    limits = FtmLimits(record_bytes=max_record_size, records=max_records, values=max_values)
+    run_import(
+        db_path(ctx), paths, skip_invalid=skip_invalid, dry_run=dry_run, prune=prune, as_json=as_json, limits=limits
+    )
 
 
 @import_group.command("article")
@@ -191,6 +246,7 @@ def import_ftm(ctx: click.Context, paths: tuple[str, ...], db: Path | None, skip
 @click.option("--publisher", help="Who published it.")
 @click.option("--lang", help="Its language, an ISO 639-1 code (uk, ru, en); default: detected from the text.")
 @dry_run_option
+@limit_options
 @click.pass_context
 def import_article(
     ctx: click.Context,
@@ -202,6 +258,7 @@ def import_article(
     publisher: str | None,
     lang: str | None,
     dry_run: bool,
+    limits: Limits,
 ) -> None:
     """Import a news article or report (plain text or Markdown) as unreviewed findings.
 
@@ -228,4 +285,5 @@ def import_article(
         publisher=publisher,
         lang=lang,
         dry_run=dry_run,
+        limits=limits,
     )

@@ -4,40 +4,38 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class DelayedProgress:
     DELAY_S = 1.0
 
-    def __init__(self, description: str, total: float | None = None, *, unit: str = "records") -> None:
+    def __init__(self, description: str, total: int | None = None, *, unit: str = "records") -> None:
         self.description = description
         self.total = total
         self.unit = unit
-        self.done = 0.0
+        self.done = 0
         self.started = time.monotonic()
-        self._progress: Any = None
-        self._task: Any = None
+        self._bar: tuple[Progress, TaskID] | None = None  # once shown
         self._enabled = sys.stderr.isatty()
 
-    def advance(self, n: float = 1) -> None:
+    def advance(self, n: int = 1) -> None:
         self.done += n
-        if self._progress is None:
+        if self._bar is None:
             if not self._enabled or time.monotonic() - self.started < self.DELAY_S:
                 return
-            self._start()
-        self._progress.update(self._task, completed=self.done)
+            self._bar = self._start()
+        progress, task = self._bar
+        progress.update(task, completed=self.done)
 
-    def set_total(self, total: float) -> None:
-        self.total = total
-        if self._progress is not None:
-            self._progress.update(self._task, total=total)
-
-    def _start(self) -> None:
+    def _start(self) -> tuple[Progress, TaskID]:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(
+        progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -46,13 +44,13 @@ class DelayedProgress:
             console=Console(stderr=True),
             transient=True,
         )
-        self._progress.start()
-        self._task = self._progress.add_task(self.description, total=self.total, completed=self.done)
+        progress.start()
+        return progress, progress.add_task(self.description, total=self.total, completed=self.done)
 
     def close(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
+        if self._bar is not None:
+            self._bar[0].stop()
+            self._bar = None
 
     def __enter__(self) -> DelayedProgress:
         return self

@@ -1,8 +1,8 @@
 """Schema upgrades: each step takes a database from version N to N+1; all steps run in one transaction.
 
 Writing commands upgrade an older database inside their own write transaction (store.write.begin), so a failed
-import leaves it untouched; `findings migrate` does it explicitly. The read-only explorer never upgrades: it
-asks the user to run `findings migrate`.
+import leaves it untouched; `findings migrate` does it explicitly (store.write.upgrade). The read-only explorer
+never upgrades: it asks the user to run `findings migrate`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,42 @@ import sqlite3
 from collections.abc import Callable
 
 from store import schema
-from store.schema import GAZETTEER_INDEX, GAZETTEER_TABLE, SCHEMA_VERSION
+from store.schema import (
+    EXTERNAL_IDS_COLUMNS,
+    EXTERNAL_IDS_INDEX,
+    FTM_PROPERTIES_TABLE,
+    GAZETTEER_INDEX,
+    GAZETTEER_TABLE,
+    PROPOSALS_INDEXES,
+    PROPOSALS_TABLE,
+    RELATIONS_INDEXES,
+    RELATIONS_TABLE,
+    SCHEMA_VERSION,
+)
+
+# 2 -> 3: relations lose UNIQUE (subject_id, object_id, kind) and gain `percentage` (SQLite cannot drop a
+# constraint: the table is rebuilt with the same row ids, so external ids pointing at relations stay right);
+# external_ids gain `created` and `import_id`; proposals and ftm_properties are new. Every existing external id
+# was written by the import that created its record, hence `created` 1.
+_V3 = [
+    "ALTER TABLE relations RENAME TO relations_v2",
+    RELATIONS_TABLE,
+    'INSERT INTO relations (id, subject_id, object_id, kind, role, evidence_id, start, "end") '
+    'SELECT id, subject_id, object_id, kind, role, evidence_id, start, "end" FROM relations_v2',
+    "DROP TABLE relations_v2",
+    *RELATIONS_INDEXES,
+    *EXTERNAL_IDS_COLUMNS,
+    EXTERNAL_IDS_INDEX,
+    PROPOSALS_TABLE,
+    *PROPOSALS_INDEXES,
+    FTM_PROPERTIES_TABLE,
+]
 
 Step = str | Callable[[sqlite3.Connection], None]
 
 
 def _fill_derived_columns(conn: sqlite3.Connection) -> None:
-    """Version 3's derived columns for the rows already there: places, then every row's matching keys."""
+    """Version 4's derived columns for the rows already there: places, then every row's matching keys."""
     from store import derived_keys
 
     conn.execute(
@@ -28,7 +57,7 @@ def _fill_derived_columns(conn: sqlite3.Connection) -> None:
         derived_keys.refresh(conn, table)
 
 
-def _version_3() -> list[Step]:
+def _version_4() -> list[Step]:
     """Language, matching keys and place names: new columns, the full-text indexes made again with them."""
     steps: list[Step] = []
     for table in schema.FTS_COLUMNS:
@@ -57,7 +86,8 @@ def _version_3() -> list[Step]:
 # functions of the connection, run in order inside the one transaction.
 MIGRATIONS: dict[int, list[Step]] = {
     1: [GAZETTEER_TABLE, GAZETTEER_INDEX],  # 2: place names for article tagging and FtM addresses
-    2: _version_3(),  # 3: language of findings and sources; matching keys; regions' place names searchable
+    2: _V3,  # 3: several relations per pair, provenance of external ids, proposals, FtM values
+    3: _version_4(),  # 4: language of findings and sources; matching keys; regions' place names searchable
 }
 
 
@@ -78,19 +108,3 @@ def upgrade_in_transaction(conn: sqlite3.Connection) -> tuple[int, int]:
     if start != SCHEMA_VERSION:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     return start, SCHEMA_VERSION
-
-
-def upgrade(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Bring the database to SCHEMA_VERSION in a transaction of its own; nothing changes on failure."""
-    from store.connect import ensure_wal
-
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        versions = upgrade_in_transaction(conn)
-    except BaseException:
-        if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    ensure_wal(conn)
-    return versions

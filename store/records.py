@@ -118,6 +118,9 @@ class Evidence:
 
 @dataclass(slots=True)
 class Relation:
+    """A relation of the native format is keyed by (subject, object, kind); one imported from FollowTheMoney by
+    its FtM id (`ftm_id`), so that several can join one pair (an ownership history)."""
+
     subject_id: str
     object_id: str
     kind: str
@@ -125,22 +128,38 @@ class Relation:
     evidence_id: str | None = None
     start: str | None = None
     end: str | None = None
+    percentage: str | None = None
+    ftm_id: str | None = None
+    import_id: int | None = field(default=None, compare=False)  # with ftm_id: the import (file) it came from
     origin: Origin | None = field(default=None, compare=False)
 
     @property
-    def key(self) -> tuple[str, str, str]:
+    def key(self) -> tuple[str, ...]:
+        if self.ftm_id is not None:
+            return ("ftm", self.ftm_id)
         return (self.subject_id, self.object_id, self.kind)
 
     def row(self) -> tuple:
-        return (self.subject_id, self.object_id, self.kind, self.role, self.evidence_id, self.start, self.end)
+        return (
+            self.subject_id,
+            self.object_id,
+            self.kind,
+            self.role,
+            self.evidence_id,
+            self.start,
+            self.end,
+            self.percentage,
+        )
 
 
 @dataclass(slots=True)
 class ExternalId:
     system: str  # e.g. "ftm"
     external_id: str
-    kind: str  # actor, region, source, evidence
+    kind: str  # actor, region, source, evidence, relation
     ref_id: str
+    created: bool = True  # False: only linked to a record that came from elsewhere (never written through it)
+    import_id: int | None = None  # the import (file) that wrote the mapping
 
 
 @dataclass(slots=True)

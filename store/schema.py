@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 # The columns a record writes, in the order of its `row()` (store/records.py); derived columns are left out.
@@ -44,7 +44,7 @@ EVIDENCE_COLUMNS = (
     "confidence",
     "lang",
 )
-RELATION_COLUMNS = ("subject_id", "object_id", "kind", "role", "evidence_id", "start", "end")
+RELATION_COLUMNS = ("subject_id", "object_id", "kind", "role", "evidence_id", "start", "end", "percentage")
 
 # Full-text indexes: table -> indexed columns. `<table>_fts` has content="<table>" (Datasette detects it).
 FTS_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -84,7 +84,7 @@ def _places_sql(region_id: str) -> str:
     )
 
 
-# Added in schema version 3: gazetteer -> regions.places (store/migrate.py creates them with these statements).
+# Added in schema version 4: gazetteer -> regions.places (store/migrate.py creates them with these statements).
 PLACES_TRIGGERS = [
     f"""CREATE TRIGGER gazetteer_places_ai AFTER INSERT ON gazetteer BEGIN
     UPDATE regions SET places = {_places_sql("NEW.region_id")} WHERE id = NEW.region_id;
@@ -97,6 +97,72 @@ END""",
     UPDATE regions SET places = {_places_sql("NEW.region_id")} WHERE id = NEW.region_id;
 END""",
 ]
+
+# Added in schema version 3 (store/migrate.py makes an older database match, statement for statement).
+# Several relations may join one pair (an ownership history: 50% ended, 48%, 51% now): a relation imported from
+# FollowTheMoney is keyed by its FtM id (external_ids, kind 'relation', ref_id the row id); the relations of
+# the native format by (subject, object, kind), which store.write keeps unique among themselves.
+RELATIONS_TABLE = """CREATE TABLE relations (
+    id INTEGER PRIMARY KEY,
+    subject_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    object_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    role TEXT,
+    evidence_id TEXT REFERENCES evidence(id) ON DELETE SET NULL,
+    start TEXT,
+    "end" TEXT,
+    percentage TEXT
+);"""
+RELATIONS_INDEXES = (
+    "CREATE INDEX relations_subject_id ON relations(subject_id);",
+    "CREATE INDEX relations_object_id ON relations(object_id);",
+    "CREATE INDEX relations_evidence_id ON relations(evidence_id);",
+)
+# Provenance of an external id: `created` is 1 when the import that wrote the mapping created the record, 0 when
+# the id was only linked to a record that came from elsewhere (a curated one, one it matched exactly, one a
+# reviewer merged it into): imports never write through such a mapping. `import_id`: the import (file) that
+# wrote the mapping last, so that a newer release of the same file can tell what it no longer holds.
+EXTERNAL_IDS_COLUMNS = (
+    "ALTER TABLE external_ids ADD COLUMN created INTEGER NOT NULL DEFAULT 1;",
+    "ALTER TABLE external_ids ADD COLUMN import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL;",
+)
+EXTERNAL_IDS_INDEX = "CREATE INDEX external_ids_import_id ON external_ids(import_id);"
+# Proposed links an import found and did not apply ('same-as': an imported actor whose name, alias or
+# identifier matches an existing one), kept for a person to accept or refuse in the review.
+PROPOSALS_TABLE = """CREATE TABLE proposals (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    left_kind TEXT NOT NULL,
+    left_id TEXT NOT NULL,
+    right_kind TEXT NOT NULL,
+    right_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    created TEXT NOT NULL,
+    decided TEXT,
+    decided_by TEXT,
+    UNIQUE (kind, left_kind, left_id, right_kind, right_id)
+);"""
+PROPOSALS_INDEXES = (
+    "CREATE INDEX proposals_status ON proposals(status, kind);",
+    "CREATE INDEX proposals_right ON proposals(right_kind, right_id);",
+    "CREATE INDEX proposals_import_id ON proposals(import_id);",
+)
+# FollowTheMoney values a record has no column for, kept so that `findings export ftm` writes them back: a
+# sanction's authority, program, dates and status, an actor's topics and every country, the datasets and
+# first/last seen of the entity ('@dataset', '@first_seen', '@last_seen'), the schema it came from ('@schema').
+# One row per record, `properties` a JSON object of property -> [values] (json_each and json_extract read it);
+# a relation's row is keyed by its FtM id (external_ids maps that to the relation's row).
+FTM_PROPERTIES_TABLE = """CREATE TABLE ftm_properties (
+    kind TEXT NOT NULL,
+    ref_id TEXT NOT NULL,
+    properties TEXT NOT NULL,
+    PRIMARY KEY (kind, ref_id)
+) WITHOUT ROWID;"""
+V3_TABLES = "\n".join(
+    [RELATIONS_TABLE, PROPOSALS_TABLE, FTM_PROPERTIES_TABLE, *RELATIONS_INDEXES, *PROPOSALS_INDEXES, EXTERNAL_IDS_INDEX]
+)
 
 TABLES = """
 CREATE TABLE meta (
@@ -166,22 +232,13 @@ CREATE TABLE evidence_regions (
     region_id TEXT NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
     PRIMARY KEY (evidence_id, region_id)
 );
-CREATE TABLE relations (
-    id INTEGER PRIMARY KEY,
-    subject_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
-    object_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
-    kind TEXT NOT NULL,
-    role TEXT,
-    evidence_id TEXT REFERENCES evidence(id) ON DELETE SET NULL,
-    start TEXT,
-    "end" TEXT,
-    UNIQUE (subject_id, object_id, kind)
-);
 CREATE TABLE external_ids (
     system TEXT NOT NULL,
     external_id TEXT NOT NULL,
     kind TEXT NOT NULL,
     ref_id TEXT NOT NULL,
+    created INTEGER NOT NULL DEFAULT 1,
+    import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL,
     PRIMARY KEY (system, external_id)
 );
 CREATE TABLE imports (
@@ -206,9 +263,6 @@ CREATE INDEX evidence_actors_evidence_id ON evidence_actors(evidence_id);
 CREATE INDEX evidence_actors_actor_id ON evidence_actors(actor_id);
 CREATE INDEX evidence_regions_evidence_id ON evidence_regions(evidence_id);
 CREATE INDEX evidence_regions_region_id ON evidence_regions(region_id);
-CREATE INDEX relations_subject_id ON relations(subject_id);
-CREATE INDEX relations_object_id ON relations(object_id);
-CREATE INDEX relations_evidence_id ON relations(evidence_id);
 CREATE INDEX external_ids_ref ON external_ids(kind, ref_id);
 CREATE INDEX actors_name ON actors(name COLLATE NOCASE);
 CREATE INDEX regions_name ON regions(name COLLATE NOCASE);
@@ -314,7 +368,8 @@ def drop_fts_statements(table: str) -> list[str]:
 
 def _statements(script: str) -> list[str]:
     """Split a script of CREATE statements (trigger bodies contain ';', so split on complete statements)."""
-    out, buf = [], []
+    out: list[str] = []
+    buf: list[str] = []
     for line in script.splitlines():
         if not line.strip() and not buf:
             continue
@@ -338,10 +393,10 @@ def create(conn: sqlite3.Connection) -> None:
     """
     import sqlite_utils  # only needed when a database is created; keeps CLI lookups light
 
-    _run_in_transaction(conn, _statements(TABLES + GAZETTEER_TABLE + INDEXES + GAZETTEER_INDEX))
+    _run_in_transaction(conn, _statements("\n".join([TABLES, GAZETTEER_TABLE, V3_TABLES, INDEXES, GAZETTEER_INDEX])))
     db = sqlite_utils.Database(conn)
     for table, columns in FTS_COLUMNS.items():
-        db[table].enable_fts(list(columns), fts_version="FTS5", create_triggers=True, tokenize=TOKENIZE)
+        db.table(table).enable_fts(list(columns), fts_version="FTS5", create_triggers=True, tokenize=TOKENIZE)
     narrowed = []
     for table, columns in FTS_COLUMNS.items():
         narrowed += [f"DROP TRIGGER [{table}_au]", _fts_update_trigger(table, columns)]

@@ -33,7 +33,7 @@ CATEGORIES: tuple[str, ...] = (
 )
 STATUSES: tuple[str, ...] = ("curated", "unreviewed", "disputed")
 CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")
-ACTOR_KINDS: tuple[str, ...] = ("state", "company", "organization", "person", "group", "platform")
+ACTOR_KINDS: tuple[str, ...] = ("state", "company", "organization", "person", "group", "platform", "vessel")
 REGION_KINDS: tuple[str, ...] = (
     "country",
     "autonomous-republic",
@@ -141,12 +141,15 @@ def check_date(value: object) -> str | None:
     m = _PARTIAL_DATE.fullmatch(text)
     if not m:
         raise ValueError(f"{value!r} is not a date like 2025, 2025-10 or 2025-10-15")
-    year, month, day = (int(g) if g else None for g in m.groups())
+    year_digits, month_digits, day_digits = m.groups()
+    year = int(year_digits)
+    month = int(month_digits) if month_digits else None
+    day = int(day_digits) if day_digits else None
     if not 1000 <= year <= 2999:
         raise ValueError(f"{value!r}: year {year} is out of range")
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"{value!r}: month {month} does not exist")
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
         raise ValueError(f"{value!r}: day {day} does not exist in {year}-{month:02d}")
     return text
 

@@ -1,8 +1,9 @@
 """Writing validated records: check references, plan what changes, then apply the plan.
 
 Upsert by id: a record equal to its row is left alone; a changed one is updated and its links (aliases,
-evidence actors and regions) are replaced. Nothing here commits: the caller owns the one transaction of an
-import (`store.write.transaction`), so any error leaves the database as it was.
+evidence actors and regions) are replaced. Planning and writing never commit: the caller owns the one
+transaction of an import (importers.session, through `begin`, `commit` and `rollback`), so any error leaves the
+database as it was.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ import difflib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store import connect, derived_keys, schema
+from store import derived_keys, schema
 from store.errors import DataError
 from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
+
+if TYPE_CHECKING:
+    from store import journal
 
 CHUNK = 500  # ids per `IN (...)` query, well under SQLite's variable limit
 
@@ -29,41 +34,73 @@ RELATION_COLS = schema.RELATION_COLUMNS
 TABLES = ("sources", "actors", "regions", "evidence", "relations")
 
 
-def begin(conn: sqlite3.Connection) -> None:
-    """Start the one write transaction of a command (BEGIN IMMEDIATE: one writer at a time).
+def begin(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Start the one write transaction of a command (BEGIN IMMEDIATE: one writer at a time); returns the schema
+    versions (before, after).
 
-    An older schema is upgraded first, inside the same transaction, so a failed command leaves no trace.
+    A database at rest in rollback-journal mode is switched to WAL mode for the write (store.journal), so readers
+    go on reading while it runs. An older schema is upgraded first, inside the same transaction, and then the
+    schema is compared with this program's (store.schema_check), so a failed command leaves no trace.
     """
-    from store import migrate
+    from store import journal, migrate, schema_check
 
-    conn.execute("BEGIN IMMEDIATE")
+    path = getattr(conn, "path", None) or _main_file(conn)
+    state = journal.start_write(conn, path, private=getattr(conn, "private", False))
+    if hasattr(conn, "write_state"):
+        conn.write_state = state
     try:
-        migrate.upgrade_in_transaction(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        journal.write_started(state)
+        versions = migrate.upgrade_in_transaction(conn)
+        if not getattr(conn, "schema_verified", True):
+            schema_check.check_writable(conn, path)  # the upgraded schema, in full
+            conn.execute("PRAGMA trusted_schema = ON")
     except BaseException:
         rollback(conn)  # (SQLite itself rolls back on some errors, such as a full disk)
         raise
+    return versions
+
+
+def upgrade(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Bring the database to the current schema version in a transaction of its own (`findings migrate`);
+    nothing changes on failure. Returns the versions (before, after)."""
+    versions = begin(conn)
+    commit(conn)
+    return versions
+
+
+def _main_file(conn: sqlite3.Connection) -> Path:
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
 def commit(conn: sqlite3.Connection) -> None:
-    conn.execute("COMMIT")
-    connect.ensure_wal(conn)
+    """Commit, and leave the file in rollback-journal mode (unless other connections use its WAL)."""
+    from store import journal
+
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)  # (a full disk at commit)
+        raise
+    journal.end_write(conn, _take_state(conn), committed=True)
 
 
 def rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
+    """Roll back; a file this write switched to WAL mode goes back to rollback mode with its header as it was."""
+    from store import journal
 
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction; rolled back on any exception."""
-    begin(conn)
     try:
-        yield conn
-    except BaseException:
-        rollback(conn)
-        raise
-    commit(conn)
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    finally:
+        journal.end_write(conn, _take_state(conn), committed=False)
+
+
+def _take_state(conn: sqlite3.Connection) -> journal.WriteState | None:
+    state = getattr(conn, "write_state", None)
+    if state is not None:
+        conn.write_state = None  # type: ignore[attr-defined]
+    return state
 
 
 @dataclass
@@ -107,7 +144,7 @@ class Plan:
     link_add: dict[str, list[tuple]] = field(default_factory=lambda: {"actors": [], "regions": []})
     link_remove: dict[str, list[tuple]] = field(default_factory=lambda: {"actors": [], "regions": []})
     link_role: list[tuple[str | None, str, str]] = field(default_factory=list)  # (role, evidence_id, actor_id)
-    external_ids: list[tuple[str, str, str, str]] = field(default_factory=list)
+    external_ids: list[tuple[str, str, str, str, int, int | None]] = field(default_factory=list)
     gazetteer_add: list[tuple[str, str]] = field(default_factory=list)  # (name, region_id)
     gazetteer_remove: list[tuple[str, str]] = field(default_factory=list)
 
@@ -161,10 +198,11 @@ def check_duplicates(batch: Batch) -> None:
                 where = f" (first at {first.file}:{first.line})" if first and first.line else ""
                 raise _error(f"duplicate {kind} id {rec.id!r}{where}", rec.origin, "id")
             seen[rec.id] = rec.origin
-    keys: dict[tuple[str, str, str], Origin | None] = {}
+    keys: dict[tuple[str, ...], Origin | None] = {}
     for rel in batch.relations:
         if rel.key in keys:
-            raise _error(f"duplicate relation {rel.subject_id} {rel.kind} {rel.object_id}", rel.origin, "subject")
+            what = f"FtM id {rel.ftm_id!r}" if rel.ftm_id else f"{rel.subject_id} {rel.kind} {rel.object_id}"
+            raise _error(f"duplicate relation {what}", rel.origin, "subject")
         keys[rel.key] = rel.origin
     names: set[str] = set()
     for entry in batch.gazetteer:
@@ -177,14 +215,17 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
     """Every id a record points to exists in this import (`batch`, or `also_known` from earlier parts of it)
     or already in the database."""
     also_known = also_known or {}
+    # The batch's ids and the references found in the database; `also_known` (all of an import so far) is only
+    # looked into, never copied: copying it for every batch made an import quadratic in its records.
     known = {
-        "sources": {s.id for s in batch.sources} | also_known.get("sources", set()),
-        "actors": {a.id for a in batch.actors} | also_known.get("actors", set()),
-        "regions": {r.id for r in batch.regions} | also_known.get("regions", set()),
-        "evidence": {e.id for e in batch.evidence} | also_known.get("evidence", set()),
+        "sources": {s.id for s in batch.sources},
+        "actors": {a.id for a in batch.actors},
+        "regions": {r.id for r in batch.regions},
+        "evidence": {e.id for e in batch.evidence},
     }
+    earlier = {t: also_known.get(t, set()) for t in known}
     # (table, id, record, field) for every reference
-    refs: list[tuple[str, str, object, str]] = []
+    refs: list[tuple[str, str, Region | Evidence | GazetteerEntry | Relation, str]] = []
     for region in batch.regions:
         if region.parent_id:
             refs.append(("regions", region.parent_id, region, "parent"))
@@ -199,14 +240,16 @@ def check_references(conn: sqlite3.Connection, batch: Batch, also_known: dict[st
         refs.append(("actors", rel.object_id, rel, "object"))
         if rel.evidence_id:
             refs.append(("evidence", rel.evidence_id, rel, "evidence"))
-    missing = {t: {ref_id for table, ref_id, _, _ in refs if table == t} - known[t] for t in known}
+    missing = {
+        t: {ref_id for table, ref_id, _, _ in refs if table == t and ref_id not in earlier[t]} - known[t] for t in known
+    }
     for table, ids in missing.items():
         known[table] |= existing_ids(conn, table, ids)
     for table, ref_id, rec, field_name in refs:
-        if ref_id not in known[table]:
+        if ref_id not in known[table] and ref_id not in earlier[table]:
             singular = {"sources": "source", "actors": "actor", "regions": "region", "evidence": "evidence"}[table]
-            hint = _closest(conn, table, ref_id, known[table])
-            raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)  # type: ignore[attr-defined]
+            hint = _closest(conn, table, ref_id, known[table] | earlier[table])
+            raise _error(f"unknown {singular} {ref_id!r}{hint}", rec.origin, field_name)
 
 
 def _closest(conn: sqlite3.Connection, table: str, wanted: str, batch_ids: set[str]) -> str:
@@ -262,9 +305,11 @@ def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
             extra[rec.id] = want != have
         _plan_rows(p, conn, table, cols, records, extra)
     _plan_evidence(p, conn, batch.evidence)
+    p.external_ids = [
+        (x.system, x.external_id, x.kind, x.ref_id, int(x.created), x.import_id) for x in batch.external_ids
+    ]
     _plan_relations(p, conn, batch.relations)
     _plan_gazetteer(p, conn, batch.gazetteer)
-    p.external_ids = [(x.system, x.external_id, x.kind, x.ref_id) for x in batch.external_ids]
     return p
 
 
@@ -366,22 +411,60 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
 
 
 def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relation]) -> None:
+    """Native relations are upserted by (subject, object, kind) among the relations no FtM id keys; FtM ones by
+    their FtM id (external_ids), so that several can join one pair. An FtM relation seen for the first time
+    that equals a row no FtM id keys (a native one, exported and imported back) stands for that row, which it
+    never writes (its external id is linked with created = 0). New rows get their ids here (the import holds
+    the write lock), so that the external ids of new FtM relations can point at them."""
+    unkeyed: dict[tuple, list[tuple[int, tuple]]] = {}
     subjects = sorted({r.subject_id for r in records})
-    stored: dict[tuple, tuple] = {}
     for chunk in _chunks(subjects):
         marks = ",".join("?" * len(chunk))
-        sql = f"SELECT {_column_list(RELATION_COLS)} FROM relations WHERE subject_id IN ({marks})"
+        sql = (
+            f"SELECT r.id, {_column_list(RELATION_COLS, 'r')} FROM relations r WHERE r.subject_id IN ({marks}) "
+            "AND NOT EXISTS (SELECT 1 FROM external_ids x WHERE x.kind = 'relation' AND x.system = 'ftm' "
+            "AND x.ref_id = CAST(r.id AS TEXT)) ORDER BY r.id"
+        )
         for row in conn.execute(sql, chunk):
-            stored[tuple(row[:3])] = tuple(row)
+            unkeyed.setdefault(tuple(row[1:4]), []).append((row[0], tuple(row[1:])))
+    by_ftm: dict[str, tuple[int, tuple, bool]] = {}
+    ftm_ids = sorted({r.ftm_id for r in records if r.ftm_id})
+    for chunk in _chunks(ftm_ids):
+        marks = ",".join("?" * len(chunk))
+        sql = (
+            f"SELECT x.external_id, x.created, r.id, {_column_list(RELATION_COLS, 'r')} FROM external_ids x "
+            "JOIN relations r ON r.id = CAST(x.ref_id AS INTEGER) "
+            f"WHERE x.system = 'ftm' AND x.kind = 'relation' AND x.external_id IN ({marks})"
+        )
+        for row in conn.execute(sql, chunk):
+            by_ftm[row[0]] = (row[2], tuple(row[3:]), bool(row[1]))
+    next_id = None
     for rel in records:
-        old = stored.get(rel.key)
-        if old is None:
-            p.inserts["relations"].append(rel.row())
-            p.tally(rel, "relations", "inserted")
-        elif old != rel.row():
-            p.updates["relations"].append(rel.row())
-            p.tally(rel, "relations", "updated")
+        row = rel.row()
+        if rel.ftm_id is None:
+            rows = unkeyed.get(rel.key, [])
+            found = (rows[0][0], rows[0][1], True) if rows else None
         else:
+            found = by_ftm.get(rel.ftm_id)
+            if found is None:
+                same = [r for r in unkeyed.get(row[:3], []) if r[1] == row]
+                if same:  # stands for that row, unwritten
+                    unkeyed[row[:3]].remove(same[0])
+                    p.external_ids.append(("ftm", rel.ftm_id, "relation", str(same[0][0]), 0, rel.import_id))
+                    p.tally(rel, "relations", "unchanged")
+                    continue
+        if found is None:
+            if next_id is None:
+                next_id = conn.execute("SELECT coalesce(max(id), 0) FROM relations").fetchone()[0] + 1
+            p.inserts["relations"].append((next_id, *row))
+            if rel.ftm_id:
+                p.external_ids.append(("ftm", rel.ftm_id, "relation", str(next_id), 1, rel.import_id))
+            next_id += 1
+            p.tally(rel, "relations", "inserted")
+        elif found[1] != row and found[2]:
+            p.updates["relations"].append((found[0], *row))
+            p.tally(rel, "relations", "updated")
+        else:  # equal, or a row that came from elsewhere (never written through an FtM id)
             p.tally(rel, "relations", "unchanged")
 
 
@@ -399,8 +482,9 @@ def _plan_gazetteer(p: Plan, conn: sqlite3.Connection, records: Sequence[Gazette
 # ----------------------------------------------------------------------------------------------------- apply
 
 
-def _column_list(cols: Sequence[str]) -> str:
-    return ", ".join(f'"{c}"' for c in cols)
+def _column_list(cols: Sequence[str], table: str | None = None) -> str:
+    prefix = f"{table}." if table else ""
+    return ", ".join(f'{prefix}"{c}"' for c in cols)
 
 
 def _insert_sql(table: str, cols: Sequence[str]) -> str:
@@ -450,6 +534,11 @@ def _names(conn: sqlite3.Connection, table: str, ids: set[str]) -> dict[str, str
     return out
 
 
+def _aka(aliases: list[str] | None) -> str | None:
+    """`aka` as the alias triggers write it (schema._aka_sql): the aliases in SQLite's order, joined."""
+    return " ; ".join(sorted(aliases)) if aliases else None
+
+
 def linked_names(ev: Evidence, actor_names: dict[str, str], region_names: dict[str, str]) -> str | None:
     parts = [actor_names[a] for a, _ in ev.actors] + [region_names[r] for r in ev.regions]
     return " ; ".join(parts) if parts else None
@@ -467,20 +556,35 @@ def with_keys(table: str, cols: Sequence[str], row: Sequence[object]) -> tuple:
 def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
     """Apply a plan inside the caller's transaction."""
     conn.execute("PRAGMA defer_foreign_keys = ON")
+    # The aliases of new actors and regions go in before their rows, which then carry `aka` themselves: the alias
+    # triggers find no row to update, and the row is indexed for search once. (Inserted after the row, each
+    # alias would rewrite `aka` and re-index it: quadratic in the aliases of one record.)
+    new = {(kind, row[0]) for kind, table in (("actor", "actors"), ("region", "regions")) for row in p.inserts[table]}
+    early = [a for a in p.alias_add if (a[0], a[1]) in new]
+    if early:
+        insert_rows(conn, "aliases", ("kind", "ref_id", "alias"), early)
+    akas: dict[tuple[str, str], list[str]] = {}
+    for kind, ref_id, alias in early:
+        akas.setdefault((kind, ref_id), []).append(alias)
     for table, cols in (("sources", SOURCE_COLS), ("actors", ACTOR_COLS), ("regions", REGION_COLS)):
         inserts, updates = p.inserts[table], p.updates[table]
         if table == "sources":
             inserts = [with_keys(table, cols, row) for row in inserts]
             updates = [with_keys(table, cols, row) for row in updates]
             cols = (*cols, *KEYS)
-        if inserts:
-            insert_rows(conn, table, cols, inserts)
+            if inserts:
+                insert_rows(conn, table, cols, inserts)
+        elif inserts:
+            kind = table[:-1]
+            rows = [(*row, _aka(akas.get((kind, row[0])))) for row in inserts]
+            insert_rows(conn, table, (*cols, "aka"), rows)
         if updates:
             conn.executemany(_update_sql(table, cols), [(*row[1:], row[0]) for row in updates])
     if p.alias_remove:
         conn.executemany("DELETE FROM aliases WHERE kind = ? AND ref_id = ? AND alias = ?", p.alias_remove)
-    if p.alias_add:
-        insert_rows(conn, "aliases", ("kind", "ref_id", "alias"), p.alias_add)
+    late = [a for a in p.alias_add if (a[0], a[1]) not in new]
+    if late:
+        insert_rows(conn, "aliases", ("kind", "ref_id", "alias"), late)
 
     if p.updates["evidence"]:
         rows = [with_keys("evidence", EVIDENCE_COLS, row) for row in p.updates["evidence"]]
@@ -513,12 +617,11 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
         )
 
     if p.inserts["relations"]:
-        insert_rows(conn, "relations", RELATION_COLS, p.inserts["relations"])
+        insert_rows(conn, "relations", ("id", *RELATION_COLS), p.inserts["relations"])
     if p.updates["relations"]:
+        sets = ", ".join(f'"{c}" = ?' for c in RELATION_COLS)
         conn.executemany(
-            'UPDATE relations SET role = ?, evidence_id = ?, start = ?, "end" = ? '
-            "WHERE subject_id = ? AND object_id = ? AND kind = ?",
-            [(*row[3:], *row[:3]) for row in p.updates["relations"]],
+            f"UPDATE relations SET {sets} WHERE id = ?", [(*row[1:], row[0]) for row in p.updates["relations"]]
         )
     if p.gazetteer_remove:
         conn.executemany("DELETE FROM gazetteer WHERE name = ? AND region_id = ?", p.gazetteer_remove)
@@ -527,8 +630,9 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
     _refresh_name_keys(conn, p)
     if p.external_ids:
         conn.executemany(
-            "INSERT INTO external_ids (system, external_id, kind, ref_id) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (system, external_id) DO UPDATE SET kind = excluded.kind, ref_id = excluded.ref_id",
+            "INSERT INTO external_ids (system, external_id, kind, ref_id, created, import_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (system, external_id) DO UPDATE SET kind = excluded.kind, "
+            "ref_id = excluded.ref_id, created = excluded.created, import_id = excluded.import_id",
             p.external_ids,
         )
     return p.counts
@@ -546,13 +650,6 @@ def _refresh_name_keys(conn: sqlite3.Connection, p: Plan) -> None:
             derived_keys.refresh(conn, table, ids)
 
 
-def apply(conn: sqlite3.Connection, batch: Batch) -> Counts:
-    """Check, plan and write `batch` inside the caller's transaction. Returns what changed."""
-    check_duplicates(batch)
-    check_references(conn, batch)
-    return execute(conn, plan(conn, batch))
-
-
 # ------------------------------------------------------------------------------------------------ import log
 
 
@@ -566,4 +663,19 @@ def log_import(
     conn.execute(
         "INSERT INTO imports (path, sha256, format, started, finished, counts) VALUES (?, ?, ?, ?, ?, ?)",
         (path, sha256, fmt, started, now(), json.dumps(counts.as_dict(), sort_keys=True)),
+    )
+
+
+def start_import(conn: sqlite3.Connection, *, path: str, sha256: str | None, fmt: str, started: str) -> int:
+    """Log an import's file before its records are written (they may point at it); finish_import completes it."""
+    cur = conn.execute(
+        "INSERT INTO imports (path, sha256, format, started) VALUES (?, ?, ?, ?)", (path, sha256, fmt, started)
+    )
+    return int(cur.lastrowid)  # type: ignore[arg-type]
+
+
+def finish_import(conn: sqlite3.Connection, import_id: int, counts: Counts) -> None:
+    conn.execute(
+        "UPDATE imports SET finished = ?, counts = ? WHERE id = ?",
+        (now(), json.dumps(counts.as_dict(), sort_keys=True), import_id),
     )

@@ -24,6 +24,8 @@ ALWAYS = [
     "cli_console_data.db",
     "cli_main_data.db",
     "cli_console_1M",
+    "ftm_import",
+    "ftm_memory",
 ]
 TERMINAL = [
     "startup_data.db",
@@ -54,14 +56,14 @@ def _finite(value: object) -> bool:
 
 def test_every_figure_is_produced(db: Path, tmp_path: Path) -> None:
     from bench.generate import Spec, generate
-    from bench.pty import have_pty
+    from bench.pty_session import have_pty
     from bench.run import SECTIONS, main
 
     if not (Path(sys.executable).parent / "findings").exists():
         pytest.skip("the findings console script is not installed (pip install -e .)")
     tiny = tmp_path / "tiny.db"
     generate(tiny, Spec(rows=300, actors=60, regions=12, sources=20, chunk=100), quiet=True)
-    sections = list(SECTIONS) if have_pty() else ["import", "search", "cli"]
+    sections = list(SECTIONS) if have_pty() else ["import", "search", "cli", "ftm"]
     out = tmp_path / "results.json"
     main(
         [

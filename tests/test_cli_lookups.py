@@ -45,16 +45,20 @@ def test_search_json_shape(built_db):
 
 def test_search_qualifiers_unquoted_and_quoted(built_db):
     conn = sqlite3.connect(built_db)
-    both = {
-        r[0]
-        for r in conn.execute(
+
+    def china_in(region: str) -> set[str]:
+        sql = (
             "SELECT evidence_id FROM evidence_actors WHERE actor_id = 'china' INTERSECT "
-            "SELECT evidence_id FROM evidence_regions WHERE region_id = 'crimea'"
+            "SELECT evidence_id FROM evidence_regions WHERE region_id = ?"
         )
-    }
+        return {r[0] for r in conn.execute(sql, [region])}
+
+    both, general = china_in("crimea"), china_in("occupied-territories") - china_in("crimea")
     for argv in (["actor:china region:crimea"], ["actor:china", "region:crimea"]):
         hits = json.loads(run_cli("search", *argv, "--json", "--limit", "100", db=built_db).output)
-        assert {h["id"] for h in hits} == both
+        assert [h["scope"] for h in hits] == ["specific"] * len(both) + ["general"] * len(general)
+        assert {h["id"] for h in hits if h["scope"] == "specific"} == both
+        assert {h["id"] for h in hits if h["scope"] == "general"} == general
         assert {h["kind"] for h in hits} == {"evidence"}
 
 
@@ -62,7 +66,7 @@ def test_search_zaporozhye_finds_the_region_first(built_db):
     hits = json.loads(run_cli("search", "Zaporozhye", "--json", db=built_db).output)
     assert (hits[0]["kind"], hits[0]["id"]) == ("region", "zaporizhzhia")
     r = run_cli("search", "Zaporozhye", db=built_db)
-    assert "region  Zaporizhzhia Oblast  zaporizhzhia  23 findings" in r.output
+    assert "region  Zaporizhzhia Oblast  zaporizhzhia  1 finding" in r.output
     assert "matched: " in r.output  # evidence found through the region's names says so
     assert lines_fit(r.output)
 
@@ -236,9 +240,11 @@ def test_show_evidence(built_db):
     assert data["source"]["publisher"] == "The Kyiv Independent"
     assert data["locator"] == "para 16"
     assert [a["id"] for a in data["actors"]] == ["china"]
-    assert {r["id"] for r in data["regions"]} == {"crimea", "donetsk", "luhansk", "zaporizhzhia", "kherson"}
+    assert data["regions"] == [
+        {"id": "occupied-territories", "name": "Occupied territories of Ukraine", "as_a_whole": True}
+    ]
     out = run_cli("show", "evidence", "bank-branches-sell-yuan", db=built_db).output
-    for part in ("79 bank branches", "The Kyiv Independent", "para 16", "China (china)", "curated"):
+    for part in ("79 bank branches", "The Kyiv Independent", "para 16", "China (china)", "curated", "(as a whole)"):
         assert part in out, part
     assert lines_fit(out)
 
@@ -303,6 +309,23 @@ def test_layout_fits_narrow_widths_and_wide_characters():
 # ------------------------------------------------------------------------------------ the Click-free door
 
 
+def through_the_door(db, *args):  # type: ignore[no-untyped-def]
+    """`python main.py --db DB ARGS...` as a process: the Click-free door, with a bare environment."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run(
+        [sys.executable, "main.py", "--db", str(db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
 def test_the_door_prints_what_the_click_command_prints(built_db):
     import subprocess
     import sys
@@ -310,14 +333,7 @@ def test_the_door_prints_what_the_click_command_prints(built_db):
 
     root = Path(__file__).resolve().parent.parent
     for args in (["search", "yuan"], ["search", "china", "--json", "--limit", "3"], ["search", "wech"]):
-        fast = subprocess.run(
-            [sys.executable, "main.py", "--db", str(built_db), *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
-        )
+        fast = through_the_door(built_db, *args)
         assert fast.returncode == 0, fast.stderr
         assert fast.stdout == run_cli(*args, db=built_db).output
     missing = subprocess.run(
@@ -346,3 +362,49 @@ def test_on_a_terminal_the_door_prints_what_the_click_command_prints(built_db):
     assert door.status == click.status == 0
     assert b"\x1b[" in door.output and b"bank-branches-sell-yuan" in door.output  # styled
     assert door.output == click.output
+
+
+# ------------------------------------------------------------------------------ why nothing matched (stderr)
+
+
+@pytest.mark.parametrize(
+    ("query", "note", "corrected"),
+    [
+        ("category:financ", "no category 'financ' — did you mean finance?", "category:finance"),
+        ("status:curate", "no status 'curate' — did you mean curated?", "status:curated"),
+        ("actor:chna yuan", "no actor 'chna' — did you mean China (china)", "actor:china yuan"),
+        ("after:2025-13", "'2025-13' is not a date (YYYY, YYYY-MM or YYYY-MM-DD): month 13 does not exist", None),
+        ("colour:red yuan", "no qualifier 'colour:'", None),
+    ],
+)
+def test_search_says_on_stderr_why_a_part_named_nothing_and_stdout_stays_json(built_db, query, note, corrected):
+    for args in ([query], [query, "--json"]):
+        r = run_cli("search", *args, db=built_db)
+        assert r.exit_code == 0
+        lines = r.stderr.splitlines()
+        assert lines[0].startswith(note), r.stderr
+        assert note not in r.stdout
+        if corrected is None:
+            assert len(lines) == 1, r.stderr
+        else:
+            assert lines[1:] == [f"did you mean: findings search '{corrected}'"]
+    hits = json.loads(run_cli("search", query, "--json", db=built_db).stdout)
+    assert isinstance(hits, list)
+    if "yuan" in query:  # the rest of the query ran
+        assert "bank-branches-sell-yuan" in [h["id"] for h in hits]
+
+
+def test_search_notes_are_data_and_the_suggestion_is_one_shell_word(built_db):
+    r = run_cli("search", "it's", "actor:[b]x\x1b[2J", db=built_db)
+    assert "\x1b" not in r.stderr and "[b]x␛[2J" in r.stderr
+    r = run_cli("search", "it's", "actor:chna", db=built_db)
+    assert r.stderr.splitlines()[-1] == "did you mean: findings search 'it'\\''s actor:china'"
+    assert run_cli("search", "yuan", db=built_db).stderr == ""  # nothing to say: nothing said
+
+
+def test_the_door_writes_the_same_notes_as_the_click_command(built_db):
+    args = ["search", "china", "category:financ", "--json"]
+    fast = through_the_door(built_db, *args)
+    click = run_cli(*args, db=built_db)
+    assert fast.returncode == 0 and (fast.stdout, fast.stderr) == (click.stdout, click.stderr)
+    assert json.loads(fast.stdout) and "did you mean: findings search 'china category:finance'" in fast.stderr

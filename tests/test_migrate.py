@@ -39,8 +39,9 @@ def table_rows(path: Path, columns: dict[str, list[str]] | None = None) -> dict[
         ]
         out = {}
         for n in names:
-            cols = ", ".join(f"[{c}]" for c in columns[n]) if columns and n in columns else "*"
-            out[n] = sorted(conn.execute(f"SELECT {cols} FROM [{n}]").fetchall(), key=repr)
+            cols = (columns or {}).get(n) or [r[1] for r in conn.execute(f"PRAGMA table_info([{n}])")]
+            select = ", ".join(f"[{c}]" for c in cols)
+            out[n] = sorted(conn.execute(f"SELECT {select} FROM [{n}]").fetchall(), key=repr)
         return out
     finally:
         conn.close()
@@ -124,3 +125,66 @@ def test_migrate_on_a_missing_file(tmp_path: Path) -> None:
     result = run_cli("migrate", db=tmp_path / "none.db")
     assert result.exit_code == 1
     assert "no database at" in result.stderr
+
+
+def _make_v2(path: Path) -> None:
+    """A version-2 database as that version wrote it: the v1 fixture with the one v1 -> v2 step applied, plus
+    what a v2 FollowTheMoney import left (external ids, a relation keyed only by its pair)."""
+    shutil.copyfile(V1, path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        for statement in migrate.MIGRATIONS[1]:
+            conn.execute(statement)
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        conn.execute(
+            "INSERT INTO actors (id, name, kind) VALUES ('boyuan', 'Shenzhen Boyuan', 'company'), "
+            "('krymtekh', 'Krymtekh Logistics', 'company')"
+        )
+        conn.execute(
+            "INSERT INTO relations (subject_id, object_id, kind, role, start) "
+            "VALUES ('boyuan', 'krymtekh', 'owns', '50%', '2019')"
+        )
+        conn.execute(
+            "INSERT INTO external_ids (system, external_id, kind, ref_id) VALUES "
+            "('ftm', 'co-boyuan', 'actor', 'boyuan'), ('ftm', 'co-krymtekh', 'actor', 'krymtekh')"
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def test_a_version_2_database_upgrades_keeping_all_data(tmp_path: Path, empty_db: Path) -> None:
+    old = tmp_path / "v2.db"
+    _make_v2(old)
+    before, columns = table_rows(old), table_columns(old)
+    assert "UNIQUE (subject_id, object_id, kind)" in " ".join(
+        r[0] for r in sqlite3.connect(old).execute("SELECT sql FROM sqlite_master WHERE name = 'relations'")
+    )
+    result = run_cli("migrate", db=old)
+    assert result.exit_code == 0, result.output
+    assert f"upgraded from schema version 2 to {SCHEMA_VERSION}" in result.output
+    after = table_rows(old, columns)
+    for table, rows in before.items():
+        assert after[table] == rows, table
+    assert schema_of(old) == schema_of(empty_db)
+    conn = sqlite3.connect(old)
+    try:
+        # the relation kept its row id (what external ids of relations point at), and new columns are empty
+        relation = conn.execute(
+            "SELECT id, percentage FROM relations WHERE subject_id = 'boyuan' AND object_id = 'krymtekh'"
+        ).fetchall()
+        assert len(relation) == 1 and relation[0][1] is None
+        old_ids = [r[0] for r in sqlite3.connect(V1).execute("SELECT id FROM relations ORDER BY id")]
+        assert [r[0] for r in conn.execute("SELECT id FROM relations ORDER BY id")][: len(old_ids)] == old_ids
+        # every external id an import wrote stands for a record that import created
+        assert conn.execute("SELECT DISTINCT created FROM external_ids").fetchall() == [(1,)]
+        assert conn.execute("SELECT count(*) FROM proposals").fetchone() == (0,)
+        # and a second relation between the same pair is now possible (an ownership history)
+        conn.execute(
+            "INSERT INTO relations (subject_id, object_id, kind, percentage) "
+            "VALUES ('boyuan', 'krymtekh', 'owns', '48')"
+        )
+    finally:
+        conn.close()
+    assert run_cli("check", db=old).exit_code == 0

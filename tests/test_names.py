@@ -53,6 +53,7 @@ NAMES: dict[tuple[str, str], tuple[str | None, str | None]] = {
     ("region", "luhansk"): ("Луганська область", "Луганская область"),
     ("region", "zaporizhzhia"): ("Запорізька область", "Запорожская область"),
     ("region", "kherson"): ("Херсонська область", "Херсонская область"),
+    ("region", "occupied-territories"): ("тимчасово окуповані території", "временно оккупированные территории"),
 }
 
 UKRAINIAN_ONLY = set("іїєґІЇЄҐ")
@@ -139,6 +140,8 @@ def linked(db: Path, kind: str, id_: str) -> set[str]:
         ("Донеччина", "region", "donetsk"),
         ("Луганщина", "region", "luhansk"),
         ("Запорожье", "region", "zaporizhzhia"),
+        ("окуповані території", "region", "occupied-territories"),
+        ("временно оккупированные территории", "region", "occupied-territories"),
         ("Китай", "actor", "china"),
         ("Іран", "actor", "iran"),
         ("Северная Корея", "actor", "north-korea"),
@@ -159,7 +162,10 @@ def test_cyrillic_qualifiers_filter_like_ids(built_db: Path) -> None:
     by_id = {h["id"] for h in hits(built_db, "actor:china region:crimea")}
     assert by_id
     assert {h["id"] for h in hits(built_db, "actor:Китай", "region:Крим")} == by_id
-    assert {h["id"] for h in hits(built_db, 'region:"Донецкая область"')} == linked(built_db, "region", "donetsk")
+    donetsk = hits(built_db, 'region:"Донецкая область"')
+    assert {h["id"] for h in donetsk if h["scope"] == "specific"} == linked(built_db, "region", "donetsk")
+    general = linked(built_db, "region", "occupied-territories") - linked(built_db, "region", "donetsk")
+    assert {h["id"] for h in donetsk if h["scope"] == "general"} == general
 
 
 def test_show_by_a_russian_or_ukrainian_name(built_db: Path) -> None:

@@ -97,14 +97,16 @@ def test_yuan_finds_the_bank_branches_finding_first(conn):
     assert set(ids(hits)) == {"bank-branches-sell-yuan", "yuanization"}
 
 
-def test_actor_and_region_qualifiers_list_only_evidence_linked_to_both(conn):
+def test_actor_and_region_qualifiers_list_evidence_linked_to_both_then_the_general(conn):
     hits = S.search(conn, "actor:china region:crimea", limit=1000)
-    both = linked(conn, "evidence_actors", "actor_id", "china") & linked(
-        conn, "evidence_regions", "region_id", "crimea"
-    )
+    china = linked(conn, "evidence_actors", "actor_id", "china")
+    both = china & linked(conn, "evidence_regions", "region_id", "crimea")
+    general = china & linked(conn, "evidence_regions", "region_id", "occupied-territories") - both
     assert hits and {h.kind for h in hits} == {"evidence"}
-    assert set(ids(hits)) == both
-    assert S.count(conn, "actor:china region:crimea") == (len(both), False)
+    assert [h.scope for h in hits] == ["specific"] * len(both) + ["general"] * len(general)
+    assert set(ids(hits[: len(both)])) == both == {"new-silk-road-forum-crimea", "western-systems-replaced"}
+    assert set(ids(hits[len(both) :])) == general and len(general) == 12
+    assert S.count(conn, "actor:china region:crimea") == (len(both) + len(general), False)
 
 
 def test_qualifiers_alone_list_evidence_newest_first_undated_last(conn):
@@ -196,8 +198,11 @@ def test_qualifier_values_are_ids_names_or_aliases(conn):
     for text in ("actor:china", "actor:China", "actor:PRC", 'actor:"People\'s Republic of China"'):
         assert set(ids(S.search(conn, text, limit=100))) == china, text
     luhansk = linked(conn, "evidence_regions", "region_id", "luhansk")
+    listed = ids(S.search(conn, "region:luhansk", limit=100))
     for text in ('region:"Luhansk Oblast"', "region:lugansk", "region:LPR", "region:luhansk"):
-        assert set(ids(S.search(conn, text, limit=100))) == luhansk, text
+        hits = S.search(conn, text, limit=100)
+        assert ids(hits) == listed, text
+        assert {h.id for h in hits if h.scope == "specific"} == luhansk, text
 
 
 def test_a_query_of_values_that_name_nothing_finds_nothing_not_an_error(conn):
@@ -278,7 +283,7 @@ def test_kind_qualifier_and_kinds_argument(conn):
     assert {h.kind for h in S.search(conn, "china", kinds=["evidence"])} == {"evidence"}
     assert {h.kind for h in S.search(conn, "china -kind:evidence")} <= {"actor", "region", "source"}
     listed = S.search(conn, "kind:region")  # a kind alone lists that kind, most findings first
-    assert [h.kind for h in listed] == ["region"] * 5
+    assert [h.kind for h in listed] == ["region"] * 6  # the five and the occupied territories as a whole
     assert [h.count for h in listed] == sorted((h.count for h in listed), reverse=True)
 
 
@@ -526,7 +531,9 @@ def test_filter_fields_and_across_or_within(conn):
         return {r.id for r in S.list_evidence(conn, EvidenceFilter(**kw), limit=1000)}
 
     assert listed(actor_ids=("china", "iran")) == china | iran
-    assert listed(actor_ids=("china", "iran"), region_ids=("crimea",)) == (china | iran) & crimea
+    whole = linked(conn, "evidence_regions", "region_id", "occupied-territories")
+    # the findings about Crimea, then those about the occupied territories as a whole
+    assert listed(actor_ids=("china", "iran"), region_ids=("crimea",)) == (china | iran) & (crimea | whole)
     finance = {r[0] for r in conn.execute("SELECT id FROM evidence WHERE category = 'finance'")}
     assert listed(categories=("finance",), actor_ids=("china",)) == finance & china
     assert listed(countries=("IR",)) == iran | linked(conn, "evidence_actors", "actor_id", "ri-group")
@@ -553,7 +560,8 @@ def test_facets_count_the_matching_evidence(conn):
     every = S.facets(conn, EvidenceFilter())
     assert sum(n for _, n in every["category"]) == 29
     assert every["year"] == [("2025", 2), ("2024", 1), ("2022", 1)]
-    assert dict(every["region"])["donetsk"] == 25
+    assert dict(every["region"])["donetsk"] == 3
+    assert dict(every["region"])["occupied-territories"] == 23
     assert S.facets(conn, EvidenceFilter(query="actor:nobody")) == {
         "category": [],
         "country": [],
@@ -699,7 +707,8 @@ def test_details_without_aggregates_come_back_at_once(conn):
     assert quick["evidence_total"] == full["evidence_total"] == 15
     assert quick["relations"] == full["relations"]
     region = details.region(conn, "crimea", aggregates=False)
-    assert region["actors"] is None and region["evidence_total"] == 22 and len(region["evidence"]) == 22
+    assert region["actors"] is None and region["evidence_total"] == 2 and len(region["evidence"]) == 2
+    assert region["general_total"] == 23 and region["wider"][0]["id"] == "occupied-territories"
     assert details.source(conn, "kyiv-independent-occupied-economy", aggregates=False)["evidence_total"] == 29
     assert details.actor(conn, "nobody") is None
     assert details.names(conn, "actor", ["china", "nobody"]) == {"china": "China"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ def test_enter_on_an_actor_opens_its_screen_and_escape_goes_back(db: Path) -> No
         assert crumbs(app) == ["Home", "China"]
         text = screen_text(app)
         assert "findings › Home › China" in text
-        assert "Regions Crimea 14" in text  # its regions with counts, on the first screen
+        assert "Regions Crimea 2" in text  # its regions with counts, on the first screen
         assert "1 Evidence 15" in text and screen.evidence.count == 15
         assert "Timeline" in text
         await press(pilot, "2")  # the regions section; Enter opens one
@@ -64,12 +66,20 @@ def test_region_screen_shows_actors_categories_and_evidence(db: Path) -> None:
         await press(pilot, "2", "enter")  # Crimea
         screen = app.screen
         assert screen.__class__.__name__ == "RegionScreen"
-        assert screen.evidence.count == 22
+        assert screen.evidence.count == 25  # its 2, then the 23 about the occupied territories as a whole
         text = screen_text(app)
         assert "Crimea" in text and "UA-43" in text and "occupied since 2014" in text
+        words = " ".join(text.split())  # the profile wraps at 100 columns
+        assert "2 findings · 23 general (about Occupied territories of Ukraine as a whole)" in words
+        assert "Evidence 25 · Crimea 2 · Occupied territories of" in words  # the header, as far as it fits
+        rows = [screen.evidence.row_at(i) for i in range(25)]
+        assert [r.scope for r in rows] == ["specific"] * 2 + ["general"] * 23
+        assert "general" in screen.evidence.render_line(2).text  # the first general row says so
         assert "Actors China" in text
         await press(pilot, "3")
-        assert "finance" in screen_text(app)
+        assert "sanctions-evasion" in screen_text(app)
+        # its own findings only: the general ones (finance among them) are not Crimea's
+        assert screen.data["by_category"] == [("diplomacy", 1), ("sanctions-evasion", 1)]
         await press(pilot, "2", "enter")
         assert app.screen.__class__.__name__ == "ActorScreen"
 
@@ -86,8 +96,8 @@ def test_evidence_screen_reaches_every_link_in_one_key(db: Path) -> None:
         assert "1 actor   China" in text and "s source" in text
         await press(pilot, "1")
         assert crumbs(app)[-1] == "China"
-        await press(pilot, "escape", "2")
-        assert crumbs(app)[-1] == "Crimea"
+        await press(pilot, "escape", "2")  # "in the occupied territories": the whole, not one region
+        assert crumbs(app)[-1] == "Occupied territories of Ukraine"
         await press(pilot, "escape", "s")
         assert app.screen.__class__.__name__ == "SourceScreen"
         assert app.screen.evidence.count == 29
@@ -194,14 +204,26 @@ def test_e_exports_the_current_list(db: Path, tmp_path: Path, monkeypatch, key: 
         home = app.screen
         await press(pilot, "2", "space")  # Crimea
         await press(pilot, "e")
-        assert "Export 22 findings" in screen_text(app)
+        assert "Export 25 findings" in screen_text(app)  # Crimea's 2 and the 23 general ones
         await press(pilot, key)
         await settle(pilot)
         assert app.screen is home
-        files = list(out.iterdir())
-        assert len(files) == 1 and files[0].suffix == suffix
-        assert files[0].read_text(encoding="utf-8").lstrip().startswith(first)
+        files = sorted(out.iterdir(), key=lambda p: len(p.name))
+        assert files[0].suffix == suffix
+        text = files[0].read_text(encoding="utf-8")
+        assert text.lstrip().startswith(first)
         messages = [n.message for n in app._notifications]
-        assert f"Exported 22 findings to {files[0]}" in messages
+        if suffix == ".md":  # the brief says it is the Crimea chip's part of the database
+            assert len(files) == 1
+            assert "*Selection: region Crimea: 25 of 29 findings in the database" in text
+            assert f"Exported 25 findings to {files[0]}" in messages
+        else:  # beside it, what it holds
+            assert [f.name for f in files] == [files[0].name, files[0].name + ".meta.json"]
+            meta = json.loads(files[1].read_text(encoding="utf-8"))
+            assert meta["filters"] == {"regions": [{"id": "crimea", "name": "Crimea"}]}
+            assert (meta["count"], meta["total_in_database"], meta["selection"]) == (25, 29, "region Crimea")
+            assert meta["sha256"] == hashlib.sha256(files[0].read_bytes()).hexdigest()
+            assert meta["database"] == str(db.resolve())
+            assert f"Exported 25 findings to {files[0]}; what it holds: {files[1].name}" in messages
 
     run_app(db, check)

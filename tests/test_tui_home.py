@@ -18,9 +18,9 @@ def test_home_lists_actors_regions_and_evidence_with_counts(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         home = pilot.app.screen
         assert isinstance(home, HomeScreen)
-        assert (home.actors.count, home.regions.count, home.evidence.count) == (24, 5, 29)
+        assert (home.actors.count, home.regions.count, home.evidence.count) == (24, 6, 29)
         text = screen_text(pilot.app)
-        assert "1 Actors 24" in text and "2 Regions 5" in text and "3 Evidence 29" in text
+        assert "1 Actors 24" in text and "2 Regions 6" in text and "3 Evidence 29" in text
         assert pilot.app.focused is home.evidence
 
     run_app(db, check)
@@ -186,7 +186,7 @@ def test_wide_layout_shows_every_pane_and_the_detail(db: Path) -> None:
             assert widget.region.height > 0
         await press(pilot, "down")
         text = screen_text(pilot.app)
-        assert "Actors  24" in text and "Regions  5" in text
+        assert "Actors  24" in text and "Regions  6" in text
         assert home.detail.evidence_id == home.evidence.highlighted.id
         assert "The Kyiv Independent" in text  # the citation in the detail pane
 

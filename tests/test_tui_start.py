@@ -131,7 +131,7 @@ def test_the_first_rows_are_read_before_the_app_starts(db: Path, tmp_path: Path)
     assert rows is not None
     conn = open_readonly(db)
     assert rows["actors"] == (24, browse.list_actors(conn, sort="name", limit=100))
-    assert rows["regions"] == (5, browse.list_regions(conn, sort="name", limit=100))
+    assert rows["regions"] == (6, browse.list_regions(conn, sort="name", limit=100))
     assert rows["evidence"] == (29, list_evidence(conn, EvidenceFilter(), limit=100))
     conn.close()
     empty = tmp_path / "empty.db"
@@ -155,7 +155,7 @@ def test_with_the_first_rows_read_the_hidden_panes_come_when_they_are_needed(db:
             await settle(pilot)
             home = app.screen
             assert home.actors.is_mounted is not preloaded  # left out of the first frame
-            screens.append(screen_text(app))  # "1 Actors 24  2 Regions 5  3 Evidence 29" either way
+            screens.append(screen_text(app))  # "1 Actors 24  2 Regions 6  3 Evidence 29" either way
             await pilot.press("1")
             await settle(pilot)
             assert home.actors.is_mounted and app.focused is home.actors

@@ -8,7 +8,7 @@ Content: the palette would otherwise read a name like `[@click=app.quit]` as mar
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -16,18 +16,24 @@ from textual.content import Content
 from tui.app_access import findings_app
 from tui.text import clean
 
+if TYPE_CHECKING:
+    from tui.db import Database
+
 KIND_LABELS = {"actor": "actor", "region": "region", "source": "source", "evidence": "finding"}
 KIND_WEIGHTS = {"actor": 1.0, "region": 1.0, "source": 0.8, "evidence": 0.6}  # names first, then long titles
 MAX_HITS = 40
 
 
-def _candidates(db: Any, query: str) -> list[tuple[str, str, str, str | None, int]]:
+Candidate = tuple[str, str, str, str | None, int]  # (kind, id, name, alias, count)
+
+
+def _candidates(db: Database, query: str) -> list[Candidate]:
     """(kind, id, name, alias, count) for the palette: entities by name/alias, findings by words or id."""
     from store.browse import lookup
     from store.search import search
 
     conn = db.conn()
-    out = [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in lookup(conn, query, limit=80)]
+    out: list[Candidate] = [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in lookup(conn, query, limit=80)]
     seen = {(kind, id_) for kind, id_, *_ in out}
     for hit in search(conn, query, kinds=["evidence"], limit=10, as_you_type=True):
         if ("evidence", hit.id) not in seen:
@@ -35,11 +41,13 @@ def _candidates(db: Any, query: str) -> list[tuple[str, str, str, str | None, in
     return out
 
 
-def _top(db: Any) -> list[tuple[str, str, str, str | None, int]]:
+def _top(db: Database) -> list[Candidate]:
     from store.browse import list_actors, list_regions
 
     conn = db.conn()
-    actors = [("actor", a.id, a.name, None, a.evidence_count) for a in list_actors(conn, sort="count", limit=8)]
+    actors: list[Candidate] = [
+        ("actor", a.id, a.name, None, a.evidence_count) for a in list_actors(conn, sort="count", limit=8)
+    ]
     regions = [("region", r.id, r.name, None, r.evidence_count) for r in list_regions(conn, sort="count", limit=5)]
     return actors + regions
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING
 
 from store import browse
 from tui.widgets.virtual_list import RowSource
+
+if TYPE_CHECKING:
+    from store.search import EvidenceFilter, EvidenceRow, ScopeCounts
 
 SEARCH_CAP = 10_000  # entity search counts stop here ("10,000+")
 
@@ -16,7 +19,7 @@ def entity_query(text: str) -> str:
     (store.search.searches_entities: `actor:china` filters findings, not the list of actors), else ''."""
     from store.search import searches_entities
 
-    return text.strip() if searches_entities(text, as_you_type=True) else ""
+    return text.lstrip() if searches_entities(text, as_you_type=True) else ""
 
 
 class ActorSource(RowSource[browse.ActorRow]):
@@ -24,7 +27,7 @@ class ActorSource(RowSource[browse.ActorRow]):
 
     def __init__(self, sort: str = "name", query: str = "") -> None:
         self.sort = sort
-        self.query = query.strip()
+        self.query = query.lstrip()  # a trailing space ends the last word (store.query, as you type)
         self.key = ("actors", self.sort, self.query)
 
     def count(self, conn: sqlite3.Connection) -> int:
@@ -46,7 +49,7 @@ class ActorSource(RowSource[browse.ActorRow]):
 class RegionSource(RowSource[browse.RegionRow]):
     def __init__(self, sort: str = "name", query: str = "") -> None:
         self.sort = sort
-        self.query = query.strip()
+        self.query = query.lstrip()
         self.key = ("regions", self.sort, self.query)
 
     def count(self, conn: sqlite3.Connection) -> int:
@@ -65,23 +68,28 @@ class RegionSource(RowSource[browse.RegionRow]):
         return browse.list_regions(conn, sort=self.sort, offset=offset, limit=limit)
 
 
-class EvidenceSource(RowSource[Any]):
+class EvidenceSource(RowSource["EvidenceRow"]):  # (a string: EvidenceRow is imported for the checker only)
     """The findings that pass an EvidenceFilter (actor ∧ region ∧ query ∧ facets)."""
 
-    def __init__(self, flt: Any) -> None:
+    def __init__(self, flt: EvidenceFilter) -> None:
         self.filter = flt
         self.key = ("evidence", flt)
         self.total: int | None = None  # the count, once the list knows it
+        # With a region asked for: how many findings are about it and how many general (store.search.ScopeCounts),
+        # set with the count (before the list says it is counted)
+        self.scopes: ScopeCounts | None = None
 
     def count(self, conn: sqlite3.Connection) -> int:
-        from store.search import count_evidence
+        from store.search import count_evidence, scope_counts
 
-        return count_evidence(conn, self.filter)
+        n = count_evidence(conn, self.filter)
+        self.scopes = scope_counts(conn, self.filter)  # the counts just made, remembered: no second count
+        return n
 
     def note_count(self, count: int) -> None:
         self.total = count
 
-    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[Any]:
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[EvidenceRow]:
         from store.search import list_evidence
 
         # The known count lets a far page be read backwards from the end without counting again (counts are

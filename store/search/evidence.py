@@ -4,16 +4,19 @@ Deep pages: the unfiltered list reads its far half backwards from the end (the l
 does); a filtered or searched list read past its first DEEP_PAGE rows is read once in full as rowids in list
 order (8 bytes a finding, cached per connection and filter until the database changes), after which any page
 is a lookup by rowid.
+
+A list that asks for a region lists the findings about it, then the general ones (about a wider region as a
+whole): two plans (store.search.plan), each paged, counted and cached on its own, read one after the other.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
-from store.search.cache import COUNTS, ORDERS
+from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.evidence_filter import EvidenceFilter
 from store.search.plan import EVIDENCE_BM25, Plan, driver, from_where, plan_for, total_estimate
@@ -23,6 +26,8 @@ from store.search.tables import marks
 # finding), so that any later page costs a lookup by rowid: scrolling and jumping stay fast at a million rows.
 DEEP_PAGE = 1_000
 ORDERS_MAX_IDS = 4_000_000  # across the cached lists: 32 MB
+COUNTS: Cache[int] = Cache(32)  # exact counts of evidence lists
+ORDERS: Cache[array[int]] = Cache(32)  # list orders as rowids
 _ROW = "e.rowid, e.id, e.date, e.category, e.claim, e.status, e.source_id, e.locator"
 
 
@@ -36,6 +41,26 @@ class EvidenceRow:
     source_id: str
     locator: str | None
     rowid: int
+    # To the regions the list asks for: 'specific' (about them or a place within them) or 'general' (about a
+    # wider region that contains them, as a whole); None when the list asks for no region.
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class ScopeCounts:
+    """How many findings of a list are about the regions it asks for (`specific`) and how many are about a
+    wider region as a whole (`general`); `asked` and `wider` are those regions' names."""
+
+    asked: tuple[str, ...]
+    wider: tuple[str, ...]
+    specific: int
+    general: int
+
+    def text(self, *, as_a_whole: bool = True) -> str:
+        """`Kherson Oblast 1 · Occupied territories of Ukraine as a whole 12` (names as stored: show them through
+        the text-safety table). Without `as_a_whole` the shorter `… · Occupied territories of Ukraine 12`."""
+        whole = " as a whole" if as_a_whole else ""
+        return f"{', '.join(self.asked)} {self.specific:,} · {', '.join(self.wider)}{whole} {self.general:,}"
 
 
 def list_evidence(
@@ -43,6 +68,10 @@ def list_evidence(
 ) -> list[EvidenceRow]:
     """A page of the findings that match `flt`: by relevance when the query has words, else newest first
     (undated last), then most recently added first. Fast at any offset; see the module docstring.
+
+    With a region asked for (a `region:` qualifier or a region in `flt`), the findings about it come first and
+    then, each with `scope` 'general', those about a wider region that contains it as a whole (store.search.plan),
+    each part in that order.
 
     `total`: the number of matching findings when the caller already knows it (count_evidence, maybe on
     another connection); the unfiltered list then reads its far half from the end without counting again."""
@@ -55,18 +84,35 @@ def list_evidence(
             return []
         if plan.match is None and not plan.conds:
             return _walk_by_date(conn, flt, offset, limit, total)
-        if offset + limit > DEEP_PAGE or ORDERS.get(conn, flt) is not None:
-            order = _ordered_rowids(conn, flt, plan)
-            return _rows_by_rowid(conn, order[offset : offset + limit])
-        if plan.match is not None:
-            source, where, params = from_where(plan, None)
-            sql = f"SELECT {_ROW} FROM {source}{where} ORDER BY f.rank LIMIT ? OFFSET ?"
-            return [_row(r) for r in conn.execute(sql, [*params, limit, offset])]
-        drive = driver(plan, total_estimate(conn), offset + limit)
-        source, where, params = from_where(plan, drive)
-        sql = f"SELECT {_ROW} FROM {source}{where} ORDER BY e.date DESC, e.rowid DESC LIMIT ? OFFSET ?"
-        return [_row(r) for r in conn.execute(sql, [*params, limit, offset])]
+        if plan.general is None:
+            return _page(conn, flt, plan, offset, limit)
+        own_key = (flt, "specific")
+        own = COUNTS.get(conn, own_key)
+        rows: list[EvidenceRow] = []
+        if own is None or offset < own:
+            rows = _page(conn, own_key, plan, offset, limit)
+            if len(rows) == limit:
+                return rows
+            if own is None:  # a short page ends the list, unless it began past the end
+                own = offset + len(rows) if rows or offset == 0 else _count(conn, own_key, plan)
+        return rows + _page(conn, (flt, "general"), plan.general, max(0, offset - own), limit - len(rows))
     return []
+
+
+def _page(conn: sqlite3.Connection, key: Hashable, plan: Plan, offset: int, limit: int) -> list[EvidenceRow]:
+    """A page of one plan's findings (no general part); `key` names its list in the caches."""
+    scope = plan.scope
+    if offset + limit > DEEP_PAGE or ORDERS.get(conn, key) is not None:
+        order = _ordered_rowids(conn, key, plan)
+        return _rows_by_rowid(conn, order[offset : offset + limit], scope)
+    if plan.match is not None:
+        source, where, params = from_where(plan, None)
+        sql = f"SELECT {_ROW} FROM {source}{where} ORDER BY f.rank LIMIT ? OFFSET ?"
+        return [_row(r, scope) for r in conn.execute(sql, [*params, limit, offset])]
+    drive = driver(plan, total_estimate(conn), offset + limit)
+    source, where, params = from_where(plan, drive)
+    sql = f"SELECT {_ROW} FROM {source}{where} ORDER BY e.date DESC, e.rowid DESC LIMIT ? OFFSET ?"
+    return [_row(r, scope) for r in conn.execute(sql, [*params, limit, offset])]
 
 
 def _walk_by_date(
@@ -79,7 +125,7 @@ def _walk_by_date(
     if offset + limit <= DEEP_PAGE:
         return [_row(r) for r in conn.execute(forward, [limit, offset])]
     if total is None:
-        total = COUNTS.get(conn, flt)  # type: ignore[assignment]
+        total = COUNTS.get(conn, flt)
     if total is None:
         total = count_evidence(conn, flt)
     if offset >= total:
@@ -93,41 +139,61 @@ def _walk_by_date(
     return [_row(r) for r in conn.execute(forward, [limit, offset])]
 
 
-def _ordered_rowids(conn: sqlite3.Connection, flt: EvidenceFilter, plan: Plan) -> array:
+def _ordered_sql(plan: Plan) -> tuple[str, list]:
+    """SELECT of the rowids of one plan's findings in list order."""
+    if plan.match is not None and not plan.conds:
+        sql = "SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ? AND rank MATCH ? ORDER BY rank"
+        return sql, [plan.match, EVIDENCE_BM25]
+    source, where, params = from_where(plan, driver(plan, 0, None))
+    order = "f.rank" if plan.match is not None else "e.date DESC, e.rowid DESC"
+    return f"SELECT e.rowid FROM {source}{where} ORDER BY {order}", params
+
+
+def _ordered_rowids(conn: sqlite3.Connection, key: Hashable, plan: Plan) -> array:
     def read() -> array:
-        if plan.match is not None and not plan.conds:
-            sql = "SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ? AND rank MATCH ? ORDER BY rank"
-            params: list = [plan.match, EVIDENCE_BM25]
-        else:
-            source, where, params = from_where(plan, driver(plan, 0, None))
-            order = "f.rank" if plan.match is not None else "e.date DESC, e.rowid DESC"
-            sql = f"SELECT e.rowid FROM {source}{where} ORDER BY {order}"
+        sql, params = _ordered_sql(plan)
         rowids = array("q", (r[0] for r in conn.execute(sql, params)))
-        COUNTS.put(conn, flt, len(rowids))
+        COUNTS.put(conn, key, len(rowids))
         return rowids
 
-    rowids = ORDERS.get_or_make(conn, flt, read)
-    ORDERS.trim(ORDERS_MAX_IDS, len)  # type: ignore[arg-type]
+    rowids = ORDERS.get_or_make(conn, key, read)
+    ORDERS.trim(ORDERS_MAX_IDS, len)
     return rowids
 
 
-def _rows_by_rowid(conn: sqlite3.Connection, rowids: Iterable[int]) -> list[EvidenceRow]:
+def _rows_by_rowid(conn: sqlite3.Connection, rowids: Iterable[int], scope: str | None = None) -> list[EvidenceRow]:
     wanted = list(rowids)
     found: dict[int, EvidenceRow] = {}
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         sql = f"SELECT {_ROW} FROM evidence e WHERE e.rowid IN ({marks(len(chunk))})"
-        found.update((r[0], _row(r)) for r in conn.execute(sql, chunk))
+        found.update((r[0], _row(r, scope)) for r in conn.execute(sql, chunk))
     return [found[r] for r in wanted if r in found]
 
 
-def _row(r: tuple) -> EvidenceRow:
+def _row(r: tuple, scope: str | None = None) -> EvidenceRow:
     rowid, id_, date, category, claim, status, source_id, locator = r
-    return EvidenceRow(id_, date, category, claim, status, source_id, locator, rowid)
+    return EvidenceRow(id_, date, category, claim, status, source_id, locator, rowid, scope)
+
+
+def _counted(conn: sqlite3.Connection, plan: Plan) -> int:
+    """The number of one plan's findings (its general part not included)."""
+    if plan.match is None and not plan.conds:
+        return conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    if plan.match is not None and not plan.conds:
+        sql = "SELECT count(*) FROM evidence_fts WHERE evidence_fts MATCH ?"
+        return conn.execute(sql, [plan.match]).fetchone()[0]
+    source, where, params = from_where(plan, driver(plan, 0, None))
+    return conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
+
+
+def _count(conn: sqlite3.Connection, key: Hashable, plan: Plan) -> int:
+    """`_counted`, remembered under `key`."""
+    return COUNTS.get_or_make(conn, key, lambda: _counted(conn, plan))
 
 
 def count_evidence(conn: sqlite3.Connection, flt: EvidenceFilter) -> int:
-    """The exact number of findings matching `flt`.
+    """The exact number of findings matching `flt` (with a region asked for: the specific and the general ones).
 
     Cost: no filter, `SELECT count(*)`; words only, a count of the FTS matches; with conditions, the smallest
     linked set (an actor's, a region's, a source's findings) is read and the other conditions tested on it;
@@ -139,27 +205,46 @@ def count_evidence(conn: sqlite3.Connection, flt: EvidenceFilter) -> int:
         plan = plan_for(conn, flt)
         if plan.empty:
             return 0
-        if plan.match is None and not plan.conds:
-            return conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
-        if plan.match is not None and not plan.conds:
-            sql = "SELECT count(*) FROM evidence_fts WHERE evidence_fts MATCH ?"
-            return conn.execute(sql, [plan.match]).fetchone()[0]
-        source, where, params = from_where(plan, driver(plan, 0, None))
-        return conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
+        if plan.general is None:
+            return _counted(conn, plan)
+        return _count(conn, (flt, "specific"), plan) + _count(conn, (flt, "general"), plan.general)
 
     with query_error_means_empty:
         return COUNTS.get_or_make(conn, flt, counted)
     return 0
 
 
+def scope_counts(conn: sqlite3.Connection, flt: EvidenceFilter) -> ScopeCounts | None:
+    """How the list of `flt` splits into findings about the regions it asks for and general ones (about a wider
+    region as a whole), with the regions' names; None when it has no general part (no region asked for, or
+    none that lies within a wider one). Costs the two counts (remembered, as count_evidence's)."""
+    with query_error_means_empty:
+        plan = plan_for(conn, flt)
+        if plan.empty or plan.general is None:
+            return None
+        asked = sorted({i for scope in plan.regions for i in scope.asked})
+        wider = sorted({i for scope in plan.regions for i in scope.wider} - set(asked))
+        ids = asked + wider
+        names = dict(conn.execute(f"SELECT id, name FROM regions WHERE id IN ({marks(len(ids))})", ids))
+        return ScopeCounts(
+            tuple(names.get(i, i) for i in asked),
+            tuple(names.get(i, i) for i in wider),
+            _count(conn, (flt, "specific"), plan),
+            _count(conn, (flt, "general"), plan.general),
+        )
+    return None
+
+
 def iter_evidence_ids(conn: sqlite3.Connection, flt: EvidenceFilter, *, batch: int = 500) -> Iterator[list[str]]:
-    """Every matching evidence id, in list order, in batches (for exports: one query, streamed)."""
+    """Every matching evidence id, in list order (the specific findings before the general ones), in batches
+    (for exports: one query per part, streamed)."""
     with query_error_means_empty:
         plan = plan_for(conn, flt)
         if plan.empty:
             return
-        source, where, params = from_where(plan, driver(plan, 0, None))
-        order = "f.rank" if plan.match is not None else "e.date DESC, e.rowid DESC"
-        cursor = conn.execute(f"SELECT e.id FROM {source}{where} ORDER BY {order}", params)
-        while rows := cursor.fetchmany(batch):
-            yield [r[0] for r in rows]
+        for part in plan.parts():
+            source, where, params = from_where(part, driver(part, 0, None))
+            order = "f.rank" if part.match is not None else "e.date DESC, e.rowid DESC"
+            cursor = conn.execute(f"SELECT e.id FROM {source}{where} ORDER BY {order}", params)
+            while rows := cursor.fetchmany(batch):
+                yield [r[0] for r in rows]

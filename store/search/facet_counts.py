@@ -5,20 +5,22 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from store.search.cache import FACETS as _CACHE
+from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.evidence_filter import EvidenceFilter
 from store.search.plan import driver, from_where, plan_for
 
 FACETS = ("category", "country", "region", "year")
+_CACHE: Cache[dict[str, list[tuple[str, int]]]] = Cache(32)
 
 
 def facets(
     conn: sqlite3.Connection, flt: EvidenceFilter, *, only: Iterable[str] | None = None
 ) -> dict[str, list[tuple[str, int]]]:
     """Counts of the findings matching `flt` by 'category', 'country' (of a linked actor, ISO alpha-2),
-    'region' (region id) and 'year'. Years are newest first; the others by count, largest first. `only` limits
-    the work to some of them (the others come back empty).
+    'region' (region id: the findings linked to that region itself, so a finding about the occupied territories
+    as a whole counts for them, not for Kherson) and 'year'. Years are newest first; the others by count,
+    largest first. `only` limits the work to some of them (the others come back empty).
 
     Cost grows with the number of matching findings (every match is read once). With no filter, category and
     year come from their indexes and region from `regions.evidence_count` (milliseconds), but country reads
@@ -49,7 +51,14 @@ def _count(conn: sqlite3.Connection, flt: EvidenceFilter, wanted: tuple[str, ...
         }
         rows = conn.execute(" UNION ALL ".join(parts[f] for f in wanted)).fetchall()
     else:
-        source, where, params = from_where(plan, driver(plan, 0, None))
+        # The list's findings: with a region asked for, the specific ones and the general ones (about a wider
+        # region as a whole). Each finding counts under the regions it is linked to, so a general one counts
+        # for the wider region, never for the region asked for.
+        selects, params = [], []
+        for part in plan.parts():
+            source, where, part_params = from_where(part, driver(part, 0, None))
+            selects.append(f"SELECT e.id AS id, e.category AS category, e.date AS date FROM {source}{where}")
+            params += part_params
         parts = {
             "category": "SELECT 'category', category, count(*) FROM m GROUP BY category",
             "year": "SELECT 'year', substr(date, 1, 4), count(*) FROM m "
@@ -61,8 +70,7 @@ def _count(conn: sqlite3.Connection, flt: EvidenceFilter, wanted: tuple[str, ...
             "WHERE a.country IS NOT NULL GROUP BY a.country",
         }
         rows = conn.execute(
-            "WITH m AS MATERIALIZED (SELECT e.id AS id, e.category AS category, e.date AS date "
-            f"FROM {source}{where}) " + " UNION ALL ".join(parts[f] for f in wanted),
+            f"WITH m AS MATERIALIZED ({' UNION ALL '.join(selects)}) " + " UNION ALL ".join(parts[f] for f in wanted),
             params,
         ).fetchall()
     for facet, value, n in rows:

@@ -51,6 +51,9 @@ class Hit:
     # matched only through another script, spelling or word form of the query's words (Krym -> Криму), not
     # through the words as typed (store.search.variants); its snippet then shows the words that matched
     variant: bool = False
+    # evidence, to the regions the query asks for: 'specific' (about them or a place within them) or 'general'
+    # (about a wider region that contains them, as a whole, listed after the specific ones); None: no region
+    scope: str | None = None
 
 
 def search(
@@ -205,6 +208,16 @@ def _entity_text(conn: sqlite3.Connection, table: str, rowid: int) -> str:
 
 
 def _evidence_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int) -> list[Hit]:
+    """A page of the evidence hits: the plan's own (specific) findings, then its general part's."""
+    hits = _part_hits(conn, plan, offset, limit)
+    if plan.general is None or len(hits) == limit:
+        return hits
+    own = offset + len(hits) if hits or offset == 0 else _count_part(conn, plan, offset + 1)
+    return hits + _part_hits(conn, plan.general, max(0, offset - own), limit - len(hits))
+
+
+def _part_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int) -> list[Hit]:
+    scope = plan.scope
     if plan.match is not None:
         source, where, params = from_where(plan, None)
         indexed = _indexed_text("evidence", "e")
@@ -220,7 +233,7 @@ def _evidence_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int
             sql, [OPEN, CLOSE, OPEN, CLOSE, *params, limit, offset]
         ):
             snippet, spans = _snippet(conn, "evidence", rowid, plan.match, marked, text or "", SNIPPET_TOKENS)
-            hits.append(Hit("evidence", id_, claim, snippet, spans, rank, date, category, status))
+            hits.append(Hit("evidence", id_, claim, snippet, spans, rank, date, category, status, scope=scope))
             rowids.append(rowid)
         _mark_variants(conn, "evidence", plan.exact, plan, hits, rowids)
         return hits
@@ -231,16 +244,24 @@ def _evidence_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int
         "ORDER BY e.date DESC, e.rowid DESC LIMIT ? OFFSET ?"
     )
     return [
-        Hit("evidence", id_, claim, one_line(claim, TITLE_SNIPPET_CHARS), [], 0.0, date, category, status)
+        Hit("evidence", id_, claim, one_line(claim, TITLE_SNIPPET_CHARS), [], 0.0, date, category, status, scope=scope)
         for id_, claim, date, category, status in conn.execute(sql, [*params, limit, offset])
     ]
 
 
+def _count_part(conn: sqlite3.Connection, plan: Plan, cap: int) -> int:
+    """How many of one plan's findings there are (its general part not included), counting at most `cap`."""
+    source, where, params = from_where(plan, driver(plan, 0, None))
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {source}{where} LIMIT ?)"
+    return conn.execute(sql, [*params, cap]).fetchone()[0]
+
+
 def _count_group(conn: sqlite3.Connection, kind: str, plan: Plan, cap: int, groups: list[str] | None = None) -> int:
     if kind == "evidence":
-        source, where, params = from_where(plan, driver(plan, 0, None))
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM {source}{where} LIMIT ?)"
-        return conn.execute(sql, [*params, cap]).fetchone()[0]
+        n = _count_part(conn, plan, cap)
+        if plan.general is not None and n < cap:
+            n += _count_part(conn, plan.general, cap - n)
+        return n
     if kind == EXACT:
         return len(_fetch_group(conn, EXACT, plan, 0, MAX_EXACT, groups))
     table = TABLES[kind].name

@@ -134,6 +134,26 @@ def with_descendants(conn: sqlite3.Connection, region_ids: Iterable[str]) -> lis
     return sorted({r[0] for r in rows} | set(ids))
 
 
+def wider_regions(conn: sqlite3.Connection, region_ids: Iterable[str]) -> list[str]:
+    """The regions that contain these (by parent_id, at any depth) and are not among them or within them:
+    kherson -> occupied-territories. A finding linked to one of those is about the wider region as a whole,
+    not about these regions ("general" for them, never specific)."""
+    ids = sorted(set(region_ids))
+    if not ids:
+        return []
+    rows = conn.execute(
+        f"""WITH RECURSIVE up(id) AS (
+                SELECT parent_id FROM regions WHERE id IN ({marks(len(ids))}) AND parent_id IS NOT NULL
+                UNION SELECT r.parent_id FROM regions r JOIN up ON r.id = up.id WHERE r.parent_id IS NOT NULL)
+            SELECT id FROM up LIMIT {MAX_RESOLVED}""",
+        ids,
+    ).fetchall()
+    found = {r[0] for r in rows} - set(ids)
+    if not found:
+        return []
+    return sorted(found - set(with_descendants(conn, ids)))
+
+
 def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[tuple[str, str]]:
     """Up to `n` (id, name) pairs closest to `text`, for "no actor 'xyz'; did you mean ...?"."""
     import difflib  # only when something was not found

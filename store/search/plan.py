@@ -11,6 +11,13 @@ How evidence queries run (they must stay fast at a million rows):
   forced by CROSS JOIN); other conditions filter the joined rows;
 - without words: newest first by the `evidence_date` index; a selective link condition (an actor, a region, a
   source, a country with few findings) drives the query instead, when that reads fewer rows (`driver`).
+
+General and specific: `region:kherson` finds the findings about Kherson Oblast and the places within it (the
+plan's own conditions: *specific*), and then, listed after them, the findings about a wider region that contains
+it, such as the occupied territories as a whole, that name no part of it (`Plan.general`, a plan of its own:
+*general*). A finding about "the occupied territories" is never counted, listed or ranked as one about Kherson;
+callers that ignore `general` get only the specific findings. Each part runs as fast as any plan, so a region
+with no wider region costs what it did before.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, Term, date_problem, has_content, parse
-from store.search.cache import PLANS
+from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.explain import Problem, describe
 from store.search.names import (
@@ -31,6 +38,7 @@ from store.search.names import (
     named_by_key,
     named_exactly,
     resolve,
+    wider_regions,
     with_descendants,
 )
 from store.search.tables import TABLES, marks
@@ -43,6 +51,7 @@ if TYPE_CHECKING:
 DRIVE_ALWAYS = 5_000  # a link condition matching at most this many findings always drives the query
 EVIDENCE_BM25 = f"bm25({TABLES['evidence'].weights})"
 MAX_VALUE_CHECKS = 100  # category/status values outside the vocabulary looked up in the database
+PLANS: Cache[Plan] = Cache(64)  # compiled queries and filters
 
 
 class Cond:
@@ -64,6 +73,17 @@ class Cond:
         self.column = column
 
 
+class RegionScope:
+    """A region condition of a plan: the regions asked for (`asked`), the condition on them and their parts
+    (`cond`, the specific findings) and the wider regions that contain them (`wider`: their findings are the
+    general ones)."""
+
+    __slots__ = ("asked", "cond", "wider")
+
+    def __init__(self, asked: list[str], cond: Cond, wider: list[str]) -> None:
+        self.asked, self.cond, self.wider = tuple(asked), cond, tuple(wider)
+
+
 class Plan:
     """How to find what a query asks for. Shared by every caller that asks about the same query and filter on
     the same connection: never changed once made (but for `notes`, written on first use)."""
@@ -75,11 +95,13 @@ class Plan:
         "entity_match",
         "exact",
         "exact_ids",
+        "general",
         "kinds",
         "match",
         "notes",
         "problems",
         "query",
+        "regions",
         "variants",
     )
 
@@ -97,6 +119,20 @@ class Plan:
         self.kinds: frozenset[str] | None = None  # from kind: qualifiers
         self.problems: tuple[Problem, ...] = ()  # the parts left out because they name nothing
         self.notes: tuple[str, ...] | None = None  # the problems described, once asked for (notes())
+        self.regions: list[RegionScope] = []  # the region conditions (not negated ones) among `conds`
+        # The general findings, listed after this plan's own: about a wider region as a whole (see the module
+        # docstring). None when no asked region lies within another.
+        self.general: Plan | None = None
+
+    @property
+    def scope(self) -> str | None:
+        """What this plan's own findings are to the regions it asks for: 'specific', or None when it asks for
+        no region (the general part's plan says 'general')."""
+        return "specific" if self.regions else None
+
+    def parts(self) -> list[Plan]:
+        """The plans whose findings make this plan's list, in list order: itself, then its general part."""
+        return [self] if self.general is None else [self, self.general]
 
     @property
     def selects_evidence(self) -> bool:
@@ -104,13 +140,25 @@ class Plan:
         return self.match is not None or bool(self.conds)
 
     def copy(self) -> Plan:
-        """A plan to add conditions to (this one stays as it is)."""
+        """A plan to add conditions to (this one stays as it is); its general part is made again by the caller
+        (`_split_general`)."""
         other = Plan(self.query)
         other.empty, other.kinds, other.problems = self.empty, self.kinds, self.problems
         other.match, other.exact = self.match, self.exact
         other.entity_match, other.entity_exact, other.exact_ids = self.entity_match, self.entity_exact, self.exact_ids
         other.conds = list(self.conds)
+        other.regions = list(self.regions)
         return other
+
+
+class GeneralPlan(Plan):
+    """The general part of a plan: the findings about a wider region as a whole (never split again)."""
+
+    __slots__ = ()
+
+    @property
+    def scope(self) -> str | None:
+        return "general"
 
 
 # ------------------------------------------------------------------------------------------- the public side
@@ -162,32 +210,19 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
             from store.search.spelling import no_word
             from store.search.variants import variant_note
 
-            words = [no_word(word, options) for word, options in _word_suggestions(conn, plan)]
+            words = [no_word(word, options) for word, options in word_suggestions(conn, plan)]
             variants = [] if plan.empty else [variant_note(conn, plan)]
             plan.notes = (*describe(conn, plan.problems, left_out=not plan.empty), *words, *filter(None, variants))
         return list(plan.notes)
     return []
 
 
-def _word_suggestions(conn: sqlite3.Connection, plan: Plan) -> list[tuple[str, list[str]]]:
+def word_suggestions(conn: sqlite3.Connection, plan: Plan) -> list[tuple[str, list[str]]]:
     from store.search.spelling import word_notes
 
     if plan.empty or not plan.query.clauses:
         return []
     return word_notes(conn, plan.query)
-
-
-def correction(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> str | None:
-    """The query with each word that matches nothing replaced by the nearest word the database holds
-    (`Hauwei yuan` -> `Huawei yuan`), for a "did you mean" a person accepts with one key; None when there is
-    nothing to correct. Never raises on `text`; costs what the notes of the same words cost."""
-    from store.search.spelling import corrected
-
-    with query_error_means_empty:
-        plan = query_plan(conn, text, as_you_type=as_you_type)
-        fixes = [(word, options[0]) for word, options in _word_suggestions(conn, plan) if options]
-        return corrected(text, fixes) if fixes else None
-    return None
 
 
 # ------------------------------------------------------------------------------------------------ compiling
@@ -312,17 +347,20 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             problems += [(name, v) for v in missing]
         if not found:
             continue
-        if name in ("actor", "region"):
-            ids_ = with_descendants(conn, found)[:MAX_RESOLVED] if name == "region" else found
-            plan.conds.append(_link_cond(conn, name, ids_, negated))
+        if name == "actor":
+            plan.conds.append(_link_cond(conn, name, found, negated))
+        elif name == "region":
+            _add_region(conn, plan, found, negated)
         elif name == "country":
             plan.conds.append(_country_cond(conn, found, negated))
         elif name in ("source", "category", "status", "lang"):
             single_valued.setdefault((name, negated), []).extend(found)
         elif name in ("after", "before"):
+            # "after any of these" is after the earliest (before: the latest): one comparison, however many
+            # values (an OR per value made SQLite's expression tree too deep past 999 and matched nothing).
             op = ">=" if name == "after" else "<"
-            sql = " OR ".join(f"e.date {op} ?" for _ in found)
-            plan.conds.append(Cond(f"NOT ({sql})" if negated else f"({sql})", found))
+            bound = min(found) if name == "after" else max(found)
+            plan.conds.append(Cond(f"NOT (e.date {op} ?)" if negated else f"(e.date {op} ?)", [bound]))
         elif name == "kind":
             wanted = set(KINDS) - set(found) if negated else set(found)
             kinds = wanted if kinds is None else kinds & wanted
@@ -342,6 +380,7 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         plan.empty = True  # nothing but parts that name nothing: nothing to search for
     plan.exact_ids = _named_exactly(conn, q, plan.entity_match if plan.variants else None)
     _with_linked_findings(conn, plan)
+    _split_general(conn, plan)
     return plan
 
 
@@ -424,6 +463,41 @@ def _named_exactly(conn: sqlite3.Connection, q: Query, expr: str | None) -> dict
     return {kind: ids[:MAX_EXACT_IDS] for kind, ids in found.items()}
 
 
+def _add_region(conn: sqlite3.Connection, plan: Plan, found: list[str], negated: bool = False) -> None:
+    """The condition of `region:` (or a region chip): linked to the regions or a part of them. Not negated, it
+    is a RegionScope too, whose wider regions give the plan its general part."""
+    cond = _link_cond(conn, "region", with_descendants(conn, found)[:MAX_RESOLVED], negated)
+    plan.conds.append(cond)
+    if not negated:
+        plan.regions.append(RegionScope(found, cond, wider_regions(conn, found)))
+
+
+def _split_general(conn: sqlite3.Connection, plan: Plan) -> None:
+    """Set `plan.general`: the same conditions, but with every region condition widened to the wider regions,
+    and none of the plan's own findings (so the two parts never share a finding)."""
+    plan.general = None
+    if plan.empty or not any(scope.wider for scope in plan.regions):
+        return
+    general = GeneralPlan(plan.query)
+    general.kinds, general.problems = plan.kinds, plan.problems
+    general.match, general.exact = plan.match, plan.exact
+    general.entity_match, general.entity_exact, general.exact_ids = plan.entity_match, plan.entity_exact, plan.exact_ids
+    own = {id(scope.cond) for scope in plan.regions}
+    conds = [c for c in plan.conds if id(c) not in own]
+    if len(plan.regions) == 1:  # the usual case: linked to a wider region, and not to the asked ones
+        scope = plan.regions[0]
+        conds.append(_link_cond(conn, "region", list(scope.wider)))
+        conds.append(Cond(f"NOT {scope.cond.sql}", list(scope.cond.params)))
+    else:  # region:a region:b: linked to a or a wider region, and to b or one, and not both specifically
+        for scope in plan.regions:
+            ids = [*scope.cond.params, *scope.wider] if scope.wider else list(scope.cond.params)
+            conds.append(_link_cond(conn, "region", sorted(set(ids))[:MAX_RESOLVED]))
+        both = " AND ".join(scope.cond.sql for scope in plan.regions)
+        conds.append(Cond(f"NOT ({both})", [p for scope in plan.regions for p in scope.cond.params]))
+    general.conds = _prefer_category_index(conds)
+    plan.general = general
+
+
 def _known_values(conn: sqlite3.Connection, column: str, values: list[str]) -> tuple[list[str], list[str]]:
     """(known, unknown) categories or statuses: in the vocabulary, or held by some finding (a database made
     with other vocabularies)."""
@@ -454,7 +528,7 @@ def _with_filter(conn: sqlite3.Connection, base: Plan, flt: EvidenceFilter) -> P
     if flt.actor_ids:
         plan.conds.append(_link_cond(conn, "actor", sorted(set(flt.actor_ids))[:MAX_RESOLVED]))
     if flt.region_ids:
-        plan.conds.append(_link_cond(conn, "region", with_descendants(conn, flt.region_ids)[:MAX_RESOLVED]))
+        _add_region(conn, plan, sorted(set(flt.region_ids))[:MAX_RESOLVED])
     if flt.categories:
         plan.conds.append(_in_cond("category", sorted(set(flt.categories))))
     if flt.statuses:
@@ -470,6 +544,7 @@ def _with_filter(conn: sqlite3.Connection, base: Plan, flt: EvidenceFilter) -> P
         else:
             plan.conds.append(cond)
     plan.conds = _prefer_category_index(plan.conds)
+    _split_general(conn, plan)
     return plan
 
 

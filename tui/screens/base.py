@@ -3,7 +3,7 @@ Escape / Backspace to go back through the history (the screen stack)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -13,6 +13,9 @@ from tui import textual_internals
 from tui.app_access import findings_app
 from tui.text import clean
 from tui.widgets.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 
 class FindingsScreen(Screen[Any]):
@@ -49,7 +52,7 @@ class FindingsScreen(Screen[Any]):
         if first and self.focused is not None:
             # Except for rules on `:focus-within` (a pane's header is bold while its list has focus, findings.tcss):
             # the focus came as the widgets mounted. Restyle the children of the focused widget's containers.
-            nodes: list[Any] = []
+            nodes: list[Widget] = []
             for parent in self.focused.ancestors:
                 if parent is self:
                     break

@@ -5,7 +5,7 @@ then linked regions or actors, relations, categories) — side by side when wide
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
 
 from tui.app_access import findings_app
 from tui.db import run_db
@@ -24,11 +23,17 @@ from tui.sources import EvidenceSource
 from tui.text import clean
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.charts import Bars, Timeline
+from tui.widgets.clipped import Clipped
 from tui.widgets.keybar import KeyBar
 from tui.widgets.links import CountList, CountRow
 from tui.widgets.lists import EvidenceList
 from tui.widgets.panes import PaneHeader, PaneTabs, Tab
 from tui.widgets.virtual_list import StaticSource, VirtualList
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from store.search import EvidenceFilter
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,9 @@ class EntityScreen(DrillScreen):
         self.active = 0
         self.crumb = clean(item_id)
         self.evidence = EvidenceList(EvidenceSource(self.evidence_filter()), id="evidence")
-        self.profile = Static(Content(""), id="profile")
+        self.profile = Clipped(id="profile")  # a long summary ends in "…" where the space ends
         self.timeline = Timeline(id="timeline")
-        self.strip = Static(Content(""), id="strip")
+        self.strip = Clipped(id="strip")
         self.tabs = PaneTabs(
             [Tab(str(i + 1), s.name, s.label) for i, s in enumerate(self.SECTIONS)], self.SECTIONS[0].name, id="tabs"
         )
@@ -84,13 +89,13 @@ class EntityScreen(DrillScreen):
         self._data_ready = False
         self._list_ready = False
 
-    def evidence_filter(self) -> Any:
+    def evidence_filter(self) -> EvidenceFilter:
         raise NotImplementedError
 
     def section_widget(self, name: str) -> Widget:
         raise NotImplementedError
 
-    def load(self, conn: Any) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def populate(self, data: dict[str, Any]) -> None:
@@ -118,7 +123,7 @@ class EntityScreen(DrillScreen):
         findings_app(self).hold_output()
         self.set_focus(self.evidence)
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             self.post_message(self._Loaded(self.load(conn)))
 
         run_db(self, work, group="profile")
@@ -185,7 +190,7 @@ class EntityScreen(DrillScreen):
             if i:
                 parts.append((" · ", "$text-muted"))
             parts.append(Content(row.label))
-            parts.append((f" {row.count:,}", "$text-muted"))
+            parts.append((f" {row.findings:,}", "$text-muted"))
         if not rows:
             parts.append(("none", "$text-muted"))
         else:

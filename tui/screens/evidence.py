@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +23,11 @@ from tui.widgets.links import LinkList, LinkRow
 from tui.widgets.panes import PaneHeader
 from tui.widgets.text_view import TextView
 from tui.widgets.virtual_list import StaticSource, VirtualList
+
+if TYPE_CHECKING:
+    import sqlite3
+
+CRUMB_WIDTH = 40  # a finding's name in the breadcrumb: the start of its claim
 
 
 def link_rows(data: dict[str, Any]) -> list[LinkRow]:
@@ -53,6 +58,18 @@ def with_language(body: Content, lang: str | None) -> Content:
     if not shown:
         return body
     return Content("\n").join([body, Content.assemble((f"{'Language':<9}", "$text-muted"), Content(clean(shown)))])
+
+
+def short_title(claim: object, width: int = CRUMB_WIDTH) -> str:
+    """The start of a finding's claim, to name it in the breadcrumb: whole words up to `width` characters,
+    then "…" (cleaned text)."""
+    text = clean(claim)
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut[width // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.—–-") + "…"
 
 
 OPEN_LINK = Binding.Group("Open a link (by its number)")  # one line in the help for the nine keys
@@ -94,7 +111,7 @@ class EvidenceScreen(DrillScreen):
         self.set_focus(self.links)
         evidence_id = self.evidence_id
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
 
             self.post_message(self._Loaded(evidence(conn, evidence_id)))
@@ -106,6 +123,7 @@ class EvidenceScreen(DrillScreen):
         if message.data is None:
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
+            self.set_crumb(short_title(message.data.get("claim")) or self.evidence_id)
             self.body.update(with_language(evidence_content(message.data), message.data.get("lang")))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))

@@ -6,7 +6,7 @@ Space marks a value, Enter applies the marks as filters (chips), Escape leaves t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from textual import on
@@ -23,6 +23,11 @@ from tui.widgets.chips import Chip
 from tui.widgets.keybar import KeyBar
 from tui.widgets.panes import PaneTabs, Tab
 from tui.widgets.virtual_list import StaticSource, VirtualList, pad
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from store.search import EvidenceFilter
 
 FACETS = (("category", "Category"), ("country", "Country"), ("region", "Region"), ("year", "Year"))
 
@@ -77,7 +82,7 @@ class FacetsScreen(ModalScreen[tuple[Chip, ...] | None]):
     class _Loaded(Message, bubble=False):
         facets: dict[str, list[FacetRow]]
 
-    def __init__(self, flt: Any, chips: tuple[Chip, ...]) -> None:
+    def __init__(self, flt: EvidenceFilter, chips: tuple[Chip, ...]) -> None:
         super().__init__()
         self.filter = flt
         self.chips = chips
@@ -100,7 +105,7 @@ class FacetsScreen(ModalScreen[tuple[Chip, ...] | None]):
         self.action_facet(0)
         flt, marked = self.filter, {(c.field, c.value) for c in self.chips}
 
-        def work(conn: Any, only: tuple[str, ...]) -> None:
+        def work(conn: sqlite3.Connection, only: tuple[str, ...]) -> None:
             from store.countries import COUNTRIES
             from store.details import names
             from store.search import facets

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.widget import Widget
 
 from tui.screens.entity import EntityScreen, Section, bars_box, count_list, count_rows, profile_content
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from store.search import EvidenceFilter
 
 
 class SourceScreen(EntityScreen):
@@ -18,7 +23,7 @@ class SourceScreen(EntityScreen):
         Section("categories", "Categories"),
     )
 
-    def evidence_filter(self) -> Any:
+    def evidence_filter(self) -> EvidenceFilter:
         from store.search import EvidenceFilter
 
         return EvidenceFilter(source_ids=(self.item_id,))
@@ -28,7 +33,7 @@ class SourceScreen(EntityScreen):
             return count_list(name[:-1], name)
         return bars_box("categories")
 
-    def load(self, conn: Any) -> dict[str, Any] | None:
+    def load(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
         from store.details import source
 
         return source(conn, self.item_id, evidence_limit=0)

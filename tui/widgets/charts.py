@@ -6,12 +6,16 @@ Each is drawn as one piece of text in one or two styles: cheap on the wire, read
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
 from tui.text import clean
+
+if TYPE_CHECKING:
+    from textual.geometry import Size
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -39,7 +43,7 @@ def _fill_months(timeline: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     if len(first) == 7 and len(last) == 7:
         y, m = int(first[:4]), int(first[5:7])
         ly, lm = int(last[:4]), int(last[5:7])
-        out = []
+        out: list[tuple[str, int]] = []
         while (y, m) <= (ly, lm) and len(out) < 600:
             key = f"{y:04d}-{m:02d}"
             out.append((key, counts.get(key, 0)))
@@ -133,5 +137,5 @@ class Bars(Widget):
     def render(self) -> Content:
         return bars(self.rows, self.size.width)
 
-    def get_content_height(self, container, viewport, width):  # type: ignore[no-untyped-def]
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self.rows))

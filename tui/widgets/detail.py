@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.message import Message
@@ -10,6 +10,9 @@ from textual.message import Message
 from tui.db import run_db
 from tui.format import evidence_content
 from tui.widgets.text_view import TextView
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 class EvidenceDetail(TextView):
@@ -36,7 +39,7 @@ class EvidenceDetail(TextView):
             self.update(Content(""))
             return
 
-        def work(conn: Any) -> None:
+        def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
 
             self.post_message(self._Loaded(evidence_id, evidence(conn, evidence_id)))

@@ -7,12 +7,16 @@ which keeps the bytes on a slow link down. A click on a key runs its action.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from textual import events
 from textual.content import Content
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+    from textual.screen import Screen
 
 ESSENTIAL = ("help", "back")
 
@@ -20,7 +24,7 @@ ESSENTIAL = ("help", "back")
 class KeyBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._spans: list[tuple[int, int, str, Any]] = []
+        self._spans: list[tuple[int, int, str, DOMNode]] = []
         self._shown: list[tuple[str, str]] = []
 
     def on_mount(self) -> None:
@@ -29,14 +33,14 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _bindings_changed(self, screen: Any) -> None:
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
         keys = [(k, d) for k, d, _, _ in self.keys()]
         if keys != self._shown:  # focus moves often without changing the keys: then nothing to repaint
             self.refresh()
 
-    def keys(self) -> list[tuple[str, str, str, Any]]:
+    def keys(self) -> list[tuple[str, str, str, DOMNode]]:
         """(key display, description, action, namespace) for every shown binding, one per action."""
-        out: list[tuple[str, str, str, Any]] = []
+        out: list[tuple[str, str, str, DOMNode]] = []
         seen: set[str] = set()
         palette = None
         for namespace, binding, enabled, _tooltip in self.screen.active_bindings.values():

@@ -18,7 +18,7 @@ class CountRow(NamedTuple):  # (not a dataclass: see tui.messages)
     kind: str
     id: str
     label: str
-    count: int
+    findings: int  # how many findings link the two
 
 
 class CountList(VirtualList[CountRow]):
@@ -27,7 +27,7 @@ class CountList(VirtualList[CountRow]):
     empty_text = "none"
 
     def row_segments(self, row: CountRow, width: int) -> list[tuple[str, Style | None]]:
-        count = f"{row.count:,}"
+        count = f"{row.findings:,}"
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         return [(" " + pad(row.label, max(1, width - len(count) - 2)), None), (" " + count, dim)]
 

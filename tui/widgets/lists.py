@@ -4,7 +4,7 @@ The drill-down screens' small lists are in tui.widgets.links (not imported befor
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -12,8 +12,16 @@ from textual.binding import Binding, BindingType
 from tui.text import clean
 from tui.widgets.virtual_list import VirtualList, pad
 
+if TYPE_CHECKING:
+    from store.browse import ActorRow, RegionRow
+    from store.search import EvidenceRow
 
-class EntityList(VirtualList[Any]):
+COUNT_WIDTH = 7  # cells for an evidence count (up to 999,999) after the detail column of an actor or region
+
+E = TypeVar("E", bound="ActorRow | RegionRow")  # (strings: the row types are imported for the checker only)
+
+
+class EntityList(VirtualList[E]):
     """Actors or regions: name, a detail column, and the evidence count on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -27,14 +35,16 @@ class EntityList(VirtualList[Any]):
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by name, evidence count, kind, country", id="entities.sort"),
     ]
 
-    def detail(self, row: Any) -> str:
+    def detail(self, row: E) -> str:
         return ""
 
-    def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
+    def row_segments(self, row: E, width: int) -> list[tuple[str, Style | None]]:
         count = f"{row.evidence_count:,}"
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         detail = self.detail(row) if width >= 36 else ""
-        detail_w = min(16, max(0, width // 3)) if detail else 0
+        detail_w = min(16, max(0, width // 3)) if width >= 36 else 0
+        if detail_w:  # a column after the name: it stays put whatever the count's digits, on every row
+            count = count.rjust(COUNT_WIDTH)
         name_w = max(1, width - len(count) - 2 - (detail_w + 1 if detail_w else 0))
         parts: list[tuple[str, Style | None]] = [(" " + pad(clean(row.name), name_w), None)]
         if detail_w:
@@ -57,27 +67,29 @@ class EntityList(VirtualList[Any]):
     kind = "entity"
 
 
-class ActorList(EntityList):
+class ActorList(EntityList["ActorRow"]):
     kind = "actor"
     empty_text = "no actors"
 
-    def detail(self, row: Any) -> str:
+    def detail(self, row: ActorRow) -> str:
         return " ".join(x for x in (row.country or "", row.kind) if x)
 
 
-class RegionList(EntityList):
+class RegionList(EntityList["RegionRow"]):
     kind = "region"
     empty_text = "no regions"
 
-    def detail(self, row: Any) -> str:
+    def detail(self, row: RegionRow) -> str:
         return row.kind or ""
 
 
 STATUS_MARKS = {"unreviewed": "unreviewed", "disputed": "disputed"}
+GENERAL_MARK = "general"  # about a wider region as a whole, not about the region the list is of
 
 
-class EvidenceList(VirtualList[Any]):
-    """Findings: date, category, one-line claim, and an `unreviewed` / `disputed` mark."""
+class EvidenceList(VirtualList["EvidenceRow"]):
+    """Findings: date, category, one-line claim, and an `unreviewed` / `disputed` mark; under a region, a
+    `general` mark on the findings about a wider region as a whole (listed after its own)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -86,7 +98,7 @@ class EvidenceList(VirtualList[Any]):
     ]
     empty_text = "no findings match"
 
-    def row_segments(self, row: Any, width: int) -> list[tuple[str, Style | None]]:
+    def row_segments(self, row: EvidenceRow, width: int) -> list[tuple[str, Style | None]]:
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         mark_style = self.get_component_rich_style("vlist--mark", partial=True)
         parts: list[tuple[str, Style | None]] = []
@@ -99,11 +111,16 @@ class EvidenceList(VirtualList[Any]):
             parts.append((" " + pad(row.category or "", 13), dim))
             used += 14
         mark = STATUS_MARKS.get(row.status or "", "")
-        if mark and width < 60:
-            mark = mark[0]
-        mark_w = len(mark) + 1 if mark else 0
+        general = GENERAL_MARK if row.scope == "general" else ""
+        if width < 60:
+            mark = mark[:1]
+        if width < 40:
+            general = general[:1]
+        mark_w = (len(mark) + 1 if mark else 0) + (len(general) + 1 if general else 0)
         claim_w = max(1, width - used - 1 - mark_w)
         parts.append((" " + pad(clean(row.claim), claim_w), None))
+        if general:
+            parts.append((" " + general, dim))
         if mark:
             parts.append((" " + mark, mark_style))
         return parts

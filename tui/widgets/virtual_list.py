@@ -10,7 +10,7 @@ A `RowSource` says what to show; subclasses say how a row looks (`row_segments`)
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -25,6 +25,9 @@ from textual.strip import Strip
 
 from tui.app_access import findings_app
 from tui.db import db_worker
+
+if TYPE_CHECKING:
+    import sqlite3
 
 T = TypeVar("T")
 
@@ -41,10 +44,10 @@ class RowSource(Generic[T]):
 
     key: Hashable = None
 
-    def count(self, conn: Any) -> int:
+    def count(self, conn: sqlite3.Connection) -> int:
         raise NotImplementedError
 
-    def fetch(self, conn: Any, offset: int, limit: int) -> list[T]:
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[T]:
         raise NotImplementedError
 
     def note_count(self, count: int) -> None:
@@ -61,10 +64,10 @@ class StaticSource(RowSource[T]):
         self.rows = list(rows)
         self.key = key if key is not None else ("static", id(self))
 
-    def count(self, conn: Any) -> int:
+    def count(self, conn: sqlite3.Connection) -> int:
         return len(self.rows)
 
-    def fetch(self, conn: Any, offset: int, limit: int) -> list[T]:
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[T]:
         return self.rows[offset : offset + limit]
 
 
@@ -237,6 +240,13 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
                 self._request(self._cursor // PAGE_SIZE)
         self.refresh()
 
+    def set_empty_text(self, text: str) -> None:
+        """What the list says when it has no rows (cleaned text)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            if self._count == 0:
+                self.refresh_line(0)
+
     def move_to(self, index: int) -> None:
         """Put the cursor on row `index` (clamped), scrolling it into view."""
         known = self._count if self._count is not None else self.virtual_size.height
@@ -266,7 +276,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         count = self._count
         if count == 0 or self._error is not None:
             if y == 0:
-                text = self._error or self.empty_text
+                text = fit(self._error or self.empty_text, width - 1)
                 style = base + self.get_component_rich_style("vlist--dim")
                 return Strip([Segment(" " + text, style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
@@ -368,6 +378,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
                 self._request(page)
 
     def _start_count(self) -> None:
+        if self.source is None:
+            return
         source, generation, db = self.source, self._generation, findings_app(self).db
 
         def work() -> None:

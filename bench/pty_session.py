@@ -10,33 +10,28 @@ settle time), and also reports, from the moment the child is forked:
 Keystrokes: bytes written in response to each, the time to its first byte and to quiet; and `echo`: type text,
 timing each character until the screen shows the text typed so far.
 
-    python bench/pty.py [--cols 80 --rows 24] [--keys down*10] [--echo grain [--interval 0.2]] [--term T] -- COMMAND...
+    python bench/pty_session.py [--cols 80 --rows 24] [--keys down*10] [--echo grain [--interval 0.2]] \
+        [--term T] -- COMMAND...
 
 prints JSON. As a library: `Session(cmd).start()`, `.drain()`, `.key()`, `.echo()`, `.rss_kb()`, `.close()`.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import fcntl
+import json
 import os
+import pty
+import select
+import signal
+import statistics
+import struct
 import sys
-
-# Run as a script, this file's directory comes first on sys.path, where this file would shadow the standard
-# library's `pty`: take the directory out before importing it.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import fcntl  # noqa: E402
-import json  # noqa: E402
-import pty  # noqa: E402
-import select  # noqa: E402
-import signal  # noqa: E402
-import statistics  # noqa: E402
-import struct  # noqa: E402
-import termios  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+import termios
+import time
+from dataclasses import dataclass, field
 
 KEYS = {
     "down": b"\x1b[B",
@@ -210,9 +205,12 @@ class Session:
         self.total += len(chunk)
         self.stream.feed(chunk)
 
-    def drain(self, quiet: float, limit: float, *, t0: float | None = None, until=None) -> Burst:  # type: ignore[no-untyped-def]
+    def drain(  # type: ignore[no-untyped-def]
+        self, quiet: float, limit: float, *, t0: float | None = None, until=None, first: bool = False
+    ) -> Burst:
         """Read until no output for `quiet` seconds (or `limit` seconds in all, or `until(burst)` is true after a
-        read). Times are seconds since `t0` (default: now)."""
+        read). With `first`, the quiet period starts at the first byte: a program that is slow to start (a loaded
+        machine) is waited for up to `limit`, not given up on. Times are seconds since `t0` (default: now)."""
         t0 = time.monotonic() if t0 is None else t0
         burst = Burst(t0)
         start = time.monotonic()
@@ -221,12 +219,13 @@ class Session:
             now = time.monotonic()
             if now - start > limit:
                 break
-            wait = min(quiet - (now - last), limit - (now - start))
+            waiting_first = first and not burst.chunks
+            wait = limit - (now - start) if waiting_first else min(quiet - (now - last), limit - (now - start))
             chunk = self._read_available(wait)
             if chunk is None:
                 break
             if not chunk:
-                if time.monotonic() - last >= quiet:
+                if not waiting_first and time.monotonic() - last >= quiet:
                     break
                 continue
             last = time.monotonic()
@@ -252,7 +251,7 @@ class Session:
                 cpu.append(self.cpu_s())
             return False
 
-        burst = self.drain(settle, limit, t0=self.t_start, until=painted)
+        burst = self.drain(settle, limit, t0=self.t_start, until=painted, first=True)
         first_paint = None
         if shown:
             i = shown[0]
@@ -313,28 +312,6 @@ class Session:
         if interval is not None:
             self.drain(settle, limit)
         return out
-
-
-def startup_and_keys(
-    cmd: list[str],
-    keys: str = "",
-    *,
-    cols: int = 80,
-    rows: int = 24,
-    settle: float = 0.6,
-    term: str = "xterm-256color",
-) -> dict:
-    """ptybytes.py's measurement, with start-up times: first paint, then each key's bytes."""
-    s = Session(cmd, cols=cols, rows=rows, term=term)
-    try:
-        out = s.startup(settle=max(settle, 1.5))
-        per = [s.key(seq, settle=settle) for _, seq in parse_keys(keys)]
-        out["per_key_bytes"] = [p["bytes"] for p in per]
-        out["median_key_bytes"] = statistics.median(out["per_key_bytes"]) if per else None
-        out["rss_kb"] = s.rss_kb()
-        return out
-    finally:
-        s.close()
 
 
 def main() -> None:
