@@ -24,11 +24,13 @@ from store.schema import (
     SCHEMA_VERSION,
 )
 
+Step = str | Callable[[sqlite3.Connection], None]
+
 # 2 -> 3: relations lose UNIQUE (subject_id, object_id, kind) and gain `percentage` (SQLite cannot drop a
 # constraint: the table is rebuilt with the same row ids, so external ids pointing at relations stay right);
 # external_ids gain `created` and `import_id`; proposals and ftm_properties are new. Every existing external id
 # was written by the import that created its record, hence `created` 1.
-_V3 = [
+_V3: list[Step] = [
     "ALTER TABLE relations RENAME TO relations_v2",
     RELATIONS_TABLE,
     'INSERT INTO relations (id, subject_id, object_id, kind, role, evidence_id, start, "end") '
@@ -42,7 +44,6 @@ _V3 = [
     FTM_PROPERTIES_TABLE,
 ]
 
-Step = str | Callable[[sqlite3.Connection], None]
 
 
 def _fill_derived_columns(conn: sqlite3.Connection) -> None:
