@@ -45,7 +45,6 @@ _V3: list[Step] = [
 ]
 
 
-
 def _fill_derived_columns(conn: sqlite3.Connection) -> None:
     """Version 4's derived columns for the rows already there: places, then every row's matching keys."""
     from store import derived_keys
