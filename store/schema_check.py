@@ -67,7 +67,12 @@ class Differences:
 
 
 def _normal(sql: str | None) -> str:
-    return " ".join((sql or "").split())
+    """SQL compared without its layout: whitespace collapsed, and none around parentheses and commas (SQLite
+    writes a column ALTER TABLE added as `..., x TEXT)` after the table's own `... DEFAULT 0\n)`)."""
+    return _PUNCTUATION.sub(r"\1", " ".join((sql or "").split()))
+
+
+_PUNCTUATION = re.compile(r"\s*([(),])\s*")
 
 
 def objects(conn: sqlite3.Connection, schema: str = "main") -> dict[tuple[str, str], Obj]:
