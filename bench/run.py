@@ -873,9 +873,10 @@ def read_bytes_at_first_paint(db: Path, settle: float, workdir: Path) -> dict:
                 value = rchar()
                 if value is not None:
                     painted.append(value)
-            return False
+            return bool(painted)
 
-        s.drain(settle, 30, t0=s.t_start, until=first, first=True)
+        s.drain(30, 30, t0=s.t_start, until=first, first=True)  # however slow the start, up to the first frame
+        s.drain(settle, 30)
         quiet = rchar()
     finally:
         s.close()
@@ -912,34 +913,30 @@ def bench_explorer(dbs: list[tuple[str, Path]], data_db: Path, repeats: int, set
         value = med(reads[label], key)
         return value / 1e6 if value is not None else None
 
+    def opening(key: str, label: str, field: str, targets: list[tuple[str, float]], note: str = "") -> Figure:
+        samples = {"ours": opens[big_label], "baseline": opens[small_label]} if note else {}
+        ours, base = med(opens[big_label], field), med(opens[small_label], field)
+        return Figure(key, label, "s", ours, base, small_label, targets, samples, note)
+
     return [
-        Figure(
+        opening(
             "open_china_worst_gap_1M",
             f"opening China ({big_label}): worst event-loop gap, Enter to all filled in",
-            "s",
-            med(opens[big_label], "worst_gap_s"),
-            med(opens[small_label], "worst_gap_s"),
-            small_label,
+            "worst_gap_s",
             [("value", 0.05)],
-            {"ours": opens[big_label], "baseline": opens[small_label]},
             "10 ms timer in the explorer (bench/frame_probe.py), real TUI in a pty",
         ),
-        Figure(
+        opening(
             "open_china_header_1M",
             f"  opening China ({big_label}): Enter to its header on screen",
-            "s",
-            med(opens[big_label], "header_s"),
-            med(opens[small_label], "header_s"),
-            small_label,
+            "header_s",
             [("value", 0.2)],
         ),
-        Figure(
+        opening(
             "open_china_loaded_1M",
             f"  opening China ({big_label}): Enter to counts, rows and profile all in",
-            "s",
-            med(opens[big_label], "loaded_s"),
-            med(opens[small_label], "loaded_s"),
-            small_label,
+            "loaded_s",
+            [],
         ),
         Figure(
             "palette_key_1M",
