@@ -2,7 +2,7 @@
 in the same run.
 
     .venv/bin/python bench/run.py [--quick] [--rows N] [--db bench/big.db] [--json-out bench/results.json]
-                                  [--only import,search,cli,startup,lists,typing,bytes]
+                                  [--only import,search,cli,startup,lists,explorer,typing,bytes,ftm]
 
 Prints a table (figure, ours, baseline, ratio, target, PASS/FAIL) and writes the JSON (figures with their samples,
 the machine, the options, the load average around each section). --smoke: one of everything with short waits
@@ -22,7 +22,13 @@ the machine, the options, the load average around each section). --smoke: one of
              pseudo-terminal (bench/pty_session.py).
 - lists      the evidence list over every finding of --db and of a 10k DB (bench/10k.db, generated if missing):
              open and jump to the end (End), timed through the TUI's own widget in a headless App.run_test (when
-             rows are drawn, not Pilot's idle waits); RSS of the real `findings tui` process in a pty after End.
+             rows are drawn, not Pilot's idle waits), a 1M run and a 10k run in turn, the worst pair against the
+             target; RSS of the real `findings tui` process in a pty after End.
+- explorer   the real TUI on --db and on the 10k DB, run for run in turn (bench/frame_probe.py: `findings tui` plus
+             a 10 ms timer whose ticks it records): opening China from the palette, the worst gap between ticks
+             from Enter until everything is filled in, and Enter to its header; the palette per keystroke typing
+             "China" (until a hit whose underlined letters spell the text typed so far is drawn); bytes read
+             (rchar of /proc/PID/io) by the first frame on --db vs data.db.
 - typing     five characters typed into the search bar of `findings tui` on --db, 200 ms apart (the searches of
              the earlier prefixes still running): time until the search bar shows each; baseline: a bare Textual
              Input (bench/bare_input.py).
