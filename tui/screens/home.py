@@ -253,6 +253,11 @@ class HomeScreen(FindingsScreen):
         if self.focused is self.search:
             self.set_focus(self._list(self.pane))
 
+    @property
+    def search_pending(self) -> bool:
+        """A typed search waits for a pause in typing before the lists follow it."""
+        return self._debounce is not None
+
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         if self._debounce is not None:
