@@ -41,6 +41,8 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     the command line runs in this process, as does any run given -n (-n 0: none), -p no:xdist or --pdb."""
     if not config.pluginmanager.hasplugin("xdist") or config.option.numprocesses is not None:
         return
+    if hasattr(config, "workerinput"):  # a worker runs this hook too: it must not start workers of its own
+        return
     if config.args_source is pytest.Config.ArgsSource.TESTPATHS and not config.getoption("usepdb", False):
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
