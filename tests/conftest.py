@@ -52,9 +52,10 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """With xdist, a file's tests stay on one worker (its module fixtures are built once), unless a test names
-    its own group."""
-    if not getattr(config.option, "loadgroup", False):
+    its own group. (A worker parses the command line, not the options chosen above: it is told here.)"""
+    if not hasattr(config, "workerinput"):
         return
+    config.option.loadgroup = True
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(item.path.name))
