@@ -34,7 +34,7 @@ def test_search_yuan_shows_the_bank_branches_finding_first(built_db):
 
 def test_search_json_shape(built_db):
     r = run_cli("search", "yuan", "--json", db=built_db)
-    hits = json.loads(r.output)
+    hits = json.loads(r.stdout)
     assert hits[0]["id"] == "bank-branches-sell-yuan"
     for h in hits:
         assert {"kind", "id", "title", "snippet", "score", "highlights"} <= h.keys()
@@ -55,7 +55,7 @@ def test_search_qualifiers_unquoted_and_quoted(built_db):
 
     both, general = china_in("crimea"), china_in("occupied-territories") - china_in("crimea")
     for argv in (["actor:china region:crimea"], ["actor:china", "region:crimea"]):
-        hits = json.loads(run_cli("search", *argv, "--json", "--limit", "100", db=built_db).output)
+        hits = json.loads(run_cli("search", *argv, "--json", "--limit", "100", db=built_db).stdout)
         assert [h["scope"] for h in hits] == ["specific"] * len(both) + ["general"] * len(general)
         assert {h["id"] for h in hits if h["scope"] == "specific"} == both
         assert {h["id"] for h in hits if h["scope"] == "general"} == general
@@ -63,7 +63,7 @@ def test_search_qualifiers_unquoted_and_quoted(built_db):
 
 
 def test_search_zaporozhye_finds_the_region_first(built_db):
-    hits = json.loads(run_cli("search", "Zaporozhye", "--json", db=built_db).output)
+    hits = json.loads(run_cli("search", "Zaporozhye", "--json", db=built_db).stdout)
     assert (hits[0]["kind"], hits[0]["id"]) == ("region", "zaporizhzhia")
     r = run_cli("search", "Zaporozhye", db=built_db)
     assert "region  Zaporizhzhia Oblast  zaporizhzhia  1 finding" in r.output
@@ -82,7 +82,7 @@ def test_search_wech_falls_back_to_a_prefix(built_db):
 def test_search_odd_input_exits_zero(built_db, text):
     r = run_cli("search", text, db=built_db)
     assert r.exit_code == 0, r.output
-    assert json.loads(run_cli("search", text, "--json", db=built_db).output) is not None
+    assert json.loads(run_cli("search", text, "--json", db=built_db).stdout) is not None
 
 
 def test_search_exclusion_is_not_an_option(built_db):
@@ -93,11 +93,11 @@ def test_search_exclusion_is_not_an_option(built_db):
 
 
 def test_search_kind_limit_offset(built_db):
-    hits = json.loads(run_cli("search", "china", "--kind", "actor", "--json", db=built_db).output)
+    hits = json.loads(run_cli("search", "china", "--kind", "actor", "--json", db=built_db).stdout)
     assert {h["kind"] for h in hits} == {"actor"} and "evidence_count" in hits[0]
-    page1 = json.loads(run_cli("search", "china", "--limit", "3", "--json", db=built_db).output)
-    page2 = json.loads(run_cli("search", "china", "--limit", "3", "--offset", "3", "--json", db=built_db).output)
-    both = json.loads(run_cli("search", "china", "--limit", "6", "--json", db=built_db).output)
+    page1 = json.loads(run_cli("search", "china", "--limit", "3", "--json", db=built_db).stdout)
+    page2 = json.loads(run_cli("search", "china", "--limit", "3", "--offset", "3", "--json", db=built_db).stdout)
+    both = json.loads(run_cli("search", "china", "--limit", "6", "--json", db=built_db).stdout)
     assert [h["id"] for h in page1 + page2] == [h["id"] for h in both]
     r = run_cli("search", "china", "--limit", "3", db=built_db)
     assert "(--offset for more)" in r.output
@@ -112,7 +112,9 @@ def test_search_usage_errors_exit_2(built_db):
 def test_search_no_results(built_db):
     r = run_cli("search", "zzzzqqq", db=built_db)
     assert r.exit_code == 0 and "no results for 'zzzzqqq'" in r.output
-    assert json.loads(run_cli("search", "zzzzqqq", "--json", db=built_db).output) == []
+    as_json = run_cli("search", "zzzzqqq", "--json", db=built_db)
+    assert json.loads(as_json.stdout) == []  # the note on why goes to standard error
+    assert "zzzzqqq" in as_json.stderr
 
 
 def test_a_missing_database_is_one_line_exit_1(tmp_path):
@@ -137,7 +139,7 @@ def test_data_is_never_markup_or_escape_codes(db):
         assert "\x1b" not in r.output and "\x07" not in r.output
         assert "[@click=app.quit]press[/]" in r.output
         assert "␛" in r.output
-    data = json.loads(run_cli("search", "turbines", "--json", db=db).output)
+    data = json.loads(run_cli("search", "turbines", "--json", db=db).stdout)
     assert data[0]["title"] == EVIL  # JSON keeps the data exactly (json escapes the controls)
 
 
@@ -171,7 +173,7 @@ def test_no_color_and_pipes_are_plain(built_db, monkeypatch):
 def test_show_actor_china_json_lists_evidence_ids_and_regions(built_db):
     r = run_cli("show", "actor", "china", "--json", db=built_db)
     assert r.exit_code == 0
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     conn = sqlite3.connect(built_db)
     china = {row[0] for row in conn.execute("SELECT evidence_id FROM evidence_actors WHERE actor_id = 'china'")}
     assert set(data["evidence"]) == china and len(data["evidence"]) == len(china)
@@ -206,9 +208,9 @@ def test_show_actor_text(built_db):
 
 
 def test_show_by_name_or_alias(built_db):
-    data = json.loads(run_cli("show", "actor", "PRC", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "actor", "PRC", "--json", db=built_db).stdout)
     assert data["id"] == "china"
-    data = json.loads(run_cli("show", "region", "Zaporozhye", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "region", "Zaporozhye", "--json", db=built_db).stdout)
     assert data["id"] == "zaporizhzhia"
 
 
@@ -226,7 +228,7 @@ def test_show_bad_kind_is_usage(built_db):
 
 
 def test_show_region(built_db):
-    data = json.loads(run_cli("show", "region", "crimea", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "region", "crimea", "--json", db=built_db).stdout)
     assert data["actors"][0]["id"] == "china"
     assert {"id", "name", "kind", "iso_code", "parent_id", "occupied_since"} <= data.keys()
     assert sum(n for _, n in data["by_category"]) == data["evidence_total"] == len(data["evidence"])
@@ -235,7 +237,7 @@ def test_show_region(built_db):
 
 
 def test_show_evidence(built_db):
-    data = json.loads(run_cli("show", "evidence", "bank-branches-sell-yuan", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "evidence", "bank-branches-sell-yuan", "--json", db=built_db).stdout)
     assert data["quantity"] == 79 and data["unit"] == "bank branches"
     assert data["source"]["publisher"] == "The Kyiv Independent"
     assert data["locator"] == "para 16"
@@ -250,7 +252,7 @@ def test_show_evidence(built_db):
 
 
 def test_show_source(built_db):
-    data = json.loads(run_cli("show", "source", "kyiv-independent-occupied-economy", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "source", "kyiv-independent-occupied-economy", "--json", db=built_db).stdout)
     assert len(data["evidence"]) == 29
     out = run_cli("show", "source", "kyiv-independent-occupied-economy", db=built_db).output
     assert "Findings (29)" in out and lines_fit(out)
@@ -260,7 +262,7 @@ def test_show_source(built_db):
 
 
 def test_stats(built_db):
-    data = json.loads(run_cli("stats", "--json", db=built_db).output)
+    data = json.loads(run_cli("stats", "--json", db=built_db).stdout)
     assert data["tables"]["evidence"] == 29 and data["tables"]["actors"] == 24
     by = data["evidence"]
     assert sum(x["count"] for x in by["category"]) == 29
@@ -309,6 +311,23 @@ def test_layout_fits_narrow_widths_and_wide_characters():
 # ------------------------------------------------------------------------------------ the Click-free door
 
 
+def through_the_door(db, *args):  # type: ignore[no-untyped-def]
+    """`python main.py --db DB ARGS...` as a process: the Click-free door, with a bare environment."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run(
+        [sys.executable, "main.py", "--db", str(db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
 def test_the_door_prints_what_the_click_command_prints(built_db):
     import subprocess
     import sys
@@ -316,16 +335,10 @@ def test_the_door_prints_what_the_click_command_prints(built_db):
 
     root = Path(__file__).resolve().parent.parent
     for args in (["search", "yuan"], ["search", "china", "--json", "--limit", "3"], ["search", "wech"]):
-        fast = subprocess.run(
-            [sys.executable, "main.py", "--db", str(built_db), *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
-        )
+        fast = through_the_door(built_db, *args)
         assert fast.returncode == 0, fast.stderr
-        assert fast.stdout == run_cli(*args, db=built_db).output
+        slow = run_cli(*args, db=built_db)
+        assert (fast.stdout, fast.stderr) == (slow.stdout, slow.stderr)
     missing = subprocess.run(
         [sys.executable, "main.py", "--db", "/nonexistent/x.db", "search", "yuan"],
         cwd=root,
@@ -352,3 +365,49 @@ def test_on_a_terminal_the_door_prints_what_the_click_command_prints(built_db):
     assert door.status == click.status == 0
     assert b"\x1b[" in door.output and b"bank-branches-sell-yuan" in door.output  # styled
     assert door.output == click.output
+
+
+# ------------------------------------------------------------------------------ why nothing matched (stderr)
+
+
+@pytest.mark.parametrize(
+    ("query", "note", "corrected"),
+    [
+        ("category:financ", "no category 'financ' — did you mean finance?", "category:finance"),
+        ("status:curate", "no status 'curate' — did you mean curated?", "status:curated"),
+        ("actor:chna yuan", "no actor 'chna' — did you mean China (china)", "actor:china yuan"),
+        ("after:2025-13", "'2025-13' is not a date (YYYY, YYYY-MM or YYYY-MM-DD): month 13 does not exist", None),
+        ("colour:red yuan", "no qualifier 'colour:'", None),
+    ],
+)
+def test_search_says_on_stderr_why_a_part_named_nothing_and_stdout_stays_json(built_db, query, note, corrected):
+    for args in ([query], [query, "--json"]):
+        r = run_cli("search", *args, db=built_db)
+        assert r.exit_code == 0
+        lines = r.stderr.splitlines()
+        assert lines[0].startswith(note), r.stderr
+        assert note not in r.stdout
+        if corrected is None:
+            assert len(lines) == 1, r.stderr
+        else:
+            assert lines[1:] == [f"did you mean: findings search '{corrected}'"]
+    hits = json.loads(run_cli("search", query, "--json", db=built_db).stdout)
+    assert isinstance(hits, list)
+    if "yuan" in query:  # the rest of the query ran
+        assert "bank-branches-sell-yuan" in [h["id"] for h in hits]
+
+
+def test_search_notes_are_data_and_the_suggestion_is_one_shell_word(built_db):
+    r = run_cli("search", "it's", "actor:[b]x\x1b[2J", db=built_db)
+    assert "\x1b" not in r.stderr and "[b]x␛[2J" in r.stderr
+    r = run_cli("search", "it's", "actor:chna", db=built_db)
+    assert r.stderr.splitlines()[-1] == "did you mean: findings search 'it'\\''s actor:china'"
+    assert run_cli("search", "yuan", db=built_db).stderr == ""  # nothing to say: nothing said
+
+
+def test_the_door_writes_the_same_notes_as_the_click_command(built_db):
+    args = ["search", "china", "category:financ", "--json"]
+    fast = through_the_door(built_db, *args)
+    click = run_cli(*args, db=built_db)
+    assert fast.returncode == 0 and (fast.stdout, fast.stderr) == (click.stdout, click.stderr)
+    assert json.loads(fast.stdout) and "did you mean: findings search 'china category:finance'" in fast.stderr
