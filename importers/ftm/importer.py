@@ -167,7 +167,7 @@ class FtmImport:
             n = self.index.numbers[ent.id]
             for prop in M.UNUSED_TEXTS.intersection(ent.props):
                 del ent.props[prop]
-            self.spool.write(ent.to_record(file_index))
+            self.spool.write(n, ent.to_record(file_index))
             kind = self.index.kind(n)
             if kind is EntityKind.ADDRESS:
                 regions = tuple(sorted(self.places.of_address(ent)))
@@ -202,9 +202,8 @@ class FtmImport:
         the spool."""
         codes = {CODE[k] for k in kinds}
         index, files = self.index, self.files
-        numbers, index_kinds = index.numbers, index.kinds
-        for seq, rec, size in self.spool.records(lambda fid: index_kinds[numbers[fid]] in codes):
-            n = numbers[rec[0]]
+        index_kinds = index.kinds
+        for seq, n, rec, size in self.spool.records(lambda n: index_kinds[n] in codes):
             if index.counts[n] > 1:
                 if seq != index.last[n]:
                     self.side.put_fragment(rec[0], seq, rec)
