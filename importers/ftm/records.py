@@ -10,6 +10,7 @@ writes and renews chunk by chunk.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,26 @@ KEPT: dict[str, tuple[str, ...]] = {
 }
 
 
+# One encoder for every record's FtM values (json.dumps with options builds a new one per call).
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _storable(text: str) -> bool:
+    """Text without unpaired surrogates, which vocab.check_text refuses (they are not text)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=4_096)  # dates repeat (listing days, first and last seen): each is checked once
+def _date(value: str) -> str | None:
+    return vocab.check_date(partial_date(value))
+
+
 class RecordBuilder:
     def __init__(
         self,
@@ -131,10 +152,28 @@ class RecordBuilder:
         return list(out)
 
     def texts(self, ent: Entity, *props: str, limit: int = vocab.MAX_TEXT) -> list[str]:
-        return self.checked(ent, props, lambda v: vocab.check_text(v, limit=limit))
+        """The values of these properties that are text within `limit` (vocab.check_text); the values of an
+        entity are stripped strings already (entities.entity_from), so most need only their length and a NUL
+        looked at here, and vocab.check_text words what is wrong with the others."""
+        out: dict[str, None] = {}
+        get = ent.props.get
+        for prop in props:
+            for value in get(prop, ()):
+                if len(value) <= limit and "\x00" not in value and _storable(value):
+                    if value:
+                        out[value] = None
+                    continue
+                try:
+                    checked = vocab.check_text(value, limit=limit)
+                except ValueError as e:
+                    self._bad(ent, prop, str(e))
+                    continue
+                if checked:
+                    out[checked] = None
+        return list(out)
 
     def dates(self, ent: Entity, *props: str) -> list[str]:
-        return self.checked(ent, props, lambda v: vocab.check_date(partial_date(v)))
+        return self.checked(ent, props, _date)
 
     def date(self, ent: Entity, *props: str) -> str | None:
         """The first valid date of the first property that has one."""
@@ -214,7 +253,7 @@ class RecordBuilder:
             values["@first_seen"] = [ent.first_seen]
         if ent.last_seen:
             values["@last_seen"] = [ent.last_seen]
-        self.props.append((kind, ref, json.dumps(values, ensure_ascii=False, separators=(",", ":"))))
+        self.props.append((kind, ref, _to_json(values)))
 
     # -------------------------------------------------------------------------------------- sources
 

@@ -11,7 +11,6 @@ import marshal
 import sqlite3
 from collections.abc import Iterable
 
-
 PENDING = 2_000  # infos buffered before they are written
 
 
