@@ -62,6 +62,8 @@ class FtmImport:
         self.side = SideStore()
         self.spool = Spool()
         self.index = Index(session.conn, report, self.places, self.side)
+        if session.dry_run:
+            self.index.planned = {}
         self.records = RecordBuilder(session, self.index, self.places, report, self.side, limits)
         self.files: list[str] = []
         self.deletes: list[tuple[str, int, int, str]] = []  # (FtM id, spool position, file index, where)
@@ -237,6 +239,9 @@ class FtmImport:
         r = self.records
         if r.batch or r.batch.external_ids:
             self.session.add(r.batch)
+            if self.session.dry_run:
+                for x in r.batch.external_ids:
+                    self.index.plan(x.system, x.external_id, x.kind, x.ref_id)
             r.batch = Batch()
         if not self.session.dry_run:
             if r.props:
@@ -338,8 +343,8 @@ class FtmImport:
         """Identifiers, referents, proposed links and the findings each actor's record makes, for one chunk."""
         r, index = self.records, self.index
         idents = {ent.id: r.identifiers(ent) for ent, _, _, _ in built}
-        known = ftm_reads.identifier_refs(self.conn, [(s, v) for ids in idents.values() for s, v, _ in ids])
-        referents = ftm_reads.external_refs(self.conn, [x for ent, _, _, _ in built for x in ent.referents])
+        known = index.identifier_refs([(s, v) for ids in idents.values() for s, v, _ in ids])
+        referents = index.external_refs([x for ent, _, _, _ in built for x in ent.referents])
         derived = ftm_reads.mapped(self.conn, [f"{ent.id}#location" for ent, _, _, _ in built])
         new = [a.id for _, n, a, _ in built if index.modes[n] == Mode.NEW]
         taken = existing_ids(self.conn, "evidence", [f"{a[:110]}-location" for a in new])
