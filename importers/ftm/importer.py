@@ -43,7 +43,7 @@ from store.write import existing_ids
 CHUNK = 1_000  # entities per write
 CHUNK_BYTES = 8 * 1024 * 1024  # ... or fewer, when they are big: memory holds one chunk
 MAX_PROPOSALS_KEPT = 10_000  # proposals listed in the report (all are written)
-CACHE_KB = int(__import__("os").environ.get("FTM_CACHE_KB", 16 * 1024))
+CACHE_KB = 16 * 1024
 _COLUMNS = {"actors": ACTOR_COLUMNS, "sources": SOURCE_COLUMNS, "regions": REGION_COLUMNS, "evidence": EVIDENCE_COLUMNS}
 
 
