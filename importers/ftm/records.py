@@ -136,12 +136,22 @@ class RecordBuilder:
     def _bad(self, ent: Entity, prop: str, error: str) -> None:
         self.report.warn(f"invalid {prop} values (skipped)", f"{ent.where}: {ent.label}: {prop}: {error}")
 
-    def checked(self, ent: Entity, props: tuple[str, ...], check: Callable[[str], str | None]) -> list[str]:
+    def checked(
+        self, ent: Entity, props: tuple[str, ...], check: Callable[[str], str | None], *, text: int | None = None
+    ) -> list[str]:
         """The values of these properties that pass `check` (as it returns them, repeats dropped); each one that
-        does not is a warning naming the entity and the property."""
+        does not is a warning naming the entity and the property. With `text` (a length limit), plain text is
+        taken as it is without calling `check`: an entity's values are stripped strings already
+        (entities.entity_from), so only their length, a NUL and, for non-ASCII text, encodability need looking
+        at, and `check` words what is wrong with the others."""
         out: dict[str, None] = {}
+        get = ent.props.get
         for prop in props:
-            for value in ent.props.get(prop, ()):
+            for value in get(prop, ()):
+                if text is not None and len(value) <= text and "\x00" not in value and _storable(value):
+                    if value:
+                        out[value] = None
+                    continue
                 try:
                     checked = check(value)
                 except ValueError as e:
@@ -152,25 +162,7 @@ class RecordBuilder:
         return list(out)
 
     def texts(self, ent: Entity, *props: str, limit: int = vocab.MAX_TEXT) -> list[str]:
-        """The values of these properties that are text within `limit` (vocab.check_text); the values of an
-        entity are stripped strings already (entities.entity_from), so most need only their length and a NUL
-        looked at here, and vocab.check_text words what is wrong with the others."""
-        out: dict[str, None] = {}
-        get = ent.props.get
-        for prop in props:
-            for value in get(prop, ()):
-                if len(value) <= limit and "\x00" not in value and _storable(value):
-                    if value:
-                        out[value] = None
-                    continue
-                try:
-                    checked = vocab.check_text(value, limit=limit)
-                except ValueError as e:
-                    self._bad(ent, prop, str(e))
-                    continue
-                if checked:
-                    out[checked] = None
-        return list(out)
+        return self.checked(ent, props, lambda v: vocab.check_text(v, limit=limit), text=limit)
 
     def dates(self, ent: Entity, *props: str) -> list[str]:
         return self.checked(ent, props, _date)
