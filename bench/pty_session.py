@@ -206,11 +206,12 @@ class Session:
         self.stream.feed(chunk)
 
     def drain(  # type: ignore[no-untyped-def]
-        self, quiet: float, limit: float, *, t0: float | None = None, until=None, first: bool = False
+        self, quiet: float, limit: float, *, t0: float | None = None, until=None, first=False
     ) -> Burst:
         """Read until no output for `quiet` seconds (or `limit` seconds in all, or `until(burst)` is true after a
-        read). With `first`, the quiet period starts at the first byte: a program that is slow to start (a loaded
-        machine) is waited for up to `limit`, not given up on. Times are seconds since `t0` (default: now)."""
+        read). With `first`, the quiet period starts at the first byte (or, if `first` is a function, once
+        `first(burst)` is true): a program that is slow to start (a loaded machine) is waited for up to `limit`,
+        not given up on. Times are seconds since `t0` (default: now)."""
         t0 = time.monotonic() if t0 is None else t0
         burst = Burst(t0)
         start = time.monotonic()
@@ -219,7 +220,7 @@ class Session:
             now = time.monotonic()
             if now - start > limit:
                 break
-            waiting_first = first and not burst.chunks
+            waiting_first = not first(burst) if callable(first) else bool(first) and not burst.chunks
             wait = limit - (now - start) if waiting_first else min(quiet - (now - last), limit - (now - start))
             chunk = self._read_available(wait)
             if chunk is None:
@@ -251,7 +252,9 @@ class Session:
                 cpu.append(self.cpu_s())
             return False
 
-        burst = self.drain(settle, limit, t0=self.t_start, until=painted, first=True)
+        # The quiet period starts at the first paint, not at the first byte: the terminal set-up comes first, and
+        # on a loaded machine the frame can follow it by more than `settle`.
+        burst = self.drain(settle, limit, t0=self.t_start, until=painted, first=lambda burst: bool(shown))
         first_paint = None
         if shown:
             i = shown[0]

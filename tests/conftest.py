@@ -4,8 +4,11 @@ a private user data directory for every test (FINDINGS_HOME), so that no test re
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +16,49 @@ import pytest
 from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _keep_bytecode() -> None:
+    """Compile each module once per change, not once per process: with PYTHONDONTWRITEBYTECODE (set on some
+    machines, CI's among them) every program a test starts, and every run, compiled everything it imports again.
+    The bytecode goes under the system's temporary directory (PYTHONPYCACHEPREFIX, inherited by the processes the
+    tests start), never into the checkout; Python checks it against each source file's time stamp."""
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX") or str(
+        Path(tempfile.gettempdir()) / f"findings-pycache-{getattr(os, 'getuid', lambda: 0)()}"
+    )
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = prefix
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+_keep_bytecode()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """The whole suite (`pytest` with no paths) runs on every core when pytest-xdist is installed: most of its time
+    is spent waiting for processes and terminals, which overlaps well even on two cores. A file or test named on
+    the command line runs in this process, as does any run given -n (-n 0: none), -p no:xdist or --pdb."""
+    if not config.pluginmanager.hasplugin("xdist") or config.option.numprocesses is not None:
+        return
+    if hasattr(config, "workerinput"):  # a worker runs this hook too: it must not start workers of its own
+        return
+    if config.args_source is pytest.Config.ArgsSource.TESTPATHS and not config.getoption("usepdb", False):
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "loadgroup"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With xdist, a file's tests stay on one worker (its module fixtures are built once), unless a test names
+    its own group. (A worker parses the command line, not the options chosen above: it is told here.)"""
+    if not hasattr(config, "workerinput"):
+        return
+    config.option.loadgroup = True
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
 
 
 @pytest.fixture(scope="session", autouse=True)

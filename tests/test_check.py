@@ -20,7 +20,7 @@ def test_check_passes_on_the_committed_database() -> None:
 def test_check_json_shape(db: Path) -> None:
     result = run_cli("check", "--json", db=db)
     assert result.exit_code == 0
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["ok"] is True
     names = {c["check"] for c in report["checks"]}
     assert {"storage integrity", "foreign keys", "evidence without a source", "aliases pointing nowhere"} <= names
@@ -74,7 +74,7 @@ def test_check_names_the_damage_and_exits_1(db: Path, check: str, statements: li
     assert result.exit_code == 1, result.output
     failing = [line for line in result.output.splitlines() if line.strip().startswith("FAIL")]
     assert any(check in line for line in failing), result.output
-    report = json.loads(run_cli("check", "--json", db=db).output)
+    report = json.loads(run_cli("check", "--json", db=db).stdout)
     assert report["ok"] is False
     assert [c for c in report["checks"] if c["check"] == check and not c["ok"]]
 

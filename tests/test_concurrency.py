@@ -29,6 +29,7 @@ from store.journal import SWITCH_BYTES
 from tests.conftest import ROOT
 
 ROWS = 100_000
+HALF_WAY_ROWS = 30_000  # killing an import half-way needs no spill to the log: fewer rows, the same situation
 SEARCHERS = 20
 SESSIONS = 5
 SRC = "kyiv-independent-occupied-economy"
@@ -129,6 +130,12 @@ def rows_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return big_csv(tmp_path_factory.mktemp("concurrency") / "bulk-evidence.csv")
 
 
+@pytest.fixture(scope="module")
+def fewer_rows_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough rows that half of them take a while to write, all of them still in SQLite's page cache."""
+    return big_csv(tmp_path_factory.mktemp("concurrency") / "fewer-evidence.csv", rows=HALF_WAY_ROWS)
+
+
 def test_readers_never_fail_while_a_big_import_runs(built_db: Path, rows_csv: Path, tmp_path: Path) -> None:
     db = tmp_path / "data.db"
     shutil.copyfile(built_db, db)
@@ -195,10 +202,11 @@ def test_readers_never_fail_while_a_big_import_runs(built_db: Path, rows_csv: Pa
 
 @pytest.mark.parametrize("when", ["half-way", "after-spilling-to-the-log"])
 def test_an_import_killed_half_way_leaves_the_database_as_it_was(
-    built_db: Path, rows_csv: Path, tmp_path: Path, when: str
+    built_db: Path, request: pytest.FixtureRequest, tmp_path: Path, when: str
 ) -> None:
     """Half-way, the import's uncommitted pages are still in SQLite's cache; later (its 64 MiB cache full) they
     are in the write-ahead log, uncommitted, where a reader opening the file must not see them."""
+    rows_csv: Path = request.getfixturevalue("fewer_rows_csv" if when == "half-way" else "rows_csv")
     db = tmp_path / "data.db"
     shutil.copyfile(built_db, db)
     before_bytes, before = db.read_bytes(), counts(db)

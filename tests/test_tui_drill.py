@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui_support import press, run_app, screen_text, settle, type_text
+from tests.tui_support import palette_lists, press, run_app, screen_text, settle, type_text
 
 
 def crumbs(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -124,7 +124,7 @@ def test_palette_china_then_escape_home_then_ri_group(db: Path) -> None:
         home = app.screen
         await press(pilot, "ctrl+p")
         await type_text(pilot, "China")
-        await pilot.pause(0.4)  # the palette gathers hits in batches
+        await palette_lists(pilot, "China")  # the palette gathers hits in batches
         await press(pilot, "enter")
         assert app.screen.__class__.__name__ == "ActorScreen" and app.screen.item_id == "china"
         text = screen_text(app)
@@ -133,7 +133,7 @@ def test_palette_china_then_escape_home_then_ri_group(db: Path) -> None:
         assert app.screen is home
         await press(pilot, "ctrl+p")
         await type_text(pilot, "RI-Gr")
-        await pilot.pause(0.4)
+        await palette_lists(pilot, "RI-Group")
         await press(pilot, "enter")
         assert crumbs(app) == ["Home", "RI-Group"]
 

@@ -139,7 +139,8 @@ def test_facets_show_categories_while_the_slow_country_counts_are_still_running(
         await until(pilot, lambda: screen.lists["category"].count, "the category counts")
         assert screen.lists["category"].count and screen.lists["year"].count is not None
         await pilot.press("2")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: pilot.app.focused is screen.lists["country"], "the country facet")
+        await pilot.pause()  # its first paint
         assert "counting…" in screen_text(pilot.app)  # not "no values"
         release.set()
         await until(pilot, lambda: screen.lists["country"].count, "the country counts")

@@ -19,7 +19,7 @@ from textual.content import Content
 from store.text import printable
 from tests.conftest import ROOT, run_cli
 from tests.hostile import ACTOR_SHOWN, RAW, SHOWN, TEXT, URL_SHOWN, add_hostile_finding, words
-from tests.tui_support import add_evil_records, press, run_app, screen_text, settle, type_text
+from tests.tui_support import add_evil_records, palette_lists, press, run_app, screen_text, settle, type_text
 from tui.text import clean, clean_block, safe_rich
 
 CLICK = "[@click=app.quit]press[/]"
@@ -108,7 +108,7 @@ def test_chips_palette_copy_and_notifications_are_data(evil_db: Path) -> None:
         assert hits[0].prompt.plain.startswith(CLICK)  # Content: shown as typed, never parsed
         await press(pilot, "ctrl+p")
         await type_text(pilot, "press")
-        await pilot.pause(0.4)
+        await palette_lists(pilot, CLICK)
         assert CLICK in screen_text(app)
         await press(pilot, "escape", "3")
         rows = [home.evidence.row_at(i).id for i in range(home.evidence.count)]
@@ -237,7 +237,7 @@ def test_browsing_never_writes_the_database(db: Path, tmp_path: Path, monkeypatc
         await press(pilot, "1", "space", "2", "space", "f", "enter", "e", "c")
         await press(pilot, "ctrl+p")
         await type_text(pilot, "Crimea")
-        await pilot.pause(0.4)
+        await palette_lists(pilot, "Crimea")
         await press(pilot, "enter", "3", "question_mark", "escape", "escape")
 
     run_app(db, session, size=(120, 40))

@@ -18,7 +18,6 @@ async def burst(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     names = {"/": "slash", " ": "space"}
     for ch in text:
         pilot.app.post_message(events.Key(names.get(ch, ch), ch))
-    await pilot.pause(0.3)
     await settle(pilot)
 
 

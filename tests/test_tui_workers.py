@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 
-from tests.tui_support import run_app, settle, type_text, until
+from tests.tui_support import palette_lists, run_app, settle, type_text, until
 from tui.db import CLOSED_MESSAGE, LANES, Database, run_db
 from tui.widgets.virtual_list import RowSource, VirtualList
 
@@ -87,8 +87,7 @@ def test_a_new_source_stops_the_old_query_and_its_rows_never_come_back(db: Path)
             await until(pilot, lambda: app.vlist.count == 3 and app.vlist.row_at(0) is not None, "the new rows")
             assert slow.interrupted.is_set()  # the stale query was stopped, which freed the one list thread
             assert slow.threads == quick.threads and len(slow.threads) == 1  # lists read on one thread
-            await settle(pilot)
-            await pilot.pause(0.2)
+            await settle(pilot)  # whatever the stopped query could still send has arrived
             rows = [app.vlist.row_at(i) for i in range(3)]
             assert rows == ["a from 29", "b from 29", "c from 29"]  # not "stale row"
             assert not app.vlist._error
@@ -144,11 +143,11 @@ def test_every_connection_the_explorer_opened_is_closed_when_it_exits(db: Path, 
         assert home.detail.data is not None
         await pilot.press("ctrl+p")  # the palette's look-ups
         await pilot.press(*"china")
-        await pilot.pause(0.3)
+        await palette_lists(pilot, "China")
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("slash", "backspace", "g", "r")  # and quit while searches may still be running
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not home.search_pending, "the search to start")
 
     app = run_app(db, check, size=(120, 40))
     assert len(opened) >= 2  # lists and look-ups each on their own thread

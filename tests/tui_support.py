@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -62,24 +63,54 @@ def add_evil_records(db: Path, tmp_path: Path) -> Path:
     return db
 
 
-async def settle(pilot: Pilot[Any], rounds: int = 30) -> None:
-    """Wait until no worker is running and the screen has processed what they sent."""
+def quiet(app: Any) -> bool:
+    """Nothing is left that will change the screen on its own: no worker running, no typed search waiting for a
+    pause in typing."""
+    if any(w.is_running for w in app.workers):
+        return False
+    return not any(getattr(screen, "search_pending", False) for screen in app.screen_stack)
+
+
+async def settle(pilot: Pilot[Any], seconds: float = 60.0) -> None:
+    """Wait until the app is quiet (twice in a row: a message handled in one round can start work in the next)
+    and the screen has processed what its workers sent. The limit only keeps a broken build from hanging."""
     app = pilot.app
-    for _ in range(rounds):
+    deadline = time.monotonic() + seconds
+    calm = 0
+    while calm < 2:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the explorer did not settle in {seconds:.0f} s")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
+        calm = calm + 1 if quiet(app) else 0
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], Any], what: str, seconds: float = 20.0) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], Any], what: str, seconds: float = 30.0) -> None:
     """Wait for `condition()` (without a time limit on the behaviour itself: this only keeps a broken build from
     hanging), for work that `settle` cannot wait for (a worker that is meant to be still running)."""
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def palette_hits(app: Any) -> list[str]:
+    """The hits the command palette lists (empty when it is not open)."""
+    from textual.command import CommandList
+
+    lists = app.screen.query(CommandList)
+    if not lists:
+        return []
+    options = lists.first()
+    prompts = (options.get_option_at_index(i).prompt for i in range(options.option_count))
+    return [getattr(prompt, "plain", str(prompt)) for prompt in prompts]
+
+
+async def palette_lists(pilot: Pilot[Any], text: str) -> None:
+    """Wait until the palette has gathered its hits for what was typed and lists one holding `text`."""
+    await settle(pilot)
+    await until(pilot, lambda: any(text in hit for hit in palette_hits(pilot.app)), f"a palette hit with {text!r}")
 
 
 def screen_text(app: Any) -> str:
@@ -117,5 +148,4 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*[{" ": "space", "/": "slash", "-": "minus", ":": "colon"}.get(ch, ch) for ch in text])
-    await pilot.pause(0.2)  # the search waits for a pause in typing
-    await settle(pilot)
+    await settle(pilot)  # the search waits for a pause in typing: settle waits for it to be applied

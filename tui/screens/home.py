@@ -316,6 +316,11 @@ class HomeScreen(FindingsScreen):
             self._settle_search()
             self.set_focus(self._list(self.pane))
 
+    @property
+    def search_pending(self) -> bool:
+        """A typed search waits for a pause in typing before the lists follow it."""
+        return self._debounce is not None
+
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         if event.value == self._our_value:  # put there by this screen (a correction), not typed
