@@ -102,16 +102,31 @@ def source_entity(rec: dict[str, Any]) -> dict[str, Any]:
     return _entity(_own(rec, "source"), schema, _props(schema, {**_kept(rec), **values}), hint, rec)
 
 
-def region_entity(rec: dict[str, Any]) -> dict[str, Any]:
+Wholes = dict[str, tuple[list[str], list[str], list[str]]]  # ftm_reads.wholes: region -> parts' ids, names; countries
+
+
+def _as_a_whole(name: str, parts: list[str]) -> str:
+    """What a finding about a region with parts says: about all of it, about none of its parts in particular."""
+    listed = ", ".join(parts[:8]) + (", …" if len(parts) > 8 else "")
+    return f"General: about {name} as a whole, not about one of its parts ({listed}) in particular."
+
+
+def region_entity(rec: dict[str, Any], wholes: Wholes | None = None) -> dict[str, Any]:
     iso = rec["iso_code"]
     parent = rec["parent_ftm_id"] or (ftm_id("region", rec["parent_id"]) if rec["parent_id"] else None)
+    whole = (wholes or {}).get(rec["id"])
     values = {
         "name": rec["name"],
         "alias": rec["aliases"],
         "territoryCode": iso.lower() if iso else None,
         "level": M.REGION_KIND_LEVELS.get(rec["kind"] or ""),
         "partOf": parent,
-        "country": iso.split("-")[0].lower() if iso and "-" in iso else None,
+        "country": iso.split("-")[0].lower() if iso and "-" in iso else (whole[2] if whole else None),
+        # a region with parts (the occupied territories) says so, for readers of the file who do not follow partOf
+        "summary": f"{rec['name']} as a whole, made of {', '.join(whole[1])}: findings about it are general, "
+        "about none of these in particular."
+        if whole
+        else None,
     }
     hint = {"id": rec["id"], "kind": rec["kind"], "occupied_since": rec["occupied_since"]}
     return _entity(_own(rec, "region"), M.REGION_SCHEMA, _props(M.REGION_SCHEMA, {**_kept(rec), **values}), hint, rec)
@@ -141,8 +156,10 @@ def _short(text: str) -> str:
     return text if len(text) <= M.SHORT_NAME else text[: M.SHORT_NAME - 1].rstrip() + "…"
 
 
-def evidence_entity(rec: dict[str, Any], region_names: dict[str, str]) -> dict[str, Any]:
-    """A finding as the FtM schema it came from (Sanction, Payment), else an Event or a Note."""
+def evidence_entity(rec: dict[str, Any], region_names: dict[str, str], wholes: Wholes | None = None) -> dict[str, Any]:
+    """A finding as the FtM schema it came from (Sanction, Payment), else an Event or a Note. One about a
+    region as a whole (the occupied territories) carries that region's country and a summary saying it is
+    general, so that no reader of the file takes it for a finding about one of its parts."""
     links = rec["actors"]  # (actor id, role, FtM id, kind, imported schema)
 
     def ref(link: tuple) -> str:
@@ -157,6 +174,11 @@ def evidence_entity(rec: dict[str, Any], region_names: dict[str, str]) -> dict[s
     proof = rec["source_ftm_id"] or ftm_id("source", rec["source_id"])
     sanctioned = [link for link in links if link[1] == "sanctioned"]
     kept = _kept(rec)
+    wholes = wholes or {}
+    whole = [(region_names.get(r, r), *wholes[r]) for r in rec["regions"] if r in wholes]
+    whole_countries = [c for *_, countries in whole for c in countries if c not in codes]
+    # general: about a whole and none of its parts (one naming Luhansk and the whole is about Luhansk)
+    general = " ".join(_as_a_whole(name, names) for name, ids, names, _ in whole if not set(ids) & set(rec["regions"]))
     if imported == "Sanction" or (sanctioned and rec["category"] == "sanctions"):
         schema = "Sanction"
         values: dict[str, Any] = {
@@ -164,6 +186,7 @@ def evidence_entity(rec: dict[str, Any], region_names: dict[str, str]) -> dict[s
             "entity": [ref(link) for link in (sanctioned or links)],
             "description": rec["claim"],
             "startDate": kept.get("startDate") or rec["date"],
+            "summary": general or None,
             "proof": proof,
         }
     elif imported == "Payment" and all(legal(link) for link in links):
@@ -176,6 +199,7 @@ def evidence_entity(rec: dict[str, Any], region_names: dict[str, str]) -> dict[s
             "currency": rec["unit"],
             "date": rec["date"],
             "description": rec["claim"],
+            "summary": general or None,
             "proof": proof,
         }
     elif rec["date"] and all(legal(link) for link in links):
@@ -186,8 +210,9 @@ def evidence_entity(rec: dict[str, Any], region_names: dict[str, str]) -> dict[s
             "date": rec["date"],
             "involved": [ref(link) for link in links if link[1] != "organizer"],
             "organizer": [ref(link) for link in links if link[1] == "organizer"],
-            "country": codes,
+            "country": codes + whole_countries,
             "location": places,
+            "summary": general or None,
             "keywords": rec["category"],
             "proof": proof,
         }
@@ -196,8 +221,9 @@ def evidence_entity(rec: dict[str, Any], region_names: dict[str, str]) -> dict[s
         values = {
             "description": rec["claim"],
             "entity": [ref(link) for link in links],
-            "country": codes,
+            "country": codes + whole_countries,
             "address": places,
+            "summary": general or None,
             "keywords": rec["category"],
             "proof": proof,
         }
@@ -270,15 +296,16 @@ def export(conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | No
         n += 1
 
     region_names: dict[str, str] = {}
+    wholes = ftm_reads.wholes(conn)
     for rec in ftm_reads.sources(conn, scope["sources"] if scope else None):
         write(source_entity(rec))
     for rec in ftm_reads.regions(conn):
         region_names[rec["id"]] = rec["name"]
-        write(region_entity(rec))
+        write(region_entity(rec, wholes))
     for rec in ftm_reads.actors(conn, scope["actors"] if scope else None):
         write(actor_entity(rec))
     for rec in ftm_reads.evidence(conn, scope["evidence"] if scope else None):
-        write(evidence_entity(rec, region_names))
+        write(evidence_entity(rec, region_names, wholes))
     for rec in ftm_reads.relations(conn, scope["actors"] if scope else None):
         write(relation_entity(rec, scope["evidence"] if scope else None))
     return n

@@ -289,6 +289,22 @@ def regions(conn: sqlite3.Connection, ids: Collection[str] | None = None) -> Ite
     return _with_groups(conn, "region", sql, params)
 
 
+def wholes(conn: sqlite3.Connection) -> dict[str, tuple[list[str], list[str], list[str]]]:
+    """Regions that have parts (the occupied territories as a whole): id -> (the ids of its parts, their names,
+    the countries of their ISO 3166-2 codes, lower case: ['ua'])."""
+    out: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    for parent, part, name, iso in conn.execute(
+        "SELECT parent_id, id, name, iso_code FROM regions WHERE parent_id IS NOT NULL ORDER BY parent_id, name"
+    ):
+        ids, names, countries = out.setdefault(parent, ([], [], []))
+        ids.append(part)
+        names.append(name)
+        country = iso.split("-")[0].lower() if iso and "-" in iso else None
+        if country and country not in countries:
+            countries.append(country)
+    return out
+
+
 def evidence(conn: sqlite3.Connection, ids: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
     """Findings with `actors` [(id, role, FtM id, kind, FtM schema imported from)], `regions` [id], FtM values,
     their own and their source's FtM ids."""

@@ -26,6 +26,7 @@ ALWAYS = [
     "cli_console_1M",
     "ftm_import",
     "ftm_memory",
+    "ftm_memory_growth",
 ]
 TERMINAL = [
     "startup_data.db",

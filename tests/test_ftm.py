@@ -457,6 +457,90 @@ def test_export_without_hints_still_maps_by_ftm_alone(built_db: Path, empty_db: 
     assert {"Crimea", "Zaporizhzhia Oblast", "Kherson Oblast"} <= {r[0] for r in linked}
 
 
+WHOLE = "occupied-territories"
+OBLAST_CODES = {"ua-43", "ua-14", "ua-09", "ua-23", "ua-65", "ua-cri", "ua-dpr", "ua-lpr"}
+
+
+def exported(db: Path, tmp_path: Path) -> dict[str, dict]:
+    out = tmp_path / "all.ftm"
+    export_to(db, out)
+    return {(e := json.loads(line))["id"]: e for line in out.read_text(encoding="utf-8").splitlines()}
+
+
+def test_a_finding_about_the_occupied_territories_as_a_whole_is_exported_as_general(
+    built_db: Path, tmp_path: Path
+) -> None:
+    entities = exported(built_db, tmp_path)
+    whole = entities[f"findings-region-{WHOLE}"]["properties"]
+    assert whole["country"] == ["ua"] and "territoryCode" not in whole and "partOf" not in whole
+    assert "as a whole" in whole["summary"][0] and "Kherson Oblast" in whole["summary"][0]
+    # a finding about the whole: its country, the whole's name as its place, and a summary that says it is
+    # general; nothing that names one oblast
+    props = entities["findings-evidence-allies-reshape-occupied-economy"]["properties"]
+    assert props["country"] == ["ua"]
+    assert props["address"] == ["Occupied territories of Ukraine"]
+    assert props["summary"][0].startswith("General: about Occupied territories of Ukraine as a whole")
+    assert "not about one of its parts" in props["summary"][0]
+    assert not OBLAST_CODES & set(props["country"])
+    # a finding about one region is not general; one about a region and the whole names both
+    kherson = entities["findings-evidence-western-systems-replaced"]["properties"]
+    assert "summary" not in kherson or not kherson["summary"][0].startswith("General")
+    casein = entities["findings-evidence-casein-export-iran"]["properties"]  # Luhansk and the whole
+    assert set(casein["country"]) == {"ua-lpr", "ua"} and "summary" not in casein
+
+
+def test_ftm_occupied_territories_map_back_to_the_whole(db: Path, tmp_path: Path) -> None:
+    from store import search as S
+    from store.connect import open_readonly
+
+    path = write_lines(
+        tmp_path / "occupied.ftm",
+        [
+            ent("t-1", "Territory", name="Temporarily occupied territories of Ukraine", country="ua"),
+            ent("a-1", "Address", full="Temporarily occupied territories, Ukraine", country="ua"),
+            ent("c-1", "Company", name="Occupied Trade LLC", addressEntity="a-1"),
+            ent("n-1", "Note", description="Grain leaves by sea.", entity="c-1", address="Occupied territories"),
+        ],
+    )
+    regions = one(db, "SELECT count(*) FROM regions")
+    assert run_cli("import", "ftm", str(path), db=db).exit_code == 0
+    assert one(db, "SELECT count(*) FROM regions") == regions  # the Territory is the whole, not a new region
+    company = ref(db, "c-1")
+    for finding in (ref(db, "n-1"), f"{company}-location"):
+        assert query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", finding) == [(WHOLE,)]
+    conn = open_readonly(db)
+    try:  # asked about Kherson, they are general findings, not Kherson's
+        scopes = {h.id: h.scope for h in S.search(conn, "region:kherson", limit=500)}
+    finally:
+        conn.close()
+    assert scopes[ref(db, "n-1")] == "general" and scopes[f"{company}-location"] == "general"
+
+
+def test_the_whole_survives_an_export_read_without_our_hints(built_db: Path, empty_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plain.ftm"
+    with out.open("w", encoding="utf-8") as dst:
+        for entity in exported(built_db, tmp_path).values():
+            entity.pop("findings")
+            dst.write(json.dumps(entity) + "\n")
+    assert run_cli("import", "ftm", str(out), db=empty_db).exit_code == 0
+    sql = (
+        "SELECT e.claim, group_concat(r.name, ' + ') FROM evidence e JOIN evidence_regions er ON er.evidence_id = e.id "
+        "JOIN regions r ON r.id = er.region_id GROUP BY e.id HAVING max(r.name = 'Occupied territories of Ukraine') "
+        "ORDER BY e.claim"
+    )
+    want = dict(query(built_db, sql))
+    got = dict(query(empty_db, sql))
+    assert len(got) == len(want) > 20
+    # a reader without our hints keeps the export's word that a finding is general in the claim itself
+    general = "General: about Occupied territories of Ukraine as a whole, not about one of its parts "
+    for claim, names in want.items():
+        if "+" in names:  # a region and the whole: not general, the same claim
+            assert "Occupied territories of Ukraine" in got[claim]
+        else:
+            said = next(c for c in got if claim in c)
+            assert general in said and got[said] == names
+
+
 def test_export_with_a_query(built_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "q.ftm"
     export_to(built_db, out, query="yuan")

@@ -359,6 +359,26 @@ def test_relations_pointing_at_a_referent_reach_the_entity(empty_db: Path, tmp_p
     assert one(empty_db, "SELECT count(*) FROM relations WHERE object_id = ?", ref(empty_db, "NK-1")) == 1
 
 
+def test_a_dry_run_resolves_referents_as_the_import_does(empty_db: Path, tmp_path: Path) -> None:
+    # A relation naming a referent of an actor of the same file: the dry run (which writes no referent to look
+    # up) reports what the import then does, the relation made, not skipped as pointing at nothing.
+    path = write_lines(
+        tmp_path / "referents.ftm",
+        [
+            ent("p-y", "Person", name="Example Owner"),
+            {**ent("NK-2", "Company", name="Two Referent Co"), "referents": ["old-id-2"]},
+            ent("own-2", "Ownership", owner="p-y", asset="old-id-2"),
+        ],
+    )
+    dry = imported(empty_db, path, extra=("--dry-run",))
+    assert "not here" not in dry["_stderr"]
+    real = imported(empty_db, path)
+    assert one(empty_db, "SELECT count(*) FROM relations WHERE object_id = ?", ref(empty_db, "NK-2")) == 1
+    for key in ("tables", "records", "warnings"):
+        assert dry[key] == real[key], key
+    assert dry["tables"]["relations"]["inserted"] == 1
+
+
 # ------------------------------------------------------------------------------------------ names, places
 
 

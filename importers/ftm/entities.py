@@ -18,6 +18,7 @@ from store.records import Origin
 
 MAX_FTM_ID = 1_000
 MAX_NESTING = 32  # entities embedded in entities, deepest level
+_strip = str.strip
 
 
 class LineError(Exception):
@@ -40,6 +41,9 @@ class Entity:
     replace: bool = False  # from a delta file (op ADD or MOD): replaces what came before instead of merging
 
     def values(self, *names: str) -> list[str]:
+        """The values of these properties, in order (for one property its own list: read it, do not change it)."""
+        if len(names) == 1:
+            return self.props.get(names[0]) or []
         out: list[str] = []
         for name in names:
             out += self.props.get(name, ())
@@ -108,9 +112,15 @@ def _text_list(data: dict, key: str) -> list[str]:
     value = data.get(key)
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list):
         raise LineError(f"`{key}` must be a list of strings, not {vocab.type_name(value)}")
-    return list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    try:
+        out = list(dict.fromkeys(map(_strip, value)))
+    except TypeError:
+        raise LineError(f"`{key}` must be a list of strings, not {vocab.type_name(value)}") from None
+    if "" in out:
+        out.remove("")
+    return out
 
 
 def _text(data: dict, key: str) -> str | None:
@@ -153,9 +163,11 @@ def entity_from(data: object, limits: Limits, out: list[Entity], *, depth: int =
             raise LineError(
                 f"`properties.{key[:60]}` has {len(values):,} values; the limit is {limits.values:,} (--max-values)"
             )
-        if all(type(v) is str for v in values):  # the usual case, checked at C speed
-            clean = list(dict.fromkeys(v.strip() for v in values))
-        else:
+        try:  # the usual case, all text, at C speed (str.strip refuses anything that is not a str)
+            clean: list[str] | None = list(dict.fromkeys(map(_strip, values)))
+        except TypeError:
+            clean = None
+        if clean is None:
             clean = []
             for value in values:
                 if isinstance(value, dict):

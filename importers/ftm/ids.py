@@ -110,6 +110,9 @@ class Index:
         self.documented_by: dict[str, list[str]] = {}  # entity id -> document ids (Documentation)
         self.titles: dict[str, str] = {}  # document id -> title
         self.db_refs: dict[str, tuple[str, str, bool]] = {}  # per chunk: FtM ids known from earlier imports
+        # A dry run writes nothing, so what a real import would find in external_ids from its own earlier
+        # chunks (referents and identifiers of its actors) is kept here: (system, external id) -> (kind, id).
+        self.planned: dict[tuple[str, str], tuple[str, str]] | None = None
         self.keep_slugs: dict[int, str | None] = {}
 
     def __len__(self) -> int:
@@ -314,10 +317,48 @@ class Index:
 
     def prefetch(self, entities: Iterable[Entity], props: Collection[str]) -> None:
         """Look up, in one query, the references of `entities` that are not in the files."""
-        from store import ftm_reads
 
         outside = {v for ent in entities for p in props for v in ent.props.get(p, ()) if v not in self.numbers}
-        self.db_refs = ftm_reads.external_refs(self.conn, outside) if outside else {}
+        self.db_refs = self.external_refs(outside) if outside else {}
+
+    def external_refs(self, ftm_ids: Collection[str]) -> dict[str, tuple[str, str, bool]]:
+        """ftm_reads.external_refs, and in a dry run the referents this import has planned so far (as a real
+        import would have written them: over an older referent mapping, never over an entity's own id)."""
+        from store import ftm_reads
+
+        found = ftm_reads.external_refs(self.conn, ftm_ids)
+        if self.planned:
+            for fid in ftm_ids:
+                mine = self.planned.get((ftm_reads.REFERENT, fid))
+                own = self.planned.get((ftm_reads.SYSTEM, fid))
+                if own is not None:
+                    found[fid] = (*own, True)
+                elif mine is not None and not self._own_in_db(fid, found):
+                    found[fid] = (*mine, True)
+        return found
+
+    def _own_in_db(self, fid: str, found: dict[str, tuple[str, str, bool]]) -> bool:
+        """Whether `found[fid]` came from an entity's own id in the database (which a referent never replaces)."""
+        from store import ftm_reads
+
+        return fid in found and fid in ftm_reads.mapped(self.conn, [fid])
+
+    def identifier_refs(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """ftm_reads.identifier_refs, and in a dry run the identifiers this import has planned so far."""
+        from store import ftm_reads
+
+        found = ftm_reads.identifier_refs(self.conn, keys)
+        if self.planned:
+            for key in keys:
+                mine = self.planned.get(key)
+                if mine is not None and mine[0] == "actor":
+                    found[key] = mine[1]
+        return found
+
+    def plan(self, system: str, external_id: str, kind: str, ref: str) -> None:
+        """In a dry run: an external id this import would have written."""
+        if self.planned is not None:
+            self.planned[(system, external_id)] = (kind, ref)
 
     def resolve(self, ftm_id: str) -> tuple[str, str] | None:
         """(kind, id here) of the entity an FtM id names: in the files, or in the database by its id or one of

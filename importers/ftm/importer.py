@@ -62,6 +62,8 @@ class FtmImport:
         self.side = SideStore()
         self.spool = Spool()
         self.index = Index(session.conn, report, self.places, self.side)
+        if session.dry_run:
+            self.index.planned = {}
         self.records = RecordBuilder(session, self.index, self.places, report, self.side, limits)
         self.files: list[str] = []
         self.deletes: list[tuple[str, int, int, str]] = []  # (FtM id, spool position, file index, where)
@@ -167,7 +169,7 @@ class FtmImport:
             n = self.index.numbers[ent.id]
             for prop in M.UNUSED_TEXTS.intersection(ent.props):
                 del ent.props[prop]
-            self.spool.write(ent.to_record(file_index))
+            self.spool.write(n, ent.to_record(file_index))
             kind = self.index.kind(n)
             if kind is EntityKind.ADDRESS:
                 regions = tuple(sorted(self.places.of_address(ent)))
@@ -202,9 +204,8 @@ class FtmImport:
         the spool."""
         codes = {CODE[k] for k in kinds}
         index, files = self.index, self.files
-        numbers, index_kinds = index.numbers, index.kinds
-        for seq, rec, size in self.spool.records(lambda fid: index_kinds[numbers[fid]] in codes):
-            n = numbers[rec[0]]
+        index_kinds = index.kinds
+        for seq, n, rec, size in self.spool.records(lambda n: index_kinds[n] in codes):
             if index.counts[n] > 1:
                 if seq != index.last[n]:
                     self.side.put_fragment(rec[0], seq, rec)
@@ -238,6 +239,9 @@ class FtmImport:
         r = self.records
         if r.batch or r.batch.external_ids:
             self.session.add(r.batch)
+            if self.session.dry_run:
+                for x in r.batch.external_ids:
+                    self.index.plan(x.system, x.external_id, x.kind, x.ref_id)
             r.batch = Batch()
         if not self.session.dry_run:
             if r.props:
@@ -345,8 +349,8 @@ class FtmImport:
         """Identifiers, referents, proposed links and the findings each actor's record makes, for one chunk."""
         r, index = self.records, self.index
         idents = {ent.id: r.identifiers(ent) for ent, _, _, _ in built}
-        known = ftm_reads.identifier_refs(self.conn, [(s, v) for ids in idents.values() for s, v, _ in ids])
-        referents = ftm_reads.external_refs(self.conn, [x for ent, _, _, _ in built for x in ent.referents])
+        known = index.identifier_refs([(s, v) for ids in idents.values() for s, v, _ in ids])
+        referents = index.external_refs([x for ent, _, _, _ in built for x in ent.referents])
         derived = ftm_reads.mapped(self.conn, [f"{ent.id}#location" for ent, _, _, _ in built])
         new = [a.id for _, n, a, _ in built if index.modes[n] == Mode.NEW]
         taken = existing_ids(self.conn, "evidence", [f"{a[:110]}-location" for a in new])

@@ -10,6 +10,7 @@ writes and renews chunk by chunk.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,26 @@ KEPT: dict[str, tuple[str, ...]] = {
 }
 
 
+# One encoder for every record's FtM values (json.dumps with options builds a new one per call).
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _storable(text: str) -> bool:
+    """Text without unpaired surrogates, which vocab.check_text refuses (they are not text)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=4_096)  # dates repeat (listing days, first and last seen): each is checked once
+def _date(value: str) -> str | None:
+    return vocab.check_date(partial_date(value))
+
+
 class RecordBuilder:
     def __init__(
         self,
@@ -115,12 +136,22 @@ class RecordBuilder:
     def _bad(self, ent: Entity, prop: str, error: str) -> None:
         self.report.warn(f"invalid {prop} values (skipped)", f"{ent.where}: {ent.label}: {prop}: {error}")
 
-    def checked(self, ent: Entity, props: tuple[str, ...], check: Callable[[str], str | None]) -> list[str]:
+    def checked(
+        self, ent: Entity, props: tuple[str, ...], check: Callable[[str], str | None], *, text: int | None = None
+    ) -> list[str]:
         """The values of these properties that pass `check` (as it returns them, repeats dropped); each one that
-        does not is a warning naming the entity and the property."""
+        does not is a warning naming the entity and the property. With `text` (a length limit), plain text is
+        taken as it is without calling `check`: an entity's values are stripped strings already
+        (entities.entity_from), so only their length, a NUL and, for non-ASCII text, encodability need looking
+        at, and `check` words what is wrong with the others."""
         out: dict[str, None] = {}
+        get = ent.props.get
         for prop in props:
-            for value in ent.props.get(prop, ()):
+            for value in get(prop, ()):
+                if text is not None and len(value) <= text and "\x00" not in value and _storable(value):
+                    if value:
+                        out[value] = None
+                    continue
                 try:
                     checked = check(value)
                 except ValueError as e:
@@ -131,10 +162,10 @@ class RecordBuilder:
         return list(out)
 
     def texts(self, ent: Entity, *props: str, limit: int = vocab.MAX_TEXT) -> list[str]:
-        return self.checked(ent, props, lambda v: vocab.check_text(v, limit=limit))
+        return self.checked(ent, props, lambda v: vocab.check_text(v, limit=limit), text=limit)
 
     def dates(self, ent: Entity, *props: str) -> list[str]:
-        return self.checked(ent, props, lambda v: vocab.check_date(partial_date(v)))
+        return self.checked(ent, props, _date)
 
     def date(self, ent: Entity, *props: str) -> str | None:
         """The first valid date of the first property that has one."""
@@ -214,7 +245,7 @@ class RecordBuilder:
             values["@first_seen"] = [ent.first_seen]
         if ent.last_seen:
             values["@last_seen"] = [ent.last_seen]
-        self.props.append((kind, ref, json.dumps(values, ensure_ascii=False, separators=(",", ":"))))
+        self.props.append((kind, ref, _to_json(values)))
 
     # -------------------------------------------------------------------------------------- sources
 

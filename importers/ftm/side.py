@@ -11,6 +11,8 @@ import marshal
 import sqlite3
 from collections.abc import Iterable
 
+PENDING = 2_000  # infos buffered before they are written
+
 
 class SideStore:
     def __init__(self) -> None:
@@ -19,9 +21,10 @@ class SideStore:
             """
             CREATE TABLE fragments (id TEXT, seq INTEGER, record BLOB);
             CREATE INDEX fragments_id ON fragments(id, seq);
-            CREATE TABLE info (id TEXT PRIMARY KEY, data BLOB);
+            CREATE TABLE info (id TEXT PRIMARY KEY, data BLOB) WITHOUT ROWID;
             """
         )
+        self._pending: list[tuple[str, bytes]] = []  # infos not yet written: one executemany per few thousand
 
     def close(self) -> None:
         self.db.close()
@@ -41,9 +44,18 @@ class SideStore:
     # -------------------------------------------------------------------------------------- info
 
     def put_info(self, ftm_id: str, data: tuple) -> None:
-        self.db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (ftm_id, marshal.dumps(data)))
+        self._pending.append((ftm_id, marshal.dumps(data)))
+        if len(self._pending) >= PENDING:
+            self._write_infos()
+
+    def _write_infos(self) -> None:
+        # In order: of two infos for one id, the later one stays (a fragment read later replaces it).
+        self.db.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", self._pending)
+        self._pending = []
 
     def infos(self, ftm_ids: Iterable[str]) -> dict[str, tuple]:
+        if self._pending:
+            self._write_infos()
         wanted = sorted(set(ftm_ids))
         out: dict[str, tuple] = {}
         for i in range(0, len(wanted), 500):

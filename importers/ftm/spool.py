@@ -11,10 +11,11 @@ its last fragment comes, so that however far apart they are, memory holds one en
 from __future__ import annotations
 
 import marshal
+import struct
 import tempfile
 from collections.abc import Callable, Iterator
 
-_LENGTH = 4
+_HEAD = struct.Struct("<II")  # the entity's number in the index, the record's size
 
 
 class Spool:
@@ -22,25 +23,23 @@ class Spool:
         self.f = tempfile.TemporaryFile(buffering=1024 * 1024)  # noqa: SIM115 (closed by close())
         self.count = 0
 
-    def write(self, record: tuple) -> None:
-        """Append a record whose first item is its FtM id (kept in front, so that a pass can skip the records
-        it does not want without unmarshalling them)."""
-        key = record[0].encode("utf-8")
+    def write(self, number: int, record: tuple) -> None:
+        """Append a record of entity `number` (its number in the index, kept in front so that a pass can skip
+        the records it does not want without unmarshalling them, or even decoding their FtM id)."""
         data = marshal.dumps(record)
-        self.f.write(len(key).to_bytes(_LENGTH, "little") + key + len(data).to_bytes(_LENGTH, "little"))
-        self.f.write(data)
+        self.f.write(_HEAD.pack(number, len(data)) + data)
         self.count += 1
 
-    def records(self, wanted: Callable[[str], bool]) -> Iterator[tuple[int, tuple, int]]:
-        """(sequence number, record, its size in bytes) of the records whose FtM id `wanted` accepts, in the
-        order they were written."""
+    def records(self, wanted: Callable[[int], bool]) -> Iterator[tuple[int, int, tuple, int]]:
+        """(sequence number, entity number, record, its size in bytes) of the records of the entities `wanted`
+        accepts, in the order they were written."""
         self.f.seek(0)
-        read, skip = self.f.read, self.f.seek
+        read, skip, head = self.f.read, self.f.seek, _HEAD.unpack
+        size_of = _HEAD.size
         for seq in range(self.count):
-            key = read(int.from_bytes(read(_LENGTH), "little")).decode("utf-8")
-            size = int.from_bytes(read(_LENGTH), "little")
-            if wanted(key):
-                yield seq, marshal.loads(read(size)), size
+            number, size = head(read(size_of))
+            if wanted(number):
+                yield seq, number, marshal.loads(read(size)), size
             else:
                 skip(size, 1)
         self.f.seek(0, 2)  # back to the end, where the next record would go

@@ -115,8 +115,14 @@ class Places:
     def in_address(self, texts: list[str]) -> set[str]:
         """Regions a free-text address names: by its parts that are places, not its street (so "12 Crimea
         Road, London" names none, and "Simferopol, Kyivska St 12" names Crimea)."""
-        parts = [p for text in texts for p in text.replace(";", ",").split(",")]
-        return self.in_texts([p for p in parts if p.strip() and not _is_street(p)])
+        found: set[str] = set()
+        for text in texts:
+            for part in text.replace(";", ",").split(","):
+                # the places a part names, unless it is a street (checked only for the few parts naming one)
+                tags = [ref for kind, ref in self.matcher.tags(part) if kind == "region"]
+                if tags and not _is_street(part):
+                    found.update(tags)
+        return found
 
     def of_codes(self, codes: list[str]) -> set[str]:
         out = set()
