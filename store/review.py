@@ -258,7 +258,6 @@ def session(conn: sqlite3.Connection) -> Iterator[None]:
             journal.end_write(conn, journal.WriteState(Path(conn.path)), committed=True)
 
 
-
 def _write(conn: sqlite3.Connection, work: Callable[[], list[int]], evidence_id: str | list[str] | None) -> Done:
     """Run `work` (which changes records and appends their history, returning the new changes' ids) as one
     transaction; return what changed, with the finding `evidence_id` (or the last one `work` put in a list)."""
