@@ -216,18 +216,25 @@ def _set(conn: sqlite3.Connection, evidence_id: str, field: str, value: object) 
     if field == "sealed":
         return  # recorded by the history row alone
     if field in ("actors", "regions"):
-        kind = "actor" if field == "actors" else "region"
-        table = LINK_TABLES[kind][0]
-        conn.execute(f"DELETE FROM {table} WHERE evidence_id = ?", (evidence_id,))
+        # Only what differs is deleted and inserted: each link row fires triggers that rewrite the finding's
+        # linked names and its search index entry.
         assert isinstance(value, list)
-        if kind == "actor":
-            conn.executemany(
-                "INSERT INTO evidence_actors (evidence_id, actor_id, role) VALUES (?, ?, ?)",
-                [(evidence_id, a, r) for a, r in value],
-            )
+        if field == "actors":
+            have = {a: r for a, r in links(conn, evidence_id, "actor")}
+            want = {a: r for a, r in value}
+            gone = [(evidence_id, a) for a in have if a not in want or want[a] != have[a]]
+            new = [(evidence_id, a, r) for a, r in want.items() if a not in have or have[a] != r]
+            conn.executemany("DELETE FROM evidence_actors WHERE evidence_id = ? AND actor_id = ?", gone)
+            conn.executemany("INSERT INTO evidence_actors (evidence_id, actor_id, role) VALUES (?, ?, ?)", new)
         else:
+            have_regions, want_regions = set(links(conn, evidence_id, "region")), set(value)
             conn.executemany(
-                "INSERT INTO evidence_regions (evidence_id, region_id) VALUES (?, ?)", [(evidence_id, r) for r in value]
+                "DELETE FROM evidence_regions WHERE evidence_id = ? AND region_id = ?",
+                [(evidence_id, r) for r in sorted(have_regions - want_regions)],
+            )
+            conn.executemany(
+                "INSERT INTO evidence_regions (evidence_id, region_id) VALUES (?, ?)",
+                [(evidence_id, r) for r in sorted(want_regions - have_regions)],
             )
         return
     stored = int(bool(value)) if field == "sensitive" else value
