@@ -34,6 +34,14 @@ DESCRIBED_BESIDE = ("csv", "json")  # formats whose file gets a FILE.meta.json (
     help="Write to this file (- for standard output). It is written beside and renamed into place when complete; "
     "an existing file is replaced only with --force or a yes when asked, and keeps its permissions.",
 )
+@click.option(
+    "--romanise",
+    "--romanize",
+    "romanise",
+    is_flag=True,
+    help="Add each Ukrainian or Russian claim and quote in Latin letters (KMU 2010; BGN/PCGN) and the standard "
+    "used (csv, json, markdown).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output file without asking.")
 @click.option(
     "--include-sensitive",
@@ -47,6 +55,7 @@ def export(
     fmt: str,
     query: tuple[str, ...],
     output: Path | None,
+    romanise: bool,
     force: bool,
     include_sensitive: bool,
     db: Path | None,
@@ -77,12 +86,15 @@ def export(
       findings export csv actor:china region:crimea -o china-crimea.csv
       findings export csv china -coal -o out.csv --force
       findings export json | jq '.[].claim'
+      findings export csv lang:uk --romanise -o ukrainian.csv
     """
     from store.paths import reading_db
     from store.text import printable
 
     fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
     text = " ".join(query) or None
+    if romanise and fmt == "ftm":
+        raise click.UsageError("--romanise adds columns to csv, json and markdown exports, not to ftm")
     to_file = output is not None and str(output) != "-"
     targets = []
     if to_file:
@@ -101,12 +113,12 @@ def export(
         if not to_file:
             out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             try:
-                n = _write(conn, fmt, out, text, sel, include_sensitive)
+                n = _write(conn, fmt, out, text, sel, romanise, include_sensitive)
                 sys.stdout.flush()
             except BrokenPipeError:
                 reader_gone()
         else:
-            n = _write_file(conn, fmt, targets, text, sel, include_sensitive)
+            n = _write_file(conn, fmt, targets, text, sel, romanise, include_sensitive)
     finally:
         conn.close()
     what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
@@ -146,6 +158,7 @@ def _write(
     out: SupportsWrite[str],
     text: str | None,
     sel: Selection | None,
+    romanise: bool = False,
     include_sensitive: bool = False,
 ) -> int:
     if fmt == "ftm":
@@ -154,7 +167,9 @@ def _write(
         return ftm_export(conn, out, query=text, include_sensitive=include_sensitive)
     from store.export import write_export
 
-    return write_export(conn, fmt, out, query=text, selection=sel, include_sensitive=include_sensitive)
+    return write_export(
+        conn, fmt, out, query=text, selection=sel, romanise=romanise, include_sensitive=include_sensitive
+    )
 
 
 def _write_file(
@@ -163,6 +178,7 @@ def _write_file(
     targets: list[Target],
     text: str | None,
     sel: Selection | None,
+    romanise: bool = False,
     include_sensitive: bool = False,
 ) -> int:
     """The export, and its description beside it: each written beside its target and renamed when complete."""
@@ -170,7 +186,7 @@ def _write_file(
 
     with replacing(targets[0]) as f:
         out = Hashing(f)
-        n = _write(conn, fmt, out, text, sel, include_sensitive)
+        n = _write(conn, fmt, out, text, sel, romanise, include_sensitive)
         if sel is not None and len(targets) > 1:
             with replacing(targets[1]) as meta:
                 meta.write(sel.as_json(fmt=fmt, file=targets[0].path.name, sha256=out.sha256))

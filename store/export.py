@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from store.cite import citation_parts, figure, status_mark
 from store.details import region_label
+from store.language import name as language_name
 from store.search import EvidenceFilter, iter_evidence_ids
 from store.text import json_safe, printable
 
@@ -53,7 +54,10 @@ CSV_COLUMNS = (
     "published",
     "url",
     "locator",
+    "lang",
 )
+# With `romanise`: the claim and quote in Latin letters, and the standard used (store.romanise).
+ROMANISED_COLUMNS = ("claim_romanised", "quote_romanised", "romanisation")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
@@ -66,20 +70,24 @@ def write_export(
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
     selection: Selection | None = None,
+    romanise: bool = False,
     include_sensitive: bool = False,
 ) -> int:
     """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written (also
-    set as `selection.count`). A Markdown brief begins with what `selection` describes. Sensitive findings and
-    those of sensitive sources are left out (store.sensitivity) unless `include_sensitive`; how many were is
-    `selection.sensitive_left_out`."""
+    set as `selection.count`). A Markdown brief begins with what `selection` describes. `romanise`: add each
+    Ukrainian or Russian claim and quote in Latin letters, by the official standard of its language (Ukrainian:
+    KMU 2010; Russian: BGN/PCGN), and which standard that was. Sensitive findings and those of sensitive sources
+    are left out (store.sensitivity) unless `include_sensitive`; how many were is `selection.sensitive_left_out`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     batches = _id_batches(conn, query, evidence_ids)
     if not include_sensitive:
         batches = _without_sensitive(conn, batches, selection)
     records = _records(conn, batches)
+    if romanise:
+        records = (_romanised(r) for r in records)
     if fmt == "csv":
-        n = _write_csv(records, out)
+        n = _write_csv(records, out, romanised=romanise)
     elif fmt == "json":
         n = _write_json(records, out)
     else:
@@ -217,7 +225,8 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
         marks = ",".join("?" * len(ids))
         rows = conn.execute(
             f"""SELECT e.id, e.claim, e.quote, e.category, e.date, e.quantity, e.unit, e.status, e.confidence,
-                       e.locator, e.source_id, s.title, s.publisher, s.url, s.published, s.authors, s.accessed
+                       e.locator, e.source_id, s.title, s.publisher, s.url, s.published, s.authors, s.accessed,
+                       e.lang
                   FROM evidence e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})""",
             ids,
         ).fetchall()
@@ -243,7 +252,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
             (eid, claim, quote, category, date, quantity, unit, status, confidence, locator, sid, title, publisher) = (
                 row[:13]
             )
-            url, published, authors, accessed = row[13:]
+            url, published, authors, accessed, lang = row[13:]
             by_id[eid] = {
                 "id": eid,
                 "claim": claim,
@@ -255,6 +264,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
                 "status": status,
                 "confidence": confidence,
                 "locator": locator,
+                "lang": lang,
                 "source": {
                     "id": sid,
                     "title": title,
@@ -296,15 +306,27 @@ def neutralise(value: object) -> object:
     return text
 
 
-def _write_csv(records: Iterable[dict], out: SupportsWrite[str]) -> int:
+def _romanised(r: dict) -> dict:
+    from store.romanise import STANDARDS, romanise, standard_for
+
+    standard = standard_for(f"{r['claim']} {r['quote'] or ''}", r.get("lang"))
+    r["romanised"] = {
+        "claim": romanise(r["claim"], standard) if standard else r["claim"],
+        "quote": romanise(r["quote"], standard) if standard and r["quote"] else r["quote"],
+        "standard": STANDARDS[standard] if standard else None,
+    }
+    return r
+
+
+def _write_csv(records: Iterable[dict], out: SupportsWrite[str], *, romanised: bool = False) -> int:
     import csv
 
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, *ROMANISED_COLUMNS) if romanised else CSV_COLUMNS)
     n = 0
     for r in records:
         src = r["source"]
-        row = (
+        row: tuple = (
             r["id"],
             r["date"],
             r["category"],
@@ -324,7 +346,11 @@ def _write_csv(records: Iterable[dict], out: SupportsWrite[str]) -> int:
             src["published"],
             src["url"],
             r["locator"],
+            r["lang"],
         )
+        if romanised:
+            latin = r["romanised"]
+            row = (*row, latin["claim"], latin["quote"], latin["standard"])
         writer.writerow([_cell(v) for v in row])
         n += 1
     return n
@@ -423,7 +449,12 @@ def _markdown_item(r: dict, lead: str | None) -> str:
     ]
     if r["regions"]:
         facts.append(", ".join(md(region_label(g)) for g in r["regions"]))
+    if r.get("lang") and r["lang"] != "en":
+        facts.append(md(language_name(r["lang"])))
     lines.append("  - " + " · ".join(facts))
+    latin = r.get("romanised")
+    if latin and latin["standard"]:
+        lines.append(f"  - Romanised ({md(latin['standard'])}): {md(latin['claim'])}")
     others = [a for a in r["actors"] if a["id"] != lead]
     if others:
         named = [md(a["name"]) + (f" ({md(a['role'])})" if a.get("role") else "") for a in others]
