@@ -95,12 +95,6 @@ def add(
 _COLS = "id, import_id, source_id, origin, sha256, size, captured_at, collector, format, text IS NOT NULL"
 
 
-def of_source(conn: sqlite3.Connection, source_id: str) -> list[Capture]:
-    """The captures of one source, newest first."""
-    rows = conn.execute(f"SELECT {_COLS} FROM captures WHERE source_id = ? ORDER BY id DESC", (source_id,))
-    return [_capture(r) for r in rows]
-
-
 def _capture(r: Sequence) -> Capture:
     id_, import_id, source_id, origin, sha256, size, captured_at, collector, fmt, has_text = r[:10]
     return Capture(id_, import_id, source_id, origin, sha256, size, captured_at, collector, fmt, bool(has_text))

@@ -45,8 +45,3 @@ def without_hidden(conn: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
             for r in conn.execute(f"SELECT e.id FROM evidence e WHERE e.id IN ({marks}) AND {HIDDEN_EVIDENCE}", chunk)
         )
     return [i for i in wanted if i not in hidden] if hidden else wanted
-
-
-def count_hidden(conn: sqlite3.Connection) -> int:
-    """How many findings exports leave out."""
-    return int(conn.execute(f"SELECT count(*) FROM evidence e WHERE {HIDDEN_EVIDENCE}").fetchone()[0])

@@ -173,6 +173,7 @@ def test_accepting_a_duplicate_rejects_the_new_finding(conn: sqlite3.Connection)
     old = curated_id(conn)
     pid = _add_proposal(conn, "duplicate", ("evidence", "fresh-finding"), ("evidence", old))
     assert [p.id for p in review.proposals_for(conn, "evidence", "fresh-finding")] == [pid]
+    assert [p.id for p in review.proposals(conn, kind="duplicate")] == [pid]
     done = review.decide(conn, pid, True, who=WHO)
     assert done.finding is not None and done.finding.status == "rejected"
     assert conn.execute("SELECT status, decided_by FROM proposals WHERE id = ?", (pid,)).fetchone() == (
