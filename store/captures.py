@@ -147,7 +147,13 @@ class Verified:
 
     @property
     def failed(self) -> bool:
-        return self.file in ("changed", "missing") or self.text == "changed"
+        """A mismatch: the file or the kept text is not what was captured."""
+        return self.file == "changed" or self.text == "changed"
+
+    @property
+    def missing(self) -> bool:
+        """The file is gone (or unreadable), so only a kept text, if any, could be checked."""
+        return self.file == "missing"
 
 
 def _hash_file(path: Path) -> tuple[str, int]:

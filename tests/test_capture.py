@@ -124,6 +124,11 @@ def test_verify_reports_a_changed_and_a_missing_file(db: Path, article: Path, tm
     states = {Path(s["origin"]).name: (s["file"], s["text"]) for s in report["sources"]}
     assert states["notes.txt"] == ("changed", "ok") and states["other.yaml"] == ("missing", None)
     assert not report["ok"]
+    # a missing file alone is reported, and fails only with --strict
+    article.write_bytes(ARTICLE.read_bytes())
+    gone = run_cli("verify", db=db)
+    assert gone.exit_code == 0 and "gone" in gone.output and "1 file(s) missing" in gone.output
+    assert run_cli("verify", "--strict", db=db).exit_code == 1
 
 
 def test_verify_never_writes(db: Path, article: Path) -> None:
