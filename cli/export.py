@@ -43,6 +43,11 @@ DESCRIBED_BESIDE = ("csv", "json")  # formats whose file gets a FILE.meta.json (
     "used (csv, json, markdown).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing output file without asking.")
+@click.option(
+    "--include-sensitive",
+    is_flag=True,
+    help="Include findings and sources marked sensitive (left out by default: findings mark-sensitive).",
+)
 @db_option()
 @click.pass_context
 def export(
@@ -52,6 +57,7 @@ def export(
     output: Path | None,
     romanise: bool,
     force: bool,
+    include_sensitive: bool,
     db: Path | None,
 ) -> None:
     """Export all findings, or those QUERY matches (the query language of `findings search`).
@@ -63,6 +69,9 @@ def export(
     Every export says what it holds (the query, how many of the database's findings, which database, when): a
     Markdown brief in its first lines; a CSV or JSON file in FILE.meta.json beside it; on standard output, in a
     line on standard error.
+
+    Findings and sources marked sensitive (`findings mark-sensitive`), and the findings of sensitive sources,
+    are left out of every format unless --include-sensitive is given; the export says how many were.
 
     \b
     FORMAT:
@@ -104,12 +113,12 @@ def export(
         if not to_file:
             out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             try:
-                n = _write(conn, fmt, out, text, sel, romanise)
+                n = _write(conn, fmt, out, text, sel, romanise, include_sensitive)
                 sys.stdout.flush()
             except BrokenPipeError:
                 reader_gone()
         else:
-            n = _write_file(conn, fmt, targets, text, sel, romanise)
+            n = _write_file(conn, fmt, targets, text, sel, romanise, include_sensitive)
     finally:
         conn.close()
     what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
@@ -150,14 +159,17 @@ def _write(
     text: str | None,
     sel: Selection | None,
     romanise: bool = False,
+    include_sensitive: bool = False,
 ) -> int:
     if fmt == "ftm":
         from store.export_ftm import export as ftm_export
 
-        return ftm_export(conn, out, query=text)
+        return ftm_export(conn, out, query=text, include_sensitive=include_sensitive)
     from store.export import write_export
 
-    return write_export(conn, fmt, out, query=text, selection=sel, romanise=romanise)
+    return write_export(
+        conn, fmt, out, query=text, selection=sel, romanise=romanise, include_sensitive=include_sensitive
+    )
 
 
 def _write_file(
@@ -167,13 +179,14 @@ def _write_file(
     text: str | None,
     sel: Selection | None,
     romanise: bool = False,
+    include_sensitive: bool = False,
 ) -> int:
     """The export, and its description beside it: each written beside its target and renamed when complete."""
     from store.output import Hashing, replacing
 
     with replacing(targets[0]) as f:
         out = Hashing(f)
-        n = _write(conn, fmt, out, text, sel, romanise)
+        n = _write(conn, fmt, out, text, sel, romanise, include_sensitive)
         if sel is not None and len(targets) > 1:
             with replacing(targets[1]) as meta:
                 meta.write(sel.as_json(fmt=fmt, file=targets[0].path.name, sha256=out.sha256))

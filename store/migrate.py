@@ -12,6 +12,11 @@ from collections.abc import Callable
 
 from store import schema
 from store.schema import (
+    CAPTURES_INDEXES,
+    CAPTURES_TABLE,
+    CHANGES_INDEXES,
+    CHANGES_TABLE,
+    CHANGES_TRIGGERS,
     EXTERNAL_IDS_COLUMNS,
     EXTERNAL_IDS_INDEX,
     FTM_PROPERTIES_TABLE,
@@ -22,6 +27,7 @@ from store.schema import (
     RELATIONS_INDEXES,
     RELATIONS_TABLE,
     SCHEMA_VERSION,
+    SENSITIVE_COLUMNS,
 )
 
 Step = str | Callable[[sqlite3.Connection], None]
@@ -82,12 +88,25 @@ def _version_4() -> list[Step]:
     return [*steps, *schema.VOCABULARY]
 
 
+# 4 -> 5: the history (changes, append-only), captured sources, sensitivity. Records that existed before have no
+# history (their history starts with the next change); nothing is sensitive until someone says so.
+_V5: list[Step] = [
+    CHANGES_TABLE,
+    *CHANGES_INDEXES,
+    *CHANGES_TRIGGERS,
+    CAPTURES_TABLE,
+    *CAPTURES_INDEXES,
+    *SENSITIVE_COLUMNS,
+]
+
+
 # from-version -> the steps that make it from-version + 1: SQL statements (no executescript: it commits) or
 # functions of the connection, run in order inside the one transaction.
 MIGRATIONS: dict[int, list[Step]] = {
     1: [GAZETTEER_TABLE, GAZETTEER_INDEX],  # 2: place names for article tagging and FtM addresses
     2: _V3,  # 3: several relations per pair, provenance of external ids, proposals, FtM values
     3: _version_4(),  # 4: language of findings and sources; matching keys; regions' place names searchable
+    4: _V5,  # 5: history, captures, sensitivity
 }
 
 
