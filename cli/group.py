@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "check": "cli.check:check",
     "migrate": "cli.migrate:migrate",
     "tui": "tui.cli:tui",
+    "review": "cli.review:review",
     "search": "cli.search:search",
     "show": "cli.show:show",
     "stats": "cli.stats:stats",

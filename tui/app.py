@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.command import Provider
 
+    from tui.review_api import Review
+
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
 DEFAULT_THEME = "textual-dark"
 LOW_BANDWIDTH_THEME = "ansi-dark"  # the terminal's own colours: short escape codes, nothing to convert
@@ -75,11 +77,20 @@ class FindingsApp(App[None]):
     ]
 
     def __init__(
-        self, db_path: str | Path, *, low_bandwidth: bool = False, preload: dict[str, Any] | None = None
+        self,
+        db_path: str | Path,
+        *,
+        low_bandwidth: bool = False,
+        preload: dict[str, Any] | None = None,
+        review: Review | None = None,
     ) -> None:
         self.low_bandwidth = low_bandwidth
         super().__init__()
-        self.db = Database(db_path)
+        # Read-only unless reviewing (`findings review`): then one read-write connection on its own thread.
+        self.review = review
+        self.db = Database(db_path, writable=review is not None)
+        if review is not None:
+            self.sub_title = f"review · {clean(review.reviewer)}"
         self.preload = preload  # first rows of the home lists, read before the app started (tui.preload)
         self.theme = LOW_BANDWIDTH_THEME if low_bandwidth else DEFAULT_THEME
         if low_bandwidth:
@@ -157,6 +168,10 @@ class FindingsApp(App[None]):
         super()._display(screen, renderable)
 
     def get_default_screen(self) -> Screen[Any]:
+        if self.review is not None:
+            from tui.screens.review import ReviewScreen
+
+            return ReviewScreen(self.review)
         from tui.screens.home import HomeScreen
 
         return HomeScreen()
