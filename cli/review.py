@@ -45,7 +45,8 @@ def review(
     from store.errors import StoreError
     from store.paths import is_shipped, writing_db
     from tui import start
-    from tui.review_api import Review, reviewer as decide_reviewer
+    from tui.review_api import Review
+    from tui.review_api import reviewer as decide_reviewer
 
     path = writing_db(given_db(ctx))
     if path is None:

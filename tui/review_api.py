@@ -11,6 +11,7 @@ in place, whatever shape store.review's own return values take.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -46,7 +47,7 @@ class HistoryLine:
 
     at: str
     who: str
-    field: str | None
+    field: str  # the field's name, or 'created' / 'deleted'
     before: object
     after: object
     note: str | None
@@ -59,87 +60,107 @@ def reviewer(given: str | None) -> str:
     return str(review.reviewer(given))
 
 
-def _finding(conn: sqlite3.Connection, evidence_id: str | None) -> dict[str, Any] | None:
-    from store.details import evidence
-
-    return evidence(conn, evidence_id) if evidence_id else None
-
-
-def _record_of(change: object) -> tuple[str | None, str | None]:
-    """(kind, record id) of what store.review returned about a change (an object or a mapping)."""
-    if change is None:
-        return None, None
-    if isinstance(change, (list, tuple)):
-        return _record_of(change[-1]) if change else (None, None)
-    if isinstance(change, Mapping):
-        return change.get("kind"), change.get("record_id")
-    return getattr(change, "kind", None), getattr(change, "record_id", None)
+def _outcome(done: object, message: str) -> Outcome:
+    """An Outcome from what store.review returned (a Done: its changes and the finding as it is now)."""
+    state = getattr(done, "finding", None)
+    if state is None:
+        return Outcome(None, None, message)
+    if dataclasses.is_dataclass(state) and not isinstance(state, type):
+        finding = dataclasses.asdict(state)
+    else:
+        finding = dict(state)
+    return Outcome(str(finding.get("id")), finding, message)
 
 
 def set_status(conn: sqlite3.Connection, evidence_id: str, status: str, who: str) -> Outcome:
     from store import review
 
-    review.set_status(conn, evidence_id, status, who=who)
-    return Outcome(evidence_id, _finding(conn, evidence_id), f"Marked {status}")
+    return _outcome(review.set_status(conn, evidence_id, status, who=who), f"Marked {status}")
 
 
 def edit(conn: sqlite3.Connection, evidence_id: str, values: Mapping[str, object], who: str) -> Outcome:
     """Change the fields of `values` (store.review's names: claim, date, category, quantity, unit, locator), one
-    logged change each, in the order given. A refused value raises (store.errors), naming the field."""
+    logged change each, in the order given. A refused value raises (store.review.ReviewError), naming the field;
+    the fields before it stay changed (each change is its own transaction, and its own undo)."""
     from store import review
 
+    done: object = None
     for field, value in values.items():
-        try:
-            review.edit(conn, evidence_id, field, value, who=who)
-        except ValueError as e:
-            raise ValueError(f"{field}: {e}") from None
+        done = review.edit(conn, evidence_id, field, value, who=who)
     names = ", ".join(values)
-    return Outcome(evidence_id, _finding(conn, evidence_id), f"Changed {names}" if names else "Nothing changed")
+    return _outcome(done, f"Changed {names}") if done is not None else Outcome(evidence_id, None, "Nothing changed")
 
 
 def unseal(conn: sqlite3.Connection, evidence_id: str, who: str) -> Outcome:
     from store import review
 
-    review.unseal(conn, evidence_id, who=who)
-    return Outcome(evidence_id, _finding(conn, evidence_id), "Unsealed: it can be edited (curated seals it again)")
+    return _outcome(review.unseal(conn, evidence_id, who=who), "Unsealed: it can be edited; curated seals it again")
 
 
 def link(conn: sqlite3.Connection, evidence_id: str, kind: str, ref_id: str, who: str, *, add: bool) -> Outcome:
     from store import review
 
     if add:
-        review.link(conn, evidence_id, kind, ref_id, who=who)
-    else:
-        review.unlink(conn, evidence_id, kind, ref_id, who=who)
-    return Outcome(evidence_id, _finding(conn, evidence_id), f"{'Linked' if add else 'Unlinked'} {kind}")
+        return _outcome(review.link(conn, evidence_id, kind, ref_id, who=who), f"Linked {kind} {ref_id}")
+    return _outcome(review.unlink(conn, evidence_id, kind, ref_id, who=who), f"Unlinked {kind} {ref_id}")
 
 
 def undo(conn: sqlite3.Connection, who: str) -> Outcome:
-    """Revert `who`'s last review change; the finding it touched, when it was a finding."""
+    """Revert `who`'s last review action (the finding it touched, when it touched one). Nothing left to undo
+    raises (store.review.ReviewError), saying so."""
     from store import review
 
-    change = review.undo(conn, who=who)
-    kind, record_id = _record_of(change)
-    if change is None:
-        return Outcome(None, None, "Nothing of yours to undo")
-    if kind in ("evidence", "link", None) and record_id:
-        evidence_id = str(record_id).split(":", 1)[0] if kind == "link" else str(record_id)
-        return Outcome(evidence_id, _finding(conn, evidence_id), "Undone")
-    return Outcome(None, None, "Undone")
+    return _outcome(review.undo(conn, who=who), "Undone")
 
 
 def decide(conn: sqlite3.Connection, proposal_id: int, accept: bool, who: str) -> Outcome:
     from store import review
 
-    review.decide(conn, proposal_id, accept, who=who)
-    return Outcome(None, None, "Accepted" if accept else "Refused")
+    return _outcome(review.decide(conn, proposal_id, accept, who=who), "Accepted" if accept else "Refused")
 
 
-def open_proposals(conn: sqlite3.Connection, limit: int = 200) -> list[dict[str, Any]]:
-    """The open proposals (same-as between actors, duplicate findings), oldest first, with both sides read."""
-    from store import review
+@dataclass(frozen=True)
+class Proposal:
+    """An open proposal with both sides read (store.details' dicts; None when a side is gone)."""
 
-    return list(review.open_proposals(conn, limit=limit))
+    id: int
+    kind: str  # 'same-as' (two actors) or 'duplicate' (a new finding and an existing one)
+    reason: str
+    left_kind: str
+    left_id: str
+    right_kind: str
+    right_id: str
+    left: dict[str, Any] | None
+    right: dict[str, Any] | None
+
+
+def open_proposals(conn: sqlite3.Connection, limit: int = 500) -> list[Proposal]:
+    """The open proposals, oldest first, each with both sides as store.details reads them."""
+    from store import details, review
+
+    def side(kind: str, record_id: str) -> dict[str, Any] | None:
+        if kind == "actor":
+            return details.actor(conn, record_id, evidence_limit=0, aggregates=False)
+        if kind == "evidence":
+            return details.evidence(conn, record_id)
+        return None
+
+    out = []
+    for p in review.proposals(conn)[:limit]:
+        out.append(
+            Proposal(
+                p.id,
+                p.kind,
+                p.reason,
+                p.left_kind,
+                p.left_id,
+                p.right_kind,
+                p.right_id,
+                side(p.left_kind, p.left_id),
+                side(p.right_kind, p.right_id),
+            )
+        )
+    return out
 
 
 def history(conn: sqlite3.Connection, evidence_id: str) -> list[HistoryLine]:
@@ -148,17 +169,7 @@ def history(conn: sqlite3.Connection, evidence_id: str) -> list[HistoryLine]:
 
     lines = []
     for change in review.history(conn, "evidence", evidence_id):
-        get = change.get if isinstance(change, Mapping) else lambda name, c=change: getattr(c, name, None)
-        lines.append(
-            HistoryLine(
-                at=str(get("at") or ""),
-                who=str(get("who") or ""),
-                field=get("field"),
-                before=get("before"),
-                after=get("after"),
-                note=get("note"),
-            )
-        )
+        lines.append(HistoryLine(change.at, change.who, change.what, change.before, change.after, change.note))
     return lines
 
 
@@ -167,5 +178,8 @@ def cited_paragraph(conn: sqlite3.Connection, evidence_id: str) -> str | None:
     the locator names no paragraph)."""
     from store import review
 
-    text = review.cited_paragraph(conn, evidence_id)
+    read = getattr(review, "cited_paragraph", None)
+    if read is None:  # a store without captured text
+        return None
+    text = read(conn, evidence_id)
     return str(text) if text is not None else None

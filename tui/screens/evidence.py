@@ -13,7 +13,7 @@ from textual.message import Message
 
 from tui.app_access import findings_app
 from tui.db import run_db
-from tui.format import evidence_content
+from tui.format import evidence_content, provenance_content
 from tui.messages import CopyCitation, Open
 from tui.screens.base import DrillScreen
 from tui.text import clean
@@ -26,6 +26,8 @@ from tui.widgets.virtual_list import StaticSource, VirtualList
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from tui.review_api import HistoryLine
 
 
 def link_rows(data: dict[str, Any]) -> list[LinkRow]:
@@ -65,6 +67,8 @@ class EvidenceScreen(DrillScreen):
     @dataclass
     class _Loaded(Message, bubble=False):
         data: dict[str, Any] | None
+        history: list[HistoryLine]
+        paragraph: str | None
 
     def __init__(self, evidence_id: str) -> None:
         super().__init__()
@@ -89,8 +93,12 @@ class EvidenceScreen(DrillScreen):
 
         def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
+            from tui import review_api
 
-            self.post_message(self._Loaded(evidence(conn, evidence_id)))
+            data = evidence(conn, evidence_id)
+            history = review_api.history(conn, evidence_id) if data else []
+            paragraph = review_api.cited_paragraph(conn, evidence_id) if data else None
+            self.post_message(self._Loaded(data, history, paragraph))
 
         run_db(self, work, group="evidence")
 
@@ -99,7 +107,8 @@ class EvidenceScreen(DrillScreen):
         if message.data is None:
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
-            self.body.update(evidence_content(message.data))
+            below = provenance_content(message.data, message.history, message.paragraph)
+            self.body.update(Content("\n").join([evidence_content(message.data), *below]))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))
             self.query_one("#links-header", PaneHeader).set(count=f"{len(rows)}", note="press a number or s")

@@ -22,6 +22,9 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
     from tui.screens.entity import EntityScreen
     from tui.screens.evidence import EvidenceScreen
     from tui.screens.home import HomeScreen
+    from tui.screens.review import REVIEW_KEYS
+    from tui.screens.review_edit import EditScreen
+    from tui.screens.review_proposals import ProposalsScreen
     from tui.widgets.chips import FilterChips
     from tui.widgets.lists import EntityList, EvidenceList
     from tui.widgets.virtual_list import VirtualList
@@ -36,6 +39,9 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
         ("Filter chips (Tab to them)", list(FilterChips.BINDINGS)),
         ("Actor, region and source screens", list(EntityScreen.BINDINGS)),
         ("A finding", list(EvidenceScreen.BINDINGS)),
+        ("Review mode (findings review): on the highlighted finding", list(REVIEW_KEYS)),
+        ("Review: editing a finding", list(EditScreen.BINDINGS)),
+        ("Review: proposals (same-as, duplicates)", list(ProposalsScreen.BINDINGS)),
     ]
     return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tui.db import run_db, run_write
 from tui.screens.home import HomeScreen, build_filter
@@ -47,34 +47,54 @@ def queue_filter(query: str, chips: tuple[Any, ...], *, as_you_type: bool = Fals
 def updated_row(row: EvidenceRow, finding: dict[str, Any]) -> EvidenceRow:
     """The list row of `row`'s finding as store.details read it after a change."""
     fields = {f.name for f in dataclasses.fields(row)}
-    changes = {name: finding.get(name) for name in ROW_FIELDS if name in fields and name in finding}
+    changes: dict[str, Any] = {name: finding.get(name) for name in ROW_FIELDS if name in fields and name in finding}
     if "category" in changes and changes["category"] is None:
         changes["category"] = row.category
     return dataclasses.replace(row, **changes)
 
 
+REVIEW_KEYS: list[BindingType] = [
+    Binding("c", "mark('curated')", "Curated", tooltip="Mark curated (seals it)", id="review.curated"),
+    Binding("d", "mark('disputed')", "Disputed", tooltip="Mark disputed", id="review.disputed"),
+    Binding(
+        "r",
+        "mark('rejected')",
+        "Rejected",
+        tooltip="Mark rejected (kept, hidden from browsing)",
+        id="review.rejected",
+    ),
+    Binding("E", "edit", "Edit", tooltip="Edit claim, date, category, figure, locator", id="review.edit"),
+    Binding("l", "link", "Link", tooltip="Link an actor or region (palette)", id="review.link"),
+    Binding("L", "unlink", "Unlink", tooltip="Remove an actor or region link (palette)", id="review.unlink"),
+    Binding(
+        "p",
+        "proposals",
+        "Proposals",
+        tooltip="Accept or refuse proposed same-as links and duplicates",
+        id="review.proposals",
+    ),
+    Binding("u", "undo", "Undo", tooltip="Undo your last change", id="review.undo"),
+    Binding(
+        "U", "unseal", "Unseal", tooltip="Unseal a curated finding so it can be edited (logged)", id="review.unseal"
+    ),
+]
+# The home screen's keys work as there, off the key bar: it shows the review keys first.
+QUIET_HOME_KEYS: list[BindingType] = [
+    Binding("f", "facets", "Facets", show=False, id="review.facets"),
+    Binding("x", "remove_last_filter", "Unfilter", show=False, id="review.unfilter"),
+    Binding("i", "toggle_detail", "Details", show=False, id="review.details"),
+    Binding("e", "export", "Export", show=False, id="review.export"),
+]
+
+
 class ReviewScreen(HomeScreen):
     crumb = "Review"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "mark('curated')", "Curated", tooltip="Mark curated (seals it)", id="review.curated"),
-        Binding("d", "mark('disputed')", "Disputed", tooltip="Mark disputed", id="review.disputed"),
-        Binding("r", "mark('rejected')", "Rejected", tooltip="Mark rejected (kept, hidden from browsing)",
-                id="review.rejected"),
-        Binding("E", "edit", "Edit", tooltip="Edit claim, date, category, figure, locator", id="review.edit"),
-        Binding("l", "link", "Link", tooltip="Link an actor or region (palette)", id="review.link"),
-        Binding("L", "unlink", "Unlink", tooltip="Remove an actor or region link (palette)", id="review.unlink"),
-        Binding("p", "proposals", "Proposals", tooltip="Accept or refuse proposed same-as links and duplicates",
-                id="review.proposals"),
-        Binding("u", "undo", "Undo", tooltip="Undo your last change", id="review.undo"),
-        Binding("U", "unseal", "Unseal", tooltip="Unseal a curated finding so it can be edited (logged)",
-                id="review.unseal"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*REVIEW_KEYS, *QUIET_HOME_KEYS]
 
     def __init__(self, review: Review) -> None:
         super().__init__()
         self.review = review
         self.query_text = review.query.strip()
-        self.search.value = self.query_text
         self.search.placeholder = "Filter the queue  (/)"
         self.evidence = ReviewList(QueueSource(self.current_filter()), id="evidence")
         self.headers["evidence"].title = "To review"
@@ -100,6 +120,12 @@ class ReviewScreen(HomeScreen):
                 yield self.detail
         yield self.status
         yield KeyBar()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.query_text:  # the query the queue was opened with, in the search bar (a widget needs its screen)
+            with self.search.prevent(Input.Changed):
+                self.search.value = self.query_text
 
     # -- the queue --------------------------------------------------------------------------------------------------
 
@@ -160,7 +186,7 @@ class ReviewScreen(HomeScreen):
                         source.replace(index, new, in_filter=not statuses or new.status in statuses)
                     self.evidence.replace_row(index, new)
             if outcome.finding is not None:
-                about = plain(": ", outcome.finding.get("claim"), sep="")[:60]
+                about = f": {plain(outcome.finding.get('claim'))}"[:80]
             if self.detail.evidence_id == outcome.evidence_id:
                 self.detail.reload()
         self.status.say(f"{outcome.message}{about}")
@@ -277,4 +303,4 @@ class ReviewScreen(HomeScreen):
     def action_proposals(self) -> None:
         from tui.screens.review_proposals import ProposalsScreen
 
-        self.app.push_screen(ProposalsScreen(self.review.reviewer))
+        self.app.push_screen(ProposalsScreen(self.review.reviewer, self.show_outcome))

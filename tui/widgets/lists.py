@@ -140,5 +140,8 @@ class EvidenceList(VirtualList["EvidenceRow"]):
 class ReviewList(EvidenceList):
     """The review queue: as the evidence list, with every status marked (curated too: what you just did)."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "copy_citation", "Copy", show=False, id="review.copy"),  # (the key bar is for review keys)
+    ]
     marks: ClassVar[dict[str, str]] = REVIEW_MARKS
     empty_text = "nothing to review here"

@@ -255,7 +255,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         if page is None or index % PAGE_SIZE >= len(page):
             return
         page[index % PAGE_SIZE] = row
-        for key in [k for k in self._strips.keys() if k[0] == index]:
+        for key in [k for k in self._strips.keys() if k[0] == index]:  # noqa: SIM118  # (an LRUCache)
             self._strips.discard(key)
         self.refresh_line(index)
         if index == self._cursor:
