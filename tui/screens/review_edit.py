@@ -117,6 +117,7 @@ class EditScreen(ModalScreen["Outcome | None"]):
             box.cursor_blink = False
             self.inputs[field] = box
         self.error = Static("", id="edit-error", markup=False)
+        self.error_text = ""  # why the last save was refused
 
     def compose(self) -> ComposeResult:
         from store.vocab import CATEGORIES
@@ -164,6 +165,7 @@ class EditScreen(ModalScreen["Outcome | None"]):
     def _saved(self, outcome: Outcome | None, error: str | None) -> None:
         if error is not None or outcome is None:
             hint = " Press Esc, then U to unseal it." if error and "seal" in error.casefold() else ""
-            self.error.update(Content(f"Not saved: {error}.{hint}"))
+            self.error_text = f"Not saved: {error}.{hint}"
+            self.error.update(Content(self.error_text))
             return
         self.dismiss(outcome)
