@@ -39,9 +39,12 @@ def run_in_terminal(
     *,
     until: bytes | Callable[[bytes], bool] = b"Evidence",
     size: tuple[int, int] = (24, 80),
+    keys: bytes = b"",
+    then: bytes | Callable[[bytes], bool] = b"",
 ) -> Run:
     """Start `argv` in a terminal of `size` (rows, columns), wait (30 s at most) until its output holds `until`
-    (or `until(output)` is true), press ctrl+q and wait for it to exit."""
+    (or `until(output)` is true); with `keys`, type them and wait (30 s at most) until the output after them holds
+    `then` (or `then(output)`, all of it, is true); press ctrl+q and wait for it to exit."""
     arrived = until if callable(until) else lambda output: until in output
     import fcntl
     import termios
@@ -62,8 +65,19 @@ def run_in_terminal(
             if chunk is None:
                 break
             output += chunk
+        ready = arrived(output)  # (what `until` looked for may be gone once keys are typed)
+        if keys and ready:
+            os.write(fd, keys)
+            start = len(output)
+            answered = then if callable(then) else lambda written: then in written[start:]
+            deadline = time.monotonic() + 30
+            while not answered(output) and time.monotonic() < deadline:
+                chunk = _read(fd, 0.5)
+                if chunk is None:
+                    break
+                output += chunk
         shown = output
-        if arrived(output):
+        if ready:
             with contextlib.suppress(OSError):  # (it may have finished on its own)
                 os.write(fd, b"\x11")  # ctrl+q
         deadline = time.monotonic() + 15

@@ -279,3 +279,32 @@ def test_review_refuses_the_shipped_data_and_a_database_not_made_yet(findings_ho
     result = run_cli("review")  # no database of one's own yet
     assert result.exit_code == 1 and "nothing to review" in result.output and "import" in result.output
     assert not findings_home.exists()  # and nothing was made
+
+
+def test_findings_review_in_a_monochrome_terminal_marks_and_says_so(db: Path) -> None:
+    """The real command in a terminal with NO_COLOR: the queue, a key, the mark in words, the row written."""
+    import os
+    import sys
+
+    from tests.terminal import run_in_terminal, screen
+
+    imported(db)
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    argv = [sys.executable, str(ROOT / "main.py"), "review", f"source:{SOURCE}", "--db", str(db), "--reviewer", "OK"]
+    done = run_in_terminal(
+        argv,
+        env,
+        ROOT,
+        until=lambda out: "Reviewing as OK" in screen(out),
+        keys=b"c",
+        then=lambda out: "Marked curated" in screen(out),
+    )
+    assert done.status == 0
+    shown = screen(done.shown).splitlines()
+    assert any("North Korea's delegation" in line and line.rstrip().endswith("curated") for line in shown), shown
+    assert any(line.rstrip().endswith("unreviewed") for line in shown)
+    assert b"\x1b[38;2" not in done.output and b"\x1b[48;2" not in done.output  # no colours at all
+    assert one(db, "SELECT status FROM evidence WHERE id = ?", para(7)) == "curated"
+    assert query(db, "SELECT who, field, after FROM changes WHERE record_id = ?", para(7)) == [
+        ("OK", "status", '"curated"')
+    ]
