@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -144,13 +145,21 @@ def test_triage_an_article_then_read_the_history_and_the_cited_text(db: Path) ->
         await settle(pilot)
         text = " ".join(screen_text(app).split())
         assert f"{REVIEWER} status: unreviewed → rejected" in text
+        await press(pilot, "escape")
+        # the last one: read on its own screen (Enter), disputed there; its row in the queue follows
+        await press(pilot, "enter")
+        finding = app.screen
+        assert finding.__class__.__name__ == "ReviewEvidenceScreen" and finding.evidence_id == para(2)
+        await press(pilot, "d")
+        await until(pilot, lambda: "status: unreviewed → disputed" in screen_text(app), "its history")
+        await press(pilot, "escape")
+        assert app.screen is screen and "disputed" in row_text(app, 0)
 
     run(review_app(db), reopened, size=(80, 40))
+    assert one(db, "SELECT status FROM evidence WHERE id = ?", para(2)) == "disputed"
 
 
-@pytest.mark.skipif(
-    not hasattr(__import__("store.review").review, "cited_paragraph"), reason="the store keeps no article text yet"
-)
+@pytest.mark.skipif(importlib.util.find_spec("store.captures") is None, reason="this store keeps no article text yet")
 def test_a_finding_shows_the_paragraph_its_locator_cites(db: Path) -> None:
     imported(db)
 

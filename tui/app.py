@@ -192,6 +192,11 @@ class FindingsApp(App[None]):
             from tui.screens.actor import ActorScreen as screen_class
         elif kind == "region":
             from tui.screens.region import RegionScreen as screen_class
+        elif kind == "evidence" and self.review is not None:
+            from tui.screens.review import ReviewEvidenceScreen
+
+            self.push_screen(ReviewEvidenceScreen(item_id, self.review))
+            return
         elif kind == "evidence":
             from tui.screens.evidence import EvidenceScreen as screen_class
         elif kind == "source":

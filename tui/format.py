@@ -13,7 +13,7 @@ from store.cite import citation, figure, status_mark
 from tui.text import clean, clean_block, plain
 
 if TYPE_CHECKING:
-    from tui.review_api import HistoryLine
+    from tui.review_api import Cited, HistoryLine
 
 VALUE_WIDTH = 60  # a history line shows this much of a value before and after
 
@@ -90,15 +90,16 @@ def history_line(change: HistoryLine) -> Content:
     return Content.assemble(*parts)
 
 
-def provenance_content(ev: Mapping[str, Any], history: Sequence[HistoryLine], paragraph: str | None) -> list[Content]:
+def provenance_content(ev: Mapping[str, Any], history: Sequence[HistoryLine], cited: Cited | None) -> list[Content]:
     """What a finding's screen shows under it: the paragraph its locator cites from the captured source text,
     and its history (who changed what, when), oldest first."""
     out: list[Content] = []
-    if paragraph:
+    if cited is not None:
         out.append(Content(""))
-        where = f"({clean(ev.get('locator'))})" if ev.get("locator") else ""
-        out.append(Content(plain("Cited text", where)).stylize("bold"))
-        out.append(Content(clean_block(paragraph)))
+        out.append(Content(f"Cited text (para {cited.number})").stylize("bold"))
+        out.append(Content(clean_block(cited.text)))
+        when = clean(cited.captured_at).replace("T", " ")[:16]
+        out.append(Content(plain("captured", when, "from", cited.origin)).stylize("$text-muted"))
     out.append(Content(""))
     out.append(Content(f"History ({len(history)} change{'s' if len(history) != 1 else ''})").stylize("bold"))
     if not history:

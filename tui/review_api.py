@@ -173,13 +173,27 @@ def history(conn: sqlite3.Connection, evidence_id: str) -> list[HistoryLine]:
     return lines
 
 
-def cited_paragraph(conn: sqlite3.Connection, evidence_id: str) -> str | None:
-    """The paragraph of the captured source text that the finding's locator names, or None (no text kept, or
-    the locator names no paragraph)."""
-    from store import review
+@dataclass(frozen=True)
+class Cited:
+    """The paragraph a finding's locator names, from the captured text of its source, and where it came from."""
 
-    read = getattr(review, "cited_paragraph", None)
-    if read is None:  # a store without captured text
+    text: str
+    number: int
+    origin: str
+    captured_at: str
+
+
+def cited_paragraph(conn: sqlite3.Connection, evidence_id: str) -> Cited | None:
+    """The paragraph of the captured source text that the finding's locator names (store.captures), or None: no
+    text kept (the shipped dataset's is not ours to ship), a locator that names no paragraph, or a store that
+    keeps no text."""
+    import importlib
+
+    try:
+        captures = importlib.import_module("store.captures")
+    except ImportError:
         return None
-    text = read(conn, evidence_id)
-    return str(text) if text is not None else None
+    found = captures.cited_paragraph(conn, evidence_id)
+    if found is None:
+        return None
+    return Cited(str(found.text), int(found.number), str(found.origin), str(found.captured_at))

@@ -27,7 +27,7 @@ from tui.widgets.virtual_list import StaticSource, VirtualList
 if TYPE_CHECKING:
     import sqlite3
 
-    from tui.review_api import HistoryLine
+    from tui.review_api import Cited, HistoryLine
 
 
 def link_rows(data: dict[str, Any]) -> list[LinkRow]:
@@ -68,7 +68,7 @@ class EvidenceScreen(DrillScreen):
     class _Loaded(Message, bubble=False):
         data: dict[str, Any] | None
         history: list[HistoryLine]
-        paragraph: str | None
+        cited: Cited | None
 
     def __init__(self, evidence_id: str) -> None:
         super().__init__()
@@ -89,6 +89,10 @@ class EvidenceScreen(DrillScreen):
         super().on_mount()
         findings_app(self).hold_output()
         self.set_focus(self.links)
+        self.load()
+
+    def load(self) -> None:
+        """Read the finding, its history and the paragraph it cites (again, after a change)."""
         evidence_id = self.evidence_id
 
         def work(conn: sqlite3.Connection) -> None:
@@ -97,8 +101,8 @@ class EvidenceScreen(DrillScreen):
 
             data = evidence(conn, evidence_id)
             history = review_api.history(conn, evidence_id) if data else []
-            paragraph = review_api.cited_paragraph(conn, evidence_id) if data else None
-            self.post_message(self._Loaded(data, history, paragraph))
+            cited = review_api.cited_paragraph(conn, evidence_id) if data else None
+            self.post_message(self._Loaded(data, history, cited))
 
         run_db(self, work, group="evidence")
 
@@ -107,7 +111,7 @@ class EvidenceScreen(DrillScreen):
         if message.data is None:
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
-            below = provenance_content(message.data, message.history, message.paragraph)
+            below = provenance_content(message.data, message.history, message.cited)
             self.body.update(Content("\n").join([evidence_content(message.data), *below]))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))

@@ -22,7 +22,7 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
     from tui.screens.entity import EntityScreen
     from tui.screens.evidence import EvidenceScreen
     from tui.screens.home import HomeScreen
-    from tui.screens.review import REVIEW_KEYS
+    from tui.screens.review import REVIEW_KEYS, ReviewEvidenceScreen
     from tui.screens.review_edit import EditScreen
     from tui.screens.review_proposals import ProposalsScreen
     from tui.widgets.chips import FilterChips
@@ -40,6 +40,7 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
         ("Actor, region and source screens", list(EntityScreen.BINDINGS)),
         ("A finding", list(EvidenceScreen.BINDINGS)),
         ("Review mode (findings review): on the highlighted finding", list(REVIEW_KEYS)),
+        ("Review: a finding's screen", list(ReviewEvidenceScreen.BINDINGS)),
         ("Review: editing a finding", list(EditScreen.BINDINGS)),
         ("Review: proposals (same-as, duplicates)", list(ProposalsScreen.BINDINGS)),
     ]

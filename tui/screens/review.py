@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from tui.db import run_db, run_write
+from tui.screens.evidence import EvidenceScreen
 from tui.screens.home import HomeScreen, build_filter
 from tui.sources import QueueSource
 from tui.text import clean, plain
@@ -304,3 +305,67 @@ class ReviewScreen(HomeScreen):
         from tui.screens.review_proposals import ProposalsScreen
 
         self.app.push_screen(ProposalsScreen(self.review.reviewer, self.show_outcome))
+
+
+class ReviewEvidenceScreen(EvidenceScreen):
+    """A finding's screen in review mode: its history and cited paragraph, and the keys to mark it, undo and
+    unseal; the queue's row follows each change."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "mark('curated')", "Curated", tooltip="Mark curated (seals it)", id="review-evidence.curated"),
+        Binding("d", "mark('disputed')", "Disputed", tooltip="Mark disputed", id="review-evidence.disputed"),
+        Binding("r", "mark('rejected')", "Rejected", tooltip="Mark rejected", id="review-evidence.rejected"),
+        Binding("u", "undo", "Undo", tooltip="Undo your last change", id="review-evidence.undo"),
+        Binding("U", "unseal", "Unseal", tooltip="Unseal it so it can be edited (logged)", id="review-evidence.unseal"),
+    ]
+
+    def __init__(self, evidence_id: str, review: Review) -> None:
+        super().__init__(evidence_id)
+        self.review = review
+        self.status = StatusLine(id="review-status")
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, KeyBar):
+                yield self.status
+            yield widget
+
+    def _write(self, work: Any, doing: str) -> None:
+        who, evidence_id = self.review.reviewer, self.evidence_id
+        self.status.say(f"{doing}…")
+        run_write(self, lambda conn: work(conn, who, evidence_id), self._written)
+
+    def _written(self, outcome: Outcome | None, error: str | None) -> None:
+        if error is not None or outcome is None:
+            hint = " (press U to unseal it first)" if error and "seal" in error.casefold() else ""
+            self.status.say(f"Not done: {error}{hint}", error=True)
+            return
+        self.status.say(outcome.message)
+        self.load()
+        queue = self.app.screen_stack[0] if self.app.screen_stack else None
+        if isinstance(queue, ReviewScreen):
+            queue.show_outcome(outcome)
+
+    def action_mark(self, status: str) -> None:
+        def work(conn: sqlite3.Connection, who: str, evidence_id: str) -> Outcome:
+            from tui import review_api
+
+            return review_api.set_status(conn, evidence_id, status, who)
+
+        self._write(work, f"Marking {status}")
+
+    def action_undo(self) -> None:
+        def work(conn: sqlite3.Connection, who: str, evidence_id: str) -> Outcome:
+            from tui import review_api
+
+            return review_api.undo(conn, who)
+
+        self._write(work, "Undoing")
+
+    def action_unseal(self) -> None:
+        def work(conn: sqlite3.Connection, who: str, evidence_id: str) -> Outcome:
+            from tui import review_api
+
+            return review_api.unseal(conn, evidence_id, who)
+
+        self._write(work, "Unsealing")
