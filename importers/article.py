@@ -45,6 +45,7 @@ class Paragraph:
     line: int
     text: str
     heading: bool = False  # a Markdown heading: counted, as dataset/ counts section headings, never a finding
+    last_line: int = 0  # its last line in the text (0: its first)
     tags: list[Target] = field(default_factory=list)
 
 
@@ -55,6 +56,7 @@ class Article:
     text_sha256: str  # of the text with whitespace normalised: the article's identity with no URL
     title: str
     paragraphs: list[Paragraph]
+    text: str = ""  # as read, line breaks made "\n" (the lines paragraphs count): kept as the capture's text
 
 
 # ------------------------------------------------------------------------------------------------- reading
@@ -169,11 +171,13 @@ class _Line:
     terminated: bool  # a line break follows
 
 
-def _lines(inp: loaders.TextInput, words: _WordHash) -> Iterator[_Line]:
+def _lines(inp: loaders.TextInput, words: _WordHash, keep: list[str]) -> Iterator[_Line]:
+    """The lines of the text; every piece read is also put in `keep` (the text as read, kept as the capture)."""
     number = 0
     while line := inp.readline(PIECE):
         number += 1
         words.feed(line)
+        keep.append(line)
         text = line.rstrip("\r\n")
         terminated = len(text) < len(line)
         blank = not text.strip()
@@ -182,6 +186,7 @@ def _lines(inp: loaders.TextInput, words: _WordHash) -> Iterator[_Line]:
         while not terminated and len(line) == PIECE:  # the rest of a long line: hashed, looked at, not kept
             line = inp.readline(PIECE)
             words.feed(line)
+            keep.append(line)
             piece = line.rstrip("\r\n")
             terminated = len(piece) < len(line)
             blank = blank and not piece.strip()
@@ -190,7 +195,7 @@ def _lines(inp: loaders.TextInput, words: _WordHash) -> Iterator[_Line]:
         yield _Line(number, text, blank, bool(last) and not last.isspace(), terminated)
 
 
-def _read_blocks(inp: loaders.TextInput, markdown: bool, limits: Limits) -> tuple[list[_Block], str]:
+def _read_blocks(inp: loaders.TextInput, markdown: bool, limits: Limits, keep: list[str]) -> tuple[list[_Block], str]:
     """The paragraphs of a text (at blank lines; at every line break when the text has no blank line; a Markdown
     heading is a paragraph of its own, a rule ends one) and the sha256 of its words."""
     words = _WordHash()
@@ -198,7 +203,7 @@ def _read_blocks(inp: loaders.TextInput, markdown: bool, limits: Limits) -> tupl
     by_line: list[_Block] | None = []  # one paragraph per line, kept until a blank line shows they are not
     current: _Block | None = None
     after_text = False
-    for line in _lines(inp, words):
+    for line in _lines(inp, words, keep):
         if by_line is not None and after_text and line.terminated and not line.text.strip(" \t"):
             by_line = None  # a blank line after text: the text is cut at blank lines
         after_text = line.ends_in_text
@@ -232,7 +237,8 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
     """An article's title and paragraphs, read a line at a time (a paragraph keeps its first 20,000 characters)."""
     markdown = str(path).lower().endswith(MARKDOWN_SUFFIXES)
     with loaders.TextInput(path) as inp:
-        blocks, text_sha256 = _read_blocks(inp, markdown, limits)
+        kept: list[str] = []
+        blocks, text_sha256 = _read_blocks(inp, markdown, limits, kept)
         inp.check_not_empty()
     name = inp.name
     if not blocks:
@@ -252,13 +258,16 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
         if para:
             heading = not dropped and block.lines == 1 and block.first_is_heading
             line = block.line + 1 if dropped else block.line
-            paragraphs.append(Paragraph(len(paragraphs) + 1, line, _shorten(para, vocab.MAX_TEXT), heading))
+            last = block.line + block.lines - 1
+            paragraph = Paragraph(len(paragraphs) + 1, line, _shorten(para, vocab.MAX_TEXT), heading, last_line=last)
+            paragraphs.append(paragraph)
     return Article(
         name=name,
         file_sha256=inp.sha256,
         text_sha256=text_sha256,
         title=_shorten(title, vocab.MAX_TITLE),
         paragraphs=paragraphs,
+        text="".join(kept).replace("\r\n", "\n").replace("\r", "\n"),
     )
 
 
@@ -387,7 +396,7 @@ def run_import(
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     from importers.gazetteer import entity_matcher
-    from importers.session import ImportSession
+    from importers.session import ImportSession, Kept
     from store import articles
 
     if len(paths) > 1 and (title or url):
@@ -409,10 +418,16 @@ def run_import(
         for article in texts:
             batch, outcome = article_batch(session.conn, article, opts, matcher, taken)
             taken.add(outcome.source_id)
-            session.add_file(article.name, article.file_sha256)
+            kept = Kept(
+                source_id=outcome.source_id,
+                text=article.text,
+                paragraphs=[(p.number, p.line, p.last_line or p.line) for p in article.paragraphs],
+            )
+            session.add_file(article.name, article.file_sha256, kept=kept)
             session.add(batch)
             if outcome.removed and not dry_run:
-                articles.delete_findings(session.conn, outcome.removed)
+                import_id = session.log_files().get(article.name)
+                articles.delete_findings(session.conn, outcome.removed, who=session.who, import_id=import_id)
             outcomes.append(outcome)
         tagged = {t for o in outcomes for p in o.article.paragraphs for t in p.tags}
         names = articles.display_names(session.conn, tagged)

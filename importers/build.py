@@ -16,7 +16,7 @@ import click
 
 from cli.options import Command, db_option, given_db
 from importers.native import read_native
-from importers.session import ImportSession
+from importers.session import ImportSession, Kept
 from importers.summary import print_summary
 from store.errors import StoreError
 from store.paths import building_db
@@ -38,12 +38,12 @@ def build_database(target: Path, dataset: Path = DATASET_DIR, *, force: bool = F
     for path in paths:
         part, sha = read_native(path, "yaml")
         batch.extend(part)
-        files.append((f"{dataset.name}/{path.name}", sha))
+        files.append((f"{dataset.name}/{path.name}", sha, path.stat().st_size))
     tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
     try:
         with ImportSession(tmp, "yaml", build=True) as session:
-            for name, sha in files:
-                session.add_file(name, sha)
+            for name, sha, size in files:  # captured as hash and metadata (the files are not shipped)
+                session.add_file(name, sha, kept=Kept(origin=name, size=size))
             session.add(batch)
         os.replace(tmp, target)
         # The old file's -wal and -shm went with it: beside the new one (in rollback mode) they would be taken

@@ -156,6 +156,7 @@ def run_checks(path: Path) -> list[Finding]:
             ("values of the right type", value_types),
             ("hidden characters in names and ids", _hidden),
             ("ids and names in NFC", _nfc),
+            ("history", _history),
         ):
             out.append(_damaged(name, check, conn))
         out += _fts(conn)
@@ -170,6 +171,14 @@ def _damaged(name: str, check: Callable[[sqlite3.Connection], Finding], conn: sq
         return check(conn)
     except sqlite3.DatabaseError as e:
         return Finding(name, False, f"could not be checked: {e}", 1)
+
+
+def _history(conn: sqlite3.Connection) -> Finding:
+    from store.history import inconsistencies
+
+    n, examples = inconsistencies(conn, limit=EXAMPLES)
+    detail = "records differ from their history (changed outside findings, or history lost)" if n else ""
+    return Finding("history", n == 0, detail, n, examples)
 
 
 def _integrity(conn: sqlite3.Connection) -> Finding:

@@ -14,7 +14,6 @@ for a finding's links the whole list after the change ('actors': [[actor id, rol
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -22,6 +21,9 @@ from dataclasses import dataclass
 
 from store import vocab, write
 from store.errors import StoreError
+from store.history import CHANGE_COLUMNS, Change, append, changes_by_id, decode, history, row_change
+
+__all__ = ["Change", "history"]  # the history's own module is store.history; review re-exports what it shows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
 
 REVIEWER_ENV = "FINDINGS_REVIEWER"
 MAX_REVIEWER = 120
-KINDS = ("evidence", "actor", "region", "source", "relation", "link", "proposal")
 
 # Fields `edit` changes, each with its check (store.vocab; ValueError on a bad value).
 EDITABLE: dict[str, Callable[[object], object]] = {
@@ -58,31 +59,6 @@ class ReviewError(StoreError):
 
 class SealedError(ReviewError):
     """The finding is curated and sealed: unseal it first."""
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One row of the history; `before` and `after` decoded from JSON."""
-
-    id: int
-    at: str
-    who: str
-    kind: str
-    record_id: str
-    field: str | None
-    before: object
-    after: object
-    note: str | None
-    import_id: int | None
-    action: int | None = None
-    undoes: int | None = None
-
-    @property
-    def what(self) -> str:
-        """'created', 'deleted', or the field's name."""
-        if self.field is not None:
-            return self.field
-        return "created" if self.after is not None else "deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,76 +113,6 @@ def _clean_name(value: str | None) -> str | None:
         return None
     text = "".join(ch for ch in value if ch.isprintable()).strip()
     return text[:MAX_REVIEWER] or None
-
-
-# -------------------------------------------------------------------------------------------------- history
-
-
-def encode(value: object) -> str | None:
-    """A value as `changes.before`/`after` hold it (None stays SQL NULL only for 'no record')."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def decode(text: str | None) -> object:
-    return None if text is None else json.loads(text)
-
-
-def append(
-    conn: sqlite3.Connection,
-    rows: Sequence[tuple[str, str, str | None, object, object]],
-    *,
-    who: str,
-    note: str | None = None,
-    import_id: int | None = None,
-    action: bool = True,
-    undoes: int | None = None,
-) -> list[int]:
-    """Append (kind, record_id, field, before, after) rows to the history in the caller's transaction (which
-    holds the write lock); returns their ids. `before`/`after` are Python values, JSON-encoded here; a record
-    created (field None) has before None, one deleted after None, written as SQL NULL. With `action` (review),
-    the rows share one action id, the first row's, so that undo reverts them together; an import's rows have
-    none (import_id says which import wrote them)."""
-    if not rows:
-        return []
-    # Rows are never deleted, so the next id is max + 1 (SQLite's rowid rule): the first row's own id.
-    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchone()[0]
-    group = first if action else None
-    when = write.now()
-    values = []
-    for kind, record_id, field, before, after in rows:
-        if kind not in KINDS:
-            raise ValueError(f"unknown history kind {kind!r}")
-        enc_before = None if field is None and before is None else encode(before)
-        enc_after = None if field is None and after is None else encode(after)
-        values.append((when, who, kind, record_id, field, enc_before, enc_after, note, import_id, group, undoes))
-    conn.executemany(
-        "INSERT INTO changes (at, who, kind, record_id, field, before, after, note, import_id, action, undoes) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        values,
-    )
-    return list(range(first, first + len(values)))
-
-
-_CHANGE_COLS = "id, at, who, kind, record_id, field, before, after, note, import_id, action, undoes"
-
-
-def _change(row: Sequence) -> Change:
-    id_, at, who, kind, record_id, field, before, after, note, import_id, action, undoes = row
-    return Change(id_, at, who, kind, record_id, field, decode(before), decode(after), note, import_id, action, undoes)
-
-
-def history(conn: sqlite3.Connection, kind: str, record_id: str) -> list[Change]:
-    """Every change to one record, oldest first (a finding's own fields, status, sealing and links)."""
-    rows = conn.execute(
-        f"SELECT {_CHANGE_COLS} FROM changes WHERE kind = ? AND record_id = ? ORDER BY id", (kind, record_id)
-    )
-    return [_change(r) for r in rows]
-
-
-def changes_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Change]:
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT {_CHANGE_COLS} FROM changes WHERE id IN ({marks}) ORDER BY id", list(ids))
-    return [_change(r) for r in rows]
 
 
 # --------------------------------------------------------------------------------------------- the finding
@@ -410,6 +316,29 @@ def edit(
     return _write(conn, work, evidence_id)
 
 
+def mark_sensitive(
+    conn: sqlite3.Connection, kind: str, record_id: str, value: bool = True, *, who: str, note: str | None = None
+) -> Done:
+    """Mark a finding ('evidence') or a source sensitive (or not): left out of exports and the bundle unless
+    asked for. Allowed on sealed findings (protecting a witness needs no unseal)."""
+    if kind == "evidence":
+        return edit(conn, record_id, "sensitive", value, who=who, note=note)
+    if kind != "source":
+        raise ReviewError(f"findings ('evidence') and sources can be marked sensitive, not {kind!r}")
+
+    def work() -> list[int]:
+        row = conn.execute("SELECT sensitive FROM sources WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise ReviewError(f"no source {record_id!r}")
+        before, after = bool(row[0]), bool(value)
+        if before == after:
+            return []
+        conn.execute("UPDATE sources SET sensitive = ? WHERE id = ?", (int(after), record_id))
+        return append(conn, [("source", record_id, "sensitive", before, after)], who=who, note=note)
+
+    return _write(conn, work, None)
+
+
 def unseal(conn: sqlite3.Connection, evidence_id: str, *, who: str, note: str | None = None) -> Done:
     """Allow changes to a curated finding again (logged: field 'sealed', true -> false). It stays curated; marking
     it curated again seals it. Unsealing a finding that is not sealed changes nothing."""
@@ -577,8 +506,8 @@ def undo(conn: sqlite3.Connection, *, who: str) -> Done:
             raise ReviewError(f"nothing to undo: {who} has made no review change that is not undone")
         action = row[0]
         done = [
-            _change(r)
-            for r in conn.execute(f"SELECT {_CHANGE_COLS} FROM changes WHERE action = ? ORDER BY id DESC", (action,))
+            row_change(r)
+            for r in conn.execute(f"SELECT {CHANGE_COLUMNS} FROM changes WHERE action = ? ORDER BY id DESC", (action,))
         ]
         rows: list[tuple[str, str, str | None, object, object]] = []
         for change in done:
@@ -600,6 +529,9 @@ def _revert(conn: sqlite3.Connection, change: Change) -> tuple[str, str, str | N
             )
         _set(conn, change.record_id, change.field, change.before)
         return ("evidence", change.record_id, change.field, change.after, change.before)
+    if change.kind == "source" and change.field == "sensitive":
+        conn.execute("UPDATE sources SET sensitive = ? WHERE id = ?", (int(bool(change.before)), change.record_id))
+        return ("source", change.record_id, "sensitive", change.after, change.before)
     if change.kind == "proposal" and change.field == "status":
         conn.execute(
             "UPDATE proposals SET status = ?, decided = NULL, decided_by = NULL WHERE id = ?",

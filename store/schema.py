@@ -153,7 +153,8 @@ END;""",
 )
 # `captures`: each imported file as it was read (its SHA-256, size, when, from where, by whom); for an article
 # also its text (and the text's own SHA-256, which `findings verify` checks the kept copy against). source_id
-# names the source a file is (an article); NULL for a file of many records (YAML, CSV, FtM).
+# names the source a file is (an article); NULL for a file of many records (YAML, CSV, FtM). `paragraphs`: where
+# each paragraph the article's locators count (`para N`) lies in `text`, as JSON [[N, first line, last line], ...].
 CAPTURES_TABLE = """CREATE TABLE captures (
     id INTEGER PRIMARY KEY,
     import_id INTEGER REFERENCES imports(id),
@@ -165,7 +166,8 @@ CAPTURES_TABLE = """CREATE TABLE captures (
     collector TEXT NOT NULL,
     format TEXT NOT NULL,
     text TEXT,
-    text_sha256 TEXT
+    text_sha256 TEXT,
+    paragraphs TEXT
 );"""
 CAPTURES_INDEXES = (
     "CREATE INDEX captures_source_id ON captures(source_id);",

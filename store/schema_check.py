@@ -159,15 +159,22 @@ def ignored_message(path: Path, ignored: list[Obj]) -> str:
 # --------------------------------------------------------------------------------------------------- reading
 
 
+def _plain_tables() -> str:
+    """The CREATE TABLE statements of the tables readers check."""
+    from store import schema
+
+    return "\n".join([schema.TABLES, schema.GAZETTEER_TABLE, schema.CHANGES_TABLE, schema.CAPTURES_TABLE])
+
+
 @functools.cache
 def our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(tables, search indexes, triggers) of this program's schema, from store.schema's statements (no database
     is made: this runs in every lookup)."""
     from store import schema
 
-    tables = frozenset(re.findall(r"CREATE TABLE (\w+)", schema.TABLES + schema.GAZETTEER_TABLE))
+    tables = frozenset(re.findall(r"CREATE TABLE (\w+)", _plain_tables()))
     fts = frozenset(f"{t}_fts" for t in schema.FTS_COLUMNS)
-    triggers = set(re.findall(r"CREATE TRIGGER (\w+)", schema._triggers()))
+    triggers = set(re.findall(r"CREATE TRIGGER (\w+)", "\n".join([schema._triggers(), *schema.CHANGES_TRIGGERS])))
     triggers.update(f"{t}_{suffix}" for t in schema.FTS_COLUMNS for suffix in ("ai", "ad", "au"))
     return tables, fts, frozenset(triggers)
 
@@ -183,9 +190,12 @@ def our_columns() -> dict[str, dict[str, str]]:
     from store import schema
 
     out: dict[str, dict[str, str]] = {}
-    for block in re.split(r"(?=CREATE TABLE )", schema.TABLES + schema.GAZETTEER_TABLE):
+    for block in re.split(r"(?=CREATE TABLE )", _plain_tables()):
         if m := re.match(r"CREATE TABLE (\w+)", block):
             out[m.group(1)] = {name: kind for _, name, kind in _COLUMN.findall(block)}
+    for statement in schema.SENSITIVE_COLUMNS:  # columns a new database gets by ALTER TABLE, as an upgraded one
+        if m := re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+) (\w+)", statement):
+            out.setdefault(m.group(1), {})[m.group(2)] = m.group(3).upper()
     return out
 
 
