@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,8 @@ async def palette_pick(pilot: Any, key: str, text: str) -> None:
 
 def test_triage_an_article_then_read_the_history_and_the_cited_text(db: Path) -> None:
     """Import an article, open review mode, mark two findings curated and one rejected, fix a region link and a
-    date; close, reopen: each change is in the finding's history with the reviewer's name."""
+    date; close, reopen: each change is in the finding's history with the reviewer's name, under the paragraph
+    the finding cites."""
     imported(db)
     before = dict(query(db, "SELECT id, status FROM evidence"))
     order: list[str] = []
@@ -140,6 +140,10 @@ def test_triage_an_article_then_read_the_history_and_the_cited_text(db: Path) ->
         assert f"{REVIEWER} regions: donetsk, luhansk → donetsk" in text
         assert f"{REVIEWER} regions: donetsk → donetsk, zaporizhzhia" in text
         assert f"{REVIEWER} status: unreviewed → curated" in text
+        assert "created" in text  # by the import, before the review
+        assert "Sealed yes: curated; an edit needs an unseal first" in text
+        # the paragraph the locator cites, from the text kept at import (no network)
+        assert "Cited text (para 7) North Korea's delegation visited Donbas in April" in text
         await press(pilot, "escape")
         app.open("evidence", para(1))
         await settle(pilot)
@@ -159,7 +163,6 @@ def test_triage_an_article_then_read_the_history_and_the_cited_text(db: Path) ->
     assert one(db, "SELECT status FROM evidence WHERE id = ?", para(2)) == "disputed"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("store.captures") is None, reason="this store keeps no article text yet")
 def test_a_finding_shows_the_paragraph_its_locator_cites(db: Path) -> None:
     imported(db)
 
@@ -314,6 +317,6 @@ def test_findings_review_in_a_monochrome_terminal_marks_and_says_so(db: Path) ->
     assert any(line.rstrip().endswith("unreviewed") for line in shown)
     assert b"\x1b[38;2" not in done.output and b"\x1b[48;2" not in done.output  # no colours at all
     assert one(db, "SELECT status FROM evidence WHERE id = ?", para(7)) == "curated"
-    assert query(db, "SELECT who, field, after FROM changes WHERE record_id = ?", para(7)) == [
+    assert query(db, "SELECT who, field, after FROM changes WHERE record_id = ? AND import_id IS NULL", para(7)) == [
         ("OK", "status", '"curated"')
     ]

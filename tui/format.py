@@ -13,7 +13,7 @@ from store.cite import citation, figure, status_mark
 from tui.text import clean, clean_block, plain
 
 if TYPE_CHECKING:
-    from tui.review_api import Cited, HistoryLine
+    from tui.review_api import Cited, Flags, HistoryLine
 
 VALUE_WIDTH = 60  # a history line shows this much of a value before and after
 
@@ -90,10 +90,16 @@ def history_line(change: HistoryLine) -> Content:
     return Content.assemble(*parts)
 
 
-def provenance_content(ev: Mapping[str, Any], history: Sequence[HistoryLine], cited: Cited | None) -> list[Content]:
-    """What a finding's screen shows under it: the paragraph its locator cites from the captured source text,
-    and its history (who changed what, when), oldest first."""
+def provenance_content(
+    ev: Mapping[str, Any], history: Sequence[HistoryLine], cited: Cited | None, flags: Flags | None = None
+) -> list[Content]:
+    """What a finding's screen shows under it: whether it is sealed or sensitive, the paragraph its locator cites
+    from the captured source text, and its history (who changed what, when), oldest first."""
     out: list[Content] = []
+    if flags is not None and flags.sealed:
+        out.append(Content.assemble((f"{'Sealed':<9}", "$text-muted"), "yes: curated; an edit needs an unseal first"))
+    if flags is not None and flags.sensitive:
+        out.append(Content.assemble((f"{'Sensitive':<9}", "$text-muted"), "yes: left out of exports unless asked for"))
     if cited is not None:
         out.append(Content(""))
         out.append(Content(f"Cited text (para {cited.number})").stylize("bold"))

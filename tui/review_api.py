@@ -174,6 +174,22 @@ def history(conn: sqlite3.Connection, evidence_id: str) -> list[HistoryLine]:
 
 
 @dataclass(frozen=True)
+class Flags:
+    """What a finding's screen says besides its fields: sealed (curated: edits need an unseal) and sensitive
+    (left out of exports unless asked for)."""
+
+    sealed: bool
+    sensitive: bool
+
+
+def flags(conn: sqlite3.Connection, evidence_id: str) -> Flags:
+    from store import review
+
+    state = review.state(conn, evidence_id)
+    return Flags(state.sealed, state.sensitive)
+
+
+@dataclass(frozen=True)
 class Cited:
     """The paragraph a finding's locator names, from the captured text of its source, and where it came from."""
 
@@ -185,15 +201,10 @@ class Cited:
 
 def cited_paragraph(conn: sqlite3.Connection, evidence_id: str) -> Cited | None:
     """The paragraph of the captured source text that the finding's locator names (store.captures), or None: no
-    text kept (the shipped dataset's is not ours to ship), a locator that names no paragraph, or a store that
-    keeps no text."""
-    import importlib
+    text kept (the shipped dataset's is not ours to ship), or a locator that names no paragraph."""
+    from store import captures
 
-    try:
-        captures = importlib.import_module("store.captures")
-    except ImportError:
-        return None
     found = captures.cited_paragraph(conn, evidence_id)
     if found is None:
         return None
-    return Cited(str(found.text), int(found.number), str(found.origin), str(found.captured_at))
+    return Cited(found.text, found.number, found.origin, found.captured_at)

@@ -27,7 +27,7 @@ from tui.widgets.virtual_list import StaticSource, VirtualList
 if TYPE_CHECKING:
     import sqlite3
 
-    from tui.review_api import Cited, HistoryLine
+    from tui.review_api import Cited, Flags, HistoryLine
 
 
 def link_rows(data: dict[str, Any]) -> list[LinkRow]:
@@ -69,6 +69,7 @@ class EvidenceScreen(DrillScreen):
         data: dict[str, Any] | None
         history: list[HistoryLine]
         cited: Cited | None
+        flags: Flags | None
 
     def __init__(self, evidence_id: str) -> None:
         super().__init__()
@@ -102,7 +103,8 @@ class EvidenceScreen(DrillScreen):
             data = evidence(conn, evidence_id)
             history = review_api.history(conn, evidence_id) if data else []
             cited = review_api.cited_paragraph(conn, evidence_id) if data else None
-            self.post_message(self._Loaded(data, history, cited))
+            flags = review_api.flags(conn, evidence_id) if data else None
+            self.post_message(self._Loaded(data, history, cited, flags))
 
         run_db(self, work, group="evidence")
 
@@ -111,7 +113,7 @@ class EvidenceScreen(DrillScreen):
         if message.data is None:
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
-            below = provenance_content(message.data, message.history, message.cited)
+            below = provenance_content(message.data, message.history, message.cited, message.flags)
             self.body.update(Content("\n").join([evidence_content(message.data), *below]))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))
