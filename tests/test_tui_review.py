@@ -272,7 +272,7 @@ def test_untrusted_text_in_the_queue_and_the_form_stays_text(db: Path, tmp_path:
     assert digest(db) == before
 
 
-def test_the_plain_explorer_cannot_write(db: Path) -> None:
+def test_the_plain_explorer_cannot_write_and_review_mode_writes_on_its_own_thread(db: Path) -> None:
     import sqlite3
 
     from tui.db import Database
@@ -281,6 +281,13 @@ def test_the_plain_explorer_cannot_write(db: Path) -> None:
     with pytest.raises(sqlite3.OperationalError, match="read-only"):
         database.write_conn()
     database.close()
+    # in review mode, writing is for the writes thread only: never the UI's
+    writer = Database(db, writable=True)
+    with pytest.raises(RuntimeError, match="writes thread"):
+        writer.write_conn()
+    assert writer.submit("writes", lambda: writer.write_conn().in_transaction).result(timeout=30) is False
+    writer.close()
+    assert writer.open_connections == 0
 
 
 def test_review_refuses_the_shipped_data_and_a_database_not_made_yet(findings_home: Path) -> None:

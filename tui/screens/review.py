@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from tui.db import run_db, run_write
 from tui.screens.evidence import EvidenceScreen
@@ -28,6 +27,7 @@ from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
 
     from store.search import EvidenceFilter, EvidenceRow
     from tui.review_api import Outcome, Review
@@ -88,6 +88,12 @@ QUIET_HOME_KEYS: list[BindingType] = [
 ]
 
 
+def refusal(error: str | None) -> str:
+    """The status line for an action the store refused (what to do about a sealed finding included)."""
+    hint = " (press U to unseal it first)" if error and "seal" in error.casefold() else ""
+    return f"Not done: {error}{hint}"
+
+
 class ReviewScreen(HomeScreen):
     crumb = "Review"
     BINDINGS: ClassVar[list[BindingType]] = [*REVIEW_KEYS, *QUIET_HOME_KEYS]
@@ -104,23 +110,10 @@ class ReviewScreen(HomeScreen):
         self.status = StatusLine(id="review-status")
         self.status.say(f"Reviewing as {clean(review.reviewer)}: c curated · d disputed · r rejected · ? keys")
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="top"):
-            yield Static("review", id="brand", markup=False)
-            yield self.search
-        yield self.chip_bar
-        yield self.tabs
-        with Horizontal(id="body"):
-            with Vertical(id="left"):
-                if not self._deferred:
-                    yield from self.left_panes
-            with Vertical(id="right"):
-                with Vertical(id="evidence-pane", classes="pane"):
-                    yield self.headers["evidence"]
-                    yield self.evidence
-                yield self.detail
+    brand = "review"
+
+    def above_keys(self) -> ComposeResult:
         yield self.status
-        yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -167,8 +160,7 @@ class ReviewScreen(HomeScreen):
 
     def written(self, outcome: Outcome | None, error: str | None) -> None:
         if error is not None or outcome is None:
-            hint = " (press U to unseal it first)" if error and "seal" in error.casefold() else ""
-            self.status.say(f"Not done: {error}{hint}", error=True)
+            self.status.say(refusal(error), error=True)
             return
         self.show_outcome(outcome)
 
@@ -235,7 +227,8 @@ class ReviewScreen(HomeScreen):
 
         self.write(work, doing="Undoing")
 
-    def action_edit(self) -> None:
+    def _read_finding(self, then: Callable[[str, dict[str, Any] | None], None]) -> None:
+        """Read the highlighted finding as it is now (store.details.evidence), then `then(id, finding)`."""
         target = self._target()
         if target is None:
             return
@@ -245,9 +238,12 @@ class ReviewScreen(HomeScreen):
             from store.details import evidence
 
             data = evidence(conn, evidence_id)
-            self.app.call_from_thread(self._open_editor, evidence_id, data)
+            self.app.call_from_thread(then, evidence_id, data)
 
         run_db(self, work, group="review-read")
+
+    def action_edit(self) -> None:
+        self._read_finding(self._open_editor)
 
     def _open_editor(self, evidence_id: str, data: dict[str, Any] | None) -> None:
         from tui.screens.review_edit import EditScreen
@@ -269,18 +265,7 @@ class ReviewScreen(HomeScreen):
             open_link_palette(self, target[1].id, add=True)
 
     def action_unlink(self) -> None:
-        target = self._target()
-        if target is None:
-            return
-        evidence_id = target[1].id
-
-        def work(conn: sqlite3.Connection) -> None:
-            from store.details import evidence
-
-            data = evidence(conn, evidence_id)
-            self.app.call_from_thread(self._open_unlink, evidence_id, data)
-
-        run_db(self, work, group="review-read")
+        self._read_finding(self._open_unlink)
 
     def _open_unlink(self, evidence_id: str, data: dict[str, Any] | None) -> None:
         from tui.screens.review_link import link_choices, open_link_palette
@@ -337,8 +322,7 @@ class ReviewEvidenceScreen(EvidenceScreen):
 
     def _written(self, outcome: Outcome | None, error: str | None) -> None:
         if error is not None or outcome is None:
-            hint = " (press U to unseal it first)" if error and "seal" in error.casefold() else ""
-            self.status.say(f"Not done: {error}{hint}", error=True)
+            self.status.say(refusal(error), error=True)
             return
         self.status.say(outcome.message)
         self.load()
