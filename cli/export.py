@@ -35,10 +35,21 @@ DESCRIBED_BESIDE = ("csv", "json")  # formats whose file gets a FILE.meta.json (
     "an existing file is replaced only with --force or a yes when asked, and keeps its permissions.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing output file without asking.")
+@click.option(
+    "--include-sensitive",
+    is_flag=True,
+    help="Include findings and sources marked sensitive (left out by default: findings mark-sensitive).",
+)
 @db_option()
 @click.pass_context
 def export(
-    ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, force: bool, db: Path | None
+    ctx: click.Context,
+    fmt: str,
+    query: tuple[str, ...],
+    output: Path | None,
+    force: bool,
+    include_sensitive: bool,
+    db: Path | None,
 ) -> None:
     """Export all findings, or those QUERY matches (the query language of `findings search`).
 
@@ -49,6 +60,9 @@ def export(
     Every export says what it holds (the query, how many of the database's findings, which database, when): a
     Markdown brief in its first lines; a CSV or JSON file in FILE.meta.json beside it; on standard output, in a
     line on standard error.
+
+    Findings and sources marked sensitive (`findings mark-sensitive`), and the findings of sensitive sources,
+    are left out of every format unless --include-sensitive is given; the export says how many were.
 
     \b
     FORMAT:
@@ -87,12 +101,12 @@ def export(
         if not to_file:
             out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             try:
-                n = _write(conn, fmt, out, text, sel)
+                n = _write(conn, fmt, out, text, sel, include_sensitive)
                 sys.stdout.flush()
             except BrokenPipeError:
                 reader_gone()
         else:
-            n = _write_file(conn, fmt, targets, text, sel)
+            n = _write_file(conn, fmt, targets, text, sel, include_sensitive)
     finally:
         conn.close()
     what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
@@ -126,25 +140,37 @@ class _TerminalSafe:
         self._out.flush()
 
 
-def _write(conn: sqlite3.Connection, fmt: str, out: SupportsWrite[str], text: str | None, sel: Selection | None) -> int:
+def _write(
+    conn: sqlite3.Connection,
+    fmt: str,
+    out: SupportsWrite[str],
+    text: str | None,
+    sel: Selection | None,
+    include_sensitive: bool = False,
+) -> int:
     if fmt == "ftm":
         from store.export_ftm import export as ftm_export
 
-        return ftm_export(conn, out, query=text)
+        return ftm_export(conn, out, query=text, include_sensitive=include_sensitive)
     from store.export import write_export
 
-    return write_export(conn, fmt, out, query=text, selection=sel)
+    return write_export(conn, fmt, out, query=text, selection=sel, include_sensitive=include_sensitive)
 
 
 def _write_file(
-    conn: sqlite3.Connection, fmt: str, targets: list[Target], text: str | None, sel: Selection | None
+    conn: sqlite3.Connection,
+    fmt: str,
+    targets: list[Target],
+    text: str | None,
+    sel: Selection | None,
+    include_sensitive: bool = False,
 ) -> int:
     """The export, and its description beside it: each written beside its target and renamed when complete."""
     from store.output import Hashing, replacing
 
     with replacing(targets[0]) as f:
         out = Hashing(f)
-        n = _write(conn, fmt, out, text, sel)
+        n = _write(conn, fmt, out, text, sel, include_sensitive)
         if sel is not None and len(targets) > 1:
             with replacing(targets[1]) as meta:
                 meta.write(sel.as_json(fmt=fmt, file=targets[0].path.name, sha256=out.sha256))

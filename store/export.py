@@ -66,12 +66,17 @@ def write_export(
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
     selection: Selection | None = None,
+    include_sensitive: bool = False,
 ) -> int:
     """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written (also
-    set as `selection.count`). A Markdown brief begins with what `selection` describes."""
+    set as `selection.count`). A Markdown brief begins with what `selection` describes. Sensitive findings and
+    those of sensitive sources are left out (store.sensitivity) unless `include_sensitive`; how many were is
+    `selection.sensitive_left_out`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     batches = _id_batches(conn, query, evidence_ids)
+    if not include_sensitive:
+        batches = _without_sensitive(conn, batches, selection)
     records = _records(conn, batches)
     if fmt == "csv":
         n = _write_csv(records, out)
@@ -98,6 +103,7 @@ class Selection:
     exported: str  # UTC, ISO 8601
     total: int  # findings in the database
     count: int = 0  # findings exported (set by write_export)
+    sensitive_left_out: int = 0  # matching findings left out because they or their source are sensitive
 
     def parts(self) -> list[str]:
         """The selection in words: ["query “yuan”", "actor China", ...]; empty for all findings."""
@@ -112,7 +118,10 @@ class Selection:
     def summary(self) -> str:
         """One line for people (shown through the text table by the caller)."""
         what = "; ".join(self.parts()) or "all findings"
-        return f"{what}: {self.count:,} of {self.total:,} findings in {self.database}, exported {self.exported}"
+        left_out = f" ({self.sensitive_left_out:,} sensitive left out)" if self.sensitive_left_out else ""
+        return (
+            f"{what}: {self.count:,} of {self.total:,} findings in {self.database}{left_out}, exported {self.exported}"
+        )
 
     def as_json(self, *, fmt: str, file: str, sha256: str) -> str:
         """The sidecar `FILE.meta.json` of a CSV or JSON export."""
@@ -123,6 +132,7 @@ class Selection:
             "sha256": sha256,
             "count": self.count,
             "total_in_database": self.total,
+            "sensitive_left_out": self.sensitive_left_out,
             "selection": " ".join(self.parts()) or "all findings",
             "query": self.query,
             "filters": {k: v for k, v in self.filters.items() if v},
@@ -185,6 +195,18 @@ def _id_batches(conn: sqlite3.Connection, query: str | None, evidence_ids: Itera
             yield ids[i : i + BATCH]
         return
     yield from iter_evidence_ids(conn, EvidenceFilter(query=(query or "").strip()), batch=BATCH)
+
+
+def _without_sensitive(
+    conn: sqlite3.Connection, batches: Iterable[list[str]], selection: Selection | None
+) -> Iterator[list[str]]:
+    from store.sensitivity import without_hidden
+
+    for ids in batches:
+        kept = without_hidden(conn, ids)
+        if selection is not None:
+            selection.sensitive_left_out += len(ids) - len(kept)
+        yield kept
 
 
 def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator[dict]:
@@ -371,7 +393,9 @@ def _write_markdown(records: list[dict], out: SupportsWrite[str], query: str | N
         what = " · ".join(md(p) for p in sel.parts()) or "all findings"
         out.write(
             f"*Selection: {what}: {len(records):,} of {sel.total:,} findings in the database "
-            f"{md(sel.database)}, exported {md(sel.exported)}.*\n\n"
+            f"{md(sel.database)}, exported {md(sel.exported)}"
+            + (f"; {sel.sensitive_left_out:,} sensitive left out" if sel.sensitive_left_out else "")
+            + ".*\n\n"
         )
     out.write(
         f"{len(records)} finding{'s' if len(records) != 1 else ''} from {n_sources} "
