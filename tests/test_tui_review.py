@@ -327,3 +327,32 @@ def test_findings_review_in_a_monochrome_terminal_marks_and_says_so(db: Path) ->
     assert query(db, "SELECT who, field, after FROM changes WHERE record_id = ? AND import_id IS NULL", para(7)) == [
         ("OK", "status", '"curated"')
     ]
+
+
+def test_accepting_a_proposed_duplicate_rejects_the_new_finding_and_its_row_says_so(db: Path) -> None:
+    from store.connect import open_readwrite
+    from store.ftm_writes import Proposal, add_proposals
+    from store.write import begin, commit
+
+    imported(db)
+    conn = open_readwrite(db)
+    begin(conn)
+    add_proposals(conn, [Proposal("duplicate", "evidence", para(1), "evidence", para(2), "test: the same port")])
+    commit(conn)
+    conn.close()
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        queue = app.screen
+        await press(pilot, "p")
+        text = " ".join(screen_text(app).split())
+        assert "Duplicate finding? · test: the same port" in text
+        assert "New" in text and "Existing" in text and "Photo: a cargo ship" in text
+        await press(pilot, "x")
+        await until(pilot, lambda: "No open proposals" in app.screen.heading.text, "decided")
+        await press(pilot, "escape")
+        assert app.screen is queue
+        assert "rejected" in row_text(app, 3)  # the new finding's row, where it was
+
+    run(review_app(db), check, size=(100, 30))
+    assert one(db, "SELECT status FROM evidence WHERE id = ?", para(1)) == "rejected"
