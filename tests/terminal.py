@@ -32,6 +32,17 @@ def _read(fd: int, timeout: float) -> bytes | None:
         return None
 
 
+def _read_until(fd: int, output: bytes, done: Callable[[bytes], bool], seconds: float = 30) -> bytes:
+    """`output` and what the terminal writes after it, until `done(all of it)`, the end of output or `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not done(output) and time.monotonic() < deadline:
+        chunk = _read(fd, 0.5)
+        if chunk is None:
+            break
+        output += chunk
+    return output
+
+
 def run_in_terminal(
     argv: list[str],
     env: dict[str, str],
@@ -58,24 +69,13 @@ def run_in_terminal(
             os._exit(127)
     try:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
-        output = b""
-        deadline = time.monotonic() + 30
-        while not arrived(output) and time.monotonic() < deadline:
-            chunk = _read(fd, 0.5)
-            if chunk is None:
-                break
-            output += chunk
+        output = _read_until(fd, b"", arrived)
         ready = arrived(output)  # (what `until` looked for may be gone once keys are typed)
         if keys and ready:
             os.write(fd, keys)
             start = len(output)
             answered = then if callable(then) else lambda written: then in written[start:]
-            deadline = time.monotonic() + 30
-            while not answered(output) and time.monotonic() < deadline:
-                chunk = _read(fd, 0.5)
-                if chunk is None:
-                    break
-                output += chunk
+            output = _read_until(fd, output, answered)
         shown = output
         if ready:
             with contextlib.suppress(OSError):  # (it may have finished on its own)
