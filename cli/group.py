@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "migrate": "cli.migrate:migrate",
     "repair": "cli.repair:repair",
     "tui": "tui.cli:tui",
+    "review": "cli.review:review",
     "search": "cli.search:search",
     "show": "cli.show:show",
     "stats": "cli.stats:stats",

@@ -32,6 +32,17 @@ def _read(fd: int, timeout: float) -> bytes | None:
         return None
 
 
+def _read_until(fd: int, output: bytes, done: Callable[[bytes], bool], seconds: float = 30) -> bytes:
+    """`output` and what the terminal writes after it, until `done(all of it)`, the end of output or `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not done(output) and time.monotonic() < deadline:
+        chunk = _read(fd, 0.5)
+        if chunk is None:
+            break
+        output += chunk
+    return output
+
+
 def run_in_terminal(
     argv: list[str],
     env: dict[str, str],
@@ -39,9 +50,12 @@ def run_in_terminal(
     *,
     until: bytes | Callable[[bytes], bool] = b"Evidence",
     size: tuple[int, int] = (24, 80),
+    keys: bytes = b"",
+    then: bytes | Callable[[bytes], bool] = b"",
 ) -> Run:
     """Start `argv` in a terminal of `size` (rows, columns), wait (30 s at most) until its output holds `until`
-    (or `until(output)` is true), press ctrl+q and wait for it to exit."""
+    (or `until(output)` is true); with `keys`, type them and wait (30 s at most) until the output after them holds
+    `then` (or `then(output)`, all of it, is true); press ctrl+q and wait for it to exit."""
     arrived = until if callable(until) else lambda output: until in output
     import fcntl
     import termios
@@ -55,15 +69,15 @@ def run_in_terminal(
             os._exit(127)
     try:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
-        output = b""
-        deadline = time.monotonic() + 30
-        while not arrived(output) and time.monotonic() < deadline:
-            chunk = _read(fd, 0.5)
-            if chunk is None:
-                break
-            output += chunk
+        output = _read_until(fd, b"", arrived)
+        ready = arrived(output)  # (what `until` looked for may be gone once keys are typed)
+        if keys and ready:
+            os.write(fd, keys)
+            start = len(output)
+            answered = then if callable(then) else lambda written: then in written[start:]
+            output = _read_until(fd, output, answered)
         shown = output
-        if arrived(output):
+        if ready:
             with contextlib.suppress(OSError):  # (it may have finished on its own)
                 os.write(fd, b"\x11")  # ctrl+q
         deadline = time.monotonic() + 15

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.filter import LineFilter
 
+    from tui.review_api import Review
+
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
 DEFAULT_THEME = "textual-dark"
 LOW_BANDWIDTH_THEME = "ansi-dark"  # the terminal's own colours: short escape codes, nothing to convert
@@ -100,14 +102,19 @@ class FindingsApp(App[None]):
         low_bandwidth: bool = False,
         preload: dict[str, Any] | None = None,
         terminal_colours: bool = False,
+        review: Review | None = None,
     ) -> None:
         """`terminal_colours`: colour as the terminal can (TERM, COLORTERM: tui.start does); without it, as a
         256-colour terminal, so that a test or a snapshot looks the same on every machine (NO_COLOR and
         low-bandwidth mode still count)."""
         self.low_bandwidth = low_bandwidth
         super().__init__()
-        self.db = Database(db_path)
+        # Read-only unless reviewing (`findings review`): then one read-write connection on its own thread.
+        self.review = review
+        self.db = Database(db_path, writable=review is not None)
         self.db_path = Path(db_path)
+        if review is not None:
+            self.sub_title = f"review · {clean(review.reviewer)}"
         self.preload = preload  # first rows of the home lists, read before the app started (tui.preload)
         if terminal_colours:
             self.colours = colour_mode(os.environ, self.console.color_system, low_bandwidth=low_bandwidth)
@@ -211,6 +218,10 @@ class FindingsApp(App[None]):
         super()._display(screen, renderable)
 
     def get_default_screen(self) -> Screen[Any]:
+        if self.review is not None:
+            from tui.screens.review import ReviewScreen
+
+            return ReviewScreen(self.review)
         from tui.screens.home import HomeScreen
 
         return HomeScreen()
@@ -231,6 +242,11 @@ class FindingsApp(App[None]):
             from tui.screens.actor import ActorScreen as screen_class
         elif kind == "region":
             from tui.screens.region import RegionScreen as screen_class
+        elif kind == "evidence" and self.review is not None:
+            from tui.screens.review import ReviewEvidenceScreen
+
+            self.push_screen(ReviewEvidenceScreen(item_id, self.review))
+            return
         elif kind == "evidence":
             from tui.screens.evidence import EvidenceScreen as screen_class
         elif kind == "source":

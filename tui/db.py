@@ -9,6 +9,9 @@ Database work runs on two small thread pools owned by `Database`, not on the eve
   is free at once for the new source's count and pages; workers cancelled before they started never run.
 - `lookups`, two threads: everything else (the detail pane, profiles, facets, export, copy, the palette), which
   therefore never waits behind a long list query.
+- `writes`, one thread, in review mode only (`Database(path, writable=True)`): the one read-write connection
+  (store.connect.open_readwrite), so that review actions are applied one at a time, in the order pressed,
+  and never on the UI thread. A database opened for browsing has no such thread and cannot open one.
 
 Each thread opens its own read-only connection (store.connect.open_readonly) the first time it needs one and
 keeps it. SQLite connections must not be used by two threads at a time; these never are. A query whose worker
@@ -33,12 +36,12 @@ from typing import Any, TypeVar
 from textual.dom import DOMNode
 from textual.worker import NoActiveWorker, Worker, active_worker, get_current_worker
 
-from store.connect import open_readonly
+from store.connect import open_readonly, open_readwrite
 from tui import textual_internals
 from tui.app_access import findings_app
 from tui.text import clean
 
-LANES = {"lists": 1, "lookups": 2}  # thread pool -> threads
+LANES = {"lists": 1, "lookups": 2, "writes": 1}  # thread pool -> threads
 CLOSE_WAIT_S = 5.0  # at exit, how long to wait for running queries to stop (they are interrupted at once)
 CLOSED_MESSAGE = "interrupted: the explorer is closing"
 
@@ -46,10 +49,13 @@ R = TypeVar("R")
 
 
 class Database:
-    """Read-only connections to one database file, one per thread, and the threads that use them."""
+    """Read-only connections to one database file, one per thread, and the threads that use them; with
+    `writable`, also one read-write connection on the `writes` thread."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, writable: bool = False) -> None:
         self.path = Path(path)
+        self.writable = writable
+        self._writer: sqlite3.Connection | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -83,6 +89,24 @@ class Database:
                 self._connections.append(conn)
             self._local.conn = conn
         return conn
+
+    def write_conn(self) -> sqlite3.Connection:
+        """The read-write connection, opened on first use; only on the `writes` thread, only when `writable`."""
+        if not self.writable:
+            raise sqlite3.OperationalError("this explorer is read-only: `findings review` opens it for writing")
+        if not threading.current_thread().name.startswith("findings-db-writes"):
+            raise RuntimeError("database writes run on the writes thread (Database.submit('writes', ...))")
+        if self._closed:
+            raise sqlite3.OperationalError(CLOSED_MESSAGE)
+        if self._writer is None:
+            conn = open_readwrite(self.path)
+            with self._lock:
+                if self._closed:
+                    conn.close()
+                    raise sqlite3.OperationalError(CLOSED_MESSAGE)
+                self._connections.append(conn)
+            self._writer = conn
+        return self._writer
 
     def _should_stop(self) -> bool:
         """Asked by SQLite's progress handler: whether to interrupt the query (its worker was cancelled, or the
@@ -130,6 +154,8 @@ class Database:
         for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
         for conn in connections:
+            if conn is self._writer:
+                continue  # a review action is a short transaction: let it commit rather than interrupt it
             with contextlib.suppress(sqlite3.Error):
                 conn.interrupt()  # a statement running now stops at once
         concurrent.futures.wait(running, timeout=timeout)
@@ -200,3 +226,31 @@ def run_db(
             app.notify(f"Could not read the database: {clean(e)}", severity="error", markup=False)
 
     return db_worker(node, run, group=group, exclusive=exclusive, lane="lookups")
+
+
+def run_write(
+    node: DOMNode,
+    work: Callable[[sqlite3.Connection], R],
+    done: Callable[[R | None, str | None], None],
+    *,
+    group: str = "review-write",
+) -> Worker[None]:
+    """Run `work(conn)` with the read-write connection on the writes thread, then `done(result, None)` on the UI
+    thread; when the store refuses (a sealed finding, a bad date) or the database fails, `done(None, reason)`,
+    the reason a line for the person. Writes are never cancelled half-way: each is one transaction."""
+    app = findings_app(node)
+    db = app.db
+
+    def run() -> None:
+        try:
+            result = work(db.write_conn())
+        except Exception as e:  # refused or failed: said on the screen, never raised into the UI
+            from store.errors import describe
+
+            # the store's checks (store.vocab) say what is wrong with a value in a ValueError
+            reason = clean(str(e) if isinstance(e, ValueError) else describe(e)) or type(e).__name__
+            app.call_from_thread(done, None, reason)
+            return
+        app.call_from_thread(done, result, None)
+
+    return db_worker(node, run, group=group, lane="writes")

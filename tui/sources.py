@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
+import threading
 from typing import TYPE_CHECKING
 
 from store import browse
@@ -97,3 +99,61 @@ class EvidenceSource(RowSource["EvidenceRow"]):  # (a string: EvidenceRow is imp
         # The known count lets a far page be read backwards from the end without counting again (counts are
         # remembered per connection, and this thread's connection may not have counted this list).
         return list_evidence(conn, self.filter, offset=offset, limit=limit, total=self.total)
+
+
+class QueueSource(RowSource["EvidenceRow"]):
+    """Review mode's queue: the findings of a filter (the unreviewed ones, unless the query names a status),
+    where a finding reviewed in this session keeps its row, shown as it is now, instead of closing up the list.
+
+    `replace` records the finding as it is after a review action, at its row; one that no longer matches the
+    filter (marked curated) is left out of the pages read later from the database, so the rows after it keep
+    their places: a person working down the list sees every finding once."""
+
+    def __init__(self, flt: EvidenceFilter) -> None:
+        self.filter = flt
+        self.key = ("queue", flt)
+        self.total: int | None = None
+        self.scopes: ScopeCounts | None = None
+        self._lock = threading.Lock()
+        self._rows: dict[int, EvidenceRow] = {}  # row -> the finding as review left it
+        self._left: set[int] = set()  # of those, the rows whose finding left the filter
+
+    def replace(self, index: int, row: EvidenceRow, *, in_filter: bool) -> None:
+        with self._lock:
+            self._rows[index] = row
+            if in_filter:
+                self._left.discard(index)
+            else:
+                self._left.add(index)
+
+    def count(self, conn: sqlite3.Connection) -> int:
+        from store.search import count_evidence, scope_counts
+
+        n = count_evidence(conn, self.filter)
+        self.scopes = scope_counts(conn, self.filter)
+        with self._lock:
+            return n + len(self._left)
+
+    def note_count(self, count: int) -> None:
+        self.total = count
+
+    def fetch(self, conn: sqlite3.Connection, offset: int, limit: int) -> list[EvidenceRow]:
+        from store.search import list_evidence
+
+        with self._lock:
+            rows, left = dict(self._rows), sorted(self._left)
+        before = bisect.bisect_left(left, offset)
+        inside = bisect.bisect_left(left, offset + limit) - before
+        total = self.total - len(left) if self.total is not None else None
+        read = iter(list_evidence(conn, self.filter, offset=offset - before, limit=limit - inside, total=total))
+        out: list[EvidenceRow] = []
+        left_set = set(left)
+        for index in range(offset, offset + limit):
+            if index in left_set:
+                out.append(rows[index])
+                continue
+            row = next(read, None)
+            if row is None:
+                break
+            out.append(row)  # (read after the change: as fresh as the row review kept)
+        return out

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.review_api import Review
 
 
 def terminal_problem() -> str | None:
@@ -27,8 +31,9 @@ def terminal_problem() -> str | None:
     return None
 
 
-def run(db_path: Path, *, low_bandwidth: bool | None = None) -> None:
-    """Check the database (one clear line and exit 1 if it cannot be browsed), then run the app."""
+def run(db_path: Path, *, low_bandwidth: bool | None = None, review: Review | None = None) -> None:
+    """Check the database (one clear line and exit 1 if it cannot be browsed), then run the app: read-only, or
+    with `review` (findings review) on its queue, writing through its one read-write connection."""
     from store.connect import open_readonly
 
     conn = open_readonly(db_path)  # raises DatabaseUnavailable: main turns it into `Error: ...`, exit 1
@@ -46,5 +51,7 @@ def run(db_path: Path, *, low_bandwidth: bool | None = None) -> None:
 
     if low_bandwidth is None:
         low_bandwidth = low_bandwidth_requested()
-    app = FindingsApp(db_path, low_bandwidth=low_bandwidth, preload=preload.rows(), terminal_colours=True)
+    app = FindingsApp(
+        db_path, low_bandwidth=low_bandwidth, preload=preload.rows(), terminal_colours=True, review=review
+    )
     app.run(mouse=not low_bandwidth)

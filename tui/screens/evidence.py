@@ -13,7 +13,7 @@ from textual.message import Message
 
 from tui.app_access import findings_app
 from tui.db import run_db
-from tui.format import evidence_content
+from tui.format import evidence_content, provenance_content
 from tui.messages import CopyCitation, Open
 from tui.screens.base import DrillScreen
 from tui.text import clean
@@ -26,6 +26,8 @@ from tui.widgets.virtual_list import StaticSource, VirtualList
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from tui.review_api import Cited, Flags, HistoryLine
 
 CRUMB_WIDTH = 40  # a finding's name in the breadcrumb: the start of its claim
 
@@ -89,6 +91,9 @@ class EvidenceScreen(DrillScreen):
     @dataclass
     class _Loaded(Message, bubble=False):
         data: dict[str, Any] | None
+        history: list[HistoryLine]
+        cited: Cited | None
+        flags: Flags | None
 
     def __init__(self, evidence_id: str) -> None:
         super().__init__()
@@ -109,12 +114,21 @@ class EvidenceScreen(DrillScreen):
         super().on_mount()
         findings_app(self).hold_output()
         self.set_focus(self.links)
+        self.load()
+
+    def load(self) -> None:
+        """Read the finding, its history and the paragraph it cites (again, after a change)."""
         evidence_id = self.evidence_id
 
         def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
+            from tui import review_api
 
-            self.post_message(self._Loaded(evidence(conn, evidence_id)))
+            data = evidence(conn, evidence_id)
+            history = review_api.history(conn, evidence_id) if data else []
+            cited = review_api.cited_paragraph(conn, evidence_id) if data else None
+            flags = review_api.flags(conn, evidence_id) if data else None
+            self.post_message(self._Loaded(data, history, cited, flags))
 
         run_db(self, work, group="evidence")
 
@@ -124,7 +138,9 @@ class EvidenceScreen(DrillScreen):
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
             self.set_crumb(short_title(message.data.get("claim")) or self.evidence_id)
-            self.body.update(with_language(evidence_content(message.data), message.data.get("lang")))
+            below = provenance_content(message.data, message.history, message.cited, message.flags)
+            body = with_language(evidence_content(message.data), message.data.get("lang"))
+            self.body.update(Content("\n").join([body, *below]))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))
             self.query_one("#links-header", PaneHeader).set(count=f"{len(rows)}", note="press a number or s")

@@ -24,6 +24,9 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
     from tui.screens.entity import EntityScreen
     from tui.screens.evidence import EvidenceScreen
     from tui.screens.home import HomeScreen
+    from tui.screens.review import REVIEW_KEYS, ReviewEvidenceScreen
+    from tui.screens.review_edit import EditScreen
+    from tui.screens.review_proposals import ProposalsScreen
     from tui.widgets.chips import FilterChips
     from tui.widgets.lists import EntityList, EvidenceList
     from tui.widgets.search import SearchBar
@@ -41,6 +44,10 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
         ("Actor, region and source screens", list(EntityScreen.BINDINGS)),
         ("An actor's relations", list(RelationsTree.BINDINGS)),
         ("A finding", list(EvidenceScreen.BINDINGS)),
+        ("Review mode (findings review): on the highlighted finding", list(REVIEW_KEYS)),
+        ("Review: a finding's screen", list(ReviewEvidenceScreen.BINDINGS)),
+        ("Review: editing a finding", list(EditScreen.BINDINGS)),
+        ("Review: proposals (same-as, duplicates)", list(ProposalsScreen.BINDINGS)),
     ]
     return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]
 

@@ -207,9 +207,15 @@ class HomeScreen(FindingsScreen):
         self._deferred = self.has_class("-narrow") and self.actors.count is not None and self.regions.count is not None
         self._mounting: AwaitMount | None = None
 
+    brand = "findings"  # the name left of the search bar
+
+    def above_keys(self) -> ComposeResult:
+        """Widgets between the panes and the key bar (none here; review mode's status line)."""
+        yield from ()
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield Static("findings", id="brand", markup=False)
+            yield Static(self.brand, id="brand", markup=False)
             yield self.search
         yield self.status
         yield self.chip_bar
@@ -223,6 +229,7 @@ class HomeScreen(FindingsScreen):
                     yield self.headers["evidence"]
                     yield self.evidence
                 yield self.detail
+        yield from self.above_keys()
         yield KeyBar()
 
     def on_mount(self) -> None:

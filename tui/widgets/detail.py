@@ -46,6 +46,11 @@ class EvidenceDetail(TextView):
 
         run_db(self, work, group="detail")
 
+    def reload(self) -> None:
+        """Read the finding shown again (it was changed)."""
+        evidence_id, self.evidence_id = self.evidence_id, None
+        self.show(evidence_id)
+
     def _on_evidence_detail__loaded(self, message: _Loaded) -> None:
         if message.evidence_id != self.evidence_id:
             return

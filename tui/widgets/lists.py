@@ -83,13 +83,16 @@ class RegionList(EntityList["RegionRow"]):
         return row.kind or ""
 
 
-STATUS_MARKS = {"unreviewed": "unreviewed", "disputed": "disputed"}
+STATUS_MARKS = {"unreviewed": "unreviewed", "disputed": "disputed", "rejected": "rejected"}
+REVIEW_MARKS = {**STATUS_MARKS, "curated": "curated"}  # review mode: what each row was marked, curated too
 GENERAL_MARK = "general"  # about a wider region as a whole, not about the region the list is of
+SENSITIVE_MARK = "sensitive"  # names a witness or the like: left out of exports unless asked for
 
 
 class EvidenceList(VirtualList["EvidenceRow"]):
     """Findings: date, category, one-line claim, and an `unreviewed` / `disputed` mark; under a region, a
-    `general` mark on the findings about a wider region as a whole (listed after its own)."""
+    `general` mark on the findings about a wider region as a whole (listed after its own); a `sensitive` mark.
+    Marks are words (a letter when narrow), so that they read in monochrome too."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -97,6 +100,7 @@ class EvidenceList(VirtualList["EvidenceRow"]):
         ),
     ]
     empty_text = "no findings match"
+    marks: ClassVar[dict[str, str]] = STATUS_MARKS
 
     def row_segments(self, row: EvidenceRow, width: int) -> list[tuple[str, Style | None]]:
         dim = self.get_component_rich_style("vlist--dim", partial=True)
@@ -110,17 +114,21 @@ class EvidenceList(VirtualList["EvidenceRow"]):
         if width >= 56:
             parts.append((" " + pad(row.category or "", 13), dim))
             used += 14
-        mark = STATUS_MARKS.get(row.status or "", "")
+        mark = self.marks.get(row.status or "", "")
         general = GENERAL_MARK if row.scope == "general" else ""
+        sensitive = SENSITIVE_MARK if getattr(row, "sensitive", False) else ""
         if width < 60:
             mark = mark[:1]
+            sensitive = sensitive[:1]
         if width < 40:
             general = general[:1]
-        mark_w = (len(mark) + 1 if mark else 0) + (len(general) + 1 if general else 0)
+        mark_w = sum(len(m) + 1 for m in (mark, general, sensitive) if m)
         claim_w = max(1, width - used - 1 - mark_w)
         parts.append((" " + pad(clean(row.claim), claim_w), None))
         if general:
             parts.append((" " + general, dim))
+        if sensitive:
+            parts.append((" " + sensitive, mark_style))
         if mark:
             parts.append((" " + mark, mark_style))
         return parts
@@ -131,3 +139,13 @@ class EvidenceList(VirtualList["EvidenceRow"]):
         row = self.highlighted
         if row is not None:
             self.post_message(CopyCitation(row.id))
+
+
+class ReviewList(EvidenceList):
+    """The review queue: as the evidence list, with every status marked (curated too: what you just did)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "copy_citation", "Copy", show=False, id="review.copy"),  # (the key bar is for review keys)
+    ]
+    marks: ClassVar[dict[str, str]] = REVIEW_MARKS
+    empty_text = "nothing to review here"

@@ -9,7 +9,7 @@ A `RowSource` says what to show; subclasses say how a row looks (`row_segments`)
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len
@@ -246,6 +246,28 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self.empty_text = text
             if self._count == 0:
                 self.refresh_line(0)
+
+    def find_loaded(self, predicate: Callable[[T], bool]) -> int | None:
+        """The index of the first row read so far (in the pages kept) for which `predicate` is true."""
+        for page in sorted(self._pages.keys()):
+            rows = self._pages.get(page) or []
+            for offset, row in enumerate(rows):
+                if predicate(row):
+                    return page * PAGE_SIZE + offset
+        return None
+
+    def replace_row(self, index: int, row: T) -> None:
+        """Show `row` at `index` from now on (a row changed in place: repaints that one line, reads nothing)."""
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None or index % PAGE_SIZE >= len(page):
+            return
+        page[index % PAGE_SIZE] = row
+        for key in [k for k in self._strips.keys() if k[0] == index]:  # noqa: SIM118  # (an LRUCache)
+            self._strips.discard(key)
+        self.refresh_line(index)
+        if index == self._cursor:
+            self._announced = None
+            self._announce()
 
     def move_to(self, index: int) -> None:
         """Put the cursor on row `index` (clamped), scrolling it into view."""
