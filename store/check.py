@@ -13,9 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.schema import FTS_COLUMNS, SCHEMA_VERSION
+from store.schema import FACET_RECOUNT, FTS_COLUMNS, SCHEMA_VERSION
 
 EXAMPLES = 5
+# Called at the start of each phase (finished = None) and at its end (with what it found): phase index, how many
+# phases, the phase's name.
+Progress = Callable[[int, int, str, "list[Finding] | None"], None]
 
 
 @dataclass
@@ -87,6 +90,16 @@ REFERENCE_CHECKS: list[tuple[str, str, str]] = [
     ),
 ]
 
+# The reference checks that PRAGMA foreign_key_check answers already (their columns are declared REFERENCES):
+# their own SQL runs only to name examples, when that check found rows of the table pointing nowhere.
+FOREIGN_KEY_TABLES = {
+    "evidence without a source": "evidence",
+    "evidence links to missing actors": "evidence_actors",
+    "evidence links to missing regions": "evidence_regions",
+    "relations to missing rows": "relations",
+    "regions with a missing parent": "regions",
+}
+
 DERIVED_CHECKS: list[tuple[str, str, str]] = [
     (
         "actor evidence counts",
@@ -118,33 +131,92 @@ DERIVED_CHECKS: list[tuple[str, str, str]] = [
         "group_concat(alias, ' ; ') FROM (SELECT alias FROM aliases WHERE kind = 'region' AND ref_id = r.id "
         "ORDER BY alias)), '')",
     ),
+    (
+        "facet counts",
+        "facet_counts differs from the findings (facets and totals would show wrong numbers)",
+        f"WITH c(facet, value, n) AS MATERIALIZED ({FACET_RECOUNT}) "
+        "SELECT k.facet, k.value, k.n, coalesce(c.n, 0) FROM facet_counts k "
+        "LEFT JOIN c ON c.facet = k.facet AND c.value = k.value WHERE k.n != coalesce(c.n, 0) "
+        "UNION ALL SELECT c.facet, c.value, 0, c.n FROM c "
+        "WHERE NOT EXISTS (SELECT 1 FROM facet_counts k WHERE k.facet = c.facet AND k.value = c.value)",
+    ),
 ]
 
 
-def run_checks(path: Path) -> list[Finding]:
-    """Every check, in order. The database is opened read-only (plus a rolled-back FTS check if writable)."""
+def phases() -> list[str]:
+    """The names of the phases of run_checks, in order (a phase may report several checks)."""
+    return [
+        "storage integrity",
+        "foreign keys and references",
+        "schema version",
+        *(name for name, _, _ in REFERENCE_CHECKS if name not in FOREIGN_KEY_TABLES),
+        *(name for name, _, _ in DERIVED_CHECKS),
+        *(f"search index of {table}" for table in FTS_COLUMNS),
+    ]
+
+
+def run_checks(path: Path, *, progress: Progress | None = None) -> list[Finding]:
+    """Every check, in order; `progress` hears of each phase as it starts and ends. The database is opened
+    read-only (plus a rolled-back FTS check if writable)."""
     from store.connect import open_readonly
 
+    names = phases()
+    step = _Steps(names, progress)
     conn = open_readonly(path)
     try:
-        out = [
-            _damaged(name, check, conn)
-            for name, check in (
-                ("storage integrity", _integrity),
-                ("foreign keys", _foreign_keys),
-                ("schema version", _version),
-            )
-        ]
+        out = step("storage integrity", lambda: [_damaged("storage integrity", _integrity, conn)])
+        out += step("foreign keys and references", lambda: _references(conn))
+        out += step("schema version", lambda: [_damaged("schema version", _version, conn)])
         for name, detail, sql in REFERENCE_CHECKS + DERIVED_CHECKS:
-            try:
-                n, examples = _rows(conn, sql)
-            except sqlite3.DatabaseError as e:  # a damaged page: report it and go on with the other checks
-                out.append(Finding(name, False, f"could not be checked: {e}", 1))
-                continue
-            out.append(Finding(name, n == 0, detail if n else "", n, examples))
+            if name not in FOREIGN_KEY_TABLES:
+                out += step(name, lambda name=name, detail=detail, sql=sql: [_listed(conn, name, detail, sql)])
     finally:
         conn.close()
-    out += _fts(path)
+    out += _fts(path, step)
+    return out
+
+
+class _Steps:
+    """Runs the phases and tells `progress` about them."""
+
+    def __init__(self, names: list[str], progress: Progress | None) -> None:
+        self.names, self.progress = names, progress
+
+    def __call__(self, name: str, run: Callable[[], list[Finding]]) -> list[Finding]:
+        i = self.names.index(name)
+        if self.progress is not None:
+            self.progress(i, len(self.names), name, None)
+        found = run()
+        if self.progress is not None:
+            self.progress(i, len(self.names), name, found)
+        return found
+
+
+def _listed(conn: sqlite3.Connection, name: str, detail: str, sql: str) -> Finding:
+    """A check whose SQL lists the offending rows."""
+    try:
+        n, examples = _rows(conn, sql)
+    except sqlite3.DatabaseError as e:  # a damaged page, a missing table: report it and go on
+        return Finding(name, False, f"could not be checked: {e}", 1)
+    return Finding(name, n == 0, detail if n else "", n, examples)
+
+
+def _references(conn: sqlite3.Connection) -> list[Finding]:
+    """PRAGMA foreign_key_check once, and the reference checks it answers, named by what they mean."""
+    try:
+        rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    except sqlite3.DatabaseError as e:
+        failed = [Finding("foreign keys", False, f"could not be checked: {e}", 1)]
+        return failed + [
+            _listed(conn, name, detail, sql) for name, detail, sql in REFERENCE_CHECKS if name in FOREIGN_KEY_TABLES
+        ]
+    examples = [f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in rows[:EXAMPLES]]
+    out = [Finding("foreign keys", not rows, "rows point at missing parents" if rows else "", len(rows), examples)]
+    broken = {row[0] for row in rows}
+    for name, detail, sql in REFERENCE_CHECKS:
+        if name in FOREIGN_KEY_TABLES:
+            table = FOREIGN_KEY_TABLES[name]
+            out.append(_listed(conn, name, detail, sql) if table in broken else Finding(name, True))
     return out
 
 
@@ -168,12 +240,6 @@ def _integrity(conn: sqlite3.Connection) -> Finding:
     )
 
 
-def _foreign_keys(conn: sqlite3.Connection) -> Finding:
-    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
-    examples = [f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in rows[:EXAMPLES]]
-    return Finding("foreign keys", not rows, "rows point at missing parents" if rows else "", len(rows), examples)
-
-
 def _version(conn: sqlite3.Connection) -> Finding:
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     ok = row is not None and row[0] == str(SCHEMA_VERSION)
@@ -181,31 +247,36 @@ def _version(conn: sqlite3.Connection) -> Finding:
     return Finding("schema version", ok, detail)
 
 
-def _fts(path: Path) -> list[Finding]:
+def _fts(path: Path, step: _Steps) -> list[Finding]:
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=10)
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as e:
         return [Finding("search indexes", True, f"not checked: the file cannot be written ({e})")]
-    out = []
+    out: list[Finding] = []
     try:
         for table in FTS_COLUMNS:
-            try:
-                conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
-                out.append(Finding(f"search index of {table}", True))
-            except sqlite3.DatabaseError as e:
-                if "readonly" in str(e):  # opened read-only after all (a read-only file, directory or disk)
-                    return [Finding("search indexes", True, f"not checked: the file cannot be written ({e})")]
-                out.append(
-                    Finding(
-                        f"search index of {table}",
-                        False,
-                        f"{table}_fts disagrees with {table} ({e}); rebuild it with "
-                        f"INSERT INTO {table}_fts({table}_fts) VALUES('rebuild')",
-                        1,
-                    )
-                )
+            found = step(f"search index of {table}", lambda table=table: [_fts_table(conn, table)])
+            if found[0].check == "search indexes":  # read-only after all: nothing more can be checked
+                return found
+            out += found
     finally:
         conn.execute("ROLLBACK")
         conn.close()
     return out
+
+
+def _fts_table(conn: sqlite3.Connection, table: str) -> Finding:
+    try:
+        conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
+        return Finding(f"search index of {table}", True)
+    except sqlite3.DatabaseError as e:
+        if "readonly" in str(e):  # opened read-only after all (a read-only file, directory or disk)
+            return Finding("search indexes", True, f"not checked: the file cannot be written ({e})")
+        return Finding(
+            f"search index of {table}",
+            False,
+            f"{table}_fts disagrees with {table} ({e}); rebuild it with "
+            f"INSERT INTO {table}_fts({table}_fts) VALUES('rebuild')",
+            1,
+        )
