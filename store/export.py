@@ -2,9 +2,10 @@
 findings grouped by actor, each with its citation). Used by `findings export` and the TUI's `e` key.
 
 Which findings: `evidence_ids` (in that order), else those the `query` matches (query language of
-store.query; by relevance when it has words, else newest first), else all of them, newest first. Rows are
-streamed from one query, so CSV and JSON exports of a million findings use little memory; Markdown holds the
-findings to group them.
+store.query; by relevance when it has words, else newest first), else all of them, newest first. Every format
+streams in batches, so an export of a million findings holds a few hundred at a time: CSV rows come from one
+query per batch with actors and regions joined in SQL; Markdown groups by actor in SQL (temporary tables of
+the export's ids, sizes and lead actors), then writes group by group.
 
 What a person reads is shown through the one table of store.text, in every format but JSON: CSV has no escape
 syntax, so its cells hold the visible forms (ESC as ␛, `Hua<U+200B>wei`; tabs and line breaks inside a cell stay,
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from store.cite import citation_parts, figure, status_mark
@@ -54,6 +55,7 @@ CSV_COLUMNS = (
     "locator",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NOT_PLAIN_FIRST = frozenset("=+-@ ")  # printable ASCII text starting otherwise goes out as it is
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
@@ -64,17 +66,40 @@ def write_export(
     *,
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written."""
+    """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written.
+    `progress` is called with the number of findings written so far, after each batch."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     batches = _id_batches(conn, query, evidence_ids)
-    records = _records(conn, batches)
+    if fmt == "markdown":  # reports as it writes, after grouping
+        return _write_markdown(conn, batches, out, query, progress)
+    if progress is not None:
+        batches = _reporting(batches, progress)
     if fmt == "csv":
-        return _write_csv(records, out)
-    if fmt == "json":
-        return _write_json(records, out)
-    return _write_markdown(list(records), out, query)
+        return _write_csv(conn, batches, out)
+    return _write_json(_records(conn, batches), out)
+
+
+def export_size(conn: sqlite3.Connection, query: str | None) -> int | None:
+    """How many findings an export of `query` writes, when that is known without counting them (all of them:
+    the kept total); None otherwise."""
+    if (query or "").strip():
+        return None
+    try:
+        row = conn.execute("SELECT n FROM facet_counts WHERE facet = 'findings'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else 0
+
+
+def _reporting(batches: Iterable[list[str]], progress: Callable[[int], None]) -> Iterator[list[str]]:
+    done = 0
+    for ids in batches:
+        yield ids
+        done += len(ids)
+        progress(done)
 
 
 def _id_batches(conn: sqlite3.Connection, query: str | None, evidence_ids: Iterable[str] | None) -> Iterator[list[str]]:
@@ -155,6 +180,12 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
 def _cell(value: object) -> object:
     """A CSV cell: numbers as they are; text in the visible forms of store.text (tabs and line feeds kept), then
     neutralised."""
+    if type(value) is str:
+        if not (value.isascii() and value.isprintable()):  # the common case needs no table look-up
+            value = printable(value, keep_newlines=True)
+        if value and (value[0] in _FORMULA_START or value.lstrip()[:1] in _FORMULA_START):
+            return "'" + value
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return neutralise(None if value is None else printable(value, keep_newlines=True))
@@ -173,37 +204,62 @@ def neutralise(value: object) -> object:
     return text
 
 
-def _write_csv(records: Iterable[dict], out: SupportsWrite[str]) -> int:
+# A batch of findings, in the order of the JSON array of ids bound to each query: their rows, their actors (by
+# number of findings, then name, as _records orders them) and their regions (by name, those spoken of as a
+# whole last). One sort per batch, not one per finding.
+_CSV_ROWS = """SELECT e.id, e.date, e.category, e.status, e.confidence, e.claim, e.quote, e.quantity, e.unit,
+       e.source_id, s.title, s.publisher, s.published, s.url, e.locator
+  FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value LEFT JOIN sources s ON s.id = e.source_id
+ ORDER BY j.key"""
+_CSV_ACTORS = """SELECT l.evidence_id, a.name, a.id
+  FROM json_each(?) j CROSS JOIN evidence_actors l ON l.evidence_id = j.value CROSS JOIN actors a ON a.id = l.actor_id
+ ORDER BY l.evidence_id, a.evidence_count DESC, a.name"""
+_CSV_REGIONS = """SELECT evidence_id, CASE WHEN name != '' THEN name ELSE id END
+       || CASE WHEN w THEN ' (as a whole)' ELSE '' END, id
+  FROM (SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
+          FROM json_each(?) j CROSS JOIN evidence_regions l ON l.evidence_id = j.value
+         CROSS JOIN regions r ON r.id = l.region_id)
+ ORDER BY evidence_id, w, name"""
+
+
+def _joined(conn: sqlite3.Connection, sql: str, ids: str) -> dict[str, tuple[str, str]]:
+    """evidence id -> (names, ids), each joined with '; ', from (evidence id, name, id) rows in order."""
+    names: dict[str, list[str]] = {}
+    keys: dict[str, list[str]] = {}
+    for eid, name, key in conn.execute(sql, [ids]):
+        if eid in names:
+            names[eid].append(name)
+            keys[eid].append(key)
+        else:
+            names[eid], keys[eid] = [name], [key]
+    return {eid: ("; ".join(names[eid]), "; ".join(keys[eid])) for eid in names}
+
+
+def _write_csv(conn: sqlite3.Connection, batches: Iterable[list[str]], out: SupportsWrite[str]) -> int:
     import csv
 
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     n = 0
-    for r in records:
-        src = r["source"]
-        row = (
-            r["id"],
-            r["date"],
-            r["category"],
-            r["status"],
-            r["confidence"],
-            r["claim"],
-            r["quote"],
-            r["quantity"],
-            r["unit"],
-            "; ".join(a["name"] for a in r["actors"]),
-            "; ".join(a["id"] for a in r["actors"]),
-            "; ".join(region_label(g) for g in r["regions"]),
-            "; ".join(g["id"] for g in r["regions"]),
-            src["id"],
-            src["title"],
-            src["publisher"],
-            src["published"],
-            src["url"],
-            r["locator"],
-        )
-        writer.writerow([_cell(v) for v in row])
-        n += 1
+    cell, odd = _cell, _NOT_PLAIN_FIRST
+    none = ("", "")
+    for batch in batches:
+        if not batch:
+            continue
+        ids = json.dumps(batch)
+        actors = _joined(conn, _CSV_ACTORS, ids)
+        regions = _joined(conn, _CSV_REGIONS, ids)
+        rows = []
+        for r in conn.execute(_CSV_ROWS, [ids]):
+            a, g = actors.get(r[0], none), regions.get(r[0], none)
+            rows.append(
+                [
+                    v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v)
+                    for v in (*r[:9], a[0], a[1], g[0], g[1], *r[9:])
+                ]
+            )
+        writer.writerows(rows)
+        n += len(rows)
     return n
 
 
@@ -251,34 +307,82 @@ def citation(r: dict) -> str:
     return "".join(out)
 
 
-def _write_markdown(records: list[dict], out: SupportsWrite[str], query: str | None) -> int:
-    # Each finding appears once, under the linked actor that has the most findings in this export.
-    sizes: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for r in records:
-        for a in r["actors"]:
-            sizes[a["id"]] = sizes.get(a["id"], 0) + 1
-            names[a["id"]] = a["name"]
-    groups: dict[str | None, list[dict]] = {}
-    for r in records:
-        lead = min((a["id"] for a in r["actors"]), key=lambda i: (-sizes[i], names[i].casefold(), i), default=None)
-        groups.setdefault(lead, []).append(r)
-    title = f"Findings: {md(query)}" if query and query.strip() else "Findings"
-    n_sources = len({r["source"]["id"] for r in records})
-    out.write(f"# {title}\n\n")
-    out.write(
-        f"{len(records)} finding{'s' if len(records) != 1 else ''} from {n_sources} "
-        f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"
+def _write_markdown(
+    conn: sqlite3.Connection,
+    batches: Iterable[list[str]],
+    out: SupportsWrite[str],
+    query: str | None,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Each finding appears once, under the linked actor that has the most findings in this export (ties: the
+    name, then the id); groups largest first, "Other findings" (no actor) last; within a group, export order.
+    The grouping is done in temporary tables, so memory does not grow with the export."""
+    conn.create_function(
+        "findings_casefold", 1, lambda s: s.casefold() if isinstance(s, str) else s, deterministic=True
     )
-    order = sorted(
-        groups, key=lambda k: (k is None, -len(groups[k]), names.get(k, "").casefold() if k else "", k or "")
-    )
-    for lead in order:
-        heading = md(names[lead]) if lead is not None else "Other findings"
-        out.write(f"\n## {heading}\n\n")
-        for r in groups[lead]:
-            out.write(_markdown_item(r, lead))
-    return len(records)
+    temp = ["export_ids", "export_sizes", "export_leads", "export_groups"]
+    # A read-only connection (mode=ro, query_only) may still hold temporary tables once query_only is lifted:
+    # mode=ro alone keeps the database file from being written, and temporary tables live elsewhere.
+    query_only = conn.execute("PRAGMA query_only").fetchone()[0]
+    conn.execute("PRAGMA query_only = OFF")
+    for table in temp:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    try:
+        conn.execute("CREATE TEMP TABLE export_ids (pos INTEGER PRIMARY KEY, id TEXT NOT NULL)")
+        for ids in batches:
+            conn.execute(
+                "INSERT INTO temp.export_ids (id) SELECT j.value FROM json_each(?) j "
+                "WHERE EXISTS (SELECT 1 FROM evidence e WHERE e.id = j.value) ORDER BY j.key",
+                [json.dumps(ids)],
+            )
+        conn.execute(
+            "CREATE TEMP TABLE export_sizes AS SELECT l.actor_id AS id, count(*) AS n FROM temp.export_ids x "
+            "CROSS JOIN evidence_actors l ON l.evidence_id = x.id CROSS JOIN actors a ON a.id = l.actor_id "
+            "GROUP BY l.actor_id"
+        )
+        conn.execute("CREATE UNIQUE INDEX temp.export_sizes_id ON export_sizes(id)")
+        conn.execute(
+            "CREATE TEMP TABLE export_leads AS SELECT x.pos AS pos, x.id AS id, coalesce(("
+            "SELECT l.actor_id FROM evidence_actors l CROSS JOIN temp.export_sizes z ON z.id = l.actor_id "
+            "CROSS JOIN actors a ON a.id = l.actor_id WHERE l.evidence_id = x.id "
+            "ORDER BY z.n DESC, findings_casefold(a.name), a.id LIMIT 1), '') AS lead FROM temp.export_ids x"
+        )
+        conn.execute(
+            "CREATE TEMP TABLE export_groups AS SELECT g.lead AS lead, g.n AS n, a.name AS name, "
+            "row_number() OVER (ORDER BY g.lead = '', g.n DESC, findings_casefold(coalesce(a.name, '')), g.lead) "
+            "AS rank FROM (SELECT lead, count(*) AS n FROM temp.export_leads GROUP BY lead) g "
+            "LEFT JOIN actors a ON a.id = g.lead"
+        )
+        conn.execute("CREATE UNIQUE INDEX temp.export_groups_lead ON export_groups(lead)")
+        total, n_sources = conn.execute(
+            "SELECT count(*), count(DISTINCT e.source_id) FROM temp.export_ids x CROSS JOIN evidence e ON e.id = x.id"
+        ).fetchone()
+        title = f"Findings: {md(query)}" if query and query.strip() else "Findings"
+        out.write(f"# {title}\n\n")
+        out.write(
+            f"{total} finding{'s' if total != 1 else ''} from {n_sources} "
+            f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"
+        )
+        cursor = conn.execute(
+            "SELECT l.id, l.lead, g.name FROM temp.export_leads l CROSS JOIN temp.export_groups g "
+            "ON g.lead = l.lead ORDER BY g.rank, l.pos"
+        )
+        written, current = 0, None
+        while rows := cursor.fetchmany(BATCH):
+            records = _records(conn, [[r[0] for r in rows]])
+            for (_, lead, name), record in zip(rows, records, strict=True):
+                if lead != current:
+                    current = lead
+                    out.write(f"\n## {md(name) if lead else 'Other findings'}\n\n")
+                out.write(_markdown_item(record, lead or None))
+            written += len(rows)
+            if progress is not None:
+                progress(written)
+        return written
+    finally:
+        for table in temp:
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        conn.execute(f"PRAGMA query_only = {int(query_only)}")
 
 
 def _markdown_item(r: dict, lead: str | None) -> str:
