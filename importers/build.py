@@ -1,8 +1,9 @@
 """`findings build`: rebuild a database (by default the shipped data.db) from dataset/*.yaml.
 
 The new database is written to a temporary file beside the target and renamed over it only when complete, so
-a failed build leaves the old database in place. It is marked as made by a build (store/reference.py); a target
-that holds anything else (your imports, or another kind of file) is not replaced unless forced.
+a failed build leaves the old database in place. It is in rollback-journal mode, as every write leaves a
+database (store.journal), so reading it creates no file. It is marked as made by a build (store/reference.py);
+a target that holds anything else (your imports, or another kind of file) is not replaced unless forced.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ def build_database(target: Path, dataset: Path = DATASET_DIR, *, force: bool = F
                 session.add_file(name, sha)
             session.add(batch)
         os.replace(tmp, target)
+        # The old file's -wal and -shm went with it: beside the new one (in rollback mode) they would be taken
+        # for another database's log.
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{target}{suffix}").unlink()
     finally:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):

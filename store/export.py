@@ -7,6 +7,7 @@ streams in batches, so an export of a million findings holds a few hundred at a 
 query per batch with actors and regions joined in SQL; Markdown groups by actor in SQL (temporary tables of
 the export's ids, sizes and lead actors), then writes group by group.
 
+
 What a person reads is shown through the one table of store.text, in every format but JSON: CSV has no escape
 syntax, so its cells hold the visible forms (ESC as ␛, `Hua<U+200B>wei`; tabs and line breaks inside a cell stay,
 a CR LF inside a cell becomes a line feed), and `cat` of an export cannot drive a terminal; cells that a
@@ -21,6 +22,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from store.cite import citation_parts, figure, status_mark
@@ -66,32 +68,24 @@ def write_export(
     *,
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
+    selection: Selection | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written.
-    `progress` is called with the number of findings written so far, after each batch."""
+    """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written (also
+    set as `selection.count`). A Markdown brief begins with what `selection` describes. `progress` is called
+    with the number of findings written so far, after each batch."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     batches = _id_batches(conn, query, evidence_ids)
     if fmt == "markdown":  # reports as it writes, after grouping
-        return _write_markdown(conn, batches, out, query, progress)
-    if progress is not None:
-        batches = _reporting(batches, progress)
-    if fmt == "csv":
-        return _write_csv(conn, batches, out)
-    return _write_json(_records(conn, batches), out)
-
-
-def export_size(conn: sqlite3.Connection, query: str | None) -> int | None:
-    """How many findings an export of `query` writes, when that is known without counting them (all of them:
-    the kept total); None otherwise."""
-    if (query or "").strip():
-        return None
-    try:
-        row = conn.execute("SELECT n FROM facet_counts WHERE facet = 'findings'").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return row[0] if row else 0
+        n = _write_markdown(conn, batches, out, query, selection, progress)
+    else:
+        if progress is not None:
+            batches = _reporting(batches, progress)
+        n = _write_csv(conn, batches, out) if fmt == "csv" else _write_json(_records(conn, batches), out)
+    if selection is not None:
+        selection.count = n
+    return n
 
 
 def _reporting(batches: Iterable[list[str]], progress: Callable[[int], None]) -> Iterator[list[str]]:
@@ -100,6 +94,102 @@ def _reporting(batches: Iterable[list[str]], progress: Callable[[int], None]) ->
         yield ids
         done += len(ids)
         progress(done)
+
+
+# ---------------------------------------------------------------------------------------------- selection
+
+
+@dataclass
+class Selection:
+    """What an export holds, so that a part is never taken for the whole: the query, the filters (chips and
+    facets, with names), how many of the database's findings, which database, when."""
+
+    query: str
+    filters: dict[str, list[dict[str, str]]]  # "actors": [{"id": "china", "name": "China"}], "years": [{"value"...}]
+    database: str
+    exported: str  # UTC, ISO 8601
+    total: int  # findings in the database
+    count: int = 0  # findings exported (set by write_export)
+
+    def parts(self) -> list[str]:
+        """The selection in words: ["query “yuan”", "actor China", ...]; empty for all findings."""
+        out = [f"query “{self.query}”"] if self.query else []
+        for key, label in _FILTER_LABELS:
+            items = self.filters.get(key) or []
+            if items:
+                names = [i.get("name") or i.get("value") or i.get("id") or "" for i in items]
+                out.append(f"{label[len(names) > 1]} {' or '.join(names)}")
+        return out
+
+    def summary(self) -> str:
+        """One line for people (shown through the text table by the caller)."""
+        what = "; ".join(self.parts()) or "all findings"
+        return f"{what}: {self.count:,} of {self.total:,} findings in {self.database}, exported {self.exported}"
+
+    def as_json(self, *, fmt: str, file: str, sha256: str) -> str:
+        """The sidecar `FILE.meta.json` of a CSV or JSON export."""
+        data = {
+            "findings_export": 1,
+            "file": file,
+            "format": fmt,
+            "sha256": sha256,
+            "count": self.count,
+            "total_in_database": self.total,
+            "selection": " ".join(self.parts()) or "all findings",
+            "query": self.query,
+            "filters": {k: v for k, v in self.filters.items() if v},
+            "database": self.database,
+            "exported": self.exported,
+        }
+        return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
+_FILTER_LABELS = (
+    ("actors", ("actor", "actors")),
+    ("regions", ("region", "regions")),
+    ("categories", ("category", "categories")),
+    ("countries", ("actor country", "actor countries")),
+    ("years", ("year", "years")),
+    ("statuses", ("status", "statuses")),
+    ("sources", ("source", "sources")),
+)
+
+
+def selection(
+    conn: sqlite3.Connection, *, database: str, query: str | None = None, flt: EvidenceFilter | None = None
+) -> Selection:
+    """Describe an export of `query` (the CLI) or of `flt` (the explorer's list: its search, chips and facets)."""
+    from datetime import UTC, datetime
+
+    filters: dict[str, list[dict[str, str]]] = {}
+    if flt is not None:
+        query = flt.query
+        filters["actors"] = _named(conn, "actors", "name", flt.actor_ids)
+        filters["regions"] = _named(conn, "regions", "name", flt.region_ids)
+        filters["categories"] = [{"value": str(c)} for c in flt.categories]
+        filters["countries"] = [{"value": str(c)} for c in flt.countries]
+        filters["years"] = [{"value": str(y)} for y in flt.years]
+        filters["statuses"] = [{"value": str(v)} for v in flt.statuses]
+        filters["sources"] = _named(conn, "sources", "title", flt.source_ids)
+    from store.search.facet_counts import total_findings
+
+    total = total_findings(conn)
+    return Selection(
+        query=" ".join((query or "").split()),
+        filters=filters,
+        database=database,
+        exported=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        total=int(total),
+    )
+
+
+def _named(conn: sqlite3.Connection, table: str, column: str, ids: Iterable[str]) -> list[dict[str, str]]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    names = dict(conn.execute(f"SELECT id, {column} FROM {table} WHERE id IN ({marks})", wanted).fetchall())
+    return [{"id": i, "name": str(names.get(i) or i)} for i in wanted]
 
 
 def _id_batches(conn: sqlite3.Connection, query: str | None, evidence_ids: Iterable[str] | None) -> Iterator[list[str]]:
@@ -312,6 +402,7 @@ def _write_markdown(
     batches: Iterable[list[str]],
     out: SupportsWrite[str],
     query: str | None,
+    sel: Selection | None,
     progress: Callable[[int], None] | None,
 ) -> int:
     """Each finding appears once, under the linked actor that has the most findings in this export (ties: the
@@ -359,6 +450,12 @@ def _write_markdown(
         ).fetchone()
         title = f"Findings: {md(query)}" if query and query.strip() else "Findings"
         out.write(f"# {title}\n\n")
+        if sel is not None:
+            what = " · ".join(md(p) for p in sel.parts()) or "all findings"
+            out.write(
+                f"*Selection: {what}: {total:,} of {sel.total:,} findings in the database "
+                f"{md(sel.database)}, exported {md(sel.exported)}.*\n\n"
+            )
         out.write(
             f"{total} finding{'s' if total != 1 else ''} from {n_sources} "
             f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"

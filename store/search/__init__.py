@@ -27,7 +27,8 @@ Plans, counts, facets and list orders are remembered per connection until the da
 
 At a million findings (bench/big.db on the development machine): top 50 with snippets p95 1.03x the raw FTS5
 query; first pages of any list under 20 ms; the first deep page of a filtered list 0.1-2.5 s (then ~1 ms);
-count_evidence 0-1.5 s depending on the filter; facets with no filter ~5-10 s (the country figure, see facets).
+count_evidence 0-1.5 s depending on the filter; facets with no filter a few ms (kept counts), filtered ones grow
+with the matching findings (`iter_facets` yields counts so far).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ _LATER = {
     "list_evidence": "evidence",
     "FACETS": "facet_counts",
     "facets": "facet_counts",
+    "iter_facets": "facet_counts",
+    "FacetProgress": "facet_counts",
+    "total_findings": "facet_counts",
 }
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
 if TYPE_CHECKING:
@@ -59,7 +63,7 @@ if TYPE_CHECKING:
         scope_counts,
     )
     from store.search.evidence_filter import EvidenceFilter
-    from store.search.facet_counts import FACETS, facets
+    from store.search.facet_counts import FACETS, FacetProgress, facets, iter_facets, total_findings
 
 
 def __getattr__(name: str) -> object:
@@ -88,6 +92,9 @@ __all__ = [
     "count",
     "count_evidence",
     "facets",
+    "iter_facets",
+    "FacetProgress",
+    "total_findings",
     "iter_evidence_ids",
     "list_evidence",
     "notes",

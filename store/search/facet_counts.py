@@ -157,3 +157,9 @@ def _counted(
             if len(rows) == slice_size:
                 yield snapshot(), counted, False
     yield snapshot(), counted, True
+
+
+def total_findings(conn: sqlite3.Connection) -> int:
+    """How many findings the database holds, as the triggers keep it (no count over the table)."""
+    row = conn.execute("SELECT n FROM facet_counts WHERE facet = 'findings' AND value = ''").fetchone()
+    return int(row[0]) if row else 0
