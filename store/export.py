@@ -397,6 +397,10 @@ def citation(r: dict) -> str:
     return "".join(out)
 
 
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def _write_markdown(
     conn: sqlite3.Connection,
     batches: Iterable[list[str]],

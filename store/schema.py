@@ -355,6 +355,7 @@ def facet_triggers() -> str:
     cascades to its links after the actor row is gone, so its BEFORE DELETE trigger takes its findings away.
     """
     year_new, year_old = "substr(NEW.date, 1, 4)", "substr(OLD.date, 1, 4)"
+    other = _other_link_with_country
     new_country = "(SELECT country FROM actors WHERE id = NEW.actor_id)"
     old_country = "(SELECT country FROM actors WHERE id = OLD.actor_id)"
     return f"""
@@ -382,8 +383,8 @@ CREATE TRIGGER evidence_actors_facets_ad AFTER DELETE ON evidence_actors BEGIN
     {_bump("country", old_country, "-1", "NOT " + _other_link_with_country("OLD.evidence_id", old_country, "NULL"))}
 END;
 CREATE TRIGGER evidence_actors_facets_au AFTER UPDATE OF evidence_id, actor_id ON evidence_actors BEGIN
-    {_bump("country", old_country, "-1", "NOT " + _other_link_with_country("OLD.evidence_id", old_country, "NEW.rowid"))}
-    {_bump("country", new_country, "1", "NOT " + _other_link_with_country("NEW.evidence_id", new_country, "NEW.rowid"))}
+    {_bump("country", old_country, "-1", "NOT " + other("OLD.evidence_id", old_country, "NEW.rowid"))}
+    {_bump("country", new_country, "1", "NOT " + other("NEW.evidence_id", new_country, "NEW.rowid"))}
 END;
 CREATE TRIGGER actors_facets_ai AFTER INSERT ON actors WHEN NEW.country IS NOT NULL BEGIN
     {_actor_country_counts("NEW.id", "NEW.country", "")}
@@ -397,20 +398,6 @@ END;
 CREATE TRIGGER actors_facets_au AFTER UPDATE OF country ON actors WHEN OLD.country IS NOT NEW.country BEGIN
     {_actor_country_counts("NEW.id", "NEW.country", "")}
 END;"""
-
-
-FACET_TRIGGER_NAMES = (
-    "evidence_facets_ai",
-    "evidence_facets_ad",
-    "evidence_facets_au",
-    "evidence_actors_facets_ai",
-    "evidence_actors_facets_ad",
-    "evidence_actors_facets_au",
-    "actors_facets_ai",
-    "actors_facets_bd",
-    "actors_facets_bu",
-    "actors_facets_au",
-)
 
 
 def statements(script: str) -> list[str]:

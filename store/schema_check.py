@@ -165,9 +165,11 @@ def our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     is made: this runs in every lookup)."""
     from store import schema
 
-    tables = frozenset(re.findall(r"CREATE TABLE (\w+)", schema.TABLES + schema.GAZETTEER_TABLE))
+    tables = frozenset(
+        re.findall(r"CREATE TABLE (\w+)", schema.TABLES + schema.GAZETTEER_TABLE + schema.FACET_COUNTS_TABLE)
+    )
     fts = frozenset(f"{t}_fts" for t in schema.FTS_COLUMNS)
-    triggers = set(re.findall(r"CREATE TRIGGER (\w+)", schema._triggers()))
+    triggers = set(re.findall(r"CREATE TRIGGER (\w+)", schema._triggers() + schema.facet_triggers()))
     triggers.update(f"{t}_{suffix}" for t in schema.FTS_COLUMNS for suffix in ("ai", "ad", "au"))
     return tables, fts, frozenset(triggers)
 
@@ -183,7 +185,7 @@ def our_columns() -> dict[str, dict[str, str]]:
     from store import schema
 
     out: dict[str, dict[str, str]] = {}
-    for block in re.split(r"(?=CREATE TABLE )", schema.TABLES + schema.GAZETTEER_TABLE):
+    for block in re.split(r"(?=CREATE TABLE )", schema.TABLES + schema.GAZETTEER_TABLE + schema.FACET_COUNTS_TABLE):
         if m := re.match(r"CREATE TABLE (\w+)", block):
             out[m.group(1)] = {name: kind for _, name, kind in _COLUMN.findall(block)}
     return out

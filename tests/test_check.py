@@ -58,7 +58,8 @@ DAMAGE = [
         "facet counts",
         [
             "DROP TRIGGER evidence_facets_ai",
-            "INSERT INTO evidence (id, claim, category, source_id) SELECT 'unseen', 'x', 'trade', id FROM sources LIMIT 1",
+            "INSERT INTO evidence (id, claim, category, source_id) "
+            "SELECT 'unseen', 'x', 'trade', id FROM sources LIMIT 1",
         ],
     ),
     (

@@ -386,7 +386,7 @@ def test_a_closed_output_is_not_an_error(db: Path, argv: tuple[str, ...]) -> Non
 
 
 def test_the_check_report_says_what_it_checked(db: Path) -> None:
-    report = json.loads(run_cli("check", "--json", db=db).output)
+    report = json.loads(run_cli("check", "--json", db=db).stdout)
     names = {c["check"] for c in report["checks"]}
     assert {"schema", "journal files", "region parent cycles", "values of the right type"} <= names
     assert {"hidden characters in names and ids", "ids and names in NFC"} <= names
