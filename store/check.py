@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store import integrity, journal, schema_check
-from store.schema import FACET_RECOUNT, FTS_COLUMNS, SCHEMA_VERSION, TOKENIZE
+from store.schema import FACET_RECOUNT_NOT_COUNTRIES, FTS_COLUMNS, SCHEMA_VERSION, TOKENIZE
 
 EXAMPLES = 5
 CHECK_TIME_FACTOR = 10  # check reads everything (integrity, a fresh search index): each step may take longer
@@ -133,15 +133,6 @@ DERIVED_CHECKS: list[tuple[str, str, str]] = [
         "UNION ALL SELECT 'region', r.id FROM regions r WHERE coalesce(r.aka, '') != coalesce((SELECT "
         "group_concat(alias, ' ; ') FROM (SELECT alias FROM aliases WHERE kind = 'region' AND ref_id = r.id "
         "ORDER BY alias)), '')",
-    ),
-    (
-        "facet counts",
-        "facet_counts differs from the findings (facets and totals would show wrong numbers)",
-        f"WITH c(facet, value, n) AS MATERIALIZED ({FACET_RECOUNT}) "
-        "SELECT k.facet, k.value, k.n, coalesce(c.n, 0) FROM facet_counts k "
-        "LEFT JOIN c ON c.facet = k.facet AND c.value = k.value WHERE k.n != coalesce(c.n, 0) "
-        "UNION ALL SELECT c.facet, c.value, 0, c.n FROM c "
-        "WHERE NOT EXISTS (SELECT 1 FROM facet_counts k WHERE k.facet = c.facet AND k.value = c.value)",
     ),
 ]
 # Called at the start of each phase (found = None) and at its end (with what it found): the phase's index, how
@@ -336,7 +327,30 @@ def _nfc(conn: sqlite3.Connection) -> Finding:
     return Finding("ids and names in NFC", True, detail if found else "", len(found), found[:EXAMPLES], bool(found))
 
 
+def facet_counts(conn: sqlite3.Connection) -> Finding:
+    """facet_counts against the findings. Countries are counted here in one ordered pass over the actor links
+    (each finding's countries once), which at a million findings is about twice as fast as SQLite's DISTINCT."""
+    want: dict[tuple[str, str], int] = {(f, v): n for f, v, n in conn.execute(FACET_RECOUNT_NOT_COUNTRIES) if n}
+    country = dict(conn.execute("SELECT id, country FROM actors WHERE country IS NOT NULL"))
+    last, seen = None, set()
+    for eid, aid in conn.execute("SELECT evidence_id, actor_id FROM evidence_actors ORDER BY evidence_id"):
+        c = country.get(aid)
+        if c is None:
+            continue
+        if eid != last:
+            last, seen = eid, set()
+        if c not in seen:
+            seen.add(c)
+            want[("country", c)] = want.get(("country", c), 0) + 1
+    kept = {(f, v): n for f, v, n in conn.execute("SELECT facet, value, n FROM facet_counts") if n}
+    wrong = sorted(k for k in want.keys() | kept.keys() if want.get(k, 0) != kept.get(k, 0))
+    examples = [f"{f} {v!r}: kept {kept.get((f, v), 0):,}, counted {want.get((f, v), 0):,}" for f, v in wrong]
+    detail = "facet_counts differs from the findings (facets and totals would show wrong numbers)"
+    return Finding("facet counts", not wrong, detail if wrong else "", len(wrong), examples[:EXAMPLES])
+
+
 _SIMPLE_PHASES += [
+    ("facet counts", facet_counts),
     ("region parent cycles", parent_cycles),
     ("values of the right type", value_types),
     ("hidden characters in names and ids", _hidden),

@@ -161,5 +161,5 @@ def _counted(
 
 def total_findings(conn: sqlite3.Connection) -> int:
     """How many findings the database holds, as the triggers keep it (no count over the table)."""
-    row = conn.execute("SELECT n FROM facet_counts WHERE facet = 'findings' AND value = ''").fetchone()
+    row = conn.execute("SELECT n FROM facet_counts WHERE facet = 'findings' AND value = 'all'").fetchone()
     return int(row[0]) if row else 0
