@@ -144,3 +144,12 @@ def test_filtered_facets_arrive_in_steps_that_end_with_the_exact_counts(db: Path
         assert len(again) == 1 and again[0].counts == exact
     finally:
         conn.close()
+
+
+def test_repair_recounts_facet_counts_that_check_finds_wrong(db: Path) -> None:
+    write(db, "UPDATE facet_counts SET n = n + 5 WHERE facet = 'country'")
+    assert "FAIL  facet counts" in run_cli("check", db=db).stdout
+    repaired = run_cli("repair", db=db)
+    assert "recomputed facet counts" in repaired.output, repaired.output
+    assert kept(db) == (counted(db), n_findings(db))
+    assert run_cli("check", db=db).exit_code == 0
