@@ -133,7 +133,13 @@ def _write(conn: sqlite3.Connection, fmt: str, out: SupportsWrite[str], text: st
         return ftm_export(conn, out, query=text)
     from store.export import write_export
 
-    return write_export(conn, fmt, out, query=text, selection=sel)
+    if not sys.stderr.isatty() or isinstance(out, _TerminalSafe):  # no bar on a pipe, nor over the export itself
+        return write_export(conn, fmt, out, query=text, selection=sel)
+    from importers.progress import DelayedProgress
+
+    total = sel.total if sel is not None and not text else None  # all findings: the kept total
+    with DelayedProgress(f"exporting {fmt}", total=total, unit="findings") as bar:
+        return write_export(conn, fmt, out, query=text, selection=sel, progress=lambda n: bar.advance(n - bar.done))
 
 
 def _write_file(
