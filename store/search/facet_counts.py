@@ -19,7 +19,11 @@ from store.search.evidence_filter import EvidenceFilter
 from store.search.plan import Plan, driver, from_where, plan_for
 
 FACETS = ("category", "country", "region", "year")
-SLICE = 20_000  # matching findings counted between two partial results
+SLICE = 20_000  # at most this many matching findings are counted between two partial results
+FIRST_SLICE = 1_000
+# A driving link condition with more findings than this is not used: its query (DISTINCT ids) yields nothing
+# until it has read them all, while walking the findings yields the first slice at once.
+STREAM_DRIVE_MAX = 50_000
 _CACHE: Cache[dict[str, list[tuple[str, int]]]] = Cache(32)
 
 Counts = dict[str, list[tuple[str, int]]]
@@ -139,6 +143,7 @@ def _counted(
     )
     totals: dict[tuple[str, str], int] = {}
     counted = 0
+    size = min(slice_size, FIRST_SLICE)  # the first counts soon, then larger slices (fewer queries)
 
     def add(rowids: list[int]) -> None:
         for facet, value, n in conn.execute(sql, [json.dumps(rowids)]):
@@ -149,13 +154,17 @@ def _counted(
         return _sorted((facet, value, n) for (facet, value), n in totals.items())
 
     for part in plan.parts():
-        source, where, params = from_where(part, driver(part, 0, None))
+        drive = driver(part, 0, None)
+        if drive is not None and (drive.est or 0) > STREAM_DRIVE_MAX:
+            drive = None
+        source, where, params = from_where(part, drive)
         cursor = conn.execute(f"SELECT e.rowid FROM {source}{where}", params)
-        while rows := cursor.fetchmany(slice_size):
+        while rows := cursor.fetchmany(size):
             add([r[0] for r in rows])
             counted += len(rows)
-            if len(rows) == slice_size:
+            if len(rows) == size:
                 yield snapshot(), counted, False
+            size = min(slice_size, size * 2)
     yield snapshot(), counted, True
 
 
