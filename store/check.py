@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from store import integrity, journal, schema_check
@@ -172,13 +173,18 @@ def run_checks(path: Path, *, progress: Progress | None = None) -> list[Finding]
         out += step("journal files", lambda: [_journal_files(path)])
         for name, detail, sql in REFERENCE_CHECKS + DERIVED_CHECKS:
             if name not in FOREIGN_KEY_TABLES:
-                out += step(name, lambda name=name, detail=detail, sql=sql: [_listed(conn, name, detail, sql)])
+                out += step(name, partial(_one, _listed, conn, name, detail, sql))
         for name, check in _SIMPLE_PHASES:
-            out += step(name, lambda name=name, check=check: [_damaged(name, check, conn)])
+            out += step(name, partial(_one, _damaged, name, check, conn))
         out += _fts(conn, step)
     finally:
         conn.close()
     return out
+
+
+def _one(check: Callable[..., Finding], *args: object) -> list[Finding]:
+    """A phase of one check."""
+    return [check(*args)]
 
 
 class _Steps:
@@ -332,7 +338,7 @@ def facet_counts(conn: sqlite3.Connection) -> Finding:
     (each finding's countries once), which at a million findings is about twice as fast as SQLite's DISTINCT."""
     want: dict[tuple[str, str], int] = {(f, v): n for f, v, n in conn.execute(FACET_RECOUNT_NOT_COUNTRIES) if n}
     country = dict(conn.execute("SELECT id, country FROM actors WHERE country IS NOT NULL"))
-    last, seen = None, set()
+    last, seen = None, set[str]()
     for eid, aid in conn.execute("SELECT evidence_id, actor_id FROM evidence_actors ORDER BY evidence_id"):
         c = country.get(aid)
         if c is None:
@@ -364,9 +370,7 @@ def _fts(conn: sqlite3.Connection, step: _Steps) -> list[Finding]:
     conn.execute("PRAGMA query_only = OFF")  # for the temporary database only: the main file is opened read-only
     try:
         for table, columns in FTS_COLUMNS.items():
-            out += step(
-                f"search index of {table}", lambda table=table, columns=columns: [_fts_one(conn, table, columns)]
-            )
+            out += step(f"search index of {table}", partial(_one, _fts_one, conn, table, columns))
     finally:
         conn.execute("PRAGMA query_only = ON")
     return out
