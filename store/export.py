@@ -412,9 +412,7 @@ def _write_markdown(
     """Each finding appears once, under the linked actor that has the most findings in this export (ties: the
     name, then the id); groups largest first, "Other findings" (no actor) last; within a group, export order.
     The grouping is done in temporary tables, so memory does not grow with the export."""
-    conn.create_function(
-        "findings_casefold", 1, lambda s: s.casefold() if isinstance(s, str) else s, deterministic=True
-    )
+    conn.create_function("findings_casefold", 1, _casefold, deterministic=True)  # Python's, as sorted() uses
     temp = ["export_ids", "export_sizes", "export_leads", "export_groups"]
     # A read-only connection (mode=ro, query_only) may still hold temporary tables once query_only is lifted:
     # mode=ro alone keeps the database file from being written, and temporary tables live elsewhere.
