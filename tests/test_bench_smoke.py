@@ -26,6 +26,16 @@ ALWAYS = [
     "cli_console_1M",
     "ftm_import",
     "ftm_memory",
+    "facet_category",
+    "facet_year",
+    "facet_region",
+    "facet_country",
+    "facet_filtered_first",
+    "export_csv",
+    "export_csv_memory",
+    "export_json_memory",
+    "export_markdown_memory",
+    "check",
 ]
 TERMINAL = [
     "startup_data.db",
