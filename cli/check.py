@@ -35,12 +35,15 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
       findings --db team.db check --json
     """
     from store.check import run_checks
+    from store.check_scripts import run_script_checks
     from store.paths import reading_db
     from store.text import json_safe, printable
 
     path = reading_db(given_db(ctx))
     with _PhaseReport(lines_to_stderr=as_json) as report_phase:
         findings = run_checks(path, progress=report_phase)
+    if all(f.ok for f in findings[:1]):  # storage intact: the text can be read
+        findings += run_script_checks(path)
     problems = [f for f in findings if not f.ok]
     if as_json:
         report = {"database": str(path), "ok": not problems, "checks": [asdict(f) for f in findings]}

@@ -34,11 +34,25 @@ DESCRIBED_BESIDE = ("csv", "json")  # formats whose file gets a FILE.meta.json (
     help="Write to this file (- for standard output). It is written beside and renamed into place when complete; "
     "an existing file is replaced only with --force or a yes when asked, and keeps its permissions.",
 )
+@click.option(
+    "--romanise",
+    "--romanize",
+    "romanise",
+    is_flag=True,
+    help="Add each Ukrainian or Russian claim and quote in Latin letters (KMU 2010; BGN/PCGN) and the standard "
+    "used (csv, json, markdown).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output file without asking.")
 @db_option()
 @click.pass_context
 def export(
-    ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, force: bool, db: Path | None
+    ctx: click.Context,
+    fmt: str,
+    query: tuple[str, ...],
+    output: Path | None,
+    romanise: bool,
+    force: bool,
+    db: Path | None,
 ) -> None:
     """Export all findings, or those QUERY matches (the query language of `findings search`).
 
@@ -63,12 +77,15 @@ def export(
       findings export csv actor:china region:crimea -o china-crimea.csv
       findings export csv china -coal -o out.csv --force
       findings export json | jq '.[].claim'
+      findings export csv lang:uk --romanise -o ukrainian.csv
     """
     from store.paths import reading_db
     from store.text import printable
 
     fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
     text = " ".join(query) or None
+    if romanise and fmt == "ftm":
+        raise click.UsageError("--romanise adds columns to csv, json and markdown exports, not to ftm")
     to_file = output is not None and str(output) != "-"
     targets = []
     if to_file:
@@ -87,12 +104,12 @@ def export(
         if not to_file:
             out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             try:
-                n = _write(conn, fmt, out, text, sel)
+                n = _write(conn, fmt, out, text, sel, romanise)
                 sys.stdout.flush()
             except BrokenPipeError:
                 reader_gone()
         else:
-            n = _write_file(conn, fmt, targets, text, sel)
+            n = _write_file(conn, fmt, targets, text, sel, romanise)
     finally:
         conn.close()
     what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
@@ -126,7 +143,14 @@ class _TerminalSafe:
         self._out.flush()
 
 
-def _write(conn: sqlite3.Connection, fmt: str, out: SupportsWrite[str], text: str | None, sel: Selection | None) -> int:
+def _write(
+    conn: sqlite3.Connection,
+    fmt: str,
+    out: SupportsWrite[str],
+    text: str | None,
+    sel: Selection | None,
+    romanise: bool = False,
+) -> int:
     if fmt == "ftm":
         from store.export_ftm import export as ftm_export
 
@@ -134,23 +158,30 @@ def _write(conn: sqlite3.Connection, fmt: str, out: SupportsWrite[str], text: st
     from store.export import write_export
 
     if not sys.stderr.isatty() or isinstance(out, _TerminalSafe):  # no bar on a pipe, nor over the export itself
-        return write_export(conn, fmt, out, query=text, selection=sel)
+        return write_export(conn, fmt, out, query=text, selection=sel, romanise=romanise)
     from importers.progress import DelayedProgress
 
     total = sel.total if sel is not None and not text else None  # all findings: the kept total
     with DelayedProgress(f"exporting {fmt}", total=total, unit="findings") as bar:
-        return write_export(conn, fmt, out, query=text, selection=sel, progress=lambda n: bar.advance(n - bar.done))
+        return write_export(
+            conn, fmt, out, query=text, selection=sel, romanise=romanise, progress=lambda n: bar.advance(n - bar.done)
+        )
 
 
 def _write_file(
-    conn: sqlite3.Connection, fmt: str, targets: list[Target], text: str | None, sel: Selection | None
+    conn: sqlite3.Connection,
+    fmt: str,
+    targets: list[Target],
+    text: str | None,
+    sel: Selection | None,
+    romanise: bool = False,
 ) -> int:
     """The export, and its description beside it: each written beside its target and renamed when complete."""
     from store.output import Hashing, replacing
 
     with replacing(targets[0]) as f:
         out = Hashing(f)
-        n = _write(conn, fmt, out, text, sel)
+        n = _write(conn, fmt, out, text, sel, romanise)
         if sel is not None and len(targets) > 1:
             with replacing(targets[1]) as meta:
                 meta.write(sel.as_json(fmt=fmt, file=targets[0].path.name, sha256=out.sha256))

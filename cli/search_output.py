@@ -19,10 +19,40 @@ KINDS = ("evidence", "actor", "region", "source")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 10_000
 COUNT_CAP = 1_000  # the footer says "1,000+" beyond this: counting every match of a common word costs a query
+VARIANT_MARK = "≈ other spelling"  # a hit found only through other scripts, spellings or word forms
 
 
 def run(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool) -> None:
-    """Search and print: JSON, or hits rendered for a terminal or a pipe."""
+    """Search and print: JSON, or hits rendered for a terminal or a pipe; then, on stderr, why parts of the
+    query named nothing and the query corrected (stdout stays the hits alone: `--json` stays JSON)."""
+    _print_hits(conn, text, kinds, limit, offset, as_json)
+    explain(conn, text)
+
+
+def explain(conn: sqlite3.Connection, text: str) -> None:
+    """On stderr: one line per part of the query that names nothing (store.search.notes), then
+    `did you mean: findings search '...'` with the query corrected, when there is a correction."""
+    import sys
+
+    from store.search import correction, notes
+
+    lines = [visible(line) for line in notes(conn, text)]
+    fixed = correction(conn, text)
+    if fixed is not None:
+        lines.append(f"did you mean: findings search {shell_quoted(visible(fixed))}")
+    if lines:
+        sys.stderr.write("".join(line + "\n" for line in lines))
+        sys.stderr.flush()
+
+
+def shell_quoted(text: str) -> str:
+    """`text` as one shell word in single quotes (a quote inside written '\\'')."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _print_hits(
+    conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int, offset: int, as_json: bool
+) -> None:
     from store.search import count
     from store.search import search as run_search
 
@@ -57,6 +87,8 @@ def _hit_json(h: Hit) -> dict[str, object]:
         "snippet": h.snippet,
         "highlights": [list(r) for r in h.highlights],
         "score": h.score,
+        # matched only through another script, spelling or word form of the query (Krym -> Криму)
+        "variant": h.variant,
     }
     if h.kind == "evidence":
         # scope: 'specific' (about the region asked for) or 'general' (about a wider region as a whole); null
@@ -117,6 +149,8 @@ def render(
                 ("  ", None),
                 (h.id, "id"),
             ]
+            if h.variant:
+                spans.append(("  " + VARIANT_MARK, "dim"))
             doc.line(*spans)
             body, spans_hl, in_claim = evidence_body(h.title, h.snippet, h.highlights)
             if in_claim:
@@ -135,6 +169,7 @@ def render(
                 ("  ", None),
                 (h.id, "id"),
                 (f"  {n:,} finding{'s' if n != 1 else ''}", "dim"),
+                ("  " + VARIANT_MARK if h.variant else "", "dim"),
             )
             if h.snippet and h.snippet != h.title:
                 doc.para(h.snippet, h.highlights, indent=5, style="dim")

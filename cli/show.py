@@ -14,6 +14,7 @@ from cli.options import Command, db_option
 from cli.render import Column, Doc, echo_json, emit, visible
 from store.cite import citation, figure
 from store.details import region_label
+from store.language import name as language_name
 
 if TYPE_CHECKING:
     from store.search import ScopeCounts
@@ -232,6 +233,7 @@ def render_source(d: dict, rows: list) -> Doc:
     doc.field("Published", d.get("published"))
     doc.field("URL", d.get("url"))
     doc.field("Accessed", d.get("accessed"))
+    doc.field("Language", language_name(d.get("lang")))
     doc.field("Notes", d.get("notes"))
     _counts(doc, "Actors named", d["actors"])
     _counts(doc, "Regions", d["regions"])
@@ -257,6 +259,7 @@ def render_evidence(d: dict, _rows: list) -> Doc:
     if d.get("quote"):
         doc.field("Quote", f"“{d['quote']}”")
     doc.field("Figure", figure(d.get("quantity"), d.get("unit")))
+    doc.field("Language", language_name(d.get("lang")))
     doc.field(
         "Actors", "; ".join(f"{a['name']} ({a['id']}{', ' + a['role'] if a.get('role') else ''})" for a in d["actors"])
     )

@@ -271,14 +271,20 @@ class Options:
     url: str | None = None
     published: str | None = None
     publisher: str | None = None
+    lang: str | None = None  # the article's language (ISO 639-1), else detected per article and paragraph
 
 
-def check_options(title: str | None, url: str | None, published: str | None, publisher: str | None) -> Options:
+def check_options(
+    title: str | None, url: str | None, published: str | None, publisher: str | None, lang: str | None = None
+) -> Options:
+    from store.language import check_code
+
     checks = (
         ("--source-title", title, lambda v: vocab.check_text(v, limit=vocab.MAX_TITLE)),
         ("--url", url, vocab.check_url),
         ("--published", published, vocab.check_date),
         ("--publisher", publisher, lambda v: vocab.check_text(v, limit=vocab.MAX_NAME)),
+        ("--lang", lang, check_code),
     )
     values = []
     for option, value, check in checks:
@@ -315,6 +321,7 @@ def article_batch(
 ) -> tuple[Batch, Outcome]:
     """The source and findings of one article, and what happens to the findings an earlier import made."""
     from store import articles
+    from store.language import detect
 
     source_id = articles.known_source(conn, url=opts.url, text_sha256=article.text_sha256)
     stored = articles.source_fields(conn, source_id) if source_id else None
@@ -334,6 +341,7 @@ def article_batch(
         notes=stored.get("notes")
         or f"Imported with `findings import article` from {Path(article.name).name}; its findings are the "
         "paragraphs that name a known actor or region, unreviewed.",
+        lang=opts.lang or detect(" ".join([article.title, *(p.text for p in article.paragraphs)])),
         origin=origin,
     )
     batch = Batch(sources=[source])
@@ -362,6 +370,7 @@ def article_batch(
                 source_id=source_id,
                 locator=f"para {para.number}",
                 status="unreviewed",
+                lang=opts.lang or detect(para.text) or source.lang,
                 actors=[(ref, None) for kind, ref in para.tags if kind == "actor"],
                 regions=[ref for kind, ref in para.tags if kind == "region"],
                 origin=Origin(article.name, para.line, f"para {para.number}"),
@@ -383,6 +392,7 @@ def run_import(
     url: str | None = None,
     published: str | None = None,
     publisher: str | None = None,
+    lang: str | None = None,
     dry_run: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
@@ -392,7 +402,7 @@ def run_import(
 
     if len(paths) > 1 and (title or url):
         raise click.UsageError("--source-title and --url describe one article: import one file at a time")
-    opts = check_options(title, url, published, publisher)
+    opts = check_options(title, url, published, publisher, lang)
     texts: list[Article] = []  # every file is read before any write
     paragraphs = 0
     for path in paths:

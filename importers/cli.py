@@ -244,6 +244,7 @@ def import_ftm(
 @click.option("--url", help="Where the article was published.")
 @click.option("--published", help="Publication date: 2025, 2025-10 or 2025-10-15.")
 @click.option("--publisher", help="Who published it.")
+@click.option("--lang", help="Its language, an ISO 639-1 code (uk, ru, en); default: detected from the text.")
 @dry_run_option
 @limit_options
 @click.pass_context
@@ -255,6 +256,7 @@ def import_article(
     url: str | None,
     published: str | None,
     publisher: str | None,
+    lang: str | None,
     dry_run: bool,
     limits: Limits,
 ) -> None:
@@ -262,12 +264,15 @@ def import_article(
 
     Each paragraph that names a known actor or region (names, aliases, the gazetteer of place names,
     demonyms such as "Chinese") becomes a finding linked to what it names, with locator `para N`.
+    Ukrainian and Russian text is tagged in every word form (в Криму, Донецької області); the language of
+    the article and of each finding is detected from the text, or set with --lang.
     Importing the same article again (same URL or text) updates it instead of adding it twice.
 
     \b
     Examples:
       findings import article report.md --url https://example.org/report --published 2025-10
       findings import article notes.txt --source-title "Field notes, Melitopol" --dry-run
+      findings import article zvit.md --lang uk --publisher "Схід SOS"
     """
     from importers.article import run_import
 
@@ -278,6 +283,7 @@ def import_article(
         url=url,
         published=published,
         publisher=publisher,
+        lang=lang,
         dry_run=dry_run,
         limits=limits,
     )

@@ -10,23 +10,36 @@ do: pure Python, no compiled dependency.
 Word boundaries come with the tokens: "Chinatown" is one word and never "China"; hyphens split words, so
 "Kherson-based" mentions Kherson and "Rostov-on-Don" is three words that no name here covers.
 
-Short all-capital names (DPR, LPR, PRC) match only in capitals, so that an alias like "US" would never hit
-the word "us". A name with no targets is a blocker: it consumes its words and tags nothing (places outside
-the occupied regions that contain a region's name).
+Ukrainian and Russian words are compared by their stems (store.matchkey.tagging_stem: the ending gone, the
+consonant change of the locative undone), and each Cyrillic word of a name stands for the forms it takes
+(`tagging_forms`), so "в Криму" mentions Крим, "Кримського півострова" Кримський півострів, "у Новій Каховці"
+Нова Каховка; "Херсонес" stays another word than "Херсон", and "Кримський" alone (a surname) is no mention
+of the peninsula. Latin and Cyrillic words never match each other here (names carry their Cyrillic forms as
+aliases), and a word mixing look-alike letters of both is read in the script of most of them (Huаwei).
+
+Short all-capital names (DPR, LPR, PRC, ДНР) match only in capitals, so that an alias like "US" would never
+hit the word "us". A name with no targets is a blocker: it consumes its words and tags nothing (places
+outside the occupied regions that contain a region's name).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from store.matchkey import tagging_forms, tagging_stem
+from store.scripts import has_cyrillic, unmixed
 
 Target = tuple[str, str]  # (kind, id): ("actor", "china"), ("region", "crimea")
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _POSSESSIVE = ("'s", "’s", "'S", "’S")
 MAX_CASED = 3  # all-capital names up to this length match in capitals only
+MAX_FORMS = 64  # spellings of one name in the table (each Cyrillic word stands for a few forms)
+CYRILLIC = "="  # Cyrillic stems are kept apart from Latin words: `=крим`
 
 
 def strip_diacritics(text: str) -> str:
@@ -42,13 +55,38 @@ def _plain(word: str) -> str:
     return strip_diacritics(word.replace("’", "'"))
 
 
+def _is_cyrillic(word: str) -> bool:
+    return has_cyrillic(word) and has_cyrillic(unmixed(word))
+
+
 def words(text: str) -> list[tuple[str, int, int]]:
     """The words of `text`, normalised, with their start and end offsets in `text`."""
     out = []
+    cyrillic = has_cyrillic(text)
     for m in _WORD.finditer(text):
-        norm = _plain(m.group()).casefold()
+        word = m.group()
+        if cyrillic and has_cyrillic(word):
+            word = unmixed(word)
+            if has_cyrillic(word):
+                out.append((CYRILLIC + tagging_stem(word), m.start(), m.end()))
+                continue
+        norm = _plain(word).casefold()
         if norm:
             out.append((norm, m.start(), m.end()))
+    return out
+
+
+def name_forms(name: str) -> list[list[str]]:
+    """The normalised words of a name, each with the forms it matches in a text (one for a Latin word)."""
+    out = []
+    for m in _WORD.finditer(name):
+        word = unmixed(m.group())
+        if _is_cyrillic(word):
+            out.append([CYRILLIC + f for f in tagging_forms(word)])
+        else:
+            norm = _plain(word).casefold()
+            if norm:
+                out.append([norm])
     return out
 
 
@@ -94,24 +132,25 @@ class Matcher:
 
     def add(self, name: str, targets: Iterable[Target] = ()) -> bool:
         """Add a name (no targets: a blocker). Returns False when the name has no words."""
-        toks = [w for w, _, _ in words(name)]
-        if not toks:
+        forms = name_forms(name)
+        if not forms:
             return False
-        key = toks[0]
-        for tok in toks[1:]:
-            self._table.setdefault(key, None)
-            key = f"{key} {tok}"
-        entry = self._table.get(key)
-        if entry is None:
-            entry = self._table[key] = _Entry()
         targets = set(targets)
         cased = _cased_form(name)
-        if not targets:
-            entry.blocker = True
-        elif cased is not None:
-            entry.cased.setdefault(cased, set()).update(targets)
-        else:
-            entry.any_case.update(targets)
+        for toks in itertools.islice(itertools.product(*forms), MAX_FORMS):
+            key = toks[0]
+            for tok in toks[1:]:
+                self._table.setdefault(key, None)
+                key = f"{key} {tok}"
+            entry = self._table.get(key)
+            if entry is None:
+                entry = self._table[key] = _Entry()
+            if not targets:
+                entry.blocker = True
+            elif cased is not None:
+                entry.cased.setdefault(cased, set()).update(targets)
+            else:
+                entry.any_case.update(targets)
         self.names += 1
         return True
 

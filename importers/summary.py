@@ -19,5 +19,20 @@ def print_summary(counts: Counts, *, dry_run: bool, title: str) -> None:
             table.add_row(name, *(f"{row[w]:,}" for w in ("inserted", "updated", "unchanged")))
     if not table.row_count:
         console.print(f"{title}: nothing to import")
+    else:
+        console.print(table)
+    _print_mixed_scripts(counts)
+
+
+def _print_mixed_scripts(counts: Counts) -> None:
+    """Words that mix Latin and Cyrillic look-alike letters read as a name they are not (`Huаwei`): said, so
+    that a person checks them (search and tagging read them as the name they look like)."""
+    import click
+
+    from store.text import printable
+
+    if not counts.mixed_scripts:
         return
-    console.print(table)
+    click.echo("words that mix Latin and Cyrillic look-alike letters (they look like another word):")
+    for line in counts.mixed_scripts:
+        click.echo(f"  {printable(line)}")

@@ -22,11 +22,14 @@ from typing import Any
 from importers.loaders import Item, LazyLines, Node
 from store import vocab
 from store.errors import DataError
+from store.language import check_code
 from store.records import Actor, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
 SECTIONS = ("source", "sources", "actors", "regions", "evidence", "relations", "gazetteer")
 
-SOURCE_FIELDS = frozenset({"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"})
+SOURCE_FIELDS = frozenset(
+    {"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes", "lang"}
+)
 ACTOR_FIELDS = frozenset({"id", "name", "kind", "country", "summary", "role", "aliases"})
 REGION_FIELDS = frozenset({"id", "name", "kind", "iso_code", "parent", "occupied_since", "aliases"})
 EVIDENCE_FIELDS = frozenset(
@@ -197,6 +200,7 @@ _SOURCE_CHECKS: dict[str, Callable[[Any], Any]] = {
     "kind": _SOURCE_KIND,
     "accessed": vocab.check_date,
     "notes": _TEXT,
+    "lang": check_code,
 }
 
 
@@ -213,6 +217,7 @@ def source_from(rec: Record) -> Source:
         kind=g("kind"),
         accessed=g("accessed"),
         notes=g("notes"),
+        lang=g("lang"),
         origin=rec.origin(),
     )
 
@@ -343,6 +348,7 @@ def _evidence_checks(split: bool) -> dict[str, Callable[[Any], Any]]:
         "locator": _NAME,
         "status": _STATUS,
         "confidence": _CONFIDENCE,
+        "lang": check_code,
         "actors": _ACTOR_LINKS[split],
         "regions": _REGION_LINKS[split],
     }
@@ -373,6 +379,7 @@ def evidence_from(rec: Record, *, default_source: str | None = None, split: bool
         confidence=g("confidence"),
         actors=g("actors") or [],
         regions=g("regions") or [],
+        lang=g("lang"),
         origin=rec.origin(),
     )
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from store.cite import citation_parts, figure, status_mark
 from store.details import region_label
+from store.language import name as language_name
 from store.search import EvidenceFilter, iter_evidence_ids
 from store.text import json_safe, printable
 
@@ -55,7 +56,10 @@ CSV_COLUMNS = (
     "published",
     "url",
     "locator",
+    "lang",
 )
+# With `romanise`: the claim and quote in Latin letters, and the standard used (store.romanise).
+ROMANISED_COLUMNS = ("claim_romanised", "quote_romanised", "romanisation")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NOT_PLAIN_FIRST = frozenset("=+-@ ")  # printable ASCII text starting otherwise goes out as it is
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
@@ -69,20 +73,26 @@ def write_export(
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
     selection: Selection | None = None,
+    romanise: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written (also
-    set as `selection.count`). A Markdown brief begins with what `selection` describes. `progress` is called
-    with the number of findings written so far, after each batch."""
+    set as `selection.count`). A Markdown brief begins with what `selection` describes. `romanise`: add each
+    Ukrainian or Russian claim and quote in Latin letters, by the official standard of its language (Ukrainian:
+    KMU 2010; Russian: BGN/PCGN), and which standard that was. `progress` is called with the number of findings
+    written so far, after each batch."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     batches = _id_batches(conn, query, evidence_ids)
     if fmt == "markdown":  # reports as it writes, after grouping
-        n = _write_markdown(conn, batches, out, query, selection, progress)
+        n = _write_markdown(conn, batches, out, query, selection, progress, romanise)
+    elif fmt == "csv" and not romanise:
+        n = _write_csv(conn, batches if progress is None else _reporting(batches, progress), out)
     else:
-        if progress is not None:
-            batches = _reporting(batches, progress)
-        n = _write_csv(conn, batches, out) if fmt == "csv" else _write_json(_records(conn, batches), out)
+        records = _records(conn, batches if progress is None else _reporting(batches, progress))
+        if romanise:
+            records = (_romanised(r) for r in records)
+        n = _write_csv_records(records, out, romanised=True) if fmt == "csv" else _write_json(records, out)
     if selection is not None:
         selection.count = n
     return n
@@ -209,7 +219,8 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
         marks = ",".join("?" * len(ids))
         rows = conn.execute(
             f"""SELECT e.id, e.claim, e.quote, e.category, e.date, e.quantity, e.unit, e.status, e.confidence,
-                       e.locator, e.source_id, s.title, s.publisher, s.url, s.published, s.authors, s.accessed
+                       e.locator, e.source_id, s.title, s.publisher, s.url, s.published, s.authors, s.accessed,
+                       e.lang
                   FROM evidence e LEFT JOIN sources s ON s.id = e.source_id WHERE e.id IN ({marks})""",
             ids,
         ).fetchall()
@@ -235,7 +246,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
             (eid, claim, quote, category, date, quantity, unit, status, confidence, locator, sid, title, publisher) = (
                 row[:13]
             )
-            url, published, authors, accessed = row[13:]
+            url, published, authors, accessed, lang = row[13:]
             by_id[eid] = {
                 "id": eid,
                 "claim": claim,
@@ -247,6 +258,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
                 "status": status,
                 "confidence": confidence,
                 "locator": locator,
+                "lang": lang,
                 "source": {
                     "id": sid,
                     "title": title,
@@ -294,11 +306,62 @@ def neutralise(value: object) -> object:
     return text
 
 
+def _romanised(r: dict) -> dict:
+    from store.romanise import STANDARDS, romanise, standard_for
+
+    standard = standard_for(f"{r['claim']} {r['quote'] or ''}", r.get("lang"))
+    r["romanised"] = {
+        "claim": romanise(r["claim"], standard) if standard else r["claim"],
+        "quote": romanise(r["quote"], standard) if standard and r["quote"] else r["quote"],
+        "standard": STANDARDS[standard] if standard else None,
+    }
+    return r
+
+
+def _write_csv_records(records: Iterable[dict], out: SupportsWrite[str], *, romanised: bool = False) -> int:
+    """CSV from whole records (with romanised claims and quotes, which need the record)."""
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow((*CSV_COLUMNS, *ROMANISED_COLUMNS) if romanised else CSV_COLUMNS)
+    n = 0
+    for r in records:
+        src = r["source"]
+        row: tuple = (
+            r["id"],
+            r["date"],
+            r["category"],
+            r["status"],
+            r["confidence"],
+            r["claim"],
+            r["quote"],
+            r["quantity"],
+            r["unit"],
+            "; ".join(a["name"] for a in r["actors"]),
+            "; ".join(a["id"] for a in r["actors"]),
+            "; ".join(region_label(g) for g in r["regions"]),
+            "; ".join(g["id"] for g in r["regions"]),
+            src["id"],
+            src["title"],
+            src["publisher"],
+            src["published"],
+            src["url"],
+            r["locator"],
+            r["lang"],
+        )
+        if romanised:
+            latin = r["romanised"]
+            row = (*row, latin["claim"], latin["quote"], latin["standard"])
+        writer.writerow([_cell(v) for v in row])
+        n += 1
+    return n
+
+
 # A batch of findings, in the order of the JSON array of ids bound to each query: their rows, their actors (by
 # number of findings, then name, as _records orders them) and their regions (by name, those spoken of as a
 # whole last). One sort per batch, not one per finding.
 _CSV_ROWS = """SELECT e.id, e.date, e.category, e.status, e.confidence, e.claim, e.quote, e.quantity, e.unit,
-       e.source_id, s.title, s.publisher, s.published, s.url, e.locator
+       e.source_id, s.title, s.publisher, s.published, s.url, e.locator, e.lang
   FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value LEFT JOIN sources s ON s.id = e.source_id
  ORDER BY j.key"""
 _CSV_ACTORS = """SELECT l.evidence_id, a.name, a.id
@@ -408,6 +471,7 @@ def _write_markdown(
     query: str | None,
     sel: Selection | None,
     progress: Callable[[int], None] | None,
+    romanise: bool,
 ) -> int:
     """Each finding appears once, under the linked actor that has the most findings in this export (ties: the
     name, then the id); groups largest first, "Other findings" (no actor) last; within a group, export order.
@@ -469,6 +533,8 @@ def _write_markdown(
         written, current = 0, None
         while rows := cursor.fetchmany(BATCH):
             records = _records(conn, [[r[0] for r in rows]])
+            if romanise:
+                records = (_romanised(r) for r in records)
             for (_, lead, name), record in zip(rows, records, strict=True):
                 if lead != current:
                     current = lead
@@ -495,7 +561,12 @@ def _markdown_item(r: dict, lead: str | None) -> str:
     ]
     if r["regions"]:
         facts.append(", ".join(md(region_label(g)) for g in r["regions"]))
+    if r.get("lang") and r["lang"] != "en":
+        facts.append(md(language_name(r["lang"])))
     lines.append("  - " + " · ".join(facts))
+    latin = r.get("romanised")
+    if latin and latin["standard"]:
+        lines.append(f"  - Romanised ({md(latin['standard'])}): {md(latin['claim'])}")
     others = [a for a in r["actors"] if a["id"] != lead]
     if others:
         named = [md(a["name"]) + (f" ({md(a['role'])})" if a.get("role") else "") for a in others]

@@ -8,7 +8,9 @@ never upgrades: it asks the user to run `findings migrate`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
+from store import schema
 from store.schema import (
     EXTERNAL_IDS_COLUMNS,
     EXTERNAL_IDS_INDEX,
@@ -26,11 +28,13 @@ from store.schema import (
     statements,
 )
 
+Step = str | Callable[[sqlite3.Connection], None]
+
 # 2 -> 3: relations lose UNIQUE (subject_id, object_id, kind) and gain `percentage` (SQLite cannot drop a
 # constraint: the table is rebuilt with the same row ids, so external ids pointing at relations stay right);
 # external_ids gain `created` and `import_id`; proposals and ftm_properties are new. Every existing external id
 # was written by the import that created its record, hence `created` 1.
-_V3 = [
+_V3: list[Step] = [
     "ALTER TABLE relations RENAME TO relations_v2",
     RELATIONS_TABLE,
     'INSERT INTO relations (id, subject_id, object_id, kind, role, evidence_id, start, "end") '
@@ -44,14 +48,54 @@ _V3 = [
     FTM_PROPERTIES_TABLE,
 ]
 
-# 3 -> 4: facet counts kept by triggers, filled from the rows (seconds at a million findings).
-_V4 = [FACET_COUNTS_TABLE, *statements(facet_triggers()), *FACET_COUNTS_FILL]
 
-# from-version -> the statements that make it from-version + 1. Plain SQL only (no executescript: it commits).
-MIGRATIONS: dict[int, list[str]] = {
+def _fill_derived_columns(conn: sqlite3.Connection) -> None:
+    """Version 4's derived columns for the rows already there: places, then every row's matching keys."""
+    from store import derived_keys
+
+    conn.execute(
+        "UPDATE regions SET places = (SELECT group_concat(name, ' ; ') FROM (SELECT name FROM gazetteer g "
+        "WHERE g.region_id = regions.id ORDER BY name))"
+    )
+    for table in schema.KEYED_FROM:
+        derived_keys.refresh(conn, table)
+
+
+def _version_4() -> list[Step]:
+    """Language, matching keys and place names: new columns, the full-text indexes made again with them."""
+    steps: list[Step] = []
+    for table in schema.FTS_COLUMNS:
+        steps += schema.drop_fts_statements(table)
+    steps += [
+        "ALTER TABLE sources ADD COLUMN lang TEXT",
+        "ALTER TABLE sources ADD COLUMN keys TEXT",
+        "ALTER TABLE sources ADD COLUMN stems TEXT",
+        "ALTER TABLE actors ADD COLUMN keys TEXT",
+        "ALTER TABLE actors ADD COLUMN stems TEXT",
+        "ALTER TABLE regions ADD COLUMN places TEXT",
+        "ALTER TABLE regions ADD COLUMN keys TEXT",
+        "ALTER TABLE regions ADD COLUMN stems TEXT",
+        "ALTER TABLE evidence ADD COLUMN lang TEXT",
+        "ALTER TABLE evidence ADD COLUMN keys TEXT",
+        "ALTER TABLE evidence ADD COLUMN stems TEXT",
+        *schema.PLACES_TRIGGERS,
+        _fill_derived_columns,
+    ]
+    for table, columns in schema.FTS_COLUMNS.items():
+        steps += schema.fts_statements(table, columns)
+    return [*steps, *schema.VOCABULARY]
+
+
+# 4 -> 5: facet counts kept by triggers, filled from the rows (seconds at a million findings).
+_V5: list[Step] = [FACET_COUNTS_TABLE, *statements(facet_triggers()), *FACET_COUNTS_FILL]
+
+# from-version -> the steps that make it from-version + 1: SQL statements (no executescript: it commits) or
+# functions of the connection, run in order inside the one transaction.
+MIGRATIONS: dict[int, list[Step]] = {
     1: [GAZETTEER_TABLE, GAZETTEER_INDEX],  # 2: place names for article tagging and FtM addresses
     2: _V3,  # 3: several relations per pair, provenance of external ids, proposals, FtM values
-    3: _V4,  # 4: facet counts (findings per category, year, actor country, and in all)
+    3: _version_4(),  # 4: language of findings and sources; matching keys; regions' place names searchable
+    4: _V5,  # 5: facet counts (findings per category, year, actor country, and in all)
 }
 
 
@@ -64,8 +108,11 @@ def upgrade_in_transaction(conn: sqlite3.Connection) -> tuple[int, int]:
     """Bring the database to SCHEMA_VERSION inside the caller's write transaction; returns (from, to)."""
     start = current_version(conn)
     for version in range(start, SCHEMA_VERSION):
-        for statement in MIGRATIONS[version]:
-            conn.execute(statement)
+        for step in MIGRATIONS[version]:
+            if callable(step):
+                step(conn)
+            else:
+                conn.execute(step)
     if start != SCHEMA_VERSION:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     return start, SCHEMA_VERSION

@@ -11,6 +11,9 @@
                              (`country:China`, `country:"North Korea"`); `country:CN,IR` is either
     category:finance         a category; `category:finance,trade` is either
     source:ID  status:curated  kind:actor  after:2024  before:2025-06
+    lang:uk                  findings in a language (ISO 639-1: uk, ru, en); `lang:uk,ru` is either
+    match:exact              the words as typed only: no other scripts, spellings or word forms
+                             (by default `Krym` also finds Крим, Криму and Krim: store.search.variants)
 
 Rules, so that no input is an error:
 - `name:value` with a name that is a word but no qualifier (`colour:red`) is an unknown qualifier: left out of
@@ -37,9 +40,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # In the order the notes list them.
-QUALIFIER_NAMES = ("actor", "region", "country", "category", "source", "status", "kind", "after", "before")
+QUALIFIER_NAMES = (
+    "actor",
+    "region",
+    "country",
+    "category",
+    "source",
+    "status",
+    "kind",
+    "after",
+    "before",
+    "lang",
+    "match",
+)
 QUALIFIERS = frozenset(QUALIFIER_NAMES)
 # `scheme:value` forms that are addresses, not qualifiers (with `//` after the colon, any scheme is one)
 URI_SCHEMES = frozenset({"mailto", "urn", "doi", "tel", "isbn", "issn", "magnet"})
@@ -55,6 +71,10 @@ KIND_WORDS = {
     "finding": "evidence",
     "findings": "evidence",
 }
+
+# `match:` values: whether words also find their other scripts, spellings and word forms
+MATCH_MODES = {"exact": False, "variants": True}
+EXACT = "match:exact"  # what the explorer's switch adds to a query
 
 MAX_CLAUSES = 32
 MAX_ALTERNATIVES = 16
@@ -132,22 +152,31 @@ class Query:
 
     @property
     def evidence_only(self) -> bool:
-        """Whether a qualifier applies only to findings (all but `kind:`): `actor:china` filters findings, it
-        does not search the list of actors."""
-        return any(q.name != "kind" for q in self.qualifiers)
+        """Whether a qualifier applies only to findings (all but `kind:` and `match:`): `actor:china` filters
+        findings, it does not search the list of actors."""
+        return any(q.name not in ("kind", "match") for q in self.qualifiers)
 
-    def match(self) -> str | None:
-        """The FTS5 expression for the positive terms, with the exclusions as NOT; None without positive terms."""
+    @property
+    def variants(self) -> bool:
+        """Whether words also find their other scripts, spellings and word forms (unless `match:exact`)."""
+        for q in self.qualifiers:
+            if q.name == "match" and not q.negated and any(MATCH_MODES.get(v.lower()) is False for v in q.values):
+                return False
+        return True
+
+    def match(self, term: Callable[[Term], str] = Term.fts) -> str | None:
+        """The FTS5 expression for the positive terms, with the exclusions as NOT; None without positive terms.
+        `term` makes each term's expression (store.search.variants adds other spellings)."""
         if not self.clauses:
             return None
-        positive = " AND ".join("(" + " OR ".join(t.fts() for t in clause) + ")" for clause in self.clauses)
+        positive = " AND ".join("(" + " OR ".join(term(t) for t in clause) + ")" for clause in self.clauses)
         if self.excluded:
-            return f"({positive}) NOT ({self.excluded_match()})"
+            return f"({positive}) NOT ({self.excluded_match(term)})"
         return positive
 
-    def excluded_match(self) -> str | None:
+    def excluded_match(self, term: Callable[[Term], str] = Term.fts) -> str | None:
         """The FTS5 expression matching any excluded term (for queries that only exclude)."""
-        return " OR ".join(t.fts() for t in self.excluded) or None
+        return " OR ".join(term(t) for t in self.excluded) or None
 
     def values(self, name: str) -> list[Qualifier]:
         return [q for q in self.qualifiers if q.name == name]

@@ -33,6 +33,7 @@ class Source:
     kind: str | None = None
     accessed: str | None = None
     notes: str | None = None
+    lang: str | None = None  # ISO 639-1; None: store.write detects it from the title
     origin: Origin | None = field(default=None, compare=False)
 
     def row(self) -> tuple:
@@ -46,6 +47,7 @@ class Source:
             self.kind,
             self.accessed,
             self.notes,
+            self.lang,
         )
 
 
@@ -92,6 +94,7 @@ class Evidence:
     locator: str | None = None
     status: str = "unreviewed"
     confidence: str | None = None
+    lang: str | None = None  # ISO 639-1; None: store.write detects it from the claim and quote
     actors: list[tuple[str, str | None]] = field(default_factory=list)  # (actor id, role)
     regions: list[str] = field(default_factory=list)
     origin: Origin | None = field(default=None, compare=False)
@@ -109,6 +112,7 @@ class Evidence:
             self.locator,
             self.status,
             self.confidence,
+            self.lang,
         )
 
 

@@ -10,17 +10,26 @@ read them. Derived columns are kept up to date by triggers, so they stay right w
   without a GROUP BY over every link.
 - `facet_counts`: how many findings there are in all, per category, per year and per country of a linked actor
   (each finding once per country), so that facets and totals read a few rows instead of every finding.
+- `regions.places`: the gazetteer's place names in the region (Mariupol, Маріуполь for Donetsk Oblast), kept
+  by triggers on `gazetteer`; indexed, so that searching a place offers its region.
+- `keys`, `stems` (evidence, sources, actors, regions): matching keys (store/matchkey.py) of the text, so that
+  a search finds other scripts, spellings and word forms (`Krym` finds `Криму`). Computed in Python where rows
+  are written (store/write.py; `keys_for_row` says from which columns); indexed with a low weight, so exact
+  words rank first. English text only has keys for its capitalised words (names), so they stay small.
+
+`lang` (evidence, sources): the language of the text, an ISO 639-1 code (uk, ru, en), given by the import or
+detected from the script and function words (store/language.py); NULL when the text does not say.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 # The columns a record writes, in the order of its `row()` (store/records.py); derived columns are left out.
-SOURCE_COLUMNS = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes")
+SOURCE_COLUMNS = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes", "lang")
 ACTOR_COLUMNS = ("id", "name", "kind", "country", "summary", "role")
 REGION_COLUMNS = ("id", "name", "kind", "iso_code", "parent_id", "occupied_since")
 EVIDENCE_COLUMNS = (
@@ -35,15 +44,30 @@ EVIDENCE_COLUMNS = (
     "locator",
     "status",
     "confidence",
+    "lang",
 )
 RELATION_COLUMNS = ("subject_id", "object_id", "kind", "role", "evidence_id", "start", "end", "percentage")
 
 # Full-text indexes: table -> indexed columns. `<table>_fts` has content="<table>" (Datasette detects it).
 FTS_COLUMNS: dict[str, tuple[str, ...]] = {
-    "evidence": ("claim", "quote", "linked_names"),
-    "actors": ("name", "summary", "aka"),
-    "regions": ("name", "aka"),
+    "evidence": ("claim", "quote", "linked_names", "keys", "stems"),
+    "actors": ("name", "summary", "aka", "keys", "stems"),
+    "regions": ("name", "aka", "places", "keys", "stems"),
+    "sources": ("title", "keys", "stems"),
+}
+KEY_COLUMNS = ("keys", "stems")
+# The words each index holds, for "did you mean" (store.search.spelling): FTS5's own vocabulary tables, which
+# store nothing (they read the index).
+VOCABULARY_TABLES = {"evidence": "evidence_vocab", "actors": "actors_vocab", "regions": "regions_vocab"}
+VOCABULARY = [
+    f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab({table}_fts, col)" for table, vocab in VOCABULARY_TABLES.items()
+]  # the derived matching keys at the end of each FTS_COLUMNS entry
+# The columns whose text the keys are computed from (store.matchkey: text_keys for prose, name_keys for names).
+KEYED_FROM: dict[str, tuple[str, ...]] = {
+    "evidence": ("claim", "quote"),
     "sources": ("title",),
+    "actors": ("name", "aka"),
+    "regions": ("name", "aka", "places"),
 }
 
 # Added in schema version 2 (store/migrate.py creates them in older databases with the same statements).
@@ -53,6 +77,28 @@ GAZETTEER_TABLE = """CREATE TABLE gazetteer (
     PRIMARY KEY (name, region_id)
 );"""
 GAZETTEER_INDEX = "CREATE INDEX gazetteer_region_id ON gazetteer(region_id);"
+
+
+def _places_sql(region_id: str) -> str:
+    return (
+        "(SELECT group_concat(name, ' ; ') FROM (SELECT name FROM gazetteer "
+        f"WHERE region_id = {region_id} ORDER BY name))"
+    )
+
+
+# Added in schema version 4: gazetteer -> regions.places (store/migrate.py creates them with these statements).
+PLACES_TRIGGERS = [
+    f"""CREATE TRIGGER gazetteer_places_ai AFTER INSERT ON gazetteer BEGIN
+    UPDATE regions SET places = {_places_sql("NEW.region_id")} WHERE id = NEW.region_id;
+END""",
+    f"""CREATE TRIGGER gazetteer_places_ad AFTER DELETE ON gazetteer BEGIN
+    UPDATE regions SET places = {_places_sql("OLD.region_id")} WHERE id = OLD.region_id;
+END""",
+    f"""CREATE TRIGGER gazetteer_places_au AFTER UPDATE ON gazetteer BEGIN
+    UPDATE regions SET places = {_places_sql("OLD.region_id")} WHERE id = OLD.region_id;
+    UPDATE regions SET places = {_places_sql("NEW.region_id")} WHERE id = NEW.region_id;
+END""",
+]
 
 # Added in schema version 3 (store/migrate.py makes an older database match, statement for statement).
 # Several relations may join one pair (an ownership history: 50% ended, 48%, 51% now): a relation imported from
@@ -158,7 +204,7 @@ CREATE TABLE sources (
     kind TEXT,
     accessed TEXT,
     notes TEXT,
-    evidence_count INTEGER NOT NULL DEFAULT 0
+    evidence_count INTEGER NOT NULL DEFAULT 0, lang TEXT, keys TEXT, stems TEXT
 );
 CREATE TABLE actors (
     id TEXT PRIMARY KEY,
@@ -168,7 +214,7 @@ CREATE TABLE actors (
     summary TEXT,
     role TEXT,
     aka TEXT,
-    evidence_count INTEGER NOT NULL DEFAULT 0
+    evidence_count INTEGER NOT NULL DEFAULT 0, keys TEXT, stems TEXT
 );
 CREATE TABLE regions (
     id TEXT PRIMARY KEY,
@@ -178,7 +224,7 @@ CREATE TABLE regions (
     parent_id TEXT REFERENCES regions(id) ON DELETE SET NULL,
     occupied_since TEXT,
     aka TEXT,
-    evidence_count INTEGER NOT NULL DEFAULT 0
+    evidence_count INTEGER NOT NULL DEFAULT 0, places TEXT, keys TEXT, stems TEXT
 );
 CREATE TABLE aliases (
     kind TEXT NOT NULL,
@@ -198,7 +244,7 @@ CREATE TABLE evidence (
     locator TEXT,
     status TEXT NOT NULL DEFAULT 'unreviewed',
     confidence TEXT,
-    linked_names TEXT
+    linked_names TEXT, lang TEXT, keys TEXT, stems TEXT
 );
 CREATE TABLE evidence_actors (
     evidence_id TEXT NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
@@ -318,6 +364,7 @@ WHEN OLD.source_id IS NOT NEW.source_id BEGIN
     UPDATE sources SET evidence_count = evidence_count - 1 WHERE id = OLD.source_id;
     UPDATE sources SET evidence_count = evidence_count + 1 WHERE id = NEW.source_id;
 END;""")
+    out += [f"{trigger};" for trigger in PLACES_TRIGGERS]
     return "\n".join(out)
 
 
@@ -401,7 +448,30 @@ CREATE TRIGGER actors_facets_au AFTER UPDATE OF country ON actors WHEN OLD.count
 END;"""
 
 
-def statements(script: str) -> list[str]:
+def fts_statements(table: str, columns: tuple[str, ...]) -> list[str]:
+    """The full-text index of `table` as `create` makes it (sqlite-utils' enable_fts with its triggers, the
+    update trigger narrowed), filled from the table: for upgrades, which cannot run sqlite-utils (it commits)."""
+    fts = f"{table}_fts"
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    new = ", ".join(f'new."{c}"' for c in columns)
+    old = ", ".join(f'old."{c}"' for c in columns)
+    return [
+        f"CREATE VIRTUAL TABLE \"{fts}\" USING FTS5 (\n    {quoted},\n    tokenize='{TOKENIZE}',\n"
+        f'    content="{table}"\n)',
+        f'INSERT INTO "{fts}" (rowid, {quoted}) SELECT rowid, {quoted} FROM "{table}"',
+        f'CREATE TRIGGER "{table}_ai" AFTER INSERT ON "{table}" BEGIN\n'
+        f'  INSERT INTO "{fts}" (rowid, {quoted}) VALUES (new.rowid, {new});\nEND',
+        f'CREATE TRIGGER "{table}_ad" AFTER DELETE ON "{table}" BEGIN\n'
+        f'  INSERT INTO "{fts}" ("{fts}", rowid, {quoted}) VALUES(\'delete\', old.rowid, {old});\nEND',
+        _fts_update_trigger(table, columns),
+    ]
+
+
+def drop_fts_statements(table: str) -> list[str]:
+    return [f'DROP TRIGGER IF EXISTS "{table}_{t}"' for t in ("ai", "ad", "au")] + [f'DROP TABLE "{table}_fts"']
+
+
+def _statements(script: str) -> list[str]:
     """Split a script of CREATE statements (trigger bodies contain ';', so split on complete statements)."""
     out: list[str] = []
     buf: list[str] = []
@@ -430,7 +500,7 @@ def create(conn: sqlite3.Connection) -> None:
 
     _run_in_transaction(
         conn,
-        statements("\n".join([TABLES, GAZETTEER_TABLE, V3_TABLES, FACET_COUNTS_TABLE, INDEXES, GAZETTEER_INDEX])),
+        _statements("\n".join([TABLES, GAZETTEER_TABLE, V3_TABLES, FACET_COUNTS_TABLE, INDEXES, GAZETTEER_INDEX])),
     )
     db = sqlite_utils.Database(conn)
     for table, columns in FTS_COLUMNS.items():
@@ -439,7 +509,9 @@ def create(conn: sqlite3.Connection) -> None:
     for table, columns in FTS_COLUMNS.items():
         narrowed += [f"DROP TRIGGER [{table}_au]", _fts_update_trigger(table, columns)]
     version = f"INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')"
-    _run_in_transaction(conn, [*narrowed, *statements(_triggers()), *statements(facet_triggers()), version])
+    _run_in_transaction(
+        conn, [*narrowed, *_statements(_triggers()), *_statements(facet_triggers()), *VOCABULARY, version]
+    )
 
 
 def _run_in_transaction(conn: sqlite3.Connection, statements: list[str]) -> None:
@@ -464,3 +536,8 @@ def _fts_update_trigger(table: str, columns: tuple[str, ...]) -> str:
         f"  INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES('delete', old.rowid, {old});\n"
         f"  INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {new});\nEND"
     )
+
+
+def statements(script: str) -> list[str]:
+    """The complete statements of a script of CREATE statements (for migrations made of the same text)."""
+    return _statements(script)

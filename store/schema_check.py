@@ -67,7 +67,12 @@ class Differences:
 
 
 def _normal(sql: str | None) -> str:
-    return " ".join((sql or "").split())
+    """SQL compared without its layout: whitespace collapsed, and none around parentheses and commas (SQLite
+    writes a column ALTER TABLE added as `..., x TEXT)` after the table's own `... DEFAULT 0\n)`)."""
+    return _PUNCTUATION.sub(r"\1", " ".join((sql or "").split()))
+
+
+_PUNCTUATION = re.compile(r"\s*([(),])\s*")
 
 
 def objects(conn: sqlite3.Connection, schema: str = "main") -> dict[tuple[str, str], Obj]:
@@ -174,7 +179,9 @@ def our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return tables, fts, frozenset(triggers)
 
 
-_COLUMN = re.compile(r'^\s+("?)(\w+)\1\s+(TEXT|INTEGER|NUMERIC|REAL|BLOB)\b', re.MULTILINE)
+# A column starts a line, or follows a comma on the line of another (as SQLite writes a column that ALTER TABLE
+# added, and store.schema writes them so that new and upgraded databases have the same SQL).
+_COLUMN = re.compile(r'(?:^\s+|,\s*)("?)(\w+)\1\s+(TEXT|INTEGER|NUMERIC|REAL|BLOB)\b', re.MULTILINE)
 
 
 @functools.cache
@@ -195,9 +202,12 @@ def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
     """Refuse a database whose tables findings reads are not plain tables (a view would run the attacker's query
     instead; a generated column computes on every read); return notes on what is ignored."""
     tables, fts, triggers = our_names()
+    from store.schema import VOCABULARY_TABLES
+
+    vocabularies = frozenset(VOCABULARY_TABLES.values())  # the search indexes' word lists (did you mean)
     rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
     by_name = {str(name): (str(kind), _normal(sql)) for kind, name, sql in rows}
-    for name in sorted(tables | fts):
+    for name in sorted(tables | fts | vocabularies):
         if name not in by_name:
             continue  # (an older schema, or not a findings database: the version check says which)
         kind, sql = by_name[name]
@@ -205,6 +215,9 @@ def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
         if name in fts:
             wrong = kind != "table" or not virtual or not re.search(r"\bUSING\s+FTS5\b", sql, re.IGNORECASE)
             what = "an FTS5 search index"
+        elif name in vocabularies:
+            wrong = kind != "table" or not virtual or not re.search(r"\bUSING\s+FTS5VOCAB\b", sql, re.IGNORECASE)
+            what = "an FTS5 vocabulary"
         else:
             wrong = kind != "table" or virtual
             what = "a plain table"
@@ -234,7 +247,7 @@ def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
         for name, (kind, sql) in sorted(by_name.items())
         if (kind == "view")
         or (kind == "trigger" and name not in triggers)
-        or (kind == "table" and sql.upper().startswith("CREATE VIRTUAL TABLE") and name not in fts)
+        or (kind == "table" and sql.upper().startswith("CREATE VIRTUAL TABLE") and name not in fts | vocabularies)
     ]
     if not ignored:
         return []

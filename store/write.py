@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store import schema
+from store import derived_keys, schema
 from store.errors import DataError
 from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
@@ -115,10 +115,14 @@ class Counts:
         # Tables outside TABLES (the gazetteer) appear only when an import touches them.
         self.tables.setdefault(table, {"inserted": 0, "updated": 0, "unchanged": 0})[what] += n
 
+    # Words mixing Latin and Cyrillic look-alike letters in what was written (`Huаwei`): said after the table.
+    mixed_scripts: list[str] = field(default_factory=list)
+
     def merge(self, other: Counts) -> None:
         for table, row in other.tables.items():
             for what, n in row.items():
                 self.add(table, what, n)
+        self.mixed_scripts += [w for w in other.mixed_scripts if w not in self.mixed_scripts]
 
     @property
     def changed(self) -> int:
@@ -280,6 +284,8 @@ def _fetch_pairs(conn: sqlite3.Connection, sql: str, ids: list[str]) -> dict[str
 def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
     """Decide, by reading only, what applying `batch` would insert, update and leave unchanged."""
     p = Plan()
+    _fill_languages(batch)
+    p.counts.mixed_scripts = mixed_script_notes(batch)
     _plan_rows(p, conn, "sources", SOURCE_COLS, batch.sources, {})
     for kind, table, cols, records in (
         ("actor", "actors", ACTOR_COLS, batch.actors),
@@ -305,6 +311,42 @@ def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
     _plan_relations(p, conn, batch.relations)
     _plan_gazetteer(p, conn, batch.gazetteer)
     return p
+
+
+def _fill_languages(batch: Batch) -> None:
+    """A source or finding without a language gets the one its text shows (None when it shows none)."""
+    from store.language import detect
+
+    for source in batch.sources:
+        if source.lang is None:
+            source.lang = detect(source.title)
+    for ev in batch.evidence:
+        if ev.lang is None:
+            ev.lang = detect(f"{ev.claim} {ev.quote}" if ev.quote else ev.claim)
+
+
+MAX_MIXED_NOTES = 20
+
+
+def mixed_script_notes(batch: Batch) -> list[str]:
+    """One line for each record whose text has a word mixing Latin and Cyrillic look-alike letters (`Huаwei`
+    with a Cyrillic а): it reads as a name it is not. At most MAX_MIXED_NOTES lines."""
+    from store.scripts import described, mixed_script_words
+
+    texts: list[tuple[str, str, list[str | None]]] = []
+    texts += [("source", s.id, [s.title, s.publisher]) for s in batch.sources]
+    texts += [("actor", a.id, [a.name, *(a.aliases or [])]) for a in batch.actors]
+    texts += [("region", r.id, [r.name, *(r.aliases or [])]) for r in batch.regions]
+    texts += [("finding", e.id, [e.claim, e.quote]) for e in batch.evidence]
+    texts += [("place", g.name, [g.name]) for g in batch.gazetteer]
+    notes: list[str] = []
+    for kind, id_, parts in texts:
+        words = [w for part in parts if part for w in mixed_script_words(part)]
+        if words:
+            notes.append(f"{kind} {id_}: {', '.join(described(w) for w in dict.fromkeys(words))}")
+            if len(notes) >= MAX_MIXED_NOTES:
+                break
+    return notes
 
 
 def _plan_rows(
@@ -502,6 +544,15 @@ def linked_names(ev: Evidence, actor_names: dict[str, str], region_names: dict[s
     return " ; ".join(parts) if parts else None
 
 
+KEYS = schema.KEY_COLUMNS
+
+
+def with_keys(table: str, cols: Sequence[str], row: Sequence[object]) -> tuple:
+    """`row` (values of `cols`) followed by its matching keys (store.derived_keys), for sources and evidence."""
+    texts = [row[cols.index(c)] for c in schema.KEYED_FROM[table]]
+    return (*row, *derived_keys.for_text(table, *texts))  # type: ignore[arg-type]
+
+
 def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
     """Apply a plan inside the caller's transaction."""
     conn.execute("PRAGMA defer_foreign_keys = ON")
@@ -516,15 +567,19 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
     for kind, ref_id, alias in early:
         akas.setdefault((kind, ref_id), []).append(alias)
     for table, cols in (("sources", SOURCE_COLS), ("actors", ACTOR_COLS), ("regions", REGION_COLS)):
-        if p.inserts[table]:
-            if table == "sources":
-                insert_rows(conn, table, cols, p.inserts[table])
-            else:
-                kind = table[:-1]
-                rows = [(*row, _aka(akas.get((kind, row[0])))) for row in p.inserts[table]]
-                insert_rows(conn, table, (*cols, "aka"), rows)
-        if p.updates[table]:
-            conn.executemany(_update_sql(table, cols), [(*row[1:], row[0]) for row in p.updates[table]])
+        inserts, updates = p.inserts[table], p.updates[table]
+        if table == "sources":
+            inserts = [with_keys(table, cols, row) for row in inserts]
+            updates = [with_keys(table, cols, row) for row in updates]
+            cols = (*cols, *KEYS)
+            if inserts:
+                insert_rows(conn, table, cols, inserts)
+        elif inserts:
+            kind = table[:-1]
+            rows = [(*row, _aka(akas.get((kind, row[0])))) for row in inserts]
+            insert_rows(conn, table, (*cols, "aka"), rows)
+        if updates:
+            conn.executemany(_update_sql(table, cols), [(*row[1:], row[0]) for row in updates])
     if p.alias_remove:
         conn.executemany("DELETE FROM aliases WHERE kind = ? AND ref_id = ? AND alias = ?", p.alias_remove)
     late = [a for a in p.alias_add if (a[0], a[1]) not in new]
@@ -532,7 +587,8 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
         insert_rows(conn, "aliases", ("kind", "ref_id", "alias"), late)
 
     if p.updates["evidence"]:
-        conn.executemany(_update_sql("evidence", EVIDENCE_COLS), [(*row[1:], row[0]) for row in p.updates["evidence"]])
+        rows = [with_keys("evidence", EVIDENCE_COLS, row) for row in p.updates["evidence"]]
+        conn.executemany(_update_sql("evidence", (*EVIDENCE_COLS, *KEYS)), [(*row[1:], row[0]) for row in rows])
     if p.link_remove["actors"]:
         conn.executemany("DELETE FROM evidence_actors WHERE evidence_id = ? AND actor_id = ?", p.link_remove["actors"])
     if p.link_remove["regions"]:
@@ -553,8 +609,11 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
         insert_rows(
             conn,
             "evidence",
-            (*EVIDENCE_COLS, "linked_names"),
-            [(*ev.row(), linked_names(ev, actor_names, region_names)) for ev in p.new_evidence],
+            (*EVIDENCE_COLS, *KEYS, "linked_names"),
+            [
+                (*with_keys("evidence", EVIDENCE_COLS, ev.row()), linked_names(ev, actor_names, region_names))
+                for ev in p.new_evidence
+            ],
         )
 
     if p.inserts["relations"]:
@@ -568,6 +627,7 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
         conn.executemany("DELETE FROM gazetteer WHERE name = ? AND region_id = ?", p.gazetteer_remove)
     if p.gazetteer_add:
         insert_rows(conn, "gazetteer", ("name", "region_id"), p.gazetteer_add)
+    _refresh_name_keys(conn, p)
     if p.external_ids:
         conn.executemany(
             "INSERT INTO external_ids (system, external_id, kind, ref_id, created, import_id) "
@@ -576,6 +636,18 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
             p.external_ids,
         )
     return p.counts
+
+
+def _refresh_name_keys(conn: sqlite3.Connection, p: Plan) -> None:
+    """The keys of the actors and regions whose name, aliases or places this plan changed (after the triggers
+    have written their aka and places)."""
+    for kind, table in (("actor", "actors"), ("region", "regions")):
+        ids = {row[0] for row in (*p.inserts[table], *p.updates[table])}
+        ids |= {ref_id for k, ref_id, _ in (*p.alias_add, *p.alias_remove) if k == kind}
+        if kind == "region":
+            ids |= {region_id for _, region_id in (*p.gazetteer_add, *p.gazetteer_remove)}
+        if ids:
+            derived_keys.refresh(conn, table, ids)
 
 
 # ------------------------------------------------------------------------------------------------ import log

@@ -98,3 +98,88 @@ def screen(output: bytes, size: tuple[int, int] = (24, 80)) -> str:
     stream = pyte.ByteStream(terminal)
     stream.feed(output)
     return "\n".join(terminal.display)
+
+
+class Terminal:
+    """The real program in a pseudo-terminal, read through a terminal emulator (pyte) as a person would see it:
+    start it, wait until the screen shows something, press keys, look at each character and its attributes.
+
+        with Terminal([sys.executable, "main.py", ...], env, ROOT) as term:
+            term.wait_for("Quit")
+            term.press(b"3")
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, *, size: tuple[int, int] = (24, 80)) -> None:
+        import pyte
+
+        self.argv, self.env, self.cwd, self.size = argv, env, cwd, size
+        rows, columns = size
+        self.screen = pyte.Screen(columns, rows)
+        self._stream = pyte.ByteStream(self.screen)
+        self.output = b""
+        self.pid = 0
+        self.fd = -1
+
+    def __enter__(self) -> Terminal:
+        import fcntl
+        import termios
+
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: become the program
+            try:
+                os.chdir(self.cwd)
+                os.execve(self.argv[0], self.argv, self.env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *self.size, 0, 0))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self.fd, b"\x11")  # ctrl+q
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self._read(0.2) is not None:
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+    def _read(self, timeout: float) -> bytes | None:
+        chunk = _read(self.fd, timeout)
+        if chunk:
+            self.output += chunk
+            self._stream.feed(chunk)
+        return chunk
+
+    @property
+    def text(self) -> str:
+        """What the screen shows, one line per row."""
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, condition: str | Callable[[Terminal], bool], seconds: float = 30.0) -> None:
+        """Read until the screen shows `condition` (a text) or `condition(self)` is true, then until nothing more
+        arrives for a moment (the rest of that frame)."""
+        test = (lambda term: condition in term.text) if isinstance(condition, str) else condition
+        deadline = time.monotonic() + seconds
+        while not test(self):
+            if time.monotonic() > deadline or self._read(0.2) is None:
+                raise AssertionError(f"the screen never showed {condition!r}:\n{self.text}")
+        while self._read(0.3):
+            pass
+
+    def press(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def row(self, y: int) -> list:  # pyte Chars, left to right
+        line = self.screen.buffer[y]
+        return [line[x] for x in range(self.screen.columns)]
+
+    def find_row(self, text: str) -> int:
+        """The first row showing `text`."""
+        for y, line in enumerate(self.screen.display):
+            if text in line:
+                return y
+        raise AssertionError(f"no row shows {text!r}:\n{self.text}")

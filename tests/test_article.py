@@ -282,3 +282,63 @@ def test_duplicate_gazetteer_names(db: Path, tmp_path: Path) -> None:
     path.write_text("gazetteer:\n  - {name: Yalta, regions: [crimea]}\n  - {name: YALTA, regions: [crimea]}\n", "utf-8")
     result = run_cli("import", "yaml", str(path), db=db)
     assert result.exit_code == 1 and "duplicate gazetteer name" in result.stderr
+
+
+# ----------------------------------------------------------------------------------- Ukrainian and Russian
+
+UK_ARTICLE = ARTICLES / "uk-berdiansk-port.md"
+RU_ARTICLE = ARTICLES / "ru-mariupol-deliveries.md"
+
+
+def tagged_paragraphs(db: Path, source_id: str) -> dict[str, set[str]]:
+    return {locator: links(db, id_) for id_, (_, _, _, locator) in evidence(db, source_id).items()}
+
+
+def test_a_ukrainian_article_is_tagged_in_every_word_form(db: Path) -> None:
+    result = run_cli("import", "article", str(UK_ARTICLE), db=db)
+    assert result.exit_code == 0, result.output
+    (source_id,) = [
+        r[0] for r in query(db, "SELECT id FROM sources WHERE title = 'Китайські крани в порту Бердянська'")
+    ]
+    assert tagged_paragraphs(db, source_id) == {
+        # китайські (a demonym), Бердянськ (a place), окупаційна влада, Запорізької області
+        "para 1": {"china", "zaporizhzhia", "occupation-authorities"},
+        # para 2: Ростов-на-Дону and Москва are outside the occupied regions
+        "para 3": {"iran", "donetsk", "kherson"},  # Іранська; у Маріуполі; на Херсонщині
+        # para 4: Кримський is a surname, Херсонес is not Херсон
+        "para 5": {"crimea", "russia"},  # Кримського півострова; Крим; Росія
+        # para 6: Київ, Харків, Одеса tag nothing
+        "para 7": {"huawei", "kherson", "donetsk"},  # Хуавею; у Новій Каховці; у Волновасі
+        "para 8": {"huawei", "luhansk"},  # a look-alike Cyrillic а inside Huawei; у Луганську
+        "para 9": {"china"},  # Кримінальна is no Крим
+    }
+    assert query(db, "SELECT DISTINCT lang FROM evidence WHERE source_id = ?", source_id) == [("uk",)]
+    assert query(db, "SELECT lang FROM sources WHERE id = ?", source_id) == [("uk",)]
+    assert "Hu\u0430wei" in result.output and "mix Latin and Cyrillic" in result.output
+
+
+def test_a_russian_article_is_tagged_in_every_word_form(db: Path) -> None:
+    result = run_cli("import", "article", str(RU_ARTICLE), db=db)
+    assert result.exit_code == 0, result.output
+    (source_id,) = [r[0] for r in query(db, "SELECT id FROM sources WHERE title = 'Поставки в Мариуполь'")]
+    assert tagged_paragraphs(db, source_id) == {
+        "para 1": {"china", "donetsk"},  # Китайские; Мариуполя (not Таганрог)
+        # para 2: Ростов-на-Дону, Москва and Moscow's Китай-город tag nothing
+        "para 3": {"luhansk", "zaporizhzhia", "iran"},  # в Луганске; Запорожской области; иранские
+        "para 4": {"crimea"},  # под Севастополем; Херсонес is not Херсон
+        "para 5": {"crimea", "donetsk", "russia"},  # в Крыму; Донецкой Народной Республике; российские
+        "para 6": {"north-korea", "donetsk", "luhansk"},  # Северная Корея; Донбасс
+        "para 7": {"huawei", "kherson"},  # Хуавэй; в Новую Каховку
+    }
+    assert query(db, "SELECT DISTINCT lang FROM evidence WHERE source_id = ?", source_id) == [("ru",)]
+
+
+def test_lang_option_sets_the_language(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Field notes\n\nSANY cranes in Mariupol.\n", encoding="utf-8")
+    assert run_cli("import", "article", str(path), "--lang", "UK", db=db).exit_code == 0
+    assert query(
+        db, "SELECT DISTINCT e.lang FROM evidence e JOIN sources s ON s.id = e.source_id WHERE s.title = 'Field notes'"
+    ) == [("uk",)]
+    bad = run_cli("import", "article", str(path), "--lang", "Ukrainian!", db=db)
+    assert bad.exit_code == 1 and "--lang" in bad.output and "language code" in bad.output

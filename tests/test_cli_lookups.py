@@ -112,7 +112,9 @@ def test_search_usage_errors_exit_2(built_db):
 def test_search_no_results(built_db):
     r = run_cli("search", "zzzzqqq", db=built_db)
     assert r.exit_code == 0 and "no results for 'zzzzqqq'" in r.output
-    assert json.loads(run_cli("search", "zzzzqqq", "--json", db=built_db).output) == []
+    as_json = run_cli("search", "zzzzqqq", "--json", db=built_db)
+    assert json.loads(as_json.stdout) == []  # the note on why goes to standard error
+    assert "zzzzqqq" in as_json.stderr
 
 
 def test_a_missing_database_is_one_line_exit_1(tmp_path):
@@ -309,6 +311,23 @@ def test_layout_fits_narrow_widths_and_wide_characters():
 # ------------------------------------------------------------------------------------ the Click-free door
 
 
+def through_the_door(db, *args):  # type: ignore[no-untyped-def]
+    """`python main.py --db DB ARGS...` as a process: the Click-free door, with a bare environment."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run(
+        [sys.executable, "main.py", "--db", str(db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+
 def test_the_door_prints_what_the_click_command_prints(built_db):
     import subprocess
     import sys
@@ -316,16 +335,10 @@ def test_the_door_prints_what_the_click_command_prints(built_db):
 
     root = Path(__file__).resolve().parent.parent
     for args in (["search", "yuan"], ["search", "china", "--json", "--limit", "3"], ["search", "wech"]):
-        fast = subprocess.run(
-            [sys.executable, "main.py", "--db", str(built_db), *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"},
-        )
+        fast = through_the_door(built_db, *args)
         assert fast.returncode == 0, fast.stderr
-        assert fast.stdout == run_cli(*args, db=built_db).output
+        slow = run_cli(*args, db=built_db)
+        assert (fast.stdout, fast.stderr) == (slow.stdout, slow.stderr)
     missing = subprocess.run(
         [sys.executable, "main.py", "--db", "/nonexistent/x.db", "search", "yuan"],
         cwd=root,
@@ -352,3 +365,49 @@ def test_on_a_terminal_the_door_prints_what_the_click_command_prints(built_db):
     assert door.status == click.status == 0
     assert b"\x1b[" in door.output and b"bank-branches-sell-yuan" in door.output  # styled
     assert door.output == click.output
+
+
+# ------------------------------------------------------------------------------ why nothing matched (stderr)
+
+
+@pytest.mark.parametrize(
+    ("query", "note", "corrected"),
+    [
+        ("category:financ", "no category 'financ' — did you mean finance?", "category:finance"),
+        ("status:curate", "no status 'curate' — did you mean curated?", "status:curated"),
+        ("actor:chna yuan", "no actor 'chna' — did you mean China (china)", "actor:china yuan"),
+        ("after:2025-13", "'2025-13' is not a date (YYYY, YYYY-MM or YYYY-MM-DD): month 13 does not exist", None),
+        ("colour:red yuan", "no qualifier 'colour:'", None),
+    ],
+)
+def test_search_says_on_stderr_why_a_part_named_nothing_and_stdout_stays_json(built_db, query, note, corrected):
+    for args in ([query], [query, "--json"]):
+        r = run_cli("search", *args, db=built_db)
+        assert r.exit_code == 0
+        lines = r.stderr.splitlines()
+        assert lines[0].startswith(note), r.stderr
+        assert note not in r.stdout
+        if corrected is None:
+            assert len(lines) == 1, r.stderr
+        else:
+            assert lines[1:] == [f"did you mean: findings search '{corrected}'"]
+    hits = json.loads(run_cli("search", query, "--json", db=built_db).stdout)
+    assert isinstance(hits, list)
+    if "yuan" in query:  # the rest of the query ran
+        assert "bank-branches-sell-yuan" in [h["id"] for h in hits]
+
+
+def test_search_notes_are_data_and_the_suggestion_is_one_shell_word(built_db):
+    r = run_cli("search", "it's", "actor:[b]x\x1b[2J", db=built_db)
+    assert "\x1b" not in r.stderr and "[b]x␛[2J" in r.stderr
+    r = run_cli("search", "it's", "actor:chna", db=built_db)
+    assert r.stderr.splitlines()[-1] == "did you mean: findings search 'it'\\''s actor:china'"
+    assert run_cli("search", "yuan", db=built_db).stderr == ""  # nothing to say: nothing said
+
+
+def test_the_door_writes_the_same_notes_as_the_click_command(built_db):
+    args = ["search", "china", "category:financ", "--json"]
+    fast = through_the_door(built_db, *args)
+    click = run_cli(*args, db=built_db)
+    assert fast.returncode == 0 and (fast.stdout, fast.stderr) == (click.stdout, click.stderr)
+    assert json.loads(fast.stdout) and "did you mean: findings search 'china category:finance'" in fast.stderr

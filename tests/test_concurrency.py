@@ -160,7 +160,10 @@ def test_readers_never_fail_while_a_big_import_runs(built_db: Path, rows_csv: Pa
             assert writer.poll() is None, "the import ended before the readers started: make it bigger"
         for proc in batch:
             out, err = proc.communicate(timeout=120)
-            assert proc.returncode == 0 and err == b"", (proc.args, err.decode())
+            # exit 0, and nothing on standard error but notes (a word the import has not committed yet gets
+            # "no finding ... has 'bulk'", which is right)
+            failed = [line for line in err.splitlines() if line.startswith(b"Error") or b"Traceback" in line]
+            assert proc.returncode == 0 and not failed, (proc.args, err.decode())
             if b"--json" in b" ".join(a.encode() for a in proc.args):
                 json.loads(out)
             searches += 1

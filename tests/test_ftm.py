@@ -132,7 +132,7 @@ def test_importing_again_adds_nothing(db: Path) -> None:
         one(db, f"SELECT count(*) FROM {t}") for t in ("actors", "evidence", "relations", "sources", "aliases")
     ] == counts
     logged = json.loads(one(db, "SELECT counts FROM imports ORDER BY id DESC LIMIT 1"))  # type: ignore[arg-type]
-    assert all(row["inserted"] == 0 and row["updated"] == 0 for row in logged.values())
+    assert all(row["inserted"] == 0 and row["updated"] == 0 for row in logged.values()), logged
 
 
 @pytest.mark.skipif(not (ROOT / "cli" / "show.py").exists(), reason="findings show is not there yet")
@@ -436,7 +436,7 @@ def test_round_trip_into_an_empty_database(db: Path, empty_db: Path, tmp_path: P
     again = run_cli("import", "ftm", str(out), db=db)
     assert again.exit_code == 0
     logged = json.loads(one(db, "SELECT counts FROM imports ORDER BY id DESC LIMIT 1"))  # type: ignore[arg-type]
-    assert all(row["inserted"] == 0 and row["updated"] == 0 for row in logged.values())
+    assert all(row["inserted"] == 0 and row["updated"] == 0 for row in logged.values()), logged
 
 
 def test_export_without_hints_still_maps_by_ftm_alone(built_db: Path, empty_db: Path, tmp_path: Path) -> None:

@@ -280,10 +280,10 @@ def test_findings_stats_counts_the_whole_apart(built_db):
 
 
 def test_exports_say_which_regions_are_the_occupied_territories_as_a_whole(built_db):
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(run_cli("export", "csv", "casein", db=built_db).output))}
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(run_cli("export", "csv", "casein", db=built_db).stdout))}
     assert rows["casein-export-iran"]["regions"] == "Luhansk Oblast; Occupied territories of Ukraine (as a whole)"
     assert rows["casein-export-iran"]["region_ids"] == "luhansk; occupied-territories"
-    data = json.loads(run_cli("export", "json", "casein", db=built_db).output)
+    data = json.loads(run_cli("export", "json", "casein", db=built_db).stdout)
     assert data[0]["regions"] == [
         {"id": "luhansk", "name": "Luhansk Oblast", "as_a_whole": False},
         {"id": WHOLE, "name": "Occupied territories of Ukraine", "as_a_whole": True},

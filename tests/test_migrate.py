@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -26,7 +27,8 @@ def old_db(tmp_path: Path) -> Path:
 
 
 def table_rows(path: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple]]:
-    """Every row of every table (of the given columns: an upgrade may add columns, never lose a value)."""
+    """Every row of every table but meta and the FTS tables; `columns`: only these columns of each table (the
+    columns an older version had), else all."""
     conn = sqlite3.connect(path)
     try:
         names = [
@@ -57,8 +59,10 @@ def table_columns(path: Path) -> dict[str, list[str]]:
 def schema_of(path: Path) -> set[tuple[str, str]]:
     conn = sqlite3.connect(path)
     try:
+        # the same up to spacing (ALTER TABLE ADD COLUMN writes `0\n, keys TEXT)` where CREATE TABLE has `0,\n keys
+        # TEXT\n)`)
         return {
-            (r[0], " ".join(r[1].split()))
+            (r[0], re.sub(r"\s*([,()])\s*", r"\1", " ".join(r[1].split())))
             for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
         }
     finally:

@@ -200,6 +200,8 @@ def _quantity(value: int | float | None) -> int | float | None:
 
 
 def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
+    from store.language import detect
+
     out: dict[str, list[tuple]] = {table: [] for table in CONTENT_TABLES}
     for s in doc.get("sources", []):
         out["sources"].append(
@@ -213,6 +215,7 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
                 s.get("kind"),
                 s.get("accessed"),
                 _t(s.get("notes")),
+                detect(_t(s["title"])),  # the language its text shows (store.language)
             )
         )
     for a in doc.get("actors", []):
@@ -255,6 +258,7 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
                 _t(e.get("locator")),
                 e.get("status") or "unreviewed",
                 e.get("confidence"),
+                detect(f"{_t(e['claim'])} {_t(e['quote'])}" if _t(e.get("quote")) else _t(e["claim"])),
             )
         )
         for link in e.get("actors", []):

@@ -92,8 +92,9 @@ def test_a_plan_is_made_again_once_the_database_changed(db: Path) -> None:
     conn = open_readonly(db)
     try:
         assert S.search(conn, "turbines actor:acme") == []
-        (note,) = S.notes(conn, "turbines actor:acme")
+        note, word = S.notes(conn, "turbines actor:acme")
         assert note.startswith("no actor 'acme'")
+        assert word.startswith("no finding, actor, region or source has 'turbines'")
         add(
             db,
             actors=[{"id": "acme", "name": "Acme Holdings", "country": "CN"}],

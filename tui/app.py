@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from rich.console import RenderableType
     from textual.command import Provider
+    from textual.filter import LineFilter
 
 HOLD_S = 0.5  # at most this long, a new screen waits for its first rows before it is painted anyway
 DEFAULT_THEME = "textual-dark"
@@ -56,6 +58,23 @@ def low_bandwidth_requested() -> bool:
     return os.environ.get("FINDINGS_LOW_BANDWIDTH", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
+# Terminals that show no colour at all (their terminfo entries have none): DEC's, and the `-m`/`-mono` variants.
+MONOCHROME_TERMS = frozenset({"dumb", "vt52", "vt100", "vt102", "vt220", "vt320", "vt420", "vt520", "xterm-mono"})
+
+
+def colour_mode(environ: Mapping[str, str], color_system: str | None, *, low_bandwidth: bool = False) -> str:
+    """How the explorer colours the screen: 'full' (its own theme, 256 colours or more), 'ansi' (the terminal's
+    own 16 colours: low-bandwidth mode, or a terminal with no more, such as TERM=xterm or linux), or 'none'
+    (NO_COLOR, or a monochrome terminal such as TERM=vt100: the terminal's default colours only). In 'ansi'
+    and 'none' nothing depends on colour alone: the cursor row is in reverse video (findings.tcss)."""
+    term = environ.get("TERM", "").lower()
+    if "NO_COLOR" in environ or term in MONOCHROME_TERMS or term.endswith(("-m", "-mono")):
+        return "none"  # NO_COLOR set to anything, as Textual itself reads it
+    if low_bandwidth or color_system not in ("256", "truecolor"):
+        return "ansi"
+    return "full"
+
+
 class FindingsApp(App[None]):
     """Actors, regions and evidence: search, filter, drill down."""
 
@@ -75,13 +94,33 @@ class FindingsApp(App[None]):
     ]
 
     def __init__(
-        self, db_path: str | Path, *, low_bandwidth: bool = False, preload: dict[str, Any] | None = None
+        self,
+        db_path: str | Path,
+        *,
+        low_bandwidth: bool = False,
+        preload: dict[str, Any] | None = None,
+        terminal_colours: bool = False,
     ) -> None:
+        """`terminal_colours`: colour as the terminal can (TERM, COLORTERM: tui.start does); without it, as a
+        256-colour terminal, so that a test or a snapshot looks the same on every machine (NO_COLOR and
+        low-bandwidth mode still count)."""
         self.low_bandwidth = low_bandwidth
         super().__init__()
         self.db = Database(db_path)
+        self.db_path = Path(db_path)
         self.preload = preload  # first rows of the home lists, read before the app started (tui.preload)
-        self.theme = LOW_BANDWIDTH_THEME if low_bandwidth else DEFAULT_THEME
+        if terminal_colours:
+            self.colours = colour_mode(os.environ, self.console.color_system, low_bandwidth=low_bandwidth)
+        else:
+            environ = {"NO_COLOR": ""} if "NO_COLOR" in os.environ else {}
+            self.colours = colour_mode(environ, "256", low_bandwidth=low_bandwidth)
+        self.theme = DEFAULT_THEME if self.colours == "full" else LOW_BANDWIDTH_THEME
+        if self.colours != "full":
+            self.add_class("-ansi")  # findings.tcss: the cursor in reverse video, nothing told by colour alone
+        if self.colours == "none":
+            self.no_color = True  # a monochrome terminal is NO_COLOR too (Textual's :nocolor rules)
+        self._filters_seen: tuple[LineFilter, ...] | None = None
+        self._filters_used: list[LineFilter] = []
         if low_bandwidth:
             self.animation_level = "none"
             self.add_class("-low-bandwidth")  # findings.tcss: no scrollbars (each one repaints a column)
@@ -93,6 +132,21 @@ class FindingsApp(App[None]):
 
     def on_mount(self) -> None:
         self._hold_timer = self.set_timer(HOLD_S, self.release_output)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Without colour, the terminal's default colours and nothing else. (Textual's NO_COLOR filter for a
+        theme that is not ANSI turns every colour to a grey; chosen as the app starts, before this app's ANSI
+        theme is set, it turned the terminal's own colours to black on black.)"""
+        filters = super().get_line_filters()
+        if self.colours != "none":
+            return filters
+        if tuple(filters) != self._filters_seen:
+            from textual.filter import Monochrome, NoColor
+
+            self._filters_seen = tuple(filters)
+            kept = [f for f in filters if not isinstance(f, (Monochrome, NoColor))]
+            self._filters_used = [*kept, NoColor()]
+        return self._filters_used
 
     def hold_output(self, timeout: float = HOLD_S) -> None:
         """Keep the current frame on the terminal until `output_ready` (or `timeout`)."""
@@ -194,6 +248,26 @@ class FindingsApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    # -- screenshots ----------------------------------------------------------------------------------------------
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: an SVG of the screen where exports go ($FINDINGS_EXPORT_DIR, else the current
+        directory), and a notification naming the file. (Textual's own saves into a Downloads directory, and
+        fails where there is none.)"""
+        from tui.screens.export import export_dir
+
+        directory = path or str(export_dir())
+        try:
+            saved = self.save_screenshot(filename, directory, time_format)
+        except OSError as e:
+            message = f"Could not save the screenshot: {clean(e)}"
+            self.notify(message, title="Screenshot", severity="error", markup=False)
+            return None
+        self.notify(f"Saved {clean(saved)}", title="Screenshot", markup=False)
+        return saved
 
     # -- clipboard ------------------------------------------------------------------------------------------------
 

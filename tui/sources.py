@@ -19,7 +19,7 @@ def entity_query(text: str) -> str:
     (store.search.searches_entities: `actor:china` filters findings, not the list of actors), else ''."""
     from store.search import searches_entities
 
-    return text.strip() if searches_entities(text, as_you_type=True) else ""
+    return text.lstrip() if searches_entities(text, as_you_type=True) else ""
 
 
 class ActorSource(RowSource[browse.ActorRow]):
@@ -27,7 +27,7 @@ class ActorSource(RowSource[browse.ActorRow]):
 
     def __init__(self, sort: str = "name", query: str = "") -> None:
         self.sort = sort
-        self.query = query.strip()
+        self.query = query.lstrip()  # a trailing space ends the last word (store.query, as you type)
         self.key = ("actors", self.sort, self.query)
 
     def count(self, conn: sqlite3.Connection) -> int:
@@ -49,7 +49,7 @@ class ActorSource(RowSource[browse.ActorRow]):
 class RegionSource(RowSource[browse.RegionRow]):
     def __init__(self, sort: str = "name", query: str = "") -> None:
         self.sort = sort
-        self.query = query.strip()
+        self.query = query.lstrip()
         self.key = ("regions", self.sort, self.query)
 
     def count(self, conn: sqlite3.Connection) -> int:

@@ -46,5 +46,5 @@ def run(db_path: Path, *, low_bandwidth: bool | None = None) -> None:
 
     if low_bandwidth is None:
         low_bandwidth = low_bandwidth_requested()
-    app = FindingsApp(db_path, low_bandwidth=low_bandwidth, preload=preload.rows())
+    app = FindingsApp(db_path, low_bandwidth=low_bandwidth, preload=preload.rows(), terminal_colours=True)
     app.run(mouse=not low_bandwidth)

@@ -259,7 +259,13 @@ class FtmImport:
         ref = index.refs[n]
         assert ref is not None
         stored = ftm_reads.stored_rows(self.conn, table, _COLUMNS[table], [ref]).get(ref)
-        same = stored == record.row()
+        row = record.row()
+        columns = _COLUMNS[table]
+        if stored is not None and "lang" in columns:  # a file that does not say the language does not differ on it
+            at = columns.index("lang")
+            if row[at] is None:
+                row = (*row[:at], stored[at], *row[at + 1 :])
+        same = stored == row
         if same and isinstance(record, Actor | Region):
             kind = "actor" if isinstance(record, Actor) else "region"
             same = ftm_reads.stored_aliases(self.conn, kind, [ref]).get(ref, set()) == set(record.aliases or [])

@@ -17,7 +17,8 @@ from store.query import KINDS
 from store.search.errors import query_error_means_empty
 from store.search.explain import one_line
 from store.search.plan import Plan, driver, from_where, query_plan, searches_entities, total_estimate
-from store.search.tables import ENTITY_KINDS, TABLES
+from store.search.tables import ENTITY_KINDS, TABLES, marks
+from store.search.variants import highlighted, query_key_sets
 
 # Snippet markers: Unicode noncharacters, which interchanged text never contains. Should a row hold one anyway,
 # its snippet is made again with a pair it does not hold, and every noncharacter is dropped from snippets.
@@ -47,6 +48,9 @@ class Hit:
     category: str | None = None
     status: str | None = None
     count: int | None = None  # entities: how many findings are linked to it
+    # matched only through another script, spelling or word form of the query's words (Krym -> Криму), not
+    # through the words as typed (store.search.variants); its snippet then shows the words that matched
+    variant: bool = False
     # evidence, to the regions the query asks for: 'specific' (about them or a place within them) or 'general'
     # (about a wider region that contains them, as a whole, listed after the specific ones); None: no region
     scope: str | None = None
@@ -75,16 +79,17 @@ def search(
             return []
         hits: list[Hit] = []
         need, skip = limit, offset
-        for group in _groups(plan, kinds):
+        groups = _groups(plan, kinds)
+        for group in groups:
             if need <= 0:
                 break
-            rows = _fetch_group(conn, group, plan, skip, need)
+            rows = _fetch_group(conn, group, plan, skip, need, groups)
             if rows:
                 hits += rows
                 need -= len(rows)
                 skip = 0
             elif skip:
-                skip -= min(skip, _count_group(conn, group, plan, skip))
+                skip -= min(skip, _count_group(conn, group, plan, skip, groups))
         return hits
     return []
 
@@ -103,38 +108,103 @@ def count(
     return 0, False
 
 
+EXACT = "exact"  # the group of entities whose name or alias is the query, listed first (Plan.exact_ids)
+
+
 def _groups(plan: Plan, kinds: Iterable[str] | None) -> list[str]:
     wanted = set(KINDS) if kinds is None else {k for k in kinds if k in KINDS}
     if plan.kinds is not None:
         wanted &= plan.kinds
     asked = kinds is not None or plan.kinds is not None
     out = [kind for kind in ENTITY_KINDS if kind in wanted and searches_entities(plan.query, asked=asked)]
+    if plan.entity_match is not None and any(kind in plan.exact_ids for kind in out):
+        out.insert(0, EXACT)
     if "evidence" in wanted and plan.selects_evidence:
         out.append("evidence")
     return out
 
 
-def _fetch_group(conn: sqlite3.Connection, kind: str, plan: Plan, offset: int, limit: int) -> list[Hit]:
+def _exact_kinds(plan: Plan, groups: Iterable[str] | None = None) -> list[str]:
+    kinds = [k for k in ENTITY_KINDS if k in plan.exact_ids]
+    return kinds if groups is None else [k for k in kinds if k in groups]
+
+
+def _fetch_group(
+    conn: sqlite3.Connection, kind: str, plan: Plan, offset: int, limit: int, groups: list[str] | None = None
+) -> list[Hit]:
     if kind == "evidence":
         return _evidence_hits(conn, plan, offset, limit)
+    if kind == EXACT:
+        hits = [h for k in _exact_kinds(plan, groups) for h in _entity_hits(conn, k, plan, 0, MAX_EXACT, only=True)]
+        return hits[offset : offset + limit]
+    return _entity_hits(conn, kind, plan, offset, limit, only=False if groups and EXACT in groups else None)
+
+
+MAX_EXACT = 100
+
+
+def _entity_hits(
+    conn: sqlite3.Connection, kind: str, plan: Plan, offset: int, limit: int, only: bool | None = None
+) -> list[Hit]:
+    """Ranked hits of one entity kind; `only`: True for just the plan's exact ids, False for all but them."""
     t = TABLES[kind]
     table, label = t.name, t.label
-    if plan.match is None:
+    match = plan.entity_match
+    if match is None:
         sql = f"SELECT id, {label}, evidence_count FROM {table} ORDER BY evidence_count DESC, {label} LIMIT ? OFFSET ?"
         return [Hit(kind, id_, name, name, [], 0.0, count=n) for id_, name, n in conn.execute(sql, [limit, offset])]
+    ids = list(plan.exact_ids.get(kind, ()))
+    restrict, restrict_params = "", []
+    if only is not None and ids:
+        restrict = f" AND t.id {'IN' if only else 'NOT IN'} ({marks(len(ids))})"
+        restrict_params = ids
+    elif only:
+        return []
     indexed = _indexed_text(kind, "t")
     sql = (
         f"SELECT t.id, t.{label}, t.evidence_count, f.rank, snippet({table}_fts, -1, ?, ?, '…', 12), t.rowid, "
         f"CASE WHEN {_HOLDS_MARKER.format(text=indexed)} THEN {indexed} END "
         f"FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
-        f"WHERE {table}_fts MATCH ? AND f.rank MATCH ? ORDER BY f.rank LIMIT ? OFFSET ?"
+        f"WHERE {table}_fts MATCH ? AND f.rank MATCH ?{restrict} ORDER BY f.rank LIMIT ? OFFSET ?"
     )
     hits = []
-    params = [OPEN, CLOSE, OPEN, CLOSE, plan.match, f"bm25({t.weights})", limit, offset]
+    rowids = []
+    params = [OPEN, CLOSE, OPEN, CLOSE, match, f"bm25({t.weights})", *restrict_params, limit, offset]
     for id_, name, n, rank, marked, rowid, raw in conn.execute(sql, params):
-        snippet, spans = _snippet(conn, table, rowid, plan.match, marked, raw or "", 12)
+        snippet, spans = _snippet(conn, table, rowid, match, marked, raw or "", 12)
         hits.append(Hit(kind, id_, name, snippet, spans, rank, count=n))
+        rowids.append(rowid)
+    _mark_variants(conn, table, plan.entity_exact, plan, hits, rowids)
     return hits
+
+
+def _mark_variants(
+    conn: sqlite3.Connection, table: str, exact: str | None, plan: Plan, hits: list[Hit], rowids: list[int]
+) -> None:
+    """Mark the hits that match only through other spellings or word forms (not `exact`), and show in their
+    snippets the words that matched (a snippet FTS5 made from a key column would show keys)."""
+    if exact is None or not hits:
+        return
+    sql = f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ? AND rowid IN ({marks(len(rowids))})"
+    as_typed = {r[0] for r in conn.execute(sql, [exact, *rowids])}
+    key_sets = None
+    for hit, rowid in zip(hits, rowids, strict=True):
+        if rowid in as_typed:
+            continue
+        hit.variant = True
+        if key_sets is None:
+            key_sets = query_key_sets(plan.query)
+        text = hit.title if hit.kind == "evidence" or hit.kind == "source" else _entity_text(conn, table, rowid)
+        snippet, spans = highlighted(text, key_sets, TITLE_SNIPPET_CHARS if hit.kind == "evidence" else 80)
+        if snippet:
+            hit.snippet, hit.highlights = snippet, spans
+
+
+def _entity_text(conn: sqlite3.Connection, table: str, rowid: int) -> str:
+    """A name and the aliases (and places) the keys of an actor or region come from."""
+    columns = ("name", "aka", "places") if table == "regions" else ("name", "aka")
+    row = conn.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE rowid = ?", [rowid]).fetchone()
+    return " ; ".join(v for v in (row or ()) if v)
 
 
 def _evidence_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int) -> list[Hit]:
@@ -158,11 +228,14 @@ def _part_hits(conn: sqlite3.Connection, plan: Plan, offset: int, limit: int) ->
             f"FROM {source}{where} ORDER BY f.rank LIMIT ? OFFSET ?"
         )
         hits = []
+        rowids = []
         for id_, claim, date, category, status, rank, marked, rowid, text in conn.execute(
             sql, [OPEN, CLOSE, OPEN, CLOSE, *params, limit, offset]
         ):
             snippet, spans = _snippet(conn, "evidence", rowid, plan.match, marked, text or "", SNIPPET_TOKENS)
             hits.append(Hit("evidence", id_, claim, snippet, spans, rank, date, category, status, scope=scope))
+            rowids.append(rowid)
+        _mark_variants(conn, "evidence", plan.exact, plan, hits, rowids)
         return hits
     drive = driver(plan, total_estimate(conn), offset + limit)
     source, where, params = from_where(plan, drive)
@@ -183,17 +256,22 @@ def _count_part(conn: sqlite3.Connection, plan: Plan, cap: int) -> int:
     return conn.execute(sql, [*params, cap]).fetchone()[0]
 
 
-def _count_group(conn: sqlite3.Connection, kind: str, plan: Plan, cap: int) -> int:
+def _count_group(conn: sqlite3.Connection, kind: str, plan: Plan, cap: int, groups: list[str] | None = None) -> int:
     if kind == "evidence":
         n = _count_part(conn, plan, cap)
         if plan.general is not None and n < cap:
             n += _count_part(conn, plan.general, cap - n)
         return n
+    if kind == EXACT:
+        return len(_fetch_group(conn, EXACT, plan, 0, MAX_EXACT, groups))
     table = TABLES[kind].name
-    if plan.match is None:
+    if plan.entity_match is None:
         return conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", [cap]).fetchone()[0]
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH ? LIMIT ?)"
-    return conn.execute(sql, [plan.match, cap]).fetchone()[0]
+    n = conn.execute(sql, [plan.entity_match, cap]).fetchone()[0]
+    if groups and EXACT in groups and kind in plan.exact_ids:
+        n -= len([h for h in _fetch_group(conn, EXACT, plan, 0, MAX_EXACT, groups) if h.kind == kind])
+    return max(0, n)
 
 
 # ---------------------------------------------------------------------------------------------- snippets

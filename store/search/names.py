@@ -46,6 +46,59 @@ def resolve(conn: sqlite3.Connection, kind: str, text: str) -> list[str]:
     return []
 
 
+_EXACT_NAMES = """
+SELECT 'actor', id FROM actors WHERE id IN ({m}) OR name IN ({m})
+UNION SELECT 'region', id FROM regions WHERE id IN ({m}) OR name IN ({m})
+UNION SELECT 'source', id FROM sources WHERE id IN ({m}) OR title IN ({m})
+UNION SELECT kind, ref_id FROM aliases WHERE alias IN ({m}) AND kind IN ('actor', 'region')
+LIMIT 100"""
+
+
+def named_exactly(conn: sqlite3.Connection, text: str) -> dict[str, tuple[str, ...]]:
+    """kind -> ids of the actors, regions and sources whose id, name (title) or an alias is `text`, in its
+    usual cases (as typed, lower, upper, capitalised: `LPR`, `лнр`, `Крым`). One indexed query: search asks
+    it for every query it compiles, to list what the query names first."""
+    text = (text or "").replace("\x00", "").strip()
+    if not text or len(text) > 200:
+        return {}
+    forms = list(dict.fromkeys((text, text.lower(), text.upper(), text.capitalize(), text.title(), slug(text))))
+    m = marks(len(forms))
+    out: dict[str, list[str]] = {}
+    with query_error_means_empty:
+        for kind, id_ in conn.execute(_EXACT_NAMES.format(m=m), forms * 7):
+            out.setdefault(kind, []).append(id_)
+    return {kind: tuple(sorted(ids)) for kind, ids in out.items()}
+
+
+def named_by_key(conn: sqlite3.Connection, kind: str, text: str, expr: str) -> tuple[str, ...]:
+    """Ids of `kind` (actor, region) with a name, alias or place that is `text` in another spelling or word form
+    (`в Луганске`, `Luganska` -> luhansk): every word of the name has a stem of the word of `text` at its
+    place. `expr` is the FTS5 expression that finds the candidates (the query's)."""
+    from store.matchkey import query_keys, words
+
+    wanted = [set(query_keys(w)[1]) for w in words(text)]
+    wanted = [w for w in wanted if w]
+    if not wanted or len(wanted) > 6:
+        return ()
+    table = TABLES[kind].name
+    columns = "t.name, t.aka, t.places" if kind == "region" else "t.name, t.aka"
+    sql = (
+        f"SELECT t.id, {columns} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
+        f"WHERE {table}_fts MATCH ? ORDER BY f.rank LIMIT 50"
+    )
+    found = []
+    for id_, *texts in conn.execute(sql, [expr]):
+        names = [n for t in texts if t for n in t.split(" ; ")]
+        for name in names:
+            name_words = [w for w in words(name) if query_keys(w)[1]]
+            if len(name_words) == len(wanted) and all(
+                set(query_keys(w)[1]) & want for w, want in zip(name_words, wanted, strict=True)
+            ):
+                found.append(id_)
+                break
+    return tuple(sorted(found))
+
+
 def _resolve_folded(conn: sqlite3.Connection, kind: str, table: str, label: str, text: str) -> set[str]:
     """Names that differ from `text` only in case beyond ASCII, diacritics or spacing: found through FTS (which
     folds both), confirmed by comparing folded forms."""

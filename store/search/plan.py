@@ -28,12 +28,21 @@ import sqlite3
 from collections.abc import Iterable
 from functools import lru_cache
 
-from store.query import KIND_WORDS, KINDS, Query, date_problem, parse
+from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, Term, date_problem, has_content, parse
 from store.search.cache import Cache
 from store.search.errors import query_error_means_empty
 from store.search.explain import Problem, describe
-from store.search.names import MAX_RESOLVED, country_code, resolve, wider_regions, with_descendants
+from store.search.names import (
+    MAX_RESOLVED,
+    country_code,
+    named_by_key,
+    named_exactly,
+    resolve,
+    wider_regions,
+    with_descendants,
+)
 from store.search.tables import TABLES, marks
+from store.search.variants import exact, excluded_expression, expressions
 
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing (about 2 ms)
 if TYPE_CHECKING:
@@ -79,11 +88,32 @@ class Plan:
     """How to find what a query asks for. Shared by every caller that asks about the same query and filter on
     the same connection: never changed once made (but for `notes`, written on first use)."""
 
-    __slots__ = ("conds", "empty", "general", "kinds", "match", "notes", "problems", "query", "regions")
+    __slots__ = (
+        "conds",
+        "empty",
+        "entity_exact",
+        "entity_match",
+        "exact",
+        "exact_ids",
+        "general",
+        "kinds",
+        "match",
+        "notes",
+        "problems",
+        "query",
+        "regions",
+        "variants",
+    )
 
     def __init__(self, query: Query) -> None:
         self.query = query
-        self.match = query.match()  # FTS5 expression over evidence_fts
+        self.variants = query.variants  # words also find other scripts, spellings, word forms (not match:exact)
+        self.match: str | None = query.match(exact)  # FTS5 expression over evidence_fts
+        self.exact: str | None = None  # the same with the words as typed only, when it differs (store.search.variants)
+        # the same over actors_fts, regions_fts and sources_fts (not pruned: they are small)
+        self.entity_match: str | None = self.match
+        self.entity_exact: str | None = None
+        self.exact_ids: dict[str, tuple[str, ...]] = {}  # kind -> ids whose name or alias is the query: listed first
         self.empty = False  # matches nothing (every part named nothing, or kind: excludes everything)
         self.conds: list[Cond] = []
         self.kinds: frozenset[str] | None = None  # from kind: qualifiers
@@ -114,6 +144,8 @@ class Plan:
         (`_split_general`)."""
         other = Plan(self.query)
         other.empty, other.kinds, other.problems = self.empty, self.kinds, self.problems
+        other.match, other.exact = self.match, self.exact
+        other.entity_match, other.entity_exact, other.exact_ids = self.entity_match, self.entity_exact, self.exact_ids
         other.conds = list(self.conds)
         other.regions = list(self.regions)
         return other
@@ -175,9 +207,22 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
     with query_error_means_empty:
         plan = query_plan(conn, text, as_you_type=as_you_type)
         if plan.notes is None:
-            plan.notes = describe(conn, plan.problems, left_out=not plan.empty)
+            from store.search.spelling import no_word
+            from store.search.variants import variant_note
+
+            words = [no_word(word, options) for word, options in word_suggestions(conn, plan)]
+            variants = [] if plan.empty else [variant_note(conn, plan)]
+            plan.notes = (*describe(conn, plan.problems, left_out=not plan.empty), *words, *filter(None, variants))
         return list(plan.notes)
     return []
+
+
+def word_suggestions(conn: sqlite3.Connection, plan: Plan) -> list[tuple[str, list[str]]]:
+    from store.search.spelling import word_notes
+
+    if plan.empty or not plan.query.clauses:
+        return []
+    return word_notes(conn, plan.query)
 
 
 # ------------------------------------------------------------------------------------------------ compiling
@@ -253,13 +298,15 @@ def _year_cond(years: Iterable[str | int]) -> Cond | None:
 
 def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
     """The plan of a parsed query; its notes say which parts were left out and why."""
+    q = _without_function_words(q)
     plan = Plan(q)
+    _match_expressions(conn, plan)
     problems: list[Problem] = []
     if not q.clauses and q.excluded:
         plan.conds.append(
             Cond(
                 "e.rowid NOT IN (SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ?)",
-                [q.excluded_match()],
+                [excluded_expression(q, variants=plan.variants)],
             )
         )
     problems += [(unknown.name, None) for unknown in q.unknown if not unknown.typing]
@@ -290,6 +337,12 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         elif name == "kind":
             found = sorted({KIND_WORDS[v.lower()] for v in values if v.lower() in KIND_WORDS})
             missing = [v for v in values if v.lower() not in KIND_WORDS]
+        elif name == "lang":
+            languages = [v.strip().lower() for v in values]
+            found = [c for c in languages if re.fullmatch(r"[a-z]{2,3}", c)]
+            missing = [v for v, c in zip(values, languages, strict=True) if c not in found]
+        elif name == "match":  # a mode, not a condition: Plan.variants has it
+            missing = [v for v in values if v.lower() not in MATCH_MODES]
         if not qual.typing:
             problems += [(name, v) for v in missing]
         if not found:
@@ -300,7 +353,7 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             _add_region(conn, plan, found, negated)
         elif name == "country":
             plan.conds.append(_country_cond(conn, found, negated))
-        elif name in ("source", "category", "status"):
+        elif name in ("source", "category", "status", "lang"):
             single_valued.setdefault((name, negated), []).extend(found)
         elif name in ("after", "before"):
             # "after any of these" is after the earliest (before: the latest): one comparison, however many
@@ -325,8 +378,89 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
     plan.problems = tuple(dict.fromkeys(problems))
     if problems and not plan.selects_evidence and plan.kinds is None:
         plan.empty = True  # nothing but parts that name nothing: nothing to search for
+    plan.exact_ids = _named_exactly(conn, q, plan.entity_match if plan.variants else None)
+    _with_linked_findings(conn, plan)
     _split_general(conn, plan)
     return plan
+
+
+def _with_linked_findings(conn: sqlite3.Connection, plan: Plan) -> None:
+    """A query that is an actor's or region's name in another form (`Криму`, `в Луганске`) also finds the
+    findings linked to it, as the name itself does (through their linked names): marked as other spellings."""
+    if not plan.variants or plan.match is None or plan.query.excluded:
+        return
+    if not plan.exact_ids or named_exactly(conn, " ".join(c[0].text for c in plan.query.clauses)):
+        return  # the name as typed: linked names hold it already
+    names = []
+    for kind, table in (("actor", "actors"), ("region", "regions")):
+        ids = plan.exact_ids.get(kind, ())
+        if ids:
+            sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(ids))})"
+            names += [r[0] for r in conn.execute(sql, list(ids))]
+    phrases = [Term(n).fts() for n in names if has_content(n)]
+    if phrases:
+        plan.exact = plan.exact or plan.match
+        plan.match = f"({plan.match}) OR ({{linked_names}} : ({' OR '.join(phrases)}))"
+
+
+def _without_function_words(q: Query) -> Query:
+    """The query without clauses that are one Cyrillic function word (`в Криму` searches Криму: texts in any
+    language find it, as `Криму` does), unless that is all there is or the words are to match as typed."""
+    from store.matchkey import is_stop_word
+    from store.scripts import has_cyrillic
+
+    if not q.variants or len(q.clauses) < 2:
+        return q
+
+    def function_word(clause: list) -> bool:
+        return (
+            len(clause) == 1 and not clause[0].prefix and has_cyrillic(clause[0].text) and is_stop_word(clause[0].text)
+        )
+
+    kept = [c for c in q.clauses if not function_word(c)]
+    if not kept or len(kept) == len(q.clauses):
+        return q
+    other = Query()
+    other.clauses, other.excluded, other.qualifiers, other.unknown = kept, q.excluded, q.qualifiers, q.unknown
+    return other
+
+
+def _match_expressions(conn: sqlite3.Connection, plan: Plan) -> None:
+    """The plan's FTS5 expressions, with other spellings and word forms unless `match:exact`. For findings,
+    key phrases the index does not hold are left out (one probe each): an English database searches as if
+    there were no keys, at no cost."""
+    if not plan.variants or plan.match is None:
+        return
+
+    def held(column: str, phrases: list[str]) -> list[str]:
+        if not phrases:
+            return phrases
+        expr = f"{{{column}}} : (" + " OR ".join(phrases) + ")"
+        row = conn.execute("SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ? LIMIT 1", [expr]).fetchone()
+        return phrases if row is not None else []
+
+    plan.match, plan.exact = expressions(plan.query, variants=True, keep=held)
+    plan.entity_match, plan.entity_exact = expressions(plan.query, variants=True)
+
+
+MAX_EXACT_IDS = 20
+
+
+def _named_exactly(conn: sqlite3.Connection, q: Query, expr: str | None) -> dict[str, tuple[str, ...]]:
+    """Actors, regions and sources whose id, name or alias is the query's words (`china`, `LPR`, `Крым`), or
+    else, with variants, an actor or region with a name in another spelling or word form of them (`в
+    Луганске`): search lists them before the others, whatever bm25 says (a long alias list must not push
+    China below Genertec, nor a ministry named after the LPR above Luhansk Oblast)."""
+    if not q.clauses or q.excluded or q.evidence_only or any(len(c) != 1 for c in q.clauses):
+        return {}
+    text = " ".join(c[0].text for c in q.clauses)
+    found = named_exactly(conn, text)
+    if not found and expr is not None:
+        for kind in ("actor", "region"):
+            ids = named_by_key(conn, kind, text, expr)
+            if ids:
+                found[kind] = ids
+    return {kind: ids[:MAX_EXACT_IDS] for kind, ids in found.items()}
 
 
 def _add_region(conn: sqlite3.Connection, plan: Plan, found: list[str], negated: bool = False) -> None:
@@ -346,6 +480,8 @@ def _split_general(conn: sqlite3.Connection, plan: Plan) -> None:
         return
     general = GeneralPlan(plan.query)
     general.kinds, general.problems = plan.kinds, plan.problems
+    general.match, general.exact = plan.match, plan.exact
+    general.entity_match, general.entity_exact, general.exact_ids = plan.entity_match, plan.entity_exact, plan.exact_ids
     own = {id(scope.cond) for scope in plan.regions}
     conds = [c for c in plan.conds if id(c) not in own]
     if len(plan.regions) == 1:  # the usual case: linked to a wider region, and not to the asked ones

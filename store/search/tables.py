@@ -20,12 +20,14 @@ class Table:
         return f"Table({self.name!r})"
 
 
+# The matching keys (the last two columns of each index: keys, stems) weigh least, so that a word as typed
+# ranks above its other spellings and word forms (store.search.variants).
 TABLES: dict[str, Table] = {
-    "actor": Table("actors", "name", "10.0, 1.0, 5.0"),  # name, summary, aka
-    "region": Table("regions", "name", "10.0, 5.0"),  # name, aka
-    "source": Table("sources", "title", "1.0"),
+    "actor": Table("actors", "name", "10.0, 1.0, 5.0, 0.5, 0.5"),  # name, summary, aka, keys, stems
+    "region": Table("regions", "name", "10.0, 5.0, 2.0, 0.5, 0.5"),  # name, aka, places, keys, stems
+    "source": Table("sources", "title", "1.0, 0.2, 0.2"),  # title, keys, stems
     # a word in the claim counts more than in the quote, and both more than in the names of linked entities
-    "evidence": Table("evidence", "claim", "4.0, 2.0, 1.0"),
+    "evidence": Table("evidence", "claim", "4.0, 2.0, 1.0, 0.5, 0.5"),
 }
 ENTITY_KINDS = ("actor", "region", "source")  # searched before findings, in this order
 

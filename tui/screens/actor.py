@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Tree
 
@@ -27,12 +28,40 @@ if TYPE_CHECKING:
 
 
 class RelationsTree(Tree[dict[str, Any]]):
-    """The actor's relations, grouped by kind; Enter on one opens the other actor. Labels are Rich Text."""
+    """The actor's relations, grouped by kind; Enter on one opens the other actor, on a kind folds or unfolds
+    its group (the footer says which). Labels are Rich Text."""
+
+    # Two bindings of one key: the footer shows the one that applies to the row under the cursor (check_action).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", tooltip="Open the other actor", id="relations.open"),
+        Binding("enter", "toggle_group", "Fold", tooltip="Fold or unfold this kind of relation", id="relations.fold"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(safe_rich("Relations", "bold"), id=id)
         self.show_root = False
         self.guide_depth = 2
+
+    def _on_group(self) -> bool:
+        node = self.cursor_node
+        return node is not None and bool(node.children)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select_cursor":
+            node = self.cursor_node
+            return node is not None and bool(node.data)
+        if action == "toggle_group":
+            return self._on_group()
+        return True
+
+    def action_toggle_group(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.children:
+            node.toggle()
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        self.refresh_bindings()  # Open on an actor, Fold on a kind
 
     def set_relations(self, actor_id: str, relations: list[dict[str, Any]]) -> None:
         self.clear()
@@ -51,6 +80,7 @@ class RelationsTree(Tree[dict[str, Any]]):
             groups[kind].add_leaf(label, data={"kind": "actor", "id": other_id})
         if not relations:
             self.root.add_leaf(safe_rich("no relations recorded", "dim"))
+        self.cursor_line = 0  # on the first row from the start: Enter does something, and the cursor shows
 
 
 def _span(start: object, end: object) -> str:

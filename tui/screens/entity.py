@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
 
 from tui.app_access import findings_app
 from tui.db import run_db
@@ -24,6 +23,7 @@ from tui.sources import EvidenceSource
 from tui.text import clean
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.charts import Bars, Timeline
+from tui.widgets.clipped import Clipped
 from tui.widgets.keybar import KeyBar
 from tui.widgets.links import CountList, CountRow
 from tui.widgets.lists import EvidenceList
@@ -79,9 +79,9 @@ class EntityScreen(DrillScreen):
         self.active = 0
         self.crumb = clean(item_id)
         self.evidence = EvidenceList(EvidenceSource(self.evidence_filter()), id="evidence")
-        self.profile = Static(Content(""), id="profile")
+        self.profile = Clipped(id="profile")  # a long summary ends in "…" where the space ends
         self.timeline = Timeline(id="timeline")
-        self.strip = Static(Content(""), id="strip")
+        self.strip = Clipped(id="strip")
         self.tabs = PaneTabs(
             [Tab(str(i + 1), s.name, s.label) for i, s in enumerate(self.SECTIONS)], self.SECTIONS[0].name, id="tabs"
         )

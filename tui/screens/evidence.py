@@ -27,6 +27,8 @@ from tui.widgets.virtual_list import StaticSource, VirtualList
 if TYPE_CHECKING:
     import sqlite3
 
+CRUMB_WIDTH = 40  # a finding's name in the breadcrumb: the start of its claim
+
 
 def link_rows(data: dict[str, Any]) -> list[LinkRow]:
     """Actors, then regions (numbered 1-9, then no key), then the source (`s`)."""
@@ -46,6 +48,28 @@ def link_rows(data: dict[str, Any]) -> list[LinkRow]:
             label += f", {clean(data['locator'])}"
         rows.append(LinkRow("s", "source", data["source_id"], label))
     return rows
+
+
+def with_language(body: Content, lang: str | None) -> Content:
+    """The finding's text with the language it is written in (the explorer shows names in their own script)."""
+    from store.language import name
+
+    shown = name(lang)
+    if not shown:
+        return body
+    return Content("\n").join([body, Content.assemble((f"{'Language':<9}", "$text-muted"), Content(clean(shown)))])
+
+
+def short_title(claim: object, width: int = CRUMB_WIDTH) -> str:
+    """The start of a finding's claim, to name it in the breadcrumb: whole words up to `width` characters,
+    then "…" (cleaned text)."""
+    text = clean(claim)
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut[width // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.—–-") + "…"
 
 
 OPEN_LINK = Binding.Group("Open a link (by its number)")  # one line in the help for the nine keys
@@ -99,7 +123,8 @@ class EvidenceScreen(DrillScreen):
         if message.data is None:
             self.body.update(Content(f"No finding with id {clean(self.evidence_id)} in this database."))
         else:
-            self.body.update(evidence_content(message.data))
+            self.set_crumb(short_title(message.data.get("claim")) or self.evidence_id)
+            self.body.update(with_language(evidence_content(message.data), message.data.get("lang")))
             rows = link_rows(message.data)
             self.links.set_source(StaticSource(rows, key=("links", self.evidence_id)))
             self.query_one("#links-header", PaneHeader).set(count=f"{len(rows)}", note="press a number or s")

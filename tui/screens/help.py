@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -19,22 +20,26 @@ from tui.widgets.keybar import KeyBar
 def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]:
     """(area, bindings) for every part of the explorer, in the order a new user meets them; the app's own keys
     are read from `app_class` (the running app's class: this module does not import the app)."""
+    from tui.screens.actor import RelationsTree
     from tui.screens.entity import EntityScreen
     from tui.screens.evidence import EvidenceScreen
     from tui.screens.home import HomeScreen
     from tui.widgets.chips import FilterChips
     from tui.widgets.lists import EntityList, EvidenceList
+    from tui.widgets.search import SearchBar
     from tui.widgets.virtual_list import VirtualList
 
     palette = Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette", "Jump to an actor, region, source…")
     groups: list[tuple[str, list[BindingType]]] = [
         ("Everywhere", [*app_class.BINDINGS, palette, *DrillScreen.BINDINGS]),
         ("Home", list(HomeScreen.BINDINGS)),
+        ("The search bar", list(SearchBar.BINDINGS)),
         ("Lists", list(VirtualList.BINDINGS)),
         ("Actors and Regions panes", list(EntityList.BINDINGS)),
         ("Evidence lists", list(EvidenceList.BINDINGS)),
         ("Filter chips (Tab to them)", list(FilterChips.BINDINGS)),
         ("Actor, region and source screens", list(EntityScreen.BINDINGS)),
+        ("An actor's relations", list(RelationsTree.BINDINGS)),
         ("A finding", list(EvidenceScreen.BINDINGS)),
     ]
     return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]
@@ -81,22 +86,38 @@ def help_lines(app: App[Any], bindings: list[Binding]) -> list[tuple[str, str]]:
     return [(key_range(keys), description) for keys, description in lines]
 
 
+def database_content(path: str | Path) -> list[Content]:
+    """Which database the explorer shows, where it is, and what that means (our own text and a cleaned path)."""
+    from tui.widgets.search import database_kind, database_note, shown_path
+
+    kind = database_kind(path)
+    return [
+        Content.assemble((kind, "bold $accent"), (": ", ""), (shown_path(path), "bold")),
+        Content(f"  {database_note(kind)}.").stylize("$text-muted"),
+    ]
+
+
 def help_content(app: App[Any]) -> Content:
     lines: list[Content] = [
         Content("Search, filter and drill down by keyboard. Keys of the focused part work first.").stylize(
             "$text-muted"
         ),
     ]
+    db_path = getattr(app, "db_path", None)
+    if db_path is not None:
+        lines += [Content(""), *database_content(db_path)]
     for title, bindings in binding_groups(type(app)):
         lines.append(Content(""))
         lines.append(Content(title).stylize("bold $accent"))
         for keys, description in help_lines(app, bindings):
-            lines.append(Content.assemble((f"  {keys:<16}", "bold"), description))
+            lines.append(Content.assemble((f"  {keys:<15} ", "bold"), description))
     lines.append(Content(""))
     lines.append(
         Content(
             'Search: words must all match; "a phrase"; a OR b; -word; wech* (prefix); actor:china region:crimea '
-            "category:finance status:unreviewed after:2024 before:2025-06."
+            "category:finance status:unreviewed after:2024 before:2025-06. The last word you type is a prefix, "
+            "also once you leave the search bar. A part that names nothing is left out, and the line under the "
+            "search bar says so, with the query corrected when a value is close (^y)."
         ).stylize("$text-muted")
     )
     return Content("\n").join(lines)

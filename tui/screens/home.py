@@ -2,6 +2,12 @@
 
 Wide terminals show every pane; narrow ones show one at a time (1/2/3 or Tab switch). Selecting an actor or a
 region (space) filters the evidence, and so do the search and the facets: actor ∧ region ∧ query ∧ facets.
+
+The search is what you typed: the lists follow the search bar as you type (the last word a prefix), and
+leaving the bar (Enter, Esc, Tab) keeps the list it showed, in its order; only an exclusion still being typed
+(`iran -coal`, which as you type waits for its whole word) now takes its findings out. The line under the bar
+says why parts of the query found nothing and offers the query corrected (ctrl+y); with nothing to say, which
+database is open.
 """
 
 from __future__ import annotations
@@ -12,19 +18,23 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 
 from tui.app_access import findings_app
+from tui.db import db_worker
 from tui.messages import CycleSort, RemoveChip, ToggleFilter
 from tui.screens.base import FindingsScreen
 from tui.sources import ActorSource, EvidenceSource, RegionSource, entity_query
+from tui.text import clean
 from tui.widgets.chips import Chip, FilterChips
 from tui.widgets.detail import EvidenceDetail
 from tui.widgets.keybar import KeyBar
 from tui.widgets.lists import ActorList, EvidenceList, RegionList
 from tui.widgets.panes import PaneHeader, PaneTabs, Tab
+from tui.widgets.search import ACCEPT_KEY, SearchBar, SearchStatus
 from tui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
@@ -36,6 +46,9 @@ SEARCH_DEBOUNCE_S = 0.15
 ACTOR_SORTS = ("name", "count", "kind", "country")
 REGION_SORTS = ("name", "count", "kind")
 PANES = ("actors", "regions", "evidence")
+PANE_KEYS = {"actors": "1", "regions": "2", "evidence": "3"}
+PANE_LABELS = {"actors": "Actors", "regions": "Regions", "evidence": "Evidence"}
+EMPTY = {"actors": "no actors", "regions": "no regions", "evidence": "no findings"}
 SORT_NOTES = {"name": "by name", "count": "by evidence", "kind": "by kind", "country": "by country"}
 
 # chip field -> EvidenceFilter field
@@ -57,7 +70,20 @@ def build_filter(query: str, chips: tuple[Chip, ...], *, as_you_type: bool = Fal
     values: dict[str, list[str]] = {}
     for chip in chips:
         values.setdefault(FILTER_FIELDS[chip.field], []).append(chip.value)
-    return EvidenceFilter(query=query.strip(), as_you_type=as_you_type, **{k: tuple(v) for k, v in values.items()})
+    # (a trailing space stays: as you type, it ends the last word, see finished_query)
+    query = query.lstrip() if as_you_type else query.strip()
+    return EvidenceFilter(query=query, as_you_type=as_you_type, **{k: tuple(v) for k, v in values.items()})
+
+
+def finished_query(text: str) -> str:
+    """The query of a search bar you have left: as you typed it, so the last word stays a prefix, except that a
+    last exclusion (`iran -coal`, `iran NOT coal`), which as you type waits for its whole word, now excludes:
+    the text ends in a space, which in as-you-type mode ends the word being typed."""
+    from store.query import parse
+
+    if text and len(parse(text + " ", as_you_type=True).excluded) > len(parse(text, as_you_type=True).excluded):
+        return text + " "
+    return text
 
 
 def count_text(n: int | None, capped: bool = False) -> str:
@@ -81,6 +107,14 @@ class HomeScreen(FindingsScreen):
     crumb = "Home"
     AUTO_FOCUS = "#evidence"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # First, so that the footer shows it whenever there is a correction (the footer drops keys from its end).
+        Binding(
+            ACCEPT_KEY,
+            "accept_correction",
+            "Fix query",
+            tooltip="Search for the corrected query shown under the search bar",
+            id="home.accept-correction",
+        ),
         # Priority bindings run as the key arrives, before the keys after it are routed: typed fast ("/yuan" in
         # one burst, or pasted), the rest lands in the search bar, not in the list that had focus. check_action
         # lets them through as text while the search bar has focus.
@@ -102,14 +136,33 @@ class HomeScreen(FindingsScreen):
         ),
         Binding("i", "toggle_detail", "Details", tooltip="Show or hide the detail pane", id="home.details"),
         Binding("e", "export", "Export", tooltip="Export the evidence list (Markdown, CSV, JSON)", id="home.export"),
-        Binding("escape", "leave_search", "Back to list", show=False, id="home.leave-search"),
+        # ctrl+t works in the search bar too (priority): it is no key for typing
+        Binding(
+            "ctrl+t",
+            "toggle_spelling",
+            "Exact spelling",
+            show=False,
+            tooltip="Search the words as typed only (on), or also other scripts, spellings and word forms (off)",
+            id="home.exact-spelling",
+            priority=True,
+        ),
     ]
+
+    class _Explained(Message, bubble=False):
+        """The notes and correction of a query (read on the lists thread)."""
+
+        def __init__(self, text: str, settled: bool, notes: list[str], correction: str | None) -> None:
+            super().__init__()
+            self.text, self.settled, self.notes, self.correction = text, settled, notes, correction
 
     def __init__(self) -> None:
         # Every class the first frame needs is given before mounting: a class changed later restyles the screen.
         super().__init__(classes="-pane-evidence")
-        self.query_text = ""
-        self.typing = False  # the query is being typed: its last word is a prefix
+        self.query_text = ""  # what the lists show: the search bar's text, as you type it (last word a prefix)
+        self.settled = False  # the search bar was left with this text: its last qualifier is finished too
+        self.correction: str | None = None  # the query corrected, offered under the search bar
+        self._our_value: str | None = None  # a value this screen put in the search bar (not typed)
+        self.exact_spelling = False  # ctrl+t: the words as typed only (the query language's match:exact)
         self.chips: tuple[Chip, ...] = ()
         self.actor_sort = "name"
         self.region_sort = "name"
@@ -121,8 +174,9 @@ class HomeScreen(FindingsScreen):
         self.regions = RegionList(RegionSource(self.region_sort), seed=seeds.get("regions"), id="regions")
         self.evidence = EvidenceList(EvidenceSource(build_filter("", ())), seed=seeds.get("evidence"), id="evidence")
         self.detail = EvidenceDetail(id="detail")
-        self.search = Input(placeholder="Search findings  (/)", id="search", compact=True, select_on_focus=False)
+        self.search = SearchBar(placeholder="Search findings  (/)", id="search", compact=True, select_on_focus=False)
         self.search.cursor_blink = False
+        self.status = SearchStatus(findings_app(self).db_path, id="search-status")
         self.chip_bar = FilterChips(id="chips")
         self.chip_bar.set_chips(())  # hidden until there is a filter
         self.tabs = PaneTabs(
@@ -135,8 +189,8 @@ class HomeScreen(FindingsScreen):
             "regions": PaneHeader("Regions", id="regions-header"),
             "evidence": PaneHeader("Evidence", id="evidence-header"),
         }
-        self.headers["actors"].set(note=SORT_NOTES[self.actor_sort])
-        self.headers["regions"].set(note=SORT_NOTES[self.region_sort])
+        self._set_note("actors", SORT_NOTES[self.actor_sort])
+        self._set_note("regions", SORT_NOTES[self.region_sort])
         for name in PANES:  # counts read before the app started: on the tab line of the first frame
             vlist = self._list(name)
             if vlist.count is not None:
@@ -157,6 +211,7 @@ class HomeScreen(FindingsScreen):
         with Horizontal(id="top"):
             yield Static("findings", id="brand", markup=False)
             yield self.search
+        yield self.status
         yield self.chip_bar
         yield self.tabs
         with Horizontal(id="body"):
@@ -206,6 +261,12 @@ class HomeScreen(FindingsScreen):
         self.tabs.set_active(pane)
         self.set_focus(self._list(pane))
 
+    def _set_note(self, pane: str, note: str) -> None:
+        """The note after a pane's title (`by name`, `matching “yuan”`): in its header, and on the tab line
+        when only one pane is shown."""
+        self.headers[pane].set(note=note)
+        self.tabs.set_note(pane, note)
+
     async def action_cycle_pane(self, step: int) -> None:
         focused = self.focused
         order: list[Widget] = [self.actors, self.regions, self.evidence]
@@ -250,51 +311,137 @@ class HomeScreen(FindingsScreen):
         self.search.cursor_position = len(self.search.value)
 
     def action_leave_search(self) -> None:
+        """Esc or Tab in the search bar: back to the list, which keeps what the bar showed."""
         if self.focused is self.search:
+            self._settle_search()
             self.set_focus(self._list(self.pane))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        if event.value == self._our_value:  # put there by this screen (a correction), not typed
+            self._our_value = None
+            return
+        self._our_value = None
+        self.settled = False
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE_S, lambda: self._apply_search(typing=True))
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE_S, self._apply_search)
 
     @on(Input.Submitted, "#search")
     async def _search_submitted(self, event: Input.Submitted) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._apply_search(typing=False)
+        self._settle_search()
         await self.action_show_pane("evidence")
 
-    def _apply_search(self, *, typing: bool = False) -> None:
+    def _settle_search(self) -> None:
+        """The search bar is left: search for what it holds now, if the pause in typing has not come yet (the
+        same list it would have shown), with its typing finished, and say what its last qualifier names."""
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._apply_search(finished=True)
+        if not self.settled:
+            self.settled = True
+            self._explain()
+
+    def _apply_search(self, *, finished: bool = False) -> None:
+        """Show what the search bar holds, as you type it (its last word a prefix); `finished`: you have left
+        the search bar, so an exclusion you were typing is whole (`finished_query`)."""
         self._debounce = None
         text = self.search.value.strip()
-        if (text, typing) == (self.query_text, self.typing):
+        if finished:
+            text = finished_query(text)
+        if text == self.query_text:
             return
-        changed = text != self.query_text
-        self.query_text, self.typing = text, typing
-        if changed:
-            self.refresh_bindings()
-        words = entity_query(text)
+        self.query_text = text
+        self.refresh_bindings()
+        self._research()
+
+    def search_text(self) -> str:
+        """The query the lists search: what was typed, and `match:exact` while ctrl+t is on."""
+        if self.exact_spelling and self.query_text:
+            from store.query import EXACT
+
+            return f"{EXACT} {self.query_text}"  # first: the last word typed stays a prefix
+        return self.query_text
+
+    def _research(self) -> None:
+        """The lists (and notes) for the search bar's text and the exact-spelling switch."""
+        words = entity_query(self.search_text())
         self.mount_panes()  # their counts on the tab line follow the search
         self.actors.set_source(ActorSource(self.actor_sort, words))
         self.regions.set_source(RegionSource(self.region_sort, words))
+        self._set_note("actors", self._sort_note(self.actor_sort))
+        self._set_note("regions", self._sort_note(self.region_sort))
         self._refilter()
+        self._explain()
+
+    def _sort_note(self, sort: str) -> str:
+        """The order of the actors or regions pane: its sort, or the search's when the search looks for them."""
+        return "best match first" if entity_query(self.query_text) else SORT_NOTES[sort]
+
+    def _explain(self) -> None:
+        """Read why parts of the query name nothing, and the query corrected, on the lists thread, after the
+        lists' counts (which made the plan these use: store.search.explain)."""
+        text, settled = self.query_text, self.settled
+        if not text:
+            self._show_notes([], None)
+            return
+        db = findings_app(self).db
+
+        def work() -> None:
+            from store.search import correction, notes, settled_notes
+
+            conn = db.conn()
+            if settled:
+                lines, fixed = settled_notes(conn, text), correction(conn, text)
+            else:
+                lines, fixed = notes(conn, text, as_you_type=True), correction(conn, text, as_you_type=True)
+            self.post_message(self._Explained(text, settled, lines, fixed))
+
+        db_worker(self, work, group="search-notes", exclusive=True, lane="lists")
+
+    def _on_home_screen__explained(self, message: _Explained) -> None:
+        if (message.text, message.settled) == (self.query_text, self.settled):
+            self._show_notes(message.notes, message.correction)
+
+    def _show_notes(self, notes: list[str], correction: str | None) -> None:
+        self.status.set_notes(notes, correction)
+        if correction != self.correction:
+            self.correction = correction
+            self.refresh_bindings()
+
+    def action_accept_correction(self) -> None:
+        """Search for the corrected query: it replaces the search bar's text, and the lists follow at once."""
+        if not self.correction:
+            return
+        text, self.correction = self.correction, None
+        self._our_value = text
+        self.search.value = text
+        self.search.cursor_position = len(text)
+        self._apply_search()
+
+    def action_toggle_spelling(self) -> None:
+        self.exact_spelling = not self.exact_spelling
+        state = "on: the words as typed" if self.exact_spelling else "off: also other scripts, spellings, word forms"
+        self.notify(f"Exact spelling {state}", timeout=3, markup=False)
+        if self.query_text:
+            self._research()
 
     # -- filters ------------------------------------------------------------------------------------------------------
 
     def _refilter(self) -> None:
         self.evidence.set_source(EvidenceSource(self.current_filter()))
-        self.headers["evidence"].set(count="…", note=self._evidence_note())
+        self.headers["evidence"].set(count="…")
+        self._set_note("evidence", self._evidence_note())
         self.tabs.set_count("evidence", "…")
 
     def current_filter(self) -> EvidenceFilter:
-        return build_filter(self.query_text, self.chips, as_you_type=self.typing)
+        """The evidence list's filter: the query as the search bar shows it (as you type), and the chips."""
+        return build_filter(self.search_text(), self.chips, as_you_type=True)
 
     def _evidence_note(self) -> str:
         parts = []
         if self.query_text:
-            parts.append(f"matching “{self.query_text}”")
+            parts.append(f"matching “{clean(self.query_text)}”" + (" as typed" if self.exact_spelling else ""))
         if self.chips:
             parts.append(f"{len(self.chips)} filter" + ("s" if len(self.chips) > 1 else ""))
         return ", ".join(parts)
@@ -312,6 +459,8 @@ class HomeScreen(FindingsScreen):
             return bool(self.chips or self.query_text)
         if action == "toggle_detail":
             return self.focused is self.evidence or self._detail_visible()
+        if action == "accept_correction":
+            return self.correction is not None
         return True
 
     @on(ToggleFilter)
@@ -336,6 +485,7 @@ class HomeScreen(FindingsScreen):
         if self.chips:
             self.set_chips(self.chips[:-1])
         elif self.search.value:
+            self._our_value = ""
             self.search.value = ""
             self._apply_search()
 
@@ -360,12 +510,12 @@ class HomeScreen(FindingsScreen):
         message.stop()
         if message.kind == "actor":
             self.actor_sort = ACTOR_SORTS[(ACTOR_SORTS.index(self.actor_sort) + 1) % len(ACTOR_SORTS)]
-            self.actors.set_source(ActorSource(self.actor_sort, entity_query(self.query_text)))
-            self.headers["actors"].set(note=SORT_NOTES[self.actor_sort])
+            self.actors.set_source(ActorSource(self.actor_sort, entity_query(self.search_text())))
+            self._set_note("actors", self._sort_note(self.actor_sort))
         else:
             self.region_sort = REGION_SORTS[(REGION_SORTS.index(self.region_sort) + 1) % len(REGION_SORTS)]
-            self.regions.set_source(RegionSource(self.region_sort, entity_query(self.query_text)))
-            self.headers["regions"].set(note=SORT_NOTES[self.region_sort])
+            self.regions.set_source(RegionSource(self.region_sort, entity_query(self.search_text())))
+            self._set_note("regions", self._sort_note(self.region_sort))
 
     # -- list events --------------------------------------------------------------------------------------------------
 
@@ -377,7 +527,29 @@ class HomeScreen(FindingsScreen):
             header, tab = _scoped_counts(message.vlist, text)
             self.headers[name].set(count=header)
             self.tabs.set_count(name, tab)
+            self._say_where_the_hits_are()
         self._check_ready()
+
+    def _say_where_the_hits_are(self) -> None:
+        """An empty pane names the panes where the search did find something (the one pane shown at 80 columns
+        could say `no actors` while the findings are one key away)."""
+        query = clean(self.query_text)
+        for name in PANES:
+            vlist = self._list(name)
+            if vlist.count != 0:
+                continue
+            if not query:
+                text = EMPTY[name] + (" match the filters" if name == "evidence" and self.chips else "")
+            else:
+                text = f"{EMPTY[name]} match “{query}”"
+                elsewhere = [
+                    f"{PANE_LABELS[other]} {count_text(self._list(other).count)} ({PANE_KEYS[other]})"
+                    for other in PANES
+                    if other != name and self._list(other).count
+                ]
+                if elsewhere:
+                    text += " · found in " + ", ".join(elsewhere)
+            vlist.set_empty_text(text)
 
     def _check_ready(self) -> None:
         """Once every list has its count and first rows, the first frame can be painted."""

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from store.browse import ActorRow, RegionRow
     from store.search import EvidenceRow
 
+COUNT_WIDTH = 7  # cells for an evidence count (up to 999,999) after the detail column of an actor or region
+
 E = TypeVar("E", bound="ActorRow | RegionRow")  # (strings: the row types are imported for the checker only)
 
 
@@ -40,7 +42,9 @@ class EntityList(VirtualList[E]):
         count = f"{row.evidence_count:,}"
         dim = self.get_component_rich_style("vlist--dim", partial=True)
         detail = self.detail(row) if width >= 36 else ""
-        detail_w = min(16, max(0, width // 3)) if detail else 0
+        detail_w = min(16, max(0, width // 3)) if width >= 36 else 0
+        if detail_w:  # a column after the name: it stays put whatever the count's digits, on every row
+            count = count.rjust(COUNT_WIDTH)
         name_w = max(1, width - len(count) - 2 - (detail_w + 1 if detail_w else 0))
         parts: list[tuple[str, Style | None]] = [(" " + pad(clean(row.name), name_w), None)]
         if detail_w:

@@ -35,7 +35,7 @@ class PaneHeader(Widget):
         if self.note:
             parts.append((" · ", "$text-muted"))
             parts.append(Content(self.note).stylize("$text-muted"))
-        return Content.assemble(*parts)
+        return Content.assemble(*parts).truncate(self.size.width or 80, ellipsis=True)
 
 
 class Tab(NamedTuple):  # (not a dataclass: see tui.messages)
@@ -45,7 +45,8 @@ class Tab(NamedTuple):  # (not a dataclass: see tui.messages)
 
 
 class PaneTabs(Widget):
-    """`1 Actors 24  2 Regions 5  3 Evidence 29`: which pane is shown when only one fits."""
+    """`1 Actors 24  2 Regions 5  3 Evidence 29 · by name`: which pane is shown when only one fits, and the note
+    of its header (its sort order, what it matches), which the narrow layout does not show."""
 
     class Chosen(Message):
         def __init__(self, name: str) -> None:
@@ -57,6 +58,13 @@ class PaneTabs(Widget):
         self.tabs = tabs
         self.active = active
         self.counts: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
+
+    def set_note(self, name: str, note: str) -> None:
+        if self.notes.get(name, "") != note:
+            self.notes[name] = note
+            if name == self.active:
+                self.refresh()
 
     def set_active(self, name: str) -> None:
         if name != self.active:
@@ -83,12 +91,17 @@ class PaneTabs(Widget):
 
     def render(self) -> Content:
         level = self._level()
-        parts: list[tuple[str, str]] = []
-        for tab in self.tabs:
+        parts: list[str | tuple[str, str] | Content] = []
+        note = self.notes.get(self.active, "") if level == 0 else ""
+        for i, tab in enumerate(self.tabs):
             style = "bold reverse" if tab.name == self.active else "$text-muted"
             parts.append((self._label(tab, level), style))
-            parts.append((" ", ""))
-        return Content.assemble(*parts)
+            if not (note and i == len(self.tabs) - 1):  # (a label ends in a space: "Evidence 2 · by date")
+                parts.append((" ", ""))
+        if note:
+            parts.append(("· ", "$text-muted"))
+            parts.append(Content(note).stylize("$text-muted"))
+        return Content.assemble(*parts).truncate(self.size.width or 80, ellipsis=True)
 
     def on_click(self, event: events.Click) -> None:
         x = event.x

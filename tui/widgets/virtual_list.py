@@ -240,6 +240,13 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
                 self._request(self._cursor // PAGE_SIZE)
         self.refresh()
 
+    def set_empty_text(self, text: str) -> None:
+        """What the list says when it has no rows (cleaned text)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            if self._count == 0:
+                self.refresh_line(0)
+
     def move_to(self, index: int) -> None:
         """Put the cursor on row `index` (clamped), scrolling it into view."""
         known = self._count if self._count is not None else self.virtual_size.height
@@ -269,7 +276,7 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         count = self._count
         if count == 0 or self._error is not None:
             if y == 0:
-                text = self._error or self.empty_text
+                text = fit(self._error or self.empty_text, width - 1)
                 style = base + self.get_component_rich_style("vlist--dim")
                 return Strip([Segment(" " + text, style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)

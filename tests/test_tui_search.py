@@ -1,0 +1,166 @@
+"""The explorer's search is what you typed: leaving the search bar keeps the list it showed; the line under the
+bar says why parts of a query found nothing, offers the query corrected, and otherwise names the database."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.tui_support import press, run_app, screen_text, settle, type_text, until
+
+
+def ids(vlist) -> list[str]:  # type: ignore[no-untyped-def]
+    return [vlist.row_at(i).id for i in range(vlist.count or 0)]
+
+
+def status_line(app) -> str:  # type: ignore[no-untyped-def]
+    return screen_text(app).splitlines()[1]
+
+
+@pytest.mark.parametrize("leave", ["enter", "escape", "tab"])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("yua", {"yuanization", "bank-branches-sell-yuan"}),  # the two yuan findings
+        ("wech", {"covert-payments-wechat-usdt"}),  # the README's example: WeChat
+        ("china crim", None),  # many, in an order that must not change
+    ],
+)
+def test_leaving_the_search_bar_keeps_the_list_it_showed(db: Path, typed: str, expected, leave: str) -> None:  # type: ignore[no-untyped-def]
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = pilot.app.screen
+        await press(pilot, "slash")
+        await type_text(pilot, typed)
+        shown, source = ids(home.evidence), home.evidence.source
+        assert shown and (expected is None or set(shown) == expected)
+        assert f"3 Evidence {len(shown)}" in screen_text(pilot.app)
+        await press(pilot, leave)
+        assert pilot.app.focused is home.evidence
+        assert home.evidence.source is source  # the same list: nothing re-read, nothing reordered
+        assert ids(home.evidence) == shown
+        assert f"3 Evidence {len(shown)}" in screen_text(pilot.app)
+
+    run_app(db, check)
+
+
+def test_a_search_left_before_the_pause_in_typing_never_reorders_under_the_cursor(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tui.screens.home
+
+    # The pause the search waits for never comes during this test: leaving the bar must search at once.
+    monkeypatch.setattr(tui.screens.home, "SEARCH_DEBOUNCE_S", 60.0)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        from store.search import EvidenceFilter
+
+        home = pilot.app.screen
+        await press(pilot, "slash")
+        await pilot.press(*"china", "space", *"crimea", "escape")
+        await settle(pilot)
+        assert home.evidence.source.filter == EvidenceFilter(query="china crimea", as_you_type=True)
+        assert home._debounce is None  # no search left to come that would reorder the list
+        await press(pilot, "down", "down", "down")
+        assert home.evidence.cursor == 3 and home.evidence.highlighted.id == ids(home.evidence)[3]
+
+    run_app(db, check)
+
+
+def test_a_misspelt_value_is_told_once_typed_and_its_correction_is_one_key(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        home = app.screen
+        await press(pilot, "slash")
+        await type_text(pilot, "china category:financ")
+        # still being typed: the unfinished qualifier is left out without a word, the line names the database
+        assert home.evidence.count == 15
+        assert "category" not in status_line(app) and "Database" in status_line(app)
+        await press(pilot, "enter")
+        await until(pilot, lambda: "financ" in status_line(app), "the note")
+        line = status_line(app)
+        assert "no category 'financ' — did you mean finance?" in line
+        assert "^y" in line and "^y Fix query" in screen_text(app)  # under the bar and in the footer
+        assert home.evidence.count == 15  # the list did not change: searched without it, as the note says
+        await press(pilot, "ctrl+y")
+        assert home.search.value == "china category:finance"
+        await until(pilot, lambda: home.evidence.count == 3, "the corrected search")
+        assert set(ids(home.evidence)) == {"bank-branches-sell-yuan", "yuanization", "covert-payments-wechat-usdt"}
+        assert "Database" in status_line(app) and "^y" not in screen_text(app)
+
+    run_app(db, check)
+
+
+def test_notes_about_finished_parts_show_while_typing_and_are_data(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await press(pilot, "slash")
+        await type_text(pilot, "actor:[b]chna[/b] yua")
+        await until(pilot, lambda: "chna" in status_line(app), "the note")
+        assert "no actor '[b]chna[/b]'" in status_line(app)  # literally: markup is data
+        assert app.screen.evidence.count == 2  # searched without it: the yuan findings
+
+    run_app(db, check)
+
+
+def test_the_notes_are_read_on_the_lists_thread(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import store.search as S
+
+    threads: list[str] = []
+    real = S.notes
+
+    def notes(conn, text, *, as_you_type=False):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(conn, text, as_you_type=as_you_type)
+
+    monkeypatch.setattr(S, "notes", notes)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        await press(pilot, "slash")
+        await type_text(pilot, "colour:red yuan")
+        await until(pilot, lambda: "colour" in status_line(pilot.app), "the note")
+
+    run_app(db, check)
+    assert threads and all(name.startswith("findings-db-lists") for name in threads), threads
+
+
+@pytest.mark.parametrize("which", ["shipped", "yours", "other"])
+def test_the_first_screen_and_the_help_say_which_database_is_open(
+    db: Path, findings_home: Path, monkeypatch, which: str
+) -> None:  # type: ignore[no-untyped-def]
+    import store.paths
+
+    if which == "shipped":  # the data.db beside the program
+        monkeypatch.setattr(store.paths, "program_dir", lambda: db.parent)
+        path, kind = db, "Shipped reference data"
+    elif which == "yours":
+        findings_home.mkdir(parents=True)
+        path, kind = findings_home / "findings.db", "Your own database"
+        shutil.copyfile(db, path)
+    else:
+        path, kind = db, "Database"
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        line = status_line(pilot.app)
+        assert line.startswith(f" {kind} · ") and line.rstrip().endswith(path.name)
+        assert ("reference" in line) == (which == "shipped") and ("own" in line) == (which == "yours")
+        await press(pilot, "question_mark")
+        help_text = screen_text(pilot.app)
+        assert f"{kind}: " in help_text and path.name in help_text
+
+    run_app(path, check)
+
+
+def test_an_exclusion_still_being_typed_excludes_once_the_search_bar_is_left(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = pilot.app.screen
+        await press(pilot, "slash")
+        await type_text(pilot, "iran -coal")
+        shown = ids(home.evidence)  # as you type, the exclusion waits for its whole word
+        assert "iran-grain-coal-logistics" in shown
+        await press(pilot, "enter")
+        kept = ids(home.evidence)
+        assert "iran-grain-coal-logistics" not in kept
+        assert kept == [i for i in shown if i != "iran-grain-coal-logistics"]  # the rest in the same order
+
+    run_app(db, check)

@@ -1,0 +1,132 @@
+"""Every terminal shows the explorer readably: low-bandwidth mode, NO_COLOR, 16 colours (TERM=xterm, linux) and
+monochrome (TERM=vt100).
+
+The real program runs in a pseudo-terminal and a terminal emulator (pyte) reads what it draws, as a person
+would see it. On each screen (home, an actor with its relations, a region, a finding), no visible character is
+drawn in its own background colour (reverse video swaps them; the terminal's default colours are taken as
+white on black, what the ANSI theme is made for), and the cursor row stands out with every colour ignored:
+in reverse video, on the row the cursor is on, and on the next one after a move.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.terminal import Terminal
+
+DOWN, ESC, ENTER, CTRL_P = b"\x1b[B", b"\x1b", b"\r", b"\x10"
+
+# (id, extra command-line arguments, environment)
+TERMINALS = [
+    ("low-bandwidth", ["--low-bandwidth"], {"TERM": "xterm-256color"}),
+    ("low-bandwidth-no-color", ["--low-bandwidth"], {"TERM": "xterm", "NO_COLOR": "1"}),
+    ("no-color", [], {"TERM": "xterm-256color", "NO_COLOR": "1"}),
+    ("xterm-16-colours", [], {"TERM": "xterm"}),
+    ("linux-console", [], {"TERM": "linux"}),
+    ("vt100-monochrome", [], {"TERM": "vt100"}),
+]
+
+
+def drawn_in_own_background(term: Terminal) -> list[str]:
+    """Every visible character whose colour is its background's, as `row,column 'c' fg/bg`."""
+    found = []
+    for y in range(term.screen.lines):
+        for x, char in enumerate(term.row(y)):
+            if not char.data.strip():
+                continue
+            fg = "white" if char.fg == "default" else char.fg
+            bg = "black" if char.bg == "default" else char.bg
+            if char.reverse:
+                fg, bg = bg, fg
+            if fg == bg:
+                found.append(f"{y},{x} {char.data!r} {char.fg}/{char.bg}{' reverse' if char.reverse else ''}")
+    return found
+
+
+def reversed_rows(term: Terminal, rows: range, columns: int) -> list[int]:
+    """The rows among `rows` whose first `columns` cells hold reverse video (the scrollbar column is not counted)."""
+    return [y for y in rows if any(char.reverse for char in term.row(y)[:columns])]
+
+
+def cursor_row(term: Terminal, rows: range) -> int:
+    """The one row of a list (`rows`) in reverse video, across the whole row: the cursor, with colours ignored."""
+    width = term.screen.columns - 1
+    found = reversed_rows(term, rows, width)
+    assert len(found) == 1, (found, term.text)
+    row = term.row(found[0])[:width]
+    assert all(char.reverse for char in row), term.text  # the whole row, not a few cells
+    return found[0]
+
+
+def check_readable(term: Terminal, screen: str) -> None:
+    assert drawn_in_own_background(term) == [], f"{screen}:\n{term.text}"
+
+
+def check_list_cursor(term: Terminal, screen: str, first_row_text: str) -> None:
+    """The focused list's cursor is on the row showing `first_row_text`; after ↓ it is on the next row."""
+    top = term.find_row(first_row_text)
+    rows = range(top, term.screen.lines - 1)  # the list down to the footer
+    assert cursor_row(term, rows) == top, f"{screen}:\n{term.text}"
+    term.press(DOWN)
+    term.wait_for(lambda t: reversed_rows(t, rows, t.screen.columns - 1) == [top + 1])
+    assert cursor_row(term, rows) == top + 1, f"{screen}:\n{term.text}"
+    check_readable(term, screen)
+
+
+def environment(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLORTERM", "FINDINGS_LOW_BANDWIDTH")}
+    return {**env, **extra}
+
+
+def open_by_palette(term: Terminal, name: str, kind: str, shown: str) -> None:
+    term.press(CTRL_P)
+    term.wait_for("🔎")
+    term.press(name.encode())
+    term.wait_for(lambda t: any(name in line and kind in line for line in t.screen.display))
+    term.press(ENTER)
+    term.wait_for(shown)
+
+
+@pytest.mark.parametrize(("args", "env"), [t[1:] for t in TERMINALS], ids=[t[0] for t in TERMINALS])
+def test_every_screen_is_readable_and_shows_its_cursor_without_colour(
+    built_db: Path, args: list[str], env: dict[str, str]
+) -> None:
+    argv = [sys.executable, "main.py", "tui", "--db", str(built_db), *args]
+    with Terminal(argv, environment(env), ROOT) as term:
+        term.wait_for("Quit")
+        check_readable(term, "home")
+        first = term.row(term.find_row("3 Evidence") + 1)
+        check_list_cursor(term, "home", "".join(c.data for c in first).strip()[:30])
+
+        open_by_palette(term, "China", "actor", "Timeline")
+        check_readable(term, "actor")
+        check_list_cursor(term, "actor", "A Chinese representative")
+        term.press(b"3")  # the relations tree: its cursor is on the first row, a kind of relation
+        term.wait_for("ally-of")
+        check_readable(term, "relations")
+        tree = range(term.find_row("ally-of"), term.screen.lines - 1)
+        assert reversed_rows(term, tree, term.screen.columns - 1) == [tree.start], term.text
+        assert "⏎ Fold" in term.text
+        term.press(DOWN)
+        term.wait_for("⏎ Open")
+        assert reversed_rows(term, tree, term.screen.columns - 1) == [tree.start + 1], term.text
+        check_readable(term, "relations")
+        term.press(ESC)
+        term.wait_for("3 Evidence")
+
+        open_by_palette(term, "Crimea", "region", "Timeline")
+        check_readable(term, "region")
+        evidence_tab = term.find_row("1 Evidence")
+        first = term.row(evidence_tab + 1)
+        check_list_cursor(term, "region", "".join(c.data for c in first).strip()[:30])
+        term.press(ENTER)  # the finding under the cursor
+        term.wait_for("Links")
+        check_readable(term, "finding")
+        links = term.find_row("Links") + 1
+        first_link = "".join(c.data for c in term.row(links)).strip()[:20]
+        check_list_cursor(term, "finding", first_link)
