@@ -72,7 +72,7 @@ def _normal(sql: str | None) -> str:
     return _PUNCTUATION.sub(r"\1", " ".join((sql or "").split()))
 
 
-_PUNCTUATION = re.compile(r"\s*([(),])\s*")
+_PUNCTUATION = re.compile(r" ?([(),]) ?")  # on whitespace already collapsed to one space
 
 
 def objects(conn: sqlite3.Connection, schema: str = "main") -> dict[tuple[str, str], Obj]:

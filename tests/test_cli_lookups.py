@@ -34,7 +34,7 @@ def test_search_yuan_shows_the_bank_branches_finding_first(built_db):
 
 def test_search_json_shape(built_db):
     r = run_cli("search", "yuan", "--json", db=built_db)
-    hits = json.loads(r.output)
+    hits = json.loads(r.stdout)
     assert hits[0]["id"] == "bank-branches-sell-yuan"
     for h in hits:
         assert {"kind", "id", "title", "snippet", "score", "highlights"} <= h.keys()
@@ -55,7 +55,7 @@ def test_search_qualifiers_unquoted_and_quoted(built_db):
 
     both, general = china_in("crimea"), china_in("occupied-territories") - china_in("crimea")
     for argv in (["actor:china region:crimea"], ["actor:china", "region:crimea"]):
-        hits = json.loads(run_cli("search", *argv, "--json", "--limit", "100", db=built_db).output)
+        hits = json.loads(run_cli("search", *argv, "--json", "--limit", "100", db=built_db).stdout)
         assert [h["scope"] for h in hits] == ["specific"] * len(both) + ["general"] * len(general)
         assert {h["id"] for h in hits if h["scope"] == "specific"} == both
         assert {h["id"] for h in hits if h["scope"] == "general"} == general
@@ -63,7 +63,7 @@ def test_search_qualifiers_unquoted_and_quoted(built_db):
 
 
 def test_search_zaporozhye_finds_the_region_first(built_db):
-    hits = json.loads(run_cli("search", "Zaporozhye", "--json", db=built_db).output)
+    hits = json.loads(run_cli("search", "Zaporozhye", "--json", db=built_db).stdout)
     assert (hits[0]["kind"], hits[0]["id"]) == ("region", "zaporizhzhia")
     r = run_cli("search", "Zaporozhye", db=built_db)
     assert "region  Zaporizhzhia Oblast  zaporizhzhia  1 finding" in r.output
@@ -82,7 +82,7 @@ def test_search_wech_falls_back_to_a_prefix(built_db):
 def test_search_odd_input_exits_zero(built_db, text):
     r = run_cli("search", text, db=built_db)
     assert r.exit_code == 0, r.output
-    assert json.loads(run_cli("search", text, "--json", db=built_db).output) is not None
+    assert json.loads(run_cli("search", text, "--json", db=built_db).stdout) is not None
 
 
 def test_search_exclusion_is_not_an_option(built_db):
@@ -93,11 +93,11 @@ def test_search_exclusion_is_not_an_option(built_db):
 
 
 def test_search_kind_limit_offset(built_db):
-    hits = json.loads(run_cli("search", "china", "--kind", "actor", "--json", db=built_db).output)
+    hits = json.loads(run_cli("search", "china", "--kind", "actor", "--json", db=built_db).stdout)
     assert {h["kind"] for h in hits} == {"actor"} and "evidence_count" in hits[0]
-    page1 = json.loads(run_cli("search", "china", "--limit", "3", "--json", db=built_db).output)
-    page2 = json.loads(run_cli("search", "china", "--limit", "3", "--offset", "3", "--json", db=built_db).output)
-    both = json.loads(run_cli("search", "china", "--limit", "6", "--json", db=built_db).output)
+    page1 = json.loads(run_cli("search", "china", "--limit", "3", "--json", db=built_db).stdout)
+    page2 = json.loads(run_cli("search", "china", "--limit", "3", "--offset", "3", "--json", db=built_db).stdout)
+    both = json.loads(run_cli("search", "china", "--limit", "6", "--json", db=built_db).stdout)
     assert [h["id"] for h in page1 + page2] == [h["id"] for h in both]
     r = run_cli("search", "china", "--limit", "3", db=built_db)
     assert "(--offset for more)" in r.output
@@ -139,7 +139,7 @@ def test_data_is_never_markup_or_escape_codes(db):
         assert "\x1b" not in r.output and "\x07" not in r.output
         assert "[@click=app.quit]press[/]" in r.output
         assert "␛" in r.output
-    data = json.loads(run_cli("search", "turbines", "--json", db=db).output)
+    data = json.loads(run_cli("search", "turbines", "--json", db=db).stdout)
     assert data[0]["title"] == EVIL  # JSON keeps the data exactly (json escapes the controls)
 
 
@@ -173,7 +173,7 @@ def test_no_color_and_pipes_are_plain(built_db, monkeypatch):
 def test_show_actor_china_json_lists_evidence_ids_and_regions(built_db):
     r = run_cli("show", "actor", "china", "--json", db=built_db)
     assert r.exit_code == 0
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     conn = sqlite3.connect(built_db)
     china = {row[0] for row in conn.execute("SELECT evidence_id FROM evidence_actors WHERE actor_id = 'china'")}
     assert set(data["evidence"]) == china and len(data["evidence"]) == len(china)
@@ -208,9 +208,9 @@ def test_show_actor_text(built_db):
 
 
 def test_show_by_name_or_alias(built_db):
-    data = json.loads(run_cli("show", "actor", "PRC", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "actor", "PRC", "--json", db=built_db).stdout)
     assert data["id"] == "china"
-    data = json.loads(run_cli("show", "region", "Zaporozhye", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "region", "Zaporozhye", "--json", db=built_db).stdout)
     assert data["id"] == "zaporizhzhia"
 
 
@@ -228,7 +228,7 @@ def test_show_bad_kind_is_usage(built_db):
 
 
 def test_show_region(built_db):
-    data = json.loads(run_cli("show", "region", "crimea", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "region", "crimea", "--json", db=built_db).stdout)
     assert data["actors"][0]["id"] == "china"
     assert {"id", "name", "kind", "iso_code", "parent_id", "occupied_since"} <= data.keys()
     assert sum(n for _, n in data["by_category"]) == data["evidence_total"] == len(data["evidence"])
@@ -237,7 +237,7 @@ def test_show_region(built_db):
 
 
 def test_show_evidence(built_db):
-    data = json.loads(run_cli("show", "evidence", "bank-branches-sell-yuan", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "evidence", "bank-branches-sell-yuan", "--json", db=built_db).stdout)
     assert data["quantity"] == 79 and data["unit"] == "bank branches"
     assert data["source"]["publisher"] == "The Kyiv Independent"
     assert data["locator"] == "para 16"
@@ -252,7 +252,7 @@ def test_show_evidence(built_db):
 
 
 def test_show_source(built_db):
-    data = json.loads(run_cli("show", "source", "kyiv-independent-occupied-economy", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "source", "kyiv-independent-occupied-economy", "--json", db=built_db).stdout)
     assert len(data["evidence"]) == 29
     out = run_cli("show", "source", "kyiv-independent-occupied-economy", db=built_db).output
     assert "Findings (29)" in out and lines_fit(out)
@@ -262,7 +262,7 @@ def test_show_source(built_db):
 
 
 def test_stats(built_db):
-    data = json.loads(run_cli("stats", "--json", db=built_db).output)
+    data = json.loads(run_cli("stats", "--json", db=built_db).stdout)
     assert data["tables"]["evidence"] == 29 and data["tables"]["actors"] == 24
     by = data["evidence"]
     assert sum(x["count"] for x in by["category"]) == 29

@@ -246,9 +246,9 @@ def test_findings_search_labels_the_general_findings_and_counts_each(built_db):
     assert len(numbered) == 13 and all("GENERAL" in line for line in numbered[1:])
     assert "findings: Kherson Oblast 1 · Occupied territories of Ukraine as a whole 12" in r.output
     assert lines_fit(r.output)
-    hits = json.loads(run_cli("search", "actor:china region:kherson", "--json", db=built_db).output)
+    hits = json.loads(run_cli("search", "actor:china region:kherson", "--json", db=built_db).stdout)
     assert [h["scope"] for h in hits] == ["specific"] + ["general"] * 12
-    assert {h["scope"] for h in json.loads(run_cli("search", "yuan", "--json", db=built_db).output)} == {None}
+    assert {h["scope"] for h in json.loads(run_cli("search", "yuan", "--json", db=built_db).stdout)} == {None}
 
 
 def test_findings_show_region_and_actor_say_which_is_which(built_db):
@@ -259,7 +259,7 @@ def test_findings_show_region_and_actor_say_which_is_which(built_db):
     lines = out.splitlines()
     own = next(i for i, line in enumerate(lines) if "western-systems-replaced" in line)
     assert own < next(i for i, line in enumerate(lines) if "GENERAL" in line)
-    data = json.loads(run_cli("show", "region", "kherson", "--json", db=built_db).output)
+    data = json.loads(run_cli("show", "region", "kherson", "--json", db=built_db).stdout)
     assert data["evidence"] == ["western-systems-replaced"] and len(data["general_evidence"]) == 23
     actor = run_cli("show", "actor", "china", db=built_db).output
     rows = [line.split() for line in actor.splitlines() if "occupied-territories" in line or "kherson" in line]
@@ -274,7 +274,7 @@ def test_findings_stats_counts_the_whole_apart(built_db):
     assert section[whole - 1].strip() == "as a whole (counted for none of its parts):"
     assert whole == len(section) - 1  # after the five
     assert section[whole].split()[-2] == "23"
-    data = json.loads(run_cli("stats", "--json", db=built_db).output)
+    data = json.loads(run_cli("stats", "--json", db=built_db).stdout)
     regions = {r["value"]: (r["count"], r["as_a_whole"]) for r in data["evidence"]["region"]}
     assert regions[WHOLE] == (23, True) and regions["kherson"] == (1, False)
 

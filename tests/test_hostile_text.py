@@ -253,10 +253,10 @@ def test_json_output_keeps_the_data_exactly_with_controls_escaped(hostile_db: Pa
     result = run_cli("show", "source", "hostile-source", "--json", db=hostile_db)
     assert result.exit_code == 0
     assert not RAW_CONTROL.search(result.stdout_bytes)  # C0 and C1 controls are \u escapes
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     for column in ("title", "publisher", "authors", "url", "notes"):
         assert data[column] == one(hostile_db, f"SELECT {column} FROM sources WHERE id = 'hostile-source'")
-    hits = json.loads(run_cli("search", "hostile", "--json", "--limit", "50", db=hostile_db).output)
+    hits = json.loads(run_cli("search", "hostile", "--json", "--limit", "50", db=hostile_db).stdout)
     claims = {h["id"]: h["title"] for h in hits if h["kind"] == "evidence"}
     assert claims["hostile-finding"] == one(hostile_db, "SELECT claim FROM evidence WHERE id = 'hostile-finding'")
     exported = run_cli("export", "json", "hostile", db=hostile_db)

@@ -34,7 +34,7 @@ NAMED = [
 def hits(db: Path, *args: str) -> list[dict]:
     result = run_cli("search", *args, "--json", "--limit", "200", db=db)
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 @pytest.mark.parametrize(("text", "kind", "id_"), NAMED, ids=[q for q, _, _ in NAMED])
@@ -113,7 +113,7 @@ def test_language_is_recorded_shown_and_exported(three_languages: Path, tmp_path
     berdiansk = next(r for r in rows if r["claim"].startswith("Китайські крани"))
     assert berdiansk["claim_romanised"].startswith("Kytaiski krany prybuly do portu Berdianska")
     assert berdiansk["romanisation"].startswith("KMU 2010")
-    as_json = json.loads(run_cli("export", "json", "Мариуполь", "--romanise", db=three_languages).output)
+    as_json = json.loads(run_cli("export", "json", "Мариуполь", "--romanise", db=three_languages).stdout)
     ru = next(r for r in as_json if r["lang"] == "ru")
     assert ru["romanised"]["standard"] == "BGN/PCGN 1947"
     assert "Mariupolya" in ru["romanised"]["claim"]

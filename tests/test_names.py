@@ -123,7 +123,7 @@ def test_no_name_points_at_two_actors_or_two_regions(built_db: Path) -> None:
 def hits(db: Path, *args: str) -> list[dict]:
     result = run_cli("search", *args, "--json", "--limit", "100", db=db)
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def linked(db: Path, kind: str, id_: str) -> set[str]:
@@ -183,7 +183,7 @@ def test_show_resolves_each_language_name_to_its_record(built_db: Path, record: 
     for name in {n for n in NAMES[record] if n is not None}:
         result = run_cli("show", kind, name, "--json", db=built_db)
         assert result.exit_code == 0, (name, result.output)
-        assert json.loads(result.output)["id"] == id_, name
+        assert json.loads(result.stdout)["id"] == id_, name
 
 
 def test_show_region_by_its_short_name_in_either_language(built_db: Path) -> None:
@@ -198,7 +198,7 @@ def test_show_region_by_its_short_name_in_either_language(built_db: Path) -> Non
     ]:
         result = run_cli("show", "region", text, "--json", db=built_db)
         assert result.exit_code == 0, (text, result.output)
-        assert json.loads(result.output)["id"] == id_, text
+        assert json.loads(result.stdout)["id"] == id_, text
 
 
 def test_names_are_stored_in_their_own_script(built_db: Path) -> None:

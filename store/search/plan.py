@@ -211,7 +211,11 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
             from store.search.variants import variant_note
 
             words = [no_word(word, options) for word, options in word_suggestions(conn, plan)]
-            variants = [] if plan.empty else [variant_note(conn, plan)]
+            variants = (
+                []
+                if plan.empty
+                else [variant_note(conn, plan.query, (plan.match, plan.exact), (plan.entity_match, plan.entity_exact))]
+            )
             plan.notes = (*describe(conn, plan.problems, left_out=not plan.empty), *words, *filter(None, variants))
         return list(plan.notes)
     return []

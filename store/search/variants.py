@@ -20,10 +20,6 @@ from collections.abc import Callable
 from store import matchkey
 from store.query import Query, Term
 
-TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
-if TYPE_CHECKING:
-    from store.search.plan import Plan
-
 EXACT_COLUMNS = "-{keys stems} : "  # the text's own columns: every column but the keys
 MAX_KEYED_TERMS = 24  # terms of one query that search their keys (the rest search as typed): bounds the expression
 
@@ -171,12 +167,18 @@ def highlighted(text: str, key_sets: tuple[set[str], set[str], list[str]], limit
 MAX_FORMS_SHOWN = 5
 
 
-def variant_note(conn: sqlite3.Connection, plan: Plan) -> str | None:
+def variant_note(
+    conn: sqlite3.Connection,
+    query: Query,
+    evidence: tuple[str | None, str | None],
+    entities: tuple[str | None, str | None],
+) -> str | None:
     """A line saying that the query also finds other spellings and word forms, with the first few it found
     (`also finding other spellings and word forms: Крим, Криму — match:exact (^t in the explorer) for the
-    words as typed`); None when every hit has the words as typed."""
-    pairs = [("evidence", "t.claim, t.quote", plan.match, plan.exact)]
-    pairs += [(table, "t.name, t.aka", plan.entity_match, plan.entity_exact) for table in ("actors", "regions")]
+    words as typed`); None when every hit has the words as typed. `evidence` and `entities`: the FTS5
+    expressions (with variants, as typed) a plan searches findings and names with."""
+    pairs = [("evidence", "t.claim, t.quote", *evidence)]
+    pairs += [(table, "t.name, t.aka", *entities) for table in ("actors", "regions")]
     key_sets = None
     forms: dict[str, None] = {}
     for table, columns, match, exact_match in pairs:
@@ -188,7 +190,7 @@ def variant_note(conn: sqlite3.Connection, plan: Plan) -> str | None:
         )
         rows = conn.execute(sql, [f"({match}) NOT ({exact_match})"]).fetchall()
         if rows and key_sets is None:
-            key_sets = query_key_sets(plan.query)
+            key_sets = query_key_sets(query)
         for row in rows:
             for text in row:
                 if text and key_sets is not None:
