@@ -460,7 +460,7 @@ def citation(r: dict) -> str:
     return "".join(out)
 
 
-def _casefold(value: object) -> object:
+def _casefold(value: str | None) -> str | None:
     return value.casefold() if isinstance(value, str) else value
 
 
