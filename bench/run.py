@@ -32,6 +32,8 @@ the machine, the options, the load average around each section). --smoke: one of
 - typing     five characters typed into the search bar of `findings tui` on --db, 200 ms apart (the searches of
              the earlier prefixes still running): time until the search bar shows each; baseline: a bare Textual
              Input (bench/bare_input.py).
+- facets, export, check: bench/scale.py (kept facet counts vs GROUP BY; export processes vs `sqlite3 -csv` and
+             their peak memory; `findings check` vs sqlite3's integrity and foreign-key checks).
 - bytes      bytes written at 80x24: first paint, and per cursor move in the evidence list and the actors pane,
              default and low-bandwidth mode, vs bare_textual.py (first paint, per OptionList move).
 """
@@ -64,7 +66,20 @@ BARE_TEXTUAL = ROOT.parent / "shared" / "tools" / "bare_textual.py"  # the refer
 if not BARE_TEXTUAL.exists():  # a checkout without ../shared: the same app, copied into bench/
     BARE_TEXTUAL = ROOT / "bench" / "bare_textual.py"
 BARE_INPUT = ROOT / "bench" / "bare_input.py"
-SECTIONS = ("import", "search", "cli", "startup", "lists", "explorer", "typing", "bytes", "ftm")
+SECTIONS = (
+    "import",
+    "search",
+    "cli",
+    "startup",
+    "lists",
+    "explorer",
+    "typing",
+    "bytes",
+    "ftm",
+    "facets",
+    "export",
+    "check",
+)
 TERM = "xterm-256color"  # as ../shared/tools/ptybytes.py (its PTY_TERM default); COLORTERM unset
 
 
@@ -1294,6 +1309,15 @@ def main(argv: list[str] | None = None) -> dict:
                     figures += bench_typing(big, "grain", reps(5, 2), settle, OPT.interval)
                 elif section == "bytes":
                     figures += bench_bytes(a.data_db.resolve(), reps(2, 1), settle)
+                elif section in ("facets", "export", "check"):
+                    from bench import scale
+
+                    if section == "facets":
+                        figures += scale.bench_facets(big, reps(5, 2))
+                    elif section == "export":
+                        figures += scale.bench_export(big, reps(3, 1), work)
+                    else:
+                        figures += scale.bench_check(big, reps(2, 1))
                 elif section == "ftm":
                     n = a.ftm_entities or (300 if a.smoke else 20_000 if a.quick else 200_000)
                     figures += bench_ftm(n, reps(2, 1), work)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.options import Command, db_option, given_db
+
+if TYPE_CHECKING:
+    from store.check import Finding
 
 
 @click.command("check", cls=Command)
@@ -21,7 +25,9 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     in names and ids, and names not in NFC.
 
     Exits 1 when any check fails, so it can guard scripts and cron jobs. The file is never written (`findings
-    repair` fixes what can be fixed, after making a backup).
+    repair` fixes what can be fixed, after making a backup). On a terminal a progress bar shows the phase being
+    checked; otherwise each phase writes a line as it ends, before the report (to standard error with --json,
+    so that standard output stays JSON).
 
     \b
     Examples:
@@ -34,7 +40,8 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     from store.text import json_safe, printable
 
     path = reading_db(given_db(ctx))
-    findings = run_checks(path)
+    with _PhaseReport(lines_to_stderr=as_json) as report_phase:
+        findings = run_checks(path, progress=report_phase)
     if all(f.ok for f in findings[:1]):  # storage intact: the text can be read
         findings += run_script_checks(path)
     problems = [f for f in findings if not f.ok]
@@ -55,3 +62,43 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
                 click.echo(f"          {printable(example)}")
     if problems:
         ctx.exit(1)
+
+
+class _PhaseReport:
+    """How `check` shows its progress: a bar on a terminal (after a second), a line per phase elsewhere."""
+
+    def __init__(self, *, lines_to_stderr: bool) -> None:
+        import sys
+        import time
+
+        from importers.progress import DelayedProgress
+
+        self._clock = time.monotonic
+        self._terminal = sys.stderr.isatty()
+        self._bar = DelayedProgress("checking", unit="phases") if self._terminal else None
+        self._started = 0.0
+        self._err = lines_to_stderr
+
+    def __call__(self, index: int, total: int, name: str, found: list[Finding] | None) -> None:
+        if found is None:
+            self._started = self._clock()
+            if self._bar is not None:
+                self._bar.total = total
+                self._bar.describe(f"checking {name}")
+            return
+        if self._bar is not None:
+            self._bar.advance()
+            return
+        from store.text import printable
+
+        problems = sum(not f.ok for f in found)
+        verdict = "ok" if not problems else f"{problems} problem(s)"
+        seconds = self._clock() - self._started
+        click.echo(f"check {index + 1}/{total}: {printable(name)}: {verdict} ({seconds:.1f} s)", err=self._err)
+
+    def __enter__(self) -> _PhaseReport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -167,9 +167,24 @@ def _write(
         return ftm_export(conn, out, query=text, include_sensitive=include_sensitive)
     from store.export import write_export
 
-    return write_export(
-        conn, fmt, out, query=text, selection=sel, romanise=romanise, include_sensitive=include_sensitive
-    )
+    if not sys.stderr.isatty() or isinstance(out, _TerminalSafe):  # no bar on a pipe, nor over the export itself
+        return write_export(
+            conn, fmt, out, query=text, selection=sel, romanise=romanise, include_sensitive=include_sensitive
+        )
+    from importers.progress import DelayedProgress
+
+    total = sel.total if sel is not None and not text else None  # all findings: the kept total
+    with DelayedProgress(f"exporting {fmt}", total=total, unit="findings") as bar:
+        return write_export(
+            conn,
+            fmt,
+            out,
+            query=text,
+            selection=sel,
+            romanise=romanise,
+            include_sensitive=include_sensitive,
+            progress=lambda n: bar.advance(n - bar.done),
+        )
 
 
 def _write_file(

@@ -31,6 +31,14 @@ class DelayedProgress:
         progress, task = self._bar
         progress.update(task, completed=self.done)
 
+    def describe(self, description: str) -> None:
+        """Say what is being done now (a phase of a longer job)."""
+        self.description = description
+        if self._bar is not None:
+            self._bar[0].update(self._bar[1], description=description)
+        else:
+            self.advance(0)
+
     def _start(self) -> tuple[Progress, TaskID]:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -2,9 +2,11 @@
 findings grouped by actor, each with its citation). Used by `findings export` and the TUI's `e` key.
 
 Which findings: `evidence_ids` (in that order), else those the `query` matches (query language of
-store.query; by relevance when it has words, else newest first), else all of them, newest first. Rows are
-streamed from one query, so CSV and JSON exports of a million findings use little memory; Markdown holds the
-findings to group them.
+store.query; by relevance when it has words, else newest first), else all of them, newest first. Every format
+streams in batches, so an export of a million findings holds a few hundred at a time: CSV rows come from one
+query per batch with actors and regions joined in SQL; Markdown groups by actor in SQL (temporary tables of
+the export's ids, sizes and lead actors), then writes group by group.
+
 
 What a person reads is shown through the one table of store.text, in every format but JSON: CSV has no escape
 syntax, so its cells hold the visible forms (ESC as ␛, `Hua<U+200B>wei`; tabs and line breaks inside a cell stay,
@@ -19,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,6 +61,7 @@ CSV_COLUMNS = (
 # With `romanise`: the claim and quote in Latin letters, and the standard used (store.romanise).
 ROMANISED_COLUMNS = ("claim_romanised", "quote_romanised", "romanisation")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NOT_PLAIN_FIRST = frozenset("=+-@ ")  # printable ASCII text starting otherwise goes out as it is
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
@@ -72,29 +75,39 @@ def write_export(
     selection: Selection | None = None,
     romanise: bool = False,
     include_sensitive: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written (also
     set as `selection.count`). A Markdown brief begins with what `selection` describes. `romanise`: add each
     Ukrainian or Russian claim and quote in Latin letters, by the official standard of its language (Ukrainian:
     KMU 2010; Russian: BGN/PCGN), and which standard that was. Sensitive findings and those of sensitive sources
-    are left out (store.sensitivity) unless `include_sensitive`; how many were is `selection.sensitive_left_out`."""
+    are left out (store.sensitivity) unless `include_sensitive`; how many were is `selection.sensitive_left_out`.
+    `progress` is called with the number of findings written so far, after each batch."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     batches = _id_batches(conn, query, evidence_ids)
     if not include_sensitive:
         batches = _without_sensitive(conn, batches, selection)
-    records = _records(conn, batches)
-    if romanise:
-        records = (_romanised(r) for r in records)
-    if fmt == "csv":
-        n = _write_csv(records, out, romanised=romanise)
-    elif fmt == "json":
-        n = _write_json(records, out)
+    if fmt == "markdown":  # reports as it writes, after grouping
+        n = _write_markdown(conn, batches, out, query, selection, progress, romanise)
+    elif fmt == "csv" and not romanise:
+        n = _write_csv(conn, batches if progress is None else _reporting(batches, progress), out)
     else:
-        n = _write_markdown(list(records), out, query, selection)
+        records = _records(conn, batches if progress is None else _reporting(batches, progress))
+        if romanise:
+            records = (_romanised(r) for r in records)
+        n = _write_csv_records(records, out, romanised=True) if fmt == "csv" else _write_json(records, out)
     if selection is not None:
         selection.count = n
     return n
+
+
+def _reporting(batches: Iterable[list[str]], progress: Callable[[int], None]) -> Iterator[list[str]]:
+    done = 0
+    for ids in batches:
+        yield ids
+        done += len(ids)
+        progress(done)
 
 
 # ---------------------------------------------------------------------------------------------- selection
@@ -177,7 +190,9 @@ def selection(
         filters["years"] = [{"value": str(y)} for y in flt.years]
         filters["statuses"] = [{"value": str(v)} for v in flt.statuses]
         filters["sources"] = _named(conn, "sources", "title", flt.source_ids)
-    (total,) = conn.execute("SELECT count(*) FROM evidence").fetchone()
+    from store.search.facet_counts import total_findings
+
+    total = total_findings(conn)
     return Selection(
         query=" ".join((query or "").split()),
         filters=filters,
@@ -288,6 +303,12 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
 def _cell(value: object) -> object:
     """A CSV cell: numbers as they are; text in the visible forms of store.text (tabs and line feeds kept), then
     neutralised."""
+    if type(value) is str:
+        if not (value.isascii() and value.isprintable()):  # the common case needs no table look-up
+            value = printable(value, keep_newlines=True)
+        if value and (value[0] in _FORMULA_START or value.lstrip()[:1] in _FORMULA_START):
+            return "'" + value
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return neutralise(None if value is None else printable(value, keep_newlines=True))
@@ -318,7 +339,8 @@ def _romanised(r: dict) -> dict:
     return r
 
 
-def _write_csv(records: Iterable[dict], out: SupportsWrite[str], *, romanised: bool = False) -> int:
+def _write_csv_records(records: Iterable[dict], out: SupportsWrite[str], *, romanised: bool = False) -> int:
+    """CSV from whole records (with romanised claims and quotes, which need the record)."""
     import csv
 
     writer = csv.writer(out)
@@ -353,6 +375,65 @@ def _write_csv(records: Iterable[dict], out: SupportsWrite[str], *, romanised: b
             row = (*row, latin["claim"], latin["quote"], latin["standard"])
         writer.writerow([_cell(v) for v in row])
         n += 1
+    return n
+
+
+# A batch of findings, in the order of the JSON array of ids bound to each query: their rows, their actors (by
+# number of findings, then name, as _records orders them) and their regions (by name, those spoken of as a
+# whole last). One sort per batch, not one per finding.
+_CSV_ROWS = """SELECT e.id, e.date, e.category, e.status, e.confidence, e.claim, e.quote, e.quantity, e.unit,
+       e.source_id, s.title, s.publisher, s.published, s.url, e.locator, e.lang
+  FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value LEFT JOIN sources s ON s.id = e.source_id
+ ORDER BY j.key"""
+_CSV_ACTORS = """SELECT l.evidence_id, a.name, a.id
+  FROM json_each(?) j CROSS JOIN evidence_actors l ON l.evidence_id = j.value CROSS JOIN actors a ON a.id = l.actor_id
+ ORDER BY l.evidence_id, a.evidence_count DESC, a.name"""
+_CSV_REGIONS = """SELECT evidence_id, CASE WHEN name != '' THEN name ELSE id END
+       || CASE WHEN w THEN ' (as a whole)' ELSE '' END, id
+  FROM (SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
+          FROM json_each(?) j CROSS JOIN evidence_regions l ON l.evidence_id = j.value
+         CROSS JOIN regions r ON r.id = l.region_id)
+ ORDER BY evidence_id, w, name"""
+
+
+def _joined(conn: sqlite3.Connection, sql: str, ids: str) -> dict[str, tuple[str, str]]:
+    """evidence id -> (names, ids), each joined with '; ', from (evidence id, name, id) rows in order."""
+    names: dict[str, list[str]] = {}
+    keys: dict[str, list[str]] = {}
+    for eid, name, key in conn.execute(sql, [ids]):
+        if eid in names:
+            names[eid].append(name)
+            keys[eid].append(key)
+        else:
+            names[eid], keys[eid] = [name], [key]
+    return {eid: ("; ".join(names[eid]), "; ".join(keys[eid])) for eid in names}
+
+
+def _write_csv(conn: sqlite3.Connection, batches: Iterable[list[str]], out: SupportsWrite[str]) -> int:
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    cell, odd = _cell, _NOT_PLAIN_FIRST
+    none = ("", "")
+    for batch in batches:
+        if not batch:
+            continue
+        ids = json.dumps(batch)
+        actors = _joined(conn, _CSV_ACTORS, ids)
+        regions = _joined(conn, _CSV_REGIONS, ids)
+        rows = []
+        for r in conn.execute(_CSV_ROWS, [ids]):
+            a, g = actors.get(r[0], none), regions.get(r[0], none)
+            rows.append(
+                [
+                    v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v)
+                    for v in (*r[:9], a[0], a[1], g[0], g[1], *r[9:])
+                ]
+            )
+        writer.writerows(rows)
+        n += len(rows)
     return n
 
 
@@ -400,42 +481,96 @@ def citation(r: dict) -> str:
     return "".join(out)
 
 
-def _write_markdown(records: list[dict], out: SupportsWrite[str], query: str | None, sel: Selection | None) -> int:
-    # Each finding appears once, under the linked actor that has the most findings in this export.
-    sizes: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for r in records:
-        for a in r["actors"]:
-            sizes[a["id"]] = sizes.get(a["id"], 0) + 1
-            names[a["id"]] = a["name"]
-    groups: dict[str | None, list[dict]] = {}
-    for r in records:
-        lead = min((a["id"] for a in r["actors"]), key=lambda i: (-sizes[i], names[i].casefold(), i), default=None)
-        groups.setdefault(lead, []).append(r)
-    title = f"Findings: {md(query)}" if query and query.strip() else "Findings"
-    n_sources = len({r["source"]["id"] for r in records})
-    out.write(f"# {title}\n\n")
-    if sel is not None:
-        what = " · ".join(md(p) for p in sel.parts()) or "all findings"
-        out.write(
-            f"*Selection: {what}: {len(records):,} of {sel.total:,} findings in the database "
-            f"{md(sel.database)}, exported {md(sel.exported)}"
-            + (f"; {sel.sensitive_left_out:,} sensitive left out" if sel.sensitive_left_out else "")
-            + ".*\n\n"
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def _write_markdown(
+    conn: sqlite3.Connection,
+    batches: Iterable[list[str]],
+    out: SupportsWrite[str],
+    query: str | None,
+    sel: Selection | None,
+    progress: Callable[[int], None] | None,
+    romanise: bool,
+) -> int:
+    """Each finding appears once, under the linked actor that has the most findings in this export (ties: the
+    name, then the id); groups largest first, "Other findings" (no actor) last; within a group, export order.
+    The grouping is done in temporary tables, so memory does not grow with the export."""
+    conn.create_function("findings_casefold", 1, _casefold, deterministic=True)  # Python's, as sorted() uses
+    temp = ["export_ids", "export_sizes", "export_leads", "export_groups"]
+    # A read-only connection (mode=ro, query_only) may still hold temporary tables once query_only is lifted:
+    # mode=ro alone keeps the database file from being written, and temporary tables live elsewhere.
+    query_only = conn.execute("PRAGMA query_only").fetchone()[0]
+    conn.execute("PRAGMA query_only = OFF")
+    for table in temp:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    try:
+        conn.execute("CREATE TEMP TABLE export_ids (pos INTEGER PRIMARY KEY, id TEXT NOT NULL)")
+        for ids in batches:
+            conn.execute(
+                "INSERT INTO temp.export_ids (id) SELECT j.value FROM json_each(?) j "
+                "WHERE EXISTS (SELECT 1 FROM evidence e WHERE e.id = j.value) ORDER BY j.key",
+                [json.dumps(ids)],
+            )
+        conn.execute(
+            "CREATE TEMP TABLE export_sizes AS SELECT l.actor_id AS id, count(*) AS n FROM temp.export_ids x "
+            "CROSS JOIN evidence_actors l ON l.evidence_id = x.id CROSS JOIN actors a ON a.id = l.actor_id "
+            "GROUP BY l.actor_id"
         )
-    out.write(
-        f"{len(records)} finding{'s' if len(records) != 1 else ''} from {n_sources} "
-        f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"
-    )
-    order = sorted(
-        groups, key=lambda k: (k is None, -len(groups[k]), names.get(k, "").casefold() if k else "", k or "")
-    )
-    for lead in order:
-        heading = md(names[lead]) if lead is not None else "Other findings"
-        out.write(f"\n## {heading}\n\n")
-        for r in groups[lead]:
-            out.write(_markdown_item(r, lead))
-    return len(records)
+        conn.execute("CREATE UNIQUE INDEX temp.export_sizes_id ON export_sizes(id)")
+        conn.execute(
+            "CREATE TEMP TABLE export_leads AS SELECT x.pos AS pos, x.id AS id, coalesce(("
+            "SELECT l.actor_id FROM evidence_actors l CROSS JOIN temp.export_sizes z ON z.id = l.actor_id "
+            "CROSS JOIN actors a ON a.id = l.actor_id WHERE l.evidence_id = x.id "
+            "ORDER BY z.n DESC, findings_casefold(a.name), a.id LIMIT 1), '') AS lead FROM temp.export_ids x"
+        )
+        conn.execute(
+            "CREATE TEMP TABLE export_groups AS SELECT g.lead AS lead, g.n AS n, a.name AS name, "
+            "row_number() OVER (ORDER BY g.lead = '', g.n DESC, findings_casefold(coalesce(a.name, '')), g.lead) "
+            "AS rank FROM (SELECT lead, count(*) AS n FROM temp.export_leads GROUP BY lead) g "
+            "LEFT JOIN actors a ON a.id = g.lead"
+        )
+        conn.execute("CREATE UNIQUE INDEX temp.export_groups_lead ON export_groups(lead)")
+        total, n_sources = conn.execute(
+            "SELECT count(*), count(DISTINCT e.source_id) FROM temp.export_ids x CROSS JOIN evidence e ON e.id = x.id"
+        ).fetchone()
+        title = f"Findings: {md(query)}" if query and query.strip() else "Findings"
+        out.write(f"# {title}\n\n")
+        if sel is not None:
+            what = " · ".join(md(p) for p in sel.parts()) or "all findings"
+            out.write(
+                f"*Selection: {what}: {total:,} of {sel.total:,} findings in the database "
+                f"{md(sel.database)}, exported {md(sel.exported)}"
+                + (f"; {sel.sensitive_left_out:,} sensitive left out" if sel.sensitive_left_out else "")
+                + ".*\n\n"
+            )
+        out.write(
+            f"{total} finding{'s' if total != 1 else ''} from {n_sources} "
+            f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"
+        )
+        cursor = conn.execute(
+            "SELECT l.id, l.lead, g.name FROM temp.export_leads l CROSS JOIN temp.export_groups g "
+            "ON g.lead = l.lead ORDER BY g.rank, l.pos"
+        )
+        written, current = 0, None
+        while rows := cursor.fetchmany(BATCH):
+            records = _records(conn, [[r[0] for r in rows]])
+            if romanise:
+                records = (_romanised(r) for r in records)
+            for (_, lead, name), record in zip(rows, records, strict=True):
+                if lead != current:
+                    current = lead
+                    out.write(f"\n## {md(name) if lead else 'Other findings'}\n\n")
+                out.write(_markdown_item(record, lead or None))
+            written += len(rows)
+            if progress is not None:
+                progress(written)
+        return written
+    finally:
+        for table in temp:
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        conn.execute(f"PRAGMA query_only = {int(query_only)}")
 
 
 def _markdown_item(r: dict, lead: str | None) -> str:

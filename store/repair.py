@@ -28,7 +28,7 @@ from pathlib import Path
 
 from store import check, connect, journal, migrate, schema_check, write
 from store.errors import DatabaseUnavailable, StoreError
-from store.schema import FTS_COLUMNS
+from store.schema import FACET_COUNTS_FILL, FTS_COLUMNS
 
 
 @dataclass
@@ -127,6 +127,8 @@ def _repair_contents(path: Path, real: Path, report: Report) -> None:
         version = connect.check_version(reader, path, writing=True)
         fts = [t for t, cols in FTS_COLUMNS.items() if _index_differs(reader, t, cols)]
         derived = [name for name, _, sql in check.DERIVED_CHECKS if reader.execute(sql).fetchone() is not None]
+        if not check._damaged("facet counts", check.facet_counts, reader).ok:  # (no table yet: filled again)
+            derived.append("facet counts")
         cycles = check.parent_cycles(reader)
         types = check.value_types(reader)
     finally:
@@ -235,4 +237,5 @@ _RECOMPUTE: dict[str, list[str]] = {
         "UPDATE regions SET aka = (SELECT group_concat(alias, ' ; ') FROM (SELECT alias FROM aliases "
         "WHERE kind = 'region' AND ref_id = regions.id ORDER BY alias))",
     ],
+    "facet counts": list(FACET_COUNTS_FILL),
 }

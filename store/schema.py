@@ -8,6 +8,8 @@ read them. Derived columns are kept up to date by triggers, so they stay right w
   that `WeChat` or `Lugansk` finds the findings linked to Tencent or Luhansk even when the text does not say so.
 - `actors.evidence_count`, `regions.evidence_count`, `sources.evidence_count`: for lists that show counts
   without a GROUP BY over every link.
+- `facet_counts`: how many findings there are in all, per category, per year and per country of a linked actor
+  (each finding once per country), so that facets and totals read a few rows instead of every finding.
 - `regions.places`: the gazetteer's place names in the region (Mariupol, Маріуполь for Donetsk Oblast), kept
   by triggers on `gazetteer`; indexed, so that searching a place offers its region.
 - `keys`, `stems` (evidence, sources, actors, regions): matching keys (store/matchkey.py) of the text, so that
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 # The columns a record writes, in the order of its `row()` (store/records.py); derived columns are left out.
@@ -226,6 +228,29 @@ SENSITIVE_COLUMNS = (
 )
 V5_TABLES = "\n".join([CHANGES_TABLE, *CHANGES_INDEXES, *CHANGES_TRIGGERS, CAPTURES_TABLE, *CAPTURES_INDEXES])
 
+# Added in schema version 6. facet: 'findings' (value 'all'), 'category', 'year' (the date's first four characters)
+# or 'country' (of a linked actor: a finding linked to two Chinese companies counts once for CN). A value whose
+# count fell to 0 keeps its row with n = 0; readers skip those.
+FACET_COUNTS_TABLE = """CREATE TABLE facet_counts (
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (facet, value)
+) WITHOUT ROWID;"""
+# What facet_counts must hold, counted from the rows themselves: the migration fills the table with it, writers
+# that bypass the triggers can recount with it; `findings check` counts the same (countries in Python: faster).
+FACET_RECOUNT_NOT_COUNTRIES = """SELECT 'findings', 'all', count(*) FROM evidence
+UNION ALL SELECT 'category', category, count(*) FROM evidence GROUP BY category
+UNION ALL SELECT 'year', substr(date, 1, 4), count(*) FROM evidence WHERE date IS NOT NULL GROUP BY 2"""
+FACET_RECOUNT = f"""{FACET_RECOUNT_NOT_COUNTRIES}
+UNION ALL SELECT 'country', country, count(*) FROM (
+    SELECT DISTINCT l.evidence_id, a.country FROM evidence_actors l JOIN actors a ON a.id = l.actor_id
+     WHERE a.country IS NOT NULL) GROUP BY country"""
+FACET_COUNTS_FILL = (
+    "DELETE FROM facet_counts",
+    f"INSERT INTO facet_counts (facet, value, n) {FACET_RECOUNT}",
+)
+
 TABLES = """
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -405,6 +430,86 @@ END;""")
     return "\n".join(out)
 
 
+def _bump(facet: str, value: str, delta: str, where: str = "") -> str:
+    """An upsert adding `delta` to the count of `value` (both SQL expressions) when `where` holds."""
+    return (
+        f"INSERT INTO facet_counts (facet, value, n) SELECT '{facet}', {value}, {delta} WHERE {value} IS NOT NULL"
+        f"{f' AND {where}' if where else ''} ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n;"
+    )
+
+
+def _other_link_with_country(evidence_id: str, country: str, not_link: str) -> str:
+    """SQL: finding `evidence_id` has a link, other than row `not_link` of evidence_actors, to an actor of
+    `country` (SQL expressions)."""
+    return (
+        "EXISTS (SELECT 1 FROM evidence_actors o JOIN actors b ON b.id = o.actor_id "
+        f"WHERE o.evidence_id = {evidence_id} AND o.rowid IS NOT {not_link} AND b.country = {country})"
+    )
+
+
+def _actor_country_counts(actor: str, country: str, sign: str) -> str:
+    """Add `sign` 1 to `country` for each finding linked to `actor` and to no other actor of `country`."""
+    lone = f"NOT {_other_link_with_country('l.evidence_id', country, 'l.rowid')}"
+    return (
+        f"INSERT INTO facet_counts (facet, value, n) SELECT 'country', {country}, {sign}count(*) "
+        f"FROM evidence_actors l WHERE {country} IS NOT NULL AND l.actor_id = {actor} AND {lone} "
+        "GROUP BY 1 ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n;"
+    )
+
+
+def facet_triggers() -> str:
+    """The triggers keeping facet_counts right, whoever writes (store.write suspends them for a bulk import).
+
+    Countries are counted per finding: a link adds 1 to its actor's country only when the finding has no other
+    link to an actor of that country, and removing one takes 1 away on the same terms. Deleting an actor
+    cascades to its links after the actor row is gone, so its BEFORE DELETE trigger takes its findings away.
+    """
+    year_new, year_old = "substr(NEW.date, 1, 4)", "substr(OLD.date, 1, 4)"
+    other = _other_link_with_country
+    new_country = "(SELECT country FROM actors WHERE id = NEW.actor_id)"
+    old_country = "(SELECT country FROM actors WHERE id = OLD.actor_id)"
+    return f"""
+CREATE TRIGGER evidence_facets_ai AFTER INSERT ON evidence BEGIN
+    {_bump("findings", "'all'", "1")}
+    {_bump("category", "NEW.category", "1")}
+    {_bump("year", year_new, "1", "NEW.date IS NOT NULL")}
+END;
+CREATE TRIGGER evidence_facets_ad AFTER DELETE ON evidence BEGIN
+    {_bump("findings", "'all'", "-1")}
+    {_bump("category", "OLD.category", "-1")}
+    {_bump("year", year_old, "-1", "OLD.date IS NOT NULL")}
+END;
+CREATE TRIGGER evidence_facets_au AFTER UPDATE OF category, date ON evidence
+WHEN OLD.category IS NOT NEW.category OR OLD.date IS NOT NEW.date BEGIN
+    {_bump("category", "OLD.category", "-1")}
+    {_bump("category", "NEW.category", "1")}
+    {_bump("year", year_old, "-1", "OLD.date IS NOT NULL")}
+    {_bump("year", year_new, "1", "NEW.date IS NOT NULL")}
+END;
+CREATE TRIGGER evidence_actors_facets_ai AFTER INSERT ON evidence_actors BEGIN
+    {_bump("country", new_country, "1", "NOT " + _other_link_with_country("NEW.evidence_id", new_country, "NEW.rowid"))}
+END;
+CREATE TRIGGER evidence_actors_facets_ad AFTER DELETE ON evidence_actors BEGIN
+    {_bump("country", old_country, "-1", "NOT " + _other_link_with_country("OLD.evidence_id", old_country, "NULL"))}
+END;
+CREATE TRIGGER evidence_actors_facets_au AFTER UPDATE OF evidence_id, actor_id ON evidence_actors BEGIN
+    {_bump("country", old_country, "-1", "NOT " + other("OLD.evidence_id", old_country, "NEW.rowid"))}
+    {_bump("country", new_country, "1", "NOT " + other("NEW.evidence_id", new_country, "NEW.rowid"))}
+END;
+CREATE TRIGGER actors_facets_ai AFTER INSERT ON actors WHEN NEW.country IS NOT NULL BEGIN
+    {_actor_country_counts("NEW.id", "NEW.country", "")}
+END;
+CREATE TRIGGER actors_facets_bd BEFORE DELETE ON actors WHEN OLD.country IS NOT NULL BEGIN
+    {_actor_country_counts("OLD.id", "OLD.country", "-")}
+END;
+CREATE TRIGGER actors_facets_bu BEFORE UPDATE OF country ON actors WHEN OLD.country IS NOT NEW.country BEGIN
+    {_actor_country_counts("OLD.id", "OLD.country", "-")}
+END;
+CREATE TRIGGER actors_facets_au AFTER UPDATE OF country ON actors WHEN OLD.country IS NOT NEW.country BEGIN
+    {_actor_country_counts("NEW.id", "NEW.country", "")}
+END;"""
+
+
 def fts_statements(table: str, columns: tuple[str, ...]) -> list[str]:
     """The full-text index of `table` as `create` makes it (sqlite-utils' enable_fts with its triggers, the
     update trigger narrowed), filled from the table: for upgrades, which cannot run sqlite-utils (it commits)."""
@@ -458,7 +563,9 @@ def create(conn: sqlite3.Connection) -> None:
     _run_in_transaction(
         conn,
         [
-            *_statements("\n".join([TABLES, GAZETTEER_TABLE, V3_TABLES, V5_TABLES, INDEXES, GAZETTEER_INDEX])),
+            *_statements(
+                "\n".join([TABLES, GAZETTEER_TABLE, V3_TABLES, V5_TABLES, FACET_COUNTS_TABLE, INDEXES, GAZETTEER_INDEX])
+            ),
             *SENSITIVE_COLUMNS,
         ],
     )
@@ -469,7 +576,9 @@ def create(conn: sqlite3.Connection) -> None:
     for table, columns in FTS_COLUMNS.items():
         narrowed += [f"DROP TRIGGER [{table}_au]", _fts_update_trigger(table, columns)]
     version = f"INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')"
-    _run_in_transaction(conn, [*narrowed, *_statements(_triggers()), *VOCABULARY, version])
+    _run_in_transaction(
+        conn, [*narrowed, *_statements(_triggers()), *_statements(facet_triggers()), *VOCABULARY, version]
+    )
 
 
 def _run_in_transaction(conn: sqlite3.Connection, statements: list[str]) -> None:
@@ -494,3 +603,8 @@ def _fts_update_trigger(table: str, columns: tuple[str, ...]) -> str:
         f"  INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES('delete', old.rowid, {old});\n"
         f"  INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {new});\nEND"
     )
+
+
+def statements(script: str) -> list[str]:
+    """The complete statements of a script of CREATE statements (for migrations made of the same text)."""
+    return _statements(script)

@@ -168,7 +168,9 @@ def _plain_tables() -> str:
     """The CREATE TABLE statements of the tables readers check."""
     from store import schema
 
-    return "\n".join([schema.TABLES, schema.GAZETTEER_TABLE, schema.CHANGES_TABLE, schema.CAPTURES_TABLE])
+    return "\n".join(
+        [schema.TABLES, schema.GAZETTEER_TABLE, schema.CHANGES_TABLE, schema.CAPTURES_TABLE, schema.FACET_COUNTS_TABLE]
+    )
 
 
 @functools.cache
@@ -179,7 +181,11 @@ def our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
     tables = frozenset(re.findall(r"CREATE TABLE (\w+)", _plain_tables()))
     fts = frozenset(f"{t}_fts" for t in schema.FTS_COLUMNS)
-    triggers = set(re.findall(r"CREATE TRIGGER (\w+)", "\n".join([schema._triggers(), *schema.CHANGES_TRIGGERS])))
+    triggers = set(
+        re.findall(
+            r"CREATE TRIGGER (\w+)", "\n".join([schema._triggers(), *schema.CHANGES_TRIGGERS, schema.facet_triggers()])
+        )
+    )
     triggers.update(f"{t}_{suffix}" for t in schema.FTS_COLUMNS for suffix in ("ai", "ad", "au"))
     return tables, fts, frozenset(triggers)
 

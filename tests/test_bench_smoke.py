@@ -27,6 +27,16 @@ ALWAYS = [
     "ftm_import",
     "ftm_memory",
     "ftm_memory_growth",
+    "facet_category",
+    "facet_year",
+    "facet_region",
+    "facet_country",
+    "facet_filtered_first",
+    "export_csv",
+    "export_csv_memory",
+    "export_json_memory",
+    "export_markdown_memory",
+    "check",
 ]
 TERMINAL = [
     "startup_data.db",

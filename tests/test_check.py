@@ -52,6 +52,16 @@ DAMAGE = [
     ),
     ("actor evidence counts", ["UPDATE actors SET evidence_count = 999 WHERE id = 'china'"]),
     ("alias columns", ["UPDATE actors SET aka = 'stale' WHERE id = 'china'"]),
+    ("facet counts", ["UPDATE facet_counts SET n = n + 1 WHERE facet = 'category'"]),
+    # A count the triggers never saw: a finding written with them gone.
+    (
+        "facet counts",
+        [
+            "DROP TRIGGER evidence_facets_ai",
+            "INSERT INTO evidence (id, claim, category, source_id) "
+            "SELECT 'unseen', 'x', 'trade', id FROM sources LIMIT 1",
+        ],
+    ),
     (
         "search index of evidence",
         # Change a row behind the index's back: drop the update trigger, edit, restore nothing.
@@ -63,7 +73,7 @@ DAMAGE = [
 ]
 
 
-@pytest.mark.parametrize(("check", "statements"), DAMAGE, ids=[d[0] for d in DAMAGE])
+@pytest.mark.parametrize(("check", "statements"), DAMAGE, ids=[f"{d[0]}-{i}" for i, d in enumerate(DAMAGE)])
 def test_check_names_the_damage_and_exits_1(db: Path, check: str, statements: list[str]) -> None:
     conn = sqlite3.connect(db)
     for statement in statements:
@@ -85,3 +95,17 @@ def test_check_on_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     result = run_cli("check", db=path)
     assert result.exit_code == 1
     assert "not a SQLite database" in result.stderr
+
+
+def test_check_without_a_terminal_writes_a_line_per_phase_before_the_report(db: Path) -> None:
+    from store.check import phases
+
+    lines = run_cli("check", db=db).stdout.splitlines()
+    names = phases()
+    progress = [line for line in lines if line.startswith("check ")]
+    assert [line.split(": ")[0] for line in progress] == [f"check {i + 1}/{len(names)}" for i in range(len(names))]
+    assert [line.split(": ")[1] for line in progress] == names
+    assert lines.index(progress[-1]) < next(i for i, line in enumerate(lines) if "problem(s)" in line)
+    as_json = run_cli("check", "--json", db=db)
+    assert json.loads(as_json.stdout)["ok"] is True  # the phase lines went to standard error
+    assert as_json.stderr.count("check ") == len(names)

@@ -309,3 +309,74 @@ def test_exports_say_what_they_hold(built_db, tmp_path):
     everything = run_cli("export", "csv", "-o", "-", db=built_db)  # `-`: standard output
     assert everything.exit_code == 0 and everything.stdout.startswith("id,date,")
     assert "exported all findings: 29 of 29 findings in" in everything.stderr
+
+
+def _brief_held_in_memory(conn, query):
+    """The Markdown brief as its definition says, every finding held at once: each under its linked actor with
+    the most findings in the export (then name, ignoring case, then id), groups largest first, no actor last."""
+    from store.export import _id_batches, _markdown_item, _records, md
+
+    records = list(_records(conn, _id_batches(conn, query, None)))
+    sizes, names = {}, {}
+    for r in records:
+        for a in r["actors"]:
+            sizes[a["id"]] = sizes.get(a["id"], 0) + 1
+            names[a["id"]] = a["name"]
+    groups = {}
+    for r in records:
+        lead = min((a["id"] for a in r["actors"]), key=lambda i: (-sizes[i], names[i].casefold(), i), default=None)
+        groups.setdefault(lead, []).append(r)
+    n_sources = len({r["source"]["id"] for r in records})
+    out = [f"# {f'Findings: {md(query)}' if query else 'Findings'}\n\n"]
+    out.append(
+        f"{len(records)} finding{'s' if len(records) != 1 else ''} from {n_sources} "
+        f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"
+    )
+    for lead in sorted(groups, key=lambda k: (k is None, -len(groups[k]), names.get(k, "").casefold(), k or "")):
+        out.append(f"\n## {md(names[lead]) if lead is not None else 'Other findings'}\n\n")
+        out += [_markdown_item(r, lead) for r in groups[lead]]
+    return "".join(out), len(records)
+
+
+@pytest.mark.parametrize("query", [None, "yuan", "region:crimea", "china OR iran", "nothing-matches-this"])
+def test_markdown_grouped_in_sql_is_the_brief_its_definition_gives(db, query):
+    # A tie between two actors with as many findings, decided by their Cyrillic names ignoring case (binary
+    # order would put the other first).
+    add(
+        db,
+        actors=[{"id": "bank-b", "name": "банк А"}, {"id": "bank-a", "name": "Банк Б"}, {"id": "zed", "name": "Zed"}],
+        evidence=[
+            {"id": "tie-1", "claim": "Yuan payments in Crimea", "actors": ["bank-a", "bank-b"], "date": "2031"},
+            {"id": "tie-2", "claim": "Yuan loans", "actors": ["bank-b"]},
+            {"id": "tie-3", "claim": "Yuan deposits", "actors": ["bank-a", "zed"]},
+            {"id": "tie-4", "claim": "A yuan finding without actors"},
+        ],
+    )
+    conn = open_readonly(db)
+    try:
+        want, n = _brief_held_in_memory(conn, query)
+        out = io.StringIO()
+        assert write_export(conn, "markdown", out, query=query) == n
+        assert out.getvalue() == want
+        assert conn.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0] == 0  # temporary tables gone
+        assert conn.execute("PRAGMA query_only").fetchone()[0] == 1  # read-only again
+    finally:
+        conn.close()
+
+
+def test_csv_streamed_is_the_row_by_row_definition(db):
+    from store.export import _id_batches, _records, _write_csv_records
+
+    conn = open_readonly(db)
+    try:
+        want = io.StringIO()
+        n = _write_csv_records(_records(conn, _id_batches(conn, None, None)), want)
+        assert _csv(conn) == want.getvalue() and n > 20
+    finally:
+        conn.close()
+
+
+def _csv(conn):
+    out = io.StringIO()
+    write_export(conn, "csv", out)
+    return out.getvalue()

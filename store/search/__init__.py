@@ -35,7 +35,8 @@ Plans, counts, facets and list orders are remembered per connection until the da
 
 At a million findings (bench/big.db on the development machine): top 50 with snippets p95 1.03x the raw FTS5
 query; first pages of any list under 20 ms; the first deep page of a filtered list 0.1-2.5 s (then ~1 ms);
-count_evidence 0-1.5 s depending on the filter; facets with no filter ~5-10 s (the country figure, see facets).
+count_evidence 0-1.5 s depending on the filter; facets with no filter a few ms (kept counts), filtered ones grow
+with the matching findings (`iter_facets` yields counts so far).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
         scope_counts,
     )
     from store.search.evidence_filter import EvidenceFilter
-    from store.search.facet_counts import FACETS, facets
+    from store.search.facet_counts import FACETS, FacetProgress, facets, iter_facets, total_findings
 
 
 def correction(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> str | None:
@@ -112,6 +113,9 @@ _LATER = {
     "list_evidence": "evidence",
     "FACETS": "facet_counts",
     "facets": "facet_counts",
+    "iter_facets": "facet_counts",
+    "FacetProgress": "facet_counts",
+    "total_findings": "facet_counts",
 }
 
 
@@ -136,6 +140,7 @@ __all__ = [
     "OPEN",
     "EvidenceFilter",
     "EvidenceRow",
+    "FacetProgress",
     "Hit",
     "ScopeCounts",
     "correction",
@@ -143,6 +148,7 @@ __all__ = [
     "count_evidence",
     "facets",
     "iter_evidence_ids",
+    "iter_facets",
     "list_evidence",
     "notes",
     "resolve",
@@ -152,6 +158,7 @@ __all__ = [
     "settled_notes",
     "slug",
     "suggest",
+    "total_findings",
     "unmark",
     "wider_regions",
     "with_descendants",
