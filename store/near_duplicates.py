@@ -23,7 +23,7 @@ from store.records import Evidence
 
 SIMILAR = 0.85
 MAX_CHECKED = 5_000  # new findings per import
-MAX_CANDIDATES = 2_000  # findings of one source compared with each new one
+MAX_CANDIDATES = 200  # findings of one source compared with each new one (the newest)
 _WORD = re.compile(r"\w+")
 
 
@@ -50,14 +50,28 @@ def similarity(a: str, b: str) -> float:
 
 
 def find(conn: sqlite3.Connection, new: Sequence[Evidence]) -> list[Duplicate]:
-    """The near duplicates among `new` (written already, in this transaction) of findings written before them."""
+    """The near duplicates among `new` (written already, in this transaction, in this order) of findings written
+    before them. Each is compared with at most MAX_CANDIDATES findings of its source (the newest before it),
+    whose words are read once per source, and only those sharing most of its words are compared in full."""
     out: list[Duplicate] = []
+    pools: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
+    first = _rowid(conn, new[0].id) if new else 0
     for ev in new:
-        if ev.status != "unreviewed":
-            continue  # a person wrote it as curated or disputed: they have judged it
-        found = _same_source(conn, ev) or _same_figure(conn, ev)
-        if found:
-            out.append(found)
+        pool = pools.get(ev.source_id)
+        if pool is None:
+            rows = conn.execute(
+                "SELECT id, claim FROM evidence WHERE source_id = ? AND rowid < ? AND status != 'rejected' "
+                "ORDER BY rowid DESC LIMIT ?",
+                (ev.source_id, first, MAX_CANDIDATES),
+            ).fetchall()
+            pool = pools[ev.source_id] = [(i, c, frozenset(words(c))) for i, c in rows]
+        found = None
+        if ev.status == "unreviewed":  # (one a person wrote as curated or disputed: they have judged it)
+            found = _same_source(ev, pool) or _same_figure(conn, ev)
+            if found:
+                out.append(found)
+        pool.insert(0, (ev.id, ev.claim, frozenset(words(ev.claim))))
+        del pool[MAX_CANDIDATES:]
     return out
 
 
@@ -65,14 +79,14 @@ def _rowid(conn: sqlite3.Connection, evidence_id: str) -> int:
     return int(conn.execute("SELECT rowid FROM evidence WHERE id = ?", (evidence_id,)).fetchone()[0])
 
 
-def _same_source(conn: sqlite3.Connection, ev: Evidence) -> Duplicate | None:
-    rows = conn.execute(
-        "SELECT id, claim FROM evidence WHERE source_id = ? AND rowid < ? AND status != 'rejected' "
-        "ORDER BY rowid DESC LIMIT ?",
-        (ev.source_id, _rowid(conn, ev.id), MAX_CANDIDATES),
-    )
+def _same_source(ev: Evidence, pool: list[tuple[str, str, frozenset[str]]]) -> Duplicate | None:
+    mine = frozenset(words(ev.claim))
+    if not mine:
+        return None
     best: tuple[float, str] | None = None
-    for other_id, claim in rows:
+    for other_id, claim, theirs in pool:
+        if not theirs or len(mine & theirs) < SIMILAR * max(len(mine), len(theirs)) - 1:
+            continue  # too few words in common to be 85% alike in order
         score = similarity(ev.claim, claim)
         if score >= SIMILAR and (best is None or score > best[0]):
             best = (score, other_id)
