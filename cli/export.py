@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         def __call__(self, conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | None = None) -> int: ...
 
 
-FORMATS = ("csv", "json", "markdown", "md", "ftm")
+FORMATS = ("csv", "json", "markdown", "md", "ftm", "dataset")
 
 
 @click.command("export", cls=Command)
@@ -39,9 +39,16 @@ FORMATS = ("csv", "json", "markdown", "md", "ftm")
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (replaced only when complete) instead of standard output.",
 )
+@click.option(
+    "--include-sensitive",
+    is_flag=True,
+    help="dataset: write sensitive findings and sources too (left out by default).",
+)
 @db_option()
 @click.pass_context
-def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, db: Path | None) -> None:
+def export(
+    ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, include_sensitive: bool, db: Path | None
+) -> None:
     """Export all findings, or those QUERY matches (the query language of `findings search`).
 
     The query is every argument after FORMAT that is not an option; options may come anywhere. A --word
@@ -54,6 +61,9 @@ def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | 
       json       an array of findings with their source, actors and regions
       markdown   a brief to paste: findings grouped by actor, each with its citation (also: md)
       ftm        FollowTheMoney entities, one JSON object per line
+      dataset    DIR: the native YAML tree `findings build --dataset DIR` reads, one record per file (the
+                 form a team shares in git); QUERY writes those findings and what they need; sensitive
+                 records only with --include-sensitive
 
     \b
     Examples:
@@ -61,8 +71,17 @@ def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | 
       findings export csv actor:china region:crimea -o china-crimea.csv
       findings export csv china -coal -o out.csv
       findings export json > all.json
+      findings export dataset my-tree/
+      findings export dataset share/ source:kyiv-independent-occupied-economy
     """
     fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
+    if fmt == "dataset":
+        if not query:
+            raise click.UsageError("export dataset needs the directory to write: findings export dataset DIR")
+        if output is not None:
+            raise click.UsageError("export dataset writes a directory (DIR), not -o FILE")
+        _export_tree(ctx, Path(query[0]), " ".join(query[1:]) or None, include_sensitive)
+        return
     text = " ".join(query) or None
     write = _ftm_writer() if fmt == "ftm" else None
     conn = open_db(ctx)
@@ -81,6 +100,27 @@ def export(ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | 
     if output is not None:
         what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
         click.echo(f"wrote {n:,} {what[n != 1]} to {output}", err=True)
+
+
+def _export_tree(ctx: click.Context, directory: Path, text: str | None, include_sensitive: bool) -> None:
+    from store.errors import StoreError
+    from store.tree import TreeSelection, export_tree
+
+    conn = open_db(ctx)
+    try:
+        counts = export_tree(conn, directory, TreeSelection(include_sensitive=include_sensitive), query=text)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        conn.close()
+    records = ", ".join(f"{n:,} {section}" for section, n in counts.records.items()) or "nothing"
+    click.echo(
+        f"wrote {directory}: {records} ({counts.written:,} files written, {counts.unchanged:,} unchanged, "
+        f"{counts.removed:,} removed)",
+        err=True,
+    )
+    for table, n in counts.left_out.items():
+        click.echo(f"left out {n:,} sensitive {table} (--include-sensitive writes them)", err=True)
 
 
 class _TerminalSafe:
