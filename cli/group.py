@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "build": "importers.build:build",
     "import": "importers.cli:import_group",
     "check": "cli.check:check",
+    "verify": "cli.verify:verify",
+    "mark-sensitive": "cli.sensitive:mark_sensitive",
     "migrate": "cli.migrate:migrate",
     "tui": "tui.cli:tui",
     "search": "cli.search:search",

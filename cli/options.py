@@ -80,3 +80,12 @@ def given_db(ctx: click.Context) -> Path | None:
             return Path(os.fspath(db))
         current = current.parent
     return None
+
+
+def reviewer_option() -> Callable[[F], F]:
+    """--reviewer NAME: who the history names for a command's changes (store.review.reviewer decides)."""
+    return click.option(
+        "--reviewer",
+        metavar="NAME",
+        help="Your name in the history (default: $FINDINGS_REVIEWER, else your login name).",
+    )

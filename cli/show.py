@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from store.search import ScopeCounts
 
 if TYPE_CHECKING:
+    from store.history import Change
     from store.search import EvidenceRow
 
 KINDS = ("actor", "region", "evidence", "source")
@@ -31,24 +32,30 @@ _BLANKS = re.compile(r"[ \t\r\n]+")  # not str.split(): U+2028, U+0085 and the l
 @click.argument("id_", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the row's columns plus linked lists.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(0), help="Findings to list (text output).")
+@click.option("--history", "with_history", is_flag=True, help="Add its history: every change, when, by whom.")
 @db_option()
 @click.pass_context
-def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, db: Path | None) -> None:
+def show(
+    ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, with_history: bool, db: Path | None
+) -> None:
     """Show an actor, a region, a finding (evidence) or a source.
 
     ID is an id, or a name or alias that names one thing (`show actor PRC`). An actor shows its profile,
     aliases, relations, regions with counts and findings; a region the actors present and its findings by
     category, then the general ones (about a wider region, such as the occupied territories, as a whole:
     marked GENERAL, counted apart); a finding its claim, quote, figures, status, source citation and links; a
-    source its findings.
+    source its findings. --history adds every change to it, from imports and reviews: when (UTC), who,
+    which field, before and after.
 
     \b
     Examples:
       findings show actor china
       findings show region Zaporozhye
       findings show evidence bank-branches-sell-yuan --json
+      findings show evidence bank-branches-sell-yuan --history
     """
     from store import details
+    from store.history import history
 
     conn = open_db(ctx)
     try:
@@ -62,6 +69,15 @@ def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, db:
         else:
             data = getattr(details, kind)(conn, found, evidence_limit=None if as_json else 0)
         assert data is not None
+        if kind == "evidence":
+            from store import captures, review
+
+            data["sealed"] = review.sealed(conn, found, data["status"])
+            data["sensitive"] = review.state(conn, found).sensitive
+            para = captures.cited_paragraph(conn, found)
+            data["cited_text"] = para.text if para else None
+        if with_history:
+            data["history"] = [_change_dict(c) for c in history(conn, kind, found)]
         if as_json:
             echo_json(_json_ready(data))
             return
@@ -72,7 +88,55 @@ def show(ctx: click.Context, kind: str, id_: str, as_json: bool, limit: int, db:
             data["scopes"] = scope_counts(conn, EvidenceFilter(region_ids=(found,)))
     finally:
         conn.close()
-    emit(RENDERERS[kind](data, rows))
+    doc = RENDERERS[kind](data, rows)
+    if with_history:
+        _history(doc, data["history"])
+    emit(doc)
+
+
+def _change_dict(change: Change) -> dict:
+    return {
+        "at": change.at,
+        "who": change.who,
+        "what": change.what,
+        "before": change.before,
+        "after": change.after,
+        "note": change.note,
+        "import_id": change.import_id,
+        "undoes": change.undoes,
+    }
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_value(v[0] if isinstance(v, list) and v[1] is None else v) for v in value) or "-"
+    if isinstance(value, dict):
+        return f"{len(value)} fields"
+    return str(value)
+
+
+def _history(doc: Doc, changes: list[dict]) -> None:
+    doc.blank()
+    doc.heading(f"History ({_plural(len(changes), 'change')})")
+    if not changes:
+        doc.line(("no recorded changes (made before findings kept a history)", "dim"), indent=2)
+        return
+    rows = []
+    for c in changes:
+        if c["what"] in ("created", "deleted"):
+            change = c["what"] + (f" by import {c['import_id']}" if c["import_id"] else "")
+        else:
+            change = f"{c['what']}: {_value(c['before'])} → {_value(c['after'])}"
+        if c["undoes"]:
+            change = "undo · " + change
+        if c["note"] and not c["undoes"]:
+            change += f" ({c['note']})"
+        rows.append([(c["at"].replace("+00:00", "Z"), "dim"), c["who"], change])
+    doc.table([Column("When (UTC)"), Column("Who"), Column("Change", flex=True)], rows)
 
 
 def _json_ready(data: dict) -> dict:
@@ -245,7 +309,11 @@ def render_evidence(d: dict, _rows: list) -> Doc:
     spans: list = []
     if d["status"] in ("unreviewed", "disputed"):
         spans.append((d["status"].upper() + "  ", "warn"))
+    if d.get("sensitive"):
+        spans.append(("SENSITIVE  ", "warn"))
     spans += [(d["id"], "id")]
+    if d.get("sealed"):
+        spans.append(("  sealed", "dim"))
     doc.line(*spans)
     facts = [d.get("date") or "undated", d["category"], d["status"]]
     if d.get("confidence"):
@@ -262,6 +330,8 @@ def render_evidence(d: dict, _rows: list) -> Doc:
     )
     doc.field("Regions", "; ".join(f"{region_label(r)} ({r['id']})" for r in d["regions"]))
     doc.field("Source", citation(d))
+    if d.get("cited_text") and " ".join(d["cited_text"].split()) != " ".join(d["claim"].split()):
+        doc.field("Cited", f"“{d['cited_text']}”")
     _relations(doc, d.get("relations") or [])
     return doc
 

@@ -51,6 +51,7 @@ class Paragraph:
     line: int
     text: str
     heading: bool = False  # a Markdown heading: counted, as dataset/ counts section headings, never a finding
+    last_line: int = 0  # its last line in the text (0: its first)
     tags: list[Target] = field(default_factory=list)
 
 
@@ -61,6 +62,7 @@ class Article:
     text_sha256: str  # of the text with whitespace normalised: the article's identity with no URL
     title: str
     paragraphs: list[Paragraph]
+    text: str = ""  # as read, line breaks made "\n" (the lines paragraphs count): kept as the capture's text
 
 
 # ------------------------------------------------------------------------------------------------- reading
@@ -134,13 +136,16 @@ def parse_article(name: str, data: bytes, *, title: str | None = None, markdown:
         para = _one_line(lines, markdown)
         if para:
             heading = bool(markdown and len(lines) == 1 and _HEADING.match(lines[0]))
-            paragraphs.append(Paragraph(len(paragraphs) + 1, line, _shorten(para, vocab.MAX_TEXT), heading))
+            number = len(paragraphs) + 1
+            last = line + len(lines) - 1
+            paragraphs.append(Paragraph(number, line, _shorten(para, vocab.MAX_TEXT), heading, last_line=last))
     return Article(
         name=name,
         file_sha256=hashlib.sha256(data).hexdigest(),
         text_sha256=hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest(),
         title=_shorten(title, vocab.MAX_TITLE),
         paragraphs=paragraphs,
+        text=text.replace("\r\n", "\n").replace("\r", "\n"),
     )
 
 
@@ -274,7 +279,7 @@ def run_import(
     dry_run: bool = False,
 ) -> None:
     from importers.gazetteer import entity_matcher
-    from importers.session import ImportSession
+    from importers.session import ImportSession, Kept
     from store import articles
 
     if len(paths) > 1 and (title or url):
@@ -290,10 +295,16 @@ def run_import(
         for article in texts:
             batch, outcome = article_batch(session.conn, article, opts, matcher, taken)
             taken.add(outcome.source_id)
-            session.add_file(article.name, article.file_sha256)
+            kept = Kept(
+                source_id=outcome.source_id,
+                text=article.text,
+                paragraphs=[(p.number, p.line, p.last_line or p.line) for p in article.paragraphs],
+            )
+            session.add_file(article.name, article.file_sha256, kept=kept)
             session.add(batch)
             if outcome.removed and not dry_run:
-                articles.delete_findings(session.conn, outcome.removed)
+                import_id = session.log_files().get(article.name)
+                articles.delete_findings(session.conn, outcome.removed, who=session.who, import_id=import_id)
             outcomes.append(outcome)
         tagged = {t for o in outcomes for p in o.article.paragraphs for t in p.tags}
         names = articles.display_names(session.conn, tagged)

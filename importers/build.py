@@ -19,13 +19,13 @@ import click
 
 from cli.options import Command, db_option, given_db
 from importers.native import read_native
-from importers.session import ImportSession
+from importers.session import ImportSession, Kept
 from importers.summary import print_summary
 from store.errors import StoreError
 from store.paths import building_db
 from store.records import Batch
 from store.reference import not_built_here
-from store.tree import tree_digest, tree_files
+from store.tree import mark_sensitive, read_sensitive, tree_digest, tree_files
 from store.tree_history import read_history, write_history
 
 DATASET_DIR = Path(__file__).resolve().parent.parent / "dataset"
@@ -47,16 +47,23 @@ def build_database(
     for tree in also:
         for path in tree_files(tree):
             batch.extend(read_native(path, "yaml")[0])
-    name = dataset.name
+    name = f"{dataset.name}/"
+    size = sum(p.stat().st_size for p in paths)
+    history = sorted(
+        (a for tree in (dataset, *also) for a in read_history(tree)), key=lambda a: a[1][0]["at"]
+    )  # stable: each tree in its order
+    sensitive = [mark for tree in (dataset, *also) for mark in read_sensitive(tree)]
     tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
     try:
-        with ImportSession(tmp, "yaml", build=True) as session:
-            session.add_file(name, tree_digest(dataset, paths))
+        # The tree's history is the history: the build writes none of its own for what it inserts.
+        with ImportSession(tmp, "yaml", build=True, log_history=False) as session:
+            # captured as hash and metadata (the files are not shipped)
+            session.add_file(name, tree_digest(dataset, paths), kept=Kept(origin=name, size=size))
             session.add(batch)
             session.by_file[name] = session.counts
-            history = [change for tree in (dataset, *also) for change in read_history(tree)]
+            assert session.conn is not None
+            mark_sensitive(session.conn, sensitive)
             if history:
-                assert session.conn is not None
                 write_history(session.conn, history)
         os.replace(tmp, target)
     finally:

@@ -152,6 +152,7 @@ def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, tabl
     tables = order_by_dependency([CsvTable(p, table) for p in paths])
     with ImportSession(db_path(ctx), "csv", dry_run=dry_run) as session, DelayedProgress("importing") as bar:
         for t in tables:
+            session.add_file(t.name, None)  # before its rows, which the history says it made; hashed as read
             for batch, n in t.batches():
                 session.add(batch)
                 bar.advance(n)

@@ -19,6 +19,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from store import connect, paths, reference, write
@@ -26,15 +27,44 @@ from store.errors import DataError, StoreError
 from store.records import Batch
 
 
+@dataclass
+class Kept:
+    """What a file's capture keeps beyond its hash: the source it is (an article), its text and paragraphs
+    (number, first line, last line), and the origin and size when the path given is not where it was read."""
+
+    source_id: str | None = None
+    text: str | None = None
+    paragraphs: list[tuple[int, int, int]] | None = None
+    origin: str | None = None
+    size: int | None = None
+
+
 class ImportSession:
-    def __init__(self, db_path: Path, fmt: str, *, dry_run: bool = False, build: bool = False) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        fmt: str,
+        *,
+        dry_run: bool = False,
+        build: bool = False,
+        who: str | None = None,
+        log_history: bool = True,
+    ) -> None:
+        from store.review import reviewer
+
         self.db_path = Path(db_path)
+        # Who the history names for what this import changes (the collector of its files): --reviewer or
+        # FINDINGS_REVIEWER or the login name (store.review.reviewer); a build names the dataset.
+        self.who = "dataset" if build and who is None else reviewer(who)
         self.fmt = fmt
+        # False: a build from a tree, which brings its records' history with it (store/tree_history.py)
+        self.log_history = log_history
         self.dry_run = dry_run
         self.build = build  # `findings build`: mark the database as made by a build (store.reference)
         self.counts = write.Counts()
         self.by_file: dict[str, write.Counts] = {}
         self.files: list[tuple[str, str | None]] = []
+        self.kept: dict[str, Kept] = {}  # what each file's capture keeps beyond its hash (store.captures)
         self.logged: dict[str, int] = {}  # files logged early (log_files): path -> imports.id
         self.seen: dict[str, set[str]] = {t: set() for t in ("sources", "actors", "regions", "evidence")}
         self.created = False
@@ -81,14 +111,16 @@ class ImportSession:
         assert self.conn is not None
         try:
             if exc_type is None and not self.dry_run:
+                by_name = {Path(file).name: counts for file, counts in self.by_file.items()}
                 for path, sha in self.files:
-                    counts = self.by_file.get(path, write.Counts())
-                    if path in self.logged:
-                        write.finish_import(self.conn, self.logged[path], counts)
-                        continue
-                    write.log_import(
-                        self.conn, path=path, sha256=sha, fmt=self.fmt, started=self.started, counts=counts
-                    )
+                    counts = self.by_file.get(path) or by_name.get(Path(path).name) or write.Counts()
+                    import_id = self.logged.get(path)
+                    if import_id is None:
+                        import_id = write.start_import(
+                            self.conn, path=path, sha256=sha, fmt=self.fmt, started=self.started
+                        )
+                    write.finish_import(self.conn, import_id, counts, sha256=sha)
+                    self._capture(path, sha, import_id)
                 if self.build:
                     reference.mark_build(self.conn)
                 write.commit(self.conn)
@@ -116,7 +148,15 @@ class ImportSession:
         elif self.created and not success:
             _remove(self.db_path)
 
-    def add_file(self, path: str, sha256: str | None) -> None:
+    def add_file(self, path: str, sha256: str | None, *, kept: Kept | None = None) -> None:
+        """Add a file to the import log; adding it again (its hash known once it has been read) sets its hash.
+        Its capture (store.captures) is recorded with the import; `kept` says what it keeps beyond the hash."""
+        if kept is not None:
+            self.kept[path] = kept
+        for i, (known, _) in enumerate(self.files):
+            if known == path:
+                self.files[i] = (path, sha256)
+                return
         self.files.append((path, sha256))
 
     def log_files(self) -> dict[str, int]:
@@ -156,6 +196,7 @@ class ImportSession:
         plan = write.plan(self.conn, batch)
         if not self.dry_run:
             write.execute(self.conn, plan)
+            self._log_history(plan)
         self.counts.merge(plan.counts)
         for file, counts in plan.by_file.items():
             self.by_file.setdefault(file, write.Counts()).merge(counts)
@@ -166,6 +207,56 @@ class ImportSession:
             ("evidence", batch.evidence),
         ):
             self.seen[table].update(rec.id for rec in records)
+
+    def _capture(self, path: str, sha: str | None, import_id: int) -> None:
+        """Record the file as captured: its hash, size, time, where from, who collected it (and what `kept`
+        adds: an article's text)."""
+        if sha is None:
+            return
+        from store import captures
+
+        assert self.conn is not None
+        kept = self.kept.get(path) or Kept()
+        file = Path(path)
+        origin = kept.origin or ("<stdin>" if path in ("-", "<stdin>") else str(file.resolve()))
+        size = kept.size
+        if size is None:
+            try:
+                size = file.stat().st_size
+            except OSError:
+                size = 0
+        captures.add(
+            self.conn,
+            origin=origin,
+            sha256=sha,
+            size=size,
+            collector=captures.DATASET_COLLECTOR if self.build else self.who,
+            fmt=self.fmt,
+            import_id=import_id,
+            source_id=kept.source_id,
+            text=kept.text,
+            paragraphs=kept.paragraphs,
+        )
+
+    def _log_history(self, plan: write.Plan) -> None:
+        """Append what the plan created and changed to the history, each row naming the import (file) it came
+        from; the files added so far are logged now for that (their counts follow at the end)."""
+        if not plan.history or not self.log_history:
+            return
+        from store.history import append
+
+        assert self.conn is not None
+        logged = self.log_files()
+        by_name: dict[str, int] = {}
+        for path, import_id in logged.items():
+            by_name.setdefault(Path(path).name, import_id)
+        only = next(iter(logged.values())) if len(logged) == 1 else None
+        groups: dict[int | None, list[tuple[str, str, str | None, object, object]]] = {}
+        for file, row in plan.history:
+            made_by = logged.get(file) or by_name.get(Path(file).name) or only
+            groups.setdefault(made_by, []).append(row)
+        for made_by, rows in groups.items():
+            append(self.conn, rows, who=self.who, import_id=made_by, action=False)
 
 
 def _seed_of(path: Path) -> Path | None:

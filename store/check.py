@@ -142,6 +142,7 @@ def run_checks(path: Path) -> list[Finding]:
                 out.append(Finding(name, False, f"could not be checked: {e}", 1))
                 continue
             out.append(Finding(name, n == 0, detail if n else "", n, examples))
+        out.append(_damaged("history", _history, conn))
     finally:
         conn.close()
     out += _fts(path)
@@ -154,6 +155,14 @@ def _damaged(name: str, check: Callable[[sqlite3.Connection], Finding], conn: sq
         return check(conn)
     except sqlite3.DatabaseError as e:
         return Finding(name, False, f"could not be checked: {e}", 1)
+
+
+def _history(conn: sqlite3.Connection) -> Finding:
+    from store.history import inconsistencies
+
+    n, examples = inconsistencies(conn, limit=EXAMPLES)
+    detail = "records differ from their history (changed outside findings, or history lost)" if n else ""
+    return Finding("history", n == 0, detail, n, examples)
 
 
 def _integrity(conn: sqlite3.Connection) -> Finding:

@@ -10,6 +10,11 @@ from __future__ import annotations
 import sqlite3
 
 from store.schema import (
+    CAPTURES_INDEXES,
+    CAPTURES_TABLE,
+    CHANGES_INDEXES,
+    CHANGES_TABLE,
+    CHANGES_TRIGGERS,
     EXTERNAL_IDS_COLUMNS,
     EXTERNAL_IDS_INDEX,
     FTM_PROPERTIES_TABLE,
@@ -20,6 +25,7 @@ from store.schema import (
     RELATIONS_INDEXES,
     RELATIONS_TABLE,
     SCHEMA_VERSION,
+    SENSITIVE_COLUMNS,
 )
 
 # 2 -> 3: relations lose UNIQUE (subject_id, object_id, kind) and gain `percentage` (SQLite cannot drop a
@@ -40,10 +46,15 @@ _V3 = [
     FTM_PROPERTIES_TABLE,
 ]
 
+# 3 -> 4: the history (changes, append-only), captured sources, sensitivity. Records that existed before have no
+# history (their history starts with the next change); nothing is sensitive until someone says so.
+_V4 = [CHANGES_TABLE, *CHANGES_INDEXES, *CHANGES_TRIGGERS, CAPTURES_TABLE, *CAPTURES_INDEXES, *SENSITIVE_COLUMNS]
+
 # from-version -> the statements that make it from-version + 1. Plain SQL only (no executescript: it commits).
 MIGRATIONS: dict[int, list[str]] = {
     1: [GAZETTEER_TABLE, GAZETTEER_INDEX],  # 2: place names for article tagging and FtM addresses
     2: _V3,  # 3: several relations per pair, provenance of external ids, proposals, FtM values
+    3: _V4,  # 4: history, captures, sensitivity
 }
 
 

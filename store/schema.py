@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 # The columns a record writes, in the order of its `row()` (store/records.py); derived columns are left out.
@@ -117,6 +117,68 @@ FTM_PROPERTIES_TABLE = """CREATE TABLE ftm_properties (
 V3_TABLES = "\n".join(
     [RELATIONS_TABLE, PROPOSALS_TABLE, FTM_PROPERTIES_TABLE, *RELATIONS_INDEXES, *PROPOSALS_INDEXES, EXTERNAL_IDS_INDEX]
 )
+
+# Added in schema version 4: the history, captured sources, sensitivity.
+# `changes`: every change made to a record, by an import (import_id set) or by a reviewer, appended and never
+# updated or deleted (the triggers refuse both). `before` and `after` are JSON values; `field` NULL is the record
+# as a whole (`after` the fields it was created with, or NULL when it was deleted). The rows one review action
+# writes share `action` (the id of its first row); an undo's rows name the action they revert in `undoes`.
+CHANGES_TABLE = """CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field TEXT,
+    before TEXT,
+    after TEXT,
+    note TEXT,
+    import_id INTEGER REFERENCES imports(id),
+    action INTEGER,
+    undoes INTEGER
+);"""
+CHANGES_INDEXES = (
+    "CREATE INDEX changes_record ON changes(kind, record_id, field);",
+    "CREATE INDEX changes_who ON changes(who, import_id, action);",
+    "CREATE INDEX changes_import_id ON changes(import_id);",
+    "CREATE INDEX changes_undoes ON changes(undoes);",
+)
+CHANGES_TRIGGERS = (
+    """CREATE TRIGGER changes_append_only_u BEFORE UPDATE ON changes BEGIN
+    SELECT RAISE(ABORT, 'the history (table changes) is append-only: its rows are never updated');
+END;""",
+    """CREATE TRIGGER changes_append_only_d BEFORE DELETE ON changes BEGIN
+    SELECT RAISE(ABORT, 'the history (table changes) is append-only: its rows are never deleted');
+END;""",
+)
+# `captures`: each imported file as it was read (its SHA-256, size, when, from where, by whom); for an article
+# also its text (and the text's own SHA-256, which `findings verify` checks the kept copy against). source_id
+# names the source a file is (an article); NULL for a file of many records (YAML, CSV, FtM). `paragraphs`: where
+# each paragraph the article's locators count (`para N`) lies in `text`, as JSON [[N, first line, last line], ...].
+CAPTURES_TABLE = """CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER REFERENCES imports(id),
+    source_id TEXT,
+    origin TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    captured_at TEXT NOT NULL,
+    collector TEXT NOT NULL,
+    format TEXT NOT NULL,
+    text TEXT,
+    text_sha256 TEXT,
+    paragraphs TEXT
+);"""
+CAPTURES_INDEXES = (
+    "CREATE INDEX captures_source_id ON captures(source_id);",
+    "CREATE INDEX captures_import_id ON captures(import_id);",
+)
+# (create() adds these with the same ALTER statements, so a new database and an upgraded one read the same.)
+SENSITIVE_COLUMNS = (
+    "ALTER TABLE sources ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE evidence ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;",
+)
+V4_TABLES = "\n".join([CHANGES_TABLE, *CHANGES_INDEXES, *CHANGES_TRIGGERS, CAPTURES_TABLE, *CAPTURES_INDEXES])
 
 TABLES = """
 CREATE TABLE meta (
@@ -323,7 +385,13 @@ def create(conn: sqlite3.Connection) -> None:
     """
     import sqlite_utils  # only needed when a database is created; keeps CLI lookups light
 
-    _run_in_transaction(conn, _statements("\n".join([TABLES, GAZETTEER_TABLE, V3_TABLES, INDEXES, GAZETTEER_INDEX])))
+    _run_in_transaction(
+        conn,
+        [
+            *_statements("\n".join([TABLES, GAZETTEER_TABLE, V3_TABLES, V4_TABLES, INDEXES, GAZETTEER_INDEX])),
+            *SENSITIVE_COLUMNS,
+        ],
+    )
     db = sqlite_utils.Database(conn)
     for table, columns in FTS_COLUMNS.items():
         db.table(table).enable_fts(list(columns), fts_version="FTS5", create_triggers=True, tokenize=TOKENIZE)

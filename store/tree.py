@@ -9,7 +9,8 @@ Layout (every file a native document that `findings build` and `findings import 
     evidence/<source>/<id>.yaml         one finding per file, in the folder of its source
     relations/<subject>--<kind>--<object>.yaml
     gazetteer/<region>.yaml             the place names of one region (by the first region a name maps to)
-    history/<kind>/<record>/<at>--<who>--<digest>.yaml   one recorded change per file (when the database has them)
+    history/<kind>/<record>/<at>--<who>--<digest>.yaml   one recorded action per file (store/tree_history.py)
+    sensitive.yaml                      which of the records are sensitive (only with --include-sensitive)
 
 Why one record per file: two people adding findings to the same source add different files, which git merges
 without asking; two people changing the same finding change the same file, which git reports as a conflict
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 MARKER = ".findings-tree"
 MARKER_TEXT = "findings dataset tree, format 1: one record per file; written by `findings export dataset`\n"
 MANAGED = ("sources", "actors", "regions", "evidence", "relations", "gazetteer", "history")
+SENSITIVE_FILE = "sensitive.yaml"
 WIDTH = 110
 
 
@@ -171,6 +173,42 @@ def tree_documents(conn: sqlite3.Connection, selection: TreeSelection | None = N
         yield f"relations/{row[1]}--{row[3]}--{row[2]}.yaml", {"relations": [rec]}
     if full and "gazetteer" in _tables(conn):
         yield from _gazetteer_documents(conn)
+    if sel.include_sensitive:
+        secret = {
+            "evidence": sorted(_sensitive_ids(conn, "evidence") & wanted),
+            "sources": sorted(_sensitive_ids(conn, "sources") & (need_sources if not full else _all(conn, "sources"))),
+        }
+        if any(secret.values()):
+            yield SENSITIVE_FILE, {k: v for k, v in secret.items() if v}
+
+
+def _all(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[0] for r in conn.execute(f"SELECT id FROM [{table}]")}
+
+
+def read_sensitive(tree: Path) -> list[tuple[str, str]]:
+    """(table, id) of each record a tree marks sensitive."""
+    from importers import loaders
+
+    path = tree / SENSITIVE_FILE
+    if not path.is_file():
+        return []
+    name = loaders.display_path(path)
+    doc = loaders.load_yaml(loaders.decode_text(loaders.read_bytes(path), name), name)
+    out = []
+    for table in ("evidence", "sources"):
+        ids = doc.get(table) if isinstance(doc, dict) else None
+        for ident in ids or []:
+            out.append((table, str(ident)))
+    return out
+
+
+def mark_sensitive(conn: sqlite3.Connection, marks: list[tuple[str, str]]) -> None:
+    """Mark records sensitive, in the caller's (build's) transaction."""
+    for table in ("evidence", "sources"):
+        ids = [i for t, i in marks if t == table]
+        if ids and "sensitive" in _columns(conn, table):
+            conn.executemany(f"UPDATE [{table}] SET sensitive = 1 WHERE id = ?", [(i,) for i in ids])
 
 
 def _gazetteer_documents(conn: sqlite3.Connection) -> Iterator[tuple[str, object]]:
@@ -305,6 +343,9 @@ def write_tree(
                 sub.rmdir()  # only if empty
         with contextlib.suppress(OSError):
             base.rmdir()
+    if SENSITIVE_FILE not in keep and (directory / SENSITIVE_FILE).is_file():
+        (directory / SENSITIVE_FILE).unlink()
+        counts.removed += 1
     counts.left_out = left_out(conn, sel)
     return counts
 
@@ -346,7 +387,11 @@ def tree_files(directory: Path) -> list[Path]:
     """The native files `findings build` reads from `directory`: every *.yaml below it (a flat folder of native
     files, or a tree), history apart, in path order."""
     return sorted(
-        (p for p in directory.rglob("*.yaml") if not _hidden(p, directory) and not _is_history(p, directory)),
+        (
+            p
+            for p in directory.rglob("*.yaml")
+            if not _hidden(p, directory) and not _is_history(p, directory) and p != directory / SENSITIVE_FILE
+        ),
         key=lambda p: p.relative_to(directory).as_posix(),
     )
 
@@ -386,7 +431,13 @@ def export_tree(
     docs = list(tree_documents(conn, sel))
     records = None
     if sel.evidence_ids is not None or not sel.include_sensitive:
-        kinds = {"sources": "source", "actors": "actor", "regions": "region", "evidence": "evidence"}
+        kinds = {
+            "sources": "source",
+            "actors": "actor",
+            "regions": "region",
+            "evidence": "evidence",
+            "relations": "relation",
+        }
         records = {
             (kinds[p.split("/")[0]], p.rsplit("/", 1)[1][: -len(".yaml")]) for p, _ in docs if p.split("/")[0] in kinds
         }

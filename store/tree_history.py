@@ -1,12 +1,16 @@
-"""The history of changes (the `changes` table) in a tree: one file per change, so it only ever grows.
+"""The history of changes (the `changes` table) in a tree: one file per action, so it only ever grows.
 
-    history/<kind>/<record_id>/<at>--<who>--<digest>.yaml      {changes: [{at, who, kind, record, field, ...}]}
+    history/<kind>/<record>/<at>.<n>--<who>--<digest>.yaml    {changes: [{at, who, kind, record, field, ...}, ...]}
 
-`at` is written without colons (20261201T120000Z: a legal file name everywhere), `who` as a slug, `digest` the
-first 12 hex digits of the sha256 of the change itself, so two clones recording changes at the same second
-still write different files, and the same change always has the same name: git merges histories as a union of
-files, never as a conflict. A build reads them back in time order. The import a change came from (`import_id`)
-stays in the database it was made in: a tree knows no import log.
+A file holds the rows of one review action (a status change with its sealing, an undo), or one row an import
+wrote. `at` is written without colons (20261201T120000Z: a legal file name everywhere), `n` is its place among
+the actions of that second, `who` a slug, and `digest` the first 12 hex digits of the sha256 of the rows: two
+clones recording changes in the same second still write different files, and the same change always has the
+same name, so git merges histories as a union of files and never as a conflict. An undo names the file of the
+action it reverts (`undoes: <digest>`). Relations are named by their natural key (`subject--kind--object`),
+since their row ids are local to each database. A build reads the files back in time order and numbers the
+rows anew. What a tree cannot carry: the
+import a change came from (`import_id`; a tree knows no import log).
 """
 
 from __future__ import annotations
@@ -17,23 +21,14 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypedDict
 
 from store.errors import DataError, StoreError
 
-CHANGE_FIELDS = ("at", "who", "kind", "record", "field", "before", "after", "note")
+ROW_FIELDS = ("at", "who", "kind", "record", "field", "before", "after", "note")
+FILE_FIELDS = (*ROW_FIELDS, "undoes")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
-
-class Change(TypedDict):
-    at: str
-    who: str
-    kind: str
-    record: str
-    field: str | None
-    before: str | None
-    after: str | None
-    note: str | None
+Row = dict[str, str]  # one change as a tree holds it (absent keys: NULL)
 
 
 def has_history(conn: sqlite3.Connection) -> bool:
@@ -44,69 +39,144 @@ def _slug(text: str) -> str:
     return _NOT_SLUG.sub("-", text.lower()).strip("-")[:40] or "someone"
 
 
-def change_path(change: Change) -> str:
-    stamp = change["at"].replace("-", "").replace(":", "")
-    body = json.dumps([change.get(k) for k in CHANGE_FIELDS], ensure_ascii=False)
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
-    return f"history/{change['kind']}/{change['record']}/{stamp}--{_slug(change['who'])}--{digest}.yaml"
+def _digest(rows: list[Row]) -> str:
+    body = json.dumps(rows, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+
+
+def _path(rows: list[Row], digest: str, nth: int) -> str:
+    first = rows[0]
+    stamp = first["at"].replace("-", "").replace(":", "").replace("+0000", "Z")
+    return f"history/{first['kind']}/{first['record']}/{stamp}.{nth}--{_slug(first['who'])}--{digest}.yaml"
+
+
+def relation_keys(conn: sqlite3.Connection) -> dict[str, str]:
+    """relation row id (as text) -> `subject--kind--object`."""
+    return {
+        str(r[0]): f"{r[1]}--{r[3]}--{r[2]}"
+        for r in conn.execute("SELECT id, subject_id, object_id, kind FROM relations")
+    }
 
 
 def history_documents(
     conn: sqlite3.Connection, records: set[tuple[str, str]] | None = None
 ) -> Iterator[tuple[str, object]]:
-    """(path, document) for each recorded change (of `records`, (kind, id) pairs, when given)."""
+    """(path, document) per action (of `records`, (kind, id) pairs, when given; links by their finding)."""
     if not has_history(conn):
         return
-    rows = conn.execute(
-        "SELECT at, who, kind, record_id, field, before, after, note FROM changes ORDER BY kind, record_id, at, id"
-    )
-    for row in rows:
-        if records is not None and (row[2], row[3]) not in records:
+    keys = relation_keys(conn)
+    groups: dict[int, list[Row]] = {}
+    undoes: dict[int, int] = {}
+    for id_, at, who, kind, record, field, before, after, note, action, undone in conn.execute(
+        "SELECT id, at, who, kind, record_id, field, before, after, note, action, undoes FROM changes ORDER BY id"
+    ):
+        if kind == "proposal":
+            continue  # proposals stay in the database they were made in: a tree carries none
+        if kind == "relation":
+            record = keys.get(record, record)
+        if records is not None and not _wanted(kind, record, records):
             continue
-        change = Change(
-            at=row[0], who=row[1], kind=row[2], record=row[3], field=row[4], before=row[5], after=row[6], note=row[7]
+        row = {"at": at, "who": who, "kind": kind, "record": record}
+        row.update(
+            {k: v for k, v in (("field", field), ("before", before), ("after", after), ("note", note)) if v is not None}
         )
-        yield change_path(change), {"changes": [{k: v for k, v in change.items() if v is not None}]}
+        group = action if action is not None else -id_
+        groups.setdefault(group, []).append(row)
+        if undone is not None:
+            undoes[group] = undone
+    digests = {group: _digest(rows) for group, rows in groups.items()}
+    out = []
+    in_second: dict[str, int] = {}  # the actions of one second, in the order they were made
+    for group, rows in groups.items():
+        nth = in_second[rows[0]["at"]] = in_second.get(rows[0]["at"], -1) + 1
+        doc: dict[str, object] = {"changes": rows}
+        if group > 0:
+            doc["review"] = True  # one review action (undo reverts its rows together); else an import's row
+        if group in undoes and undoes[group] in digests:
+            doc["undoes"] = digests[undoes[group]]
+        out.append((_path(rows, digests[group], nth), doc))
+    yield from sorted(out, key=lambda item: item[0])
 
 
-def read_history(tree: Path) -> list[Change]:
-    """Every change recorded under `tree`/history, oldest first (ties in path order)."""
+def _wanted(kind: str, record: str, records: set[tuple[str, str]]) -> bool:
+    if kind == "link":
+        return ("evidence", record) in records
+    if kind == "relation":
+        return ("relation", record) in records
+    if kind == "proposal":
+        return False  # proposals stay where they were made: a tree carries none
+    return (kind, record) in records
+
+
+Action = tuple[str, list[Row], str | None, bool]  # digest, rows, digest of the action it undoes, a review action
+
+
+def read_history(tree: Path) -> list[Action]:
+    """Every action recorded under `tree`/history, oldest first."""
     from importers import loaders  # the one safe YAML loader
 
     base = tree / "history"
     if not base.is_dir():
         return []
-    out: list[tuple[str, str, Change]] = []
+    out: list[tuple[str, int, str, str, list[Row], str | None, bool]] = []
     for path in sorted(base.rglob("*.yaml")):
         name = loaders.display_path(path)
         doc = loaders.load_yaml(loaders.decode_text(loaders.read_bytes(path), name), name)
         items = doc.get("changes") if isinstance(doc, dict) else None
-        if not isinstance(items, list):
+        if not isinstance(items, list) or not items:
             raise DataError("a history file holds `changes: [...]`", file=name, line=1)
+        rows: list[Row] = []
         for item in items:
-            if not isinstance(item, dict) or not all(
-                isinstance(item.get(k), str) for k in ("at", "who", "kind", "record")
-            ):
-                raise DataError("a change needs at, who, kind and record", file=name, line=getattr(item, "line", 1))
-            unknown = set(item) - set(CHANGE_FIELDS)
+            line = getattr(item, "line", 1)
+            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("at", "who", "kind")):
+                raise DataError("a change needs at, who, kind and record", file=name, line=line)
+            unknown = set(item) - set(ROW_FIELDS)
             if unknown:
-                raise DataError(
-                    f"unknown field {sorted(unknown)[0]!r} in a change", file=name, line=getattr(item, "line", 1)
-                )
-            change = Change(**{k: _text(item.get(k)) for k in CHANGE_FIELDS})  # type: ignore[typeddict-item]
-            out.append((change["at"], path.as_posix(), change))
-    return [c for _, _, c in sorted(out, key=lambda t: (t[0], t[1]))]
+                raise DataError(f"unknown field {sorted(unknown)[0]!r} in a change", file=name, line=line)
+            rows.append({k: str(v) for k, v in item.items() if v is not None})
+        undoes = doc.get("undoes")
+        stamp, _, rest = path.stem.partition("--")
+        digest = rest.rsplit("--", 1)[-1]
+        nth = int(stamp.rpartition(".")[2]) if stamp.rpartition(".")[2].isdigit() else 0
+        review = doc.get("review") is True or undoes is not None
+        out.append((rows[0]["at"], nth, path.as_posix(), digest, rows, None if undoes is None else str(undoes), review))
+    out.sort(key=lambda t: (t[0], t[1], t[2]))
+    return [(digest, rows, undoes, review) for _, _, _, digest, rows, undoes, review in out]
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def write_history(conn: sqlite3.Connection, changes: list[Change]) -> None:
-    """Append `changes` to the history, inside the caller's transaction."""
+def write_history(conn: sqlite3.Connection, actions: list[Action]) -> None:
+    """Append the actions of a tree to the history, inside the caller's (build's) transaction: rows numbered
+    anew, each action's rows sharing the id of its first, relations mapped back to their row ids."""
     if not has_history(conn):
         raise StoreError("the tree holds a history of changes, but this database has no `changes` table")
+    by_key = {key: id_ for id_, key in relation_keys(conn).items()}
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchone()[0]
+    action_ids: dict[str, int] = {}
+    values = []
+    for digest, rows, undoes, review in actions:
+        action_ids[digest] = first
+        group = first if review else None
+        for row in rows:
+            record = row.get("record", "")
+            if row["kind"] == "relation":
+                record = by_key.get(record, record)
+            values.append(
+                (
+                    row["at"],
+                    row["who"],
+                    row["kind"],
+                    record,
+                    row.get("field"),
+                    row.get("before"),
+                    row.get("after"),
+                    row.get("note"),
+                    group,
+                    action_ids.get(undoes) if undoes else None,
+                )
+            )
+            first += 1
     conn.executemany(
-        "INSERT INTO changes (at, who, kind, record_id, field, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [tuple(c[k] for k in CHANGE_FIELDS) for c in changes],  # type: ignore[literal-required]
+        "INSERT INTO changes (at, who, kind, record_id, field, before, after, note, action, undoes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        values,
     )

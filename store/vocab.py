@@ -31,7 +31,7 @@ CATEGORIES: tuple[str, ...] = (
     "trade",
     "other",
 )
-STATUSES: tuple[str, ...] = ("curated", "unreviewed", "disputed")
+STATUSES: tuple[str, ...] = ("curated", "unreviewed", "disputed", "rejected")
 CONFIDENCE: tuple[str, ...] = ("high", "medium", "low")
 ACTOR_KINDS: tuple[str, ...] = ("state", "company", "organization", "person", "group", "platform", "vessel")
 REGION_KINDS: tuple[str, ...] = (

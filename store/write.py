@@ -94,11 +94,47 @@ class Plan:
     external_ids: list[tuple[str, str, str, str, int, int | None]] = field(default_factory=list)
     gazetteer_add: list[tuple[str, str]] = field(default_factory=list)  # (name, region_id)
     gazetteer_remove: list[tuple[str, str]] = field(default_factory=list)
+    # What the history records of this plan (store.history): (input file, (kind, record_id, field, before, after))
+    history: list[tuple[str, tuple[str, str, str | None, object, object]]] = field(default_factory=list)
 
     def tally(self, rec: Source | Actor | Region | Evidence | Relation | GazetteerEntry, table: str, what: str) -> None:
         self.counts.add(table, what)
-        file = rec.origin.file if rec.origin else "<input>"
-        self.by_file.setdefault(file, Counts()).add(table, what)
+        self.by_file.setdefault(_file_of(rec), Counts()).add(table, what)
+
+    def record(
+        self,
+        rec: Source | Actor | Region | Evidence | Relation,
+        kind: str,
+        record_id: str,
+        cols: Sequence[str],
+        old: Sequence[object] | None,
+        new: Sequence[object],
+        extra: dict[str, tuple[object, object]] | None = None,
+    ) -> None:
+        """The history of one planned write: created (the non-empty values of `new`, with `extra`'s afters),
+        or each column of `cols` that differs between `old` and `new`, then each of `extra` (field -> (before,
+        after): a finding's links, an entity's aliases) that differs."""
+        file = _file_of(rec)
+        if old is None:
+            values = {c: v for c, v in zip(cols, new, strict=True) if v is not None}
+            values.update({name: after for name, (_, after) in (extra or {}).items()})
+            self.history.append((file, (kind, record_id, None, None, values)))
+            return
+        for c, before, after in zip(cols, old, new, strict=True):
+            if before != after:
+                self.history.append((file, (kind, record_id, c, before, after)))
+        for name, (before, after) in (extra or {}).items():
+            if before != after:
+                self.history.append((file, (kind, record_id, name, before, after)))
+
+
+def _file_of(rec: Source | Actor | Region | Evidence | Relation | GazetteerEntry) -> str:
+    return rec.origin.file if rec.origin else "<input>"
+
+
+def actor_links(pairs: Iterable[tuple[str, str | None]]) -> list[list[str | None]]:
+    """A finding's actors as the history records them: [[actor id, role], ...] sorted by id."""
+    return [[a, r] for a, r in sorted(pairs, key=lambda pair: pair[0])]
 
 
 # ---------------------------------------------------------------------------------------------------- checks
@@ -241,6 +277,7 @@ def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
             conn, f"SELECT ref_id, alias FROM aliases WHERE kind = '{kind}' AND ref_id IN ({{marks}})", ids
         )
         extra = {}
+        alias_history: dict[str, dict[str, tuple[object, object]]] = {}
         for rec in records:
             if rec.aliases is None:
                 continue
@@ -248,7 +285,8 @@ def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
             p.alias_add += [(kind, rec.id, a) for a in rec.aliases if a not in have]
             p.alias_remove += [(kind, rec.id, a) for a in sorted(have - want)]
             extra[rec.id] = want != have
-        _plan_rows(p, conn, table, cols, records, extra)
+            alias_history[rec.id] = {"aliases": (sorted(have), sorted(want))}
+        _plan_rows(p, conn, table, cols, records, extra, alias_history)
     _plan_evidence(p, conn, batch.evidence)
     p.external_ids = [
         (x.system, x.external_id, x.kind, x.ref_id, int(x.created), x.import_id) for x in batch.external_ids
@@ -265,15 +303,21 @@ def _plan_rows(
     cols: Sequence[str],
     records: Sequence[Source | Actor | Region],
     links_changed: dict[str, bool],
+    aliases: dict[str, dict[str, tuple[object, object]]] | None = None,
 ) -> None:
     stored = _fetch_rows(conn, table, cols, [r.id for r in records])
+    kind = table[:-1]
     for rec in records:
         row = rec.row()
         old = stored.get(rec.id)
+        extra = aliases.get(rec.id) if aliases else None
         if old is None:
             p.inserts[table].append(row)
             p.tally(rec, table, "inserted")
-        elif old != row:
+            p.record(rec, kind, rec.id, cols[1:], None, row[1:], extra if extra and extra["aliases"][1] else None)
+            continue
+        p.record(rec, kind, rec.id, cols[1:], old[1:], row[1:], extra)
+        if old != row:
             p.updates[table].append(row)
             p.tally(rec, table, "updated")
         elif links_changed.get(rec.id):
@@ -299,6 +343,11 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
             p.link_add["actors"] += [(ev.id, actor_id, role) for actor_id, role in ev.actors]
             p.link_add["regions"] += [(ev.id, region_id) for region_id in ev.regions]
             p.tally(ev, "evidence", "inserted")
+            links: dict[str, tuple[object, object]] = {
+                "actors": (None, actor_links(ev.actors)),
+                "regions": (None, sorted(ev.regions)),
+            }
+            p.record(ev, "evidence", ev.id, EVIDENCE_COLS[1:], None, row[1:], links)
             continue
         changed = old != row
         if changed:
@@ -316,6 +365,11 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
         p.link_remove["regions"] += [(ev.id, r) for r in sorted(have_regions - want_regions)]
         p.link_add["regions"] += [(ev.id, r) for r in ev.regions if r not in have_regions]
         links_changed = have_actors != want_actors or have_regions != want_regions
+        history_links: dict[str, tuple[object, object]] = {
+            "actors": (actor_links(have_actors.items()), actor_links(ev.actors)),
+            "regions": (sorted(have_regions), sorted(want_regions)),
+        }
+        p.record(ev, "evidence", ev.id, EVIDENCE_COLS[1:], old[1:], row[1:], history_links)
         p.tally(ev, "evidence", "updated" if changed or links_changed else "unchanged")
 
 
@@ -366,12 +420,14 @@ def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relatio
             if next_id is None:
                 next_id = conn.execute("SELECT coalesce(max(id), 0) FROM relations").fetchone()[0] + 1
             p.inserts["relations"].append((next_id, *row))
+            p.record(rel, "relation", str(next_id), RELATION_COLS, None, row)
             if rel.ftm_id:
                 p.external_ids.append(("ftm", rel.ftm_id, "relation", str(next_id), 1, rel.import_id))
             next_id += 1
             p.tally(rel, "relations", "inserted")
         elif found[1] != row and found[2]:
             p.updates["relations"].append((found[0], *row))
+            p.record(rel, "relation", str(found[0]), RELATION_COLS, found[1], row)
             p.tally(rel, "relations", "updated")
         else:  # equal, or a row that came from elsewhere (never written through an FtM id)
             p.tally(rel, "relations", "unchanged")
@@ -553,8 +609,9 @@ def start_import(conn: sqlite3.Connection, *, path: str, sha256: str | None, fmt
     return int(cur.lastrowid)  # type: ignore[arg-type]
 
 
-def finish_import(conn: sqlite3.Connection, import_id: int, counts: Counts) -> None:
+def finish_import(conn: sqlite3.Connection, import_id: int, counts: Counts, *, sha256: str | None = None) -> None:
+    """Complete an import's log entry: its counts, and its file's hash when it was known only once read."""
     conn.execute(
-        "UPDATE imports SET finished = ?, counts = ? WHERE id = ?",
-        (now(), json.dumps(counts.as_dict(), sort_keys=True), import_id),
+        "UPDATE imports SET finished = ?, counts = ?, sha256 = coalesce(?, sha256) WHERE id = ?",
+        (now(), json.dumps(counts.as_dict(), sort_keys=True), sha256, import_id),
     )

@@ -128,7 +128,8 @@ def test_proxy_firm_relations(conn: sqlite3.Connection) -> None:
 
 
 def _content(path: Path) -> dict[str, list[tuple]]:
-    """Every table's rows (the import log without its timestamps), sorted: the logical content."""
+    """Every table's rows (the import log, history and captures without their timestamps), sorted: the
+    logical content."""
     conn = sqlite3.connect(path)
     try:
         tables = [
@@ -140,7 +141,11 @@ def _content(path: Path) -> dict[str, list[tuple]]:
         ]
         out = {}
         for t in tables:
-            cols = "path, sha256, format, counts" if t == "imports" else "*"
+            cols = {
+                "imports": "path, sha256, format, counts",
+                "changes": "id, who, kind, record_id, field, before, after, note, import_id, action, undoes",
+                "captures": "import_id, source_id, origin, sha256, size, collector, format, text, text_sha256",
+            }.get(t, "*")
             out[t] = sorted(conn.execute(f"SELECT {cols} FROM [{t}]").fetchall(), key=repr)
         out["schema"] = sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=repr)
         return out

@@ -29,8 +29,19 @@ def records(path: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(path)
     try:
         out = {}
-        for table in ("sources", "actors", "regions", "aliases", "evidence", "evidence_actors", "evidence_regions"):
+        for table in ("sources", "actors", "regions", "aliases", "evidence_actors", "evidence_regions"):
             out[table] = sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        # linked_names is derived (the search index's text of linked names): its parts, in any order, since the
+        # link triggers and an import write them in different orders
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(evidence)")]
+        at = cols.index("linked_names")
+        out["evidence"] = sorted(
+            (
+                (*row[:at], sorted((row[at] or "").split(" ; ")), *row[at + 1 :])
+                for row in conn.execute("SELECT * FROM evidence")
+            ),
+            key=repr,
+        )
         out["relations"] = sorted(
             conn.execute('SELECT subject_id, object_id, kind, role, evidence_id, start, "end" FROM relations'), key=repr
         )
@@ -219,3 +230,70 @@ def test_round_trips_are_exact_for_any_records(doc: dict, tmp_path_factory: pyte
     assert records(work / "two.db") == records(work / "one.db")
     export(work / "two.db", work / "tree2")
     assert tree_bytes(work / "tree2") == tree_bytes(work / "tree")
+
+
+# ---------------------------------------------------------------------------------------------------- history
+
+
+def history_rows(path: Path) -> list[tuple]:
+    """The history as a person reads it: rows in order, actions and undos by position, relations by key."""
+    conn = sqlite3.connect(path)
+    try:
+        keys = {
+            str(i): f"{s}--{k}--{o}"
+            for i, s, o, k in conn.execute("SELECT id, subject_id, object_id, kind FROM relations")
+        }
+        rows = conn.execute(
+            "SELECT id, at, who, kind, record_id, field, before, after, note, action, undoes FROM changes "
+            "ORDER BY at, id"
+        ).fetchall()
+        position = {row[0]: n for n, row in enumerate(rows)}
+        return [
+            (
+                at,
+                who,
+                kind,
+                keys.get(record, record) if kind == "relation" else record,
+                field,
+                before,
+                after,
+                note,
+                None if action is None else position[action],
+                None if undoes is None else position[undoes],
+            )
+            for id_, at, who, kind, record, field, before, after, note, action, undoes in rows
+        ]
+    finally:
+        conn.close()
+
+
+def test_history_and_sensitivity_survive_round_trips(db: Path, tmp_path: Path) -> None:
+    from store import review
+    from store.connect import open_readwrite
+
+    conn = open_readwrite(db)
+    review.unseal(conn, "russia-needs-outside-allies", who="Olena")
+    review.set_status(conn, "russia-needs-outside-allies", "disputed", who="Olena")
+    review.edit(conn, "russia-needs-outside-allies", "claim", "A shorter claim about allies.", who="Olena")
+    review.unseal(conn, "xi-putin-beijing-2024", who="Taras")
+    review.set_status(conn, "xi-putin-beijing-2024", "rejected", who="Taras", note="a photo caption")
+    review.undo(conn, who="Taras")
+    review.unseal(conn, "iran-cooperation-early-stage", who="Olena")
+    review.link(conn, "iran-cooperation-early-stage", "region", "crimea", who="Olena")
+    review.mark_sensitive(conn, "evidence", "bank-branches-sell-yuan", who="Olena")
+    conn.close()
+    export(db, tmp_path / "tree", "--include-sensitive")
+    files = tree_bytes(tmp_path / "tree")
+    assert [f for f in files if f.startswith("history/evidence/russia-needs-outside-allies/")]
+    assert b"bank-branches-sell-yuan" in files["sensitive.yaml"]
+    build_database(tmp_path / "again.db", tmp_path / "tree")
+    assert history_rows(tmp_path / "again.db") == history_rows(db)
+    assert records(tmp_path / "again.db") == records(db)
+    check = run_cli("check", "--db", str(tmp_path / "again.db"))
+    assert check.exit_code == 0, check.output
+    export(tmp_path / "again.db", tmp_path / "tree2", "--include-sensitive")
+    assert tree_bytes(tmp_path / "tree2") == files
+    # without --include-sensitive: neither the finding nor its history
+    export(db, tmp_path / "shared")
+    shared = tree_bytes(tmp_path / "shared")
+    assert not [f for f in shared if "bank-branches-sell-yuan" in f] and "sensitive.yaml" not in shared

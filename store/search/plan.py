@@ -43,6 +43,7 @@ DRIVE_ALWAYS = 5_000  # a link condition matching at most this many findings alw
 EVIDENCE_BM25 = f"bm25({TABLES['evidence'].weights})"
 MAX_VALUE_CHECKS = 100  # category/status values outside the vocabulary looked up in the database
 PLANS: Cache[Plan] = Cache(64)  # compiled queries and filters
+REJECTED = "rejected"  # findings a reviewer rejected: left out unless asked for (status:rejected)
 
 
 class Cond:
@@ -79,7 +80,7 @@ class Plan:
     """How to find what a query asks for. Shared by every caller that asks about the same query and filter on
     the same connection: never changed once made (but for `notes`, written on first use)."""
 
-    __slots__ = ("conds", "empty", "general", "kinds", "match", "notes", "problems", "query", "regions")
+    __slots__ = ("conds", "empty", "general", "hidden", "kinds", "match", "notes", "problems", "query", "regions")
 
     def __init__(self, query: Query) -> None:
         self.query = query
@@ -93,6 +94,9 @@ class Plan:
         # The general findings, listed after this plan's own: about a wider region as a whole (see the module
         # docstring). None when no asked region lies within another.
         self.general: Plan | None = None
+        # The condition among `conds` that leaves rejected findings out, unless the query asks for them; None
+        # when nothing is rejected in the database (then it costs nothing) or the query asks for them.
+        self.hidden: Cond | None = None
 
     @property
     def scope(self) -> str | None:
@@ -107,7 +111,7 @@ class Plan:
     @property
     def selects_evidence(self) -> bool:
         """Whether this plan asks for anything (an empty query lists nothing in search())."""
-        return self.match is not None or bool(self.conds)
+        return self.match is not None or any(c is not self.hidden for c in self.conds)
 
     def copy(self) -> Plan:
         """A plan to add conditions to (this one stays as it is); its general part is made again by the caller
@@ -116,7 +120,14 @@ class Plan:
         other.empty, other.kinds, other.problems = self.empty, self.kinds, self.problems
         other.conds = list(self.conds)
         other.regions = list(self.regions)
+        other.hidden = self.hidden
         return other
+
+    def show_rejected(self) -> None:
+        """Include rejected findings (a filter asked for them)."""
+        if self.hidden is not None:
+            self.conds = [c for c in self.conds if c is not self.hidden]
+            self.hidden = None
 
 
 class GeneralPlan(Plan):
@@ -315,6 +326,12 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             plan.conds.append(_source_cond(conn, chosen, negated))
         else:
             plan.conds.append(_in_cond(name, chosen, negated))
+    asks_rejected = any(
+        q.name == "status" and not q.negated and any(v.lower() == REJECTED for v in q.values) for q in q.qualifiers
+    )
+    if not asks_rejected and _has_rejected(conn):
+        plan.hidden = Cond("+e.status IS NOT ?", [REJECTED], column="status")  # "+": never the status index
+        plan.conds.append(plan.hidden)
     plan.conds = _prefer_category_index(plan.conds)
     if kinds is not None:
         plan.kinds = frozenset(kinds)
@@ -325,6 +342,12 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         plan.empty = True  # nothing but parts that name nothing: nothing to search for
     _split_general(conn, plan)
     return plan
+
+
+def _has_rejected(conn: sqlite3.Connection) -> bool:
+    """Whether any finding is rejected (one probe of the status index; plans are made again when the database
+    changes, store.search.cache)."""
+    return conn.execute("SELECT 1 FROM evidence WHERE status = ? LIMIT 1", [REJECTED]).fetchone() is not None
 
 
 def _add_region(conn: sqlite3.Connection, plan: Plan, found: list[str], negated: bool = False) -> None:
@@ -394,6 +417,8 @@ def _with_filter(conn: sqlite3.Connection, base: Plan, flt: EvidenceFilter) -> P
     if flt.categories:
         plan.conds.append(_in_cond("category", sorted(set(flt.categories))))
     if flt.statuses:
+        if REJECTED in flt.statuses:
+            plan.show_rejected()
         plan.conds.append(_in_cond("status", sorted(set(flt.statuses))))
     if flt.source_ids:
         plan.conds.append(_source_cond(conn, sorted(set(flt.source_ids))[:MAX_RESOLVED]))

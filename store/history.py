@@ -1,0 +1,241 @@
+"""The history: every change to a record, appended to `changes` and never updated or deleted.
+
+Imports append what they created and changed (with their import_id); review actions (store.review) append what
+a reviewer did. Values are JSON in `before`/`after`: text, numbers, null, true/false, and for the links of a
+finding the whole list after the change ('actors': [[actor id, role], ...] sorted by id; 'regions': [region id,
+...] sorted). A record created has a row with `field` NULL and `after` the fields it was created with (those that
+are not empty); one deleted, `field` NULL and `after` NULL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, RELATION_COLUMNS, SOURCE_COLUMNS
+from store.write import now
+
+KINDS = ("evidence", "actor", "region", "source", "relation", "link", "proposal")
+# (kind, record_id, field, before, after): one history row before it is written
+Row = tuple[str, str, str | None, object, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row of the history; `before` and `after` decoded from JSON."""
+
+    id: int
+    at: str
+    who: str
+    kind: str
+    record_id: str
+    field: str | None
+    before: object
+    after: object
+    note: str | None
+    import_id: int | None
+    action: int | None = None
+    undoes: int | None = None
+
+    @property
+    def what(self) -> str:
+        """'created', 'deleted', or the field's name."""
+        if self.field is not None:
+            return self.field
+        return "created" if self.after is not None else "deleted"
+
+
+# -------------------------------------------------------------------------------------------------- history
+
+
+def encode(value: object) -> str | None:
+    """A value as `changes.before`/`after` hold it (None stays SQL NULL only for 'no record')."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def decode(text: str | None) -> object:
+    return None if text is None else json.loads(text)
+
+
+def append(
+    conn: sqlite3.Connection,
+    rows: Sequence[tuple[str, str, str | None, object, object]],
+    *,
+    who: str,
+    note: str | None = None,
+    import_id: int | None = None,
+    action: bool = True,
+    undoes: int | None = None,
+) -> list[int]:
+    """Append (kind, record_id, field, before, after) rows to the history in the caller's transaction (which
+    holds the write lock); returns their ids. `before`/`after` are Python values, JSON-encoded here; a record
+    created (field None) has before None, one deleted after None, written as SQL NULL. With `action` (review),
+    the rows share one action id, the first row's, so that undo reverts them together; an import's rows have
+    none (import_id says which import wrote them)."""
+    if not rows:
+        return []
+    # Rows are never deleted, so the next id is max + 1 (SQLite's rowid rule): the first row's own id.
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchone()[0]
+    group = first if action else None
+    when = now()
+    values = []
+    for kind, record_id, field, before, after in rows:
+        if kind not in KINDS:
+            raise ValueError(f"unknown history kind {kind!r}")
+        enc_before = None if field is None and before is None else encode(before)
+        enc_after = None if field is None and after is None else encode(after)
+        values.append((when, who, kind, record_id, field, enc_before, enc_after, note, import_id, group, undoes))
+    conn.executemany(
+        "INSERT INTO changes (at, who, kind, record_id, field, before, after, note, import_id, action, undoes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        values,
+    )
+    return list(range(first, first + len(values)))
+
+
+CHANGE_COLUMNS = "id, at, who, kind, record_id, field, before, after, note, import_id, action, undoes"
+
+
+def row_change(row: Sequence) -> Change:
+    id_, at, who, kind, record_id, field, before, after, note, import_id, action, undoes = row
+    return Change(id_, at, who, kind, record_id, field, decode(before), decode(after), note, import_id, action, undoes)
+
+
+def history(conn: sqlite3.Connection, kind: str, record_id: str) -> list[Change]:
+    """Every change to one record, oldest first (a finding's own fields, status, sealing and links)."""
+    rows = conn.execute(
+        f"SELECT {CHANGE_COLUMNS} FROM changes WHERE kind = ? AND record_id = ? ORDER BY id", (kind, record_id)
+    )
+    return [row_change(r) for r in rows]
+
+
+def changes_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Change]:
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT {CHANGE_COLUMNS} FROM changes WHERE id IN ({marks}) ORDER BY id", list(ids))
+    return [row_change(r) for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------- consistency
+
+# kind -> (table, key column, the columns the history records); links and aliases are read apart
+_RECORDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "evidence": ("evidence", "id", (*EVIDENCE_COLUMNS[1:], "sensitive")),
+    "actor": ("actors", "id", ACTOR_COLUMNS[1:]),
+    "region": ("regions", "id", REGION_COLUMNS[1:]),
+    "source": ("sources", "id", (*SOURCE_COLUMNS[1:], "sensitive")),
+    "relation": ("relations", "id", RELATION_COLUMNS),
+    "proposal": ("proposals", "id", ("status",)),
+}
+_CHUNK = 500
+
+
+def _current(conn: sqlite3.Connection, kind: str, ids: list[str]) -> dict[str, dict[str, object]]:
+    """The values the history can cover of these records, as it records them (absent ids: no such record)."""
+    table, key, cols = _RECORDS[kind]
+    keys: list[object] = [int(i) for i in ids if i.isdigit()] if kind in ("relation", "proposal") else list(ids)
+    if not keys:
+        return {}
+    marks = ",".join("?" * len(keys))
+    select = ", ".join(f'"{c}"' for c in cols)
+    out: dict[str, dict[str, object]] = {}
+    for row in conn.execute(f"SELECT {key}, {select} FROM {table} WHERE {key} IN ({marks})", keys):
+        values = dict(zip(cols, row[1:], strict=True))
+        if "sensitive" in values:
+            values["sensitive"] = bool(values["sensitive"])
+        out[str(row[0])] = values
+    lists: dict[tuple[str, str], list[object]] = {}
+    if kind == "evidence":
+        for rid in out:
+            out[rid]["actors"] = lists[(rid, "actors")] = []
+            out[rid]["regions"] = lists[(rid, "regions")] = []
+        for eid, actor, role in conn.execute(
+            f"SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks}) "
+            "ORDER BY evidence_id, actor_id",
+            keys,
+        ):
+            if (eid, "actors") in lists:  # (links of a finding deleted without foreign keys are another check's)
+                lists[(eid, "actors")].append([actor, role])
+        for eid, region in conn.execute(
+            f"SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks}) "
+            "ORDER BY evidence_id, region_id",
+            keys,
+        ):
+            if (eid, "regions") in lists:
+                lists[(eid, "regions")].append(region)
+    if kind in ("actor", "region"):
+        for rid in out:
+            out[rid]["aliases"] = lists[(rid, "aliases")] = []
+        for rid, alias in conn.execute(
+            f"SELECT ref_id, alias FROM aliases WHERE kind = ? AND ref_id IN ({marks}) ORDER BY ref_id, alias",
+            [kind, *keys],
+        ):
+            if (rid, "aliases") in lists:
+                lists[(rid, "aliases")].append(alias)
+    return out
+
+
+def _same(recorded: object, current: object) -> bool:
+    if isinstance(recorded, int | float) and isinstance(current, int | float) and not isinstance(recorded, bool):
+        return float(recorded) == float(current)
+    return recorded == current
+
+
+def inconsistencies(conn: sqlite3.Connection, *, limit: int = 5) -> tuple[int, list[str]]:
+    """Where the records disagree with their history: (how many, up to `limit` examples). A record's current
+    values must equal the last `after` of each field its history covers (a created row covers the fields it
+    names); a record deleted must be gone; one whose history does not begin with its creation must exist (it
+    predates the history) unless its history says it was deleted."""
+    problems: list[str] = []
+    count = 0
+    for kind in _RECORDS:
+        pending: dict[str, dict[str, object]] = {}  # record -> field -> last after ('' key: exists?)
+        rows = conn.execute(
+            "SELECT record_id, field, after FROM changes WHERE kind = ? ORDER BY record_id, id", (kind,)
+        )
+        while batch := rows.fetchmany(_CHUNK * 4):
+            for record_id, field, after in batch:
+                state = pending.setdefault(record_id, {})
+                if field is None:
+                    state.clear()
+                    state[""] = after is not None
+                    created = decode(after)
+                    if isinstance(created, dict):
+                        state.update(created)
+                elif field != "sealed":  # derived from the history itself (store.review.sealed)
+                    state[field] = decode(after)
+            if len(pending) > _CHUNK:  # the last record may go on in the next rows: it waits for them
+                last = next(reversed(pending))
+                carried = pending.pop(last)
+                count += _compare(conn, kind, pending, problems, limit)
+                pending = {last: carried}
+        if pending:
+            count += _compare(conn, kind, pending, problems, limit)
+    return count, problems
+
+
+def _compare(
+    conn: sqlite3.Connection, kind: str, states: dict[str, dict[str, object]], problems: list[str], limit: int
+) -> int:
+    """Compare the records' values with the last values of their history; returns how many disagree."""
+    current = _current(conn, kind, list(states))
+    count = 0
+    for record_id, state in states.items():
+        exists = state.get("")
+        now_values = current.get(record_id)
+        problem = None
+        if exists is False and now_values is not None:
+            problem = f"{kind} {record_id}: deleted in its history, but present"
+        elif now_values is None and exists is not False:
+            problem = f"{kind} {record_id}: in the history, but missing (its deletion is not recorded)"
+        elif now_values is not None:
+            for field, recorded in state.items():
+                if field and field in now_values and not _same(recorded, now_values[field]):
+                    problem = f"{kind} {record_id}: {field} is {now_values[field]!r}, its history says {recorded!r}"
+                    break
+        if problem:
+            count += 1
+            if len(problems) < limit:
+                problems.append(problem)
+    return count
