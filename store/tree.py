@@ -413,11 +413,11 @@ def tree_digest(directory: Path, files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def export_tree(
-    conn: sqlite3.Connection, directory: Path, selection: TreeSelection | None = None, *, query: str | None = None
-) -> TreeCounts:
-    """`findings export dataset`: the records (all, or the findings `query` matches and what they need) and
-    their history, written to `directory`."""
+def tree_and_history(
+    conn: sqlite3.Connection, selection: TreeSelection | None = None, *, query: str | None = None
+) -> tuple[TreeSelection, list[tuple[str, object]]]:
+    """The documents of a tree: the records (all, or the findings `query` matches and what they need) and
+    their history."""
     from store.tree_history import history_documents
 
     sel = selection or TreeSelection()
@@ -441,5 +441,26 @@ def export_tree(
         records = {
             (kinds[p.split("/")[0]], p.rsplit("/", 1)[1][: -len(".yaml")]) for p, _ in docs if p.split("/")[0] in kinds
         }
-    history = list(history_documents(conn, records))
-    return write_tree(conn, directory, sel, documents=[*docs, *history])
+    return sel, [*docs, *history_documents(conn, records)]
+
+
+def export_tree(
+    conn: sqlite3.Connection, directory: Path, selection: TreeSelection | None = None, *, query: str | None = None
+) -> TreeCounts:
+    """`findings export dataset`: the tree of `conn` (or of the findings `query` matches) written to
+    `directory`."""
+    sel, docs = tree_and_history(conn, selection, query=query)
+    return write_tree(conn, directory, sel, documents=docs)
+
+
+def export_split(conn: sqlite3.Connection, shared: Path, private: Path) -> tuple[TreeCounts, TreeCounts]:
+    """The whole database as two trees with no file in common: `shared` without the sensitive records, and
+    `private` with them (and their history), which together build the database again."""
+    _, everything = tree_and_history(conn, TreeSelection(include_sensitive=True))
+    sel, shared_docs = tree_and_history(conn, TreeSelection())
+    in_shared = {path for path, _ in shared_docs}
+    private_docs = [(path, doc) for path, doc in everything if path not in in_shared]
+    return (
+        write_tree(conn, shared, sel, documents=shared_docs),
+        write_tree(conn, private, TreeSelection(include_sensitive=True), documents=private_docs),
+    )

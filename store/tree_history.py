@@ -180,3 +180,37 @@ def write_history(conn: sqlite3.Connection, actions: list[Action]) -> None:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         values,
     )
+
+
+def record_decisions(conn: sqlite3.Connection, decided: list[tuple[str, str, str]], *, who: str) -> int:
+    """Record in the history, in the caller's transaction, what a person kept of each conflicting record
+    ((kind, id, note): a record a merge brought two versions of): for every field whose value now differs
+    from the last value its history gives it (the other side's change), a change to the value kept. Returns
+    how many rows were appended."""
+    from store.history import _current, append, decode
+
+    keys = {key: id_ for id_, key in relation_keys(conn).items()}
+    n = 0
+    for kind, record, note in decided:
+        record_id = keys.get(record, record) if kind == "relation" else record
+        current = _current(conn, kind, [record_id]).get(record_id)
+        if current is None:
+            continue
+        state: dict[str, object] = {}
+        for field, after in conn.execute(
+            "SELECT field, after FROM changes WHERE kind = ? AND record_id = ? ORDER BY id", (kind, record_id)
+        ):
+            if field is None:
+                created = decode(after)
+                state = dict(created) if isinstance(created, dict) else {}
+            elif field != "sealed":
+                state[field] = decode(after)
+        rows = [
+            (kind, record_id, field, recorded, current[field])
+            for field, recorded in state.items()
+            if field in current and recorded != current[field]
+        ]
+        if not rows:  # the kept version is the last one the history knows: the decision itself is recorded
+            rows = [(kind, record_id, "merge", None, note)]
+        n += len(append(conn, rows, who=who, note=note))
+    return n
