@@ -115,13 +115,13 @@ def sync(
     who = decide_reviewer(reviewer)
     directory = (repo or Path.cwd()).absolute()
     try:
-        if (include_sensitive or full) and not bundle_out:
-            raise click.UsageError("--include-sensitive and --full go with --bundle FILE")
         if include_sensitive and not only:
             raise click.UsageError(
                 "sensitive records would stay in the shared history for good: share them only as a subset, "
                 "with --bundle FILE --only QUERY --include-sensitive"
             )
+        if (only or full) and not bundle_out:
+            raise click.UsageError("--only and --full go with --bundle FILE")
         git = init(directory, who) if not (directory / ".git").exists() else Git(directory, who)
         target = _database(ctx)
         if abort:
@@ -167,11 +167,43 @@ def _has_origin(git: Git) -> bool:
     return "origin" in git.out("remote").split()
 
 
+# The first commit of every data repository: the shipped data, written the same way everywhere (same bytes,
+# author and date), so that it is the same commit in every clone made with the same release, and what each
+# researcher changed in the shipped findings merges against it instead of meeting as two unrelated versions.
+BASE_ENV = {
+    "GIT_AUTHOR_NAME": "findings",
+    "GIT_COMMITTER_NAME": "findings",
+    "GIT_AUTHOR_EMAIL": "dataset@findings.invalid",
+    "GIT_COMMITTER_EMAIL": "dataset@findings.invalid",
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
+}
+
+
+def _base_commit(git: Git) -> None:
+    from store.paths import shipped_db
+    from store.reference import open_shipped
+    from store.tree import export_split
+
+    shipped = shipped_db()
+    if not shipped.is_file():
+        return
+    conn = open_shipped(shipped)
+    try:
+        export_split(conn, git.repo, git.repo / PRIVATE)
+    finally:
+        conn.close()
+    git.run("add", "-A", "--", ".")
+    git.run("-c", "user.name=findings", "commit", "-q", "-m", "The shipped dataset", extra_env=BASE_ENV)
+
+
 def _commit_local(git: Git, target: Path) -> None:
     """Write your database to the tree and commit what changed, with you as the author."""
     from store.connect import open_readonly
     from store.tree import export_split
 
+    if not git.has_commits():
+        _base_commit(git)
     if target.exists():
         conn = open_readonly(target)
         try:
@@ -463,16 +495,15 @@ def _push(git: Git, source: str | None) -> None:
 def _bundle(git: Git, out: Path, *, full: bool) -> None:
     if not git.has_commits():
         raise click.ClickException("nothing to bundle: the repository has no commits yet")
-    peers = (
-        []
-        if full
-        else git.out("for-each-ref", "--format=%(objectname)", "refs/findings/peers/", "refs/remotes/").split()
-    )
+    peers = [] if full else git.out("for-each-ref", "--format=%(objectname)", "refs/findings/peers/").split()
     exclude = [f"^{p}" for p in peers]
     if exclude and not git.out("rev-list", "--max-count=1", BRANCH, *exclude).strip():
-        raise click.ClickException(
-            "the other side already has every commit (from the bundles and remotes seen here); --full writes all"
+        click.echo(
+            f"no bundle written: the other side already has every commit (it sent them to you in a bundle); "
+            f"--full writes them all to {out}",
+            err=True,
         )
+        return
     _write_bundle(git, out, [BRANCH, *exclude])
 
 
