@@ -17,7 +17,7 @@ import stat
 import sys
 from pathlib import Path
 
-from cli.grammar import ArgvError, Grammar, Option, read
+from cli.grammar import NOT_UTF8_NOTE, ArgvError, Grammar, Option, read, readable
 
 # The options of the group, of `tui` and of `search`, as their Click commands declare them (a test compares).
 HELP = Option(("-h", "--help"), False)
@@ -122,7 +122,7 @@ def _door(argv: list[str]) -> Explorer | Search:
         db = _path(sub.last("--db"))
         return Search(
             db if db is not None else group_db,
-            " ".join(sub.words),
+            readable(" ".join(sub.words)),
             kinds,
             _int(sub.last("--limit"), DEFAULT_LIMIT, 1, MAX_LIMIT),
             _int(sub.last("--offset"), 0, 0, None),
@@ -179,6 +179,8 @@ def fast(argv: list[str]) -> int | None:
             from cli.search_output import run as search
             from store.connect import open_readonly
 
+            if asked.text != " ".join(read(SEARCH, read(GROUP, argv).rest).words):
+                sys.stderr.write(NOT_UTF8_NOTE + "\n")
             conn = open_readonly(reading_db(asked.db))
             try:
                 search(conn, asked.text, asked.kinds, asked.limit, asked.offset, asked.as_json)
@@ -186,6 +188,12 @@ def fast(argv: list[str]) -> int | None:
                 conn.close()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of the output went away (`findings search x | head -1`): quietly, as Click
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (the flush at exit would fail again)
+        except (OSError, ValueError):
+            pass
+        return 1
     except Exception as e:  # as cli/group.py's LazyGroup: one line for people; FINDINGS_DEBUG=1 shows where
         if os.environ.get("FINDINGS_DEBUG"):
             raise

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import fnmatch
 import io
-import os
 import re
 import stat
 import sys
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +32,8 @@ from cli.options import Command
 
 if TYPE_CHECKING:
     from importlib.metadata import Distribution
+
+    from store.output import Target
 
 ROOT = Path(__file__).resolve().parent.parent
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)  # every entry gets this time: the same sources give the same bytes
@@ -103,7 +103,8 @@ class Plan:
 )
 @click.option("--no-bytecode", is_flag=True, help="Store sources only (smaller file, slower start).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def bundle(output: Path, no_bytecode: bool, quiet: bool) -> None:
+@click.option("--force", is_flag=True, help="Replace an existing file that is not a findings bundle without asking.")
+def bundle(output: Path, no_bytecode: bool, quiet: bool, force: bool) -> None:
     """Write the whole tool as one file that runs with only Python 3.11+: no pip, no network, no venv.
 
     Copy it with a data.db anywhere; `python3 findings.pyz` opens the explorer on your database if you have
@@ -117,11 +118,16 @@ def bundle(output: Path, no_bytecode: bool, quiet: bool) -> None:
       findings bundle -o /media/usb/findings.pyz
       python3 findings.pyz search yuan     (on the other machine, with data.db beside it)
     """
+    from cli.output import checked_targets
+    from store.text import printable
+
+    (target,) = checked_targets([output.expanduser()], force=force, ours=is_bundle)  # before any work
     plan = plan_bundle(bytecode=not no_bytecode)
-    size = write_bundle(plan, output)
+    size = write_bundle(plan, target)
     if quiet:
         return
-    click.echo(f"Wrote {output} ({size / 1_000_000:.1f} MB, {len(plan.files)} files)")
+    replaced = ", replacing the old one" if target.existing is not None else ""
+    click.echo(f"Wrote {printable(str(output))} ({size / 1_000_000:.1f} MB, {len(plan.files)} files{replaced})")
     click.echo("Holds: " + ", ".join(f"{name} {version}" for name, version in plan.distributions))
     parts = breakdown(output)
     click.echo("Largest (compressed): " + ", ".join(f"{n} {b / 1_000_000:.1f} MB" for n, b, _ in parts[:4]))
@@ -319,12 +325,25 @@ def add_bytecode(plan: Plan) -> None:
         plan.add(arcname + "c", bytes(pyc))
 
 
-def write_bundle(plan: Plan, output: Path) -> int:
-    """Write the zip application to a temporary file beside `output`, then move it into place; returns its size."""
-    output = output.expanduser()
-    directory = output.resolve().parent
-    if not directory.is_dir():
-        raise click.ClickException(f"cannot write {output}: the directory {directory} does not exist")
+def is_bundle(path: Path) -> bool:
+    """Whether `path` is a bundle this command wrote (so writing a new one over it needs no question)."""
+    try:
+        with path.open("rb") as f:
+            if f.read(len(SHEBANG)) != SHEBANG:
+                return False
+        with zipfile.ZipFile(path) as archive:
+            return {"__main__.py", "main.py"} <= set(archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def write_bundle(plan: Plan, target: Target | Path) -> int:
+    """Write the zip application beside `target` and move it into place when complete (store/output.py: only a
+    regular file is replaced, and it keeps its permissions); returns its size."""
+    from store.output import check_target, replacing
+
+    if isinstance(target, Path):
+        target = check_target(target.expanduser())
     buffer = io.BytesIO()
     buffer.write(SHEBANG)
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -335,17 +354,11 @@ def write_bundle(plan: Plan, output: Path) -> int:
             info.external_attr = (stat.S_IFREG | 0o644) << 16
             archive.writestr(info, source if isinstance(source, bytes) else source.read_bytes(), compresslevel=9)
     data = buffer.getvalue()
-    temporary: str | None = None
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as f:
+        with replacing(target, binary=True, new_mode=0o777) as f:  # a program: executable, as the umask allows
             f.write(data)
-        os.chmod(temporary, 0o755)
-        os.replace(temporary, output)
     except OSError as e:  # a read-only directory, a full disk: the old file (if any) stays as it was
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        raise click.ClickException(f"cannot write {output}: {e.strerror or e}; nothing was written") from None
+        raise click.ClickException(f"cannot write {target.shown}: {e.strerror or e}; nothing was written") from None
     return len(data)
 
 

@@ -16,9 +16,12 @@ from cli.options import Command, db_option, given_db
 @db_option()
 @click.pass_context
 def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
-    """Check the database: integrity, foreign keys, references, counts and search indexes.
+    """Check the database, reading only: storage integrity, schema (SQL findings did not write), journal files,
+    references, counts, region parent cycles, value types and search indexes; warnings for hidden characters
+    in names and ids, and names not in NFC.
 
-    Exits 1 when any check fails, so it can guard scripts and cron jobs.
+    Exits 1 when any check fails, so it can guard scripts and cron jobs. The file is never written (`findings
+    repair` fixes what can be fixed, after making a backup).
 
     \b
     Examples:
@@ -38,9 +41,9 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     else:
         click.echo(f"{printable(str(path))}: {len(findings)} checks, {len(problems)} problem(s)")
         for f in findings:
-            mark = "ok  " if f.ok else "FAIL"
+            mark = "FAIL" if not f.ok else "WARN" if f.warning else "ok  "
             line = f"  {mark}  {f.check}"
-            if not f.ok:
+            if not f.ok or f.warning:
                 line += f": {f.count:,}" if f.count else ""
             if f.detail:
                 line += f" — {f.detail}"

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sqlite3
 import sys
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from cli import open_db
-from cli.options import Command, db_option
+from cli.options import Command, db_option, given_db
 from cli.render import reader_gone
 
 if TYPE_CHECKING:
-    from typing import Protocol, TextIO
+    import sqlite3
 
     from _typeshed import SupportsWrite
 
-    class FtmWriter(Protocol):
-        """The FtM exporter (imported only for `export ftm`)."""
-
-        def __call__(self, conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | None = None) -> int: ...
-
+    from store.export import Selection
+    from store.output import Target
 
 FORMATS = ("csv", "json", "markdown", "md", "ftm", "dataset")
+DESCRIBED_BESIDE = ("csv", "json")  # formats whose file gets a FILE.meta.json (Markdown says it in its header)
 
 
 @click.command("export", cls=Command)
@@ -36,24 +30,39 @@ FORMATS = ("csv", "json", "markdown", "md", "ftm", "dataset")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (replaced only when complete) instead of standard output.",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="Write to this file (- for standard output). It is written beside and renamed into place when complete; "
+    "an existing file is replaced only with --force or a yes when asked, and keeps its permissions.",
 )
+@click.option("--force", is_flag=True, help="Replace an existing output file without asking.")
 @click.option(
     "--include-sensitive",
     is_flag=True,
-    help="dataset: write sensitive findings and sources too (left out by default).",
+    help="Include findings and sources marked sensitive (left out by default: findings mark-sensitive).",
 )
 @db_option()
 @click.pass_context
 def export(
-    ctx: click.Context, fmt: str, query: tuple[str, ...], output: Path | None, include_sensitive: bool, db: Path | None
+    ctx: click.Context,
+    fmt: str,
+    query: tuple[str, ...],
+    output: Path | None,
+    force: bool,
+    include_sensitive: bool,
+    db: Path | None,
 ) -> None:
     """Export all findings, or those QUERY matches (the query language of `findings search`).
 
     The query is every argument after FORMAT that is not an option; options may come anywhere. A --word
     that is not an option is an error; a word with one dash excludes it (`-coal`), except -o and -h;
     after `--` everything is query.
+
+    Every export says what it holds (the query, how many of the database's findings, which database, when): a
+    Markdown brief in its first lines; a CSV or JSON file in FILE.meta.json beside it; on standard output, in a
+    line on standard error.
+
+    Findings and sources marked sensitive (`findings mark-sensitive`), and the findings of sensitive sources,
+    are left out of every format unless --include-sensitive is given; the export says how many were.
 
     \b
     FORMAT:
@@ -69,11 +78,14 @@ def export(
     Examples:
       findings export markdown yuan
       findings export csv actor:china region:crimea -o china-crimea.csv
-      findings export csv china -coal -o out.csv
-      findings export json > all.json
+      findings export csv china -coal -o out.csv --force
+      findings export json | jq '.[].claim'
       findings export dataset my-tree/
       findings export dataset share/ source:kyiv-independent-occupied-economy
     """
+    from store.paths import reading_db
+    from store.text import printable
+
     fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
     if fmt == "dataset":
         if not query:
@@ -83,23 +95,44 @@ def export(
         _export_tree(ctx, Path(query[0]), " ".join(query[1:]) or None, include_sensitive)
         return
     text = " ".join(query) or None
-    write = _ftm_writer() if fmt == "ftm" else None
+    to_file = output is not None and str(output) != "-"
+    targets = []
+    if to_file:
+        from cli.output import checked_targets
+
+        assert output is not None
+        paths = [output] + ([_meta_path(output)] if fmt in DESCRIBED_BESIDE else [])
+        targets = checked_targets(paths, force=force)
     conn = open_db(ctx)
     try:
-        if output is None:
+        sel = None
+        if fmt != "ftm":
+            from store.export import selection
+
+            sel = selection(conn, database=str(reading_db(given_db(ctx)).resolve()), query=text)
+        if not to_file:
             out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             try:
-                n = _write(conn, fmt, out, text, write)
+                n = _write(conn, fmt, out, text, sel, include_sensitive)
                 sys.stdout.flush()
             except BrokenPipeError:
                 reader_gone()
         else:
-            n = _write_file(conn, fmt, output, text, write)
+            n = _write_file(conn, fmt, targets, text, sel, include_sensitive)
     finally:
         conn.close()
-    if output is not None:
-        what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
-        click.echo(f"wrote {n:,} {what[n != 1]} to {output}", err=True)
+    what = ("entity", "entities") if fmt == "ftm" else ("finding", "findings")
+    if to_file:
+        replaced = " (replaced)" if targets[0].existing is not None else ""
+        click.echo(f"wrote {n:,} {what[n != 1]} to {printable(str(output))}{replaced}", err=True)
+        if len(targets) > 1:
+            click.echo(f"what it holds: {printable(str(targets[1].path))}", err=True)
+    elif sel is not None:
+        click.echo(f"exported {printable(sel.summary())}", err=True)
+
+
+def _meta_path(output: Path) -> Path:
+    return output.with_name(output.name + ".meta.json")
 
 
 def _export_tree(ctx: click.Context, directory: Path, text: str | None, include_sensitive: bool) -> None:
@@ -140,32 +173,38 @@ class _TerminalSafe:
         self._out.flush()
 
 
-def _ftm_writer() -> FtmWriter:
-    from store.export_ftm import export as ftm_export
+def _write(
+    conn: sqlite3.Connection,
+    fmt: str,
+    out: SupportsWrite[str],
+    text: str | None,
+    sel: Selection | None,
+    include_sensitive: bool = False,
+) -> int:
+    if fmt == "ftm":
+        from store.export_ftm import export as ftm_export
 
-    return ftm_export
-
-
-def _write(conn: sqlite3.Connection, fmt: str, out: SupportsWrite[str], text: str | None, ftm: FtmWriter | None) -> int:
-    if ftm is not None:
-        return ftm(conn, out, query=text)
+        return ftm_export(conn, out, query=text, include_sensitive=include_sensitive)
     from store.export import write_export
 
-    return write_export(conn, fmt, out, query=text)
+    return write_export(conn, fmt, out, query=text, selection=sel, include_sensitive=include_sensitive)
 
 
-def _write_file(conn: sqlite3.Connection, fmt: str, path: Path, text: str | None, ftm: FtmWriter | None) -> int:
-    """Write beside the target and rename over it when complete: a failed export leaves no half file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise click.ClickException(f"cannot write {path}: the directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            n = _write(conn, fmt, out, text, ftm)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+def _write_file(
+    conn: sqlite3.Connection,
+    fmt: str,
+    targets: list[Target],
+    text: str | None,
+    sel: Selection | None,
+    include_sensitive: bool = False,
+) -> int:
+    """The export, and its description beside it: each written beside its target and renamed when complete."""
+    from store.output import Hashing, replacing
+
+    with replacing(targets[0]) as f:
+        out = Hashing(f)
+        n = _write(conn, fmt, out, text, sel, include_sensitive)
+        if sel is not None and len(targets) > 1:
+            with replacing(targets[1]) as meta:
+                meta.write(sel.as_json(fmt=fmt, file=targets[0].path.name, sha256=out.sha256))
     return n

@@ -146,3 +146,18 @@ def _words(grammar: Grammar, parsed: Parsed, words: list[str]) -> bool:
         return True
     parsed.words += words
     return False
+
+
+# Bytes that are not UTF-8 reach Python's argv as lone surrogates (U+DC80-U+DCFF): a path keeps them (the file
+# system gives the same bytes back), but as text they cannot be encoded, stored or searched.
+NOT_UTF8_NOTE = "note: the command line holds bytes that are not UTF-8 text; they were read as U+FFFD (\ufffd)"
+
+
+def readable(text: str) -> str:
+    """A command-line argument as text: any bytes that are not UTF-8 become U+FFFD; the rest is unchanged."""
+    if text.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that did not come from a byte (not from a POSIX command line)
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

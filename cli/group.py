@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "mark-sensitive": "cli.sensitive:mark_sensitive",
     "sync": "cli.sync:sync",
     "migrate": "cli.migrate:migrate",
+    "repair": "cli.repair:repair",
     "tui": "tui.cli:tui",
     "search": "cli.search:search",
     "show": "cli.show:show",
@@ -49,6 +50,8 @@ class LazyGroup(Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            raise  # the reader of the output went away (`findings check | head`): Click exits quietly
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
         except Exception as e:  # every error becomes one line for people; FINDINGS_DEBUG=1 shows the traceback

@@ -21,14 +21,14 @@ def migrate(ctx: click.Context, db: Path | None) -> None:
     Example:
       findings --db old-team.db migrate
     """
-    from store import migrate as schema_migrate
+    from store import write
     from store.connect import open_readwrite
     from store.paths import reading_db
 
     path = reading_db(given_db(ctx))
     conn = open_readwrite(path)  # a clear error for a missing, damaged or newer database
     try:
-        before, after = schema_migrate.upgrade(conn)
+        before, after = write.upgrade(conn)
     finally:
         conn.close()
     if before == after:

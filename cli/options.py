@@ -44,10 +44,36 @@ def _read(command: click.Command, ctx: click.Context, args: list[str]) -> list[s
 
 
 class Command(click.Command):
-    """A command whose arguments are read by the one rule; Click then converts and checks the values."""
+    """A command whose arguments are read by the one rule; Click then converts and checks the values, and text
+    values (not paths) that hold bytes that are not UTF-8 are read with U+FFFD in their place."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _read(self, ctx, args))
+        rest = super().parse_args(ctx, _read(self, ctx, args))
+        _readable_values(self, ctx)
+        return rest
+
+
+def _readable_values(command: click.Command, ctx: click.Context) -> None:
+    """Make every text value of `ctx.params` encodable; a path keeps its bytes, which the file system expects."""
+    from cli.grammar import NOT_UTF8_NOTE, readable
+
+    changed = False
+    for param in command.get_params(ctx):
+        name = param.name
+        if name is None or name not in ctx.params or isinstance(param.type, click.Path):
+            continue
+        value = ctx.params[name]
+        if isinstance(value, str):
+            new: object = readable(value)
+        elif isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
+            new = type(value)(readable(v) for v in value)
+        else:
+            continue
+        if new != value:
+            ctx.params[name] = new
+            changed = True
+    if changed:
+        click.echo(NOT_UTF8_NOTE, err=True)
 
 
 class Group(click.Group):

@@ -19,12 +19,14 @@ import hashlib
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from importers import loaders
+from importers.limits import DEFAULT_LIMITS, Limits
 from importers.matcher import Matcher, Target
 from importers.slugs import short_hash, slugify
 from importers.summary import print_summary
@@ -35,14 +37,6 @@ from store.text import printable
 
 CATEGORY = "other"  # a paragraph's subject is for the reviewer to judge; tagging only says whom it names
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
-
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-_PREFIX = re.compile(r"^\s{0,3}(?:>\s?|[-*+]\s+|\d{1,3}[.)]\s+)")
-_HAS_BLANK_LINE = re.compile(r"\S[ \t]*\n[ \t]*\n")
 
 
 @dataclass
@@ -67,92 +61,214 @@ class Article:
 
 # ------------------------------------------------------------------------------------------------- reading
 
+# Markdown inline syntax, removed from a paragraph's text. Link and image texts hold no brackets and their targets
+# no `[`, emphasis no run of its own marker: so every attempt to match ends at the next bracket or marker, and a
+# line of ten thousand `[` (or `![`, `**`) is read in one pass instead of one pass per bracket.
+_IMAGE = re.compile(r"!\[([^\[\]]*+)\]\([^)\[]*+\)")
+_LINK = re.compile(r"\[([^\[\]]++)\]\([^)\[]*+\)")
+_EMPHASIS = re.compile(r"\*\*((?:[^*]|\*(?!\*))++)\*\*|__((?:[^_]|_(?!_))++)__")
+_PREFIX = re.compile(r"\s{0,3}(?:>\s?|[-*+]\s+|\d{1,3}[.)]\s+)")
+PIECE = 1024 * 1024  # a longer line is read in pieces; its first piece is all of its text a paragraph can use
+
+
+def _heading(line: str) -> str | None:
+    """The text of an ATX heading (`## Port deals ##` -> `Port deals`), or None if the line is not one: up to
+    three spaces, one to six `#`, white space, the text, optionally closing `#`s."""
+    text = line.lstrip()
+    if len(line) - len(text) > 3 or not text.startswith("#"):
+        return None
+    hashes = len(text) - len(text.lstrip("#"))
+    if hashes > 6 or len(text) == hashes or not text[hashes].isspace():
+        return None
+    return text[hashes:].strip().rstrip("#").rstrip()
+
+
+def _is_rule(line: str) -> bool:
+    """A Markdown thematic break: three or more of one of `-`, `*`, `_`, with only spaces between."""
+    text = line.lstrip()
+    if len(line) - len(text) > 3 or not text or text[0] not in "-*_":
+        return False
+    return text.count(text[0]) >= 3 and not text.replace(text[0], "").strip()
+
+
+def _emphasis(m: re.Match[str]) -> str:
+    return m.group(1) if m.group(1) is not None else m.group(2)
+
 
 def _clean(line: str, markdown: bool) -> str:
     if markdown:
-        heading = _HEADING.match(line)
-        if heading:
-            line = heading.group(1)
-        line = _PREFIX.sub("", line)
+        heading = _heading(line)
+        if heading is not None:
+            line = heading
+        prefix = _PREFIX.match(line)  # a quote or list marker
+        if prefix:
+            line = line[prefix.end() :]
         line = _IMAGE.sub(r"\1", line)
         line = _LINK.sub(r"\1", line)
-        line = _EMPHASIS.sub(r"\2", line)
+        line = _EMPHASIS.sub(_emphasis, line)
     return line
 
 
-def blocks(text: str, *, markdown: bool = False) -> list[tuple[int, list[str]]]:
-    """(first line number, raw lines) of each paragraph; a Markdown heading is a paragraph of its own."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    by_blank_lines = bool(_HAS_BLANK_LINE.search(text.replace("\r\n", "\n")))
-    out: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip() or (markdown and _RULE.match(line)):
-            if current:
-                out.append((start, current))
-                current = []
-            continue
-        heading = markdown and _HEADING.match(line)
-        if heading and current:
-            out.append((start, current))
-            current = []
-        if not current:
-            start = number
-        current.append(line)
-        if heading or not by_blank_lines:
-            out.append((start, current))
-            current = []
-    if current:
-        out.append((start, current))
-    return out
-
-
-def _one_line(lines: list[str], markdown: bool) -> str:
-    return " ".join(" ".join(_clean(line, markdown) for line in lines).split())
+def _one_line(line: str, markdown: bool) -> str:
+    """A line as paragraph text: Markdown removed, white space runs as one space, at most what a paragraph keeps."""
+    return " ".join(_clean(line, markdown).split())[: vocab.MAX_TEXT + 1]
 
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def parse_article(name: str, data: bytes, *, title: str | None = None, markdown: bool = False) -> Article:
-    text = loaders.decode_text(data, name)
-    parts = blocks(text, markdown=markdown)
-    if not parts:
+@dataclass
+class _Block:
+    """A paragraph as it is read: its first line apart (the headline, if it is the first), the rest up to the
+    length a paragraph keeps."""
+
+    line: int
+    first: str
+    first_is_heading: bool
+    rest: list[str] = field(default_factory=list)
+    size: int = 0
+    lines: int = 1
+
+    def add(self, part: str) -> None:
+        self.lines += 1
+        if part and self.size <= vocab.MAX_TEXT:
+            self.rest.append(part)
+            self.size += len(part) + 1
+
+    def text(self, *, without_first: bool = False) -> str:
+        return " ".join(p for p in ([] if without_first else [self.first]) + self.rest if p)
+
+
+class _WordHash:
+    """sha256 of `" ".join(text.split())`, fed the text a piece at a time."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+        self.started = False
+        self.gap = True  # the text so far ends in white space (or is empty)
+
+    def feed(self, piece: str) -> None:
+        if not piece:
+            return
+        words = piece.split()
+        if words:
+            if self.started and (self.gap or piece[0].isspace()):
+                self.hash.update(b" ")
+            self.hash.update(" ".join(words).encode("utf-8"))
+            self.started = True
+            self.gap = piece[-1].isspace()
+        else:
+            self.gap = True
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str  # without its line break; a long line's first piece
+    blank: bool
+    ends_in_text: bool  # its last character that is not a space or tab is not white space
+    terminated: bool  # a line break follows
+
+
+def _lines(inp: loaders.TextInput, words: _WordHash, keep: list[str]) -> Iterator[_Line]:
+    """The lines of the text; every piece read is also put in `keep` (the text as read, kept as the capture)."""
+    number = 0
+    while line := inp.readline(PIECE):
+        number += 1
+        words.feed(line)
+        keep.append(line)
+        text = line.rstrip("\r\n")
+        terminated = len(text) < len(line)
+        blank = not text.strip()
+        tail = text.rstrip(" \t")
+        last = tail[-1:] if tail else ""
+        while not terminated and len(line) == PIECE:  # the rest of a long line: hashed, looked at, not kept
+            line = inp.readline(PIECE)
+            words.feed(line)
+            keep.append(line)
+            piece = line.rstrip("\r\n")
+            terminated = len(piece) < len(line)
+            blank = blank and not piece.strip()
+            tail = piece.rstrip(" \t")
+            last = tail[-1] if tail else last
+        yield _Line(number, text, blank, bool(last) and not last.isspace(), terminated)
+
+
+def _read_blocks(inp: loaders.TextInput, markdown: bool, limits: Limits, keep: list[str]) -> tuple[list[_Block], str]:
+    """The paragraphs of a text (at blank lines; at every line break when the text has no blank line; a Markdown
+    heading is a paragraph of its own, a rule ends one) and the sha256 of its words."""
+    words = _WordHash()
+    by_blank: list[_Block] = []
+    by_line: list[_Block] | None = []  # one paragraph per line, kept until a blank line shows they are not
+    current: _Block | None = None
+    after_text = False
+    for line in _lines(inp, words, keep):
+        if by_line is not None and after_text and line.terminated and not line.text.strip(" \t"):
+            by_line = None  # a blank line after text: the text is cut at blank lines
+        after_text = line.ends_in_text
+        if line.blank or (markdown and _is_rule(line.text)):
+            if current is not None:
+                by_blank.append(current)
+                current = None
+            continue
+        heading = markdown and _heading(line.text) is not None
+        part = _one_line(line.text, markdown)
+        if by_line is not None:
+            by_line.append(_Block(line.number, part, heading))
+        if heading and current is not None:
+            by_blank.append(current)
+            current = None
+        if current is None:
+            current = _Block(line.number, part, heading)
+        else:
+            current.add(part)
+        if heading:
+            by_blank.append(current)
+            current = None
+        if len(by_blank) > limits.records or (by_line is not None and len(by_line) > limits.records):
+            raise inp.error(limits.too_many_records(), line.number)
+    if current is not None:
+        by_blank.append(current)
+    return (by_blank if by_line is None else by_line), words.hash.hexdigest()
+
+
+def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Article:
+    """An article's title and paragraphs, read a line at a time (a paragraph keeps its first 20,000 characters)."""
+    markdown = str(path).lower().endswith(MARKDOWN_SUFFIXES)
+    with loaders.TextInput(path) as inp:
+        kept: list[str] = []
+        blocks, text_sha256 = _read_blocks(inp, markdown, limits, kept)
+        inp.check_not_empty()
+    name = inp.name
+    if not blocks:
         raise DataError("is empty", file=name)
-    first_line, first_lines = parts[0]
-    headline = _one_line(first_lines[:1], markdown)
+    first = blocks[0]
+    headline = first.first
     if title is None:
         title, drop = headline, True
     else:
-        drop = bool(markdown and _HEADING.match(first_lines[0])) or headline.casefold() == title.casefold()
-    if drop:
-        parts[0] = (first_line + 1, first_lines[1:])
+        drop = first.first_is_heading or headline.casefold() == title.casefold()
     if not title:
-        raise DataError("has no title: give one with --source-title", file=name, line=first_line)
+        raise DataError("has no title: give one with --source-title", file=name, line=first.line)
     paragraphs: list[Paragraph] = []
-    for line, lines in parts:
-        para = _one_line(lines, markdown)
+    for i, block in enumerate(blocks):
+        dropped = drop and i == 0
+        para = block.text(without_first=dropped)
         if para:
-            heading = bool(markdown and len(lines) == 1 and _HEADING.match(lines[0]))
-            number = len(paragraphs) + 1
-            last = line + len(lines) - 1
-            paragraphs.append(Paragraph(number, line, _shorten(para, vocab.MAX_TEXT), heading, last_line=last))
+            heading = not dropped and block.lines == 1 and block.first_is_heading
+            line = block.line + 1 if dropped else block.line
+            last = block.line + block.lines - 1
+            paragraph = Paragraph(len(paragraphs) + 1, line, _shorten(para, vocab.MAX_TEXT), heading, last_line=last)
+            paragraphs.append(paragraph)
     return Article(
         name=name,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        text_sha256=hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest(),
+        file_sha256=inp.sha256,
+        text_sha256=text_sha256,
         title=_shorten(title, vocab.MAX_TITLE),
         paragraphs=paragraphs,
-        text=text.replace("\r\n", "\n").replace("\r", "\n"),
+        text="".join(kept).replace("\r\n", "\n").replace("\r", "\n"),
     )
-
-
-def read_article(path: str, *, title: str | None = None) -> Article:
-    name = loaders.display_path(path)
-    data = loaders.read_bytes(path)
-    return parse_article(name, data, title=title, markdown=str(path).lower().endswith(MARKDOWN_SUFFIXES))
 
 
 # ------------------------------------------------------------------------------------------------- mapping
@@ -277,6 +393,7 @@ def run_import(
     published: str | None = None,
     publisher: str | None = None,
     dry_run: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     from importers.gazetteer import entity_matcher
     from importers.session import ImportSession, Kept
@@ -285,7 +402,13 @@ def run_import(
     if len(paths) > 1 and (title or url):
         raise click.UsageError("--source-title and --url describe one article: import one file at a time")
     opts = check_options(title, url, published, publisher)
-    texts = [read_article(path, title=opts.title) for path in paths]  # every file is read before any write
+    texts: list[Article] = []  # every file is read before any write
+    paragraphs = 0
+    for path in paths:
+        texts.append(read_article(path, title=opts.title, limits=limits))
+        paragraphs += len(texts[-1].paragraphs)
+        if paragraphs > limits.records:
+            raise DataError(limits.too_many_records(), file=texts[-1].name)
 
     outcomes: list[Outcome] = []
     with ImportSession(db_path, "article", dry_run=dry_run) as session:

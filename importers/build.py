@@ -5,8 +5,9 @@ builds, the files read in path order. The build is logged as one import: the fol
 files' paths and hashes (store.tree.tree_digest), and what it wrote.
 
 The new database is written to a temporary file beside the target and renamed over it only when complete, so
-a failed build leaves the old database in place. It is marked as made by a build (store/reference.py); a target
-that holds anything else (your imports, or another kind of file) is not replaced unless forced.
+a failed build leaves the old database in place. It is in rollback-journal mode, as every write leaves a
+database (store.journal), so reading it creates no file. It is marked as made by a build (store/reference.py);
+a target that holds anything else (your imports, or another kind of file) is not replaced unless forced.
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ def build_database(
             if history:
                 write_history(session.conn, history)
         os.replace(tmp, target)
+        # The old file's -wal and -shm went with it: beside the new one (in rollback mode) they would be taken
+        # for another database's log.
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{target}{suffix}").unlink()
     finally:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):

@@ -7,7 +7,10 @@ from pathlib import Path
 import click
 
 from cli.options import Group, db_option, given_db
-from importers.ftm.limits import DEFAULT_LIMITS, MB, ByteSize, Limits
+from importers.ftm.limits import DEFAULT_LIMITS as FTM_LIMITS
+from importers.ftm.limits import MB, ByteSize
+from importers.ftm.limits import Limits as FtmLimits
+from importers.limits import Limits, limit_options
 from importers.progress import DelayedProgress
 from importers.session import ImportSession
 from importers.summary import print_summary
@@ -77,30 +80,29 @@ def _say_where_it_is(ctx: click.Context, /, result: object, **params: object) ->
         click.echo(f"(dry run: your database {shown} would be created from the shipped data)", err=True)
 
 
-def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run: bool) -> None:
-    from importers.native import read_native
-    from store.records import Batch
+def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run: bool, limits: Limits) -> None:
+    from importers.feed import Feeder
+    from importers.loaders import TextInput
+    from importers.native import check_inputs, native_records
 
-    batch, files = Batch(), []
-    with DelayedProgress(f"reading {fmt}", total=len(paths), unit="files") as bar:
+    check_inputs(paths)
+    with ImportSession(db_path(ctx), fmt, dry_run=dry_run) as session, DelayedProgress(f"importing {fmt}") as bar:
+        feeder = Feeder(session, limits, progress=bar.advance)
         for path in paths:
-            part, sha = read_native(path, fmt)
-            batch.extend(part)
-            files.append((str(path), sha))
-            bar.advance()
-    with ImportSession(db_path(ctx), fmt, dry_run=dry_run) as session:
-        for path, sha in files:
-            session.add_file(path, sha)
-        session.add(batch)
-    print_summary(session.counts, dry_run=dry_run, title=f"import {fmt}: {len(files)} file(s)")
+            with TextInput(path) as inp:
+                feeder.add_all(native_records(inp, fmt, limits))
+            session.add_file(str(path), inp.sha256)
+        feeder.finish()
+    print_summary(session.counts, dry_run=dry_run, title=f"import {fmt}: {len(paths)} file(s)")
 
 
 @import_group.command("yaml")
 @paths_argument
 @db_option(help=DB_HELP)
 @dry_run_option
+@limit_options
 @click.pass_context
-def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool) -> None:
+def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool, limits: Limits) -> None:
     """Import native YAML files (the format of the files in dataset/).
 
     \b
@@ -108,22 +110,23 @@ def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry
       findings import yaml dataset/actors/*.yaml
       findings import yaml my-findings.yaml --dry-run
     """
-    _import_native(ctx, paths, "yaml", dry_run)
+    _import_native(ctx, paths, "yaml", dry_run, limits)
 
 
 @import_group.command("json")
 @paths_argument
 @db_option(help=DB_HELP)
 @dry_run_option
+@limit_options
 @click.pass_context
-def import_json(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool) -> None:
+def import_json(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool, limits: Limits) -> None:
     """Import native JSON files (the same structure as the YAML format).
 
     \b
     Example:
       findings import json export.json
     """
-    _import_native(ctx, paths, "json", dry_run)
+    _import_native(ctx, paths, "json", dry_run, limits)
 
 
 @import_group.command("csv")
@@ -135,8 +138,11 @@ def import_json(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry
     help="The table the rows belong to (default: recognised from the header).",
 )
 @dry_run_option
+@limit_options
 @click.pass_context
-def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, table: str | None, dry_run: bool) -> None:
+def import_csv(
+    ctx: click.Context, paths: tuple[str, ...], db: Path | None, table: str | None, dry_run: bool, limits: Limits
+) -> None:
     """Import flat CSV tables: sources, actors, regions, evidence or relations.
 
     The header names the columns (those of the table; `actors` and `regions` in evidence are `;`-separated ids).
@@ -148,15 +154,16 @@ def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, tabl
       findings import csv rows.csv --table evidence --dry-run
     """
     from importers.csv_tables import CsvTable, order_by_dependency
+    from importers.feed import Feeder
 
-    tables = order_by_dependency([CsvTable(p, table) for p in paths])
-    with ImportSession(db_path(ctx), "csv", dry_run=dry_run) as session, DelayedProgress("importing") as bar:
+    tables = order_by_dependency([CsvTable(p, table, limits) for p in paths])
+    with ImportSession(db_path(ctx), "csv", dry_run=dry_run) as session, DelayedProgress("importing csv") as bar:
+        feeder = Feeder(session, limits, progress=bar.advance)
         for t in tables:
             session.add_file(t.name, None)  # before its rows, which the history says it made; hashed as read
-            for batch, n in t.batches():
-                session.add(batch)
-                bar.advance(n)
+            feeder.add_all(t.records())
             session.add_file(t.name, t.sha256)
+        feeder.finish()
     print_summary(session.counts, dry_run=dry_run, title=f"import csv: {len(tables)} file(s)")
 
 
@@ -173,21 +180,21 @@ def import_csv(ctx: click.Context, paths: tuple[str, ...], db: Path | None, tabl
 @click.option(
     "--max-record-size",
     type=ByteSize(),
-    default=str(DEFAULT_LIMITS.record_bytes // MB) + "M",
+    default=str(FTM_LIMITS.record_bytes // MB) + "M",
     show_default=True,
     help="The longest line (or indented object) read as one record.",
 )
 @click.option(
     "--max-records",
     type=click.IntRange(1),
-    default=DEFAULT_LIMITS.records,
+    default=FTM_LIMITS.records,
     show_default=True,
     help="Records in one import.",
 )
 @click.option(
     "--max-values",
     type=click.IntRange(1),
-    default=DEFAULT_LIMITS.values,
+    default=FTM_LIMITS.values,
     show_default=True,
     help="Values of one property of one entity.",
 )
@@ -225,7 +232,7 @@ def import_ftm(
     """
     from importers.ftm import run_import
 
-    limits = Limits(record_bytes=max_record_size, records=max_records, values=max_values)
+    limits = FtmLimits(record_bytes=max_record_size, records=max_records, values=max_values)
     run_import(
         db_path(ctx), paths, skip_invalid=skip_invalid, dry_run=dry_run, prune=prune, as_json=as_json, limits=limits
     )
@@ -239,6 +246,7 @@ def import_ftm(
 @click.option("--published", help="Publication date: 2025, 2025-10 or 2025-10-15.")
 @click.option("--publisher", help="Who published it.")
 @dry_run_option
+@limit_options
 @click.pass_context
 def import_article(
     ctx: click.Context,
@@ -249,6 +257,7 @@ def import_article(
     published: str | None,
     publisher: str | None,
     dry_run: bool,
+    limits: Limits,
 ) -> None:
     """Import a news article or report (plain text or Markdown) as unreviewed findings.
 
@@ -263,4 +272,13 @@ def import_article(
     """
     from importers.article import run_import
 
-    run_import(db_path(ctx), paths, title=title, url=url, published=published, publisher=publisher, dry_run=dry_run)
+    run_import(
+        db_path(ctx),
+        paths,
+        title=title,
+        url=url,
+        published=published,
+        publisher=publisher,
+        dry_run=dry_run,
+        limits=limits,
+    )

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
-import io
 import os
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any
 
 from importers import loaders
+from importers.limits import DEFAULT_LIMITS, Limits
 from importers.validate import (
     ACTOR_FIELDS,
     EVIDENCE_FIELDS,
@@ -31,14 +30,8 @@ from importers.validate import (
     source_from,
 )
 from store.errors import DataError
-from store.records import Batch
-
-if TYPE_CHECKING:
-    from _csv import Reader as CsvReader  # what csv.reader returns
 
 TABLES = ("sources", "actors", "regions", "evidence", "relations")
-CHUNK_ROWS = 5_000
-MAX_FIELD = 1_000_000  # csv's own limit is 128 KiB; ours reports long fields through the validator instead
 
 RENAMES = {
     "source_id": "source",
@@ -84,47 +77,30 @@ def _evidence_actor_cell(value: str) -> list[Any]:
     return out
 
 
-def _first_bad_utf8(path: str | os.PathLike[str]) -> tuple[int, int]:
-    """(line, byte value) of the first byte that is not UTF-8, reading in blocks so big files are fine."""
-    line, carry = 1, b""
-    with open(path, "rb") as f:
-        while block := f.read(1 << 16):
-            data, carry = carry + block, b""
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as e:
-                if not (e.reason == "unexpected end of data" and e.end == len(data)):
-                    return line + data.count(b"\n", 0, e.start), data[e.start]
-                data, carry = data[: e.start], data[e.start :]  # a character split across blocks
-            line += data.count(b"\n")
-    return line, carry[0] if carry else 0
+class _Row:
+    """The characters of the row being read, for the record limit."""
 
+    __slots__ = ("chars", "line")
 
-class _HashingReader(io.RawIOBase):
-    """Reads a binary file while hashing what passes through (sha256 of the file, in one pass)."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self.raw = raw
-        self.hash = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        self.hash.update(data)
-        buffer[: len(data)] = data
-        return len(data)
+    def __init__(self) -> None:
+        self.chars = 0
+        self.line = 1
 
 
 class CsvTable:
-    """One CSV file: its table and its rows as validated records, a chunk at a time."""
+    """One CSV file: its table and its rows as validated records, streamed.
 
-    def __init__(self, path: str | os.PathLike[str], table: str | None = None) -> None:
+    Lines are read with a length limit (a 300 MB line is refused at its first 64 MB, never read whole), and so
+    are rows (a quoted cell may span lines) and cells."""
+
+    def __init__(self, path: str | os.PathLike[str], table: str | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = path
         self.name = loaders.display_path(path)
+        self.limits = limits
         self.sha256: str | None = None
-        with self._open() as (_, reader):
+        if str(path) == "-":
+            raise DataError("CSV is read in two passes and cannot come from standard input; save it to a file")
+        with self._open() as (_, reader, _row):
             try:
                 self.header = [h.strip() for h in next(reader)]
             except StopIteration:
@@ -137,15 +113,14 @@ class CsvTable:
         if len(set(self.header)) != len(self.header):
             dup = next(h for h in self.header if self.header.count(h) > 1)
             raise DataError(f"the header names column {dup!r} twice", file=self.name, line=1)
-        table = table or recognise(self.header)
-        if table is None:
+        self.table = table or recognise(self.header)
+        if self.table is None:
             raise DataError(
                 f"cannot tell which table the columns {', '.join(self.header)} describe; "
                 f"name it with --table ({', '.join(TABLES)})",
                 file=self.name,
                 line=1,
             )
-        self.table = table
         allowed = FIELDS[self.table]
         for column in self.header:
             if RENAMES.get(column, column) not in allowed:
@@ -155,74 +130,73 @@ class CsvTable:
                     line=1,
                 )
 
+    def _lines(self, inp: loaders.TextInput, row: _Row) -> Iterator[str]:
+        limit = self.limits.record_bytes
+        while line := inp.readline(limit + 2):
+            if len(line) > limit and len(line.rstrip("\r\n")) > limit:
+                raise DataError(self.limits.record_too_big("this line"), file=self.name, line=inp.line)
+            row.chars += len(line)
+            if row.chars > limit:
+                raise DataError(self.limits.record_too_big("this row"), file=self.name, line=row.line)
+            yield line
+
     @contextlib.contextmanager
-    def _open(self) -> Iterator[tuple[_HashingReader, CsvReader]]:
-        """A csv reader over the file, decoded as UTF-8 (BOM allowed); decoding errors name the line."""
-        if str(self.path) == "-":
-            raise DataError("CSV is read in two passes and cannot come from standard input; save it to a file")
-        try:
-            raw = open(self.path, "rb")  # noqa: SIM115 - closed in `finally`
-        except FileNotFoundError:
-            raise DataError("no such file", file=self.name) from None
-        except OSError as e:
-            raise DataError(f"cannot read: {e.strerror or e}", file=self.name) from None
-        head = raw.peek(4)[:4]
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise DataError("is UTF-16 encoded; save it as UTF-8", file=self.name, line=1)
-        hashing = _HashingReader(raw)
-        text = io.TextIOWrapper(io.BufferedReader(hashing), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text, strict=True)
-        try:
-            yield hashing, reader
-        except UnicodeDecodeError:
-            line, byte = _first_bad_utf8(self.path)
-            raise DataError(
-                f"is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8", file=self.name, line=line
-            ) from None
-        except csv.Error as e:
-            message = "contains a NUL byte (binary data?)" if "NUL" in str(e) else f"invalid CSV: {e}"
-            raise DataError(message, file=self.name, line=max(reader.line_num, 1)) from None  # the line read last
-        finally:
-            raw.close()
+    def _open(self) -> Iterator[tuple[loaders.TextInput, Any, _Row]]:  # Any: the csv module's reader type
+        """A csv reader over the file, checked as UTF-8 (BOM allowed) as it is read; errors name the line."""
+        csv.field_size_limit(self.limits.field_bytes)
+        row = _Row()
+        with loaders.TextInput(self.path, stdin=False, nul=True) as inp:
+            reader = csv.reader(self._lines(inp, row), strict=True)
+            try:
+                yield inp, reader, row
+            except csv.Error as e:
+                line = max(reader.line_num, 1)  # the line read last
+                if "field larger than field limit" in str(e):
+                    raise DataError(self.limits.field_too_big("a cell"), file=self.name, line=line) from None
+                message = "contains a NUL byte (binary data?)" if "NUL" in str(e) else f"invalid CSV: {e}"
+                raise DataError(message, file=self.name, line=line) from None
 
-    def batches(self, size: int = CHUNK_ROWS) -> Iterator[tuple[Batch, int]]:
-        """Validated batches of up to `size` rows, with the number of rows in each."""
-        csv.field_size_limit(MAX_FIELD)
-        make, into = self._maker()
+    def records(self) -> Iterator[tuple[str, Any]]:
+        """(table, validated record) for each row."""
+        make = self._maker()
         keys = [RENAMES.get(c, c) for c in self.header]
+        table = self.table
+        assert table is not None
         kind = {"sources": "source", "actors": "actor", "regions": "region", "relations": "relation"}.get(
-            self.table, "evidence"
+            table, "evidence"
         )
-        batch, n = Batch(), 0
-        with self._open() as (hashing, reader):
+        width = len(keys)
+        evidence = table == "evidence"
+        with self._open() as (inp, reader, row_state):
             next(reader, None)
+            row_state.chars, row_state.line = 0, reader.line_num + 1
             for row in reader:
-                line = reader.line_num
-                if not any(cell.strip() for cell in row):
+                line = row_state.line
+                row_state.chars, row_state.line = 0, reader.line_num + 1
+                if len(row) != width:
+                    if not any(cell.strip() for cell in row):
+                        continue
+                    raise DataError(f"has {len(row)} cells; the header has {width}", file=self.name, line=line)
+                data: dict[str, Any] = {k: v if v and not v.isspace() else None for k, v in zip(keys, row, strict=True)}
+                if not any(v is not None for v in data.values()):
                     continue
-                if len(row) != len(keys):
-                    raise DataError(f"has {len(row)} cells; the header has {len(keys)}", file=self.name, line=line)
-                data: dict[str, Any] = {k: (v if v.strip() != "" else None) for k, v in zip(keys, row, strict=True)}
-                if self.table == "evidence" and data.get("actors"):
+                if evidence and data.get("actors"):
                     data["actors"] = _evidence_actor_cell(data["actors"])
-                label = f"{kind} {data['id'][:60]!r}" if data.get("id") else f"{kind} on line {line}"
-                into(batch).append(make(Record(data, self.name, line, label)))
-                n += 1
-                if n >= size:
-                    yield batch, n
-                    batch, n = Batch(), 0
-            if n:
-                yield batch, n
-            self.sha256 = hashing.hash.hexdigest()
+                ident = data.get("id")
+                label = f"{kind} {ident[:60]!r}" if ident else f"{kind} on line {line}"
+                yield table, make(Record(data, self.name, line, label))
+        self.sha256 = inp.sha256
 
-    def _maker(self) -> tuple[Callable[[Record], Any], Callable[[Batch], list]]:
-        return {
-            "sources": (source_from, lambda b: b.sources),
-            "actors": (lambda r: actor_from(r, split=True), lambda b: b.actors),
-            "regions": (lambda r: region_from(r, split=True), lambda b: b.regions),
-            "evidence": (lambda r: evidence_from(r, split=True), lambda b: b.evidence),
-            "relations": (relation_from, lambda b: b.relations),
-        }[self.table]
+    def _maker(self) -> Callable[[Record], Any]:
+        assert self.table is not None
+        makers: dict[str, Callable[[Record], Any]] = {
+            "sources": source_from,
+            "actors": lambda r: actor_from(r, split=True),
+            "regions": lambda r: region_from(r, split=True),
+            "evidence": lambda r: evidence_from(r, split=True),
+            "relations": relation_from,
+        }
+        return makers[self.table]
 
 
 def order_by_dependency(tables: list[CsvTable]) -> list[CsvTable]:

@@ -5,25 +5,31 @@
         session.add(batch)          # checked, planned and (unless dry-run) written
     session.counts                  # inserted / updated / unchanged per table
 
-On any exception the transaction is rolled back; a database file the session created is removed again, so a
-failed import leaves the disk exactly as it was.
+On any exception the transaction is rolled back, and every connection is closed on every path. The database file
+is then as it was: an existing one byte for byte (store.journal), and a new one never appears.
 
-Your own database (store.paths.user_db) starts as a copy of the shipped data: when it does not exist yet, the
-session works on a copy made under a temporary name beside it, and moves it into place only once the import has
-committed (a dry run validates against the shipped data). Any other new path becomes an empty database.
+A new database (store.newdb) is made under a temporary name beside its place and moved there only once the
+import has committed; if another import created it meanwhile, this one fails and says so. An existing empty file
+is replaced only then, and a symbolic link is followed, never removed. Your own database (store.paths.user_db)
+starts as a copy of the shipped data; any other new path starts empty. A dry run validates against the shipped
+data, an empty schema in memory, or the database itself opened read-only.
+
+Every batch goes through `add`, whichever importer made it: ids, names and references are put in NFC (so two
+spellings of one name are one name), region parents may form no cycle, and names or ids holding hidden
+characters (zero-width, bidi, tags) are listed in a note at the end (store.integrity).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
-import tempfile
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from store import connect, paths, reference, write
-from store.errors import DataError, StoreError
+from store import connect, integrity, paths, reference, write
+from store.errors import DataError
+from store.newdb import NewDatabase
 from store.records import Batch
 
 
@@ -67,9 +73,8 @@ class ImportSession:
         self.kept: dict[str, Kept] = {}  # what each file's capture keeps beyond its hash (store.captures)
         self.logged: dict[str, int] = {}  # files logged early (log_files): path -> imports.id
         self.seen: dict[str, set[str]] = {t: set() for t in ("sources", "actors", "regions", "evidence")}
-        self.created = False
-        self.copy: Path | None = None  # the copy of the shipped data that becomes db_path on success
-        self.made: list[Path] = []  # directories made for it
+        self.hidden: list[integrity.Hidden] = []
+        self.new: NewDatabase | None = None  # the database this import creates, under its temporary name
         self.conn: sqlite3.Connection | None = None
         self.started = write.now()
 
@@ -85,18 +90,18 @@ class ImportSession:
 
             schema.create(self.conn)
         elif self.dry_run:
-            self.conn = connect.open_readonly(self.db_path)
-        elif seed is not None:
-            self.copy, self.made = _copy_beside(seed, self.db_path)
+            self.conn = connect.open_readonly(self.db_path, notes=False)
+            _check_writable(self.conn, self.db_path)  # a real import would refuse what would run during it
+        elif not exists:
+            self.new = NewDatabase(self.db_path, owner_only=seed is not None)  # your own database: yours alone
+            temp = self.new.create(None if seed is None else lambda path: reference.copy_database(seed, path))
             try:
-                self.conn = connect.open_readwrite(self.copy)
+                self.conn = connect.open_readwrite(temp, private=True, verified=seed is None)
             except BaseException:
-                _remove(self.copy)
-                _remove_empty(self.made)
+                self.new.discard()
                 raise
         else:
-            self.created = not exists
-            self.conn = connect.open_readwrite(self.db_path, create=True)
+            self.conn = connect.open_readwrite(self.db_path)
         try:
             if self.dry_run:
                 self.conn.execute("BEGIN")
@@ -124,29 +129,47 @@ class ImportSession:
                 if self.build:
                     reference.mark_build(self.conn)
                 write.commit(self.conn)
+            elif self.dry_run:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
             else:
                 write.rollback(self.conn)  # SQLite may have rolled back already (a full disk, SQLITE_FULL)
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
-                self.conn.execute("ROLLBACK")
+                write.rollback(self.conn)
             self._close(success=False)
             raise
         self._close(success=exc_type is None)
+        if exc_type is None:
+            self._say_hidden()
 
     def _close(self, *, success: bool) -> None:
-        """Close; a new file is removed again on failure, a copy of the shipped data moved into place on success."""
+        """Close; a new database is moved into place on success, and its temporary file removed either way."""
         assert self.conn is not None
-        self.conn.close()  # the last connection: SQLite checkpoints the WAL into the file and removes it
-        if self.copy is not None:
-            try:
-                if success:
-                    _move_into_place(self.copy, self.db_path)
-            finally:
-                _remove(self.copy)
-                if not self.db_path.exists():
-                    _remove_empty(self.made)
-        elif self.created and not success:
-            _remove(self.db_path)
+        self.conn.close()
+        if self.new is not None:
+            if success and not self.dry_run:
+                self.new.publish()
+            else:
+                self.new.discard()
+
+    def _say_hidden(self) -> None:
+        """One note on standard error listing names and ids with hidden characters (they are kept as they are)."""
+        if not self.hidden:
+            return
+        n = len(self.hidden)
+        shown = "; ".join(str(h) for h in self.hidden[: integrity.EXAMPLES])
+        more = f"; and {n - integrity.EXAMPLES} more" if n > integrity.EXAMPLES else ""
+        what = "name or id holds" if n == 1 else "names or ids hold"
+        from store.text import printable
+
+        sys.stderr.write(
+            printable(
+                f"Note: {n} {what} invisible, bidi or tag characters, kept as they are and shown as their codes "
+                f"(`findings check` lists them): {shown}{more}"
+            )
+            + "\n"
+        )
 
     def add_file(self, path: str, sha256: str | None, *, kept: Kept | None = None) -> None:
         """Add a file to the import log; adding it again (its hash known once it has been read) sets its hash.
@@ -175,6 +198,7 @@ class ImportSession:
     def add(self, batch: Batch) -> None:
         """Check a batch against the database and everything added before it, then plan and write it."""
         assert self.conn is not None
+        integrity.normalise(batch)
         write.check_duplicates(batch)
         for table, records in (
             ("sources", batch.sources),
@@ -193,11 +217,13 @@ class ImportSession:
                         field="id",
                     )
         write.check_references(self.conn, batch, self.seen)
+        integrity.check_region_parents(self.conn, batch.regions)
         plan = write.plan(self.conn, batch)
         if not self.dry_run:
             write.execute(self.conn, plan)
             self._log_history(plan)
         self.counts.merge(plan.counts)
+        self.hidden.extend(integrity.hidden_in_batch(batch))
         for file, counts in plan.by_file.items():
             self.by_file.setdefault(file, write.Counts()).merge(counts)
         for table, records in (
@@ -267,48 +293,11 @@ def _seed_of(path: Path) -> Path | None:
     return shipped if shipped.is_file() else None
 
 
-def _copy_beside(seed: Path, target: Path) -> tuple[Path, list[Path]]:
-    """A copy of `seed` under a temporary name in `target`'s directory, and the directories made for it
-    (innermost first), which are removed again if the copy fails."""
-    made = [d for d in (target.parent, *target.parent.parents) if not d.exists()]
+def _check_writable(conn: sqlite3.Connection, path: Path) -> None:
+    from store import schema_check
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent)
-    except OSError as e:
-        _remove_empty(made)
-        raise StoreError(f"cannot create {target}: {e.strerror or e}") from None
-    os.close(fd)
-    copy = Path(name)
-    try:
-        reference.copy_database(seed, copy)
+        schema_check.check_writable(conn, path)
     except BaseException:
-        _remove(copy)
-        _remove_empty(made)
+        conn.close()
         raise
-    return copy, made
-
-
-def _remove_empty(directories: list[Path]) -> None:
-    for directory in directories:
-        with contextlib.suppress(OSError):
-            directory.rmdir()  # only if empty
-
-
-def _move_into_place(copy: Path, target: Path) -> None:
-    """Give `copy` the name `target`, unless a file appeared there meanwhile (another import made it)."""
-    try:
-        os.link(copy, target)  # never replaces: fails if the target exists
-        return
-    except FileExistsError:
-        pass
-    except OSError:  # no hard links on this file system (FAT, some network shares)
-        if not target.exists():
-            os.replace(copy, target)
-            return
-    raise StoreError(f"{target} was created by another import while this one ran; nothing was written; run it again")
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()

@@ -16,39 +16,44 @@ CSV rows use the same per-record functions (with `;`-separated lists).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from importers.loaders import Item, LazyLines, Node
 from store import vocab
 from store.errors import DataError
-from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
+from store.records import Actor, Evidence, GazetteerEntry, Origin, Region, Relation, Source
 
 SECTIONS = ("source", "sources", "actors", "regions", "evidence", "relations", "gazetteer")
 
-SOURCE_FIELDS = {"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"}
-ACTOR_FIELDS = {"id", "name", "kind", "country", "summary", "role", "aliases"}
-REGION_FIELDS = {"id", "name", "kind", "iso_code", "parent", "occupied_since", "aliases"}
-EVIDENCE_FIELDS = {
-    "id",
-    "claim",
-    "quote",
-    "category",
-    "date",
-    "quantity",
-    "unit",
-    "source",
-    "locator",
-    "status",
-    "confidence",
-    "actors",
-    "regions",
-}
-RELATION_FIELDS = {"subject", "object", "kind", "role", "evidence", "start", "end"}
-GAZETTEER_FIELDS = {"name", "regions"}
+SOURCE_FIELDS = frozenset({"id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes"})
+ACTOR_FIELDS = frozenset({"id", "name", "kind", "country", "summary", "role", "aliases"})
+REGION_FIELDS = frozenset({"id", "name", "kind", "iso_code", "parent", "occupied_since", "aliases"})
+EVIDENCE_FIELDS = frozenset(
+    {
+        "id",
+        "claim",
+        "quote",
+        "category",
+        "date",
+        "quantity",
+        "unit",
+        "source",
+        "locator",
+        "status",
+        "confidence",
+        "actors",
+        "regions",
+    }
+)
+RELATION_FIELDS = frozenset({"subject", "object", "kind", "role", "evidence", "start", "end"})
+GAZETTEER_FIELDS = frozenset({"name", "regions"})
 
 
 class Record:
     """One input mapping plus where it came from; `get` validates a field and locates any error."""
+
+    __slots__ = ("data", "file", "label", "line")
 
     def __init__(self, data: Mapping[str, Any], file: str, line: int | None, label: str) -> None:
         self.data = data
@@ -71,16 +76,53 @@ class Record:
         except ValueError as e:
             raise self.error(str(e), key) from None
 
-    def origin(self) -> Origin:
-        key_lines = getattr(self.data, "key_lines", None)
-        return Origin(self.file, self.line, self.label, dict(key_lines) if key_lines else None)
+    def opt(self, key: str, check: Callable[[Any], Any]) -> Any:
+        """`get` for a field whose absence means None (most fields of most records are absent)."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        try:
+            return check(value)
+        except ValueError as e:
+            raise self.error(str(e), key) from None
 
-    def check_fields(self, allowed: set[str], required: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                raise self.error(f"unknown field (expected one of: {', '.join(sorted(allowed))})", key)
+    def checked(self, checks: Mapping[str, Callable[[Any], Any]], required: tuple[str, ...]) -> dict[str, Any]:
+        """Every field the record has (not None), checked: {field: value}; a field it lacks is absent. An
+        unknown field, or a required one missing or empty, is an error. One pass over what is there (most
+        records have few fields), then the required ones."""
+        out: dict[str, Any] = {}
+        for key, value in self.data.items():
+            check = checks.get(key)
+            if check is None:
+                raise self.error(f"unknown field (expected one of: {', '.join(sorted(checks))})", key)
+            if value is not None:
+                if value == "" and key in required:
+                    raise self.error("is required", key)
+                try:
+                    out[key] = check(value)
+                except ValueError as e:
+                    raise self.error(str(e), key) from None
         for key in required:
-            if self.data.get(key) in (None, ""):
+            if key not in out:
+                raise self.error("is required", key)
+        return out
+
+    def origin(self) -> Origin:
+        # The mapping's own key lines are kept (not copied): nothing changes them once it is read, and JSON's are
+        # worked out only if an error asks for one.
+        key_lines = getattr(self.data, "key_lines", None)
+        if key_lines is not None and not isinstance(key_lines, LazyLines) and not key_lines:
+            key_lines = None
+        return Origin(self.file, self.line, self.label, key_lines)
+
+    def check_fields(self, allowed: frozenset[str], required: tuple[str, ...]) -> None:
+        data = self.data
+        if not data.keys() <= allowed:
+            for key in data:
+                if key not in allowed:
+                    raise self.error(f"unknown field (expected one of: {', '.join(sorted(allowed))})", key)
+        for key in required:
+            if data.get(key) in (None, ""):
                 raise self.error("is required", key)
 
 
@@ -90,6 +132,26 @@ def _text(limit: int = vocab.MAX_TEXT, required: bool = False) -> Callable[[Any]
 
 def _optional_id(value: Any) -> str | None:
     return None if value in (None, "") else vocab.check_id(value)
+
+
+_TEXT = _text()
+_TEXT_REQUIRED = _text(required=True)
+_NAME = _text(vocab.MAX_NAME)
+_NAME_REQUIRED = _text(vocab.MAX_NAME, required=True)
+_TITLE = _text(vocab.MAX_TITLE)
+_TITLE_REQUIRED = _text(vocab.MAX_TITLE, required=True)
+
+
+def _choice(choices: tuple[str, ...], required: bool = False) -> Callable[[Any], str | None]:
+    return lambda v: vocab.check_choice(v, choices, required=required)
+
+
+_CATEGORY = _choice(vocab.CATEGORIES, required=True)
+_STATUS = _choice(vocab.STATUSES)
+_CONFIDENCE = _choice(vocab.CONFIDENCE)
+_SOURCE_KIND = _choice(vocab.SOURCE_KINDS)
+_ACTOR_KIND = _choice(vocab.ACTOR_KINDS, required=True)
+_REGION_KIND = _choice(vocab.REGION_KINDS)
 
 
 def _authors(value: Any) -> str | None:
@@ -125,48 +187,90 @@ def _aliases(name: str, split: bool) -> Callable[[Any], list[str] | None]:
     return check
 
 
+_SOURCE_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": vocab.check_id,
+    "title": _TITLE_REQUIRED,
+    "publisher": _NAME,
+    "authors": _authors,
+    "url": vocab.check_url,
+    "published": vocab.check_date,
+    "kind": _SOURCE_KIND,
+    "accessed": vocab.check_date,
+    "notes": _TEXT,
+}
+
+
 def source_from(rec: Record) -> Source:
-    rec.check_fields(SOURCE_FIELDS, ("id", "title"))
+    v = rec.checked(_SOURCE_CHECKS, ("id", "title"))
+    g = v.get
     return Source(
-        id=rec.get("id", vocab.check_id),
-        title=rec.get("title", _text(vocab.MAX_TITLE, required=True)),
-        publisher=rec.get("publisher", _text(vocab.MAX_NAME)),
-        authors=rec.get("authors", _authors),
-        url=rec.get("url", vocab.check_url),
-        published=rec.get("published", vocab.check_date),
-        kind=rec.get("kind", lambda v: vocab.check_choice(v, vocab.SOURCE_KINDS)),
-        accessed=rec.get("accessed", vocab.check_date),
-        notes=rec.get("notes", _text()),
+        id=v["id"],
+        title=v["title"],
+        publisher=g("publisher"),
+        authors=g("authors"),
+        url=g("url"),
+        published=g("published"),
+        kind=g("kind"),
+        accessed=g("accessed"),
+        notes=g("notes"),
         origin=rec.origin(),
     )
+
+
+def _no_check(value: Any) -> Any:
+    return value
+
+
+_ACTOR_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": vocab.check_id,
+    "name": _NAME_REQUIRED,
+    "kind": _ACTOR_KIND,
+    "country": vocab.check_country,
+    "summary": _TEXT,
+    "role": _TITLE,
+    "aliases": _no_check,  # checked below: they are compared with the name
+}
 
 
 def actor_from(rec: Record, *, split: bool = False) -> Actor:
-    rec.check_fields(ACTOR_FIELDS, ("id", "name", "kind"))
-    name = rec.get("name", _text(vocab.MAX_NAME, required=True))
+    v = rec.checked(_ACTOR_CHECKS, ("id", "name", "kind"))
+    g = v.get
+    name = v["name"]
     return Actor(
-        id=rec.get("id", vocab.check_id),
+        id=v["id"],
         name=name,
-        kind=rec.get("kind", lambda v: vocab.check_choice(v, vocab.ACTOR_KINDS, required=True)),
-        country=rec.get("country", vocab.check_country),
-        summary=rec.get("summary", _text()),
-        role=rec.get("role", _text(vocab.MAX_TITLE)),
-        aliases=rec.get("aliases", _aliases(name, split)),
+        kind=v["kind"],
+        country=g("country"),
+        summary=g("summary"),
+        role=g("role"),
+        aliases=rec.opt("aliases", _aliases(name, split)) if "aliases" in v else None,
         origin=rec.origin(),
     )
 
 
+_REGION_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "id": vocab.check_id,
+    "name": _NAME_REQUIRED,
+    "kind": _REGION_KIND,
+    "iso_code": lambda v: _iso_3166_2(v),
+    "parent": _optional_id,
+    "occupied_since": vocab.check_date,
+    "aliases": _no_check,
+}
+
+
 def region_from(rec: Record, *, split: bool = False) -> Region:
-    rec.check_fields(REGION_FIELDS, ("id", "name"))
-    name = rec.get("name", _text(vocab.MAX_NAME, required=True))
+    v = rec.checked(_REGION_CHECKS, ("id", "name"))
+    g = v.get
+    name = v["name"]
     region = Region(
-        id=rec.get("id", vocab.check_id),
+        id=v["id"],
         name=name,
-        kind=rec.get("kind", lambda v: vocab.check_choice(v, vocab.REGION_KINDS)),
-        iso_code=rec.get("iso_code", _iso_3166_2),
-        parent_id=rec.get("parent", _optional_id),
-        occupied_since=rec.get("occupied_since", vocab.check_date),
-        aliases=rec.get("aliases", _aliases(name, split)),
+        kind=g("kind"),
+        iso_code=g("iso_code"),
+        parent_id=g("parent"),
+        occupied_since=g("occupied_since"),
+        aliases=rec.opt("aliases", _aliases(name, split)) if "aliases" in v else None,
         origin=rec.origin(),
     )
     if region.parent_id == region.id:
@@ -208,35 +312,67 @@ def _evidence_actors(split: bool) -> Callable[[Any], list[tuple[str, str | None]
 def _evidence_regions(split: bool) -> Callable[[Any], list[str]]:
     def check(value: Any) -> list[str]:
         out: list[str] = []
+        seen: set[str] = set()
         for item in _list(value, split=split):
             region_id = vocab.check_id(item)
-            if region_id in out:
+            if region_id in seen:
                 raise ValueError(f"region {region_id!r} is listed twice")
+            seen.add(region_id)
             out.append(region_id)
         return out
 
     return check
 
 
+_ACTOR_LINKS = {False: _evidence_actors(False), True: _evidence_actors(True)}
+_REGION_LINKS = {False: _evidence_regions(False), True: _evidence_regions(True)}
+
+LATER = "\x00later"  # evidence_from's default_source while the file's own `source` may still come
+
+
+def _evidence_checks(split: bool) -> dict[str, Callable[[Any], Any]]:
+    return {
+        "id": vocab.check_id,
+        "claim": _TEXT_REQUIRED,
+        "quote": _TEXT,
+        "category": _CATEGORY,
+        "date": vocab.check_date,
+        "quantity": vocab.check_quantity,
+        "unit": _NAME,
+        "source": _optional_id,
+        "locator": _NAME,
+        "status": _STATUS,
+        "confidence": _CONFIDENCE,
+        "actors": _ACTOR_LINKS[split],
+        "regions": _REGION_LINKS[split],
+    }
+
+
+_EVIDENCE_CHECKS = {False: _evidence_checks(False), True: _evidence_checks(True)}
+
+
 def evidence_from(rec: Record, *, default_source: str | None = None, split: bool = False) -> Evidence:
-    rec.check_fields(EVIDENCE_FIELDS, ("id", "claim", "category"))
-    source_id = rec.get("source", _optional_id) or default_source
+    """A finding. With `default_source=LATER` a finding without a source gets LATER as its source_id, for the
+    caller to fill in once the file's top-level `source` is read (or to report, if it never is)."""
+    v = rec.checked(_EVIDENCE_CHECKS[split], ("id", "claim", "category"))
+    g = v.get
+    source_id = g("source") or default_source
     if source_id is None:
         raise rec.error("is required: every finding needs a source (or give the file a top-level `source`)", "source")
     return Evidence(
-        id=rec.get("id", vocab.check_id),
-        claim=rec.get("claim", _text(required=True)),
-        quote=rec.get("quote", _text()),
-        category=rec.get("category", lambda v: vocab.check_choice(v, vocab.CATEGORIES, required=True)),
-        date=rec.get("date", vocab.check_date),
-        quantity=rec.get("quantity", vocab.check_quantity),
-        unit=rec.get("unit", _text(vocab.MAX_NAME)),
+        id=v["id"],
+        claim=v["claim"],
+        category=v["category"],
         source_id=source_id,
-        locator=rec.get("locator", _text(vocab.MAX_NAME)),
-        status=rec.get("status", lambda v: vocab.check_choice(v, vocab.STATUSES) or "unreviewed"),
-        confidence=rec.get("confidence", lambda v: vocab.check_choice(v, vocab.CONFIDENCE)),
-        actors=rec.get("actors", _evidence_actors(split)),
-        regions=rec.get("regions", _evidence_regions(split)),
+        quote=g("quote"),
+        date=g("date"),
+        quantity=g("quantity"),
+        unit=g("unit"),
+        locator=g("locator"),
+        status=g("status") or "unreviewed",
+        confidence=g("confidence"),
+        actors=g("actors") or [],
+        regions=g("regions") or [],
         origin=rec.origin(),
     )
 
@@ -247,10 +383,10 @@ def relation_from(rec: Record) -> Relation:
         subject_id=rec.get("subject", vocab.check_id),
         object_id=rec.get("object", vocab.check_id),
         kind=rec.get("kind", vocab.check_relation_kind),
-        role=rec.get("role", _text(vocab.MAX_NAME)),
-        evidence_id=rec.get("evidence", _optional_id),
-        start=rec.get("start", vocab.check_date),
-        end=rec.get("end", vocab.check_date),
+        role=rec.opt("role", _NAME),
+        evidence_id=rec.opt("evidence", _optional_id),
+        start=rec.opt("start", vocab.check_date),
+        end=rec.opt("end", vocab.check_date),
         origin=rec.origin(),
     )
     if relation.start and relation.end and relation.end < relation.start:
@@ -260,70 +396,113 @@ def relation_from(rec: Record) -> Relation:
 
 def gazetteer_from(rec: Record) -> GazetteerEntry:
     rec.check_fields(GAZETTEER_FIELDS, ("name", "regions"))
-    regions = rec.get("regions", _evidence_regions(False))
+    regions = rec.get("regions", _REGION_LINKS[False])
     if not regions:
         raise rec.error("must name at least one region", "regions")
-    return GazetteerEntry(
-        name=rec.get("name", _text(vocab.MAX_NAME, required=True)), regions=regions, origin=rec.origin()
-    )
+    return GazetteerEntry(name=rec.get("name", _NAME_REQUIRED), regions=regions, origin=rec.origin())
 
 
 def _label(kind: str, index: int, data: Any) -> str:
-    ident = data.get("id") if isinstance(data, Mapping) else None
-    if isinstance(ident, str) and ident:
+    ident = data.get("id")
+    if type(ident) is str and ident:
         return f"{kind} {ident[:60]!r}"
-    if kind == "relation" and isinstance(data, Mapping):
-        return f"relation #{index + 1}"
-    if kind == "gazetteer entry" and isinstance(data, Mapping) and isinstance(data.get("name"), str):
+    if kind == "gazetteer entry" and isinstance(data.get("name"), str):
         return f"{kind} {data['name'][:60]!r}"
     return f"{kind} #{index + 1}"
 
 
-def batch_from_document(doc: Any, file: str) -> Batch:
-    """Validate a native document (the mapping loaded from one YAML or JSON file)."""
-    if not isinstance(doc, Mapping):
-        raise DataError(
-            f"the top level must be a mapping with {', '.join(SECTIONS)}; found {vocab.type_name(doc)}",
-            file=file,
-            line=getattr(doc, "line", 1),
-        )
-    top = Record(doc, file, getattr(doc, "line", None), "top level")
-    for key in doc:
-        if key not in SECTIONS:
-            raise top.error(f"unknown section (expected: {', '.join(SECTIONS)})", key)
+# section -> (table the records go to, what one record is called)
+_SECTION_KINDS = {
+    "source": ("sources", "source"),
+    "sources": ("sources", "source"),
+    "actors": ("actors", "actor"),
+    "regions": ("regions", "region"),
+    "evidence": ("evidence", "evidence"),
+    "relations": ("relations", "relation"),
+    "gazetteer": ("gazetteer", "gazetteer entry"),
+}
 
-    batch = Batch()
-    default_source = None
-    if doc.get("source") is not None:
-        data = doc["source"]
-        if not isinstance(data, Mapping):
-            raise top.error(f"must be a mapping, not {vocab.type_name(data)}", "source")
-        source = source_from(Record(data, file, getattr(data, "line", top.line_of("source")), "source"))
-        batch.sources.append(source)
-        default_source = source.id
 
-    makers: dict[str, tuple[str, Callable[[Record], Any], list[Any]]] = {
-        "sources": ("source", source_from, batch.sources),
-        "actors": ("actor", actor_from, batch.actors),
-        "regions": ("region", region_from, batch.regions),
-        "evidence": ("evidence", lambda r: evidence_from(r, default_source=default_source), batch.evidence),
-        "relations": ("relation", relation_from, batch.relations),
-        "gazetteer": ("gazetteer entry", gazetteer_from, batch.gazetteer),
+def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, Any]]:
+    """Validate a native document as it is read: (table, record) for each record, in file order.
+
+    Findings without a `source` of their own take the file's top-level `source`; those read before it are held
+    until it comes (and reported if it never does).
+    """
+    default_source: str | None = None
+    waiting: list[Evidence] = []  # findings read before the file's top-level source
+    counts: dict[str, int] = {}
+    makers: dict[str, Callable[[Record], Any]] = {
+        "sources": source_from,
+        "actors": actor_from,
+        "regions": region_from,
+        "relations": relation_from,
+        "gazetteer": gazetteer_from,
     }
-    for section, (kind, make, into) in makers.items():
-        items = doc.get(section)
-        if items is None:
-            continue
-        if not isinstance(items, list):
-            raise top.error(f"must be a list of {section}, not {vocab.type_name(items)}", section)
-        for index, data in enumerate(items):
-            line = getattr(data, "line", None) or top.line_of(section)
-            if not isinstance(data, Mapping):
+    for section, element, data, line in items:
+        if not section:
+            raise DataError(
+                f"the top level must be a mapping with {', '.join(SECTIONS)}; found {vocab.type_name(data)}",
+                file=file,
+                line=line,
+            )
+        if section not in _SECTION_KINDS:
+            raise DataError(
+                f"unknown section (expected: {', '.join(SECTIONS)})",
+                file=file,
+                line=line,
+                record="top level",
+                field=section,
+            )
+        table, kind = _SECTION_KINDS[section]
+        if section == "source":
+            if data is None:
+                continue
+            if element or not isinstance(data, Mapping):
+                found = "a list" if element else vocab.type_name(data)
                 raise DataError(
-                    f"must be a mapping, not {vocab.type_name(data)}",
-                    file=file,
-                    line=line,
-                    record=f"{kind} #{index + 1}",
+                    f"must be a mapping, not {found}", file=file, line=line, record="top level", field="source"
                 )
-            into.append(make(Record(data, file, line, _label(kind, index, data))))
-    return batch
+            source = source_from(Record(data, file, line, "source"))
+            default_source = source.id
+            yield "sources", source
+            for ev in waiting:
+                ev.source_id = default_source
+                yield "evidence", ev
+            waiting = []
+            continue
+        if not element:
+            if data is None:
+                continue
+            raise DataError(
+                f"must be a list of {section}, not {vocab.type_name(data)}",
+                file=file,
+                line=line,
+                record="top level",
+                field=section,
+            )
+        index = counts.get(section, 0)
+        counts[section] = index + 1
+        if type(data) is not Node and not isinstance(data, Mapping):
+            raise DataError(
+                f"must be a mapping, not {vocab.type_name(data)}", file=file, line=line, record=f"{kind} #{index + 1}"
+            )
+        rec = Record(data, file, line, _label(kind, index, data))
+        if table == "evidence":
+            ev = evidence_from(rec, default_source=default_source or LATER)
+            if ev.source_id is LATER:
+                waiting.append(ev)
+            else:
+                yield "evidence", ev
+        else:
+            yield table, makers[table](rec)
+    if waiting:
+        first = waiting[0]
+        origin = first.origin
+        raise DataError(
+            "is required: every finding needs a source (or give the file a top-level `source`)",
+            file=file,
+            line=origin.line_of("source") if origin else None,
+            record=origin.record if origin else None,
+            field="source",
+        )

@@ -1,9 +1,12 @@
-"""Health checks of a findings database (`findings check`): storage, references, derived data, search indexes.
+"""Health checks of a findings database (`findings check`): storage, schema, references, derived data, values,
+names, search indexes.
 
-Each check returns the problems it found; an empty list means healthy. Checks only read, except the FTS5
-integrity check, which SQLite runs as an INSERT command (with rank 1, so it also compares the index with its
-content table): it runs inside a transaction that is rolled back, and is skipped (with a note) when the file
-cannot be written.
+Each check returns the problems it found; an empty list means healthy. Checks only read: the database is opened
+read-only (store.connect) and never written, so `check` on a file leaves it byte for byte as it was. FTS5's own
+integrity check is an INSERT, so the search indexes are checked another way: the index's every token (term,
+row, column, position, read through an `fts5vocab` table) is compared with those of a fresh index of the content
+table built in a temporary database (temporary files go to the system's temporary directory, not beside the
+database). `findings repair` (store.repair) fixes what can be fixed, after making a backup.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.schema import FTS_COLUMNS, SCHEMA_VERSION
+from store import integrity, journal, schema_check
+from store.schema import FTS_COLUMNS, SCHEMA_VERSION, TOKENIZE
 
 EXAMPLES = 5
+CHECK_TIME_FACTOR = 10  # check reads everything (integrity, a fresh search index): each step may take longer
 
 
 @dataclass
@@ -25,6 +30,7 @@ class Finding:
     detail: str = ""
     count: int = 0
     examples: list[str] = field(default_factory=list)
+    warning: bool = False  # worth knowing, not a fault: `check` still exits 0
 
 
 def _rows(conn: sqlite3.Connection, sql: str) -> tuple[int, list[str]]:
@@ -122,10 +128,11 @@ DERIVED_CHECKS: list[tuple[str, str, str]] = [
 
 
 def run_checks(path: Path) -> list[Finding]:
-    """Every check, in order. The database is opened read-only (plus a rolled-back FTS check if writable)."""
+    """Every check, in order, on one read-only connection."""
     from store.connect import open_readonly
 
     conn = open_readonly(path)
+    conn.budget *= CHECK_TIME_FACTOR
     try:
         out = [
             _damaged(name, check, conn)
@@ -133,8 +140,10 @@ def run_checks(path: Path) -> list[Finding]:
                 ("storage integrity", _integrity),
                 ("foreign keys", _foreign_keys),
                 ("schema version", _version),
+                ("schema", _schema),
             )
         ]
+        out.append(_journal_files(path))
         for name, detail, sql in REFERENCE_CHECKS + DERIVED_CHECKS:
             try:
                 n, examples = _rows(conn, sql)
@@ -142,10 +151,17 @@ def run_checks(path: Path) -> list[Finding]:
                 out.append(Finding(name, False, f"could not be checked: {e}", 1))
                 continue
             out.append(Finding(name, n == 0, detail if n else "", n, examples))
-        out.append(_damaged("history", _history, conn))
+        for name, check in (
+            ("region parent cycles", parent_cycles),
+            ("values of the right type", value_types),
+            ("hidden characters in names and ids", _hidden),
+            ("ids and names in NFC", _nfc),
+            ("history", _history),
+        ):
+            out.append(_damaged(name, check, conn))
+        out += _fts(conn)
     finally:
         conn.close()
-    out += _fts(path)
     return out
 
 
@@ -190,31 +206,133 @@ def _version(conn: sqlite3.Connection) -> Finding:
     return Finding("schema version", ok, detail)
 
 
-def _fts(path: Path) -> list[Finding]:
-    try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as e:
-        return [Finding("search indexes", True, f"not checked: the file cannot be written ({e})")]
+def _schema(conn: sqlite3.Connection) -> Finding:
+    found = schema_check.differences(conn)
+    problems = found.blocking
+    ignored = [o.label() for o in found.ignored]
+    if problems:
+        detail = "SQL findings did not write, which would run during a write (imports refuse the file); " + (
+            "`findings repair` removes what findings did not make"
+        )
+        return Finding("schema", False, detail, len(problems), problems[:EXAMPLES])
+    detail = f"ignored (never run or read): {', '.join(ignored[:EXAMPLES])}" if ignored else ""
+    return Finding("schema", True, detail)
+
+
+def _journal_files(path: Path) -> Finding:
+    if journal.stray_wal(path):
+        return Finding(
+            "journal files",
+            False,
+            f"{journal.sidecar(path, '-wal').name} is not this database's write-ahead log (it is ignored; imports "
+            "refuse the file); `findings repair` moves it aside",
+            1,
+        )
+    return Finding("journal files", True)
+
+
+def parent_cycles(conn: sqlite3.Connection) -> Finding:
+    cycles = integrity.region_cycles(conn)
+    examples = [" -> ".join([*ring, ring[0]]) for ring in cycles[:EXAMPLES]]
+    detail = "regions that are their own ancestors (parent_id goes round); set one parent_id in each to NULL"
+    return Finding("region parent cycles", not cycles, detail if cycles else "", len(cycles), examples)
+
+
+_TYPES = {"TEXT": ("text",), "INTEGER": ("integer",), "NUMERIC": ("integer", "real")}
+
+
+def value_types(conn: sqlite3.Connection) -> Finding:
+    """Values whose storage type is not their column's (a BLOB category, a number as a claim): another program
+    wrote them. Readers show them as text, or stop at a non-number where a number belongs."""
+    problems: list[str] = []
+    n = 0
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    ours, _, _ = schema_check.our_names()
+    for table in sorted(set(tables) & ours):
+        key = "id" if table in ("sources", "actors", "regions", "evidence") else "rowid"
+        for column in conn.execute(f'PRAGMA table_info("{table}")').fetchall():
+            name, declared = column[1], str(column[2]).upper()
+            if declared not in _TYPES:
+                continue
+            allowed = ", ".join(f"'{t}'" for t in (*_TYPES[declared], "null"))
+            count, example, kind = conn.execute(
+                f'SELECT count(*), min({key}), min(typeof("{name}")) FROM "{table}" '
+                f'WHERE typeof("{name}") NOT IN ({allowed})'
+            ).fetchone()
+            if count:
+                n += count
+                problems.append(f"{table}.{name}: {count:,} ({kind}; e.g. {key} {example})")
+    detail = "values stored with another type than their column's (written by another program)"
+    return Finding("values of the right type", not n, detail if n else "", n, problems[:EXAMPLES])
+
+
+def _hidden(conn: sqlite3.Connection) -> Finding:
+    found = integrity.hidden_in_database(conn)
+    detail = "zero-width, bidi or tag characters inside names or ids (`Hua<U+200B>wei` looks like Huawei)"
+    examples = [str(h) for h in found[:EXAMPLES]]
+    return Finding(
+        "hidden characters in names and ids", True, detail if found else "", len(found), examples, bool(found)
+    )
+
+
+def _nfc(conn: sqlite3.Connection) -> Finding:
+    found = integrity.not_nfc_in_database(conn)
+    detail = "ids, names or aliases not in Unicode NFC (another program wrote them): what people type may miss them"
+    return Finding("ids and names in NFC", True, detail if found else "", len(found), found[:EXAMPLES], bool(found))
+
+
+def _fts(conn: sqlite3.Connection) -> list[Finding]:
+    """Each search index against a fresh index of its content table, read-only (see the module docstring)."""
     out = []
+    conn.execute("PRAGMA query_only = OFF")  # for the temporary database only: the main file is opened read-only
     try:
-        for table in FTS_COLUMNS:
+        for table, columns in FTS_COLUMNS.items():
             try:
-                conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
-                out.append(Finding(f"search index of {table}", True))
+                differ, examples = compare_index(conn, table, columns)
             except sqlite3.DatabaseError as e:
-                if "readonly" in str(e):  # opened read-only after all (a read-only file, directory or disk)
-                    return [Finding("search indexes", True, f"not checked: the file cannot be written ({e})")]
-                out.append(
-                    Finding(
-                        f"search index of {table}",
-                        False,
-                        f"{table}_fts disagrees with {table} ({e}); rebuild it with "
-                        f"INSERT INTO {table}_fts({table}_fts) VALUES('rebuild')",
-                        1,
-                    )
-                )
+                out.append(Finding(f"search index of {table}", False, f"could not be read: {e}; {REBUILD}", 1))
+                continue
+            detail = f"{table}_fts disagrees with {table} (rows {', '.join(examples)}); {REBUILD}"
+            out.append(Finding(f"search index of {table}", not differ, detail if differ else "", differ, examples))
     finally:
-        conn.execute("ROLLBACK")
-        conn.close()
+        conn.execute("PRAGMA query_only = ON")
     return out
+
+
+REBUILD = "`findings repair` rebuilds it"
+
+
+def compare_index(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> tuple[int, list[str]]:
+    """(rows whose tokens differ between `table`_fts and a fresh index of `table`, a few of their ids)."""
+    fresh, stored, rebuilt = (
+        f"findings_check_{table}",
+        f"findings_check_{table}_stored",
+        f"findings_check_{table}_fresh",
+    )
+    cols = ", ".join(f'"{c}"' for c in columns)
+    try:
+        conn.execute(f"CREATE VIRTUAL TABLE temp.{fresh} USING fts5({cols}, tokenize='{TOKENIZE}')")
+        conn.execute(f"INSERT INTO temp.{fresh} (rowid, {cols}) SELECT rowid, {cols} FROM main.{table}")
+        conn.execute(f"CREATE VIRTUAL TABLE temp.{stored} USING fts5vocab(main, {table}_fts, instance)")
+        conn.execute(f"CREATE VIRTUAL TABLE temp.{rebuilt} USING fts5vocab(temp, {fresh}, instance)")
+        rows = conn.execute(
+            f"SELECT DISTINCT doc FROM (SELECT * FROM temp.{stored} EXCEPT SELECT * FROM temp.{rebuilt} "
+            f"UNION ALL SELECT * FROM (SELECT * FROM temp.{rebuilt} EXCEPT SELECT * FROM temp.{stored}))"
+        ).fetchall()
+        docs = [r[0] for r in rows]
+        ids = (
+            [
+                str(r[0])
+                for r in conn.execute(
+                    f"SELECT {'id' if table != 'relations' else 'rowid'} FROM main.{table} WHERE rowid IN "
+                    f"({','.join('?' * len(docs[:EXAMPLES]))})",
+                    docs[:EXAMPLES],
+                )
+            ]
+            if docs
+            else []
+        )
+        return len(docs), ids or [f"rowid {d}" for d in docs[:EXAMPLES]]
+    finally:
+        for name in (rebuilt, stored, fresh):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{name}")

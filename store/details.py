@@ -28,6 +28,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
+from store.query import nfc
 from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, SOURCE_COLUMNS
 from store.search.names import resolve, wider_regions, with_descendants
 from store.search.names import suggest as suggest  # "did you mean": `findings show` uses it from here
@@ -98,8 +99,8 @@ def _timeline(periods: Counter[str | None]) -> tuple[list[tuple[str, int]], int]
 
 def _aggregates(conn: sqlite3.Connection, ids_sql: str, params: list) -> dict:
     """by_category, timeline and undated for the findings whose ids `ids_sql` selects (one pass)."""
-    rows = conn.execute(
-        f"""SELECT e.category, substr(e.date, 1, 7), count(*)
+    rows = conn.execute(  # (CAST: a BLOB date, in a crafted file, reads as text like the columns do)
+        f"""SELECT e.category, CAST(substr(e.date, 1, 7) AS TEXT), count(*)
               FROM ({ids_sql}) d CROSS JOIN evidence e ON e.id = d.id
              GROUP BY e.category, substr(e.date, 1, 7)""",
         params,
@@ -327,6 +328,7 @@ def find(conn: sqlite3.Connection, kind: str, text: str) -> str | None:
     """The id `text` names: the id itself, else a unique name or alias (`show actor PRC` -> china)."""
     if kind not in TABLES:
         return None
+    text = nfc(text)  # as imports store ids and names: `Cafe\u0301` names the actor `Café`
     if conn.execute(f"SELECT 1 FROM {TABLES[kind].name} WHERE id = ?", [text]).fetchone():
         return text
     ids = resolve(conn, kind, text)

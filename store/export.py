@@ -20,6 +20,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from store.cite import citation_parts, figure, status_mark
@@ -64,17 +65,127 @@ def write_export(
     *,
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
+    selection: Selection | None = None,
+    include_sensitive: bool = False,
 ) -> int:
-    """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written."""
+    """Write the findings to `out` as `fmt` ('csv', 'json' or 'markdown'); returns how many were written (also
+    set as `selection.count`). A Markdown brief begins with what `selection` describes. Sensitive findings and
+    those of sensitive sources are left out (store.sensitivity) unless `include_sensitive`; how many were is
+    `selection.sensitive_left_out`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
     batches = _id_batches(conn, query, evidence_ids)
+    if not include_sensitive:
+        batches = _without_sensitive(conn, batches, selection)
     records = _records(conn, batches)
     if fmt == "csv":
-        return _write_csv(records, out)
-    if fmt == "json":
-        return _write_json(records, out)
-    return _write_markdown(list(records), out, query)
+        n = _write_csv(records, out)
+    elif fmt == "json":
+        n = _write_json(records, out)
+    else:
+        n = _write_markdown(list(records), out, query, selection)
+    if selection is not None:
+        selection.count = n
+    return n
+
+
+# ---------------------------------------------------------------------------------------------- selection
+
+
+@dataclass
+class Selection:
+    """What an export holds, so that a part is never taken for the whole: the query, the filters (chips and
+    facets, with names), how many of the database's findings, which database, when."""
+
+    query: str
+    filters: dict[str, list[dict[str, str]]]  # "actors": [{"id": "china", "name": "China"}], "years": [{"value"...}]
+    database: str
+    exported: str  # UTC, ISO 8601
+    total: int  # findings in the database
+    count: int = 0  # findings exported (set by write_export)
+    sensitive_left_out: int = 0  # matching findings left out because they or their source are sensitive
+
+    def parts(self) -> list[str]:
+        """The selection in words: ["query “yuan”", "actor China", ...]; empty for all findings."""
+        out = [f"query “{self.query}”"] if self.query else []
+        for key, label in _FILTER_LABELS:
+            items = self.filters.get(key) or []
+            if items:
+                names = [i.get("name") or i.get("value") or i.get("id") or "" for i in items]
+                out.append(f"{label[len(names) > 1]} {' or '.join(names)}")
+        return out
+
+    def summary(self) -> str:
+        """One line for people (shown through the text table by the caller)."""
+        what = "; ".join(self.parts()) or "all findings"
+        left_out = f" ({self.sensitive_left_out:,} sensitive left out)" if self.sensitive_left_out else ""
+        return (
+            f"{what}: {self.count:,} of {self.total:,} findings in {self.database}{left_out}, exported {self.exported}"
+        )
+
+    def as_json(self, *, fmt: str, file: str, sha256: str) -> str:
+        """The sidecar `FILE.meta.json` of a CSV or JSON export."""
+        data = {
+            "findings_export": 1,
+            "file": file,
+            "format": fmt,
+            "sha256": sha256,
+            "count": self.count,
+            "total_in_database": self.total,
+            "sensitive_left_out": self.sensitive_left_out,
+            "selection": " ".join(self.parts()) or "all findings",
+            "query": self.query,
+            "filters": {k: v for k, v in self.filters.items() if v},
+            "database": self.database,
+            "exported": self.exported,
+        }
+        return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+
+_FILTER_LABELS = (
+    ("actors", ("actor", "actors")),
+    ("regions", ("region", "regions")),
+    ("categories", ("category", "categories")),
+    ("countries", ("actor country", "actor countries")),
+    ("years", ("year", "years")),
+    ("statuses", ("status", "statuses")),
+    ("sources", ("source", "sources")),
+)
+
+
+def selection(
+    conn: sqlite3.Connection, *, database: str, query: str | None = None, flt: EvidenceFilter | None = None
+) -> Selection:
+    """Describe an export of `query` (the CLI) or of `flt` (the explorer's list: its search, chips and facets)."""
+    from datetime import UTC, datetime
+
+    filters: dict[str, list[dict[str, str]]] = {}
+    if flt is not None:
+        query = flt.query
+        filters["actors"] = _named(conn, "actors", "name", flt.actor_ids)
+        filters["regions"] = _named(conn, "regions", "name", flt.region_ids)
+        filters["categories"] = [{"value": str(c)} for c in flt.categories]
+        filters["countries"] = [{"value": str(c)} for c in flt.countries]
+        filters["years"] = [{"value": str(y)} for y in flt.years]
+        filters["statuses"] = [{"value": str(v)} for v in flt.statuses]
+        filters["sources"] = _named(conn, "sources", "title", flt.source_ids)
+    (total,) = conn.execute("SELECT count(*) FROM evidence").fetchone()
+    return Selection(
+        query=" ".join((query or "").split()),
+        filters=filters,
+        database=database,
+        exported=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        total=int(total),
+    )
+
+
+def _named(conn: sqlite3.Connection, table: str, column: str, ids: Iterable[str]) -> list[dict[str, str]]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    names = dict(conn.execute(f"SELECT id, {column} FROM {table} WHERE id IN ({marks})", wanted).fetchall())
+    return [{"id": i, "name": str(names.get(i) or i)} for i in wanted]
 
 
 def _id_batches(conn: sqlite3.Connection, query: str | None, evidence_ids: Iterable[str] | None) -> Iterator[list[str]]:
@@ -84,6 +195,18 @@ def _id_batches(conn: sqlite3.Connection, query: str | None, evidence_ids: Itera
             yield ids[i : i + BATCH]
         return
     yield from iter_evidence_ids(conn, EvidenceFilter(query=(query or "").strip()), batch=BATCH)
+
+
+def _without_sensitive(
+    conn: sqlite3.Connection, batches: Iterable[list[str]], selection: Selection | None
+) -> Iterator[list[str]]:
+    from store.sensitivity import without_hidden
+
+    for ids in batches:
+        kept = without_hidden(conn, ids)
+        if selection is not None:
+            selection.sensitive_left_out += len(ids) - len(kept)
+        yield kept
 
 
 def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator[dict]:
@@ -251,7 +374,7 @@ def citation(r: dict) -> str:
     return "".join(out)
 
 
-def _write_markdown(records: list[dict], out: SupportsWrite[str], query: str | None) -> int:
+def _write_markdown(records: list[dict], out: SupportsWrite[str], query: str | None, sel: Selection | None) -> int:
     # Each finding appears once, under the linked actor that has the most findings in this export.
     sizes: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -266,6 +389,14 @@ def _write_markdown(records: list[dict], out: SupportsWrite[str], query: str | N
     title = f"Findings: {md(query)}" if query and query.strip() else "Findings"
     n_sources = len({r["source"]["id"] for r in records})
     out.write(f"# {title}\n\n")
+    if sel is not None:
+        what = " · ".join(md(p) for p in sel.parts()) or "all findings"
+        out.write(
+            f"*Selection: {what}: {len(records):,} of {sel.total:,} findings in the database "
+            f"{md(sel.database)}, exported {md(sel.exported)}"
+            + (f"; {sel.sensitive_left_out:,} sensitive left out" if sel.sensitive_left_out else "")
+            + ".*\n\n"
+        )
     out.write(
         f"{len(records)} finding{'s' if len(records) != 1 else ''} from {n_sources} "
         f"source{'s' if n_sources != 1 else ''}, grouped by actor; each ends with its source.\n"

@@ -256,11 +256,18 @@ def relation_entity(rec: dict[str, Any], exported_evidence: set[str] | None) -> 
     return _entity(ident, schema, _props(schema, values), hint, rec)
 
 
-def export(conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | None = None) -> int:
+def export(
+    conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | None = None, include_sensitive: bool = False
+) -> int:
     """Write FtM JSON lines to `out`: everything, or the findings `query` matches (query language of
     store.query) with the sources, actors and relations they involve, and every region. Returns the number of
-    entities written."""
+    entities written. Sensitive sources and findings, the findings of sensitive sources and the relations such
+    findings state are left out unless `include_sensitive` (store.sensitivity)."""
+    from store.sensitivity import hidden_evidence, sensitive_sources
+
     scope = _scope(conn, query) if query and query.strip() else None
+    no_sources = set() if include_sensitive else sensitive_sources(conn)
+    no_evidence = set() if include_sensitive else hidden_evidence(conn)
     n = 0
 
     def write(entity: dict[str, Any]) -> None:
@@ -271,15 +278,19 @@ def export(conn: sqlite3.Connection, out: SupportsWrite[str], *, query: str | No
 
     region_names: dict[str, str] = {}
     for rec in ftm_reads.sources(conn, scope["sources"] if scope else None):
-        write(source_entity(rec))
+        if rec["id"] not in no_sources:
+            write(source_entity(rec))
     for rec in ftm_reads.regions(conn):
         region_names[rec["id"]] = rec["name"]
         write(region_entity(rec))
     for rec in ftm_reads.actors(conn, scope["actors"] if scope else None):
         write(actor_entity(rec))
     for rec in ftm_reads.evidence(conn, scope["evidence"] if scope else None):
-        write(evidence_entity(rec, region_names))
+        if rec["id"] not in no_evidence:
+            write(evidence_entity(rec, region_names))
     for rec in ftm_reads.relations(conn, scope["actors"] if scope else None):
+        if rec["evidence_id"] in no_evidence or rec["source_id"] in no_sources:
+            continue
         write(relation_entity(rec, scope["evidence"] if scope else None))
     return n
 

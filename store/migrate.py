@@ -1,8 +1,8 @@
 """Schema upgrades: each step takes a database from version N to N+1; all steps run in one transaction.
 
 Writing commands upgrade an older database inside their own write transaction (store.write.begin), so a failed
-import leaves it untouched; `findings migrate` does it explicitly. The read-only explorer never upgrades: it
-asks the user to run `findings migrate`.
+import leaves it untouched; `findings migrate` does it explicitly (store.write.upgrade). The read-only explorer
+never upgrades: it asks the user to run `findings migrate`.
 """
 
 from __future__ import annotations
@@ -72,19 +72,3 @@ def upgrade_in_transaction(conn: sqlite3.Connection) -> tuple[int, int]:
     if start != SCHEMA_VERSION:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     return start, SCHEMA_VERSION
-
-
-def upgrade(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Bring the database to SCHEMA_VERSION in a transaction of its own; nothing changes on failure."""
-    from store.connect import ensure_wal
-
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        versions = upgrade_in_transaction(conn)
-    except BaseException:
-        if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    ensure_wal(conn)
-    return versions

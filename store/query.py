@@ -273,9 +273,15 @@ def tokenize(text: str) -> list[_Token]:
     return tokens
 
 
+def nfc(text: str) -> str:
+    """`text` in Unicode NFC, the form imports store ids and names in and lookups compare them in
+    (store.integrity); ASCII, as most ids are, costs one check."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def parse(text: str, *, as_you_type: bool = False) -> Query:
     """Parse a query; never raises. See the module docstring for the language."""
-    text = (text or "").replace("\x00", " ")
+    text = nfc((text or "").replace("\x00", " "))  # as names are stored; the tokenizer splits an NFD accent off
     tokens = tokenize(text)
     q = Query()
     pending_or = False

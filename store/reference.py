@@ -25,10 +25,17 @@ def mark_build(conn: sqlite3.Connection) -> None:
 
 
 def _snapshot(path: Path) -> sqlite3.Connection:
-    """Open `path` to read it without leaving a file behind: with no -wal file the main file holds everything, so
-    it is opened immutable (SQLite then makes no -shm or -wal); with one, read-only, so the WAL is read too."""
-    immutable = "&immutable=1" if not Path(f"{path}-wal").exists() else ""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{immutable}", uri=True, isolation_level=None)
+    """Open `path` to read it without leaving a file behind: with no -wal file (or one that is not its own,
+    store.journal) the main file holds everything, so it is opened immutable (SQLite then makes no -shm or -wal);
+    with one, read-only, so the WAL is read too. Untrusted, like every connection (store.connect)."""
+    from store import journal
+    from store.connect import _connect
+
+    wal = Path(f"{path}-wal")
+    immutable = "&immutable=1" if not wal.exists() or journal.stray_wal(path) else ""
+    conn = _connect(f"{path.resolve().as_uri()}?mode=ro{immutable}", path, uri=True, readers_types=False)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
 
 
 def open_shipped(path: Path) -> sqlite3.Connection:

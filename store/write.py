@@ -14,10 +14,15 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store import connect, schema
+from store import schema
 from store.errors import DataError
 from store.records import Actor, Batch, Evidence, GazetteerEntry, Origin, Region, Relation, Source
+
+if TYPE_CHECKING:
+    from store import journal
 
 CHUNK = 500  # ids per `IN (...)` query, well under SQLite's variable limit
 
@@ -29,29 +34,73 @@ RELATION_COLS = schema.RELATION_COLUMNS
 TABLES = ("sources", "actors", "regions", "evidence", "relations")
 
 
-def begin(conn: sqlite3.Connection) -> None:
-    """Start the one write transaction of a command (BEGIN IMMEDIATE: one writer at a time).
+def begin(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Start the one write transaction of a command (BEGIN IMMEDIATE: one writer at a time); returns the schema
+    versions (before, after).
 
-    An older schema is upgraded first, inside the same transaction, so a failed command leaves no trace.
+    A database at rest in rollback-journal mode is switched to WAL mode for the write (store.journal), so readers
+    go on reading while it runs. An older schema is upgraded first, inside the same transaction, and then the
+    schema is compared with this program's (store.schema_check), so a failed command leaves no trace.
     """
-    from store import migrate
+    from store import journal, migrate, schema_check
 
-    conn.execute("BEGIN IMMEDIATE")
+    path = getattr(conn, "path", None) or _main_file(conn)
+    state = journal.start_write(conn, path, private=getattr(conn, "private", False))
+    if hasattr(conn, "write_state"):
+        conn.write_state = state
     try:
-        migrate.upgrade_in_transaction(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        journal.write_started(state)
+        versions = migrate.upgrade_in_transaction(conn)
+        if not getattr(conn, "schema_verified", True):
+            schema_check.check_writable(conn, path)  # the upgraded schema, in full
+            conn.execute("PRAGMA trusted_schema = ON")
     except BaseException:
         rollback(conn)  # (SQLite itself rolls back on some errors, such as a full disk)
         raise
+    return versions
+
+
+def upgrade(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Bring the database to the current schema version in a transaction of its own (`findings migrate`);
+    nothing changes on failure. Returns the versions (before, after)."""
+    versions = begin(conn)
+    commit(conn)
+    return versions
+
+
+def _main_file(conn: sqlite3.Connection) -> Path:
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
 def commit(conn: sqlite3.Connection) -> None:
-    conn.execute("COMMIT")
-    connect.ensure_wal(conn)
+    """Commit, and leave the file in rollback-journal mode (unless other connections use its WAL)."""
+    from store import journal
+
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)  # (a full disk at commit)
+        raise
+    journal.end_write(conn, _take_state(conn), committed=True)
 
 
 def rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
+    """Roll back; a file this write switched to WAL mode goes back to rollback mode with its header as it was."""
+    from store import journal
+
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    finally:
+        journal.end_write(conn, _take_state(conn), committed=False)
+
+
+def _take_state(conn: sqlite3.Connection) -> journal.WriteState | None:
+    state = getattr(conn, "write_state", None)
+    if state is not None:
+        conn.write_state = None  # type: ignore[attr-defined]
+    return state
 
 
 @dataclass

@@ -68,8 +68,8 @@ def test_export_takes_its_options_anywhere_and_the_query_keeps_its_exclusions(bu
     result = run_cli("export", "csv", "china", "-o", str(out), "--db", str(built_db))
     assert result.exit_code == 0, result.output
     assert "china-role-contractor" in {row["id"] for row in csv.DictReader(out.open(encoding="utf-8"))}
-    assert run_cli("export", "csv", "china", "-coal", "-o", str(out), db=built_db).exit_code == 0
-    rows = run_cli("export", "csv", "iran", "-coal", db=built_db).output
+    assert run_cli("export", "csv", "china", "-coal", "-o", str(out), "--force", db=built_db).exit_code == 0
+    rows = run_cli("export", "csv", "iran", "-coal", db=built_db).stdout
     ids_ = {row["id"] for row in csv.DictReader(io.StringIO(rows))}
     assert "casein-export-iran" in ids_ and "iran-grain-coal-logistics" not in ids_
     oil = run_cli("export", "csv", "iran", "-oil", db=built_db)  # a word, not `-o il`
@@ -128,3 +128,56 @@ def test_findings_low_bandwidth_opens_the_explorer_without_mouse_tracking(door: 
     assert plain.status == 0 and b"Evidence" in plain.shown and b"\x1b[?1000h" in plain.output
     low = run_in_terminal([*door, "--low-bandwidth", "--db", str(built_db)], env, ROOT)
     assert low.status == 0 and b"Evidence" in low.shown and b"\x1b[?1000h" not in low.output
+
+
+# ------------------------------------------------------------------------- bytes that are not UTF-8
+
+NOT_UTF8 = [
+    ([b"search", b"ab\xffc", b"--json"], 0, b"[]"),  # the door without Click
+    ([b"search", b"ab\xffc"], 0, b"no results for 'ab\xef\xbf\xbdc'"),
+    ([b"show", b"actor", b"chin\xff"], 1, b"did you mean China (china)?"),
+    ([b"show", b"evidence", b"\xff"], 1, b"no evidence"),
+    ([b"export", b"json", b"china\xff"], 0, b'"id": "'),
+    ([b"export", b"markdown", b"china\xff"], 0, b"# Findings: china\xef\xbf\xbd"),
+    ([b"stats", b"--json"], 0, b'"evidence"'),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "says"), NOT_UTF8, ids=[b" ".join(a).decode("latin-1") for a, _, _ in NOT_UTF8]
+)
+def test_bytes_that_are_not_utf8_on_the_command_line_are_read_as_replacement_characters(
+    built_db: Path, argv: list[bytes], status: int, says: bytes
+) -> None:
+    """Every command, by either door: text arguments read with U+FFFD for what is not UTF-8 (and a note saying
+    so); never "internal error: UnicodeEncodeError"."""
+    env = {k: v for k, v in os.environ.items() if k != "FINDINGS_DB"} | {"LC_ALL": "C.UTF-8"}
+    proc = subprocess.run(
+        [sys.executable.encode(), str(ROOT / "main.py").encode(), b"--db", str(built_db).encode(), *argv],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == status, proc.stderr
+    assert b"internal error" not in proc.stderr and b"Traceback" not in proc.stderr
+    assert says in proc.stdout + proc.stderr, (proc.stdout[:300], proc.stderr)
+    if any(b"\xff" in a for a in argv):
+        assert b"bytes that are not UTF-8" in proc.stderr
+    if b"--json" in argv:
+        json.loads(proc.stdout)  # standard output stays JSON
+
+
+def test_a_database_path_that_is_not_utf8_is_one_clear_line(built_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9.db")
+    shutil.copyfile(built_db, odd)
+    proc = subprocess.run(
+        [sys.executable.encode(), str(ROOT / "main.py").encode(), b"--db", odd, b"stats"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert b"internal error" not in proc.stderr and b"Traceback" not in proc.stderr
+    if proc.returncode == 1:
+        assert b"is not UTF-8 text (byte 0xe9)" in proc.stderr, proc.stderr

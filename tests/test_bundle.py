@@ -215,3 +215,18 @@ def test_nothing_is_unpacked_or_written_to_home(field: Path, home: Path) -> None
     assert run_bundle(field, home, "stats").returncode == 0
     assert list(home.iterdir()) == []
     assert sorted(p.name for p in field.iterdir() if not p.name.startswith("data.db")) == ["findings.pyz"]
+
+
+def test_bundle_o_replaces_only_its_own_bundle_unless_forced(tmp_path: Path, bundle_build: tuple[Path, str]) -> None:
+    """A file that is not a findings bundle is refused (before any work) without --force, a device always;
+    an earlier bundle is replaced without a question."""
+    from cli.bundle import is_bundle
+
+    mine = tmp_path / "notes.txt"
+    mine.write_text("mine\n", encoding="utf-8")
+    refused = run_cli("bundle", "-o", str(mine))
+    assert refused.exit_code == 1 and f"{mine} already exists; add --force" in refused.stderr
+    assert mine.read_text(encoding="utf-8") == "mine\n"
+    device = run_cli("bundle", "-o", "/dev/null", "--force")
+    assert device.exit_code == 1 and "is a character device, not a regular file" in device.stderr
+    assert is_bundle(bundle_build[0]) and not is_bundle(mine)

@@ -80,7 +80,7 @@ def test_clipboard_markdown_and_show_carry_the_same_facts(cite_db: Path) -> None
     from tui.format import clipboard_citation
 
     clipboard = clipboard_citation(_finding(cite_db))
-    brief = run_cli("export", "markdown", "cranes", db=cite_db).output
+    brief = run_cli("export", "markdown", "cranes", db=cite_db).stdout
     item = unmarkdown(brief[brief.index("Forty cranes") - 20 :])
     shown = run_cli("show", "evidence", "cite-finding", db=cite_db).output
     for fact in FACTS:
@@ -92,7 +92,7 @@ def test_clipboard_markdown_and_show_carry_the_same_facts(cite_db: Path) -> None
 def test_markdown_adds_emphasis_and_escaping_only(cite_db: Path) -> None:
     data = _finding(cite_db)
     plain = citation(data)
-    brief = run_cli("export", "markdown", "cranes", db=cite_db).output
+    brief = run_cli("export", "markdown", "cranes", db=cite_db).stdout
     (line,) = [line for line in brief.splitlines() if "Source: " in line and "cite-finding" in line]
     dressed = unmarkdown(line.split("Source: ", 1)[1])
     assert re.sub(r"[*<>]", "", dressed) == plain.replace("“", "").replace("”", "")

@@ -261,7 +261,7 @@ def test_json_output_keeps_the_data_exactly_with_controls_escaped(hostile_db: Pa
     assert claims["hostile-finding"] == one(hostile_db, "SELECT claim FROM evidence WHERE id = 'hostile-finding'")
     exported = run_cli("export", "json", "hostile", db=hostile_db)
     assert exported.exit_code == 0 and not RAW_CONTROL.search(exported.stdout_bytes)
-    rows = {r["id"]: r for r in json.loads(exported.output)}
+    rows = {r["id"]: r for r in json.loads(exported.stdout)}
     assert rows["hostile-finding"]["quote"] == one(
         hostile_db, "SELECT quote FROM evidence WHERE id = 'hostile-finding'"
     )
@@ -399,8 +399,11 @@ def _csv_row(text: str) -> dict[str, str]:
 @pytest.mark.parametrize("where", ["file", "pipe", "terminal"])
 def test_exports_show_the_table_and_json_keeps_it(table_db: Path, tmp_path: Path, where: str) -> None:
     def export(fmt: str) -> str:
-        if where == "terminal":
-            return run_in_terminal("--db", str(table_db), "export", fmt, "zebracorn").decode("utf-8")
+        if where == "terminal":  # stdout, then (on stderr, the same terminal) the line saying what was exported
+            shown = run_in_terminal("--db", str(table_db), "export", fmt, "zebracorn").decode("utf-8")
+            body, _, note = shown.rstrip("\r\n").rpartition("\n")
+            assert note.startswith("exported query “zebracorn”: 1 of "), note
+            return body
         if where == "pipe":
             result = run_cli("export", fmt, "zebracorn", db=table_db)
             assert result.exit_code == 0, result.output

@@ -313,7 +313,7 @@ BAD_CASES = [
         "actors: !!python/object/apply:os.system ['echo pwned']\n",
         ["tag.yaml:1", "invalid YAML"],
     ),
-    ("yaml-alias", "alias.yaml", "a: &x [1]\nactors: *x\n", ["alias.yaml:2", "aliases"]),
+    ("yaml-alias", "alias.yaml", "a: &x [1]\nactors: *x\n", ["alias.yaml:1", "anchors and aliases"]),
     ("csv-malformed", "bad.csv", 'id,title\n"s1,"unterminated\n', ["bad.csv", "CSV"]),
     ("csv-wrong-width", "width.csv", "id,title\ns1,One,extra\n", ["width.csv:2", "3 cells"]),
     ("csv-unknown-table", "what.csv", "foo,bar\n1,2\n", ["what.csv:1", "--table"]),

@@ -15,6 +15,7 @@ import io
 import json
 import shutil
 import sqlite3
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,12 @@ def _t(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
 
+def _name(value: str | None) -> str | None:
+    """What the importer stores for a name, alias, title or publisher: also in Unicode NFC (store.integrity)."""
+    text = _t(value)
+    return unicodedata.normalize("NFC", text) if text is not None else None
+
+
 def _aliases(name: str, aliases: list[str]) -> list[str]:
     seen, out = {name.strip().casefold()}, []
     for alias in aliases:
@@ -183,7 +190,7 @@ def _aliases(name: str, aliases: list[str]) -> list[str]:
         if text.casefold() not in seen:
             seen.add(text.casefold())
             out.append(text)
-    return out
+    return list(dict.fromkeys(unicodedata.normalize("NFC", a) for a in out))
 
 
 def _quantity(value: int | float | None) -> int | float | None:
@@ -198,8 +205,8 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
         out["sources"].append(
             (
                 s["id"],
-                _t(s["title"]),
-                _t(s.get("publisher")),
+                _name(s["title"]),
+                _name(s.get("publisher")),
                 _t(s.get("authors")),
                 s.get("url"),
                 s.get("published"),
@@ -213,7 +220,7 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
         out["actors"].append(
             (
                 a["id"],
-                _t(a["name"]),
+                _name(a["name"]),
                 a["kind"],
                 country.upper() if country else None,
                 _t(a.get("summary")),
@@ -226,7 +233,7 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
         out["regions"].append(
             (
                 r["id"],
-                _t(r["name"]),
+                _name(r["name"]),
                 r.get("kind"),
                 iso.upper() if iso else None,
                 r.get("parent"),

@@ -64,9 +64,10 @@ def test_foreign_keys_are_declared_and_every_one_is_indexed(empty_db: Path) -> N
     assert {i.name for t in db.tables for i in t.indexes} == before
 
 
-def test_wal_mode_and_fts_that_datasette_detects(empty_db: Path) -> None:
+def test_rollback_mode_at_rest_and_fts_that_datasette_detects(empty_db: Path) -> None:
+    """At rest a database is in rollback-journal mode (reading it creates no file; store.journal)."""
     db = sqlite_utils.Database(empty_db)
-    assert db.journal_mode == "wal"
+    assert db.journal_mode == "delete"
     for table in ("evidence", "actors", "regions", "sources"):
         assert db[table].detect_fts() == f"{table}_fts"
         assert f'content="{table}"' in db[f"{table}_fts"].schema

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -206,10 +208,22 @@ def test_e_exports_the_current_list(db: Path, tmp_path: Path, monkeypatch, key: 
         await press(pilot, key)
         await settle(pilot)
         assert app.screen is home
-        files = list(out.iterdir())
-        assert len(files) == 1 and files[0].suffix == suffix
-        assert files[0].read_text(encoding="utf-8").lstrip().startswith(first)
+        files = sorted(out.iterdir(), key=lambda p: len(p.name))
+        assert files[0].suffix == suffix
+        text = files[0].read_text(encoding="utf-8")
+        assert text.lstrip().startswith(first)
         messages = [n.message for n in app._notifications]
-        assert f"Exported 25 findings to {files[0]}" in messages
+        if suffix == ".md":  # the brief says it is the Crimea chip's part of the database
+            assert len(files) == 1
+            assert "*Selection: region Crimea: 25 of 29 findings in the database" in text
+            assert f"Exported 25 findings to {files[0]}" in messages
+        else:  # beside it, what it holds
+            assert [f.name for f in files] == [files[0].name, files[0].name + ".meta.json"]
+            meta = json.loads(files[1].read_text(encoding="utf-8"))
+            assert meta["filters"] == {"regions": [{"id": "crimea", "name": "Crimea"}]}
+            assert (meta["count"], meta["total_in_database"], meta["selection"]) == (25, 29, "region Crimea")
+            assert meta["sha256"] == hashlib.sha256(files[0].read_bytes()).hexdigest()
+            assert meta["database"] == str(db.resolve())
+            assert f"Exported 25 findings to {files[0]}; what it holds: {files[1].name}" in messages
 
     run_app(db, check)

@@ -152,7 +152,7 @@ def test_every_character_of_the_table_shows_in_its_one_form(db: Path, tmp_path: 
         )
         assert "[findings: table-finding; source: table-source]" in app.clipboard
         await press(pilot, "e", "c")
-        (exported,) = exports.iterdir()
+        (exported,) = exports.glob("*.csv")
         with exported.open(encoding="utf-8", newline="") as f:
             (row,) = csv.DictReader(f)
         assert row["claim"] == row["quote"] == row["source_title"] == SHOWN

@@ -130,8 +130,8 @@ def test_every_connection_the_explorer_opened_is_closed_when_it_exits(db: Path, 
     opened: list[sqlite3.Connection] = []
     real_open = tui.db.open_readonly
 
-    def tracking_open(path: Any) -> sqlite3.Connection:
-        conn = real_open(path)
+    def tracking_open(path: Any, **options: Any) -> sqlite3.Connection:
+        conn = real_open(path, **options)
         opened.append(conn)
         return conn
 

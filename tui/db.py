@@ -13,7 +13,9 @@ Database work runs on two small thread pools owned by `Database`, not on the eve
 Each thread opens its own read-only connection (store.connect.open_readonly) the first time it needs one and
 keeps it. SQLite connections must not be used by two threads at a time; these never are. A query whose worker
 has been cancelled (the user typed another letter, left the screen) is interrupted by SQLite's progress
-handler. `close()`, when the app exits, stops the threads and closes every connection the app opened.
+handler (store.connect's, every PROGRESS_STEPS VM steps: 1-4 ms of an FTS ranking query), which also stops a
+query that runs past the time budget ("the database took too long", shown like any other database error).
+`close()`, when the app exits, stops the threads and closes every connection the app opened.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from tui import textual_internals
 from tui.app_access import findings_app
 from tui.text import clean
 
-PROGRESS_STEPS = 20_000  # SQLite VM steps between cancellation checks (1-4 ms of an FTS ranking query)
 LANES = {"lists": 1, "lookups": 2}  # thread pool -> threads
 CLOSE_WAIT_S = 5.0  # at exit, how long to wait for running queries to stop (they are interrupted at once)
 CLOSED_MESSAGE = "interrupted: the explorer is closing"
@@ -72,8 +73,9 @@ class Database:
             raise sqlite3.OperationalError(CLOSED_MESSAGE)
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = open_readonly(self.path)
-            conn.set_progress_handler(self._should_stop, PROGRESS_STEPS)
+            # One progress handler per connection (store.connect's): it asks `_should_stop` and keeps the time
+            # budget that stops a query of a database built to hang.
+            conn = open_readonly(self.path, stop=self._should_stop)
             with self._lock:
                 if self._closed:  # closed while this one was being opened: it never gets used
                     conn.close()
@@ -82,14 +84,15 @@ class Database:
             self._local.conn = conn
         return conn
 
-    def _should_stop(self) -> int:
-        """SQLite's progress handler: non-zero interrupts the query (its worker was cancelled, or the app exits)."""
+    def _should_stop(self) -> bool:
+        """Asked by SQLite's progress handler: whether to interrupt the query (its worker was cancelled, or the
+        app exits)."""
         if self._closed:
-            return 1
+            return True
         try:
-            return 1 if get_current_worker().is_cancelled else 0
+            return get_current_worker().is_cancelled
         except NoActiveWorker:
-            return 0
+            return False
 
     def submit(self, lane: str, fn: Callable[..., R], *args: Any) -> concurrent.futures.Future[R]:
         """Run `fn(*args)` on a thread of `lane` (see LANES); raises OperationalError once closed."""

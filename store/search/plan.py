@@ -314,9 +314,11 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
         elif name in ("source", "category", "status"):
             single_valued.setdefault((name, negated), []).extend(found)
         elif name in ("after", "before"):
+            # "after any of these" is after the earliest (before: the latest): one comparison, however many
+            # values (an OR per value made SQLite's expression tree too deep past 999 and matched nothing).
             op = ">=" if name == "after" else "<"
-            sql = " OR ".join(f"e.date {op} ?" for _ in found)
-            plan.conds.append(Cond(f"NOT ({sql})" if negated else f"({sql})", found))
+            bound = min(found) if name == "after" else max(found)
+            plan.conds.append(Cond(f"NOT (e.date {op} ?)" if negated else f"(e.date {op} ?)", [bound]))
         elif name == "kind":
             wanted = set(KINDS) - set(found) if negated else set(found)
             kinds = wanted if kinds is None else kinds & wanted

@@ -1,7 +1,10 @@
 """`e`: write the current evidence list to a Markdown, CSV or JSON file, and say where.
 
-The file goes to $FINDINGS_EXPORT_DIR, else the current directory, named findings-YYYYmmdd-HHMMSS.<ext>;
-an existing file is never overwritten. Only the export file is written: the database is opened read-only.
+The file goes to $FINDINGS_EXPORT_DIR, else the current directory, named findings-YYYYmmdd-HHMMSS.<ext>; an
+existing file is never overwritten (the next free name is taken), and the file is written beside its name and
+moved there when complete (store/output.py). It says what it holds — the search, the chips and facets, how many
+of the database's findings, the database, the time: a Markdown brief in its first lines, a CSV or JSON file in
+FILE.meta.json beside it. Only these files are written: the database is opened read-only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.app_access import findings_app
 from tui.db import run_db
 from tui.text import clean
 
@@ -36,33 +40,45 @@ def export_dir() -> Path:
 
 
 def export_path(fmt: str, directory: Path | None = None) -> Path:
+    """A name for a new export: no file, link or anything else of that name (nor its .meta.json) exists."""
     directory = directory or export_dir()
     stem = "findings-" + time.strftime("%Y%m%d-%H%M%S")
     path = directory / f"{stem}.{FORMATS[fmt]}"
     n = 2
-    while path.exists():
+    while os.path.lexists(path) or os.path.lexists(meta_path(path)):
         path = directory / f"{stem}-{n}.{FORMATS[fmt]}"
         n += 1
     return path
 
 
-def write_file(conn: sqlite3.Connection, fmt: str, flt: EvidenceFilter, path: Path) -> int:
-    """Export the findings of `flt` to a new file at `path` (removed again if the export fails)."""
-    from store.export import write_export
+def meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".meta.json")
+
+
+def write_file(conn: sqlite3.Connection, fmt: str, flt: EvidenceFilter, path: Path, database: str = "") -> int:
+    """Export the findings of `flt` to a new file at `path` (and, for CSV and JSON, what they are beside it)."""
+    from store.export import selection, write_export
+    from store.output import Hashing, check_target, replacing
     from store.search import iter_evidence_ids
 
+    targets = [check_target(path)] + ([check_target(meta_path(path))] if fmt != "markdown" else [])
+    if any(t.existing is not None for t in targets):
+        raise FileExistsError(f"{path} exists")
+    sel = selection(conn, database=database, flt=flt)
     query_only = not any(
         (flt.actor_ids, flt.region_ids, flt.categories, flt.countries, flt.years, flt.statuses, flt.source_ids)
     )
-    try:
-        with path.open("x", encoding="utf-8", newline="") as out:
-            if query_only:
-                return write_export(conn, fmt, out, query=flt.query)
+    with replacing(targets[0]) as f:
+        out = Hashing(f)
+        if query_only:
+            n = write_export(conn, fmt, out, query=flt.query, selection=sel)
+        else:
             ids = (i for batch in iter_evidence_ids(conn, flt) for i in batch)
-            return write_export(conn, fmt, out, evidence_ids=ids)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+            n = write_export(conn, fmt, out, evidence_ids=ids, selection=sel)
+        if len(targets) > 1:
+            with replacing(targets[1]) as meta:
+                meta.write(sel.as_json(fmt=fmt, file=path.name, sha256=out.sha256))
+    return n
 
 
 class ExportScreen(ModalScreen[None]):
@@ -107,6 +123,7 @@ class ExportScreen(ModalScreen[None]):
             return
         self.busy = True
         flt, app = self.filter, self.app
+        database = str(findings_app(self).db.path.resolve())
         try:
             path = export_path(fmt)
         except OSError as e:
@@ -115,13 +132,19 @@ class ExportScreen(ModalScreen[None]):
             return
 
         def work(conn: sqlite3.Connection) -> None:
+            from store.errors import StoreError
+
             try:
-                n = write_file(conn, fmt, flt, path)
+                n = write_file(conn, fmt, flt, path, database)
             except OSError as e:
                 app.call_from_thread(self._done, f"Export failed: {clean(e.strerror or e)} ({clean(path)})", "error")
                 return
+            except StoreError as e:
+                app.call_from_thread(self._done, f"Export failed: {clean(e)}", "error")
+                return
             noun = "finding" if n == 1 else "findings"
-            app.call_from_thread(self._done, f"Exported {n:,} {noun} to {clean(path)}", "information")
+            beside = f"; what it holds: {clean(meta_path(path).name)}" if fmt != "markdown" else ""
+            app.call_from_thread(self._done, f"Exported {n:,} {noun} to {clean(path)}{beside}", "information")
 
         run_db(self, work, group="export")
 
