@@ -194,7 +194,7 @@ def read_sensitive(tree: Path) -> list[tuple[str, str]]:
     if not path.is_file():
         return []
     name = loaders.display_path(path)
-    doc = loaders.load_yaml(loaders.decode_text(loaders.read_bytes(path), name), name)
+    doc = loaders.load_yaml(path.read_text(encoding="utf-8"), name)
     out = []
     for table in ("evidence", "sources"):
         ids = doc.get(table) if isinstance(doc, dict) else None

@@ -121,7 +121,7 @@ def read_history(tree: Path) -> list[Action]:
     out: list[tuple[str, int, str, str, list[Row], str | None, bool]] = []
     for path in sorted(base.rglob("*.yaml")):
         name = loaders.display_path(path)
-        doc = loaders.load_yaml(loaders.decode_text(loaders.read_bytes(path), name), name)
+        doc = loaders.load_yaml(path.read_text(encoding="utf-8"), name)
         items = doc.get("changes") if isinstance(doc, dict) else None
         if not isinstance(items, list) or not items:
             raise DataError("a history file holds `changes: [...]`", file=name, line=1)
