@@ -135,11 +135,15 @@ def sync(
         if git.merging():
             _stop_with_conflicts(git, pending=True)
         _commit_local(git, target)
+        before = _head(git)
         if source is not None or _has_origin(git):
             label, fetched = _fetch(git, source)
             if fetched is not None:
                 _merge(git, fetched, label)
-        _rebuild(git, target)
+        if _head(git) != before or not target.exists():
+            _rebuild(git, target)
+        else:
+            click.echo("nothing new to merge: your database is up to date", err=True)
         if push:
             _push(git, source)
         if bundle_out is not None:
@@ -161,6 +165,11 @@ def _database(ctx: click.Context) -> Path:
     if target is None:
         raise click.ClickException("no home directory for your database: give --db PATH or set FINDINGS_HOME")
     return target
+
+
+def _head(git: Git) -> str | None:
+    done = git.run("rev-parse", "--verify", "-q", "HEAD", check=False)
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def _has_origin(git: Git) -> bool:

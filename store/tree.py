@@ -17,11 +17,11 @@ without asking; two people changing the same finding change the same file, which
 (`.gitattributes` of a data repository marks these files `-merge`, so git never merges inside one). Ids are
 lowercase slugs without `--` or dots, so file names are safe on every file system and unambiguous.
 
-Deterministic: the same records give the same bytes (the pure-Python YAML emitter, keys in the order of the
-native format, lists in the order the records were written — links, aliases and place names keep the order of
-the file they came from, as SQLite keeps their rows). Sensitive findings and sources (and the findings of a
-sensitive source) are left out unless asked for; `--only QUERY` writes the findings a query matches with the
-sources, actors, regions and relations they need.
+Deterministic: the same records give the same bytes (store/tree_yaml.py writes what PyYAML's pure-Python
+emitter writes; keys in the order of the native format, lists in the order the records were written: links,
+aliases and place names keep the order of the file they came from, as SQLite keeps their rows). Sensitive
+findings and sources (and the findings of a sensitive source) are left out unless asked for; `--only QUERY`
+writes the findings a query matches with the sources, actors, regions and relations they need.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import StoreError
+from store.tree_yaml import Flow, dump
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,7 +46,6 @@ MARKER = ".findings-tree"
 MARKER_TEXT = "findings dataset tree, format 1: one record per file; written by `findings export dataset`\n"
 MANAGED = ("sources", "actors", "regions", "evidence", "relations", "gazetteer", "history")
 SENSITIVE_FILE = "sensitive.yaml"
-WIDTH = 110
 
 
 @dataclass
@@ -218,7 +218,7 @@ def _gazetteer_documents(conn: sqlite3.Connection) -> Iterator[tuple[str, object
     files: dict[str, list[dict[str, object]]] = {}
     for name in sorted(by_name, key=lambda n: (n.casefold(), n)):
         regions = by_name[name]
-        files.setdefault(regions[0], []).append({"name": name, "regions": _Flow(regions)})
+        files.setdefault(regions[0], []).append({"name": name, "regions": Flow(regions)})
     for region in sorted(files):
         yield f"gazetteer/{region}.yaml", {"gazetteer": files[region]}
 
@@ -258,36 +258,6 @@ EVIDENCE_FIELDS_OUT = (
 )
 RELATION_OUT = ("id", "subject_id", "object_id", "kind", "role", "evidence_id", "start", '"end"')
 RELATION_FIELDS_OUT = ("subject", "object", "kind", "role", "evidence", "start", "end")
-
-
-class _Flow(list[str]):
-    """A list written on one line (`regions: [donetsk, luhansk]`)."""
-
-
-def _dumper() -> type:
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
-    return Dumper
-
-
-def dump(document: object) -> str:
-    """A native document as YAML text, the same bytes for the same document on every machine (the pure-Python
-    emitter: libyaml's may wrap lines differently)."""
-    import yaml
-
-    return yaml.dump(
-        document,
-        Dumper=_dumper(),
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=WIDTH,
-        indent=2,
-    )
 
 
 def check_target(directory: Path) -> None:

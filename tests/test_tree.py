@@ -297,3 +297,31 @@ def test_history_and_sensitivity_survive_round_trips(db: Path, tmp_path: Path) -
     export(db, tmp_path / "shared")
     shared = tree_bytes(tmp_path / "shared")
     assert not [f for f in shared if "bank-branches-sell-yuan" in f] and "sensitive.yaml" not in shared
+
+
+@settings(max_examples=60, deadline=None)
+@given(doc=documents())
+def test_the_fast_writer_writes_what_pyyaml_writes(doc: dict) -> None:
+    from store.tree_yaml import pyyaml_dump
+
+    for section, items in doc.items():
+        for item in items:
+            one = {section: [item]}
+            assert dump(one) == pyyaml_dump(one)
+
+
+def test_the_fast_writer_writes_the_dataset_as_pyyaml_does() -> None:
+    from importers import loaders
+    from store.tree_yaml import pyyaml_dump
+
+    for path in sorted((ROOT / "dataset").rglob("*.yaml")):
+
+        def plain(value: object) -> object:
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return value
+
+        doc = plain(loaders.load_yaml(path.read_text(encoding="utf-8"), str(path)))
+        assert dump(doc) == pyyaml_dump(doc), path
