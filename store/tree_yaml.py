@@ -47,6 +47,8 @@ def pyyaml_dump(document: object) -> str:
 # at either end, and not read back as anything but text (true, 12, 2024-05-16, ~ ...: checked with its resolver).
 _FIRST_BAD = set("#,[]{}&*!|>'\"%@`-?: ")
 _BAD_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]|: |:$| #")
+# What PyYAML will not single-quote (it double-quotes with escapes): characters outside its printable set.
+_NOT_SINGLE = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
 _SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # ids: plain unless the resolver says otherwise
 
 
@@ -80,6 +82,8 @@ def _scalar(value: object) -> str:
         return value
     if "\n" in value or "\r" in value or "\x85" in value or "\u2028" in value or "\u2029" in value:
         raise _Fallback  # a quoted scalar over several lines depends on its indentation
+    if not _NOT_SINGLE.search(value):
+        return "'" + value.replace("'", "''") + "'"  # PyYAML's choice when plain will not do, on one line
     line = pyyaml_dump([value])  # "- 'quoted'\n": the same quoting in any block position
     if not line.startswith("- ") or line.count("\n") != 1:
         raise _Fallback
