@@ -122,7 +122,13 @@ def sync(
             )
         if (only or full) and not bundle_out:
             raise click.UsageError("--only and --full go with --bundle FILE")
-        git = init(directory, who) if not (directory / ".git").exists() else Git(directory, who)
+        if not (directory / ".git").exists():
+            from store.tree import check_target
+
+            check_target(directory)  # never make a repository of a folder that holds anything else
+            git = init(directory, who)
+        else:
+            git = Git(directory, who)
         target = _database(ctx)
         if abort:
             _abort(git)

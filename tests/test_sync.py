@@ -265,6 +265,15 @@ def test_a_subset_bundle_shares_only_what_the_query_matches(people: dict[str, Pe
     assert maria.findings()["olena-iran-port"][0] == "Olena: Iranian grain through the port."
 
 
+def test_sync_never_makes_a_repository_of_a_folder_with_other_files(people: dict[str, Person]) -> None:
+    olena = people["olena"]
+    olena.repo.mkdir()
+    (olena.repo / "thesis.odt").write_text("mine")
+    result = olena.sync()
+    assert result.exit_code == 1 and "not empty" in result.output
+    assert sorted(p.name for p in olena.repo.iterdir()) == ["thesis.odt"]
+
+
 def test_without_git_sync_says_so(people: dict[str, Person], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     empty = tmp_path / "no-git"
     empty.mkdir()
