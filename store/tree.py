@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import StoreError
+from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, RELATION_COLUMNS, SOURCE_COLUMNS
 from store.tree_yaml import Flow, dump
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def tree_documents(conn: sqlite3.Connection, selection: TreeSelection | None = N
     wanted = set(evidence_ids)
     full = sel.evidence_ids is None
 
-    ev_rows = {r[0]: r for r in conn.execute(f"SELECT {', '.join(EVIDENCE_OUT)} FROM evidence")}
+    ev_rows = {r[0]: r for r in conn.execute(f"SELECT {_sql(EVIDENCE_COLUMNS)} FROM evidence")}
     actor_links: dict[str, list[tuple[str, str | None]]] = {}
     for eid, aid, role in conn.execute("SELECT evidence_id, actor_id, role FROM evidence_actors ORDER BY rowid"):
         actor_links.setdefault(eid, []).append((aid, role))
@@ -118,7 +119,7 @@ def tree_documents(conn: sqlite3.Connection, selection: TreeSelection | None = N
             need_regions.add(parent)
             rid = parent
 
-    relation_rows = list(conn.execute(f"SELECT {', '.join(RELATION_OUT)} FROM relations ORDER BY id"))
+    relation_rows = list(conn.execute(f"SELECT id, {_sql(_NATIVE_RELATION_COLUMNS)} FROM relations ORDER BY id"))
     ftm_relations = set()
     if "external_ids" in _tables(conn):
         ftm_relations = {
@@ -141,27 +142,24 @@ def tree_documents(conn: sqlite3.Connection, selection: TreeSelection | None = N
     for kind, ref, alias in conn.execute("SELECT kind, ref_id, alias FROM aliases ORDER BY rowid"):
         aliases.setdefault((kind, ref), []).append(alias)
 
-    for row in conn.execute(f"SELECT {', '.join(SOURCE_OUT)} FROM sources ORDER BY id"):
+    for row in conn.execute(f"SELECT {_sql(SOURCE_COLUMNS)} FROM sources ORDER BY id"):
         if row[0] in secret_sources or (not full and row[0] not in need_sources):
             continue
-        yield f"sources/{row[0]}.yaml", {"sources": [_drop_none(zip(SOURCE_FIELDS_OUT, row, strict=True))]}
-    for row in conn.execute(f"SELECT {', '.join(ACTOR_OUT)} FROM actors ORDER BY id"):
-        if not full and row[0] not in need_actors:
-            continue
-        rec = _drop_none(zip(ACTOR_FIELDS_OUT, row, strict=True))
-        if names := aliases.get(("actor", row[0])):
-            rec["aliases"] = names
-        yield f"actors/{row[0]}.yaml", {"actors": [rec]}
-    for row in conn.execute(f"SELECT {', '.join(REGION_OUT)} FROM regions ORDER BY id"):
-        if not full and row[0] not in need_regions:
-            continue
-        rec = _drop_none(zip(REGION_FIELDS_OUT, row, strict=True))
-        if names := aliases.get(("region", row[0])):
-            rec["aliases"] = names
-        yield f"regions/{row[0]}.yaml", {"regions": [rec]}
+        yield f"sources/{row[0]}.yaml", {"sources": [_drop_none(zip(_fields(SOURCE_COLUMNS), row, strict=True))]}
+    for table, kind, columns, needed in (
+        ("actors", "actor", ACTOR_COLUMNS, need_actors),
+        ("regions", "region", REGION_COLUMNS, need_regions),
+    ):
+        for row in conn.execute(f"SELECT {_sql(columns)} FROM {table} ORDER BY id"):
+            if not full and row[0] not in needed:
+                continue
+            rec = _drop_none(zip(_fields(columns), row, strict=True))
+            if names := aliases.get((kind, row[0])):
+                rec["aliases"] = names
+            yield f"{table}/{row[0]}.yaml", {table: [rec]}
     for eid in evidence_ids:
         row = ev_rows[eid]
-        rec = _drop_none(zip(EVIDENCE_FIELDS_OUT, row, strict=True))
+        rec = _drop_none(zip(_fields(EVIDENCE_COLUMNS), row, strict=True))
         links = actor_links.get(eid, [])
         if links:
             rec["actors"] = [aid if role is None else {"id": aid, "role": role} for aid, role in links]
@@ -169,7 +167,7 @@ def tree_documents(conn: sqlite3.Connection, selection: TreeSelection | None = N
             rec["regions"] = region_links[eid]
         yield f"evidence/{row[7]}/{eid}.yaml", {"evidence": [rec]}
     for row in sorted(relations, key=lambda r: (r[1], r[3], r[2])):
-        rec = _drop_none(zip(RELATION_FIELDS_OUT, row[1:], strict=True))
+        rec = _drop_none(zip(_fields(_NATIVE_RELATION_COLUMNS), row[1:], strict=True))
         yield f"relations/{row[1]}--{row[3]}--{row[2]}.yaml", {"relations": [rec]}
     if full and "gazetteer" in _tables(conn):
         yield from _gazetteer_documents(conn)
@@ -223,41 +221,23 @@ def _gazetteer_documents(conn: sqlite3.Connection) -> Iterator[tuple[str, object
         yield f"gazetteer/{region}.yaml", {"gazetteer": files[region]}
 
 
-# Columns read, and the native field each becomes (store/schema.py columns; importers/validate.py fields).
-SOURCE_OUT = ("id", "title", "publisher", "authors", "url", "published", "kind", "accessed", "notes")
-SOURCE_FIELDS_OUT = SOURCE_OUT
-ACTOR_OUT = ("id", "name", "kind", "country", "summary", "role")
-ACTOR_FIELDS_OUT = ACTOR_OUT
-REGION_OUT = ("id", "name", "kind", "iso_code", "parent_id", "occupied_since")
-REGION_FIELDS_OUT = ("id", "name", "kind", "iso_code", "parent", "occupied_since")
-EVIDENCE_OUT = (
-    "id",
-    "claim",
-    "quote",
-    "category",
-    "date",
-    "quantity",
-    "unit",
-    "source_id",
-    "locator",
-    "status",
-    "confidence",
-)
-EVIDENCE_FIELDS_OUT = (
-    "id",
-    "claim",
-    "quote",
-    "category",
-    "date",
-    "quantity",
-    "unit",
-    "source",
-    "locator",
-    "status",
-    "confidence",
-)
-RELATION_OUT = ("id", "subject_id", "object_id", "kind", "role", "evidence_id", "start", '"end"')
-RELATION_FIELDS_OUT = ("subject", "object", "kind", "role", "evidence", "start", "end")
+# The columns a record writes (store/schema.py), and the native field each is read from (importers/validate.py).
+_FIELD_OF = {
+    "parent_id": "parent",
+    "source_id": "source",
+    "subject_id": "subject",
+    "object_id": "object",
+    "evidence_id": "evidence",
+}
+_NATIVE_RELATION_COLUMNS = tuple(c for c in RELATION_COLUMNS if c != "percentage")  # FtM's: not in the tree
+
+
+def _sql(columns: tuple[str, ...]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _fields(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_FIELD_OF.get(c, c) for c in columns)
 
 
 def check_target(directory: Path) -> None:
