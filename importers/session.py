@@ -74,6 +74,9 @@ class ImportSession:
         self.logged: dict[str, int] = {}  # files logged early (log_files): path -> imports.id
         self.seen: dict[str, set[str]] = {t: set() for t in ("sources", "actors", "regions", "evidence")}
         self.hidden: list[integrity.Hidden] = []
+        self.duplicates = 0  # new findings proposed as near duplicates of existing ones (store.near_duplicates)
+        self.checked = 0  # new findings checked for that
+        self.unchecked = 0  # new findings not checked: the import added more than near_duplicates.MAX_CHECKED
         self.new: NewDatabase | None = None  # the database this import creates, under its temporary name
         self.conn: sqlite3.Connection | None = None
         self.started = write.now()
@@ -142,6 +145,7 @@ class ImportSession:
         self._close(success=exc_type is None)
         if exc_type is None:
             self._say_hidden()
+            self._say_duplicates()
 
     def _close(self, *, success: bool) -> None:
         """Close; a new database is moved into place on success, and its temporary file removed either way."""
@@ -222,6 +226,7 @@ class ImportSession:
         if not self.dry_run:
             write.execute(self.conn, plan)
             self._log_history(plan)
+            self._propose_duplicates(plan)
         self.counts.merge(plan.counts)
         self.hidden.extend(integrity.hidden_in_batch(batch))
         for file, counts in plan.by_file.items():
@@ -233,6 +238,55 @@ class ImportSession:
             ("evidence", batch.evidence),
         ):
             self.seen[table].update(rec.id for rec in records)
+
+    def _propose_duplicates(self, plan: write.Plan) -> None:
+        """Propose the new findings that restate existing ones as their duplicates, for a reviewer to decide."""
+        from store import near_duplicates
+        from store.ftm_writes import Proposal, add_proposals
+
+        assert self.conn is not None
+        new = plan.new_evidence
+        if not new:
+            return
+        if self.unchecked or self.checked + len(new) > near_duplicates.MAX_CHECKED:
+            self.unchecked += len(new)
+            return
+        self.checked += len(new)
+        found = near_duplicates.find(self.conn, new)
+        if not found:
+            return
+        logged = self.log_files()
+        origins = {ev.id: (ev.origin.file if ev.origin else None) for ev in new}
+        only = next(iter(logged.values())) if len(logged) == 1 else None
+        proposals = [
+            Proposal(
+                "duplicate",
+                "evidence",
+                d.new_id,
+                "evidence",
+                d.existing_id,
+                d.reason,
+                logged.get(origins.get(d.new_id) or "") or only,
+            )
+            for d in found
+        ]
+        self.duplicates += add_proposals(self.conn, proposals)
+
+    def _say_duplicates(self) -> None:
+        if self.duplicates:
+            n = self.duplicates
+            sys.stderr.write(
+                f"Proposed {n} new finding{'s' if n != 1 else ''} as near duplicate{'s' if n != 1 else ''} of "
+                "findings already there (same source and claim, or same figure, date and actor): kept unreviewed "
+                "until a reviewer accepts (the new one is rejected) or refuses (`findings review`)\n"
+            )
+        if self.unchecked:
+            from store.near_duplicates import MAX_CHECKED
+
+            sys.stderr.write(
+                f"Near duplicates not looked for in {self.unchecked:,} new findings (an import of more than "
+                f"{MAX_CHECKED:,} is not checked)\n"
+            )
 
     def _capture(self, path: str, sha: str | None, import_id: int) -> None:
         """Record the file as captured: its hash, size, time, where from, who collected it (and what `kept`

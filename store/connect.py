@@ -76,6 +76,7 @@ class Connection(sqlite3.Connection):
     write_state: journal.WriteState | None = None
     private = False  # a new file under a temporary name (store.newdb): nobody else can have it open
     schema_verified = False  # compared with this program's schema (store.schema_check): it may be trusted
+    keep_wal = False  # writes in a row (store.review.session): the file stays in WAL mode between them
     _spent = 0.0
     _last = 0.0
     timed_out = False

@@ -44,10 +44,17 @@ def add_proposals(conn: sqlite3.Connection, proposals: Iterable[Proposal]) -> in
     return conn.total_changes - before
 
 
-def delete_records(conn: sqlite3.Connection, records: Sequence[tuple[str, str]]) -> dict[str, int]:
+def delete_records(
+    conn: sqlite3.Connection,
+    records: Sequence[tuple[str, str]],
+    *,
+    who: str | None = None,
+    import_id: int | None = None,
+) -> dict[str, int]:
     """Delete these (kind, id) records, which the caller made sure an FtM import created. Findings go first
     (a source they cite may then go too), then relations, actors, regions, sources. Returns counts per kind,
-    with 'kept' for sources still cited."""
+    with 'kept' for sources still cited. With `who`, each deletion is recorded in the history (store.history),
+    naming `import_id`."""
     by_kind: dict[str, list[str]] = {}
     for kind, ref in records:
         by_kind.setdefault(kind, []).append(ref)
@@ -61,6 +68,10 @@ def delete_records(conn: sqlite3.Connection, records: Sequence[tuple[str, str]])
             if cited:
                 done["kept"] = len(cited)
                 ids = [i for i in ids if i not in cited]
+        if who is not None:
+            from store.history import append
+
+            append(conn, [(kind, i, None, None, None) for i in ids], who=who, import_id=import_id, action=False)
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
             marks = ",".join("?" * len(chunk))

@@ -164,6 +164,8 @@ def end_write(conn: sqlite3.Connection, state: WriteState | None, *, committed: 
     and, after a failed write, the header bytes the switches changed put back."""
     if state is None or not (committed or state.switched):
         return
+    if committed and getattr(conn, "keep_wal", False):
+        return  # many writes in a row (a review session, store.review.session): switched back when it ends
     if not _switch_back(conn):
         return  # other connections use the WAL: it stays in WAL mode until a later write switches it back
     if not committed and state.restorable:

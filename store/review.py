@@ -16,7 +16,8 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from store import vocab, write
@@ -234,6 +235,27 @@ def _set(conn: sqlite3.Connection, evidence_id: str, field: str, value: object) 
 
 
 # -------------------------------------------------------------------------------------------- transactions
+
+
+@contextmanager
+def session(conn: sqlite3.Connection) -> Iterator[None]:
+    """Many review actions in a row on `conn` (the review mode): each is still its own transaction, but the file
+    stays in WAL mode between them instead of switching back to rollback mode after each (store.journal), which
+    would cost a checkpoint and two mode switches per key press; it is switched back when the session ends."""
+    from pathlib import Path
+
+    from store import connect, journal
+
+    if not isinstance(conn, connect.Connection):
+        yield
+        return
+    conn.keep_wal = True
+    try:
+        yield
+    finally:
+        conn.keep_wal = False
+        if conn.path is not None and not conn.in_transaction:
+            journal.end_write(conn, journal.WriteState(Path(conn.path)), committed=True)
 
 
 def _write(conn: sqlite3.Connection, work: Callable[[], list[int]], evidence_id: str | list[str] | None) -> Done:

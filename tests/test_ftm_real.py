@@ -305,6 +305,10 @@ def test_a_newer_release_without_a_sanction_removes_it_with_prune(empty_db: Path
     assert pruned["deleted"] == {"evidence": 1}
     assert one(empty_db, "SELECT count(*) FROM evidence WHERE id = ?", finding) == 0
     assert one(empty_db, "SELECT count(*) FROM actors") == 1
+    # the deletion is in the history, which the records still agree with
+    deleted = "SELECT count(*) FROM changes WHERE record_id = ? AND field IS NULL AND after IS NULL"
+    assert one(empty_db, deleted, finding) == 1
+    assert run_cli("check", db=empty_db).exit_code == 0
 
 
 # ------------------------------------------------------------------------------------------ fragments, referents

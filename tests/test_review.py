@@ -215,3 +215,17 @@ def test_the_queue_is_the_unreviewed_findings_matching_a_query(conn: sqlite3.Con
     assert review.queue(conn, EvidenceFilter(query="category:military")) == []
     review.set_status(conn, "fresh-finding", "curated", who=WHO)
     assert review.queue(conn, EvidenceFilter()) == []
+
+
+def test_a_review_session_keeps_wal_between_actions_and_leaves_rollback_mode(conn: sqlite3.Connection) -> None:
+    def mode() -> str:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+
+    with review.session(conn):
+        review.set_status(conn, "fresh-finding", "disputed", who=WHO)
+        assert mode() == "wal"
+        review.edit(conn, "fresh-finding", "unit", "tonnes", who=WHO)
+        assert mode() == "wal"
+    assert mode() == "delete"  # at rest in rollback-journal mode again
+    review.set_status(conn, "fresh-finding", "unreviewed", who=WHO)
+    assert mode() == "delete"  # one action alone switches back when it ends

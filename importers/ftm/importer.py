@@ -245,7 +245,9 @@ class FtmImport:
             if r.proposals:
                 self.report.proposals_new += ftm_writes.add_proposals(self.conn, r.proposals)
             if r.deletions:
-                for kind, n in ftm_writes.delete_records(self.conn, r.deletions).items():
+                made_by = next(iter(self.session.logged.values()), None)
+                deleted = ftm_writes.delete_records(self.conn, r.deletions, who=self.session.who, import_id=made_by)
+                for kind, n in deleted.items():
                     self.report.deleted[kind] += n
         self.report.proposals += r.proposals[: max(0, MAX_PROPOSALS_KEPT - len(self.report.proposals))]
         r.props, r.proposals, r.deletions = [], [], []

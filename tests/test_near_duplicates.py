@@ -1,0 +1,126 @@
+"""Near duplicates: an import proposes a new finding that restates an existing one as its duplicate (kept
+unreviewed, for a reviewer), says how many it proposed, and accepting the proposal rejects the new finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store import connect, review
+from store.near_duplicates import similarity
+from tests.conftest import query, run_cli
+
+SOURCE = "kyiv-independent-occupied-economy"
+
+
+def import_yaml(db: Path, tmp_path: Path, text: str, name: str = "new.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    return result.stderr
+
+
+def test_a_restated_claim_of_the_same_source_is_proposed_as_a_duplicate(db: Path, tmp_path: Path) -> None:
+    said = import_yaml(
+        db,
+        tmp_path,
+        f"""evidence:
+  - id: yuan-branches-again
+    claim: According to the report, 79 bank branches in the occupied territories officially sell Chinese yuan
+      in cash!
+    category: finance
+    source: {SOURCE}
+""",
+    )
+    assert "Proposed 1 new finding as near duplicate" in said
+    rows = query(db, "SELECT kind, left_id, right_id, reason, status, import_id FROM proposals")
+    assert len(rows) == 1
+    kind, left, right, reason, status, import_id = rows[0]
+    assert (kind, left, right, status) == ("duplicate", "yuan-branches-again", "bank-branches-sell-yuan", "open")
+    assert "same source" in reason and import_id is not None
+    # kept, unreviewed, in the review queue; accepting rejects it and hides it from lists
+    assert query(db, "SELECT status FROM evidence WHERE id = 'yuan-branches-again'") == [("unreviewed",)]
+    conn = connect.open_readwrite(db)
+    [proposal] = review.proposals_for(conn, "evidence", "yuan-branches-again")
+    done = review.decide(conn, proposal.id, True, who="olena")
+    assert done.finding is not None and done.finding.status == "rejected"
+    conn.close()
+    assert "yuan-branches-again" not in run_cli("search", "yuan", db=db).output
+
+
+def test_the_same_figure_date_and_actor_from_another_source_is_proposed(db: Path, tmp_path: Path) -> None:
+    import_yaml(
+        db,
+        tmp_path,
+        """sources:
+  - {id: other-paper, title: Another paper}
+evidence:
+  - id: cranes-first
+    claim: Forty cranes arrived.
+    category: logistics
+    source: other-paper
+    status: curated
+    quantity: 40
+    unit: cranes
+    date: 2024-05
+    actors: [china]
+""",
+        "first.yaml",
+    )
+    said = import_yaml(
+        db,
+        tmp_path,
+        """sources:
+  - {id: third-paper, title: A third paper}
+evidence:
+  - id: cranes-second
+    claim: A shipment of lifting equipment was delivered to the port in spring.
+    category: logistics
+    source: third-paper
+    quantity: 40
+    unit: cranes
+    date: 2024-05
+    actors: [china, iran]
+""",
+        "second.yaml",
+    )
+    assert "Proposed 1 new finding" in said
+    [(right, reason)] = query(db, "SELECT right_id, reason FROM proposals WHERE left_id = 'cranes-second'")
+    assert right == "cranes-first" and reason == "same figure 40 cranes, date 2024-05 and actor china"
+
+
+def test_twins_in_one_file_make_one_proposal_and_different_claims_none(db: Path, tmp_path: Path) -> None:
+    claim = "Iranian drones were assembled at a plant in occupied Donetsk according to the field notes."
+    said = import_yaml(
+        db,
+        tmp_path,
+        f"""evidence:
+  - {{id: drones-a, claim: "{claim}", category: military, source: {SOURCE}}}
+  - {{id: drones-b, claim: "{claim.replace("field notes", "field-notes")}", category: military, source: {SOURCE}}}
+  - {{id: grain-c, claim: "Grain left Berdiansk by sea in May.", category: trade, source: {SOURCE}}}
+""",
+    )
+    assert query(db, "SELECT left_id, right_id FROM proposals") == [("drones-b", "drones-a")]
+    assert "Proposed 1 new finding" in said
+    assert query(db, "SELECT count(*) FROM evidence WHERE id IN ('drones-a', 'drones-b', 'grain-c')") == [(3,)]
+
+
+def test_a_finding_a_person_wrote_as_curated_is_not_proposed(db: Path, tmp_path: Path) -> None:
+    said = import_yaml(
+        db,
+        tmp_path,
+        f"""evidence:
+  - id: yuan-branches-curated
+    claim: According to the report, 79 bank branches in the occupied territories officially sell Chinese yuan in cash.
+    category: finance
+    source: {SOURCE}
+    status: curated
+""",
+    )
+    assert query(db, "SELECT count(*) FROM proposals") == [(0,)]
+    assert "near duplicate" not in said
+
+
+def test_similarity_sets_case_punctuation_and_spacing_aside() -> None:
+    assert similarity("Seventy-nine  branches sell YUAN.", "seventy nine branches sell yuan") == 1.0
+    assert similarity("Huawei supplied base stations.", "Grain left the port by sea.") < 0.3
