@@ -24,6 +24,26 @@ class Flow(list[str]):
     """A list written on one line (`regions: [donetsk, luhansk]`)."""
 
 
+class _DoubleQuoted(str):
+    """Text holding NEL, LINE or PARAGRAPH SEPARATOR: PyYAML would write it raw inside single quotes, where a
+    reader takes it for a line break and folds it to a space; double quotes escape it (\\N, \\L, \\P)."""
+
+
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _quoting(value: object) -> object:
+    if isinstance(value, str) and _ODD_BREAKS.search(value):
+        return _DoubleQuoted(value)
+    if isinstance(value, Flow):
+        return value
+    if isinstance(value, dict):
+        return {k: _quoting(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_quoting(v) for v in value]
+    return value
+
+
 @lru_cache(maxsize=1)
 def _dumper() -> type[yaml.SafeDumper]:
     import yaml
@@ -32,6 +52,7 @@ def _dumper() -> type[yaml.SafeDumper]:
         pass
 
     Dumper.add_representer(Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+    Dumper.add_representer(_DoubleQuoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style='"'))
     return Dumper
 
 
@@ -39,7 +60,13 @@ def pyyaml_dump(document: object) -> str:
     import yaml
 
     return yaml.dump(
-        document, Dumper=_dumper(), allow_unicode=True, sort_keys=False, default_flow_style=False, width=WIDTH, indent=2
+        _quoting(document),
+        Dumper=_dumper(),
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=WIDTH,
+        indent=2,
     )
 
 

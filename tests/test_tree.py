@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from importers.build import build_database
@@ -213,7 +213,12 @@ def documents(draw: st.DrawFn) -> dict:
     }
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),  # shrinking a build takes minutes
+)
 @given(doc=documents())
 def test_round_trips_are_exact_for_any_records(doc: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
     from store.errors import DataError
@@ -325,3 +330,25 @@ def test_the_fast_writer_writes_the_dataset_as_pyyaml_does() -> None:
 
         doc = plain(loaders.load_yaml(path.read_text(encoding="utf-8"), str(path)))
         assert dump(doc) == pyyaml_dump(doc), path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\x85b",
+        "a\u2028b\u2029c",
+        "two\nlines",
+        "it's: here #not",
+        "- dash",
+        "2024-05-16",
+        "true",
+        "~",
+        "\ufeffbom",
+        "e\x1bx",
+    ],
+)
+def test_any_text_reads_back_as_written(text: str) -> None:
+    from importers import loaders
+
+    doc = {"sources": [{"id": "s", "title": text}]}
+    assert loaders.load_yaml(dump(doc), "t")["sources"][0]["title"] == text
