@@ -38,6 +38,7 @@ class Git:
 
     repo: Path
     who: str = "findings"
+    target: Path | None = None  # the database the repository's tree is built into
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)

@@ -26,6 +26,7 @@ from store.errors import DataError, StoreError
 
 REPO_ENV = "FINDINGS_REPO"
 DECISIONS = "findings-decisions"  # in .git/: what --resolve kept, recorded in the history when the merge ends
+DB_STATE = "findings-database-state"  # in .git/: your database as the merge found it (size, modification time)
 CHOICES = ("ours", "theirs", "edited")
 _KINDS = {"evidence": "evidence", "actors": "actor", "regions": "region", "sources": "source", "relations": "relation"}
 
@@ -130,6 +131,7 @@ def sync(
         else:
             git = Git(directory, who)
         target = _database(ctx)
+        git.target = target
         if abort:
             _abort(git)
             return
@@ -358,6 +360,8 @@ def _stop_with_conflicts(git: Git, *, pending: bool) -> None:
     conflicts = _conflicts(git)
     if not conflicts:
         return
+    if not pending and git.target is not None:
+        (git.repo / ".git" / DB_STATE).write_text(_db_state(git.target), encoding="utf-8")
     head = "a merge waits for decisions" if pending else "the merge stopped"
     lines = [f"{head}: {len(conflicts)} record{'s' if len(conflicts) != 1 else ''} changed on both sides:"]
     for c in conflicts:
@@ -378,12 +382,21 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def _db_state(target: Path) -> str:
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return "missing"
+    return f"{st.st_size} {st.st_mtime_ns}"
+
+
 def _abort(git: Git) -> None:
     if not git.merging():
         raise click.ClickException("no merge in progress")
     git.run("merge", "--abort")
-    with contextlib.suppress(FileNotFoundError):
-        (git.repo / ".git" / DECISIONS).unlink()
+    for name in (DECISIONS, DB_STATE):
+        with contextlib.suppress(FileNotFoundError):
+            (git.repo / ".git" / name).unlink()
     click.echo("merge given up; the repository is as it was before it", err=True)
 
 
@@ -413,7 +426,16 @@ def _resolve(git: Git, record: str, choice: str, target: Path, push: bool) -> No
     click.echo(f"{kind} {ident}: kept {choice}" + (f"; {len(left)} still to decide" if left else ""), err=True)
     if left:
         return
+    state = git.repo / ".git" / DB_STATE
+    if state.exists() and state.read_text(encoding="utf-8") != _db_state(target):
+        raise click.ClickException(
+            "your database changed while the merge waited, and the merged tree does not hold those changes: "
+            "findings sync --abort, then sync again (your changes are committed first, and the same records "
+            "will ask to be decided again)"
+        )
     git.run("commit", "-q", "--no-edit")
+    with contextlib.suppress(FileNotFoundError):
+        state.unlink()
     _rebuild(git, target, decisions=_decisions(git))
     (git.repo / ".git" / DECISIONS).unlink()
     _commit_local(git, target)  # the decisions, now in the history

@@ -206,6 +206,24 @@ def test_an_edited_version_can_be_kept(people: dict[str, Person], hub: str) -> N
     assert path.read_text(encoding="utf-8").count("claim:") == 1
 
 
+def test_work_done_while_a_merge_waits_is_not_lost(people: dict[str, Person], hub: str) -> None:
+    olena, taras = people["olena"], people["taras"]
+    ok(olena.sync(hub, "--push"))
+    ok(taras.sync(hub))
+    olena.review("edit", "trajectory-change", "claim", "Olena's version.")
+    taras.review("edit", "trajectory-change", "claim", "Taras's version.")
+    ok(olena.sync("--push"))
+    assert taras.sync().exit_code == 1
+    taras.add("taras-while-waiting")  # he goes on working before deciding
+    refused = taras.sync("--resolve", "trajectory-change", "theirs")
+    assert refused.exit_code == 1 and "--abort" in refused.output
+    ok(taras.sync("--abort"))
+    assert taras.sync().exit_code == 1  # his new finding committed first; the same record asks again
+    ok(taras.sync("--resolve", "trajectory-change", "theirs"))
+    mine = taras.findings()
+    assert "taras-while-waiting" in mine and mine["trajectory-change"][0] == "Olena's version."
+
+
 def test_the_done_when_scenario_two_researchers_one_bundle_each_way(people: dict[str, Person], tmp_path: Path) -> None:
     """Offline from each other: each imports and reviews, one bundle each way, both see the union, the one
     finding both edited is a conflict until one of them decides it."""
