@@ -17,12 +17,16 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.gitrepo import BRANCH, PRIVATE, Git, GitError, init
 from cli.options import Command, db_option, given_db, reviewer_option
 from store.errors import DataError, StoreError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 REPO_ENV = "FINDINGS_REPO"
 DECISIONS = "findings-decisions"  # in .git/: what --resolve kept, recorded in the history when the merge ends
@@ -197,37 +201,38 @@ BASE_ENV = {
 }
 
 
-def _base_commit(git: Git) -> None:
-    from store.paths import shipped_db
-    from store.reference import open_shipped
+def _write_tree(git: Git, conn: sqlite3.Connection) -> None:
+    """The database of `conn` as the repository's tree (its sensitive records in the private folder); closes it."""
     from store.tree import export_split
 
-    shipped = shipped_db()
-    if not shipped.is_file():
-        return
-    conn = open_shipped(shipped)
     try:
         export_split(conn, git.repo, git.repo / PRIVATE)
     finally:
         conn.close()
     git.run("add", "-A", "--", ".")
+
+
+def _base_commit(git: Git) -> None:
+    from store.paths import shipped_db
+    from store.reference import open_shipped
+
+    shipped = shipped_db()
+    if not shipped.is_file():
+        return
+    _write_tree(git, open_shipped(shipped))
     git.run("-c", "user.name=findings", "commit", "-q", "-m", "The shipped dataset", extra_env=BASE_ENV)
 
 
 def _commit_local(git: Git, target: Path) -> None:
     """Write your database to the tree and commit what changed, with you as the author."""
     from store.connect import open_readonly
-    from store.tree import export_split
 
     if not git.has_commits():
         _base_commit(git)
     if target.exists():
-        conn = open_readonly(target)
-        try:
-            export_split(conn, git.repo, git.repo / PRIVATE)
-        finally:
-            conn.close()
-    git.run("add", "-A", "--", ".")
+        _write_tree(git, open_readonly(target))
+    else:
+        git.run("add", "-A", "--", ".")
     status = git.out("diff", "--cached", "--name-status", "--no-renames")
     if not status.strip():
         return
