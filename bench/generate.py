@@ -76,8 +76,9 @@ class Generator:
         from importers.native import read_native
 
         batch = Batch()
-        for name in ("actors.yaml", "regions.yaml"):
-            batch.extend(read_native(ROOT / "dataset" / name, "yaml")[0])
+        for name in ("actors", "regions"):
+            for path in sorted((ROOT / "dataset" / name).glob("*.yaml")):
+                batch.extend(read_native(path, "yaml")[0])
         return batch.actors, batch.regions
 
     def text(self, n_words: int, names: list[str]) -> str:

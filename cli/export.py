@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from store.export import Selection
     from store.output import Target
 
-FORMATS = ("csv", "json", "markdown", "md", "ftm")
+FORMATS = ("csv", "json", "markdown", "md", "ftm", "dataset")
 DESCRIBED_BESIDE = ("csv", "json")  # formats whose file gets a FILE.meta.json (Markdown says it in its header)
 
 
@@ -79,6 +79,9 @@ def export(
       json       an array of findings with their source, actors and regions
       markdown   a brief to paste: findings grouped by actor, each with its citation (also: md)
       ftm        FollowTheMoney entities, one JSON object per line
+      dataset    DIR: the native YAML tree `findings build --dataset DIR` reads, one record per file (the
+                 form a team shares in git); QUERY writes those findings and what they need; sensitive
+                 records only with --include-sensitive
 
     \b
     Examples:
@@ -87,11 +90,20 @@ def export(
       findings export csv china -coal -o out.csv --force
       findings export json | jq '.[].claim'
       findings export csv lang:uk --romanise -o ukrainian.csv
+      findings export dataset my-tree/
+      findings export dataset share/ source:kyiv-independent-occupied-economy
     """
     from store.paths import reading_db
     from store.text import printable
 
     fmt = "markdown" if fmt.lower() == "md" else fmt.lower()
+    if fmt == "dataset":
+        if not query:
+            raise click.UsageError("export dataset needs the directory to write: findings export dataset DIR")
+        if output is not None:
+            raise click.UsageError("export dataset writes a directory (DIR), not -o FILE")
+        _export_tree(ctx, Path(query[0]), " ".join(query[1:]) or None, include_sensitive)
+        return
     text = " ".join(query) or None
     if romanise and fmt == "ftm":
         raise click.UsageError("--romanise adds columns to csv, json and markdown exports, not to ftm")
@@ -133,6 +145,27 @@ def export(
 
 def _meta_path(output: Path) -> Path:
     return output.with_name(output.name + ".meta.json")
+
+
+def _export_tree(ctx: click.Context, directory: Path, text: str | None, include_sensitive: bool) -> None:
+    from store.errors import StoreError
+    from store.tree import TreeSelection, export_tree
+
+    conn = open_db(ctx)
+    try:
+        counts = export_tree(conn, directory, TreeSelection(include_sensitive=include_sensitive), query=text)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        conn.close()
+    records = ", ".join(f"{n:,} {section}" for section, n in counts.records.items()) or "nothing"
+    click.echo(
+        f"wrote {directory}: {records} ({counts.written:,} files written, {counts.unchanged:,} unchanged, "
+        f"{counts.removed:,} removed)",
+        err=True,
+    )
+    for table, n in counts.left_out.items():
+        click.echo(f"left out {n:,} sensitive {table} (--include-sensitive writes them)", err=True)
 
 
 class _TerminalSafe:

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "check": "cli.check:check",
     "verify": "cli.verify:verify",
     "mark-sensitive": "cli.sensitive:mark_sensitive",
+    "sync": "cli.sync:sync",
     "migrate": "cli.migrate:migrate",
     "repair": "cli.repair:repair",
     "tui": "tui.cli:tui",

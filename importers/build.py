@@ -1,4 +1,8 @@
-"""`findings build`: rebuild a database (by default the shipped data.db) from dataset/*.yaml.
+"""`findings build`: rebuild a database (by default the shipped data.db) from the native files of dataset/.
+
+The dataset is a tree of native YAML files (store/tree.py: one record per file); any folder of native files
+builds, the files read in path order. The build is logged as one import: the folder, with one sha256 over its
+files' paths and hashes (store.tree.tree_digest), and what it wrote.
 
 The new database is written to a temporary file beside the target and renamed over it only when complete, so
 a failed build leaves the old database in place. It is in rollback-journal mode, as every write leaves a
@@ -22,29 +26,46 @@ from store.errors import StoreError
 from store.paths import building_db
 from store.records import Batch
 from store.reference import not_built_here
+from store.tree import mark_sensitive, read_sensitive, tree_digest, tree_files
+from store.tree_history import read_history, write_history
 
 DATASET_DIR = Path(__file__).resolve().parent.parent / "dataset"
 
 
-def build_database(target: Path, dataset: Path = DATASET_DIR, *, force: bool = False) -> ImportSession:
-    """Build `target` from the YAML files in `dataset`; StoreError if it holds something a build did not make
-    (unless `force`)."""
+def build_database(
+    target: Path, dataset: Path = DATASET_DIR, *, force: bool = False, also: tuple[Path, ...] = ()
+) -> ImportSession:
+    """Build `target` from the native YAML files in `dataset` (and the trees `also`, such as the private part of
+    a data repository); StoreError if it holds something a build did not make (unless `force`)."""
     if not force and (why := not_built_here(target)):
         raise StoreError(f"not rebuilding {target}: {why}, and a build would delete it; --force replaces it anyway")
-    paths = sorted(dataset.glob("*.yaml"))
+    paths = tree_files(dataset)
     if not paths:
         raise click.ClickException(f"no *.yaml files in {dataset}")
-    batch, files = Batch(), []
+    batch = Batch()
     for path in paths:
-        part, sha = read_native(path, "yaml")
-        batch.extend(part)
-        files.append((f"{dataset.name}/{path.name}", sha, path.stat().st_size))
+        batch.extend(read_native(path, "yaml")[0])
+    for tree in also:
+        for path in tree_files(tree):
+            batch.extend(read_native(path, "yaml")[0])
+    name = f"{dataset.name}/"
+    size = sum(p.stat().st_size for p in paths)
+    history = sorted(
+        (a for tree in (dataset, *also) for a in read_history(tree)), key=lambda a: a[1][0]["at"]
+    )  # stable: each tree in its order
+    sensitive = [mark for tree in (dataset, *also) for mark in read_sensitive(tree)]
     tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
     try:
-        with ImportSession(tmp, "yaml", build=True) as session:
-            for name, sha, size in files:  # captured as hash and metadata (the files are not shipped)
-                session.add_file(name, sha, kept=Kept(origin=name, size=size))
+        # The tree's history is the history: the build writes none of its own for what it inserts.
+        with ImportSession(tmp, "yaml", build=True, log_history=False) as session:
+            # captured as hash and metadata (the files are not shipped)
+            session.add_file(name, tree_digest(dataset, paths), kept=Kept(origin=name, size=size))
             session.add(batch)
+            session.by_file[name] = session.counts
+            assert session.conn is not None
+            mark_sensitive(session.conn, sensitive)
+            if history:
+                write_history(session.conn, history)
         os.replace(tmp, target)
         # The old file's -wal and -shm went with it: beside the new one (in rollback mode) they would be taken
         # for another database's log.
@@ -71,7 +92,7 @@ def build_database(target: Path, dataset: Path = DATASET_DIR, *, force: bool = F
 @db_option(help="The database to rebuild (default: the shipped data.db beside main.py or findings.pyz).")
 @click.pass_context
 def build(ctx: click.Context, dataset: Path, force: bool, db: Path | None) -> None:
-    """Rebuild the shipped data.db (or --db) from the curated dataset/*.yaml.
+    """Rebuild the shipped data.db (or --db) from the curated tree in dataset/ (or any folder of native YAML files).
 
     The old database is replaced only when the new one is complete. Build refuses to replace a database that
     holds imports it did not make (your own findings), or a file that is not a findings database; --force

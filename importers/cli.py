@@ -103,11 +103,11 @@ def _import_native(ctx: click.Context, paths: tuple[str, ...], fmt: str, dry_run
 @limit_options
 @click.pass_context
 def import_yaml(ctx: click.Context, paths: tuple[str, ...], db: Path | None, dry_run: bool, limits: Limits) -> None:
-    """Import native YAML files (the format of dataset/*.yaml).
+    """Import native YAML files (the format of the files in dataset/).
 
     \b
     Examples:
-      findings import yaml dataset/*.yaml
+      findings import yaml dataset/actors/*.yaml
       findings import yaml my-findings.yaml --dry-run
     """
     _import_native(ctx, paths, "yaml", dry_run, limits)

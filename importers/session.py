@@ -47,7 +47,14 @@ class Kept:
 
 class ImportSession:
     def __init__(
-        self, db_path: Path, fmt: str, *, dry_run: bool = False, build: bool = False, who: str | None = None
+        self,
+        db_path: Path,
+        fmt: str,
+        *,
+        dry_run: bool = False,
+        build: bool = False,
+        who: str | None = None,
+        log_history: bool = True,
     ) -> None:
         from store.review import reviewer
 
@@ -56,6 +63,8 @@ class ImportSession:
         # FINDINGS_REVIEWER or the login name (store.review.reviewer); a build names the dataset.
         self.who = "dataset" if build and who is None else reviewer(who)
         self.fmt = fmt
+        # False: a build from a tree, which brings its records' history with it (store/tree_history.py)
+        self.log_history = log_history
         self.dry_run = dry_run
         self.build = build  # `findings build`: mark the database as made by a build (store.reference)
         self.counts = write.Counts()
@@ -312,7 +321,7 @@ class ImportSession:
     def _log_history(self, plan: write.Plan) -> None:
         """Append what the plan created and changed to the history, each row naming the import (file) it came
         from; the files added so far are logged now for that (their counts follow at the end)."""
-        if not plan.history:
+        if not plan.history or not self.log_history:
             return
         from store.history import append
 

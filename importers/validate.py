@@ -9,7 +9,7 @@ The native format (YAML or JSON) is one mapping per file:
     evidence:   [{id, claim, category, source, quote, date, quantity, unit, locator, status, confidence,
                   actors: [id | {id, role}], regions: [id]}]
     relations:  [{subject, object, kind, role, evidence, start, end}]
-    gazetteer:  [{name, regions: [id]}]   # place names that tagging maps to regions (dataset/gazetteer.yaml)
+    gazetteer:  [{name, regions: [id]}]   # place names that tagging maps to regions (dataset/gazetteer/)
 
 CSV rows use the same per-record functions (with `;`-separated lists).
 """

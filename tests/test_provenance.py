@@ -112,7 +112,7 @@ def linked_regions(db: Path) -> dict[str, set[str]]:
 
 def test_a_finding_is_linked_to_a_region_only_when_its_paragraph_names_it_or_a_place_in_it(built_db: Path) -> None:
     """A finding about "the occupied territories" is not about Kherson: linked to a region, it cites a paragraph
-    that names that region, one of its aliases or a place in it (gazetteer.yaml)."""
+    that names that region, one of its aliases or a place in it (dataset/gazetteer/)."""
     names, whole = region_names(built_db), wholes(built_db)
     locators = {id_: locator for id_, _, _, _, locator in findings(built_db)}
     for id_, regions in linked_regions(built_db).items():
