@@ -94,3 +94,20 @@ def test_the_shipped_data_holds_nothing_sensitive(built_db: Path) -> None:
 def test_marking_an_unknown_record_is_an_error(db: Path) -> None:
     result = run_cli("mark-sensitive", "evidence", "no-such-finding", db=db)
     assert result.exit_code == 1 and "no finding" in result.output
+
+
+def test_the_explorer_marks_a_sensitive_finding_in_its_list(marked: Path) -> None:
+    from tests.tui_support import press, run_app, screen_text, settle, type_text
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        await press(pilot, "slash")
+        await type_text(pilot, "yuan")  # the finding, and one that is not sensitive
+        await press(pilot, "enter")
+        await settle(pilot)
+        lines = screen_text(pilot.app).splitlines()
+        secret = [line for line in lines if "According to the report, 79" in line]
+        assert secret and "sensitive" in secret[0], "\n".join(lines)
+        assert [line for line in lines if "sensitive" in line] == secret  # the other yuan finding is not marked
+        assert any("yuan" in line.lower() or "Yuan" in line for line in lines if line not in secret)
+
+    run_app(marked, check)

@@ -28,7 +28,11 @@ DEEP_PAGE = 1_000
 ORDERS_MAX_IDS = 4_000_000  # across the cached lists: 32 MB
 COUNTS: Cache[int] = Cache(32)  # exact counts of evidence lists
 ORDERS: Cache[array[int]] = Cache(32)  # list orders as rowids
-_ROW = "e.rowid, e.id, e.date, e.category, e.claim, e.status, e.source_id, e.locator"
+# `sensitive`: the finding or its source is (store.sensitivity: what exports leave out), for the list's mark.
+_ROW = (
+    "e.rowid, e.id, e.date, e.category, e.claim, e.status, e.source_id, e.locator, "
+    "(e.sensitive OR coalesce((SELECT s.sensitive FROM sources s WHERE s.id = e.source_id), 0))"
+)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class EvidenceRow:
     # To the regions the list asks for: 'specific' (about them or a place within them) or 'general' (about a
     # wider region that contains them, as a whole); None when the list asks for no region.
     scope: str | None = None
+    sensitive: bool = False  # the finding or its source names a witness or the like (left out of exports)
 
 
 @dataclass(frozen=True)
@@ -172,8 +177,8 @@ def _rows_by_rowid(conn: sqlite3.Connection, rowids: Iterable[int], scope: str |
 
 
 def _row(r: tuple, scope: str | None = None) -> EvidenceRow:
-    rowid, id_, date, category, claim, status, source_id, locator = r
-    return EvidenceRow(id_, date, category, claim, status, source_id, locator, rowid, scope)
+    rowid, id_, date, category, claim, status, source_id, locator, sensitive = r
+    return EvidenceRow(id_, date, category, claim, status, source_id, locator, rowid, scope, bool(sensitive))
 
 
 def _counted(conn: sqlite3.Connection, plan: Plan) -> int:
