@@ -34,6 +34,7 @@ from typing import BinaryIO, cast
 from importers.ftm.entities import LineError
 from importers.ftm.limits import Limits, size_text
 from store.errors import DataError
+from store.output import file_kind
 from store.text import printable
 
 
@@ -90,18 +91,6 @@ class _Hashing(io.RawIOBase):
         return n
 
 
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
 def open_input(path: str, stack: contextlib.ExitStack) -> BinaryIO:
     """The file's bytes; refuses directories, FIFOs, devices and sockets without waiting on them."""
     name = "<stdin>" if path == "-" else str(path)
@@ -124,7 +113,7 @@ def open_input(path: str, stack: contextlib.ExitStack) -> BinaryIO:
         raise DataError("is a directory, not a file", file=name)
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise DataError(f"is {_file_kind(mode)}, not a regular file (to read from a pipe, use -)", file=name)
+        raise DataError(f"is {file_kind(mode)}, not a regular file (to read from a pipe, use -)", file=name)
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)
     return stack.enter_context(os.fdopen(fd, "rb"))
