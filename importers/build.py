@@ -56,8 +56,10 @@ def build_database(
     sensitive = [mark for tree in (dataset, *also) for mark in read_sensitive(tree)]
     tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
     try:
-        # The tree's history is the history: the build writes none of its own for what it inserts.
-        with ImportSession(tmp, "yaml", build=True, log_history=False) as session:
+        # The tree's history is the history: the build writes none of its own for what it inserts; a tree
+        # without any (written by hand) gets the build's own, as any import writes, so that `findings check` can
+        # tell a record changed behind findings' back.
+        with ImportSession(tmp, "yaml", build=True, log_history=not history) as session:
             # captured as hash and metadata (the files are not shipped)
             session.add_file(name, tree_digest(dataset, paths), kept=Kept(origin=name, size=size))
             session.add(batch)

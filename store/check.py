@@ -357,7 +357,8 @@ def facet_counts(conn: sqlite3.Connection) -> Finding:
             seen.add(c)
             want[("country", c)] = want.get(("country", c), 0) + 1
     kept = {(f, v): n for f, v, n in conn.execute("SELECT facet, value, n FROM facet_counts") if n}
-    wrong = sorted(k for k in want.keys() | kept.keys() if want.get(k, 0) != kept.get(k, 0))
+    # (sorted by their text: a damaged database may hold a BLOB or a number where a category or a country is)
+    wrong = sorted((k for k in want.keys() | kept.keys() if want.get(k, 0) != kept.get(k, 0)), key=repr)
     examples = [f"{f} {v!r}: kept {kept.get((f, v), 0):,}, counted {want.get((f, v), 0):,}" for f, v in wrong]
     detail = "facet_counts differs from the findings (facets and totals would show wrong numbers)"
     return Finding("facet counts", not wrong, detail if wrong else "", len(wrong), examples[:EXAMPLES])

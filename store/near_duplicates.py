@@ -83,16 +83,15 @@ def _same_source(ev: Evidence, pool: list[tuple[str, str, frozenset[str]]]) -> D
     mine = frozenset(words(ev.claim))
     if not mine:
         return None
-    best: tuple[float, str] | None = None
+    # The newest finding it restates (the pool is newest first): one is enough to propose it, and stopping there
+    # keeps a file of many alike findings linear (each would otherwise be compared with all 200 in full).
     for other_id, claim, theirs in pool:
         if not theirs or len(mine & theirs) < SIMILAR * max(len(mine), len(theirs)) - 1:
             continue  # too few words in common to be 85% alike in order
         score = similarity(ev.claim, claim)
-        if score >= SIMILAR and (best is None or score > best[0]):
-            best = (score, other_id)
-    if best is None:
-        return None
-    return Duplicate(ev.id, best[1], f"same source and a claim {best[0]:.0%} alike")
+        if score >= SIMILAR:
+            return Duplicate(ev.id, other_id, f"same source and a claim {score:.0%} alike")
+    return None
 
 
 def _same_figure(conn: sqlite3.Connection, ev: Evidence) -> Duplicate | None:

@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from store import vocab, write
+from store import derived_keys, vocab, write
 from store.errors import StoreError
 from store.history import CHANGE_COLUMNS, Change, append, changes_by_id, decode, history, row_change
+from store.schema import KEYED_FROM
 
 __all__ = ["Change", "history"]  # the history's own module is store.history; review re-exports what it shows
 
@@ -239,6 +240,8 @@ def _set(conn: sqlite3.Connection, evidence_id: str, field: str, value: object) 
         return
     stored = int(bool(value)) if field == "sensitive" else value
     conn.execute(f'UPDATE evidence SET "{field}" = ? WHERE id = ?', (stored, evidence_id))
+    if field in KEYED_FROM["evidence"]:  # the text's matching keys follow it (store.derived_keys)
+        derived_keys.refresh(conn, "evidence", [evidence_id])
 
 
 # -------------------------------------------------------------------------------------------- transactions

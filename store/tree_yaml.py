@@ -72,7 +72,9 @@ def pyyaml_dump(document: object) -> str:
 
 # What PyYAML writes plain in a block: no indicator first, no ': ' or ' #', no control, break or BOM, no space
 # at either end, and not read back as anything but text (true, 12, 2024-05-16, ~ ...: checked with its resolver).
-_FIRST_BAD = set("#,[]{}&*!|>'\"%@`-?: ")
+_FIRST_BAD = set("#,[]{}&*!|>'\"%@` ")
+_FIRST_BAD_BEFORE_SPACE = set("-?:")  # indicators only when a space (or the end) follows: `-;` is plain text
+_SPACES = set(" \t\r\n\x85\u2028\u2029")
 _BAD_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]|: |:$| #")
 # What PyYAML will not single-quote (it double-quotes with escapes): characters outside its printable set.
 _NOT_SINGLE = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
@@ -91,9 +93,11 @@ def _is_str(text: str) -> bool:
 
 
 def _plain(text: str) -> bool:
-    return (
-        bool(text) and text[0] not in _FIRST_BAD and text[-1] != " " and not _BAD_CHARS.search(text) and _is_str(text)
-    )
+    if not text or text[0] in _FIRST_BAD or text.startswith(("---", "...")):
+        return False
+    if text[0] in _FIRST_BAD_BEFORE_SPACE and (len(text) == 1 or text[1] in _SPACES):
+        return False
+    return text[-1] != " " and not _BAD_CHARS.search(text) and _is_str(text)
 
 
 def _scalar(value: object) -> str:
