@@ -126,7 +126,7 @@ def yaml_speed(repeats: int) -> dict:
 
 
 def yaml_import(pyz: Path, work: Path, repeats: int) -> dict:
-    """`import yaml` of every file of the dataset tree into a new database: installed (libyaml) vs bundle (pure Python)."""
+    """`import yaml` of every file of the dataset tree into a new database: installed (libyaml) vs bundle."""
     files = [str(p) for p in sorted((ROOT / "dataset").rglob("*.yaml"))]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(work / "home"), "LANG": "C.UTF-8"}
     out = {}

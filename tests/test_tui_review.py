@@ -91,9 +91,9 @@ def test_triage_an_article_then_read_the_history_and_the_cited_text(db: Path) ->
 
         # the region link: Donbas here means Donetsk and Zaporizhzhia, not Luhansk
         await palette_pick(pilot, "L", "luhansk")
-        await until(pilot, lambda: "Unlinked region luhansk" in screen.status.text, "the unlink")
+        await until(pilot, lambda: "Unlinked region luhansk" in screen.review_status.text, "the unlink")
         await palette_pick(pilot, "l", "zaporiz")
-        await until(pilot, lambda: "Linked region zaporizhzhia" in screen.status.text, "the link")
+        await until(pilot, lambda: "Linked region zaporizhzhia" in screen.review_status.text, "the link")
 
         # two curated, one rejected; each row shows its new mark where it was, the list keeps its length
         await press(pilot, "c")  # para 7, then the cursor goes on
@@ -194,18 +194,18 @@ def test_a_sealed_finding_is_refused_until_unsealed_and_undo_goes_back(db: Path)
         await press(pilot, "escape")
         assert app.screen is screen
         await press(pilot, "U")
-        await until(pilot, lambda: "Unsealed" in screen.status.text, "unsealed")
+        await until(pilot, lambda: "Unsealed" in screen.review_status.text, "unsealed")
         await press(pilot, "E")
         app.screen.inputs["claim"].value = "North Korea's delegation visited Donbas in April."
         await press(pilot, "enter")
         assert app.screen is screen
-        await until(pilot, lambda: "Changed claim" in screen.status.text, "the edit")
+        await until(pilot, lambda: "Changed claim" in screen.review_status.text, "the edit")
         await press(pilot, "u")  # undo the claim
-        await until(pilot, lambda: screen.status.text.startswith("Undone"), "undo")
+        await until(pilot, lambda: screen.review_status.text.startswith("Undone"), "undo")
         assert one(db, "SELECT claim FROM evidence WHERE id = ?", para(7)).endswith("stayed away.")
         for _ in range(3):  # the unseal, the mark; then nothing is left to undo, which is said, not raised
             await press(pilot, "u")
-        await until(pilot, lambda: "Not done: nothing to undo" in screen.status.text, "nothing to undo")
+        await until(pilot, lambda: "Not done: nothing to undo" in screen.review_status.text, "nothing to undo")
         assert "unreviewed" in row_text(app, 0)
         assert app.is_running
 

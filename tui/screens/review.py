@@ -107,13 +107,13 @@ class ReviewScreen(HomeScreen):
         self.headers["evidence"].title = "To review"
         self.headers["evidence"].set(count="…", note=self._evidence_note())
         self.tabs.set_count("evidence", "…")
-        self.status = StatusLine(id="review-status")
-        self.status.say(f"Reviewing as {clean(review.reviewer)}: c curated · d disputed · r rejected · ? keys")
+        self.review_status = StatusLine(id="review-status")  # (the home screen's `status` is the search's notes)
+        self.review_status.say(f"Reviewing as {clean(review.reviewer)}: c curated · d disputed · r rejected · ? keys")
 
     brand = "review"
 
     def above_keys(self) -> ComposeResult:
-        yield self.status
+        yield self.review_status
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -124,7 +124,8 @@ class ReviewScreen(HomeScreen):
     # -- the queue --------------------------------------------------------------------------------------------------
 
     def current_filter(self) -> EvidenceFilter:
-        return queue_filter(self.query_text, self.chips, as_you_type=self.typing)
+        """The queue's filter: the search bar's query as it shows it (as you type), the chips, the statuses."""
+        return queue_filter(self.search_text(), self.chips, as_you_type=True)
 
     def _refilter(self) -> None:
         self.evidence.set_source(QueueSource(self.current_filter()))
@@ -155,12 +156,12 @@ class ReviewScreen(HomeScreen):
     def write(self, work: Any, *, doing: str) -> None:
         """Run `work(conn, who)` on the writes thread (it returns an Outcome); then update the row it touched."""
         who = self.review.reviewer
-        self.status.say(f"{doing}…")
+        self.review_status.say(f"{doing}…")
         run_write(self, lambda conn: work(conn, who), self.written)
 
     def written(self, outcome: Outcome | None, error: str | None) -> None:
         if error is not None or outcome is None:
-            self.status.say(refusal(error), error=True)
+            self.review_status.say(refusal(error), error=True)
             return
         self.show_outcome(outcome)
 
@@ -182,7 +183,7 @@ class ReviewScreen(HomeScreen):
                 about = f": {plain(outcome.finding.get('claim'))}"[:80]
             if self.detail.evidence_id == outcome.evidence_id:
                 self.detail.reload()
-        self.status.say(f"{outcome.message}{about}")
+        self.review_status.say(f"{outcome.message}{about}")
 
     def _loaded_index(self, evidence_id: str) -> int | None:
         """The row of a finding in the queue (among the rows read so far), the cursor's first."""
@@ -249,7 +250,7 @@ class ReviewScreen(HomeScreen):
         from tui.screens.review_edit import EditScreen
 
         if data is None:
-            self.status.say(f"Finding {clean(evidence_id)} is no longer in the database", error=True)
+            self.review_status.say(f"Finding {clean(evidence_id)} is no longer in the database", error=True)
             return
         self.app.push_screen(EditScreen(data, self.review.reviewer), self._edited)
 
@@ -272,7 +273,7 @@ class ReviewScreen(HomeScreen):
 
         choices = link_choices(data)
         if not choices:
-            self.status.say("This finding has no actor or region links to remove", error=True)
+            self.review_status.say("This finding has no actor or region links to remove", error=True)
             return
         open_link_palette(self, evidence_id, add=False, choices=choices)
 
@@ -307,24 +308,24 @@ class ReviewEvidenceScreen(EvidenceScreen):
     def __init__(self, evidence_id: str, review: Review) -> None:
         super().__init__(evidence_id)
         self.review = review
-        self.status = StatusLine(id="review-status")
+        self.review_status = StatusLine(id="review-status")  # (the home screen's `status` is the search's notes)
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
             if isinstance(widget, KeyBar):
-                yield self.status
+                yield self.review_status
             yield widget
 
     def _write(self, work: Any, doing: str) -> None:
         who, evidence_id = self.review.reviewer, self.evidence_id
-        self.status.say(f"{doing}…")
+        self.review_status.say(f"{doing}…")
         run_write(self, lambda conn: work(conn, who, evidence_id), self._written)
 
     def _written(self, outcome: Outcome | None, error: str | None) -> None:
         if error is not None or outcome is None:
-            self.status.say(refusal(error), error=True)
+            self.review_status.say(refusal(error), error=True)
             return
-        self.status.say(outcome.message)
+        self.review_status.say(outcome.message)
         self.load()
         queue = self.app.screen_stack[0] if self.app.screen_stack else None
         if isinstance(queue, ReviewScreen):
