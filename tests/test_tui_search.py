@@ -147,7 +147,7 @@ def test_the_first_screen_and_the_help_say_which_database_is_open(
         await press(pilot, "question_mark")
         # (a long temporary path wraps after the colon)
         await until(pilot, lambda: f"{kind}:" in screen_text(pilot.app), "the help's line on the database")
-        assert path.name in screen_text(pilot.app)
+        assert path.name in screen_text(pilot.app), screen_text(pilot.app)
 
     run_app(path, check)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -98,10 +99,34 @@ def database_content(path: str | Path) -> list[Content]:
     from tui.widgets.search import database_kind, database_note, shown_path
 
     kind = database_kind(path)
+    first, *rest = _path_lines(shown_path(path), PATH_WIDTH - len(kind) - 2)
     return [
-        Content.assemble((kind, "bold $accent"), (": ", ""), (shown_path(path), "bold")),
+        Content.assemble((kind, "bold $accent"), (": ", ""), (first, "bold")),
+        *(Content.assemble(("  ", ""), (line, "bold")) for line in rest),
         Content(f"  {database_note(kind)}.").stylize("$text-muted"),
     ]
+
+
+PATH_WIDTH = 76  # a path's lines in the help at 80 columns (its border and scrollbar take the rest)
+
+
+def _path_lines(path: str, first_width: int) -> list[str]:
+    """A long path broken after a `/` (a terminal would break it in the middle of a name), the first line
+    `first_width` cells wide, the others PATH_WIDTH - 2; a name longer than a line is cut where it falls."""
+    lines: list[str] = []
+    line = ""
+    width = max(first_width, 20)
+    for token in re.findall(r"[^/]*/|[^/]+$", path):  # each directory with its slash, then the name
+        if line and len(line) + len(token) > width:
+            lines.append(line)
+            line, width = "", PATH_WIDTH - 2
+        line += token
+    lines.append(line)
+    return [chunk for text in lines for chunk in _cut(text, PATH_WIDTH - 2)]
+
+
+def _cut(text: str, width: int) -> list[str]:
+    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
 
 
 def help_content(app: App[Any]) -> Content:
