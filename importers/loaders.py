@@ -104,9 +104,12 @@ def display_path(path: str | os.PathLike[str]) -> str:
 # ------------------------------------------------------------------------------------------------ opening
 
 
-def open_input(path: str | os.PathLike[str], *, stdin: bool = True) -> BinaryIO:
+def open_input(
+    path: str | os.PathLike[str], *, stdin: bool = True, pipe_hint: str = "give - and pipe it in"
+) -> BinaryIO:
     """The file's bytes. Refuses directories, devices, FIFOs and sockets without waiting on them (`/dev/zero`
-    would never end, a FIFO would block until someone writes); `-` is standard input where `stdin` allows it."""
+    would never end, a FIFO would block until someone writes); `-` is standard input where `stdin` allows it
+    (`pipe_hint` says how, in the message about a FIFO or device)."""
     name = display_path(path)
     if str(path) == "-":
         if not stdin:
@@ -128,7 +131,7 @@ def open_input(path: str | os.PathLike[str], *, stdin: bool = True) -> BinaryIO:
         if stat.S_ISDIR(mode):
             raise DataError("is a directory, not a file", file=name)
         if not stat.S_ISREG(mode):
-            where = " (to read from a pipe, give - and pipe it in)" if stdin else ""
+            where = f" (to read from a pipe, {pipe_hint})" if stdin else ""
             raise DataError(f"is {file_kind(mode)}, not a regular file{where}", file=name)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)

@@ -23,18 +23,15 @@ import gzip
 import hashlib
 import io
 import json
-import os
-import stat
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO, cast
 
+from importers import loaders
 from importers.ftm.entities import LineError
 from importers.ftm.limits import Limits, size_text
 from store.errors import DataError
-from store.output import file_kind
 from store.text import printable
 
 
@@ -92,31 +89,10 @@ class _Hashing(io.RawIOBase):
 
 
 def open_input(path: str, stack: contextlib.ExitStack) -> BinaryIO:
-    """The file's bytes; refuses directories, FIFOs, devices and sockets without waiting on them."""
-    name = "<stdin>" if path == "-" else str(path)
-    if path == "-":
-        return sys.stdin.buffer
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what the file is.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise DataError("no such file", file=name) from None
-    except IsADirectoryError:
-        raise DataError("is a directory, not a file", file=name) from None
-    except PermissionError:
-        raise DataError("permission denied", file=name) from None
-    except OSError as e:
-        raise DataError(f"cannot read: {e.strerror or e}", file=name) from None
-    mode = os.fstat(fd).st_mode
-    if stat.S_ISDIR(mode):
-        os.close(fd)
-        raise DataError("is a directory, not a file", file=name)
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise DataError(f"is {file_kind(mode)}, not a regular file (to read from a pipe, use -)", file=name)
-    if hasattr(os, "set_blocking"):
-        os.set_blocking(fd, True)
-    return stack.enter_context(os.fdopen(fd, "rb"))
+    """The file's bytes (importers.loaders.open_input: directories, FIFOs, devices and sockets refused without
+    waiting on them), closed with `stack`; standard input is left open."""
+    f = loaders.open_input(path, pipe_hint="use -")
+    return f if path == "-" else stack.enter_context(f)
 
 
 class InputFile:
