@@ -35,15 +35,12 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
       findings --db team.db check --json
     """
     from store.check import run_checks
-    from store.check_scripts import run_script_checks
     from store.paths import reading_db
     from store.text import json_safe, printable
 
     path = reading_db(given_db(ctx))
     with _PhaseReport(lines_to_stderr=as_json) as report_phase:
         findings = run_checks(path, progress=report_phase)
-    if all(f.ok for f in findings[:1]):  # storage intact: the text can be read
-        findings += run_script_checks(path)
     problems = [f for f in findings if not f.ok]
     if as_json:
         report = {"database": str(path), "ok": not problems, "checks": [asdict(f) for f in findings]}
@@ -65,7 +62,8 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
 
 
 class _PhaseReport:
-    """How `check` shows its progress: a bar on a terminal (after a second), a line per phase elsewhere."""
+    """How `check` shows its progress: a bar on a terminal (after a second) naming the phases running, a line
+    per phase elsewhere as it ends (phases run side by side, so they end in their own order)."""
 
     def __init__(self, *, lines_to_stderr: bool) -> None:
         import sys
@@ -76,25 +74,32 @@ class _PhaseReport:
         self._clock = time.monotonic
         self._terminal = sys.stderr.isatty()
         self._bar = DelayedProgress("checking", unit="phases") if self._terminal else None
-        self._started = 0.0
+        self._running: dict[str, float] = {}  # phase -> when it started
+        self._ended = 0
         self._err = lines_to_stderr
 
     def __call__(self, index: int, total: int, name: str, found: list[Finding] | None) -> None:
         if found is None:
-            self._started = self._clock()
-            if self._bar is not None:
-                self._bar.total = total
-                self._bar.describe(f"checking {name}")
+            self._running[name] = self._clock()
+            self._describe(total)
             return
+        started = self._running.pop(name, None)
+        self._ended += 1
         if self._bar is not None:
             self._bar.advance()
+            self._describe(total)
             return
         from store.text import printable
 
         problems = sum(not f.ok for f in found)
-        verdict = "ok" if not problems else f"{problems} problem(s)"
-        seconds = self._clock() - self._started
-        click.echo(f"check {index + 1}/{total}: {printable(name)}: {verdict} ({seconds:.1f} s)", err=self._err)
+        verdict = "not run (the storage is damaged)" if not found else f"{problems} problem(s)" if problems else "ok"
+        seconds = f" ({self._clock() - started:.1f} s)" if started is not None else ""
+        click.echo(f"check {self._ended}/{total}: {printable(name)}: {verdict}{seconds}", err=self._err)
+
+    def _describe(self, total: int) -> None:
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.describe(f"checking {', '.join(self._running)}" if self._running else "checking")
 
     def __enter__(self) -> _PhaseReport:
         return self

@@ -3,15 +3,20 @@ names, search indexes.
 
 Each check returns the problems it found; an empty list means healthy. Checks only read: the database is opened
 read-only (store.connect) and never written, so `check` on a file leaves it byte for byte as it was. FTS5's own
-integrity check is an INSERT, so the search indexes are checked another way: the index's every token (term,
-row, column, position, read through an `fts5vocab` table) is compared with those of a fresh index of the content
-table built in a temporary database (temporary files go to the system's temporary directory, not beside the
-database). `findings repair` (store.repair) fixes what can be fixed, after making a backup.
+integrity check is an INSERT, so it runs on a copy of each search index in the temporary database (temporary
+files go to the system's temporary directory, not beside the database), reading the rows from the main file;
+when it finds the index wrong, the index's every token (term, row, column, position, read through an
+`fts5vocab` table) is compared with those of a fresh index of the content table, to name the rows. The storage
+integrity check, the longest, runs on a connection of its own in a thread beside the others (SQLite works
+without Python's lock). `findings repair` (store.repair) fixes what can be fixed, after making a backup.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -136,14 +141,21 @@ DERIVED_CHECKS: list[tuple[str, str, str]] = [
         "ORDER BY alias)), '')",
     ),
 ]
-# Called at the start of each phase (found = None) and at its end (with what it found): the phase's index, how
-# many phases there are, its name.
+# Called at the start of each phase (found = None) and at its end (with what it found; an empty list for a phase
+# that was not run): the phase's index in phases(), how many phases there are, its name. Phases run side by
+# side, so the calls come from the threads that run them, one at a time, in the order phases start and end.
 Progress = Callable[[int, int, str, "list[Finding] | None"], None]
 _SIMPLE_PHASES: list[tuple[str, Callable[[sqlite3.Connection], Finding]]] = []  # filled below the functions
+MIXED_SCRIPTS = "words mixing Latin and Cyrillic letters"  # store.check_scripts.NAME
+# Started first (the longest at a million findings), so that the others fill the time beside them.
+_LONGEST = ("storage integrity", "search index of evidence", "foreign keys and references", "values of the right type")
+# SQLite runs without Python's lock, so checks on separate connections run at once, a core each.
+WORKERS = max(2, min(3, os.cpu_count() or 2))
 
 
 def phases() -> list[str]:
-    """The names of the phases of run_checks, in order (the foreign-key phase reports several checks)."""
+    """The names of the phases of run_checks, in the order of the report (the foreign-key phase reports several
+    checks)."""
     return [
         "storage integrity",
         "foreign keys and references",
@@ -154,53 +166,116 @@ def phases() -> list[str]:
         *(name for name, _, _ in DERIVED_CHECKS),
         *(name for name, _ in _SIMPLE_PHASES),
         *(f"search index of {table}" for table in FTS_COLUMNS),
+        MIXED_SCRIPTS,
     ]
 
 
-def run_checks(path: Path, *, progress: Progress | None = None) -> list[Finding]:
-    """Every check, in order, on one read-only connection; `progress` hears of each phase as it starts and
-    ends."""
+Phase = Callable[[sqlite3.Connection], "list[Finding]"]
+
+
+def _plan(path: Path) -> dict[str, Phase]:
+    """What each phase runs, on the connection of the thread that runs it."""
+    from store.check_scripts import check_mixed_scripts
+
+    plan: dict[str, Phase] = {
+        "storage integrity": lambda conn: [_damaged("storage integrity", _integrity, conn)],
+        "foreign keys and references": _references,
+        "schema version": lambda conn: [_damaged("schema version", _version, conn)],
+        "schema": lambda conn: [_damaged("schema", _schema, conn)],
+        "journal files": lambda conn: [_journal_files(path)],
+    }
+    for name, detail, sql in REFERENCE_CHECKS + DERIVED_CHECKS:
+        if name not in FOREIGN_KEY_TABLES:
+            plan[name] = partial(_listed_phase, name=name, detail=detail, sql=sql)
+    for name, check in _SIMPLE_PHASES:
+        plan[name] = partial(_damaged_phase, name=name, check=check)
+    for table, columns in FTS_COLUMNS.items():
+        plan[f"search index of {table}"] = partial(_fts_phase, table=table, columns=columns)
+    plan[MIXED_SCRIPTS] = lambda conn: [check_mixed_scripts(conn)]
+    return plan
+
+
+def run_checks(path: Path, *, progress: Progress | None = None, workers: int = WORKERS) -> list[Finding]:
+    """Every check, each phase on one of `workers` read-only connections, in threads; the longest start first.
+    `progress` hears of each phase as it starts and ends. The words of every text are read only once the
+    storage is known to be intact (a damaged page could hold anything)."""
     from store.connect import open_readonly
 
-    step = _Steps(phases(), progress)
-    conn = open_readonly(path)
-    conn.budget *= CHECK_TIME_FACTOR
+    names = phases()
+    plan = _plan(path)
+    waiting = deque(sorted(names, key=lambda n: _LONGEST.index(n) if n in _LONGEST else len(_LONGEST)))
+    waiting.remove(MIXED_SCRIPTS)  # queued when the storage is known intact
+    found: dict[str, list[Finding]] = {}
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+    conns: list[sqlite3.Connection] = []
     try:
-        out = step("storage integrity", lambda: [_damaged("storage integrity", _integrity, conn)])
-        out += step("foreign keys and references", lambda: _references(conn))
-        out += step("schema version", lambda: [_damaged("schema version", _version, conn)])
-        out += step("schema", lambda: [_damaged("schema", _schema, conn)])
-        out += step("journal files", lambda: [_journal_files(path)])
-        for name, detail, sql in REFERENCE_CHECKS + DERIVED_CHECKS:
-            if name not in FOREIGN_KEY_TABLES:
-                out += step(name, partial(_one, _listed, conn, name, detail, sql))
-        for name, check in _SIMPLE_PHASES:
-            out += step(name, partial(_one, _damaged, name, check, conn))
-        out += _fts(conn, step)
+        for i in range(workers):
+            conn = open_readonly(path, notes=i == 0)
+            conn.budget *= CHECK_TIME_FACTOR
+            conns.append(conn)
+
+        def tell(name: str, result: list[Finding] | None) -> None:
+            if progress is not None:
+                with lock:
+                    progress(names.index(name), len(names), name, result)
+
+        def work(conn: sqlite3.Connection) -> None:
+            try:
+                while True:
+                    with lock:
+                        if not waiting or failures:
+                            return
+                        name = waiting.popleft()
+                    tell(name, None)
+                    result = plan[name](conn)
+                    skipped = name == "storage integrity" and not result[0].ok
+                    with lock:
+                        found[name] = result
+                        if name == "storage integrity" and not skipped:
+                            waiting.appendleft(MIXED_SCRIPTS)
+                        elif skipped:
+                            found[MIXED_SCRIPTS] = []
+                    tell(name, result)
+                    if skipped:
+                        tell(MIXED_SCRIPTS, [])
+            except BaseException as e:
+                with lock:
+                    failures.append(e)
+                for other in conns:
+                    other.interrupt()
+
+        threads = [threading.Thread(target=work, args=(conn,), name=f"check-{i}") for i, conn in enumerate(conns)]
+        for t in threads:
+            t.start()
+        try:
+            for t in threads:
+                while t.is_alive():  # (a join with a timeout: Ctrl-C is heard meanwhile)
+                    t.join(0.25)
+        except BaseException:
+            with lock:
+                waiting.clear()
+            for conn in conns:
+                conn.interrupt()
+            for t in threads:
+                t.join()
+            raise
+        if failures:
+            raise failures[0]
     finally:
-        conn.close()
-    return out
+        for conn in conns:
+            conn.close()
+    return [f for name in names for f in found[name]]
 
 
-def _one(check: Callable[..., Finding], *args: object) -> list[Finding]:
-    """A phase of one check."""
-    return [check(*args)]
+def _listed_phase(conn: sqlite3.Connection, *, name: str, detail: str, sql: str) -> list[Finding]:
+    return [_listed(conn, name, detail, sql)]
 
 
-class _Steps:
-    """Runs the phases and tells `progress` about them."""
-
-    def __init__(self, names: list[str], progress: Progress | None) -> None:
-        self.names, self.progress = names, progress
-
-    def __call__(self, name: str, run: Callable[[], list[Finding]]) -> list[Finding]:
-        i = self.names.index(name)
-        if self.progress is not None:
-            self.progress(i, len(self.names), name, None)
-        found = run()
-        if self.progress is not None:
-            self.progress(i, len(self.names), name, found)
-        return found
+def _damaged_phase(
+    conn: sqlite3.Connection, *, name: str, check: Callable[[sqlite3.Connection], Finding]
+) -> list[Finding]:
+    return [_damaged(name, check, conn)]
 
 
 def _listed(conn: sqlite3.Connection, name: str, detail: str, sql: str) -> Finding:
@@ -303,25 +378,34 @@ _TYPES = {"TEXT": ("text",), "INTEGER": ("integer",), "NUMERIC": ("integer", "re
 
 def value_types(conn: sqlite3.Connection) -> Finding:
     """Values whose storage type is not their column's (a BLOB category, a number as a claim): another program
-    wrote them. Readers show them as text, or stop at a non-number where a number belongs."""
+    wrote them. Readers show them as text, or stop at a non-number where a number belongs. One pass over each
+    table counts every column; a column with wrong values is then asked for its first one."""
     problems: list[str] = []
     n = 0
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     ours, _, _ = schema_check.our_names()
     for table in sorted(set(tables) & ours - {"facet_counts"}):  # its values are copies of the findings' own
         key = "id" if table in ("sources", "actors", "regions", "evidence") else "rowid"
+        typed: list[tuple[str, str]] = []  # (column, the storage types it allows, as SQL)
         for column in conn.execute(f'PRAGMA table_info("{table}")').fetchall():
             name, declared = column[1], str(column[2]).upper()
-            if declared not in _TYPES:
+            if declared in _TYPES:
+                typed.append((name, ", ".join(f"'{t}'" for t in (*_TYPES[declared], "null"))))
+        if not typed:
+            continue
+        counts = conn.execute(
+            "SELECT "
+            + ", ".join(f'count(*) FILTER (WHERE typeof("{c}") NOT IN ({allowed}))' for c, allowed in typed)
+            + f' FROM "{table}"'
+        ).fetchone()
+        for (name, allowed), count in zip(typed, counts, strict=True):
+            if not count:
                 continue
-            allowed = ", ".join(f"'{t}'" for t in (*_TYPES[declared], "null"))
-            count, example, kind = conn.execute(
-                f'SELECT count(*), min({key}), min(typeof("{name}")) FROM "{table}" '
-                f'WHERE typeof("{name}") NOT IN ({allowed})'
+            example, kind = conn.execute(
+                f'SELECT min({key}), min(typeof("{name}")) FROM "{table}" WHERE typeof("{name}") NOT IN ({allowed})'
             ).fetchone()
-            if count:
-                n += count
-                problems.append(f"{table}.{name}: {count:,} ({kind}; e.g. {key} {example})")
+            n += count
+            problems.append(f"{table}.{name}: {count:,} ({kind}; e.g. {key} {example})")
     detail = "values stored with another type than their column's (written by another program)"
     return Finding("values of the right type", not n, detail if n else "", n, problems[:EXAMPLES])
 
@@ -374,28 +458,60 @@ _SIMPLE_PHASES += [
 ]
 
 
-def _fts(conn: sqlite3.Connection, step: _Steps) -> list[Finding]:
-    """Each search index against a fresh index of its content table, read-only (see the module docstring)."""
-    out = []
+def _fts_phase(conn: sqlite3.Connection, *, table: str, columns: tuple[str, ...]) -> list[Finding]:
+    """One search index (see the module docstring), read-only."""
     conn.execute("PRAGMA query_only = OFF")  # for the temporary database only: the main file is opened read-only
     try:
-        for table, columns in FTS_COLUMNS.items():
-            out += step(f"search index of {table}", partial(_one, _fts_one, conn, table, columns))
+        return [_fts_one(conn, table, columns)]
     finally:
         conn.execute("PRAGMA query_only = ON")
-    return out
 
 
 REBUILD = "`findings repair` rebuilds it"
+FTS_SHADOWS = ("data", "idx", "docsize", "config")  # the tables an FTS5 index with external content keeps
 
 
 def _fts_one(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> Finding:
+    name = f"search index of {table}"
     try:
+        if index_in_step(conn, table, columns):
+            return Finding(name, True)
         differ, examples = compare_index(conn, table, columns)
     except sqlite3.DatabaseError as e:
-        return Finding(f"search index of {table}", False, f"could not be read: {e}; {REBUILD}", 1)
+        return Finding(name, False, f"could not be read: {e}; {REBUILD}", 1)
+    if not differ:  # every row's words are right: the index's own bookkeeping is not
+        detail = f"{table}_fts is damaged (its structure or its row sizes disagree with {table}); {REBUILD}"
+        return Finding(name, False, detail, 1)
     detail = f"{table}_fts disagrees with {table} (rows {', '.join(examples)}); {REBUILD}"
-    return Finding(f"search index of {table}", not differ, detail if differ else "", differ, examples)
+    return Finding(name, False, detail, differ, examples)
+
+
+def index_in_step(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> bool:
+    """Whether `table`_fts agrees with `table` by FTS5's own integrity check (every word of every row at its
+    place, the row sizes, the index's structure), run on a copy of the index in the temporary database, in one
+    read transaction: the check is an INSERT, which the read-only main file refuses. False says only that the
+    index is not right; compare_index names the rows. Needs query_only off (for the temporary database)."""
+    copy, rows = f"findings_check_{table}_copy", f"findings_check_{table}_rows"
+    cols = ", ".join(f'"{c}"' for c in columns)
+    conn.execute("BEGIN")
+    try:
+        conn.execute(f'CREATE TEMP VIEW {rows} AS SELECT rowid AS findings_rowid, {cols} FROM main."{table}"')
+        conn.execute(
+            f"CREATE VIRTUAL TABLE temp.{copy} USING fts5({cols}, tokenize='{TOKENIZE}', content='{rows}', "
+            "content_rowid='findings_rowid')"
+        )
+        for shadow in FTS_SHADOWS:
+            conn.execute(f"DELETE FROM temp.{copy}_{shadow}")
+            conn.execute(f'INSERT INTO temp.{copy}_{shadow} SELECT * FROM main."{table}_fts_{shadow}"')
+        try:
+            conn.execute(f"INSERT INTO temp.{copy} ({copy}, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as e:
+            if e.sqlite_errorcode & 0xFF == sqlite3.SQLITE_CORRUPT:  # what the check says of an index out of step
+                return False
+            raise
+        return True
+    finally:
+        conn.execute("ROLLBACK")  # (the copy goes with it)
 
 
 def compare_index(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> tuple[int, list[str]]:

@@ -130,21 +130,36 @@ def hidden_in_batch(batch: Batch) -> Iterator[Hidden]:
                 yield Hidden(kind, str(getattr(rec, "id", None) or getattr(rec, "name", "")), field_name, found)
 
 
+def _unusual(column: str) -> str:
+    """SQL: whether `column` holds a character outside printable ASCII (NUL too, where GLOB stops). The checks
+    below look only at those values in Python: a million plain ASCII ids are passed over in C."""
+    return f"({column} GLOB '*[^ -~]*' OR instr({column}, char(0)) > 0)"
+
+
 def hidden_in_database(conn: sqlite3.Connection) -> list[Hidden]:
     """Names and ids in the database that hold characters the text table makes visible (for `findings check`)."""
     out: list[Hidden] = []
     queries = (
-        ("actor", "SELECT id, 'id', id FROM actors UNION ALL SELECT id, 'name', name FROM actors"),
-        ("region", "SELECT id, 'id', id FROM regions UNION ALL SELECT id, 'name', name FROM regions"),
-        ("source", "SELECT id, 'id', id FROM sources UNION ALL SELECT id, 'title', title FROM sources"),
-        ("evidence", "SELECT id, 'id', id FROM evidence"),
-        ("alias", "SELECT ref_id, 'alias of ' || kind, alias FROM aliases"),
+        ("actor", "actors", (("id", "id"), ("name", "name"))),
+        ("region", "regions", (("id", "id"), ("name", "name"))),
+        ("source", "sources", (("id", "id"), ("title", "title"))),
+        ("evidence", "evidence", (("id", "id"),)),
     )
-    for kind, sql in queries:
-        for id_, field_name, text in conn.execute(sql):
-            if isinstance(text, str) and (found := _hidden(text)):
-                out.append(Hidden(kind, str(id_), str(field_name), found))
-    return out
+    for kind, table, fields in queries:
+        sql = " UNION ALL ".join(
+            f"SELECT id, '{label}', {column} FROM {table} WHERE {_unusual(column)}" for label, column in fields
+        )
+        out += _hidden_rows(kind, conn.execute(sql))
+    aliases = conn.execute(f"SELECT ref_id, 'alias of ' || kind, alias FROM aliases WHERE {_unusual('alias')}")
+    return out + _hidden_rows("alias", aliases)
+
+
+def _hidden_rows(kind: str, rows: Iterable[tuple[object, object, object]]) -> list[Hidden]:
+    return [
+        Hidden(kind, str(id_), str(field_name), found)
+        for id_, field_name, text in rows
+        if isinstance(text, str) and (found := _hidden(text))
+    ]
 
 
 def not_nfc_in_database(conn: sqlite3.Connection) -> list[str]:
@@ -157,17 +172,24 @@ def not_nfc_in_database(conn: sqlite3.Connection) -> list[str]:
         ("region", "regions", "name"),
         ("source", "sources", "title"),
     ):
-        for id_, name in conn.execute(f"SELECT id, {label} FROM {table}"):
+        odd = f"SELECT id, {label} FROM {table} WHERE {_unusual('id')} OR {_unusual(label)} ORDER BY rowid"
+        for id_, name in conn.execute(odd):
             for what, text in (("id", id_), (label, name)):
-                if isinstance(text, str) and not text.isascii() and not unicodedata.is_normalized("NFC", text):
+                if isinstance(text, str) and not _is_nfc(text):
                     out.append(f"{kind} {what} {text!r}" + (f" ({id_})" if what != "id" else ""))
-    for (id_,) in conn.execute("SELECT id FROM evidence"):
-        if isinstance(id_, str) and not id_.isascii() and not unicodedata.is_normalized("NFC", id_):
+    for (id_,) in conn.execute(f"SELECT id FROM evidence WHERE {_unusual('id')} ORDER BY rowid"):
+        if isinstance(id_, str) and not _is_nfc(id_):
             out.append(f"evidence id {id_!r}")
-    for kind, id_, alias in conn.execute("SELECT kind, ref_id, alias FROM aliases"):
-        if isinstance(alias, str) and not alias.isascii() and not unicodedata.is_normalized("NFC", alias):
+    for kind, id_, alias in conn.execute(
+        f"SELECT kind, ref_id, alias FROM aliases WHERE {_unusual('alias')} ORDER BY rowid"
+    ):
+        if isinstance(alias, str) and not _is_nfc(alias):
             out.append(f"alias {alias!r} of {kind} {id_}")
     return out
+
+
+def _is_nfc(text: str) -> bool:
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
 
 
 # --------------------------------------------------------------------------------------------- region cycles

@@ -27,9 +27,9 @@ _LATIN_TO_CYRILLIC = {
     "X": "Х", "Y": "У", "I": "І", "J": "Ј", "S": "Ѕ", "k": "к", "m": "м", "h": "н", "t": "т",
 }  # fmt: skip
 
-_CYRILLIC_RANGES = ((0x0400, 0x052F), (0x1C80, 0x1C8F), (0x2DE0, 0x2DFF), (0xA640, 0xA69F))
+CYRILLIC_RANGES = ((0x0400, 0x052F), (0x1C80, 0x1C8F), (0x2DE0, 0x2DFF), (0xA640, 0xA69F))
 _LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF), (0xFF21, 0xFF5A))
-_CYRILLIC_CHARS = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _CYRILLIC_RANGES)
+_CYRILLIC_CHARS = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in CYRILLIC_RANGES)
 _HAS_CYRILLIC = re.compile(f"[{_CYRILLIC_CHARS}]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 
@@ -40,7 +40,7 @@ def _in(ranges: tuple[tuple[int, int], ...], ch: str) -> bool:
 
 
 def is_cyrillic(ch: str) -> bool:
-    return _in(_CYRILLIC_RANGES, ch)
+    return _in(CYRILLIC_RANGES, ch)
 
 
 def is_latin(ch: str) -> bool:
