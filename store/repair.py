@@ -170,7 +170,7 @@ def _repair_contents(path: Path, real: Path, report: Report) -> None:
 def _index_differs(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> bool:
     conn.execute("PRAGMA query_only = OFF")  # the temporary database only (the main file is read-only here)
     try:
-        return check.compare_index(conn, table, columns)[0] > 0
+        return not check.index_in_step(conn, table, columns)
     except sqlite3.DatabaseError:
         return True
     finally:

@@ -64,6 +64,11 @@ DAMAGE = [
     ),
     (
         "search index of evidence",
+        # The index's count of a row's words, which ranking reads, made wrong.
+        ["UPDATE evidence_fts_docsize SET sz = x'0102030405' WHERE id = (SELECT min(id) FROM evidence_fts_docsize)"],
+    ),
+    (
+        "search index of evidence",
         # Change a row behind the index's back: drop the update trigger, edit, restore nothing.
         [
             "DROP TRIGGER evidence_au",
@@ -109,3 +114,27 @@ def test_check_without_a_terminal_writes_a_line_per_phase_before_the_report(db: 
     as_json = run_cli("check", "--json", db=db)
     assert json.loads(as_json.stdout)["ok"] is True  # the phase lines went to standard error
     assert as_json.stderr.count("check ") == len(names)
+
+
+def test_check_finds_what_another_program_wrote_in_names_and_texts(db: Path) -> None:
+    """Hidden characters, names not in NFC and words mixing scripts are looked for only in text outside plain
+    ASCII (SQL passes over the rest): a NUL, where SQL's GLOB stops reading, hides nothing behind it."""
+    import unicodedata
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE actors SET name = ? WHERE id = 'china'", ("Chi\x00na\u200b",))
+    conn.execute(
+        "UPDATE aliases SET alias = ? WHERE ref_id = 'china' AND alias = 'PRC'", (unicodedata.normalize("NFD", "Київ"),)
+    )
+    conn.execute("UPDATE evidence SET claim = ? WHERE id = 'yuanization'", ("Plain ASCII\x00 then Hu\u0430wei",))
+    conn.commit()
+    conn.close()
+    by_name = {c["check"]: c for c in json.loads(run_cli("check", "--json", db=db).stdout)["checks"]}
+    hidden = by_name["hidden characters in names and ids"]
+    assert hidden["warning"] and hidden["count"] == 1 and "china" in hidden["examples"][0], hidden
+    assert "U+200B" in hidden["examples"][0]
+    not_nfc = by_name["ids and names in NFC"]
+    assert not_nfc["warning"] and not_nfc["count"] == 1 and "of actor china" in not_nfc["examples"][0], not_nfc
+    mixed = by_name["words mixing Latin and Cyrillic letters"]
+    assert mixed["count"] == 1 and mixed["examples"][0].startswith("finding yuanization: Hu"), mixed
+    assert "U+0430" in mixed["examples"][0]

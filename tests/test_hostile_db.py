@@ -255,6 +255,18 @@ def test_check_finds_a_search_index_out_of_step_without_writing(db: Path) -> Non
     assert "yuanization" in findings(db, "search", "--json", "reindexing").stdout
 
 
+def test_check_finds_a_search_index_damaged_inside_and_repair_rebuilds_it(db: Path) -> None:
+    """Every row's words are right, but the index's count of a row's words (which ranking reads) is not."""
+    sql(db, "UPDATE evidence_fts_docsize SET sz = x'0102030405' WHERE id = (SELECT min(id) FROM evidence_fts_docsize)")
+    before = digest(db)
+    proc = findings(db, "check")
+    assert proc.returncode == 1 and "FAIL  search index of evidence: 1 — evidence_fts is damaged" in proc.stdout
+    assert digest(db) == before
+    assert "rebuilt the search index of evidence" in findings(db, "repair").stdout
+    after = findings(db, "check")
+    assert after.returncode == 0 and "ok    search index of evidence" in after.stdout, after.stdout
+
+
 def test_repair_with_nothing_to_do_writes_nothing(db: Path) -> None:
     before = digest(db)
     proc = findings(db, "repair")
