@@ -191,61 +191,43 @@ def _plan(path: Path) -> dict[str, Phase]:
         plan[name] = partial(_damaged_phase, name=name, check=check)
     for table, columns in FTS_COLUMNS.items():
         plan[f"search index of {table}"] = partial(_fts_phase, table=table, columns=columns)
-    plan[MIXED_SCRIPTS] = lambda conn: [check_mixed_scripts(conn)]
+    plan[MIXED_SCRIPTS] = partial(_damaged_phase, name=MIXED_SCRIPTS, check=check_mixed_scripts)
     return plan
 
 
 def run_checks(path: Path, *, progress: Progress | None = None, workers: int = WORKERS) -> list[Finding]:
     """Every check, each phase on one of `workers` read-only connections, in threads; the longest start first.
-    `progress` hears of each phase as it starts and ends. The words of every text are read only once the
-    storage is known to be intact (a damaged page could hold anything)."""
+    `progress` hears of each phase as it starts and ends."""
     from store.connect import open_readonly
 
-    names = phases()
-    plan = _plan(path)
-    waiting = deque(sorted(names, key=lambda n: _LONGEST.index(n) if n in _LONGEST else len(_LONGEST)))
-    waiting.remove(MIXED_SCRIPTS)  # queued when the storage is known intact
-    found: dict[str, list[Finding]] = {}
-    lock = threading.Lock()
-    failures: list[BaseException] = []
     conns: list[sqlite3.Connection] = []
     try:
         for i in range(workers):
             conn = open_readonly(path, notes=i == 0)
             conn.budget *= CHECK_TIME_FACTOR
             conns.append(conn)
+        return _Run(_plan(path), conns, progress).run()
+    finally:
+        for conn in conns:
+            conn.close()
 
-        def tell(name: str, result: list[Finding] | None) -> None:
-            if progress is not None:
-                with lock:
-                    progress(names.index(name), len(names), name, result)
 
-        def work(conn: sqlite3.Connection) -> None:
-            try:
-                while True:
-                    with lock:
-                        if not waiting or failures:
-                            return
-                        name = waiting.popleft()
-                    tell(name, None)
-                    result = plan[name](conn)
-                    skipped = name == "storage integrity" and not result[0].ok
-                    with lock:
-                        found[name] = result
-                        if name == "storage integrity" and not skipped:
-                            waiting.appendleft(MIXED_SCRIPTS)
-                        elif skipped:
-                            found[MIXED_SCRIPTS] = []
-                    tell(name, result)
-                    if skipped:
-                        tell(MIXED_SCRIPTS, [])
-            except BaseException as e:
-                with lock:
-                    failures.append(e)
-                for other in conns:
-                    other.interrupt()
+class _Run:
+    """The phases of one check, shared out among threads, a connection each. What the words of every text say
+    is kept until the storage is known intact: from damaged storage it is not reported (a damaged page could
+    hold anything)."""
 
-        threads = [threading.Thread(target=work, args=(conn,), name=f"check-{i}") for i, conn in enumerate(conns)]
+    def __init__(self, plan: dict[str, Phase], conns: list[sqlite3.Connection], progress: Progress | None) -> None:
+        self.names = phases()
+        self.plan, self.conns, self.progress = plan, conns, progress
+        self.waiting = deque(sorted(self.names, key=lambda n: _LONGEST.index(n) if n in _LONGEST else len(_LONGEST)))
+        self.found: dict[str, list[Finding]] = {}
+        self.held: list[Finding] | None = None  # the mixed-script words, found before the storage was checked
+        self.lock = threading.Lock()
+        self.failures: list[BaseException] = []
+
+    def run(self) -> list[Finding]:
+        threads = [threading.Thread(target=self._work, args=(c,), name=f"check-{i}") for i, c in enumerate(self.conns)]
         for t in threads:
             t.start()
         try:
@@ -253,19 +235,56 @@ def run_checks(path: Path, *, progress: Progress | None = None, workers: int = W
                 while t.is_alive():  # (a join with a timeout: Ctrl-C is heard meanwhile)
                     t.join(0.25)
         except BaseException:
-            with lock:
-                waiting.clear()
-            for conn in conns:
-                conn.interrupt()
+            self._stop()
             for t in threads:
                 t.join()
             raise
-        if failures:
-            raise failures[0]
-    finally:
-        for conn in conns:
-            conn.close()
-    return [f for name in names for f in found[name]]
+        if self.failures:
+            raise self.failures[0]
+        return [f for name in self.names for f in self.found[name]]
+
+    def _stop(self) -> None:
+        with self.lock:
+            self.waiting.clear()
+        for conn in self.conns:
+            conn.interrupt()
+
+    def _work(self, conn: sqlite3.Connection) -> None:
+        try:
+            while True:
+                with self.lock:
+                    if not self.waiting or self.failures:
+                        return
+                    name = self.waiting.popleft()
+                self._tell(name, None)
+                self._ended(name, self.plan[name](conn))
+        except BaseException as e:
+            with self.lock:
+                self.failures.append(e)
+            self._stop()
+
+    def _ended(self, name: str, result: list[Finding]) -> None:
+        storage = "storage integrity"
+        with self.lock:
+            if name == MIXED_SCRIPTS and storage not in self.found:
+                self.held = result
+                return
+            if name == MIXED_SCRIPTS and not self.found[storage][0].ok:
+                result = []
+            self.found[name] = result
+            held, self.held = (self.held, None) if name == storage else (None, self.held)
+            if held is not None and not result[0].ok:
+                held = []
+            if held is not None:
+                self.found[MIXED_SCRIPTS] = held
+        self._tell(name, result)
+        if held is not None:
+            self._tell(MIXED_SCRIPTS, held)
+
+    def _tell(self, name: str, result: list[Finding] | None) -> None:
+        if self.progress is not None:
+            with self.lock:
+                self.progress(self.names.index(name), len(self.names), name, result)
 
 
 def _listed_phase(conn: sqlite3.Connection, *, name: str, detail: str, sql: str) -> list[Finding]:
