@@ -156,7 +156,8 @@ class Cursor(sqlite3.Cursor):
 # ------------------------------------------------------------------------------------- values of the right type
 
 
-def _text(value: bytes) -> str:
+def text_of_bytes(value: bytes) -> str:
+    """What readers make of a value read as text: bytes that are not UTF-8 replaced (U+FFFD), never an error."""
     return value.decode("utf-8", "replace")
 
 
@@ -169,7 +170,7 @@ def _number(value: bytes) -> int | float:
         number = float(value)
     except ValueError:
         raise WrongType(
-            f"the database holds {_text(value)[:40]!r} where a number belongs: it was altered or damaged; "
+            f"the database holds {text_of_bytes(value)[:40]!r} where a number belongs: it was altered or damaged; "
             "`findings check` lists such values"
         ) from None
     return int(number) if number.is_integer() and abs(number) < 2**53 else number
@@ -178,7 +179,7 @@ def _number(value: bytes) -> int | float:
 # Columns are converted by their declared type (PARSE_DECLTYPES): SQLite hands the converter the value's bytes
 # whatever its storage class (a BLOB's bytes, an integer's digits), so TEXT columns always read as str. (Not
 # NUMERIC: a float would arrive as SQLite's text form of it, 15 significant digits.)
-sqlite3.register_converter("TEXT", _text)
+sqlite3.register_converter("TEXT", text_of_bytes)
 sqlite3.register_converter("INTEGER", _number)
 
 

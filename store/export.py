@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 from store.cite import citation_parts, figure, status_mark
 from store.details import region_label
 from store.language import name as language_name
-from store.search import EvidenceFilter, iter_evidence_ids
+from store.search import EvidenceFilter, iter_evidence_ids, iter_evidence_rows
+from store.sensitivity import HIDDEN_EVIDENCE
 from store.text import json_safe, printable
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def write_export(
     if fmt == "markdown":  # reports as it writes, after grouping
         n = _write_markdown(conn, batches, out, query, selection, progress, romanise)
     elif fmt == "csv" and not romanise:
-        n = _write_csv(conn, batches if progress is None else _reporting(batches, progress), out)
+        n = _write_csv(conn, _csv_rows(conn, query, evidence_ids, include_sensitive, selection), out, progress)
     else:
         records = _records(conn, batches if progress is None else _reporting(batches, progress))
         if romanise:
@@ -248,7 +249,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
         actors: dict[str, list[dict]] = {}
         for eid, aid, name, role in conn.execute(
             f"""SELECT l.evidence_id, a.id, a.name, l.role FROM evidence_actors l JOIN actors a ON a.id = l.actor_id
-                 WHERE l.evidence_id IN ({marks}) ORDER BY a.evidence_count DESC, a.name""",
+                 WHERE l.evidence_id IN ({marks}) ORDER BY a.evidence_count DESC, a.name, a.id""",
             ids,
         ):
             actors.setdefault(eid, []).append({"id": aid, "name": name, "role": role})
@@ -258,7 +259,7 @@ def _records(conn: sqlite3.Connection, batches: Iterable[list[str]]) -> Iterator
         for eid, rid, name, whole in conn.execute(
             f"""SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
                   FROM evidence_regions l JOIN regions r ON r.id = l.region_id
-                 WHERE l.evidence_id IN ({marks}) ORDER BY w, r.name""",
+                 WHERE l.evidence_id IN ({marks}) ORDER BY w, r.name, r.id""",
             ids,
         ):
             regions.setdefault(eid, []).append({"id": rid, "name": name, "as_a_whole": bool(whole)})
@@ -378,22 +379,51 @@ def _write_csv_records(records: Iterable[dict], out: SupportsWrite[str], *, roma
     return n
 
 
-# A batch of findings, in the order of the JSON array of ids bound to each query: their rows, their actors (by
-# number of findings, then name, as _records orders them) and their regions (by name, those spoken of as a
-# whole last). One sort per batch, not one per finding.
-_CSV_ROWS = """SELECT e.id, e.date, e.category, e.status, e.confidence, e.claim, e.quote, e.quantity, e.unit,
-       e.source_id, s.title, s.publisher, s.published, s.url, e.locator, e.lang
-  FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value LEFT JOIN sources s ON s.id = e.source_id
- ORDER BY j.key"""
+# The cells of a CSV row but its actors and regions, then whether the finding is left out (store.sensitivity).
+_CSV_SELECT = f"""e.id, e.date, e.category, e.status, e.confidence, e.claim, e.quote, e.quantity, e.unit,
+ e.source_id, src.title, src.publisher, src.published, src.url, e.locator, e.lang, {HIDDEN_EVIDENCE}"""
+# The actors and regions of a batch of findings (a JSON array of their ids): actors by number of findings, then
+# name (as _records orders them); regions by name, those spoken of as a whole last. One sort per batch, not
+# one per finding.
 _CSV_ACTORS = """SELECT l.evidence_id, a.name, a.id
   FROM json_each(?) j CROSS JOIN evidence_actors l ON l.evidence_id = j.value CROSS JOIN actors a ON a.id = l.actor_id
- ORDER BY l.evidence_id, a.evidence_count DESC, a.name"""
+ ORDER BY l.evidence_id, a.evidence_count DESC, a.name, a.id"""
 _CSV_REGIONS = """SELECT evidence_id, CASE WHEN name != '' THEN name ELSE id END
        || CASE WHEN w THEN ' (as a whole)' ELSE '' END, id
   FROM (SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
           FROM json_each(?) j CROSS JOIN evidence_regions l ON l.evidence_id = j.value
          CROSS JOIN regions r ON r.id = l.region_id)
- ORDER BY evidence_id, w, name"""
+ ORDER BY evidence_id, w, name, id"""
+_CSV_SOURCE = "LEFT JOIN sources src ON src.id = e.source_id"
+
+
+def _csv_rows(
+    conn: sqlite3.Connection,
+    query: str | None,
+    evidence_ids: Iterable[str] | None,
+    include_sensitive: bool,
+    selection: Selection | None,
+) -> Iterator[list[tuple]]:
+    """The CSV rows of the findings, in batches, each finding read once with its actors and regions (one query
+    streamed in list order, as `sqlite3 -csv` of the same SELECT would: no id is looked up twice)."""
+    if evidence_ids is not None:
+        ids = list(evidence_ids)
+        batches: Iterable[list[tuple]] = (
+            conn.execute(
+                f"SELECT {_CSV_SELECT} FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value {_CSV_SOURCE} "
+                "ORDER BY j.key",
+                [json.dumps(ids[i : i + BATCH])],
+            ).fetchall()
+            for i in range(0, len(ids), BATCH)
+        )
+    else:
+        flt = EvidenceFilter(query=(query or "").strip())
+        batches = iter_evidence_rows(conn, flt, _CSV_SELECT, joins=_CSV_SOURCE, batch=BATCH)
+    for rows in batches:
+        kept = rows if include_sensitive else [r for r in rows if not r[-1]]
+        if selection is not None:
+            selection.sensitive_left_out += len(rows) - len(kept)
+        yield kept
 
 
 def _joined(conn: sqlite3.Connection, sql: str, ids: str) -> dict[str, tuple[str, str]]:
@@ -409,31 +439,41 @@ def _joined(conn: sqlite3.Connection, sql: str, ids: str) -> dict[str, tuple[str
     return {eid: ("; ".join(names[eid]), "; ".join(keys[eid])) for eid in names}
 
 
-def _write_csv(conn: sqlite3.Connection, batches: Iterable[list[str]], out: SupportsWrite[str]) -> int:
+def _write_csv(
+    conn: sqlite3.Connection,
+    batches: Iterable[list[tuple]],
+    out: SupportsWrite[str],
+    progress: Callable[[int], None] | None,
+) -> int:
     import csv
+    import io
 
-    writer = csv.writer(out)
+    buffer = io.StringIO()  # a batch is written at once: one write (and one hash update) per batch, not per row
+    writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     n = 0
     cell, odd = _cell, _NOT_PLAIN_FIRST
     none = ("", "")
-    for batch in batches:
-        if not batch:
+    for rows in batches:
+        if not rows:
             continue
-        ids = json.dumps(batch)
+        ids = json.dumps([r[0] for r in rows])
         actors = _joined(conn, _CSV_ACTORS, ids)
         regions = _joined(conn, _CSV_REGIONS, ids)
-        rows = []
-        for r in conn.execute(_CSV_ROWS, [ids]):
-            a, g = actors.get(r[0], none), regions.get(r[0], none)
-            rows.append(
-                [
-                    v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v)
-                    for v in (*r[:9], a[0], a[1], g[0], g[1], *r[9:])
-                ]
-            )
-        writer.writerows(rows)
+        writer.writerows(
+            [
+                v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v)
+                for v in (*r[:9], *actors.get(r[0], none), *regions.get(r[0], none), *r[9:-1])
+            ]
+            for r in rows
+        )
+        out.write(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
         n += len(rows)
+        if progress is not None:
+            progress(n)
+    out.write(buffer.getvalue())  # (the header, when no finding was written)
     return n
 
 

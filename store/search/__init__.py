@@ -16,9 +16,9 @@ asked about it:
   and its parts first, then the *general* ones, about a wider region that contains it as a whole (the
   occupied territories), each marked with its `scope`; `scope_counts` says how many of each
   (store.search.plan explains how).
-- `list_evidence(conn, EvidenceFilter(...))`, `count_evidence`, `iter_evidence_ids`: the evidence list of the
-  TUI, paged at any offset (store.search.evidence); `facets`: its counts by category, country, region and year
-  (store.search.facet_counts).
+- `list_evidence(conn, EvidenceFilter(...))`, `count_evidence`, `iter_evidence_ids`, `iter_evidence_rows`: the
+  evidence list of the TUI, paged at any offset (store.search.evidence), and for exports, streamed; `facets`:
+  its counts by category, country, region and year (store.search.facet_counts).
 - `notes(conn, text)`: why parts of the query find nothing (`no category 'financ' — did you mean finance?`);
   those parts are left out and the rest runs (store.search.explain); and words that match nothing, with the
   nearest words the database holds (`no finding, actor, region or source has 'Hauwei' — did you mean
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         ScopeCounts,
         count_evidence,
         iter_evidence_ids,
+        iter_evidence_rows,
         list_evidence,
         scope_counts,
     )
@@ -110,6 +111,7 @@ _LATER = {
     "count_evidence": "evidence",
     "scope_counts": "evidence",
     "iter_evidence_ids": "evidence",
+    "iter_evidence_rows": "evidence",
     "list_evidence": "evidence",
     "FACETS": "facet_counts",
     "facets": "facet_counts",
@@ -148,6 +150,7 @@ __all__ = [
     "count_evidence",
     "facets",
     "iter_evidence_ids",
+    "iter_evidence_rows",
     "iter_facets",
     "list_evidence",
     "notes",

@@ -243,6 +243,16 @@ def scope_counts(conn: sqlite3.Connection, flt: EvidenceFilter) -> ScopeCounts |
 def iter_evidence_ids(conn: sqlite3.Connection, flt: EvidenceFilter, *, batch: int = 500) -> Iterator[list[str]]:
     """Every matching evidence id, in list order (the specific findings before the general ones), in batches
     (for exports: one query per part, streamed)."""
+    for rows in iter_evidence_rows(conn, flt, "e.id", batch=batch):
+        yield [r[0] for r in rows]
+
+
+def iter_evidence_rows(
+    conn: sqlite3.Connection, flt: EvidenceFilter, columns: str, *, joins: str = "", batch: int = 500
+) -> Iterator[list[tuple]]:
+    """`columns` (SQL over the finding `e` and what `joins` adds to it, such as `LEFT JOIN sources src ON ...`)
+    of every matching finding, in list order, in batches: an export reads each finding once, in the order the
+    list walks them, rather than looking each id up again."""
     with query_error_means_empty:
         plan = plan_for(conn, flt)
         if plan.empty:
@@ -250,6 +260,7 @@ def iter_evidence_ids(conn: sqlite3.Connection, flt: EvidenceFilter, *, batch: i
         for part in plan.parts():
             source, where, params = from_where(part, driver(part, 0, None))
             order = "f.rank" if part.match is not None else "e.date DESC, e.rowid DESC"
-            cursor = conn.execute(f"SELECT e.id FROM {source}{where} ORDER BY {order}", params)
+            joined = f" {joins}" if joins else ""
+            cursor = conn.execute(f"SELECT {columns} FROM {source}{joined}{where} ORDER BY {order}", params)
             while rows := cursor.fetchmany(batch):
-                yield [r[0] for r in rows]
+                yield rows
