@@ -454,12 +454,7 @@ def _write_csv(
     n = 0
     cell, odd = _cell, _NOT_PLAIN_FIRST
     none = ("", "")
-    for rows in batches:
-        if not rows:
-            continue
-        ids = json.dumps([r[0] for r in rows])
-        actors = _joined(conn, _CSV_ACTORS, ids)
-        regions = _joined(conn, _CSV_REGIONS, ids)
+    for rows, actors, regions in _read_ahead(conn, batches):
         writer.writerows(
             [
                 v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v)
@@ -475,6 +470,54 @@ def _write_csv(
             progress(n)
     out.write(buffer.getvalue())  # (the header, when no finding was written)
     return n
+
+
+_Batch = tuple[list[tuple], dict[str, tuple[str, str]], dict[str, tuple[str, str]]]
+AHEAD = 2  # batches read ahead of the one being written
+
+
+def _read_ahead(conn: sqlite3.Connection, batches: Iterable[list[tuple]]) -> Iterator[_Batch]:
+    """Each batch of rows with its actors and regions, read by a thread of its own while the caller writes the
+    one before: SQLite works without Python's lock, so reading and writing take a core each. A few batches at
+    most wait (memory stays a few batches); an error while reading is raised here."""
+    import queue
+    import threading
+
+    ready: queue.Queue[_Batch | BaseException | None] = queue.Queue(AHEAD)
+    stop = threading.Event()
+
+    def put(item: _Batch | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for rows in batches:
+                if rows:
+                    ids = json.dumps([r[0] for r in rows])
+                    if not put((rows, _joined(conn, _CSV_ACTORS, ids), _joined(conn, _CSV_REGIONS, ids))):
+                        return
+            put(None)
+        except BaseException as e:  # (given to the writer, which raises it)
+            put(e)
+
+    reader = threading.Thread(target=read, name="export-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        if reader.is_alive():
+            conn.interrupt()  # (a reader still in a query stops there)
+        reader.join()
 
 
 # ------------------------------------------------------------------------------------------------------- JSON
