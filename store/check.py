@@ -203,9 +203,9 @@ def run_checks(path: Path, *, progress: Progress | None = None, workers: int = W
     conns: list[sqlite3.Connection] = []
     try:
         for i in range(workers):
-            conn = open_readonly(path, notes=i == 0)
-            conn.budget *= CHECK_TIME_FACTOR
-            conns.append(conn)
+            opened = open_readonly(path, notes=i == 0)
+            opened.budget *= CHECK_TIME_FACTOR
+            conns.append(opened)
         return _Run(_plan(path), conns, progress).run()
     finally:
         for conn in conns:
@@ -225,6 +225,7 @@ class _Run:
         self.held: list[Finding] | None = None  # the mixed-script words, found before the storage was checked
         self.lock = threading.Lock()
         self.failures: list[BaseException] = []
+        self.stopped = False  # (Ctrl-C, or an error: what the phases then say is not reported)
 
     def run(self) -> list[Finding]:
         threads = [threading.Thread(target=self._work, args=(c,), name=f"check-{i}") for i, c in enumerate(self.conns)]
@@ -246,6 +247,7 @@ class _Run:
     def _stop(self) -> None:
         with self.lock:
             self.waiting.clear()
+            self.stopped = True
         for conn in self.conns:
             conn.interrupt()
 
@@ -284,7 +286,8 @@ class _Run:
     def _tell(self, name: str, result: list[Finding] | None) -> None:
         if self.progress is not None:
             with self.lock:
-                self.progress(self.names.index(name), len(self.names), name, result)
+                if not self.stopped:
+                    self.progress(self.names.index(name), len(self.names), name, result)
 
 
 def _listed_phase(conn: sqlite3.Connection, *, name: str, detail: str, sql: str) -> list[Finding]:
