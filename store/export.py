@@ -18,6 +18,7 @@ exact: the same characters are written as \\u escapes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -380,16 +381,24 @@ def _write_csv_records(records: Iterable[dict], out: SupportsWrite[str], *, roma
 
 
 # The cells of a CSV row but its actors and regions, then whether the finding is left out (store.sensitivity).
-_CSV_SELECT = f"""e.id, e.date, e.category, e.status, e.confidence, e.claim, e.quote, e.quantity, e.unit,
- e.source_id, src.title, src.publisher, src.published, src.url, e.locator, e.lang, {HIDDEN_EVIDENCE}"""
+# CAST(... AS TEXT) is what the readers' TEXT conversion makes of a value (a number's text, a BLOB's bytes as
+# text), done in C: Python's own decoding of the result, not a call per value; text that is not UTF-8 makes it
+# fail, and is then read again as every reader reads it (_tolerant).
+_CSV_SELECT = ", ".join(
+    f"CAST({c} AS TEXT)" if c != "e.quantity" else c
+    for c in (
+        "e.id", "e.date", "e.category", "e.status", "e.confidence", "e.claim", "e.quote", "e.quantity", "e.unit",
+        "e.source_id", "src.title", "src.publisher", "src.published", "src.url", "e.locator", "e.lang",
+    )
+) + f", {HIDDEN_EVIDENCE}"  # fmt: skip
 # The actors and regions of a batch of findings (a JSON array of their ids): actors by number of findings, then
 # name (as _records orders them); regions by name, those spoken of as a whole last. One sort per batch, not
 # one per finding.
-_CSV_ACTORS = """SELECT l.evidence_id, a.name, a.id
+_CSV_ACTORS = """SELECT CAST(l.evidence_id AS TEXT), CAST(a.name AS TEXT), CAST(a.id AS TEXT)
   FROM json_each(?) j CROSS JOIN evidence_actors l ON l.evidence_id = j.value CROSS JOIN actors a ON a.id = l.actor_id
  ORDER BY l.evidence_id, a.evidence_count DESC, a.name, a.id"""
-_CSV_REGIONS = """SELECT evidence_id, CASE WHEN name != '' THEN name ELSE id END
-       || CASE WHEN w THEN ' (as a whole)' ELSE '' END, id
+_CSV_REGIONS = """SELECT CAST(evidence_id AS TEXT), CASE WHEN name != '' THEN name ELSE id END
+       || CASE WHEN w THEN ' (as a whole)' ELSE '' END, CAST(id AS TEXT)
   FROM (SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
           FROM json_each(?) j CROSS JOIN evidence_regions l ON l.evidence_id = j.value
          CROSS JOIN regions r ON r.id = l.region_id)
@@ -404,33 +413,75 @@ def _csv_rows(
     include_sensitive: bool,
     selection: Selection | None,
 ) -> Iterator[list[tuple]]:
-    """The CSV rows of the findings, in batches, each finding read once with its actors and regions (one query
+    """The CSV rows of the findings but their actors and regions, in batches, each finding read once (one query
     streamed in list order, as `sqlite3 -csv` of the same SELECT would: no id is looked up twice)."""
-    if evidence_ids is not None:
-        ids = list(evidence_ids)
-        batches: Iterable[list[tuple]] = (
-            conn.execute(
-                f"SELECT {_CSV_SELECT} FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value {_CSV_SOURCE} "
-                "ORDER BY j.key",
-                [json.dumps(ids[i : i + BATCH])],
-            ).fetchall()
-            for i in range(0, len(ids), BATCH)
-        )
-    else:
+    done = 0
+    try:
+        for rows in _csv_batches(conn, query, evidence_ids):
+            done += len(rows)
+            yield _kept(rows, include_sensitive, selection)
+    except sqlite3.OperationalError as e:
+        if not _not_utf8(e):
+            raise
+        with _tolerant(conn):  # the same query again, from the finding it stopped at
+            for rows in _csv_batches(conn, query, evidence_ids):
+                skipped, done = min(done, len(rows)), done - min(done, len(rows))
+                if rows[skipped:]:
+                    yield _kept(rows[skipped:], include_sensitive, selection)
+
+
+def _csv_batches(
+    conn: sqlite3.Connection, query: str | None, evidence_ids: Iterable[str] | None
+) -> Iterator[list[tuple]]:
+    if evidence_ids is None:
         flt = EvidenceFilter(query=(query or "").strip())
-        batches = iter_evidence_rows(conn, flt, _CSV_SELECT, joins=_CSV_SOURCE, batch=BATCH)
-    for rows in batches:
-        kept = rows if include_sensitive else [r for r in rows if not r[-1]]
-        if selection is not None:
-            selection.sensitive_left_out += len(rows) - len(kept)
-        yield kept
+        yield from iter_evidence_rows(conn, flt, _CSV_SELECT, joins=_CSV_SOURCE, batch=BATCH)
+        return
+    ids = list(evidence_ids)
+    for i in range(0, len(ids), BATCH):
+        yield conn.execute(
+            f"SELECT {_CSV_SELECT} FROM json_each(?) j CROSS JOIN evidence e ON e.id = j.value {_CSV_SOURCE} "
+            "ORDER BY j.key",
+            [json.dumps(ids[i : i + BATCH])],
+        ).fetchall()
+
+
+def _kept(rows: list[tuple], include_sensitive: bool, selection: Selection | None) -> list[tuple]:
+    kept = rows if include_sensitive else [r for r in rows if not r[-1]]
+    if selection is not None:
+        selection.sensitive_left_out += len(rows) - len(kept)
+    return kept
+
+
+def _not_utf8(e: sqlite3.OperationalError) -> bool:
+    return str(e).startswith("Could not decode to UTF-8")
+
+
+@contextlib.contextmanager
+def _tolerant(conn: sqlite3.Connection) -> Iterator[None]:
+    """Text that is not UTF-8 read as the readers' TEXT conversion reads it (store.connect.text_of_bytes)."""
+    from store.connect import text_of_bytes
+
+    factory = conn.text_factory
+    conn.text_factory = text_of_bytes
+    try:
+        yield
+    finally:
+        conn.text_factory = factory
 
 
 def _joined(conn: sqlite3.Connection, sql: str, ids: str) -> dict[str, tuple[str, str]]:
     """evidence id -> (names, ids), each joined with '; ', from (evidence id, name, id) rows in order."""
+    try:
+        rows = conn.execute(sql, [ids]).fetchall()
+    except sqlite3.OperationalError as e:
+        if not _not_utf8(e):
+            raise
+        with _tolerant(conn):
+            rows = conn.execute(sql, [ids]).fetchall()
     names: dict[str, list[str]] = {}
     keys: dict[str, list[str]] = {}
-    for eid, name, key in conn.execute(sql, [ids]):
+    for eid, name, key in rows:
         if eid in names:
             names[eid].append(name)
             keys[eid].append(key)

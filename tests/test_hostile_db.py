@@ -77,6 +77,28 @@ def test_values_of_the_wrong_type_are_shown_as_text_by_every_command_and_the_exp
     assert "evidence.category" in check.stdout and "actors.name" in check.stdout
 
 
+def test_text_that_is_not_utf8_is_exported_with_replacement_characters(db: Path) -> None:
+    """CSV rows are decoded in C and read again, from where they stopped, as every reader reads text when bytes
+    are not UTF-8; a region's name so damaged stopped the export ("Could not decode to UTF-8")."""
+    import csv
+    import io
+
+    sql(
+        db,
+        "UPDATE regions SET name = x'ff' WHERE id = 'crimea'",
+        "UPDATE sources SET title = x'c0ff' WHERE id = 'kyiv-independent-occupied-economy'",
+        "UPDATE actors SET name = x'c0ff' WHERE id = 'china'",
+    )
+    proc = findings(db, "export", "csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert len(rows) == query(db, "SELECT count(*) FROM evidence WHERE sensitive = 0")[0][0]
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert any(r["regions"].startswith("\ufffd") and "crimea" in r["region_ids"] for r in rows)
+    assert any(r["source_title"] == "\ufffd\ufffd" for r in rows)
+    assert any("\ufffd\ufffd" in r["actors"].split("; ") for r in rows)
+
+
 def test_text_where_a_number_belongs_is_one_line(db: Path) -> None:
     sql(db, "UPDATE actors SET evidence_count = 'many' WHERE id = 'china'")
     for argv in (("show", "actor", "china"), ("search", "china")):
