@@ -226,6 +226,14 @@ class FindingsApp(App[None]):
 
         return HomeScreen()
 
+    def reopen_database(self) -> None:
+        """The database file was replaced (a finished sync merge renames a rebuilt one over it): read the new file
+        through new connections on new threads; the old ones, still on the replaced file, close in the background
+        (closing waits for their queries, which must not wait for the UI thread)."""
+        old = self.db
+        self.db = Database(self.db_path, writable=old.writable)
+        self.run_worker(old.close, thread=True, group="close-db", exit_on_error=False)
+
     async def on_unmount(self) -> None:
         """The app has stopped (its workers are cancelled): stop the database threads and close every connection.
 
