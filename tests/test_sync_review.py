@@ -6,6 +6,7 @@ database untouched until the last decision, then rebuilt with the decision in it
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,9 @@ TARAS = "Taras: the damage lasts years."
 HOSTILE = "Olena [@click=app.quit]quit[/] \x1b[2J clear \u202etxt.exe\u202c and Hua\u200bwei"
 
 
-def exchanged(people: dict[str, Person], tmp_path: Path, olena_claim: str = OLENA) -> tuple[Person, Person]:
+def exchanged(
+    people: dict[str, Person], tmp_path: Path, olena_claim: str = OLENA, also: tuple[str, ...] = ()
+) -> tuple[Person, Person]:
     """The done-when scenario up to the conflict: a shared start, each imports and reviews offline, both edit
     FINDING, one bundle each way; both merges stop on FINDING."""
     olena, taras = people["olena"], people["taras"]
@@ -37,6 +40,9 @@ def exchanged(people: dict[str, Person], tmp_path: Path, olena_claim: str = OLEN
     olena.review("set_status", "olena-a1", "curated")
     olena.review("edit", FINDING, "claim", olena_claim)
     taras.review("edit", FINDING, "claim", TARAS)
+    for other in also:  # more findings both changed: one side's status, the other's claim
+        olena.review("set_status", other, "disputed")
+        taras.review("edit", other, "claim", f"Taras rewrote {other}.")
     ok(olena.sync("--bundle", str(tmp_path / "from-olena.bundle")))
     ok(taras.sync("--bundle", str(tmp_path / "from-taras.bundle")))
     a = olena.sync(str(tmp_path / "from-taras.bundle"))
@@ -78,7 +84,8 @@ def notes(person: Person, record: str) -> list[tuple[str, str | None, str | None
 async def open_conflicts(pilot: Any) -> Any:
     app = pilot.app
     await until(pilot, lambda: "sync conflict" in app.screen.review_status.text, "the conflicts said")
-    assert app.screen.review_status.text.startswith("1 sync conflict — press C")
+    assert app.screen.review_status.text.startswith(f"{app.screen.sync_conflicts} sync conflict")
+    assert "— press C" in app.screen.review_status.text
     await press(pilot, "C")
     screen = app.screen
     assert screen.__class__.__name__ == "ConflictsScreen"
@@ -112,7 +119,10 @@ def test_both_see_the_union_and_theirs_is_kept_in_review_mode(people: dict[str, 
     mine = taras.findings()
     assert mine[FINDING][0] == OLENA  # theirs, kept
     assert {"olena-a1", "olena-a2", "taras-b1"} <= mine.keys()  # the union
-    assert ("taras", "claim", "sync conflict decided: kept theirs") in notes(taras, FINDING)[-1:]
+    # the decision, under the reviewer's name: a change of the claim, or a `merge` row when the kept claim is
+    # already the last one the merged history records (Olena's edit may be recorded after Taras's)
+    who, field, note = notes(taras, FINDING)[-1]
+    assert (who, note) == ("taras", "sync conflict decided: kept theirs") and field in ("claim", "merge")
     assert not (taras.repo / ".git" / "MERGE_HEAD").exists()
     # Olena, whose merge waited too, takes his decision instead of deciding herself
     ok(olena.sync("--abort"))
@@ -141,7 +151,7 @@ def test_a_merged_version_is_written_and_invalid_ones_are_refused(people: dict[s
 
         await save("<<<<<<< ours\n" + prefilled)
         assert pilot.app.screen is form and "conflict markers" in form.error_text
-        await save(prefilled.replace('"logistics"', '"no-such-category"').replace('"other"', '"no-such-category"'))
+        await save(re.sub(r"(?m)^  category: .*$", '  category: "no-such-category"', prefilled))
         assert pilot.app.screen is form and "does not read" in form.error_text
         assert "Not kept" in screen_text(pilot.app)
         await save(prefilled.replace(f"id: {FINDING!r}".replace("'", '"'), 'id: "another-id"'))
@@ -183,18 +193,40 @@ def test_hostile_text_in_a_conflict_is_shown_as_data(people: dict[str, Person], 
     assert taras.findings()[FINDING][0] == HOSTILE  # the data, kept exactly
 
 
-def test_under_80_columns_the_versions_are_stacked_field_by_field(people: dict[str, Person], tmp_path: Path) -> None:
-    _, taras = exchanged(people, tmp_path)
+def test_two_conflicts_stacked_under_80_columns_and_decided_one_by_one(
+    people: dict[str, Person], tmp_path: Path
+) -> None:
+    second = "yuanization"
+    _, taras = exchanged(people, tmp_path, also=(second,))
+    before = taras.db.read_bytes()
 
     async def narrow(pilot: Any) -> None:
-        await open_conflicts(pilot)
+        await until(pilot, lambda: pilot.app.screen.sync_conflicts == 2, "both conflicts counted")
+        assert pilot.app.screen.review_status.text.startswith("2 sync conflicts — press C to decide them")
+        screen = await open_conflicts(pilot)
+        assert "Sync conflict 1 of 2" in screen.heading.text
         lines = [line.strip() for line in screen_text(pilot.app).splitlines()]
         at = next(i for i, line in enumerate(lines) if line.startswith("≠ claim"))
-        assert lines[at + 1].startswith("Ours (yours)") and "Taras" in lines[at + 1]
-        theirs = next(i for i in range(at + 1, len(lines)) if lines[i].startswith("Theirs"))
+        assert lines[at + 1].startswith("ours") and "Taras" in lines[at + 1]
+        theirs = next(i for i in range(at + 1, len(lines)) if lines[i].startswith("theirs"))
         assert "Olena" in " ".join(lines[theirs : theirs + 2])
+        await press(pilot, "o")  # the first: ours
+        await until(pilot, lambda: "Sync conflict 1 of 1" in screen.heading.text, "the one left")
+        assert "1 still to decide" in screen.status.text
+        assert taras.db.read_bytes() == before  # nothing half-merged: the last good state still serves
+        assert screen.current is not None
+        await press(pilot, "t")
+        await until(pilot, lambda: screen.finished, "the merge finished")
 
     run(review_app(taras), narrow, size=(60, 30))
+    mine = taras.findings()
+    decided = {record: notes(taras, record)[-1][2] for record in (FINDING, second)}
+    assert sorted(decided.values()) == ["sync conflict decided: kept ours", "sync conflict decided: kept theirs"]
+    ours = next(r for r, note in decided.items() if note and note.endswith("ours"))  # git's order: the first one
+    theirs = second if ours == FINDING else FINDING
+    assert mine[ours][0].startswith("Taras")  # his claim kept
+    assert mine[theirs][0] == (OLENA if theirs == FINDING else mine[theirs][0])
+    assert not mine[theirs][0].startswith("Taras")
 
 
 def test_without_a_waiting_merge_review_mode_says_nothing_of_conflicts(people: dict[str, Person]) -> None:

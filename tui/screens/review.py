@@ -151,10 +151,10 @@ class ReviewScreen(HomeScreen):
                 return
             self.sync_conflicts = n or 0
             if self.sync_conflicts:
-                s = "s" if self.sync_conflicts != 1 else ""
+                many = self.sync_conflicts != 1
                 self.review_status.say(
-                    f"{self.sync_conflicts} sync conflict{s} — press C to decide; until then your database "
-                    "keeps its last good state"
+                    f"{self.sync_conflicts} sync conflict{'s' if many else ''} — press C to decide "
+                    f"{'them' if many else 'it'} (your database keeps its last good state until then)"
                 )
             self.refresh_bindings()
 

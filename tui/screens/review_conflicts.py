@@ -102,8 +102,8 @@ def comparison(conflict: Conflict, *, wide: bool, theirs: str | None = None) -> 
     for name in names:
         if name in differing:
             table.add_row(Text(f"{DIFFERS} {clean(name)}", style="bold"), "")
-            table.add_row(Text(f"  {ours_title}"), _cell(conflict.ours, name))
-            table.add_row(Text(f"  {theirs_title}"), _cell(conflict.theirs, name))
+            table.add_row(Text("  ours"), _cell(conflict.ours, name))
+            table.add_row(Text("  theirs"), _cell(conflict.theirs, name))
         else:
             table.add_row(Text(f"  {clean(name)}"), _cell(conflict.ours, name))
     return table
@@ -217,8 +217,8 @@ class ConflictsScreen(DrillScreen):
         if c is None or self.found is None:
             return
         n, total = (self.choices.highlighted or 0) + 1, len(self.found.items)
-        theirs = f" · theirs from {clean(self.found.theirs)}" if self.found.theirs else ""
-        self.heading.say(f"{total} sync conflict{'s' if total != 1 else ''}{theirs} · {n} of {total}: {clean(c.label)}")
+        theirs = f" · theirs: from {clean(self.found.theirs)}" if self.found.theirs else ""
+        self.heading.say(f"Sync conflict {n} of {total}{theirs}")
         wide = findings_app(self).size.width >= WIDE
         self.sides.update(comparison(c, wide=wide, theirs=self.found.theirs))
         self.refresh_bindings()
