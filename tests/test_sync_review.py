@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,21 @@ import pytest
 import yaml
 
 from tests.hostile import RAW
-from tests.test_sync import Person, _git_env, ok, people  # noqa: F401  (the fixtures, reused)
+from tests.test_sync import Person, ok, quiet_git, team
 from tests.tui_support import press, screen_text, settle, until
 
-pytestmark = pytest.mark.skipif(__import__("shutil").which("git") is None, reason="needs git")
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+@pytest.fixture(autouse=True)
+def _git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet_git(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def people(tmp_path: Path, built_db: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Person]:
+    return team(tmp_path, built_db, monkeypatch)
+
 
 FINDING = "long-term-damage"
 OLENA = "Olena: the damage lasts decades."
