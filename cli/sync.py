@@ -73,7 +73,8 @@ def sync(
 
     A record both sides changed is a conflict: sync stops and lists them, with what differs; your database
     keeps the last good state. Decide each with `--resolve ID ours`, `theirs`, or `edited` (after editing the
-    file in the repository); the last decision finishes the merge and rebuilds the database.
+    file in the repository), or side by side in `findings review --repo DIR` (press C); the last decision
+    finishes the merge and rebuilds the database.
 
     \b
     Examples:
@@ -243,7 +244,7 @@ def _stop_with_conflicts(git: Git, *, pending: bool) -> None:
             lines.append(f"      {printable(field)}: ours {short(ours)} | theirs {short(theirs)}")
     lines.append("your database still holds the last good state. Decide each:")
     lines.append("  findings sync --resolve ID ours|theirs|edited   (edited: fix the file in the repository first)")
-    lines.append("  or in the explorer, side by side: findings review --repo DIR, then C")
+    lines.append(f"  or side by side in the explorer: findings review --repo {printable(git.repo)}, then C")
     lines.append("or give up the merge: findings sync --abort")
     click.echo("\n".join(lines), err=True)
     sys.exit(1)
