@@ -5,7 +5,6 @@ database untouched until the last decision, then rebuilt with the decision in it
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import sqlite3
@@ -17,6 +16,7 @@ import yaml
 
 from tests.hostile import RAW
 from tests.test_sync import Person, ok, quiet_git, team
+from tests.test_tui_review import run
 from tests.tui_support import press, screen_text, settle, until
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -71,15 +71,6 @@ def review_app(person: Person) -> Any:
     return FindingsApp(person.db, review=Review(person.name, "", person.repo))
 
 
-def run(app: Any, test: Any, size: tuple[int, int] = (100, 30)) -> None:
-    async def main() -> None:
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await test(pilot)
-
-    asyncio.run(main())
-
-
 def notes(person: Person, record: str) -> list[tuple[str, str | None, str | None]]:
     conn = sqlite3.connect(person.db)
     try:
@@ -118,16 +109,21 @@ def test_both_see_the_union_and_theirs_is_kept_in_review_mode(people: dict[str, 
         claim_line = next(line for line in text.splitlines() if line.split()[:2] == ["≠", "claim"])
         assert "Taras" in claim_line and "Olena" in claim_line  # one row: ours and theirs beside each other
         assert taras.db.read_bytes() == before  # reading the conflicts wrote nothing
+        said: list[str] = []
+        say = screen.status.say
+        screen.status.say = lambda text, **kw: (said.append(text), say(text, **kw))
         await press(pilot, "t")
         await until(pilot, lambda: screen.finished, "the merge finished")
         assert "Merge finished" in screen.heading.text
+        # the rebuild said what it was doing while the screen went on
+        assert any(t.startswith("Finishing the merge: building your database") for t in said), said
         await press(pilot, "escape")
         queue = pilot.app.screen
         assert "Merge finished" in queue.review_status.text
         await settle(pilot)
         assert queue.evidence.count is not None and queue.evidence.count > 0  # the rebuilt file, read anew
 
-    run(review_app(taras), decide)
+    run(review_app(taras), decide, size=(100, 30))
     mine = taras.findings()
     assert mine[FINDING][0] == OLENA  # theirs, kept
     assert {"olena-a1", "olena-a2", "taras-b1"} <= mine.keys()  # the union
@@ -201,7 +197,7 @@ def test_hostile_text_in_a_conflict_is_shown_as_data(people: dict[str, Person], 
         await press(pilot, "t")
         await until(pilot, lambda: screen.finished, "the merge finished")
 
-    run(review_app(taras), look)
+    run(review_app(taras), look, size=(100, 30))
     assert taras.findings()[FINDING][0] == HOSTILE  # the data, kept exactly
 
 
@@ -264,3 +260,34 @@ def test_the_editable_version_reads_back_to_the_same_record() -> None:
     assert not RAW.search(text)
     assert yaml.safe_load(text) == {"evidence": [ours]}
     assert '# theirs: "other"' in text and "date" in text
+
+
+def test_findings_review_finds_the_repository_as_sync_does(
+    people: dict[str, Person], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--repo, else $FINDINGS_REPO, else the current directory when it is a data repository."""
+    from tests.conftest import run_cli
+    from tui import start
+
+    olena = people["olena"]
+    ok(olena.sync())
+    opened: list[Any] = []
+    monkeypatch.setattr(start, "run", lambda path, **kw: opened.append(kw["review"]))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    for args, env in (
+        (["--repo", str(olena.repo)], None),
+        ([], str(olena.repo)),
+        ([], None),
+    ):
+        if env is None:
+            monkeypatch.delenv("FINDINGS_REPO", raising=False)
+        else:
+            monkeypatch.setenv("FINDINGS_REPO", env)
+        result = run_cli("review", *args, db=olena.db)
+        assert result.exit_code == 0, result.output
+    monkeypatch.chdir(olena.repo)
+    assert run_cli("review", db=olena.db).exit_code == 0
+    assert [r.repo for r in opened] == [olena.repo, olena.repo, None, olena.repo]
+    assert "--repo" in run_cli("review", "--help").output

@@ -228,6 +228,18 @@ class ConflictsScreen(DrillScreen):
             return self.current is not None and not self.working
         return True
 
+    async def action_back(self) -> None:
+        if self.working:  # the decision (or the rebuild) is this screen's work: it says how it ended
+            self.status.say("Still working: wait until it is done, then Esc")
+            return
+        await super().action_back()
+
+    async def action_home(self) -> None:
+        if self.working:
+            self.status.say("Still working: wait until it is done, then Esc")
+            return
+        await super().action_home()
+
     def action_scroll(self, step: int) -> None:
         scroller = self.query_one("#conflict-sides", VerticalScroll)
         if step > 0:
