@@ -163,6 +163,7 @@ class ReviewScreen(HomeScreen):
     def action_conflicts(self) -> None:
         from tui.screens.review_conflicts import ConflictsScreen
 
+        findings_app(self).hold_output()  # one paint, once the conflicts are read (ConflictsScreen._loaded)
         self.app.push_screen(ConflictsScreen(self.review, findings_app(self).db_path, self.merge_finished))
 
     def merge_finished(self, message: str) -> None:

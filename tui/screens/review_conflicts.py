@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static, TextArea
@@ -32,6 +32,7 @@ from tui.text import clean, clean_block
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.keybar import KeyBar
 from tui.widgets.status_line import StatusLine
+from tui.widgets.text_view import TextView
 from tui.widgets.waiting import Waits
 
 if TYPE_CHECKING:
@@ -118,6 +119,37 @@ def conflict_line(conflict: Conflict) -> Content:
     )
 
 
+class TableView(TextView):
+    """A TextView of a Rich table: its lines drawn through the Line API (a new conflict repaints this view, not the
+    screen), each line's runs of one style joined into one segment (a table pads every cell with a segment of its
+    own: joined, a repaint writes about a third of the bytes)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.table: Table | None = None
+
+    def show_table(self, table: Table | None) -> None:
+        self.table = table
+        self.update(Content(""))
+
+    def _wrap(self) -> None:
+        if self.table is None:
+            super()._wrap()
+            return
+        from textual.geometry import Size
+        from textual.visual import RichVisual, Visual
+
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        visual = RichVisual(self, self.table)
+        self._lines = [
+            strip.simplify() for strip in Visual.to_strips(self, visual, width, None, self.visual_style, pad=True)
+        ]
+        self._width = width
+        self.virtual_size = Size(0, len(self._lines))
+
+
 class ConflictsScreen(DrillScreen):
     crumb = "Sync conflicts"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -137,6 +169,7 @@ class ConflictsScreen(DrillScreen):
     ConflictsScreen #conflict-sides {
         height: 1fr;
         padding: 0 1;
+        overflow-y: scroll;  /* always there: a scrollbar that comes and goes repaints the whole view twice */
     }
     """
 
@@ -150,7 +183,7 @@ class ConflictsScreen(DrillScreen):
         self.finished = False
         self.heading = StatusLine(id="conflict-heading")
         self.choices = OptionList(id="conflict-list")
-        self.sides = Static("", id="conflict-sides-text")
+        self.sides = TableView(id="conflict-sides")
         self.status = StatusLine(id="review-status")
         self.waits = Waits(self, label="working…")
 
@@ -158,8 +191,7 @@ class ConflictsScreen(DrillScreen):
         yield Breadcrumb()
         yield self.heading
         yield self.choices
-        with VerticalScroll(id="conflict-sides"):
-            yield self.sides
+        yield self.sides
         yield self.status
         yield KeyBar()
 
@@ -182,6 +214,7 @@ class ConflictsScreen(DrillScreen):
         run_task(self, work, self._loaded, group="conflicts-read")
 
     def _loaded(self, found: Conflicts | None, error: str | None) -> None:
+        findings_app(self).output_ready(cycles=2)
         if error is not None:
             self.heading.say(f"Could not read the sync conflicts: {error}", error=True)
             return
@@ -190,7 +223,7 @@ class ConflictsScreen(DrillScreen):
         if self.found is None:
             if not self.finished:
                 self.heading.say("No sync conflicts wait for a decision")
-            self.sides.update("")
+            self.sides.show_table(None)
             self.refresh_bindings()
             return
         self.choices.add_options([Option(conflict_line(c), id=c.path) for c in self.found.items])
@@ -220,7 +253,7 @@ class ConflictsScreen(DrillScreen):
         theirs = f" · theirs: from {clean(self.found.theirs)}" if self.found.theirs else ""
         self.heading.say(f"Sync conflict {n} of {total}{theirs}")
         wide = findings_app(self).size.width >= WIDE
-        self.sides.update(comparison(c, wide=wide, theirs=self.found.theirs))
+        self.sides.show_table(comparison(c, wide=wide, theirs=self.found.theirs))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -241,11 +274,10 @@ class ConflictsScreen(DrillScreen):
         await super().action_home()
 
     def action_scroll(self, step: int) -> None:
-        scroller = self.query_one("#conflict-sides", VerticalScroll)
         if step > 0:
-            scroller.scroll_page_down(animate=False)
+            self.sides.scroll_page_down(animate=False)
         else:
-            scroller.scroll_page_up(animate=False)
+            self.sides.scroll_page_up(animate=False)
 
     # -- deciding ---------------------------------------------------------------------------------------------
 
