@@ -202,17 +202,20 @@ def test_hostile_text_in_a_conflict_is_shown_as_data(people: dict[str, Person], 
 
 
 def test_two_conflicts_stacked_under_80_columns_and_decided_one_by_one(
-    people: dict[str, Person], tmp_path: Path
+    people: dict[str, Person], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     second = "yuanization"
     _, taras = exchanged(people, tmp_path, also=(second,))
     before = taras.db.read_bytes()
+    monkeypatch.setenv("NO_COLOR", "1")  # nothing told by colour alone
 
     async def narrow(pilot: Any) -> None:
         await until(pilot, lambda: pilot.app.screen.sync_conflicts == 2, "both conflicts counted")
         assert pilot.app.screen.review_status.text.startswith("2 sync conflicts — press C to decide them")
         screen = await open_conflicts(pilot)
         assert "Sync conflict 1 of 2" in screen.heading.text
+        chosen = screen.choices.get_component_styles("option-list--option-highlighted")
+        assert "reverse" in str(chosen.text_style)  # the conflict shown is marked in reverse video
         lines = [line.strip() for line in screen_text(pilot.app).splitlines()]
         at = next(i for i, line in enumerate(lines) if line.startswith("≠ claim"))
         assert lines[at + 1].startswith("ours") and "Taras" in lines[at + 1]
