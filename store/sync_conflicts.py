@@ -12,6 +12,7 @@ the merge is finished. Messages for a person go through `say` (the command print
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -430,7 +431,7 @@ def editable_text(conflict: Conflict) -> str:
     other = conflict.theirs if conflict.ours is not None else None
     if base is None or RAW_TEXT in base or "items" in base:
         return conflict.ours_text or conflict.theirs_text or ""
-    document = _document_key(conflict.ours_text or conflict.theirs_text or "") or f"{conflict.kind}s"
+    document = _document_key(conflict.ours_text or conflict.theirs_text or "") or conflict.path.split("/")[0]
     side = "ours" if conflict.ours is not None else "theirs (ours deleted it)"
     lines = [
         f"# {conflict.label}: {side}, with theirs in a comment under each field that differs.",
@@ -464,8 +465,10 @@ def yaml_value(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else {"inf": ".inf", "-inf": "-.inf"}.get(repr(value), ".nan")
     if isinstance(value, list):
         return "[" + ", ".join(yaml_value(v) for v in value) + "]"
     if isinstance(value, dict):

@@ -12,7 +12,7 @@ history under the reviewer's name), on the writes thread, the screen saying what
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich import box
 from rich.table import Table
@@ -186,6 +186,7 @@ class ConflictsScreen(DrillScreen):
         self.sides = TableView(id="conflict-sides")
         self.status = StatusLine(id="review-status")
         self.waits = Waits(self, label="working…")
+        self._shown: tuple[int, str, bool] | None = None  # what the comparison shows: (conflicts read, path, wide)
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb()
@@ -224,6 +225,7 @@ class ConflictsScreen(DrillScreen):
             if not self.finished:
                 self.heading.say("No sync conflicts wait for a decision")
             self.sides.show_table(None)
+            self._shown = None
             self.refresh_bindings()
             return
         self.choices.add_options([Option(conflict_line(c), id=c.path) for c in self.found.items])
@@ -253,7 +255,10 @@ class ConflictsScreen(DrillScreen):
         theirs = f" · theirs: from {clean(self.found.theirs)}" if self.found.theirs else ""
         self.heading.say(f"Sync conflict {n} of {total}{theirs}")
         wide = findings_app(self).size.width >= WIDE
-        self.sides.show_table(comparison(c, wide=wide, theirs=self.found.theirs))
+        shown = (id(self.found), c.path, wide)
+        if shown != self._shown:  # (a resize that keeps the layout re-wraps the table by itself)
+            self._shown = shown
+            self.sides.show_table(comparison(c, wide=wide, theirs=self.found.theirs))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -286,7 +291,13 @@ class ConflictsScreen(DrillScreen):
         if c is not None and not self.working:
             self.decide(c, choice)
 
-    def decide(self, conflict: Conflict, choice: str, text: str | None = None, then: Any = None) -> None:
+    def decide(
+        self,
+        conflict: Conflict,
+        choice: str,
+        text: str | None = None,
+        then: Callable[[str | None], None] | None = None,
+    ) -> None:
         """Keep `choice` of `conflict` (on the writes thread); `then(error)` is called with the refusal or None."""
         review, target, record = self.review, self.target, conflict.path
 
