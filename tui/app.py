@@ -140,6 +140,13 @@ class FindingsApp(App[None]):
     def on_mount(self) -> None:
         self._hold_timer = self.set_timer(HOLD_S, self.release_output)
 
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette (tui.commands.Palette: Textual's, with a cursor that does not blink)."""
+        from tui.commands import Palette
+
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
+
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Without colour, the terminal's default colours and nothing else. (Textual's NO_COLOR filter for a
         theme that is not ANSI turns every colour to a grey; chosen as the app starts, before this app's ANSI
