@@ -387,11 +387,11 @@ class MergedEditScreen(ModalScreen[None]):
     ]
     DEFAULT_CSS = """
     MergedEditScreen {
-        align: center middle;
+        background: $surface;  /* it covers the screen: nothing behind it is drawn again, dimmed */
     }
     MergedEditScreen > Vertical {
-        width: 96%;
-        height: 90%;
+        width: 100%;
+        height: 100%;
         border: round $accent;
         padding: 0 1;
         background: $surface;
