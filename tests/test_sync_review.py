@@ -294,3 +294,26 @@ def test_findings_review_finds_the_repository_as_sync_does(
     assert run_cli("review", db=olena.db).exit_code == 0
     assert [r.repo for r in opened] == [olena.repo, olena.repo, None, olena.repo]
     assert "--repo" in run_cli("review", "--help").output
+
+
+def test_a_review_change_while_the_merge_waits_is_not_lost(people: dict[str, Person], tmp_path: Path) -> None:
+    """A finding reviewed while the merge waits is in the database, not in the merged tree: the last decision is
+    refused (before it is staged, so it can be taken again after `findings sync --abort` and a new sync)."""
+    _, taras = exchanged(people, tmp_path)
+
+    async def review_then_decide(pilot: Any) -> None:
+        queue = pilot.app.screen
+        await until(pilot, lambda: queue.sync_conflicts == 1, "the conflict counted")
+        await press(pilot, "d")  # the first unreviewed finding: disputed
+        await until(pilot, lambda: queue.review_status.text.startswith("Marked disputed"), "the mark")
+        await press(pilot, "C")
+        screen = pilot.app.screen
+        await until(pilot, lambda: getattr(screen, "current", None) is not None, "the conflicts read")
+        await press(pilot, "t")
+        await until(pilot, lambda: screen.status.text.startswith("Not done"), "the refusal")
+        assert "--abort" in screen.status.text and not screen.finished
+        assert screen.current is not None and not screen.working  # still listed, still to decide
+
+    run(review_app(taras), review_then_decide, size=(100, 30))
+    again = taras.sync()  # the merge still waits, with the same record to decide
+    assert again.exit_code == 1 and FINDING in again.output
