@@ -9,7 +9,7 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.app import App
@@ -144,7 +144,8 @@ class FindingsApp(App[None]):
         """ctrl+p: the palette (tui.commands.Palette: Textual's, with a cursor that does not blink)."""
         from tui.commands import Palette
 
-        if self.use_command_palette and not Palette.is_open(self):
+        # (is_open is typed for App[object]; an App's result type makes it invariant, and this app returns None)
+        if self.use_command_palette and not Palette.is_open(cast("App[object]", self)):
             self.push_screen(Palette(id="--command-palette"))
 
     def get_line_filters(self) -> Sequence[LineFilter]:
