@@ -3,9 +3,10 @@ findings grouped by actor, each with its citation). Used by `findings export` an
 
 Which findings: `evidence_ids` (in that order), else those the `query` matches (query language of
 store.query; by relevance when it has words, else newest first), else all of them, newest first. Every format
-streams in batches, so an export of a million findings holds a few hundred at a time: CSV rows come from one
-query per batch with actors and regions joined in SQL; Markdown groups by actor in SQL (temporary tables of
-the export's ids, sizes and lead actors), then writes group by group.
+streams in batches, so an export of a million findings holds a few hundred at a time: CSV rows come from the
+list's own query (each finding read once, in list order), their actors and regions per batch, read by a thread
+while the batch before is written; Markdown groups by actor in SQL (temporary tables of the export's ids, sizes
+and lead actors), then writes group by group.
 
 
 What a person reads is shown through the one table of store.text, in every format but JSON: CSV has no escape
