@@ -25,9 +25,9 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     in names and ids, and names not in NFC.
 
     Exits 1 when any check fails, so it can guard scripts and cron jobs. The file is never written (`findings
-    repair` fixes what can be fixed, after making a backup). On a terminal a progress bar shows the phase being
-    checked; otherwise each phase writes a line as it ends, before the report (to standard error with --json,
-    so that standard output stays JSON).
+    repair` fixes what can be fixed, after making a backup). Phases run side by side; on a terminal a progress
+    bar names those running; otherwise each phase writes a line as it ends, before the report (to standard
+    error with --json, so that standard output stays JSON).
 
     \b
     Examples:
@@ -62,8 +62,9 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
 
 
 class _PhaseReport:
-    """How `check` shows its progress: a bar on a terminal (after a second) naming the phases running, a line
-    per phase elsewhere as it ends (phases run side by side, so they end in their own order)."""
+    """How `check` shows its progress: a bar on a terminal (after a second) naming the phase running longest and
+    how many more run beside it, a line per phase elsewhere as it ends (phases run side by side, so they end in
+    their own order)."""
 
     def __init__(self, *, lines_to_stderr: bool) -> None:
         import sys
@@ -99,7 +100,9 @@ class _PhaseReport:
     def _describe(self, total: int) -> None:
         if self._bar is not None:
             self._bar.total = total
-            self._bar.describe(f"checking {', '.join(self._running)}" if self._running else "checking")
+            running = list(self._running)  # the one running longest first
+            more = f" (+{len(running) - 1})" if len(running) > 1 else ""
+            self._bar.describe(f"checking {running[0]}{more}" if running else "checking")
 
     def __enter__(self) -> _PhaseReport:
         return self

@@ -26,7 +26,7 @@ from store import integrity, journal, schema_check
 from store.schema import FACET_RECOUNT_NOT_COUNTRIES, FTS_COLUMNS, SCHEMA_VERSION, TOKENIZE
 
 EXAMPLES = 5
-CHECK_TIME_FACTOR = 10  # check reads everything (integrity, a fresh search index): each step may take longer
+CHECK_TIME_FACTOR = 10  # check reads everything (integrity, every search index): each step may take longer
 
 
 @dataclass
