@@ -6,9 +6,10 @@ read-only (store.connect) and never written, so `check` on a file leaves it byte
 integrity check is an INSERT, so it runs on a copy of each search index in the temporary database (temporary
 files go to the system's temporary directory, not beside the database), reading the rows from the main file;
 when it finds the index wrong, the index's every token (term, row, column, position, read through an
-`fts5vocab` table) is compared with those of a fresh index of the content table, to name the rows. The storage
-integrity check, the longest, runs on a connection of its own in a thread beside the others (SQLite works
-without Python's lock). `findings repair` (store.repair) fixes what can be fixed, after making a backup.
+`fts5vocab` table) is compared with those of a fresh index of the content table, to name the rows. The phases
+are shared out among a few threads, each with a read-only connection of its own, the longest (storage
+integrity) first: SQLite works without Python's lock, so they take a core each. `findings repair`
+(store.repair) fixes what can be fixed, after making a backup.
 """
 
 from __future__ import annotations
