@@ -147,7 +147,7 @@ DERIVED_CHECKS: list[tuple[str, str, str]] = [
 # side, so the calls come from the threads that run them, one at a time, in the order phases start and end.
 Progress = Callable[[int, int, str, "list[Finding] | None"], None]
 _SIMPLE_PHASES: list[tuple[str, Callable[[sqlite3.Connection], Finding]]] = []  # filled below the functions
-MIXED_SCRIPTS = "words mixing Latin and Cyrillic letters"  # store.check_scripts.NAME
+MIXED_SCRIPTS = "words mixing Latin and Cyrillic letters"
 # Started first (the longest at a million findings), so that the others fill the time beside them.
 _LONGEST = ("storage integrity", "search index of evidence", "foreign keys and references", "values of the right type")
 # SQLite runs without Python's lock, so checks on separate connections run at once, a core each.
@@ -176,8 +176,6 @@ Phase = Callable[[sqlite3.Connection], "list[Finding]"]
 
 def _plan(path: Path) -> dict[str, Phase]:
     """What each phase runs, on the connection of the thread that runs it."""
-    from store.check_scripts import check_mixed_scripts
-
     plan: dict[str, Phase] = {
         "storage integrity": lambda conn: [_damaged("storage integrity", _integrity, conn)],
         "foreign keys and references": _references,
@@ -192,7 +190,7 @@ def _plan(path: Path) -> dict[str, Phase]:
         plan[name] = partial(_damaged_phase, name=name, check=check)
     for table, columns in FTS_COLUMNS.items():
         plan[f"search index of {table}"] = partial(_fts_phase, table=table, columns=columns)
-    plan[MIXED_SCRIPTS] = partial(_damaged_phase, name=MIXED_SCRIPTS, check=check_mixed_scripts)
+    plan[MIXED_SCRIPTS] = partial(_damaged_phase, name=MIXED_SCRIPTS, check=_mixed_scripts)
     return plan
 
 
@@ -446,6 +444,16 @@ def _nfc(conn: sqlite3.Connection) -> Finding:
     found = integrity.not_nfc_in_database(conn)
     detail = "ids, names or aliases not in Unicode NFC (another program wrote them): what people type may miss them"
     return Finding("ids and names in NFC", True, detail if found else "", len(found), found[:EXAMPLES], bool(found))
+
+
+def _mixed_scripts(conn: sqlite3.Connection) -> Finding:
+    """Records with a word mixing Latin and Cyrillic look-alike letters (store.check_scripts): ok, nothing is
+    damaged, with the count and the first examples, for a person to look at."""
+    from store.check_scripts import mixed_script_records
+
+    n, examples = mixed_script_records(conn, limit=EXAMPLES)
+    detail = f"{n:,} record(s) to look at (search reads them as the word they look like)" if n else ""
+    return Finding(MIXED_SCRIPTS, True, detail, n, examples)
 
 
 def facet_counts(conn: sqlite3.Connection) -> Finding:

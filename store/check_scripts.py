@@ -1,4 +1,5 @@
-"""`findings check`: words that mix Latin and Cyrillic look-alike letters (`Huаwei` with a Cyrillic а).
+"""`findings check` (store.check): words that mix Latin and Cyrillic look-alike letters (`Huаwei` with a Cyrillic
+а).
 
 Such a word reads as a name it is not: a typo from a keyboard switched mid-word, or a name disguised on
 purpose. Search and tagging read it as the name it looks like (store.scripts.unmixed), so it is no damage;
@@ -10,10 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from store.check import EXAMPLES, MIXED_SCRIPTS, Finding
 from store.scripts import CYRILLIC_RANGES, described, has_cyrillic, mixed_script_words
 
-NAME = MIXED_SCRIPTS
 # SQL: whether a text may hold a Cyrillic letter, answered in C so that a million English claims are not read
 # into Python only to be passed over. Plain ASCII is passed over first (its length in characters is its length in
 # bytes: the cheapest test), then what has no Cyrillic letter (GLOB); a NUL, where both stop reading, lets the
@@ -36,9 +35,9 @@ _TEXTS = (
 )
 
 
-def check_mixed_scripts(conn: sqlite3.Connection) -> Finding:
-    """Every record with a word mixing Latin and Cyrillic look-alike letters: ok (nothing is damaged), with
-    the count and the first examples."""
+def mixed_script_records(conn: sqlite3.Connection, *, limit: int) -> tuple[int, list[str]]:
+    """(how many records have a word mixing Latin and Cyrillic look-alike letters, the first `limit` of them with
+    their words described)."""
     found: dict[tuple[str, str], list[str]] = {}
     for kind, sql in _TEXTS:
         cyrillic = f"SELECT * FROM ({sql}) WHERE {_MAY_HAVE_CYRILLIC}"
@@ -49,7 +48,6 @@ def check_mixed_scripts(conn: sqlite3.Connection) -> Finding:
                     found.setdefault((kind, id_), []).extend(words)
     examples = [
         f"{kind} {id_}: {', '.join(described(w) for w in dict.fromkeys(words))}"
-        for (kind, id_), words in list(found.items())[:EXAMPLES]
+        for (kind, id_), words in list(found.items())[:limit]
     ]
-    detail = f"{len(found):,} record(s) to look at (search reads them as the word they look like)" if found else ""
-    return Finding(NAME, True, detail, len(found), examples)
+    return len(found), examples
