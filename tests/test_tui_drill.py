@@ -140,14 +140,18 @@ def test_palette_china_then_escape_home_then_ri_group(db: Path) -> None:
     run_app(db, check)
 
 
-def test_palette_finds_by_alias_and_fuzzy_letters(db: Path) -> None:
+def test_palette_finds_by_alias_and_word_at_once_and_by_letters_in_order_after(db: Path) -> None:
     from tui.commands import JumpProvider
 
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         provider = JumpProvider(pilot.app.screen)
-        for query, expected in (("wechat", "Tencent"), ("krym", "Crimea"), ("nkor", "North Korea")):
-            hits = [hit async for hit in provider.search(query)]
+        for query, expected in (("wechat", "Tencent"), ("krym", "Crimea"), ("korea", "North Korea")):
+            hits = [hit async for hit in provider.search(query)]  # what one keystroke shows
             assert hits and hits[0].text == expected, query
+        assert "North Korea" not in [hit.text async for hit in provider.search("nkor")]
+        await press(pilot, "ctrl+p")  # the palette itself searches every name after the keystroke
+        await type_text(pilot, "nkor")
+        await palette_lists(pilot, "North Korea")
 
     run_app(db, check)
 
