@@ -43,6 +43,20 @@ def test_enter_on_an_actor_opens_its_screen_and_escape_goes_back(db: Path) -> No
     run_app(db, check)
 
 
+def test_a_section_key_pressed_before_the_side_is_mounted_opens_that_section(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        app.open("actor", "china")
+        await pilot.press("2")  # at once: the side sections are mounted after the screen's first frame
+        screen = app.screen
+        assert screen.__class__.__name__ == "ActorScreen"
+        await settle(pilot)
+        assert screen.side and app.focused.id == "regions" and app.focused.row_at(0).label == "Crimea"
+        assert "2 Regions 6" in screen_text(app) and "Occupied territories of Ukraine (as a whole)" in screen_text(app)
+
+    run_app(db, check)
+
+
 def test_actor_relations_tree_leads_to_the_other_actor(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
