@@ -165,9 +165,6 @@ def test_a_keystroke_stops_the_findings_search_it_made_stale(db: Path, monkeypat
         return []
 
     monkeypatch.setattr(tui.commands, "_evidence", endless)
-    # A pause in typing starts the findings' search: on a loaded machine the keys pressed here can come further
-    # apart than the explorer's pause, so the test's pause is longer (what it checks is which search starts).
-    monkeypatch.setattr(tui.commands, "EVIDENCE_DELAY_S", 1.5)
 
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
