@@ -17,7 +17,9 @@ asked about it:
   occupied territories), each marked with its `scope`; `scope_counts` says how many of each
   (store.search.plan explains how).
 - `list_evidence(conn, EvidenceFilter(...))`, `count_evidence`, `iter_evidence_ids`: the evidence list of the
-  TUI, paged at any offset (store.search.evidence); `facets`: its counts by category, country, region and year
+  TUI, paged at any offset (store.search.evidence); `order=ADDED` lists a search's findings latest added first,
+  its first page in milliseconds where the ranking (RELEVANCE) scores every match first (`ranked`: whether a
+  query's list is by relevance); `facets`: its counts by category, country, region and year
   (store.search.facet_counts).
 - `notes(conn, text)`: why parts of the query find nothing (`no category 'financ' — did you mean finance?`);
   those parts are left out and the rest runs (store.search.explain); and words that match nothing, with the
@@ -45,13 +47,15 @@ from store.search.errors import query_error_means_empty
 from store.search.explain import corrected, describe
 from store.search.hits import CLOSE, OPEN, Hit, count, search, unmark
 from store.search.names import resolve, slug, suggest, wider_regions, with_descendants
-from store.search.plan import notes, query_plan, searches_entities, word_suggestions
+from store.search.plan import notes, query_plan, ranked, searches_entities, word_suggestions
 
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing
 if TYPE_CHECKING:
     import sqlite3
 
     from store.search.evidence import (
+        ADDED,
+        RELEVANCE,
         EvidenceRow,
         ScopeCounts,
         count_evidence,
@@ -104,6 +108,8 @@ def settled_notes(conn: sqlite3.Connection, text: str) -> list[str]:
 
 # The evidence list and facets load on first use: `findings search` needs neither (about 2 ms of start-up).
 _LATER = {
+    "ADDED": "evidence",
+    "RELEVANCE": "evidence",
     "EvidenceFilter": "evidence_filter",
     "EvidenceRow": "evidence",
     "ScopeCounts": "evidence",
@@ -135,9 +141,11 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ADDED",
     "CLOSE",
     "FACETS",
     "OPEN",
+    "RELEVANCE",
     "EvidenceFilter",
     "EvidenceRow",
     "FacetProgress",
@@ -151,6 +159,7 @@ __all__ = [
     "iter_facets",
     "list_evidence",
     "notes",
+    "ranked",
     "resolve",
     "scope_counts",
     "search",
