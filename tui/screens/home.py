@@ -477,10 +477,10 @@ class HomeScreen(FindingsScreen):
 
     def _evidence_note(self) -> str:
         parts = []
+        if self.evidence_order:  # first: cut at 80 columns, the query is still in the search bar above
+            parts.append(self.evidence_order)
         if self.query_text:
             parts.append(f"matching “{clean(self.query_text)}”" + (" as typed" if self.exact_spelling else ""))
-        if self.evidence_order:
-            parts.append(self.evidence_order)
         if self.chips:
             parts.append(f"{len(self.chips)} filter" + ("s" if len(self.chips) > 1 else ""))
         return ", ".join(parts)

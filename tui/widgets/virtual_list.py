@@ -246,8 +246,9 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             if source.key == self.source.key or (then is not None and then.key == self.source.key):
                 return  # shown already (or its better order is)
         if self.source is not None and self.is_mounted:
-            for group in ("vlist-pages", "vlist-count", "vlist-refine"):
-                self.workers.cancel_group(self, group)  # their queries are interrupted (tui.db)
+            self.workers.cancel_group(self, "vlist-pages")  # their queries are interrupted (tui.db)
+            if self._refining:
+                self.workers.cancel_group(self, "vlist-refine")
         self.source = source
         self._then = then
         self._refining = False
