@@ -204,7 +204,7 @@ def _orders(db: Path, text: str) -> tuple[list[str], list[str]]:
         conn.close()
 
 
-def test_a_search_shows_its_findings_at_once_then_ranked_while_the_cursor_is_on_the_first(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_search_shows_its_findings_at_once_then_ranked_if_the_cursor_is_on_the_first(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     best, added = _orders(db, "occupied")
     assert best != added and sorted(best) == sorted(added)
     gate = _Gate("occupied")
@@ -232,7 +232,7 @@ def test_a_search_shows_its_findings_at_once_then_ranked_while_the_cursor_is_on_
 
 @pytest.mark.parametrize("move", ["down", "end"])
 def test_the_ranking_never_reorders_the_list_once_the_cursor_has_moved(db: Path, monkeypatch, move: str) -> None:  # type: ignore[no-untyped-def]
-    best, added = _orders(db, "occupied")
+    _, added = _orders(db, "occupied")
     gate = _Gate("occupied")
     gate.install(monkeypatch)
 

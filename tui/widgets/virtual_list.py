@@ -242,9 +242,9 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         the list scrolled meanwhile (see the module docstring); `Refined` says whether it did. `then` is counted
         after `source` (for what it keeps while counting): it should find that count remembered.
         """
-        if self.source is not None and self._error is None:
-            if source.key == self.source.key or (then is not None and then.key == self.source.key):
-                return  # shown already (or its better order is)
+        shown = self.source.key if self.source is not None and self._error is None else None
+        if shown is not None and (source.key == shown or (then is not None and then.key == shown)):
+            return  # shown already (or its better order is)
         if self.source is not None and self.is_mounted:
             self.workers.cancel_group(self, "vlist-pages")  # their queries are interrupted (tui.db)
             if self._refining:
