@@ -384,9 +384,12 @@ class HomeScreen(FindingsScreen):
         """The lists (and notes) for the search bar's text and the exact-spelling switch."""
         words = entity_query(self.search_text())
         self.mount_panes()  # their counts on the tab line follow the search
-        self._refilter()  # first: the findings' first page is read before the panes' searches (one thread)
+        # One thread reads them in this order: the findings' first page (latest added first), the panes'
+        # searches, the findings' ranking (the longest), then the notes under the search bar.
+        self._refilter()
         self.actors.set_source(ActorSource(self.actor_sort, words))
         self.regions.set_source(RegionSource(self.region_sort, words))
+        self.evidence.refine()
         self._set_note("actors", self._sort_note(self.actor_sort))
         self._set_note("regions", self._sort_note(self.region_sort))
         self._explain()

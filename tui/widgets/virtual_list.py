@@ -470,10 +470,15 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
 
         db_worker(self, work, group="vlist-count", exclusive=True, lane="lists")
 
+    def refine(self) -> None:
+        """Queue the reading of set_source's `then` now, behind what the lists' thread has been given already
+        (otherwise it is queued once the first page is in: after whatever was asked meanwhile)."""
+        self._start_refine()
+
     def _start_refine(self) -> None:
         """Read `_then`'s count (shown at once: the same rows) and first page, after the quick first page."""
         then = self._then
-        if then is None or self._refining or self._suspended:
+        if then is None or self._refining or self._suspended or not self.is_mounted:
             return
         self._refining = True
         source, generation, db = self.source, self._generation, findings_app(self).db
