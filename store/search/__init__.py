@@ -37,8 +37,10 @@ Plans, counts, facets and list orders are remembered per connection until the da
 
 At a million findings (bench/big.db on the development machine): top 50 with snippets p95 1.03x the raw FTS5
 query; first pages of any list under 20 ms; the first deep page of a filtered list 0.1-2.5 s (then ~1 ms);
-count_evidence 0-1.5 s depending on the filter; facets with no filter a few ms (kept counts), filtered ones grow
-with the matching findings (`iter_facets` yields counts so far).
+count_evidence 0-1.5 s depending on the filter; a search's first page latest added first (order=ADDED, compile
+included) p95 0.17x the raw query, where its ranking scores every match (0.4-0.6 s for a word in 80,000
+findings); facets with no filter a few ms (kept counts), filtered ones grow with the matching findings
+(`iter_facets` yields counts so far).
 """
 
 from __future__ import annotations
