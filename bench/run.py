@@ -98,6 +98,7 @@ class Options:
     warmups: int = 1  # unmeasured runs first (bytecode and page caches)
     moves: int = 10  # cursor moves per list in the bytes figure
     interval: float = 0.2  # seconds between typed characters
+    search_quiet: float = 1.0  # quiet time that ends the palette's deferred search of the findings' text
 
 
 OPT = Options()
@@ -846,7 +847,7 @@ def open_actor_run(db: Path, name: str, settle: float, workdir: Path) -> dict:
         s.key(b"\x10", settle=OPT.key_settle)  # ctrl+p
         for ch in name:
             s.key(ch.encode(), settle=OPT.key_settle)
-        s.drain(1.5, 15)  # any search the palette started has ended
+        s.drain(OPT.search_quiet * 1.5, 15)  # any search the palette started has ended
         header: list[float] = []
 
         def done(burst) -> bool:  # type: ignore[no-untyped-def]
@@ -911,7 +912,7 @@ def palette_run(db: Path, text: str, settle: float, workdir: Path) -> dict:
             os.write(s.fd, ch.encode())
             s.drain(10, 10, t0=t0, until=shown)
             per_key.append(hit[0] if hit else None)
-            s.drain(1.0, 15)  # the deferred search of the findings (if any) ends before the next key
+            s.drain(OPT.search_quiet, 15)  # the deferred search of the findings (if any) ends before the next key
     finally:
         _quit(s, log)
     return {"per_key_s": per_key}
@@ -1308,6 +1309,7 @@ def main(argv: list[str] | None = None) -> dict:
     rows = a.rows if a.rows is not None else (200 if a.smoke else 5_000 if a.quick else 100_000)
     if a.smoke:
         OPT.settle, OPT.key_settle, OPT.warmups, OPT.moves, OPT.interval = 0.4, 0.15, 0, 2, 0.1
+        OPT.search_quiet = 0.4
     if a.settle is not None:
         OPT.settle = a.settle
     settle = OPT.settle

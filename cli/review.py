@@ -18,6 +18,13 @@ from cli.options import Command, db_option, given_db
     help="Your name in the history of every change [env FINDINGS_REVIEWER; default: your login name].",
 )
 @click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="FINDINGS_REPO",
+    help="The data repository `findings sync` uses, whose waiting merge review mode shows as sync conflicts "
+    "(press C) [env FINDINGS_REPO; default: the current directory, if it is one].",
+)
+@click.option(
     "--low-bandwidth",
     is_flag=True,
     default=None,
@@ -25,7 +32,12 @@ from cli.options import Command, db_option, given_db
 )
 @click.pass_context
 def review(
-    ctx: click.Context, db: Path | None, query: tuple[str, ...], reviewer: str | None, low_bandwidth: bool | None
+    ctx: click.Context,
+    db: Path | None,
+    query: tuple[str, ...],
+    reviewer: str | None,
+    repo: Path | None,
+    low_bandwidth: bool | None,
 ) -> None:
     """Review findings: the explorer on the unreviewed findings matching QUERY, opened for writing.
 
@@ -34,6 +46,11 @@ def review(
     same-as links; every change is kept in the history with your name. Press ? for the keys. A query with its
     own `status:` reviews those findings instead of the unreviewed ones (`findings review status:disputed`).
 
+    A merge of `findings sync` that stopped on records both sides changed waits in the data repository
+    (--repo): review mode says so, and C shows each conflict, ours and theirs side by side, to keep one
+    (o, t) or write a merged version (e); the last decision finishes the merge as `findings sync --resolve`
+    does. Until then your database keeps its last good state.
+
     Plain `findings` and `findings tui` never write; this command writes only what you do.
 
     \b
@@ -41,6 +58,7 @@ def review(
       findings review                               everything unreviewed, in your database
       findings review source:my-article             the findings of one source
       findings review region:kherson --reviewer OK  under your name
+      findings review --repo ~/team                 with the sync conflicts waiting in ~/team
     """
     from store.errors import StoreError
     from store.paths import is_shipped, writing_db
@@ -61,6 +79,11 @@ def review(
             f"{path} is the shipped reference data, which review does not write: import into your own database "
             "first, or give another one with --db PATH"
         )
+    if repo is None:
+        from store.tree import MARKER
+
+        here = Path.cwd()
+        repo = here if (here / ".git").exists() and (here / MARKER).exists() else None
     if low_bandwidth is None and ctx.parent is not None:
         low_bandwidth = ctx.parent.params.get("low_bandwidth")
-    start.run(path, low_bandwidth=low_bandwidth, review=Review(decide_reviewer(reviewer), " ".join(query)))
+    start.run(path, low_bandwidth=low_bandwidth, review=Review(decide_reviewer(reviewer), " ".join(query), repo))

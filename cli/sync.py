@@ -15,47 +15,15 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from cli.gitrepo import BRANCH, PRIVATE, Git, GitError, init
 from cli.options import Command, db_option, given_db, reviewer_option
-from store.errors import DataError, StoreError
-
-if TYPE_CHECKING:
-    import sqlite3
-
-REPO_ENV = "FINDINGS_REPO"
-DECISIONS = "findings-decisions"  # in .git/: what --resolve kept, recorded in the history when the merge ends
-DB_STATE = "findings-database-state"  # in .git/: your database as the merge found it (size, modification time)
-CHOICES = ("ours", "theirs", "edited")
-_KINDS = {"evidence": "evidence", "actors": "actor", "regions": "region", "sources": "source", "relations": "relation"}
-
-
-@dataclass(frozen=True)
-class Conflict:
-    path: str
-    kind: str  # evidence, actor, region, source, relation, gazetteer, file
-    record: str
-    fields: list[tuple[str, object, object]]  # (field, ours, theirs) where both versions exist
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.record}"
-
-
-def record_of(path: str) -> tuple[str, str]:
-    """(kind, id) of a tree path: evidence/<source>/<id>.yaml -> ('evidence', id)."""
-    parts = path.split("/")
-    stem = parts[-1].removesuffix(".yaml")
-    if parts[0] in _KINDS and path.endswith(".yaml"):
-        return _KINDS[parts[0]], stem
-    if parts[0] == "gazetteer":
-        return "gazetteer", stem
-    return "file", path
+from store import sync_conflicts
+from store.errors import StoreError
+from store.gitrepo import BRANCH, Git, GitError, init
+from store.sync_conflicts import CHOICES, REPO_ENV, commit_local, rebuild
 
 
 @click.command("sync", cls=Command)
@@ -105,7 +73,8 @@ def sync(
 
     A record both sides changed is a conflict: sync stops and lists them, with what differs; your database
     keeps the last good state. Decide each with `--resolve ID ours`, `theirs`, or `edited` (after editing the
-    file in the repository); the last decision finishes the merge and rebuilds the database.
+    file in the repository), or side by side in `findings review --repo DIR` (press C); the last decision
+    finishes the merge and rebuilds the database.
 
     \b
     Examples:
@@ -137,7 +106,8 @@ def sync(
         target = _database(ctx)
         git.target = target
         if abort:
-            _abort(git)
+            sync_conflicts.abort(git)
+            click.echo("merge given up; the repository is as it was before it", err=True)
             return
         if resolve is not None:
             if source not in CHOICES:
@@ -146,14 +116,14 @@ def sync(
             return
         if git.merging():
             _stop_with_conflicts(git, pending=True)
-        _commit_local(git, target)
+        commit_local(git, target, say=_say)
         before = _head(git)
         if source is not None or _has_origin(git):
             label, fetched = _fetch(git, source)
             if fetched is not None:
                 _merge(git, fetched, label)
         if _head(git) != before or not target.exists():
-            _rebuild(git, target)
+            rebuild(git, target, say=_say)
         else:
             click.echo("nothing new to merge: your database is up to date", err=True)
         if push:
@@ -186,74 +156,6 @@ def _head(git: Git) -> str | None:
 
 def _has_origin(git: Git) -> bool:
     return "origin" in git.out("remote").split()
-
-
-# The first commit of every data repository: the shipped data, written the same way everywhere (same bytes,
-# author and date), so that it is the same commit in every clone made with the same release, and what each
-# researcher changed in the shipped findings merges against it instead of meeting as two unrelated versions.
-BASE_ENV = {
-    "GIT_AUTHOR_NAME": "findings",
-    "GIT_COMMITTER_NAME": "findings",
-    "GIT_AUTHOR_EMAIL": "dataset@findings.invalid",
-    "GIT_COMMITTER_EMAIL": "dataset@findings.invalid",
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
-    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
-}
-
-
-def _write_tree(git: Git, conn: sqlite3.Connection) -> None:
-    """The database of `conn` as the repository's tree (its sensitive records in the private folder); closes it."""
-    from store.tree import export_split
-
-    try:
-        export_split(conn, git.repo, git.repo / PRIVATE)
-    finally:
-        conn.close()
-    git.run("add", "-A", "--", ".")
-
-
-def _base_commit(git: Git) -> None:
-    from store.paths import shipped_db
-    from store.reference import open_shipped
-
-    shipped = shipped_db()
-    if not shipped.is_file():
-        return
-    _write_tree(git, open_shipped(shipped))
-    git.run("-c", "user.name=findings", "commit", "-q", "-m", "The shipped dataset", extra_env=BASE_ENV)
-
-
-def _commit_local(git: Git, target: Path) -> None:
-    """Write your database to the tree and commit what changed, with you as the author."""
-    from store.connect import open_readonly
-
-    if not git.has_commits():
-        _base_commit(git)
-    if target.exists():
-        _write_tree(git, open_readonly(target))
-    else:
-        git.run("add", "-A", "--", ".")
-    status = git.out("diff", "--cached", "--name-status", "--no-renames")
-    if not status.strip():
-        return
-    message = _summary(status, who=git.who)
-    git.run("commit", "-q", "-m", message)
-    click.echo(f"committed: {message.splitlines()[0]}", err=True)
-
-
-def _summary(name_status: str, *, who: str) -> str:
-    counts: dict[tuple[str, str], int] = {}
-    for line in name_status.splitlines():
-        status, _, path = line.partition("\t")
-        kind, _ = record_of(path)
-        if kind == "file":
-            continue
-        what = {"A": "added", "M": "changed", "D": "removed"}.get(status[:1], "changed")
-        counts[(kind, what)] = counts.get((kind, what), 0) + 1
-    history = sum(1 for line in name_status.splitlines() if "\thistory/" in line)
-    parts = [f"{n} {kind} {what}" for (kind, what), n in sorted(counts.items())]
-    head = ", ".join(parts) or f"{history} recorded changes"
-    return f"{head}\n\nBy {who} with findings sync ({history} recorded changes)."
 
 
 def _is_bundle(source: str) -> bool:
@@ -325,199 +227,41 @@ def _merge(git: Git, commit: str, label: str) -> None:
     _stop_with_conflicts(git, pending=False)
 
 
-def _conflicts(git: Git) -> list[Conflict]:
-    out = []
-    for path in git.unmerged():
-        kind, record = record_of(path)
-        ours, theirs = _record(git.stage(path, 2)), _record(git.stage(path, 3))
-        fields: list[tuple[str, object, object]] = []
-        if ours is not None and theirs is not None:
-            for key in [*ours, *(k for k in theirs if k not in ours)]:
-                if ours.get(key) != theirs.get(key):
-                    fields.append((key, ours.get(key), theirs.get(key)))
-        else:
-            fields.append(("(record)", "kept" if ours else "deleted", "kept" if theirs else "deleted"))
-        out.append(Conflict(path, kind, record, fields))
-    return out
-
-
-def _record(text: str | None) -> dict[str, object] | None:
-    """The one record of a tree file (its mapping), or None when that side has no file."""
-    if text is None:
-        return None
-    import yaml
-
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return {"(text)": text}
-    if isinstance(doc, dict) and len(doc) == 1:
-        items = next(iter(doc.values()))
-        if isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict):
-            return dict(items[0])
-        return {"items": items}
-    return {"(text)": text}
-
-
 def _stop_with_conflicts(git: Git, *, pending: bool) -> None:
+    from store.sync_conflicts import short
     from store.text import printable
 
-    conflicts = _conflicts(git)
+    conflicts = sync_conflicts.conflicts(git)
     if not conflicts:
         return
     if not pending and git.target is not None:
-        (git.repo / ".git" / DB_STATE).write_text(_db_state(git.target), encoding="utf-8")
+        sync_conflicts.remember_database(git, git.target)
     head = "a merge waits for decisions" if pending else "the merge stopped"
     lines = [f"{head}: {len(conflicts)} record{'s' if len(conflicts) != 1 else ''} changed on both sides:"]
     for c in conflicts:
         lines.append(f"  {printable(c.label)}  ({printable(c.path)})")
         for field, ours, theirs in c.fields[:6]:
-            lines.append(f"      {printable(field)}: ours {_short(ours)} | theirs {_short(theirs)}")
+            lines.append(f"      {printable(field)}: ours {short(ours)} | theirs {short(theirs)}")
     lines.append("your database still holds the last good state. Decide each:")
     lines.append("  findings sync --resolve ID ours|theirs|edited   (edited: fix the file in the repository first)")
+    lines.append(f"  or side by side in the explorer: findings review --repo {printable(git.repo)}, then C")
     lines.append("or give up the merge: findings sync --abort")
     click.echo("\n".join(lines), err=True)
     sys.exit(1)
 
 
-def _short(value: object) -> str:
-    from store.text import printable
-
-    text = printable(" ".join(str(value).split())) if value is not None else "(none)"
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _db_state(target: Path) -> str:
-    try:
-        st = target.stat()
-    except FileNotFoundError:
-        return "missing"
-    return f"{st.st_size} {st.st_mtime_ns}"
-
-
-def _abort(git: Git) -> None:
-    if not git.merging():
-        raise click.ClickException("no merge in progress")
-    git.run("merge", "--abort")
-    for name in (DECISIONS, DB_STATE):
-        with contextlib.suppress(FileNotFoundError):
-            (git.repo / ".git" / name).unlink()
-    click.echo("merge given up; the repository is as it was before it", err=True)
+def _say(text: str) -> None:
+    click.echo(text, err=True)
 
 
 def _resolve(git: Git, record: str, choice: str, target: Path, push: bool) -> None:
-    if not git.merging():
-        raise click.ClickException("no merge in progress: nothing to resolve")
-    matches = [p for p in git.unmerged() if record_of(p)[1] == record or p == record]
-    if not matches:
-        waiting = ", ".join(record_of(p)[1] for p in git.unmerged()) or "none"
-        raise click.ClickException(f"{record} is not among the conflicts (waiting: {waiting})")
-    path = matches[0]
-    stage = {"ours": 2, "theirs": 3}.get(choice)
-    if stage is not None:
-        text = git.stage(path, stage)
-        if text is None:
-            git.run("rm", "-q", "--", path)
-        else:
-            (git.repo / path).write_text(text, encoding="utf-8")
-            git.run("add", "--", path)
-    else:
-        _check_edited(git.repo / path)
-        git.run("add", "--", path)
-    kind, ident = record_of(path)
-    with (git.repo / ".git" / DECISIONS).open("a", encoding="utf-8") as f:
-        f.write(f"{kind}\t{ident}\t{choice}\n")
-    left = git.unmerged()
-    click.echo(f"{kind} {ident}: kept {choice}" + (f"; {len(left)} still to decide" if left else ""), err=True)
-    if left:
+    decision = sync_conflicts.decide(git, record, choice, target)
+    click.echo(decision.message, err=True)
+    if decision.left:
         return
-    state = git.repo / ".git" / DB_STATE
-    if state.exists() and state.read_text(encoding="utf-8") != _db_state(target):
-        raise click.ClickException(
-            "your database changed while the merge waited, and the merged tree does not hold those changes: "
-            "findings sync --abort, then sync again (your changes are committed first, and the same records "
-            "will ask to be decided again)"
-        )
-    git.run("commit", "-q", "--no-edit")
-    with contextlib.suppress(FileNotFoundError):
-        state.unlink()
-    _rebuild(git, target, decisions=_decisions(git))
-    (git.repo / ".git" / DECISIONS).unlink()
-    _commit_local(git, target)  # the decisions, now in the history
+    sync_conflicts.finish(git, target, say=_say)
     if push and _has_origin(git):
         _push(git, None)
-
-
-def _check_edited(path: Path) -> None:
-    from importers.native import read_native
-
-    if not path.is_file():
-        raise click.ClickException(f"{path} is not there: write the version to keep, or choose ours or theirs")
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if "<<<<<<<" in text or ">>>>>>>" in text:
-        raise click.ClickException(f"{path} still holds conflict markers")
-    try:
-        read_native(path, "yaml")
-    except DataError as e:
-        raise click.ClickException(f"the edited version does not read: {e}") from None
-
-
-def _decisions(git: Git) -> list[tuple[str, str, str]]:
-    path = git.repo / ".git" / DECISIONS
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        kind, ident, choice = line.split("\t")
-        out.append((kind, ident, choice))
-    return out
-
-
-def _rebuild(git: Git, target: Path, *, decisions: list[tuple[str, str, str]] | None = None) -> None:
-    """Build the merged tree into a new database beside `target`, with what the old one kept locally, and the
-    decisions of a conflict recorded; rename it over `target` only when all of it succeeded."""
-    from importers.build import build_database
-    from store.carry import carry_local
-    from store.tree import MARKER
-
-    if not (git.repo / MARKER).exists():
-        return  # nothing shared yet, and nothing of yours
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".sync", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        private = git.repo / PRIVATE
-        build_database(tmp, git.repo, force=True, also=(private,) if private.is_dir() else ())
-        if target.exists():
-            carry_local(tmp, target)
-        if decisions:
-            _write_decisions(tmp, decisions, git.who)
-        os.replace(tmp, target)
-    finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(f"{tmp}{suffix}").unlink()
-    click.echo(f"rebuilt {target}", err=True)
-
-
-def _write_decisions(path: Path, decisions: list[tuple[str, str, str]], who: str) -> None:
-    from store import write
-    from store.connect import open_readwrite
-    from store.tree_history import record_decisions
-
-    conn = open_readwrite(path)
-    try:
-        write.begin(conn)
-        try:
-            decided = [
-                (k, i, f"sync conflict decided: kept {c}") for k, i, c in decisions if k not in ("gazetteer", "file")
-            ]
-            record_decisions(conn, decided, who=who)
-            write.commit(conn)
-        except BaseException:
-            write.rollback(conn)
-            raise
-    finally:
-        conn.close()
 
 
 def _push(git: Git, source: str | None) -> None:

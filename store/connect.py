@@ -392,7 +392,7 @@ def open_readwrite(
         if conn.schema_verified:
             conn.execute("PRAGMA trusted_schema = ON")  # the schema is this program's own (its FTS triggers)
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less to the WAL
+        conn.execute(f"PRAGMA cache_size = -{_write_cache_kib()}")  # 64 MiB: big imports spill less to the WAL
         conn.execute("PRAGMA temp_store = MEMORY")  # staged inserts (store.write.insert_rows): no temp files
         if limit := os.environ.get("FINDINGS_MAX_PAGE_COUNT"):  # for tests only: a disk that fills up
             conn.execute(f"PRAGMA max_page_count = {int(limit)}")  # (never below the current size)
@@ -403,6 +403,16 @@ def open_readwrite(
         if isinstance(e, StoreError) or not isinstance(e, sqlite3.Error):
             raise
         raise _open_error(path, e) from None
+
+
+WRITE_CACHE_KIB = 65_536
+
+
+def _write_cache_kib() -> int:
+    """A writer's page cache: 64 MiB, so that big imports spill less to the write-ahead log. For tests only,
+    FINDINGS_WRITE_CACHE_KIB makes it smaller (an import that spills uncommitted pages early, with fewer rows)."""
+    given = os.environ.get("FINDINGS_WRITE_CACHE_KIB", "")
+    return int(given) if given.isdecimal() and 0 < int(given) <= WRITE_CACHE_KIB else WRITE_CACHE_KIB
 
 
 def _open_error(path: Path, e: sqlite3.Error) -> DatabaseUnavailable:

@@ -170,6 +170,9 @@ ENDED_STATUSES = frozenset({"delisted", "expired", "ended", "revoked", "lifted",
 # FtM political-territory codes for the occupied regions (FtM's `country` type has them: ftm_model.COUNTRIES).
 COUNTRY_REGIONS: dict[str, str] = {"ua-cri": "crimea", "ua-dpr": "donetsk", "ua-lpr": "luhansk"}
 REGION_COUNTRY_CODES: dict[str, str] = {v: k for k, v in COUNTRY_REGIONS.items()}
+# The same codes as the ISO 3166-2 code of the region they cover: a database whose regions have other ids (one
+# built from an FtM file's Territories: `donetsk-oblast`) finds them by this code.
+COUNTRY_REGION_ISO: dict[str, str] = {"ua-cri": "UA-43", "ua-dpr": "UA-14", "ua-lpr": "UA-09"}
 
 # Short names that ISO 3166-1 (store/countries.py) and FtM spell otherwise, as they appear in FtM data.
 COUNTRY_NAMES: dict[str, str] = {

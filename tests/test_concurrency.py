@@ -1,7 +1,9 @@
 """Readers and writers at once (WAL, busy timeout), and an import killed half-way.
 
-While a 100,000-row CSV import runs, 20 `findings search` processes at a time and 5 headless explorer sessions
-read the database without one error; a second import waits its turn (or says the database is busy). Afterwards
+While a 30,000-row CSV import runs, its uncommitted pages already spilled into the write-ahead log (the writer's
+page cache made small, FINDINGS_WRITE_CACHE_KIB, so that it spills as a 64 MiB cache does with a few hundred
+thousand rows), 20 `findings search` processes at a time and 5 headless explorer sessions read the database
+without one error; a second import waits its turn (or says the database is busy). Afterwards
 every row is there and each full-text index agrees with its table. An import killed with SIGKILL half-way leaves
 the database as it was: the same rows, and the same bytes in the main file once a reader has opened it again, but
 for the header bytes of the switch to WAL mode (store.journal) that the killed writer could not undo; the next
@@ -28,8 +30,8 @@ import pytest
 from store.journal import SWITCH_BYTES
 from tests.conftest import ROOT
 
-ROWS = 100_000
-HALF_WAY_ROWS = 30_000  # killing an import half-way needs no spill to the log: fewer rows, the same situation
+ROWS = 30_000
+SPILL_CACHE_KIB = "2048"  # the writer's page cache in these tests: full (and spilling to the log) after ~10,000 rows
 SEARCHERS = 20
 SESSIONS = 5
 SRC = "kyiv-independent-occupied-economy"
@@ -70,8 +72,10 @@ def big_csv(path: Path, rows: int = ROWS) -> Path:
     return path
 
 
-def findings(db: Path, *argv: str) -> subprocess.Popen:
+def findings(db: Path, *argv: str, spill: bool = False) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")}
+    if spill:
+        env["FINDINGS_WRITE_CACHE_KIB"] = SPILL_CACHE_KIB
     return subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "--db", str(db), *argv],
         stdout=subprocess.PIPE,
@@ -130,12 +134,6 @@ def rows_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return big_csv(tmp_path_factory.mktemp("concurrency") / "bulk-evidence.csv")
 
 
-@pytest.fixture(scope="module")
-def fewer_rows_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Enough rows that half of them take a while to write, all of them still in SQLite's page cache."""
-    return big_csv(tmp_path_factory.mktemp("concurrency") / "fewer-evidence.csv", rows=HALF_WAY_ROWS)
-
-
 def test_readers_never_fail_while_a_big_import_runs(built_db: Path, rows_csv: Path, tmp_path: Path) -> None:
     db = tmp_path / "data.db"
     shutil.copyfile(built_db, db)
@@ -143,8 +141,8 @@ def test_readers_never_fail_while_a_big_import_runs(built_db: Path, rows_csv: Pa
     small = tmp_path / "small.yaml"
     small.write_text("actors:\n  - {id: second-writer, name: Second Writer, kind: company}\n", encoding="utf-8")
 
-    writer = findings(db, "import", "csv", str(rows_csv))
-    wait_until_read(writer, rows_csv, 0.05)
+    writer = findings(db, "import", "csv", str(rows_csv), spill=True)
+    wait_until_read(writer, rows_csv, 0.05, wal=Path(f"{db}-wal"))
     scratch = tmp_path / "sessions"
     scratch.mkdir()
     sessions = [
@@ -202,16 +200,16 @@ def test_readers_never_fail_while_a_big_import_runs(built_db: Path, rows_csv: Pa
 
 @pytest.mark.parametrize("when", ["half-way", "after-spilling-to-the-log"])
 def test_an_import_killed_half_way_leaves_the_database_as_it_was(
-    built_db: Path, request: pytest.FixtureRequest, tmp_path: Path, when: str
+    built_db: Path, rows_csv: Path, tmp_path: Path, when: str
 ) -> None:
-    """Half-way, the import's uncommitted pages are still in SQLite's cache; later (its 64 MiB cache full) they
-    are in the write-ahead log, uncommitted, where a reader opening the file must not see them."""
-    rows_csv: Path = request.getfixturevalue("fewer_rows_csv" if when == "half-way" else "rows_csv")
+    """Half-way, the import's uncommitted pages are still in SQLite's cache; later (its cache full: made small
+    here, as a 64 MiB cache fills with a few hundred thousand rows) they are in the write-ahead log, uncommitted,
+    where a reader opening the file must not see them."""
     db = tmp_path / "data.db"
     shutil.copyfile(built_db, db)
     before_bytes, before = db.read_bytes(), counts(db)
 
-    writer = findings(db, "import", "csv", str(rows_csv))
+    writer = findings(db, "import", "csv", str(rows_csv), spill=when != "half-way")
     if when == "half-way":
         wait_until_read(writer, rows_csv, 0.5)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -487,6 +488,37 @@ def test_a_finding_about_the_occupied_territories_as_a_whole_is_exported_as_gene
     assert "summary" not in kherson or not kherson["summary"][0].startswith("General")
     casein = entities["findings-evidence-casein-export-iran"]["properties"]  # Luhansk and the whole
     assert set(casein["country"]) == {"ua-lpr", "ua"} and "summary" not in casein
+
+
+def test_an_export_without_its_own_key_keeps_every_region_link_in_a_new_database(
+    db: Path, empty_db: Path, tmp_path: Path
+) -> None:
+    """What another FtM tool gives back (the file's private `findings` key dropped): the Territories become
+    regions with ids of their own (`donetsk-oblast`), and a finding's `ua-dpr` / `ua-lpr` / `ua-cri` still
+    links it to the region of that ISO code, as many findings per region as in the database it came from."""
+    out = tmp_path / "all.ftm"
+    export_to(db, out)
+    stripped = tmp_path / "stripped.ftm"
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert any("findings" in entity for entity in lines)
+    stripped.write_text("".join(json.dumps({k: v for k, v in e.items() if k != "findings"}) + "\n" for e in lines))
+    result = run_cli("import", "ftm", str(stripped), db=empty_db)
+    assert result.exit_code == 0, result.output
+
+    def per_region(path: Path) -> dict[str | None, int]:
+        sql = (
+            "SELECT r.iso_code, count(*) FROM evidence_regions l JOIN regions r ON r.id = l.region_id "
+            "GROUP BY r.iso_code"
+        )
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute(sql).fetchall())
+        finally:
+            conn.close()
+
+    want, got = per_region(db), per_region(empty_db)
+    assert {"UA-14", "UA-09", "UA-43"} <= set(want)
+    assert got == want
 
 
 def test_ftm_occupied_territories_map_back_to_the_whole(db: Path, tmp_path: Path) -> None:

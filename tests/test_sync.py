@@ -20,6 +20,10 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 @pytest.fixture(autouse=True)
 def _git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet_git(tmp_path, monkeypatch)
+
+
+def quiet_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """git never reads this machine's configuration, and names nobody but the reviewers."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -99,6 +103,11 @@ class Person:
 
 @pytest.fixture
 def people(tmp_path: Path, built_db: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Person]:
+    return team(tmp_path, built_db, monkeypatch)
+
+
+def team(tmp_path: Path, built_db: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Person]:
+    """Olena, Taras and Maria, each with a copy of the built database (and a repository still to make)."""
     out = {}
     for name in ("olena", "taras", "maria"):
         person = Person(name, tmp_path, monkeypatch)

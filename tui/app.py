@@ -9,7 +9,7 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.app import App
@@ -140,6 +140,14 @@ class FindingsApp(App[None]):
     def on_mount(self) -> None:
         self._hold_timer = self.set_timer(HOLD_S, self.release_output)
 
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette (tui.commands.Palette: Textual's, with a cursor that does not blink)."""
+        from tui.commands import Palette
+
+        # (is_open is typed for App[object]; an App's result type makes it invariant, and this app returns None)
+        if self.use_command_palette and not Palette.is_open(cast("App[object]", self)):
+            self.push_screen(Palette(id="--command-palette"))
+
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Without colour, the terminal's default colours and nothing else. (Textual's NO_COLOR filter for a
         theme that is not ANSI turns every colour to a grey; chosen as the app starts, before this app's ANSI
@@ -225,6 +233,14 @@ class FindingsApp(App[None]):
         from tui.screens.home import HomeScreen
 
         return HomeScreen()
+
+    def reopen_database(self) -> None:
+        """The database file was replaced (a finished sync merge renames a rebuilt one over it): read the new file
+        through new connections on new threads; the old ones, still on the replaced file, close in the background
+        (closing waits for their queries, which must not wait for the UI thread)."""
+        old = self.db
+        self.db = Database(self.db_path, writable=old.writable)
+        self.run_worker(old.close, thread=True, group="close-db", exit_on_error=False)
 
     async def on_unmount(self) -> None:
         """The app has stopped (its workers are cancelled): stop the database threads and close every connection.

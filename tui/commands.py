@@ -39,6 +39,15 @@ EVIDENCE_MIN_CHARS = 2  # a single letter finds too much to be worth a search of
 EVIDENCE_GROUP = "palette-evidence"
 
 
+class Palette(CommandPalette):
+    """Textual's command palette with a cursor that does not blink: a blinking cursor redraws itself twice a
+    second for as long as the palette is open (about 1 KB a second over SSH, for nothing), as the search bar's
+    does not either."""
+
+    def on_mount(self) -> None:
+        self.query_one(CommandInput).cursor_blink = False
+
+
 Candidate = tuple[str, str, str, str | None, int]  # (kind, id, name, alias, count)
 # (score, kind, id, name, alias, offsets of the matched letters, whether they are in the alias)
 Ranked = tuple[float, str, str, str, str | None, tuple[int, ...], bool]

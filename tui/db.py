@@ -238,12 +238,26 @@ def run_write(
     """Run `work(conn)` with the read-write connection on the writes thread, then `done(result, None)` on the UI
     thread; when the store refuses (a sealed finding, a bad date) or the database fails, `done(None, reason)`,
     the reason a line for the person. Writes are never cancelled half-way: each is one transaction."""
+    db = findings_app(node).db
+    return run_task(node, lambda: work(db.write_conn()), done, group=group)
+
+
+def run_task(
+    node: DOMNode,
+    work: Callable[[], R],
+    done: Callable[[R | None, str | None], None],
+    *,
+    group: str = "review-write",
+) -> Worker[None]:
+    """Run `work()` on the writes thread (after the review actions pressed before it, and before those pressed
+    after), then `done(result, None)` on the UI thread, or `done(None, reason)` when it failed or was refused.
+    For deliberate work that is not one transaction of the read-write connection: deciding a sync conflict,
+    finishing a merge (which replaces the database file)."""
     app = findings_app(node)
-    db = app.db
 
     def run() -> None:
         try:
-            result = work(db.write_conn())
+            result = work()
         except Exception as e:  # refused or failed: said on the screen, never raised into the UI
             from store.errors import describe
 

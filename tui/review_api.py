@@ -14,10 +14,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
+
+    from store.sync_conflicts import Conflict, Decision
 
 REVIEW_STATUSES = ("curated", "disputed", "rejected")
 EDITABLE = ("claim", "date", "category", "figure", "locator")  # what the edit form offers, in its order
@@ -29,6 +33,7 @@ class Review:
 
     reviewer: str
     query: str = ""
+    repo: Path | None = None  # the data repository `findings sync` uses, where a merge may wait for decisions
 
 
 @dataclass(frozen=True)
@@ -208,3 +213,58 @@ def cited_paragraph(conn: sqlite3.Connection, evidence_id: str) -> Cited | None:
     if found is None:
         return None
     return Cited(found.text, found.number, found.origin, found.captured_at)
+
+
+# ------------------------------------------------------------------------------------------ sync conflicts
+# A merge of `findings sync` that waits for decisions (store.sync_conflicts). These run git in the data
+# repository and, for the last decision, rebuild the database file: on the writes thread, never the UI's.
+
+
+@dataclass(frozen=True)
+class Conflicts:
+    """The records a merge waits on, each with both versions, and where the other side came from."""
+
+    repo: Path
+    theirs: str | None  # `from-olena.bundle`, a remote: what the merge's message names
+    items: list[Conflict]
+
+
+def sync_conflicts(review: Review, target: Path) -> Conflicts | None:
+    """The conflicts waiting in the review's data repository; None when it has no merge waiting (or no
+    repository was given)."""
+    from store import sync_conflicts as sc
+
+    if review.repo is None:
+        return None
+    git = sc.waiting_merge(review.repo, review.reviewer, target)
+    if git is None:
+        return None
+    return Conflicts(git.repo, sc.merge_label(git), sc.conflicts(git))
+
+
+def editable_text(conflict: Conflict) -> str:
+    from store import sync_conflicts as sc
+
+    return sc.editable_text(conflict)
+
+
+def decide_conflict(review: Review, target: Path, record: str, choice: str, text: str | None = None) -> Decision:
+    """Keep ours, theirs, or an edited `text` of one conflicting record, as `findings sync --resolve` does
+    (store.sync_conflicts.decide: refused with a StoreError that says why)."""
+    from store import sync_conflicts as sc
+    from store.gitrepo import Git
+
+    if review.repo is None:
+        raise sc.ConflictError("no data repository: give findings review --repo DIR")
+    return sc.decide(Git(review.repo.absolute(), review.reviewer, target), record, choice, target, text=text)
+
+
+def finish_merge(review: Review, target: Path, say: Callable[[str], None]) -> None:
+    """The last record is decided: finish the merge exactly as `findings sync --resolve` does (commit, rebuild
+    the database into a new file renamed over `target`, each decision in the history under the reviewer's name)."""
+    from store import sync_conflicts as sc
+    from store.gitrepo import Git
+
+    if review.repo is None:
+        raise sc.ConflictError("no data repository: give findings review --repo DIR")
+    sc.finish(Git(review.repo.absolute(), review.reviewer, target), target, say=say)

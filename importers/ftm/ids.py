@@ -302,8 +302,8 @@ class Index:
         """The existing region a Territory stands for: by its code, or a region's own name or alias (a
         gazetteer place such as Kerch is a city in a region, not the region)."""
         for code in self.codes.get(n, ()):
-            if code in M.COUNTRY_REGIONS and M.COUNTRY_REGIONS[code] in self.places.region_ids:
-                return M.COUNTRY_REGIONS[code]
+            if region := self.places.of_code(code):
+                return region
             if code.upper() in self.places.region_codes:
                 return self.places.region_codes[code.upper()]
         name = self.region_names.get(n)

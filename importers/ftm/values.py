@@ -125,12 +125,17 @@ class Places:
         return found
 
     def of_codes(self, codes: list[str]) -> set[str]:
-        out = set()
-        for code in codes:
-            region = M.COUNTRY_REGIONS.get(code.strip().lower())
-            if region in self.region_ids:
-                out.add(region)
-        return out
+        return {region for code in codes if (region := self.of_code(code))}
+
+    def of_code(self, code: str) -> str | None:
+        """The region an FtM territory code (`ua-dpr`) stands for: the region of that id, else the one with its
+        ISO 3166-2 code (UA-14), which has another id in a database built from an FtM file's Territories."""
+        code = code.strip().lower()
+        region = M.COUNTRY_REGIONS.get(code)
+        if region in self.region_ids:
+            return region
+        iso = M.COUNTRY_REGION_ISO.get(code)
+        return self.region_codes.get(iso) if iso else None
 
     def of_address(self, ent: Entity) -> set[str]:
         """Regions an Address entity lies in: by its city, region and state, else the place parts of `full`;
@@ -148,6 +153,8 @@ class Places:
         """Regions this import adds become places that addresses and country codes can name."""
         for region in regions:
             self.region_ids.add(region.id)
+            if region.iso_code:
+                self.region_codes.setdefault(region.iso_code.upper(), region.id)
             for name in [region.name, *(region.aliases or [])]:
                 self.matcher.add(name, [("region", region.id)])
                 self.own_names.setdefault(key_of(name), set()).add(region.id)

@@ -26,6 +26,7 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
     from tui.screens.evidence import EvidenceScreen
     from tui.screens.home import HomeScreen
     from tui.screens.review import REVIEW_KEYS, ReviewEvidenceScreen
+    from tui.screens.review_conflicts import ConflictsScreen, MergedEditScreen
     from tui.screens.review_edit import EditScreen
     from tui.screens.review_proposals import ProposalsScreen
     from tui.widgets.chips import FilterChips
@@ -49,6 +50,8 @@ def binding_groups(app_class: type[App[Any]]) -> list[tuple[str, list[Binding]]]
         ("Review: a finding's screen", list(ReviewEvidenceScreen.BINDINGS)),
         ("Review: editing a finding", list(EditScreen.BINDINGS)),
         ("Review: proposals (same-as, duplicates)", list(ProposalsScreen.BINDINGS)),
+        ("Review: sync conflicts (C)", list(ConflictsScreen.BINDINGS)),
+        ("Review: writing a merged version", list(MergedEditScreen.BINDINGS)),
     ]
     return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]
 

@@ -16,7 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from tui.db import run_db, run_write
+from tui.app_access import findings_app
+from tui.db import run_db, run_task, run_write
 from tui.screens.evidence import EvidenceScreen
 from tui.screens.home import HomeScreen, build_filter
 from tui.sources import QueueSource
@@ -76,6 +77,13 @@ REVIEW_KEYS: list[BindingType] = [
     ),
     Binding("u", "undo", "Undo", tooltip="Undo your last change", id="review.undo"),
     Binding(
+        "C",
+        "conflicts",
+        "Conflicts",
+        tooltip="Sync conflicts: ours and theirs side by side, keep one or write a merged version",
+        id="review.conflicts",
+    ),
+    Binding(
         "U", "unseal", "Unseal", tooltip="Unseal a curated finding so it can be edited (logged)", id="review.unseal"
     ),
 ]
@@ -109,6 +117,7 @@ class ReviewScreen(HomeScreen):
         self.tabs.set_count("evidence", "…")
         self.review_status = StatusLine(id="review-status")  # (the home screen's `status` is the search's notes)
         self.review_status.say(f"Reviewing as {clean(review.reviewer)}: c curated · d disputed · r rejected · ? keys")
+        self.sync_conflicts = 0  # records a sync merge waits on (in the review's data repository)
 
     brand = "review"
 
@@ -120,6 +129,51 @@ class ReviewScreen(HomeScreen):
         if self.query_text:  # the query the queue was opened with, in the search bar (a widget needs its screen)
             with self.search.prevent(Input.Changed):
                 self.search.value = self.query_text
+        if self.review.repo is not None:
+            self.look_for_conflicts()
+
+    # -- sync conflicts ---------------------------------------------------------------------------------------------
+
+    def look_for_conflicts(self) -> None:
+        """Whether a sync merge in the data repository waits for decisions (git, off the UI thread); if so, the
+        status line says so at once."""
+        review, target = self.review, findings_app(self).db_path
+
+        def work() -> int:
+            from tui import review_api
+
+            found = review_api.sync_conflicts(review, target)
+            return len(found.items) if found is not None else 0
+
+        def done(n: int | None, error: str | None) -> None:
+            if error is not None:
+                self.review_status.say(f"Could not read the sync conflicts: {error}", error=True)
+                return
+            self.sync_conflicts = n or 0
+            if self.sync_conflicts:
+                many = self.sync_conflicts != 1
+                self.review_status.say(
+                    f"{self.sync_conflicts} sync conflict{'s' if many else ''} — press C to decide "
+                    f"{'them' if many else 'it'} (your database keeps its last good state until then)"
+                )
+            self.refresh_bindings()
+
+        run_task(self, work, done, group="conflicts-read")
+
+    def action_conflicts(self) -> None:
+        from tui.screens.review_conflicts import ConflictsScreen
+
+        findings_app(self).hold_output()  # one paint, once the conflicts are read (ConflictsScreen._loaded)
+        self.app.push_screen(ConflictsScreen(self.review, findings_app(self).db_path, self.merge_finished))
+
+    def merge_finished(self, message: str) -> None:
+        """The merge is finished and the database rebuilt (the app reads the new file): the lists again."""
+        self.sync_conflicts = 0
+        self._research()
+        if self.detail.evidence_id is not None:
+            self.detail.reload()
+        self.review_status.say(message)
+        self.refresh_bindings()
 
     # -- the queue --------------------------------------------------------------------------------------------------
 
@@ -145,6 +199,8 @@ class ReviewScreen(HomeScreen):
             return self.evidence.highlighted is not None
         if action in ("undo", "proposals"):
             return self.focused is not self.search
+        if action == "conflicts":
+            return self.review.repo is not None and self.focused is not self.search
         return super().check_action(action, parameters)
 
     # -- writing ----------------------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.app_access import findings_app
-from tui.commands import _prompt
+from tui.commands import Palette, _prompt
 from tui.text import clean
 
 if TYPE_CHECKING:
@@ -107,4 +107,4 @@ def open_link_palette(
         {"evidence_id": evidence_id, "add": add, "choices": list(choices or [])},
     )
     placeholder = "Link to an actor or region…" if add else "Remove which link?"
-    screen.app.push_screen(CommandPalette(providers=[provider], placeholder=placeholder))
+    screen.app.push_screen(Palette(providers=[provider], placeholder=placeholder))

@@ -63,6 +63,7 @@ class Git:
             cmd,
             cwd=self.repo,
             env={**self.env(), **(extra_env or {})},
+            stdin=subprocess.DEVNULL,  # never the explorer's terminal: git reads nothing from a person here
             capture_output=True,
             text=True,
             encoding="utf-8",
