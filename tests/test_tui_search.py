@@ -204,6 +204,16 @@ def _orders(db: Path, text: str) -> tuple[list[str], list[str]]:
         conn.close()
 
 
+async def _search_held(pilot, gate: _Gate, rows: int):  # type: ignore[no-untyped-def]
+    """Type the gate's query into the search bar; returns the home screen once its first page (`rows` rows) is
+    shown and its ranking is being read (held by the gate)."""
+    home = pilot.app.screen
+    await press(pilot, "slash")
+    await pilot.press(*gate.query)
+    await until(pilot, lambda: gate.entered.is_set() and home.evidence.row_at(rows - 1), "the first page")
+    return home
+
+
 def test_a_search_shows_its_findings_at_once_then_ranked_if_the_cursor_is_on_the_first(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     best, added = _orders(db, "occupied")
     assert best != added and sorted(best) == sorted(added)
@@ -211,10 +221,7 @@ def test_a_search_shows_its_findings_at_once_then_ranked_if_the_cursor_is_on_the
     gate.install(monkeypatch)
 
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
-        home = pilot.app.screen
-        await press(pilot, "slash")
-        await pilot.press(*"occupied")
-        await until(pilot, lambda: gate.entered.is_set() and home.evidence.row_at(len(added) - 1), "the first page")
+        home = await _search_held(pilot, gate, len(added))
         assert ids(home.evidence) == added  # latest added first, while the ranking is read
         assert "latest added first, ranking…" in screen_text(pilot.app)
         await pilot.press("enter")  # to the list: the cursor stays on the first row
@@ -237,10 +244,7 @@ def test_the_ranking_never_reorders_the_list_once_the_cursor_has_moved(db: Path,
     gate.install(monkeypatch)
 
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
-        home = pilot.app.screen
-        await press(pilot, "slash")
-        await pilot.press(*"occupied")
-        await until(pilot, lambda: gate.entered.is_set() and home.evidence.row_at(len(added) - 1), "the first page")
+        home = await _search_held(pilot, gate, len(added))
         await pilot.press("enter", move)
         await until(pilot, lambda: home.evidence.cursor > 0, "the cursor to move")  # (settle would wait for the gate)
         cursor = home.evidence.cursor

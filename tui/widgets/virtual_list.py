@@ -77,6 +77,18 @@ class StaticSource(RowSource[T]):
         return self.rows[offset : offset + limit]
 
 
+class _ListMessage(Message):
+    """About a VirtualList as a whole (the base of its Counted and Refined messages)."""
+
+    def __init__(self, vlist: VirtualList[Any]) -> None:
+        super().__init__()
+        self.vlist = vlist
+
+    @property
+    def control(self) -> VirtualList[Any]:
+        return self.vlist
+
+
 class _RowMessage(Message):
     """A row of a VirtualList (the base of its Highlighted and Selected messages; nothing handles it as such)."""
 
@@ -118,30 +130,20 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
     class Selected(_RowMessage):
         """Enter (or a click on the cursor row) on a row."""
 
-    class Refined(Message):
+    class Refined(_ListMessage):
         """The rows of `then` (set_source) are read: `applied`, the list now shows them in that order; else the
         cursor had moved and the list keeps the order it showed."""
 
         def __init__(self, vlist: VirtualList[Any], applied: bool) -> None:
-            super().__init__()
-            self.vlist = vlist
+            super().__init__(vlist)
             self.applied = applied
 
-        @property
-        def control(self) -> VirtualList[Any]:
-            return self.vlist
-
-    class Counted(Message):
+    class Counted(_ListMessage):
         """The number of rows is known (after a new source)."""
 
         def __init__(self, vlist: VirtualList[Any], count: int) -> None:
-            super().__init__()
-            self.vlist = vlist
+            super().__init__(vlist)
             self.count = count
-
-        @property
-        def control(self) -> VirtualList[Any]:
-            return self.vlist
 
     # (plain classes, not dataclasses: see tui.messages)
     class _PageLoaded(Message, bubble=False):
