@@ -43,6 +43,8 @@ MIN_PYTHON = (3, 11)
 # Requirements of our dependencies that the run never needs (never imported by what we use).
 SKIP_DISTRIBUTIONS = {
     "pip": "sqlite-utils only shells out to it for its own `install` command, which findings does not use",
+    "tzdata": "python-dateutil (sqlite-utils' date parsing) reads it only to look up a time zone by name, which "
+    "findings never does (without it, dateutil looks names up in the system's zone files only)",
 }
 # Compiled modules left out, and the pure-Python path their package takes without them.
 OPTIONAL_EXTENSIONS = {

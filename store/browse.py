@@ -6,6 +6,7 @@ The explorer lists can hold 50,000 actors or 2,000 regions, so everything here r
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -59,15 +60,23 @@ def _order(sorts: dict[str, str], sort: str) -> str:
     return sorts[sort]
 
 
+def _kept_count(conn: sqlite3.Connection, facet: str, value: str) -> int | None:
+    """A count the triggers keep in facet_counts (store.schema); None when it has no row (an empty table)."""
+    row = conn.execute("SELECT n FROM facet_counts WHERE facet = ? AND value = ?", (facet, value)).fetchone()
+    return None if row is None else int(row[0])
+
+
 def count_findings(conn: sqlite3.Connection) -> int:
-    """How many findings there are, without reading them: every finding has a source (evidence.source_id is NOT
-    NULL, a foreign key), and each source's `evidence_count` is kept by triggers (store.schema), whoever writes.
-    Reads the sources (about 1 MB at a million findings) instead of a whole index of the findings (17 MB)."""
-    return conn.execute("SELECT coalesce(sum(evidence_count), 0) FROM sources").fetchone()[0]
+    """How many findings there are, without reading them: one row of facet_counts, kept by triggers whoever
+    writes (a count of the findings' smallest index read 17 MB at a million findings)."""
+    from store.search.facet_counts import total_findings
+
+    return total_findings(conn)
 
 
 def count_actors(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM actors").fetchone()[0]
+    """How many actors there are: one kept row (counting them read their smallest index, 1.8 MB at 50,000)."""
+    return _kept_count(conn, "rows", "actors") or 0
 
 
 def list_actors(conn: sqlite3.Connection, *, sort: str = "name", offset: int = 0, limit: int = 100) -> list[ActorRow]:
@@ -93,7 +102,7 @@ def actors_by_id(conn: sqlite3.Connection, ids: list[str] | tuple[str, ...]) -> 
 
 
 def count_regions(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM regions").fetchone()[0]
+    return _kept_count(conn, "rows", "regions") or 0
 
 
 def list_regions(conn: sqlite3.Connection, *, sort: str = "name", offset: int = 0, limit: int = 100) -> list[RegionRow]:
@@ -128,48 +137,100 @@ def _subsequence(text: str) -> str:
     return "%" + "%".join(chars) + "%"
 
 
-def lookup(conn: sqlite3.Connection, text: str, *, limit: int = 60) -> list[Match]:
+# The branches of a look-up: (kind, SQL selecting id, name, alias, n (the count), x (exact), p (prefix)).
+# `:pattern` holds the letters in order with anything between, `:prefix` the text then anything, `:fts` a
+# full-text query of its words, each a prefix (None: the text has no word in it), `:slug`/`:slug_end` a range of
+# ids.
+FTS_LIMIT = 200  # rows a word-prefix branch reads (a one-letter word starts thousands of names)
+_ENTITY = {"actor": ("actors", "a", "name"), "region": ("regions", "r", "name"), "source": ("sources", "s", "title")}
+
+
+def _branch(kind: str, where: str, *, alias: bool = False) -> tuple[str, str]:
+    """One branch over `kind`'s table (alias: over its aliases, joined to it) where `where` holds."""
+    table, t, name = _ENTITY[kind]
+    matched = "al.alias" if alias else f"{t}.{name}"
+    select = (
+        f"SELECT {t}.id AS id, {t}.{name} AS name, {'al.alias' if alias else 'NULL'} AS alias, "
+        f"{t}.evidence_count AS n, ({matched} = :text COLLATE NOCASE) AS x, "
+        f"({matched} LIKE :prefix ESCAPE '\\') AS p"
+    )
+    source = f"aliases al JOIN {table} {t} ON al.kind = '{kind}' AND {t}.id = al.ref_id" if alias else f"{table} {t}"
+    return kind, f"{select} FROM {source} WHERE {where}"
+
+
+def _words(kind: str, columns: str) -> tuple[str, str]:
+    table, t, _ = _ENTITY[kind]
+    return _branch(
+        kind,
+        f"{t}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH '{{{columns}}} : ' || :fts "
+        f"LIMIT {FTS_LIMIT})",
+    )
+
+
+_LIKE = "LIKE {} ESCAPE '\\'"
+_LETTERS_IN_ORDER = (
+    _branch("actor", f"a.name {_LIKE.format(':pattern')}"),
+    _branch("actor", f"al.alias {_LIKE.format(':pattern')} AND a.name NOT {_LIKE.format(':pattern')}", alias=True),
+    _branch("region", f"r.name {_LIKE.format(':pattern')}"),
+    _branch("region", f"al.alias {_LIKE.format(':pattern')} AND r.name NOT {_LIKE.format(':pattern')}", alias=True),
+    _branch("source", f"s.title {_LIKE.format(':pattern')} OR s.id {_LIKE.format(':prefix')}"),
+)
+_STARTING_WITH = (  # each one a range of an index: at once at any size
+    _branch("actor", f"a.name {_LIKE.format(':prefix')}"),
+    _branch("actor", f"al.alias {_LIKE.format(':prefix')}", alias=True),
+    _branch("region", f"r.name {_LIKE.format(':prefix')}"),
+    _branch("region", f"al.alias {_LIKE.format(':prefix')}", alias=True),
+    _branch("source", "s.id >= :slug AND s.id < :slug_end"),
+)
+_WORD_STARTING_WITH = (_words("actor", "name aka"), _words("region", "name aka"), _words("source", "title"))
+
+
+def _words_prefix_query(text: str) -> str | None:
+    """An FTS5 query: the words of `text`, each a prefix (`("don"* "obl"*)`); None without a word to use.
+    Only letters and digits go in (each word quoted), so nothing typed is read as query syntax."""
+    words = re.findall(r"\w+", text)
+    if not words or len(words[-1]) < 2:  # one letter starts a word of most names: the name prefixes say enough
+        return None
+    return "(" + " ".join(f'"{w}"*' for w in words) + ")"
+
+
+def lookup(conn: sqlite3.Connection, text: str, *, limit: int = 60, quick: bool = False) -> list[Match]:
     """Actors, regions and sources whose name (or an alias, or a source title) contains the letters of `text`
     in order, plus findings whose id starts with `text`; best first (the exact name, then names that start with
     `text`, then most evidence).
 
     A candidate list for fuzzy matching in the command palette: cheap at 50k actors (one scan of names and
-    aliases), and never an error whatever `text` holds.
+    aliases, some tens of milliseconds), and never an error whatever `text` holds. With `quick`, only what the
+    indexes find at once at any size: names, aliases and titles that start with `text` or have a word that
+    starts with it, and ids that start with it (the palette shows these at each keystroke, the rest after).
     """
     text = text.strip()[:MAX_LOOKUP]
     if not text:
         return []
-    pattern = _subsequence(text)
-    prefix = _like_escape(text) + "%"
-    per_kind = max(1, limit)
-    rows = conn.execute(
-        """
-        SELECT kind, id, name, alias, n FROM (
-          SELECT 'actor' AS kind, a.id, a.name, NULL AS alias, a.evidence_count AS n,
-                 (a.name = :text COLLATE NOCASE) AS x, (a.name LIKE :prefix ESCAPE '\\') AS p
-            FROM actors a WHERE a.name LIKE :pattern ESCAPE '\\'
-          UNION ALL
-          SELECT 'actor', a.id, a.name, al.alias, a.evidence_count,
-                 (al.alias = :text COLLATE NOCASE), (al.alias LIKE :prefix ESCAPE '\\')
-            FROM aliases al JOIN actors a ON al.kind = 'actor' AND a.id = al.ref_id
-           WHERE al.alias LIKE :pattern ESCAPE '\\' AND a.name NOT LIKE :pattern ESCAPE '\\'
-          UNION ALL
-          SELECT 'region', r.id, r.name, NULL, r.evidence_count,
-                 (r.name = :text COLLATE NOCASE), (r.name LIKE :prefix ESCAPE '\\')
-            FROM regions r WHERE r.name LIKE :pattern ESCAPE '\\'
-          UNION ALL
-          SELECT 'region', r.id, r.name, al.alias, r.evidence_count,
-                 (al.alias = :text COLLATE NOCASE), (al.alias LIKE :prefix ESCAPE '\\')
-            FROM aliases al JOIN regions r ON al.kind = 'region' AND r.id = al.ref_id
-           WHERE al.alias LIKE :pattern ESCAPE '\\' AND r.name NOT LIKE :pattern ESCAPE '\\'
-          UNION ALL
-          SELECT 'source', s.id, s.title, NULL, s.evidence_count,
-                 (s.title = :text COLLATE NOCASE), (s.title LIKE :prefix ESCAPE '\\')
-            FROM sources s WHERE s.title LIKE :pattern ESCAPE '\\' OR s.id LIKE :prefix ESCAPE '\\'
-        ) ORDER BY x DESC, p DESC, n DESC, name COLLATE NOCASE LIMIT :limit
-        """,
-        {"pattern": pattern, "prefix": prefix, "text": text, "limit": per_kind},
-    ).fetchall()
+    slug = text.lower().replace(" ", "-")
+    params = {
+        "pattern": _subsequence(text),
+        "prefix": _like_escape(text) + "%",
+        "text": text,
+        "limit": max(1, limit),
+        "fts": _words_prefix_query(text),
+        "slug": slug,
+        "slug_end": slug + "\U0010ffff",
+    }
+    branches = list(_LETTERS_IN_ORDER)
+    if quick:
+        branches = list(_STARTING_WITH) + (list(_WORD_STARTING_WITH) if params["fts"] else [])
+    union = " UNION ALL ".join(f"SELECT '{kind}' AS kind, * FROM ({sql})" for kind, sql in branches)
+    try:
+        rows = conn.execute(
+            f"SELECT kind, id, name, alias, n FROM ({union}) ORDER BY x DESC, p DESC, n DESC, name COLLATE NOCASE "
+            "LIMIT :limit",
+            params,
+        ).fetchall()
+    except sqlite3.OperationalError as e:
+        if not quick or "fts5" not in str(e):
+            raise
+        rows = []  # (a word the full-text index cannot read: the full look-up that follows finds it)
     seen: set[tuple[str, str]] = set()
     out: list[Match] = []
     for kind, id_, name, alias, n in rows:
@@ -177,9 +238,8 @@ def lookup(conn: sqlite3.Connection, text: str, *, limit: int = 60) -> list[Matc
             continue
         seen.add((kind, id_))
         out.append(Match(kind, id_, name, alias, n))
-    slug = text.lower().replace(" ", "-")
     for id_, claim in conn.execute(  # a range on the primary key: a prefix search that uses the index
-        "SELECT id, claim FROM evidence WHERE id >= ? AND id < ? ORDER BY id LIMIT 10", (slug, slug + "\U0010ffff")
+        "SELECT id, claim FROM evidence WHERE id >= ? AND id < ? ORDER BY id LIMIT 10", (slug, params["slug_end"])
     ):
         out.append(Match("evidence", id_, claim, None, 0))
     return out

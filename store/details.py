@@ -162,10 +162,12 @@ def actor(
         [
             {"id": rid, "name": name, "count": n, "as_a_whole": bool(whole)}
             for rid, name, n, whole in conn.execute(
-                f"""SELECT r.id, r.name, count(*), {_HAS_PARTS} FROM evidence_actors l
-                     CROSS JOIN evidence_regions er ON er.evidence_id = l.evidence_id
-                     CROSS JOIN regions r ON r.id = er.region_id
-                    WHERE l.actor_id = ? GROUP BY r.id ORDER BY count(*) DESC, r.name""",
+                # counted per region id first, each region then looked up once (not once per finding)
+                f"""SELECT r.id, r.name, t.n, {_HAS_PARTS} FROM (
+                        SELECT er.region_id AS id, count(*) AS n FROM evidence_actors l
+                         CROSS JOIN evidence_regions er ON er.evidence_id = l.evidence_id
+                         WHERE l.actor_id = ? GROUP BY er.region_id) t
+                     CROSS JOIN regions r ON r.id = t.id ORDER BY t.n DESC, r.name""",
                 [id_],
             )
         ]

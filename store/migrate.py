@@ -28,9 +28,11 @@ from store.schema import (
     PROPOSALS_TABLE,
     RELATIONS_INDEXES,
     RELATIONS_TABLE,
+    ROW_RECOUNT,
     SCHEMA_VERSION,
     SENSITIVE_COLUMNS,
     facet_triggers,
+    row_count_triggers,
     statements,
 )
 
@@ -106,6 +108,13 @@ _V5: list[Step] = [
 # 5 -> 6: facet counts kept by triggers, filled from the rows (seconds at a million findings).
 _V6: list[Step] = [FACET_COUNTS_TABLE, *statements(facet_triggers()), *FACET_COUNTS_FILL]
 
+# 6 -> 7: the number of actors and of regions kept by triggers (facet_counts, facet 'rows'). Also written by the
+# 5 -> 6 fill when both steps run (FACET_RECOUNT counts them), hence the replace.
+_V7: list[Step] = [
+    *statements(row_count_triggers()),
+    f"INSERT OR REPLACE INTO facet_counts (facet, value, n) {ROW_RECOUNT}",
+]
+
 # from-version -> the steps that make it from-version + 1: SQL statements (no executescript: it commits) or
 # functions of the connection, run in order inside the one transaction.
 MIGRATIONS: dict[int, list[Step]] = {
@@ -114,6 +123,7 @@ MIGRATIONS: dict[int, list[Step]] = {
     3: _version_4(),  # 4: language of findings and sources; matching keys; regions' place names searchable
     4: _V5,  # 5: history, captures, sensitivity
     5: _V6,  # 6: facet counts (findings per category, year, actor country, and in all)
+    6: _V7,  # 7: how many actors and regions, kept
 }
 
 

@@ -183,7 +183,10 @@ def our_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     fts = frozenset(f"{t}_fts" for t in schema.FTS_COLUMNS)
     triggers = set(
         re.findall(
-            r"CREATE TRIGGER (\w+)", "\n".join([schema._triggers(), *schema.CHANGES_TRIGGERS, schema.facet_triggers()])
+            r"CREATE TRIGGER (\w+)",
+            "\n".join(
+                [schema._triggers(), *schema.CHANGES_TRIGGERS, schema.facet_triggers(), schema.row_count_triggers()]
+            ),
         )
     )
     triggers.update(f"{t}_{suffix}" for t in schema.FTS_COLUMNS for suffix in ("ai", "ad", "au"))

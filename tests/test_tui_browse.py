@@ -58,10 +58,51 @@ def test_lookup_by_letters_in_order_alias_title_and_finding_id(conn) -> None:  #
     assert alias.alias == "PRC"
 
 
+def test_quick_lookup_finds_what_starts_with_the_text_or_has_a_word_that_does(conn) -> None:  # type: ignore[no-untyped-def]
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(m.kind, m.id) for m in browse.lookup(conn, text, quick=True)]
+
+    assert ("actor", "china") in found("Chi")  # the name starts with it
+    assert ("actor", "tencent") in found("WeCh")  # an alias starts with it
+    assert ("actor", "north-korea") in found("kor")  # a word of the name starts with it
+    assert ("source", "kyiv-independent-occupied-economy") in found("kyiv-indep")  # the id starts with it
+    assert ("source", "kyiv-independent-occupied-economy") in found("occupied econ")  # words of the title
+    assert ("evidence", "bank-branches-sell-yuan") in found("bank-branches")
+    assert ("actor", "north-korea") not in found("nkor")  # letters in order: the full look-up only
+    for text in ("Chi", "kor", "WeCh"):  # (words in any order: only the quick one finds "occupied econ")
+        assert set(found(text)) <= {(m.kind, m.id) for m in browse.lookup(conn, text, limit=500)}
+
+
 @pytest.mark.parametrize(
-    "text", ["", "   ", "%", "_", "\\", "'", '"', "%_\\'\"", "\x00", "a" * 5000, "[@click=app.quit]"]
+    "text",
+    ["", "   ", "%", "_", "\\", "'", '"', "%_\\'\"", "\x00", "a" * 5000, "[@click=app.quit]", 'x" OR *', "NEAR(a b)"],
 )
-def test_lookup_never_errors(conn, text: str) -> None:  # type: ignore[no-untyped-def]
-    assert isinstance(browse.lookup(conn, text), list)
+@pytest.mark.parametrize("quick", [False, True])
+def test_lookup_never_errors(conn, text: str, quick: bool) -> None:  # type: ignore[no-untyped-def]
+    assert isinstance(browse.lookup(conn, text, quick=quick), list)
     if text.strip() in ("%", "_"):
-        assert browse.lookup(conn, text) == []  # wildcards are matched literally
+        assert browse.lookup(conn, text, quick=quick) == []  # wildcards are matched literally
+
+
+def test_counts_of_actors_and_regions_are_kept_whoever_writes(built_db: Path, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    from store import check
+
+    db = tmp_path / "copy.db"
+    shutil.copy(built_db, db)
+    plain = sqlite3.connect(db)  # another program: the triggers keep the counts
+    plain.execute("INSERT INTO actors (id, name, kind) VALUES ('new-one', 'New One', 'company')")
+    plain.execute("DELETE FROM regions WHERE id = 'kherson'")
+    plain.commit()
+    reader = open_readonly(db)
+    assert browse.count_actors(reader) == plain.execute("SELECT count(*) FROM actors").fetchone()[0] == 25
+    assert browse.count_regions(reader) == plain.execute("SELECT count(*) FROM regions").fetchone()[0] == 5
+    assert check.facet_counts(reader).ok
+    plain.execute("UPDATE facet_counts SET n = 3 WHERE facet = 'rows' AND value = 'actors'")
+    plain.commit()
+    finding = check.facet_counts(reader)
+    assert not finding.ok and any("rows 'actors': kept 3, counted 25" in e for e in finding.examples)
+    reader.close()
+    plain.close()

@@ -43,6 +43,20 @@ def test_enter_on_an_actor_opens_its_screen_and_escape_goes_back(db: Path) -> No
     run_app(db, check)
 
 
+def test_a_section_key_pressed_before_the_side_is_mounted_opens_that_section(db: Path) -> None:
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        app.open("actor", "china")
+        await pilot.press("2")  # at once: the side sections are mounted after the screen's first frame
+        screen = app.screen
+        assert screen.__class__.__name__ == "ActorScreen"
+        await settle(pilot)
+        assert screen.side and app.focused.id == "regions" and app.focused.row_at(0).label == "Crimea"
+        assert "2 Regions 6" in screen_text(app) and "Occupied territories of Ukraine (as a whole)" in screen_text(app)
+
+    run_app(db, check)
+
+
 def test_actor_relations_tree_leads_to_the_other_actor(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
@@ -140,14 +154,18 @@ def test_palette_china_then_escape_home_then_ri_group(db: Path) -> None:
     run_app(db, check)
 
 
-def test_palette_finds_by_alias_and_fuzzy_letters(db: Path) -> None:
+def test_palette_finds_by_alias_and_word_at_once_and_by_letters_in_order_after(db: Path) -> None:
     from tui.commands import JumpProvider
 
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         provider = JumpProvider(pilot.app.screen)
-        for query, expected in (("wechat", "Tencent"), ("krym", "Crimea"), ("nkor", "North Korea")):
-            hits = [hit async for hit in provider.search(query)]
+        for query, expected in (("wechat", "Tencent"), ("krym", "Crimea"), ("korea", "North Korea")):
+            hits = [hit async for hit in provider.search(query)]  # what one keystroke shows
             assert hits and hits[0].text == expected, query
+        assert "North Korea" not in [hit.text async for hit in provider.search("nkor")]
+        await press(pilot, "ctrl+p")  # the palette itself searches every name after the keystroke
+        await type_text(pilot, "nkor")
+        await palette_lists(pilot, "North Korea")
 
     run_app(db, check)
 

@@ -77,9 +77,11 @@ def test_an_actor_screen_shows_its_profile_while_its_rows_and_counts_load(db: Pa
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
         app.open("actor", "china")
-        await until(pilot, lambda: "state · CN" in screen_text(app), "the profile on the terminal")
+        # painted (the output released), not held back for the rest, which the gate keeps from arriving
+        await until(
+            pilot, lambda: "state · CN" in screen_text(app) and not app.holding_output, "the profile on the terminal"
+        )
         screen = app.screen
-        assert not app.holding_output  # painted, not held back for the rest
         text = screen_text(app)
         assert "China" in text and "findings › Home › China" in text
         assert "counting…" in text  # the evidence count and the counted lists say they are being read
@@ -174,13 +176,17 @@ def test_a_keystroke_stops_the_findings_search_it_made_stale(db: Path, monkeypat
         app = pilot.app
         await pilot.press("ctrl+p")
         await pilot.press(*"chin")
-        await until(pilot, lambda: started == ["chin"], "the search for 'chin' to start")
+        # (on a loaded machine a pause between two letters may start a search of the shorter text: the next
+        # letter stops it, as it stops the one for 'chin' below)
+        await until(pilot, lambda: started[-1:] == ["chin"], "the search for 'chin' to start")
+        await until(pilot, lambda: set(started[:-1]) <= set(interrupted), "the searches 'chin' made stale to stop")
         await pilot.press("a")
-        await until(pilot, lambda: interrupted == ["chin"], "the stale search to be interrupted")
+        await until(pilot, lambda: "chin" in interrupted, "the stale search to be interrupted")
         await until(pilot, lambda: "China" in screen_text(app), "the names of 'china'")
-        await until(pilot, lambda: started == ["chin", "china"], "the search for 'china'")
+        await until(pilot, lambda: started[-1:] == ["china"], "the search for 'china'")
         await pilot.press("escape")  # leaving the palette stops its search too
-        await until(pilot, lambda: interrupted == ["chin", "china"], "the search stopped with the palette")
+        await until(pilot, lambda: "china" in interrupted, "the search stopped with the palette")
+        assert sorted(started) == sorted(interrupted)  # none left running
 
     run_app(db, check, size=(120, 40))
 

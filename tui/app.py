@@ -136,6 +136,7 @@ class FindingsApp(App[None]):
         # go on meanwhile; only the writing to the terminal waits (at most HOLD_S). Drill-down screens do the same.
         self._holding = True
         self._hold_timer: Timer | None = None
+        self._after_output: list[Callable[[], object]] = []
 
     def on_mount(self) -> None:
         self._hold_timer = self.set_timer(HOLD_S, self.release_output)
@@ -190,6 +191,14 @@ class FindingsApp(App[None]):
 
         screen.call_after_refresh(after, cycles)
 
+    def after_output(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the held frame is on the terminal (work that would delay it: the widgets a screen
+        does not show at first); when nothing is held, after the next refresh."""
+        if self._holding:
+            self._after_output.append(callback)
+        else:
+            self.call_after_refresh(callback)
+
     def release_output(self) -> None:
         """Stop holding: paint the whole screen once, as it is now (later changes paint as usual).
 
@@ -201,17 +210,22 @@ class FindingsApp(App[None]):
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
-        if not self.screen_stack:  # the app is closing: its screens are gone, there is nothing to paint
+        try:
+            if not self.screen_stack:  # the app is closing: its screens are gone, there is nothing to paint
+                self._holding = False
+                return
+            screen = self.screen
+            if not (screen.is_attached and screen.outer_size):
+                self._holding = False
+                screen.refresh()
+                return
+            textual_internals.apply_pending_updates(screen)  # its output is still held
             self._holding = False
-            return
-        screen = self.screen
-        if not (screen.is_attached and screen.outer_size):
-            self._holding = False
-            screen.refresh()
-            return
-        textual_internals.apply_pending_updates(screen)  # its output is still held
-        self._holding = False
-        textual_internals.write_frame(self, screen, textual_internals.render_full_frame(self, screen))
+            textual_internals.write_frame(self, screen, textual_internals.render_full_frame(self, screen))
+        finally:
+            waiting, self._after_output = self._after_output, []
+            for callback in waiting:
+                self.call_later(callback)  # (the next turn of the event loop: the frame is written)
 
     @property
     def holding_output(self) -> bool:

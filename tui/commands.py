@@ -1,14 +1,16 @@
 """The command palette (ctrl+p): jump to any actor, region, source or finding by fuzzy name or alias.
 
-Candidates come from store.browse.lookup (names and aliases that contain the typed letters in order) and, for
-findings, the search engine; Textual's fuzzy matcher ranks them. Every hit is built from cleaned text as
-Content: the palette would otherwise read a name like `[@click=app.quit]` as markup.
+Candidates come from store.browse.lookup (names and aliases) and, for findings, the search engine; Textual's
+fuzzy matcher ranks them. Every hit is built from cleaned text as Content: the palette would otherwise read a
+name like `[@click=app.quit]` as markup.
 
-Names first: each keystroke looks up names only (a few milliseconds at a million findings), and the palette
-shows them as soon as they are in. Textual's palette shows a search's hits once all of it has finished, so a
-search of the findings' text (up to a second on a common word at a million) never runs inside it: it starts once
-typing pauses (EVIDENCE_DELAY_S), in a worker of its own that the next keystroke cancels (its query is interrupted:
-tui.db), and when it ends the palette searches again, finding the names and those findings at once.
+Names first, and at once: Textual's palette shows a search's hits only once all of it has finished, so each
+keystroke asks only what the indexes answer at any size (names, aliases and titles that start with the text or
+have a word that does, ids: store.browse.lookup(quick=True), a few milliseconds). The rest runs after it, in a
+worker of its own that the next keystroke cancels (its query is interrupted: tui.db): names that hold the
+letters in order anywhere (a scan of every name, tens of milliseconds at 50,000 actors) at once, then, once
+typing pauses (EVIDENCE_DELAY_S), a search of the findings' text (up to a second on a common word at a
+million); after each, the palette searches again and shows them with the names.
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ if TYPE_CHECKING:
 
 KIND_LABELS = {"actor": "actor", "region": "region", "source": "source", "evidence": "finding"}
 KIND_WEIGHTS = {"actor": 1.0, "region": 1.0, "source": 0.8, "evidence": 0.6}  # names first, then long titles
-MAX_HITS = 24  # more than a palette shows; each one is a line to build and lay out on the UI thread
+MAX_HITS = 24  # at most; each one is a line to build and lay out on the UI thread
+PALETTE_SHARE = 0.7  # of the terminal's height, the palette's list (Textual's CommandList: max-height 70vh)
 LOOKUP_LIMIT = 60  # names asked of store.browse.lookup, for the fuzzy matcher to rank
 EVIDENCE_DELAY_S = 0.3  # typing paused this long: search the findings' text too
 EVIDENCE_MIN_CHARS = 2  # a single letter finds too much to be worth a search of every finding
-EVIDENCE_GROUP = "palette-evidence"
+MORE_GROUP = "palette-more"  # the searches after the names the indexes give
 
 
 class Palette(CommandPalette):
@@ -53,22 +56,25 @@ Candidate = tuple[str, str, str, str | None, int]  # (kind, id, name, alias, cou
 Ranked = tuple[float, str, str, str, str | None, tuple[int, ...], bool]
 
 
-def _names(db: Database, query: str) -> list[Candidate]:
-    """(kind, id, name, alias, count) for the palette: entities by name or alias, findings by id."""
+def _names(db: Database, query: str, *, quick: bool) -> list[Candidate]:
+    """(kind, id, name, alias, count) for the palette: entities by name or alias, findings by id; `quick`: only
+    names that start with the query or have a word that does (store.browse.lookup)."""
     from store.browse import lookup
 
-    return [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in lookup(db.conn(), query, limit=LOOKUP_LIMIT)]
+    matches = lookup(db.conn(), query, limit=LOOKUP_LIMIT, quick=quick)
+    return [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in matches]
 
 
-def _ranked_names(db: Database, query: str, found: list[Candidate]) -> list[Ranked]:
-    """The names for `query` and the findings already `found` by their text, ranked (see `rank`)."""
-    candidates = _names(db, query)
+def _ranked_names(db: Database, query: str, found: list[Candidate], limit: int = MAX_HITS) -> list[Ranked]:
+    """The names for `query` that the indexes give at once, and the candidates already `found` after an earlier
+    search for it (every name with its letters in order, findings by their text), ranked (see `rank`)."""
+    candidates = _names(db, query, quick=True)
     seen = {(kind, id_) for kind, id_, *_ in candidates}
-    return rank(query, candidates + [c for c in found if (c[0], c[1]) not in seen])
+    return rank(query, candidates + [c for c in found if (c[0], c[1]) not in seen], limit)
 
 
-def rank(query: str, candidates: list[Candidate]) -> list[Ranked]:
-    """The best MAX_HITS candidates for `query` by Textual's fuzzy matcher (the palette's own), with the offsets of
+def rank(query: str, candidates: list[Candidate], limit: int = MAX_HITS) -> list[Ranked]:
+    """The best `limit` candidates for `query` by Textual's fuzzy matcher (the palette's own), with the offsets of
     the matched letters: exact names first, then names that start with it, then the rest; findings last."""
     from textual.fuzzy import FuzzySearch
 
@@ -102,7 +108,7 @@ def rank(query: str, candidates: list[Candidate]) -> list[Ranked]:
         score = min(1.0, score * 0.99 + min(count, 1000) / 100_000)  # ties: better documented first
         scored.append((score, kind, id_, name, alias, offsets, on_alias))
     scored.sort(key=lambda s: -s[0])
-    return scored[:MAX_HITS]
+    return scored[:limit]
 
 
 def _evidence(db: Database, query: str) -> list[Candidate]:
@@ -151,7 +157,8 @@ class JumpProvider(Provider):
 
     def __init__(self, screen: Screen[Any], match_style: Style | None = None) -> None:
         super().__init__(screen, match_style)
-        # Findings found by their text, per query, for the palette's second search (the last few queries)
+        # Per query (the last few): what the searches after the keystroke found (every name with the letters in
+        # order, then the findings by their text), for the palette's next searches of it
         self._found: dict[str, list[Candidate]] = {}
 
     async def search(self, query: str) -> Hits:
@@ -161,19 +168,24 @@ class JumpProvider(Provider):
         db = findings_app(self).db
         found = self._found.get(query)
         try:  # looked up and ranked on a database thread: the UI thread only builds the lines it shows
-            ranked = await db.call(_ranked_names, db, query, found or [])
+            ranked = await db.call(_ranked_names, db, query, found or [], self._shown())
         except Exception as e:  # a database problem: say so in the palette rather than crash it
             if "interrupted" not in str(e):  # not just overtaken by the next letter typed
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
             return
-        if found is None and len(query) >= EVIDENCE_MIN_CHARS:
-            self._search_evidence_later(query)
+        if found is None:
+            self._search_more(query)
         for hit in self._hits(ranked):
             yield hit
 
-    def _search_evidence_later(self, query: str) -> None:
-        """Once typing pauses, search the findings' text for `query`; then search the palette again, which shows
-        them with the names. The next keystroke cancels it (a worker of the palette's, exclusive in its group)."""
+    def _shown(self) -> int:
+        """How many hits to build: as many as the palette's list can show (a line each), at most MAX_HITS."""
+        return max(1, min(MAX_HITS, int(findings_app(self).size.height * PALETTE_SHARE)))
+
+    def _search_more(self, query: str) -> None:
+        """After the names the indexes give: every name with the letters of `query` in order, then, once typing
+        pauses, the findings' text; after each, search the palette again, which shows them with the names. The
+        next keystroke cancels it (a worker of the palette's, exclusive in its group)."""
         app = findings_app(self)
         palette = app.screen  # the palette (self.screen is the screen it was opened over)
         if not isinstance(palette, CommandPalette):
@@ -181,19 +193,30 @@ class JumpProvider(Provider):
         db = app.db
         found = self._found
 
-        async def search_evidence() -> None:
-            await asyncio.sleep(EVIDENCE_DELAY_S)
-            try:
-                hits = await db.call(_evidence, db, query)
-            except Exception:  # interrupted by the next keystroke, or a database problem the names report
-                return
-            found[query] = hits
+        def show(candidates: list[Candidate]) -> None:
+            found[query] = candidates
             while len(found) > 32:
                 found.pop(next(iter(found)))
             if palette.is_attached and palette.query_one(CommandInput).value.strip() == query:
                 textual_internals.search_palette_again(palette, query)
 
-        palette.run_worker(search_evidence(), group=EVIDENCE_GROUP, exclusive=True, exit_on_error=False)
+        async def search_more() -> None:
+            started = asyncio.get_running_loop().time()
+            try:
+                names = await db.call(partial(_names, quick=False), db, query)
+            except Exception:  # interrupted by the next keystroke, or a database problem the names report
+                return
+            show(names)
+            if len(query) < EVIDENCE_MIN_CHARS:
+                return
+            await asyncio.sleep(max(0.0, EVIDENCE_DELAY_S - (asyncio.get_running_loop().time() - started)))
+            try:
+                hits = await db.call(_evidence, db, query)
+            except Exception:
+                return
+            show(names + hits)
+
+        palette.run_worker(search_more(), group=MORE_GROUP, exclusive=True, exit_on_error=False)
 
     def _hits(self, ranked: list[Ranked]) -> list[Hit]:
         return [

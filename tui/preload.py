@@ -1,9 +1,9 @@
 """The home screen's first rows, read before the app starts, so that its first frame is painted with them.
 
 The first pages of the three home lists are read at once, on the starting thread, with the connection that
-checked the database (a few milliseconds, even at a million findings); the counts (of all findings: the sum of
-the sources' counts, store.browse.count_findings; of actors: 5 ms at 50,000) are read by a thread while
-Textual is imported. That thread needs the GIL only to start and finish its one-row queries. Reading everything
+checked the database (a few milliseconds, even at a million findings); the counts (of findings, actors and
+regions: one row each of the counts the triggers keep, store.browse) are read by a thread while Textual is
+imported. That thread needs the GIL only to start and finish its one-row queries. Reading everything
 in a thread made the start-up slower instead: every row fetched takes the GIL back from the import (Python runs
 one thread at a time), and the two threads took turns hundreds of times.
 

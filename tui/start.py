@@ -54,4 +54,7 @@ def run(db_path: Path, *, low_bandwidth: bool | None = None, review: Review | No
     app = FindingsApp(
         db_path, low_bandwidth=low_bandwidth, preload=preload.rows(), terminal_colours=True, review=review
     )
+    from tui import warm
+
+    app.after_output(warm.after_first_frame)  # (the explorer as run, not in tests: it freezes the process's objects)
     app.run(mouse=not low_bandwidth)

@@ -95,11 +95,18 @@ def _kept(conn: sqlite3.Connection, wanted: tuple[str, ...]) -> Counts:
     """The counts of every finding, as the triggers keep them."""
     rows: list[tuple[str, str, int]] = []
     kept = [f for f in wanted if f != "region"]
+    # (CAST of the counts: an expression has no declared type, so its values skip store.connect's converter, a
+    # Python call for each; the cast gives the integer it would check. The text keeps its converter, which shows
+    # bytes that are not UTF-8 instead of failing.)
     if kept:
         marks = ",".join("?" * len(kept))
-        rows += conn.execute(f"SELECT facet, value, n FROM facet_counts WHERE facet IN ({marks}) AND n > 0", kept)
+        rows += conn.execute(
+            f"SELECT facet, value, CAST(n AS INTEGER) FROM facet_counts WHERE facet IN ({marks}) AND n > 0", kept
+        )
     if "region" in wanted:
-        rows += conn.execute("SELECT 'region', id, evidence_count FROM regions WHERE evidence_count > 0")
+        rows += conn.execute(
+            "SELECT 'region', id, CAST(evidence_count AS INTEGER) FROM regions WHERE evidence_count > 0"
+        )
     return _sorted(rows)
 
 

@@ -139,7 +139,7 @@ class ActorScreen(EntityScreen):
         self.set_strip("Regions", regions, "2")
         if "relations" not in self.counted_sections:  # in the first read already: the tree is built once
             relations = data.get("relations") or []
-            self.query_one(RelationsTree).set_relations(self.item_id, relations)
+            self.on_side(lambda: self.side_widget("relations", RelationsTree).set_relations(self.item_id, relations))
             self.headers["relations"].set(count=f"{len(relations):,}")
             self.tabs.set_count("relations", f"{len(relations):,}")
             self.counted_sections.add("relations")

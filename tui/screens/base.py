@@ -124,7 +124,7 @@ class FindingsScreen(Screen[Any]):
         self.crumb = clean(text)[:80] or "?"
         self.title = self.crumb
         self.sub_title = ""
-        for crumb in self.query("Breadcrumb"):
+        for crumb in self.query_children("Breadcrumb"):  # (a child of the screen: no walk of every widget)
             crumb.refresh()
 
 

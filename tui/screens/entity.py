@@ -1,11 +1,16 @@
 """What the actor, region and source screens share: a profile, a timeline, and sections (its evidence first;
 then linked regions or actors, relations, categories) — side by side when wide, one at a time (1-4) when narrow.
+
+The side sections are mounted after the screen's first frame, one per turn of the event loop: mounting and
+styling every widget at once held the first frame of a drill-down for the time of all of them (the longest the
+explorer could not answer a key). What arrives for a section before it is mounted waits for it (`on_side`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -35,6 +40,9 @@ if TYPE_CHECKING:
     import sqlite3
 
     from store.search import EvidenceFilter
+
+
+W = TypeVar("W", bound=Widget)
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,9 @@ class EntityScreen(DrillScreen):
             [Tab(str(i + 1), s.name, s.label) for i, s in enumerate(self.SECTIONS)], self.SECTIONS[0].name, id="tabs"
         )
         self.headers = {s.name: PaneHeader(s.label, id=f"{s.name}-header") for s in self.SECTIONS}
+        self.side: dict[str, Widget] = {}  # a side section's widget, once mounted (the side comes after a frame)
+        self._side_mounted = False
+        self._side_waiting: list[Callable[[], None]] = []  # what arrived for the side before it was mounted
         self.waits = Waits(self)
         self.counted_sections: set[str] = set()  # sections whose lists are in (the others say `counting…`)
         self._strip_title = ""
@@ -124,16 +135,16 @@ class EntityScreen(DrillScreen):
                 yield self.evidence
             with Vertical(id="side"):
                 for section in self.SECTIONS[1:]:
-                    with Vertical(id=f"section-{section.name}", classes="section"):
-                        yield self.headers[section.name]
-                        yield self.section_widget(section.name)
+                    yield Vertical(id=f"section-{section.name}", classes="section")  # filled by _mount_side
         yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
         # The old frame stays up at most DRILL_HOLD_S, for the profile and the first rows: then the screen is
         # painted with whatever has arrived, and the rest (counts, rows, profile) fills in as it comes.
-        findings_app(self).hold_output(DRILL_HOLD_S)
+        app = findings_app(self)
+        app.hold_output(DRILL_HOLD_S)
+        app.after_output(self._start_side)
         self.set_focus(self.evidence)
         if self.evidence.count is None:
             self.waits.start("count", self._show_count)
@@ -147,6 +158,35 @@ class EntityScreen(DrillScreen):
 
         run_db(self, work, group="profile")
 
+    def _start_side(self) -> None:
+        if self.is_attached and not self._side_mounted:
+            self.run_worker(self._mount_side(), group="side", exclusive=True, exit_on_error=False)
+
+    async def _mount_side(self) -> None:
+        """Mount the side sections, one per turn of the event loop, then apply what arrived for them."""
+        for section in self.SECTIONS[1:]:
+            widget = self.section_widget(section.name)
+            await self.query_one(f"#section-{section.name}").mount(self.headers[section.name], widget)
+            self.side[section.name] = widget
+            if section.name not in self.counted_sections and (text := self.waits.text("aggregates")) is not None:
+                self._section_counting(section.name, text)  # (not `no regions` while they are being counted)
+        self._side_mounted = True
+        waiting, self._side_waiting = self._side_waiting, []
+        for call in waiting:
+            call()
+
+    def on_side(self, call: Callable[[], None]) -> None:
+        """Run `call` (which uses the side sections' widgets) now, or once they are mounted."""
+        if self._side_mounted:
+            call()
+        else:
+            self._side_waiting.append(call)
+
+    def side_widget(self, name: str, kind: type[W]) -> W:
+        """The widget of type `kind` in side section `name` (the section's own widget or one inside it)."""
+        widget = self.side[name]
+        return widget if isinstance(widget, kind) else widget.query_one(kind)
+
     def _show_count(self, text: str) -> None:
         self.headers["evidence"].set(count=text)
         self.tabs.set_count("evidence", text)
@@ -158,13 +198,17 @@ class EntityScreen(DrillScreen):
                 continue
             self.headers[name.name].set(count="…")
             self.tabs.set_count(name.name, "…")
-            for widget in self.query(f"#section-{name.name} CountList").results(CountList):
-                widget.set_empty_text(text)
-            for bars in self.query(f"#section-{name.name} Bars").results(Bars):
-                bars.set_placeholder(text)
+            self._section_counting(name.name, text)
         self.timeline.set_placeholder(text)
         if self._strip_title and not self._strip_set:
             self.strip.update(Content.assemble((f" {self._strip_title} ", "bold"), (text, "$text-muted")))
+
+    def _section_counting(self, name: str, text: str) -> None:
+        widget = self.side.get(name)
+        if isinstance(widget, CountList):
+            widget.set_empty_text(text)
+        elif widget is not None and widget.is_mounted and (bars := list(widget.query(Bars))):
+            bars[0].set_placeholder(text)
 
     def _on_entity_screen__loaded(self, message: _Loaded) -> None:
         if message.data is None:
@@ -209,6 +253,9 @@ class EntityScreen(DrillScreen):
     def action_section(self, index: int) -> None:
         if not 0 <= index < len(self.SECTIONS):
             return
+        if not self._side_mounted:  # a key pressed within the first frames: once the sections are there
+            self.on_side(lambda: self.action_section(index))
+            return
         if index != self.active and self.has_class("-narrow"):
             findings_app(self).paint_once()
         self.active = index
@@ -235,11 +282,15 @@ class EntityScreen(DrillScreen):
         if rows is None:
             return
         self.counted_sections.add(name)
-        widget = self.query_one(f"#section-{name} CountList", CountList)
-        widget.set_empty_text(None)
-        widget.set_source(StaticSource(rows, key=(name, self.item_id)))
         self.headers[name].set(count=f"{len(rows):,}")
         self.tabs.set_count(name, f"{len(rows):,}")
+
+        def show() -> None:
+            widget = self.side_widget(name, CountList)
+            widget.set_empty_text(None)
+            widget.set_source(StaticSource(rows, key=(name, self.item_id)))
+
+        self.on_side(show)
 
     def set_strip(self, title: str, rows: list[CountRow] | None, key: str) -> None:
         """One line naming the top linked entities (`Regions  Crimea 14 · Donetsk Oblast 13 · …`); None: they are
@@ -269,7 +320,7 @@ class EntityScreen(DrillScreen):
         self.counted_sections.add(name)
         self.headers[name].set(count="")  # (bars have no count of their own)
         self.tabs.set_count(name, "")
-        self.query_one(f"#section-{name} Bars", Bars).set_rows(rows)
+        self.on_side(lambda: self.side_widget(name, Bars).set_rows(rows))
 
     @on(VirtualList.Selected)
     def _selected(self, message: VirtualList.Selected) -> None:

@@ -48,6 +48,13 @@ class Waits:
         if self._timer is None:
             self._timer = self._node.set_interval(TICK_S, self._tick, name="waits")
 
+    def text(self, key: str) -> str | None:
+        """What wait `key` shows now (None: not waited for)."""
+        if key not in self._waits:
+            return None
+        started, _show, label = self._waits[key]
+        return waiting_text(time.monotonic() - started, label)
+
     def done(self, key: str) -> None:
         self._waits.pop(key, None)
         if not self._waits and self._timer is not None:
