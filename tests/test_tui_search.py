@@ -165,3 +165,115 @@ def test_an_exclusion_still_being_typed_excludes_once_the_search_bar_is_left(db:
         assert kept == [i for i in shown if i != "iran-grain-coal-logistics"]  # the rest in the same order
 
     run_app(db, check)
+
+
+class _Gate:
+    """Holds the ranked read of one query until `open()` (the ranking of a common word at a million findings)."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.opened = threading.Event()
+        self.entered = threading.Event()
+
+    def install(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        from tui.sources import EvidenceSource
+
+        real_fetch = EvidenceSource.fetch
+
+        def fetch(source: EvidenceSource, conn, offset: int, limit: int):  # type: ignore[no-untyped-def]
+            if source.order == "relevance" and source.filter.query == self.query:
+                self.entered.set()
+                assert self.opened.wait(30), "the test never opened the gate"
+            return real_fetch(source, conn, offset, limit)
+
+        monkeypatch.setattr(EvidenceSource, "fetch", fetch)
+
+
+def _orders(db: Path, text: str) -> tuple[list[str], list[str]]:
+    """(ranked, latest added first) ids of what the search bar's list finds for `text`."""
+    from store.connect import open_readonly
+    from store.search import ADDED, EvidenceFilter, list_evidence
+
+    conn = open_readonly(db)
+    try:
+        flt = EvidenceFilter(query=text, as_you_type=True)
+        return [r.id for r in list_evidence(conn, flt, limit=500)], [
+            r.id for r in list_evidence(conn, flt, limit=500, order=ADDED)
+        ]
+    finally:
+        conn.close()
+
+
+async def _search_held(pilot, gate: _Gate, rows: int):  # type: ignore[no-untyped-def]
+    """Type the gate's query into the search bar; returns the home screen once its first page (`rows` rows) is
+    shown and its ranking is being read (held by the gate)."""
+    home = pilot.app.screen
+    await press(pilot, "slash")
+    await pilot.press(*gate.query)
+    await until(pilot, lambda: gate.entered.is_set() and home.evidence.row_at(rows - 1), "the first page")
+    return home
+
+
+def test_a_search_shows_its_findings_at_once_then_ranked_if_the_cursor_is_on_the_first(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    best, added = _orders(db, "occupied")
+    assert best != added and sorted(best) == sorted(added)
+    gate = _Gate("occupied")
+    gate.install(monkeypatch)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = await _search_held(pilot, gate, len(added))
+        assert ids(home.evidence) == added  # latest added first, while the ranking is read
+        assert "latest added first, ranking…" in screen_text(pilot.app)
+        await pilot.press("enter")  # to the list: the cursor stays on the first row
+        await until(pilot, lambda: pilot.app.focused is home.evidence, "the list")  # (settle would wait for the gate)
+        assert home.evidence.cursor == 0 and ids(home.evidence) == added
+        gate.opened.set()
+        await settle(pilot)
+        assert ids(home.evidence) == best  # once settled: exactly the ranked list
+        assert "latest added first" not in screen_text(pilot.app)
+        assert home.evidence.highlighted.id == best[0]
+        assert f"3 Evidence {len(best)}" in screen_text(pilot.app)
+
+    run_app(db, check)
+
+
+@pytest.mark.parametrize("move", ["down", "end"])
+def test_the_ranking_never_reorders_the_list_once_the_cursor_has_moved(db: Path, monkeypatch, move: str) -> None:  # type: ignore[no-untyped-def]
+    _, added = _orders(db, "occupied")
+    gate = _Gate("occupied")
+    gate.install(monkeypatch)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = await _search_held(pilot, gate, len(added))
+        await pilot.press("enter", move)
+        await until(pilot, lambda: home.evidence.cursor > 0, "the cursor to move")  # (settle would wait for the gate)
+        cursor = home.evidence.cursor
+        assert home.evidence.highlighted.id == added[cursor]
+        gate.opened.set()
+        await settle(pilot)
+        assert ids(home.evidence) == added  # the order the person was reading stays
+        assert home.evidence.cursor == cursor and home.evidence.highlighted.id == added[cursor]
+        text = screen_text(pilot.app)
+        assert "latest added first" in text and "ranking…" not in text  # and it says which order it is
+        assert f"3 Evidence {len(added)}" in text
+
+    run_app(db, check)
+
+
+def test_a_new_search_while_one_is_ranked_shows_the_new_one(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    best, _ = _orders(db, "china")
+    gate = _Gate("occupied")  # never opened before the next search: its ranking is interrupted
+    gate.install(monkeypatch)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = pilot.app.screen
+        await press(pilot, "slash")
+        await pilot.press(*"occupied")
+        await until(pilot, gate.entered.is_set, "the ranking to start")
+        gate.opened.set()
+        await pilot.press(*["backspace"] * len("occupied"), *"china")
+        await settle(pilot)
+        assert ids(home.evidence) == best
+        assert "latest added first" not in screen_text(pilot.app)
+
+    run_app(db, check)

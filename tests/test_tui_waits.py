@@ -99,14 +99,20 @@ def test_an_actor_screen_shows_its_profile_while_its_rows_and_counts_load(db: Pa
 def test_a_long_wait_says_how_long_it_has_lasted(db: Path, gate: Gate, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from tui.sources import EvidenceSource
 
-    real_count = EvidenceSource.count
+    real_count, real_fetch = EvidenceSource.count, EvidenceSource.fetch
 
     def slow_count(self: EvidenceSource, conn: sqlite3.Connection) -> int:
         if self.filter.region_ids:
             gate.hold()
         return real_count(self, conn)
 
+    def slow_fetch(self: EvidenceSource, conn: sqlite3.Connection, offset: int, limit: int) -> Any:
+        if self.filter.region_ids:
+            gate.hold()  # (a short first page would say how many there are: no count needed)
+        return real_fetch(self, conn, offset, limit)
+
     monkeypatch.setattr(EvidenceSource, "count", slow_count)
+    monkeypatch.setattr(EvidenceSource, "fetch", slow_fetch)
 
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app

@@ -71,11 +71,13 @@ class RegionSource(RowSource[browse.RegionRow]):
 
 
 class EvidenceSource(RowSource["EvidenceRow"]):  # (a string: EvidenceRow is imported for the checker only)
-    """The findings that pass an EvidenceFilter (actor ∧ region ∧ query ∧ facets)."""
+    """The findings that pass an EvidenceFilter (actor ∧ region ∧ query ∧ facets); `order`: store.search's
+    RELEVANCE (best match first, the default) or ADDED (latest added first: a search's first page at once)."""
 
-    def __init__(self, flt: EvidenceFilter) -> None:
+    def __init__(self, flt: EvidenceFilter, order: str = "relevance") -> None:
         self.filter = flt
-        self.key = ("evidence", flt)
+        self.order = order
+        self.key = ("evidence", flt) if order == "relevance" else ("evidence", flt, order)
         self.total: int | None = None  # the count, once the list knows it
         # With a region asked for: how many findings are about it and how many general (store.search.ScopeCounts),
         # set with the count (before the list says it is counted)
@@ -98,7 +100,7 @@ class EvidenceSource(RowSource["EvidenceRow"]):  # (a string: EvidenceRow is imp
 
         # The known count lets a far page be read backwards from the end without counting again (counts are
         # remembered per connection, and this thread's connection may not have counted this list).
-        return list_evidence(conn, self.filter, offset=offset, limit=limit, total=self.total)
+        return list_evidence(conn, self.filter, offset=offset, limit=limit, total=self.total, order=self.order)
 
 
 class QueueSource(RowSource["EvidenceRow"]):

@@ -7,6 +7,12 @@ is a lookup by rowid.
 
 A list that asks for a region lists the findings about it, then the general ones (about a wider region as a
 whole): two plans (store.search.plan), each paged, counted and cached on its own, read one after the other.
+
+Orders: a list with words to match is by relevance (bm25), which scores every match before the first row comes
+(0.3-1 s for a common word at a million findings); `order=ADDED` lists the same findings latest added first,
+which FTS5 reads in its own order and stops after the page (a few ms): the explorer shows that first while the
+ranking is read (tui.widgets.virtual_list, `set_source(..., then=...)`). A list without words is newest first
+(by date) in either order.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ DEEP_PAGE = 1_000
 ORDERS_MAX_IDS = 4_000_000  # across the cached lists: 32 MB
 COUNTS: Cache[int] = Cache(32)  # exact counts of evidence lists
 ORDERS: Cache[array[int]] = Cache(32)  # list orders as rowids
+RELEVANCE = "relevance"  # best match first (bm25); newest first without words
+ADDED = "added"  # latest added first (the FTS index's own order: cheap at any size); newest first without words
+ORDERS_BY = (RELEVANCE, ADDED)
 # `sensitive`: the finding or its source is (store.sensitivity: what exports leave out), for the list's mark.
 _ROW = (
     "e.rowid, e.id, e.date, e.category, e.claim, e.status, e.source_id, e.locator, "
@@ -69,7 +78,13 @@ class ScopeCounts:
 
 
 def list_evidence(
-    conn: sqlite3.Connection, flt: EvidenceFilter, *, offset: int = 0, limit: int = 50, total: int | None = None
+    conn: sqlite3.Connection,
+    flt: EvidenceFilter,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    total: int | None = None,
+    order: str = RELEVANCE,
 ) -> list[EvidenceRow]:
     """A page of the findings that match `flt`: by relevance when the query has words, else newest first
     (undated last), then most recently added first. Fast at any offset; see the module docstring.
@@ -79,8 +94,12 @@ def list_evidence(
     each part in that order.
 
     `total`: the number of matching findings when the caller already knows it (count_evidence, maybe on
-    another connection); the unfiltered list then reads its far half from the end without counting again."""
+    another connection); the unfiltered list then reads its far half from the end without counting again.
+
+    `order`: RELEVANCE, or ADDED for the same findings latest added first (a list with words: its first page in
+    a few ms however common the words, where ranking them scores every match; see the module docstring)."""
     offset, limit = max(0, int(offset)), max(0, int(limit))
+    added = order == ADDED
     if limit == 0:
         return []
     with query_error_means_empty:
@@ -89,30 +108,35 @@ def list_evidence(
             return []
         if plan.match is None and not plan.conds:
             return _walk_by_date(conn, flt, offset, limit, total)
+        key: Hashable = (flt, ADDED) if added and plan.match is not None else flt
         if plan.general is None:
-            return _page(conn, flt, plan, offset, limit)
-        own_key = (flt, "specific")
+            return _page(conn, key, plan, offset, limit, added)
+        own_key = (key, "specific")
         own = COUNTS.get(conn, own_key)
         rows: list[EvidenceRow] = []
         if own is None or offset < own:
-            rows = _page(conn, own_key, plan, offset, limit)
+            rows = _page(conn, own_key, plan, offset, limit, added)
             if len(rows) == limit:
                 return rows
             if own is None:  # a short page ends the list, unless it began past the end
                 own = offset + len(rows) if rows or offset == 0 else _count(conn, own_key, plan)
-        return rows + _page(conn, (flt, "general"), plan.general, max(0, offset - own), limit - len(rows))
+        general = _page(conn, (key, "general"), plan.general, max(0, offset - own), limit - len(rows), added)
+        return rows + general
     return []
 
 
-def _page(conn: sqlite3.Connection, key: Hashable, plan: Plan, offset: int, limit: int) -> list[EvidenceRow]:
-    """A page of one plan's findings (no general part); `key` names its list in the caches."""
+def _page(
+    conn: sqlite3.Connection, key: Hashable, plan: Plan, offset: int, limit: int, added: bool = False
+) -> list[EvidenceRow]:
+    """A page of one plan's findings (no general part); `key` names its list in the caches; `added`: latest
+    added first (ADDED)."""
     scope = plan.scope
     if offset + limit > DEEP_PAGE or ORDERS.get(conn, key) is not None:
-        order = _ordered_rowids(conn, key, plan)
+        order = _ordered_rowids(conn, key, plan, added)
         return _rows_by_rowid(conn, order[offset : offset + limit], scope)
     if plan.match is not None:
-        source, where, params = from_where(plan, None)
-        sql = f"SELECT {_ROW} FROM {source}{where} ORDER BY f.rank LIMIT ? OFFSET ?"
+        source, where, params = from_where(plan, None, with_rank=not added)
+        sql = f"SELECT {_ROW} FROM {source}{where} ORDER BY {_match_order(added)} LIMIT ? OFFSET ?"
         return [_row(r, scope) for r in conn.execute(sql, [*params, limit, offset])]
     drive = driver(plan, total_estimate(conn), offset + limit)
     source, where, params = from_where(plan, drive)
@@ -144,19 +168,27 @@ def _walk_by_date(
     return [_row(r) for r in conn.execute(forward, [limit, offset])]
 
 
-def _ordered_sql(plan: Plan) -> tuple[str, list]:
-    """SELECT of the rowids of one plan's findings in list order."""
+def _match_order(added: bool) -> str:
+    """ORDER BY of a list with words: FTS5 reads its matches by rowid and stops after the page; `rank` (bm25)
+    scores all of them first."""
+    return "f.rowid DESC" if added else "f.rank"
+
+
+def _ordered_sql(plan: Plan, added: bool = False) -> tuple[str, list]:
+    """SELECT of the rowids of one plan's findings in list order (`added`: latest added first)."""
     if plan.match is not None and not plan.conds:
+        if added:
+            return "SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ? ORDER BY rowid DESC", [plan.match]
         sql = "SELECT rowid FROM evidence_fts WHERE evidence_fts MATCH ? AND rank MATCH ? ORDER BY rank"
         return sql, [plan.match, EVIDENCE_BM25]
-    source, where, params = from_where(plan, driver(plan, 0, None))
-    order = "f.rank" if plan.match is not None else "e.date DESC, e.rowid DESC"
+    source, where, params = from_where(plan, driver(plan, 0, None), with_rank=not added)
+    order = _match_order(added) if plan.match is not None else "e.date DESC, e.rowid DESC"
     return f"SELECT e.rowid FROM {source}{where} ORDER BY {order}", params
 
 
-def _ordered_rowids(conn: sqlite3.Connection, key: Hashable, plan: Plan) -> array:
+def _ordered_rowids(conn: sqlite3.Connection, key: Hashable, plan: Plan, added: bool = False) -> array:
     def read() -> array:
-        sql, params = _ordered_sql(plan)
+        sql, params = _ordered_sql(plan, added)
         rowids = array("q", (r[0] for r in conn.execute(sql, params)))
         COUNTS.put(conn, key, len(rowids))
         return rowids

@@ -194,6 +194,12 @@ def searches_entities(query: str | Query, *, as_you_type: bool = False, asked: b
     return q.has_text or (asked and not q.excluded)
 
 
+def ranked(query: str, *, as_you_type: bool = False) -> bool:
+    """Whether the evidence list of a query is by relevance (it has words to match), from its text alone (no
+    database): the explorer shows such a list latest added first until its ranking is read."""
+    return parsed(query, as_you_type).has_text
+
+
 def query_plan(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> Plan:
     """The compiled query, made once per text, mode, connection and database state. Raises on query errors."""
     return PLANS.get_or_make(conn, ("query", text, as_you_type), lambda: compile_query(conn, parsed(text, as_you_type)))
@@ -602,14 +608,15 @@ def driver(plan: Plan, total: int, want: int | None) -> Cond | None:
     return best if drive_cost < walk_cost else None
 
 
-def from_where(plan: Plan, drive: Cond | None) -> tuple[str, str, list]:
-    """(FROM source, WHERE clause, parameters) of the evidence `e` the plan selects, `drive` first."""
+def from_where(plan: Plan, drive: Cond | None, *, with_rank: bool = True) -> tuple[str, str, list]:
+    """(FROM source, WHERE clause, parameters) of the evidence `e` the plan selects, `drive` first; `with_rank`:
+    with the findings' bm25 weights as `f.rank` (a plan with words)."""
     params: list = []
     where: list[str] = []
     if plan.match is not None:
         source = "evidence_fts f CROSS JOIN evidence e ON e.rowid = f.rowid"
-        where.append("evidence_fts MATCH ? AND f.rank MATCH ?")
-        params += [plan.match, EVIDENCE_BM25]
+        where.append("evidence_fts MATCH ? AND f.rank MATCH ?" if with_rank else "evidence_fts MATCH ?")
+        params += [plan.match, EVIDENCE_BM25] if with_rank else [plan.match]
     elif drive is not None:
         source = f"({drive.drive}) d CROSS JOIN evidence e ON e.id = d.id"
         params += drive.drive_params

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from store.search import EvidenceFilter
 
 SEARCH_DEBOUNCE_S = 0.15
+ORDER_RANKING = "latest added first, ranking…"
+ORDER_ADDED = "latest added first"
 ACTOR_SORTS = ("name", "count", "kind", "country")
 REGION_SORTS = ("name", "count", "kind")
 PANES = ("actors", "regions", "evidence")
@@ -168,6 +170,9 @@ class HomeScreen(FindingsScreen):
         self.region_sort = "name"
         self.pane = "evidence"
         self._debounce: Timer | None = None
+        # The evidence list shown latest added first: while its ranking is read (ORDER_RANKING), or for good
+        # (ORDER_ADDED: the cursor moved before the ranking came); None: in its own order
+        self.evidence_order: str | None = None
         self._ready_sent = False
         seeds = findings_app(self).preload or {}
         self.actors = ActorList(ActorSource(self.actor_sort), seed=seeds.get("actors"), id="actors")
@@ -379,11 +384,14 @@ class HomeScreen(FindingsScreen):
         """The lists (and notes) for the search bar's text and the exact-spelling switch."""
         words = entity_query(self.search_text())
         self.mount_panes()  # their counts on the tab line follow the search
+        # One thread reads them in this order: the findings' first page (latest added first), the panes'
+        # searches, the findings' ranking (the longest), then the notes under the search bar.
+        self._refilter()
         self.actors.set_source(ActorSource(self.actor_sort, words))
         self.regions.set_source(RegionSource(self.region_sort, words))
+        self.evidence.refine()
         self._set_note("actors", self._sort_note(self.actor_sort))
         self._set_note("regions", self._sort_note(self.region_sort))
-        self._refilter()
         self._explain()
 
     def _sort_note(self, sort: str) -> str:
@@ -441,7 +449,22 @@ class HomeScreen(FindingsScreen):
     # -- filters ------------------------------------------------------------------------------------------------------
 
     def _refilter(self) -> None:
-        self.evidence.set_source(EvidenceSource(self.current_filter()))
+        """The evidence list for the search and the chips. A search with words is shown latest added first (its
+        first page in milliseconds) until its ranking is read (a second or so for a common word at a million
+        findings), which then replaces it if the cursor has not moved (VirtualList.set_source's `then`)."""
+        from store.search import ADDED, ranked
+
+        flt = self.current_filter()
+        best = EvidenceSource(flt)
+        quick = EvidenceSource(flt, ADDED) if ranked(flt.query, as_you_type=True) else None
+        shown = self.evidence.source
+        if shown is not None and shown.key in (best.key, quick and quick.key):
+            return  # the list shows these findings already
+        self.evidence_order = ORDER_RANKING if quick else None
+        if quick is not None:
+            self.evidence.set_source(quick, then=best)
+        else:
+            self.evidence.set_source(best)
         self.headers["evidence"].set(count="…")
         self._set_note("evidence", self._evidence_note())
         self.tabs.set_count("evidence", "…")
@@ -450,8 +473,15 @@ class HomeScreen(FindingsScreen):
         """The evidence list's filter: the query as the search bar shows it (as you type), and the chips."""
         return build_filter(self.search_text(), self.chips, as_you_type=True)
 
+    @on(VirtualList.Refined, "#evidence")
+    def _evidence_ranked(self, message: VirtualList.Refined) -> None:
+        self.evidence_order = None if message.applied else ORDER_ADDED
+        self._set_note("evidence", self._evidence_note())
+
     def _evidence_note(self) -> str:
         parts = []
+        if self.evidence_order:  # first: cut at 80 columns, the query is still in the search bar above
+            parts.append(self.evidence_order)
         if self.query_text:
             parts.append(f"matching “{clean(self.query_text)}”" + (" as typed" if self.exact_spelling else ""))
         if self.chips:

@@ -5,6 +5,12 @@ and fetches missing rows a page at a time in a thread worker, keeping recent pag
 cursor repaints two lines (the old and the new cursor row), which keeps the bytes per keystroke low.
 
 A `RowSource` says what to show; subclasses say how a row looks (`row_segments`).
+
+A list can show a source whose first page is cheap (a search's findings latest added first) while it reads the
+same rows in their proper, costlier order (ranked by relevance): `set_source(quick, then=ranked)`. The ranked
+order replaces the quick one only if the cursor is still on the first row and the list has not scrolled, so
+it never moves a row someone is looking at; once they have moved, the list keeps the quick order (`Refined`
+says which happened).
 """
 
 from __future__ import annotations
@@ -71,6 +77,18 @@ class StaticSource(RowSource[T]):
         return self.rows[offset : offset + limit]
 
 
+class _ListMessage(Message):
+    """About a VirtualList as a whole (the base of its Counted and Refined messages)."""
+
+    def __init__(self, vlist: VirtualList[Any]) -> None:
+        super().__init__()
+        self.vlist = vlist
+
+    @property
+    def control(self) -> VirtualList[Any]:
+        return self.vlist
+
+
 class _RowMessage(Message):
     """A row of a VirtualList (the base of its Highlighted and Selected messages; nothing handles it as such)."""
 
@@ -112,17 +130,20 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
     class Selected(_RowMessage):
         """Enter (or a click on the cursor row) on a row."""
 
-    class Counted(Message):
+    class Refined(_ListMessage):
+        """The rows of `then` (set_source) are read: `applied`, the list now shows them in that order; else the
+        cursor had moved and the list keeps the order it showed."""
+
+        def __init__(self, vlist: VirtualList[Any], applied: bool) -> None:
+            super().__init__(vlist)
+            self.applied = applied
+
+    class Counted(_ListMessage):
         """The number of rows is known (after a new source)."""
 
         def __init__(self, vlist: VirtualList[Any], count: int) -> None:
-            super().__init__()
-            self.vlist = vlist
+            super().__init__(vlist)
             self.count = count
-
-        @property
-        def control(self) -> VirtualList[Any]:
-            return self.vlist
 
     # (plain classes, not dataclasses: see tui.messages)
     class _PageLoaded(Message, bubble=False):
@@ -137,6 +158,12 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             super().__init__()
             self.generation = generation
             self.count = count
+
+    class _RefinedLoaded(Message, bubble=False):
+        def __init__(self, generation: int, rows: list[Any] | None) -> None:
+            super().__init__()
+            self.generation = generation
+            self.rows = rows  # None: reading them failed
 
     class _LoadFailed(Message, bubble=False):
         def __init__(self, generation: int, page: int | None, error: str) -> None:
@@ -171,6 +198,9 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         self._error: str | None = None
         self._repaint_pending = False  # scrolled to rows not read yet: repaint when they arrive
         self._suspended = False  # its screen is covered: not reading (suspend_loading)
+        self._then: RowSource[T] | None = None  # the same rows in their proper order, being read (set_source)
+        self._refining = False  # the worker reading `_then` has started
+        self._moved = False  # the cursor left the first row, or the list scrolled, since the source was set
         if source is not None:
             self.set_source(source, seed=seed)
 
@@ -198,17 +228,33 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         return page[offset] if offset < len(page) else None
 
     def set_source(
-        self, source: RowSource[T], *, keep_cursor: bool = False, seed: tuple[int, list[T]] | None = None
+        self,
+        source: RowSource[T],
+        *,
+        keep_cursor: bool = False,
+        seed: tuple[int, list[T]] | None = None,
+        then: RowSource[T] | None = None,
     ) -> None:
         """Show another source (a new filter or sort); the old pages are dropped unless the key is the same.
 
         `seed` is (count, first page) when they are already known (read before the app started).
+        `then`: the same rows as `source` in the order the list is for, costlier to read (a ranking): `source`
+        is shown first, its first page read before anything else; then the count (which the list shows) and
+        `then`'s first page are read, and `then` replaces `source` if the cursor has not left the first row nor
+        the list scrolled meanwhile (see the module docstring); `Refined` says whether it did. `then` is counted
+        after `source` (for what it keeps while counting): it should find that count remembered.
         """
-        if self.source is not None and source.key == self.source.key and self._error is None:
-            return
+        shown = self.source.key if self.source is not None and self._error is None else None
+        if shown is not None and (source.key == shown or (then is not None and then.key == shown)):
+            return  # shown already (or its better order is)
         if self.source is not None and self.is_mounted:
             self.workers.cancel_group(self, "vlist-pages")  # their queries are interrupted (tui.db)
+            if self._refining:
+                self.workers.cancel_group(self, "vlist-refine")
         self.source = source
+        self._then = then
+        self._refining = False
+        self._moved = False
         self._generation += 1
         self._pages.clear()
         self._pending.clear()
@@ -236,8 +282,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         else:
             self._count = None
             if self.is_mounted:
+                self._request(self._cursor // PAGE_SIZE)  # first: the rows on screen (lists read on one thread)
                 self._start_count()
-                self._request(self._cursor // PAGE_SIZE)
         self.refresh()
 
     def set_empty_text(self, text: str) -> None:
@@ -274,6 +320,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         known = self._count if self._count is not None else self.virtual_size.height
         index = max(0, min(index, known - 1))
         old, self._cursor = self._cursor, index
+        if index != 0:
+            self._moved = True
         top, height = int(self.scroll_y), self._viewport_height()
         if index < top:
             self.scroll_to(y=index, animate=False, force=True)
@@ -338,6 +386,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self.vertical_scrollbar.position = new_value
         if round(old_value) == round(new_value):
             return
+        if round(new_value) != 0:
+            self._moved = True
         top, height = round(new_value), self._viewport_height()
         missing = [
             page
@@ -370,8 +420,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
 
     def on_mount(self) -> None:
         if self.source is not None and self._count is None:
-            self._start_count()
             self._request(self._cursor // PAGE_SIZE)
+            self._start_count()
         elif self._count is not None:  # known before mounting (a static or seeded source)
             self.post_message(self.Counted(self, self._count))
             self._announce()
@@ -382,9 +432,10 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         reads again what is still missing."""
         if not self.is_mounted:
             return
-        self.workers.cancel_group(self, "vlist-pages")
-        self.workers.cancel_group(self, "vlist-count")
+        for group in ("vlist-pages", "vlist-count", "vlist-refine"):
+            self.workers.cancel_group(self, group)
         self._pending.clear()
+        self._refining = False
         self._suspended = True
 
     def resume_loading(self) -> None:
@@ -392,14 +443,21 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         if not (self._suspended and self.is_mounted) or self.source is None:
             return
         self._suspended = False
-        if self._count is None:
-            self._start_count()
         top, height = int(self.scroll_y), self._viewport_height()
         for page in range(top // PAGE_SIZE, (top + height - 1) // PAGE_SIZE + 1):
             if page not in self._pages and (self._count is None or page * PAGE_SIZE < self._count):
                 self._request(page)
+        if self._count is None:
+            self._start_count()
+        if 0 in self._pages:
+            self._start_refine()
 
     def _start_count(self) -> None:
+        if self.source is None or self._then is not None:
+            return  # (the refinement counts: the same rows)
+        self._count_source()
+
+    def _count_source(self) -> None:
         if self.source is None:
             return
         source, generation, db = self.source, self._generation, findings_app(self).db
@@ -413,6 +471,59 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             self.post_message(self._CountLoaded(generation, n))
 
         db_worker(self, work, group="vlist-count", exclusive=True, lane="lists")
+
+    def refine(self) -> None:
+        """Queue the reading of set_source's `then` now, behind what the lists' thread has been given already
+        (otherwise it is queued once the first page is in: after whatever was asked meanwhile)."""
+        self._start_refine()
+
+    def _start_refine(self) -> None:
+        """Read `_then`'s count (shown at once: the same rows) and first page, after the quick first page."""
+        then = self._then
+        if then is None or self._refining or self._suspended or not self.is_mounted:
+            return
+        self._refining = True
+        source, generation, db = self.source, self._generation, findings_app(self).db
+
+        def work() -> None:
+            if generation != self._generation or source is None:
+                return
+            try:
+                conn = db.conn()
+                # Both count the same rows (a source may keep what it learns while counting, for its screen)
+                n = source.count(conn)
+                self.post_message(self._CountLoaded(generation, n))
+                then.count(conn)
+                rows = then.fetch(conn, 0, PAGE_SIZE)
+            except Exception as e:
+                if "interrupted" not in str(e):
+                    self.post_message(self._RefinedLoaded(generation, None))
+                return
+            self.post_message(self._RefinedLoaded(generation, rows))
+
+        db_worker(self, work, group="vlist-refine", exclusive=True, lane="lists")
+
+    def _on_virtual_list__refined_loaded(self, message: _RefinedLoaded) -> None:
+        message.stop()
+        then = self._then
+        if message.generation != self._generation or then is None:
+            return
+        self._then = None
+        self._refining = False
+        count, rows = self._count, message.rows
+        if rows is None or count is None:  # reading the better order failed: the list stays as it is
+            if self._count is None:
+                self._count_source()
+            self.post_message(self.Refined(self, False))
+            return
+        if self._moved or self._cursor != 0 or round(self.scroll_y) != 0:
+            self.post_message(self.Refined(self, False))
+            return
+        if len(rows) == min(count, PAGE_SIZE):
+            self.set_source(then, seed=(count, rows))
+        else:  # the database changed between the count and the page: read it again
+            self.set_source(then)
+        self.post_message(self.Refined(self, True))
 
     def _request(self, page: int) -> None:
         if page in self._pending or self.source is None or page < 0:
@@ -438,6 +549,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
             return
         self._pending.discard(message.page)
         self._pages[message.page] = message.rows
+        if message.page == 0:
+            self._start_refine()
         if self._count is None and message.page == 0 and len(message.rows) < PAGE_SIZE:
             self._set_count(len(message.rows))  # a short first page is the whole list: no need to wait
         elif self._count is None:
