@@ -188,3 +188,21 @@ def test_a_name_in_another_form_finds_the_findings_linked_to_it(built_db: Path) 
         found = hits(built_db, text)
         assert {h["id"] for h in found if h["kind"] == "evidence"} == linked, text
         assert all(h["variant"] for h in found if h["kind"] == "evidence")  # none has the word as typed
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mariupol", "Маріуполь", "Мариуполя", "mariup*", "Маріуп*", "Huawei", "Хуавей", "crimea", "Крым", '"port of"'],
+)
+def test_a_one_term_search_marks_the_same_variants_as_the_exact_query(
+    three_languages: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query of one term learns which findings matched it as typed from the search's own scores (the text's
+    columns only); every other query asks the exact expression again. Both say the same of every finding."""
+    from store.search import hits as search_hits
+
+    quick = [(h["id"], h["variant"]) for h in hits(three_languages, text) if h["kind"] == "evidence"]
+    monkeypatch.setattr(search_hits, "_one_term", lambda plan: False)
+    asked = [(h["id"], h["variant"]) for h in hits(three_languages, text) if h["kind"] == "evidence"]
+    assert quick == asked
+    assert quick, text

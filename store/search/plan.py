@@ -104,6 +104,7 @@ class Plan:
         "problems",
         "query",
         "regions",
+        "typed_score",
         "variants",
     )
 
@@ -112,6 +113,9 @@ class Plan:
         self.variants = query.variants  # words also find other scripts, spellings, word forms (not match:exact)
         self.match: str | None = query.match(exact)  # FTS5 expression over evidence_fts
         self.exact: str | None = None  # the same with the words as typed only, when it differs (store.search.variants)
+        # `exact` is the one phrase of `match` in the text's own columns (a query of one term and nothing else):
+        # a finding's bm25 score from those columns says whether it matched as typed (store.search.hits)
+        self.typed_score = False
         # the same over actors_fts, regions_fts and sources_fts (not pruned: they are small)
         self.entity_match: str | None = self.match
         self.entity_exact: str | None = None
@@ -149,7 +153,7 @@ class Plan:
         (`_split_general`)."""
         other = Plan(self.query)
         other.empty, other.kinds, other.problems = self.empty, self.kinds, self.problems
-        other.match, other.exact = self.match, self.exact
+        other.match, other.exact, other.typed_score = self.match, self.exact, self.typed_score
         other.entity_match, other.entity_exact, other.exact_ids = self.entity_match, self.entity_exact, self.exact_ids
         other.conds = list(self.conds)
         other.regions = list(self.regions)
@@ -435,6 +439,7 @@ def _with_linked_findings(conn: sqlite3.Connection, plan: Plan) -> None:
     if phrases:
         plan.exact = plan.exact or plan.match
         plan.match = f"({plan.match}) OR ({{linked_names}} : ({' OR '.join(phrases)}))"
+        plan.typed_score = False  # a second phrase in the text's columns
 
 
 def _without_function_words(q: Query) -> Query:
@@ -474,6 +479,8 @@ def _match_expressions(conn: sqlite3.Connection, plan: Plan) -> None:
         return phrases if row is not None else []
 
     plan.match, plan.exact = expressions(plan.query, variants=True, keep=held)
+    q = plan.query
+    plan.typed_score = len(q.clauses) == 1 and len(q.clauses[0]) == 1 and not q.excluded
     plan.entity_match, plan.entity_exact = expressions(plan.query, variants=True)
 
 
@@ -514,7 +521,7 @@ def _split_general(conn: sqlite3.Connection, plan: Plan) -> None:
         return
     general = GeneralPlan(plan.query)
     general.kinds, general.problems = plan.kinds, plan.problems
-    general.match, general.exact = plan.match, plan.exact
+    general.match, general.exact, general.typed_score = plan.match, plan.exact, plan.typed_score
     general.entity_match, general.entity_exact, general.exact_ids = plan.entity_match, plan.entity_exact, plan.exact_ids
     own = {id(scope.cond) for scope in plan.regions}
     conds = [c for c in plan.conds if id(c) not in own]
