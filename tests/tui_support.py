@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tests.conftest import run_cli
 
@@ -80,7 +81,11 @@ async def settle(pilot: Pilot[Any], seconds: float = 60.0) -> None:
     while calm < 2:
         if time.monotonic() > deadline:
             raise AssertionError(f"the explorer did not settle in {seconds:.0f} s")
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # a worker the next one replaced (a search made stale): not done yet, wait again
+            calm = 0
+            continue
         await pilot.pause()
         calm = calm + 1 if quiet(app) else 0
 
