@@ -327,6 +327,54 @@ def test_at_80_columns_the_tab_says_how_many_are_general(db: Path) -> None:
     run_app(db, check)
 
 
+def test_a_count_that_comes_after_a_short_first_page_still_says_how_many_are_general(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first page shorter than a page is the whole list, so the tab shows its count at once; the count of the
+    list, which also says how many findings are about the region and how many general, comes later and must
+    still reach the tab (it used to be dropped whenever the page came first: the tab then said `24` for good)."""
+    import threading
+
+    from tui.sources import EvidenceSource
+
+    opened, entered = threading.Event(), threading.Event()
+    real_count = EvidenceSource.count
+
+    def late_count(self: EvidenceSource, conn: sqlite3.Connection) -> int:
+        if self.filter != EvidenceFilter():
+            entered.set()
+            assert opened.wait(60), "the test never let the count go"
+        return real_count(self, conn)
+
+    monkeypatch.setattr(EvidenceSource, "count", late_count)
+
+    async def until(condition: Any, what: str) -> None:
+        for _ in range(3000):
+            if condition():
+                return
+            await pilot_ref[0].pause(0.02)
+        raise AssertionError(f"gave up waiting for {what}")
+
+    pilot_ref: list[Any] = []
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot_ref.append(pilot)
+        home = pilot.app.screen
+        await press(pilot, "2")
+        home.regions.move_to([r.id for r in (home.regions.row_at(i) for i in range(6))].index("kherson"))
+        await pilot.press("space", "3")
+        await until(entered.is_set, "the count to start")
+        await until(lambda: "3 Evidence 24 " in screen_text(pilot.app), "the short first page to count the list")
+        opened.set()
+        await settle(pilot)
+        assert "3 Evidence 1 + 23 general" in screen_text(pilot.app)
+
+    try:
+        run_app(db, check)
+    finally:
+        opened.set()
+
+
 def test_the_actor_screen_lists_the_whole_after_the_regions_and_says_so(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app

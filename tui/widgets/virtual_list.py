@@ -570,7 +570,12 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
     def _on_virtual_list__count_loaded(self, message: _CountLoaded) -> None:
         message.stop()
         if message.generation == self._generation:
+            known = self._count
             self._set_count(message.count)
+            if known == message.count:
+                # a short first page had counted the list already; the source's own count may know more (how
+                # many findings are about the region and how many general): the screen says it again
+                self.post_message(self.Counted(self, message.count))
 
     def _on_virtual_list__load_failed(self, message: _LoadFailed) -> None:
         message.stop()
