@@ -32,9 +32,12 @@ from store.details import region_label
 from store.language import name as language_name
 from store.search import EvidenceFilter, iter_evidence_ids, iter_evidence_rows
 from store.sensitivity import HIDDEN_EVIDENCE
-from store.text import json_safe, printable
+from store.text import holds_table_characters, json_safe, printable
 
 if TYPE_CHECKING:
+    import io
+    from _csv import Writer as _CsvWriter
+
     from _typeshed import SupportsWrite  # what an export writes to: a file, stdout, or stdout made safe
 
 FORMATS = ("csv", "json", "markdown")
@@ -381,29 +384,45 @@ def _write_csv_records(records: Iterable[dict], out: SupportsWrite[str], *, roma
     return n
 
 
-# The cells of a CSV row but its actors and regions, then whether the finding is left out (store.sensitivity).
+# The cells of a CSV row in their order, with the finding's actors and regions as their rowids (group_concat:
+# "12,7"; named and put in order by _Named), then whether the finding is left out (store.sensitivity).
 # CAST(... AS TEXT) is what the readers' TEXT conversion makes of a value (a number's text, a BLOB's bytes as
 # text), done in C: Python's own decoding of the result, not a call per value; text that is not UTF-8 makes it
 # fail, and is then read again as every reader reads it (_tolerant).
+_LINKED = (
+    "(SELECT group_concat(t.rowid) FROM {links} l CROSS JOIN {table} t ON t.id = l.{key} WHERE l.evidence_id = e.id)"
+)
 _CSV_SELECT = ", ".join(
-    f"CAST({c} AS TEXT)" if c != "e.quantity" else c
+    f"coalesce(CAST({c} AS TEXT), '')" if c.startswith(("e.", "src.")) and c != "e.quantity" else c
     for c in (
         "e.id", "e.date", "e.category", "e.status", "e.confidence", "e.claim", "e.quote", "e.quantity", "e.unit",
+        _LINKED.format(links="evidence_actors", table="actors", key="actor_id"),
+        _LINKED.format(links="evidence_regions", table="regions", key="region_id"),
         "e.source_id", "src.title", "src.publisher", "src.published", "src.url", "e.locator", "e.lang",
     )
 ) + f", {HIDDEN_EVIDENCE}"  # fmt: skip
-# The actors and regions of a batch of findings (a JSON array of their ids): actors by number of findings, then
-# name (as _records orders them); regions by name, those spoken of as a whole last. One sort per batch, not
-# one per finding.
-_CSV_ACTORS = """SELECT CAST(l.evidence_id AS TEXT), CAST(a.name AS TEXT), CAST(a.id AS TEXT)
-  FROM json_each(?) j CROSS JOIN evidence_actors l ON l.evidence_id = j.value CROSS JOIN actors a ON a.id = l.actor_id
- ORDER BY l.evidence_id, a.evidence_count DESC, a.name, a.id"""
-_CSV_REGIONS = """SELECT CAST(evidence_id AS TEXT), CASE WHEN name != '' THEN name ELSE id END
+_ACTORS_AT, _REGIONS_AT = 9, 10
+# The actors and regions of a batch by rowid (a JSON array of them), with what a finding's are ordered by: actors
+# by number of findings, then name (as _records orders them); regions by name, those spoken of as a whole last.
+# Whether those values are of the kinds that Python compares as SQLite does (_Named).
+_CSV_ACTORS = """SELECT CAST(rowid AS TEXT), -evidence_count, CAST(name AS TEXT), CAST(id AS TEXT),
+       CAST(name AS TEXT), CAST(id AS TEXT),
+       typeof(evidence_count) = 'integer' AND typeof(name) = 'text' AND typeof(id) = 'text'
+  FROM actors WHERE rowid IN (SELECT value FROM json_each(?))"""
+_CSV_REGIONS = """SELECT CAST(k AS TEXT), w, CAST(name AS TEXT), CAST(id AS TEXT),
+       CASE WHEN name != '' THEN name ELSE id END || CASE WHEN w THEN ' (as a whole)' ELSE '' END, CAST(id AS TEXT),
+       typeof(name) = 'text' AND typeof(id) = 'text'
+  FROM (SELECT r.rowid AS k, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
+          FROM regions r WHERE r.rowid IN (SELECT value FROM json_each(?)))"""
+# The same, put in order by SQLite (for a batch holding values of other kinds: a damaged database).
+_CSV_ACTORS_RANKED = """SELECT CAST(rowid AS TEXT), CAST(name AS TEXT), CAST(id AS TEXT)
+  FROM actors WHERE rowid IN (SELECT value FROM json_each(?))
+ ORDER BY evidence_count DESC, name, id"""
+_CSV_REGIONS_RANKED = """SELECT CAST(k AS TEXT), CASE WHEN name != '' THEN name ELSE id END
        || CASE WHEN w THEN ' (as a whole)' ELSE '' END, CAST(id AS TEXT)
-  FROM (SELECT l.evidence_id, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
-          FROM json_each(?) j CROSS JOIN evidence_regions l ON l.evidence_id = j.value
-         CROSS JOIN regions r ON r.id = l.region_id)
- ORDER BY evidence_id, w, name, id"""
+  FROM (SELECT r.rowid AS k, r.id, r.name, EXISTS (SELECT 1 FROM regions p WHERE p.parent_id = r.id) AS w
+          FROM regions r WHERE r.rowid IN (SELECT value FROM json_each(?)))
+ ORDER BY w, name, id"""
 _CSV_SOURCE = "LEFT JOIN sources src ON src.id = e.source_id"
 
 
@@ -414,8 +433,8 @@ def _csv_rows(
     include_sensitive: bool,
     selection: Selection | None,
 ) -> Iterator[list[tuple]]:
-    """The CSV rows of the findings but their actors and regions, in batches, each finding read once (one query
-    streamed in list order, as `sqlite3 -csv` of the same SELECT would: no id is looked up twice)."""
+    """The CSV rows of the findings (their actors and regions as rowids), in batches, each finding read once
+    (one query streamed in list order, as `sqlite3 -csv` of the same SELECT would: no id is looked up twice)."""
     done = 0
     try:
         for rows in _csv_batches(conn, query, evidence_ids):
@@ -471,24 +490,70 @@ def _tolerant(conn: sqlite3.Connection) -> Iterator[None]:
         conn.text_factory = factory
 
 
-def _joined(conn: sqlite3.Connection, sql: str, ids: str) -> dict[str, tuple[str, str]]:
-    """evidence id -> (names, ids), each joined with '; ', from (evidence id, name, id) rows in order."""
-    try:
-        rows = conn.execute(sql, [ids]).fetchall()
-    except sqlite3.OperationalError as e:
-        if not _not_utf8(e):
-            raise
-        with _tolerant(conn):
-            rows = conn.execute(sql, [ids]).fetchall()
-    names: dict[str, list[str]] = {}
-    keys: dict[str, list[str]] = {}
-    for eid, name, key in rows:
-        if eid in names:
-            names[eid].append(name)
-            keys[eid].append(key)
-        else:
-            names[eid], keys[eid] = [name], [key]
-    return {eid: ("; ".join(names[eid]), "; ".join(keys[eid])) for eid in names}
+# rowid (as text) -> (what a finding's are ordered by, name, id)
+_Entries = dict[str, tuple[object, str, str]]
+HELD = 100_000  # actors (or regions) held at most (~35 MB); past that, those of the next batches are read again
+
+
+class _Named:
+    """The actors (or regions) of an export's findings by rowid, each read once: with the values SQLite orders
+    them by, as Python values that compare as SQLite compares those (an integer count; a name and an id as
+    text, whose code points are in the order of their UTF-8 bytes, SQLite's BINARY collation). A batch holding
+    one whose values are of another kind, or text that is not UTF-8 (a damaged database), is put in order by
+    SQLite instead, for that batch alone."""
+
+    def __init__(self, conn: sqlite3.Connection, sql: str, ranked: str, at: int) -> None:
+        self.conn, self.sql, self.ranked, self.at = conn, sql, ranked, at
+        self.held: _Entries = {}
+
+    def of(self, rows: list[tuple]) -> _Entries:
+        at, held = self.at, self.held
+        keys = ",".join([k for r in rows if (k := r[at]) is not None])
+        if not keys:
+            return held
+        missing = [k for k in keys.split(",") if k not in held]
+        if not missing:
+            return held
+        if len(held) + len(missing) > HELD:  # (a new dict: the writer may still be reading the batch before)
+            self.held = held = {}
+            missing = keys.split(",")
+        try:
+            found = self.conn.execute(self.sql, [f"[{','.join(missing)}]"]).fetchall()
+        except sqlite3.OperationalError as e:
+            if not _not_utf8(e):
+                raise
+            return self._ranked(keys)
+        for key, *order, shown, ident, comparable in found:
+            if not comparable:
+                return self._ranked(keys)
+            held[key] = (order, shown, ident)
+        return held
+
+    def _ranked(self, keys: str) -> _Entries:
+        """The batch's own, numbered in the order SQLite puts them in."""
+        ids = f"[{keys}]"  # (rowids: integers, already a JSON array's items)
+        try:
+            found = self.conn.execute(self.ranked, [ids]).fetchall()
+        except sqlite3.OperationalError as e:
+            if not _not_utf8(e):
+                raise
+            with _tolerant(self.conn):
+                found = self.conn.execute(self.ranked, [ids]).fetchall()
+        return {key: (i, shown, ident) for i, (key, shown, ident) in enumerate(found)}
+
+
+_NONE = ("", "")
+
+
+def _listed(keys: str | None, named: _Entries) -> tuple[str, str]:
+    """A finding's actors (or regions) from their rowids ("12,7"): (names, ids), each joined with '; '."""
+    if keys is None:
+        return _NONE
+    if "," not in keys:
+        _, name, ident = named[keys]
+        return name, ident
+    found = sorted([named[k] for k in keys.split(",")])
+    return "; ".join([f[1] for f in found]), "; ".join([f[2] for f in found])
 
 
 def _write_csv(
@@ -500,31 +565,78 @@ def _write_csv(
     import csv
     import io
 
-    buffer = io.StringIO()  # a batch is written at once: one write (and one hash update) per batch, not per row
+    buffer = io.StringIO()  # rows that need the text table or the formula guard go through csv, one at a time
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    out.write(buffer.getvalue())
     n = 0
-    cell, odd = _cell, _NOT_PLAIN_FIRST
-    none = ("", "")
+    listed, plain = _listed, _printable_plain
+    formula, formula_in_cells = _FORMULA_AFTER_COMMA.search, _FORMULA_AFTER_NUL.search
     for rows, actors, regions in _read_ahead(conn, batches):
-        writer.writerows(
-            [
-                v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v)
-                for v in (*r[:9], *actors.get(r[0], none), *regions.get(r[0], none), *r[9:-1])
-            ]
-            for r in rows
-        )
-        out.write(buffer.getvalue())
-        buffer.seek(0)
-        buffer.truncate()
+        lines = []
+        for r in rows:
+            q = r[7]
+            text = (
+                *r[:7],
+                q if type(q) is str else "" if q is None else str(q),  # (csv's own text of a number)
+                r[8],
+                *listed(r[9], actors),
+                *listed(r[10], regions),
+                *r[11:18],
+            )
+            line = ",".join(text)
+            if not plain(line) or line[0] in _NOT_PLAIN_FIRST:
+                line = _guarded(writer, buffer, (*text[:7], q, *text[8:]))
+            elif line.count(",") == _COMMAS:  # every comma ends a cell: a cell begins after each
+                if formula(line):
+                    line = _guarded(writer, buffer, (*text[:7], q, *text[8:]))
+                elif '"' in line:
+                    line = ",".join([c if '"' not in c else _quoted(c) for c in text])
+            elif formula_in_cells("\0".join(text)):  # (plain: no cell holds a NUL)
+                line = _guarded(writer, buffer, (*text[:7], q, *text[8:]))
+            else:  # cells holding a comma (or a quote) are quoted, as csv quotes them
+                line = ",".join([c if "," not in c and '"' not in c else _quoted(c) for c in text])
+            lines.append(line)
+        if lines:
+            lines.append("")
+            out.write("\r\n".join(lines))
         n += len(rows)
         if progress is not None:
             progress(n)
-    out.write(buffer.getvalue())  # (the header, when no finding was written)
     return n
 
 
-_Batch = tuple[list[tuple], dict[str, tuple[str, str]], dict[str, tuple[str, str]]]
+_COMMAS = len(CSV_COLUMNS) - 1
+# Where a cell but the first begins with what a spreadsheet runs (= + - @) or with a blank before it, in a row's
+# cells joined with commas (when no cell holds one) or with NULs (which no plain cell holds).
+_FORMULA_AFTER_COMMA = re.compile(r",[=+\-@ ]")
+_FORMULA_AFTER_NUL = re.compile("\0[=+\\-@ ]")
+
+
+def _printable_plain(line: str) -> bool:
+    """Whether `line` (a row's cells joined with commas) holds no character of the text table, no tab and no
+    line break: its cells are their own visible forms, and none needs quoting for a line break."""
+    if line.isascii():
+        return line.isprintable()
+    return line.isprintable() and not holds_table_characters(line)
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def _guarded(writer: _CsvWriter, buffer: io.StringIO, cells: tuple) -> str:
+    """The CSV line of cells that need the text table's visible forms or the formula guard (_cell), by csv."""
+    cell, odd = _cell, _NOT_PLAIN_FIRST
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerow(
+        [v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v) for v in cells]
+    )
+    return buffer.getvalue()[:-2]  # (without its CR LF)
+
+
+_Batch = tuple[list[tuple], _Entries, _Entries]
 AHEAD = 2  # batches read ahead of the one being written
 
 
@@ -547,13 +659,14 @@ def _read_ahead(conn: sqlite3.Connection, batches: Iterable[list[tuple]]) -> Ite
                 continue
         return False
 
+    actors = _Named(conn, _CSV_ACTORS, _CSV_ACTORS_RANKED, _ACTORS_AT)
+    regions = _Named(conn, _CSV_REGIONS, _CSV_REGIONS_RANKED, _REGIONS_AT)
+
     def read() -> None:
         try:
             for rows in batches:
-                if rows:
-                    ids = json.dumps([r[0] for r in rows])
-                    if not put((rows, _joined(conn, _CSV_ACTORS, ids), _joined(conn, _CSV_REGIONS, ids))):
-                        return
+                if rows and not put((rows, actors.of(rows), regions.of(rows))):
+                    return
             put(None)
         except BaseException as e:  # (given to the writer, which raises it)
             put(e)

@@ -105,6 +105,19 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(f"[{_class([*_BMP, (0x10000, 0x10FFFF)])}]")
 
 
+@functools.cache
+def _pattern_but_breaks() -> re.Pattern[str]:
+    """_pattern without tab, line feed and carriage return."""
+    return re.compile(f"[{_class([(0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), *_BMP[1:], (0x10000, 0x10FFFF)])}]")
+
+
+def holds_table_characters(text: str) -> bool:
+    """Whether `text` holds a character of the table other than tab, line feed and carriage return (which the
+    forms treat apart): False says that its block form is `text` itself, if it has no carriage return. One
+    search, for a whole file's worth of text at once."""
+    return _pattern_but_breaks().search(text) is not None
+
+
 def in_table(ch: str) -> bool:
     """Whether `ch` is a character of the table (U+200C, U+200D and the variation selectors are, though they stay
     where a script needs them; tab, line feed and carriage return are, though the forms treat them apart)."""

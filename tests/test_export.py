@@ -380,3 +380,107 @@ def _csv(conn):
     out = io.StringIO()
     write_export(conn, "csv", out)
     return out.getvalue()
+
+
+def _hard_cases(db):
+    """Findings whose CSV rows take every way through the writer: cells with commas, quotes, line breaks, tabs,
+    control, bidi and zero-width characters, joiners a script needs, formulas (after blanks too), numbers of
+    every kind, Cyrillic text; actors tied on their number of findings (ordered by name, then id), an actor
+    whose name is a BLOB and one whose count is text (ordered by SQLite), regions as a whole and unnamed."""
+    import sqlite3
+
+    add(
+        db,
+        actors=[
+            {"id": "zed", "name": "Zed, Inc."},
+            {"id": "quote", "name": 'The "Q" Ltd'},
+            {"id": "formula", "name": "=HYPERLINK(1)"},
+            {"id": "blank", "name": "  -1 Corp"},
+            {"id": "bank-b", "name": "банк А"},
+            {"id": "bank-a", "name": "Банк Б"},
+            {"id": "hidden", "name": "Hua\u200bwei"},
+            {"id": "blob", "name": "Blobby"},
+            {"id": "counted", "name": "Counted"},
+        ],
+        regions=[
+            {"id": "south", "name": "South, the", "kind": "oblast"},
+            {"id": "south-1", "name": "", "parent_id": "south"},
+            {"id": "south-2", "name": "Port", "parent_id": "south"},
+        ],
+        evidence=[
+            {"id": "h1", "claim": "Loans, in yuan, to \"banks\" turbine", "actors": ["zed", "quote", "bank-a"],
+             "regions": ["south", "south-2"], "date": "2040-01-02"},
+            {"id": "h2", "claim": "Two\nlines, a CR LF\r\nand a tab\there turbine", "quote": "\x1b]52;c;x\x07",
+             "actors": ["bank-b", "bank-a", "zed"], "regions": ["south-1", "south-2", "south"]},
+            {"id": "h3", "claim": "  =1+1 turbine", "quote": " plain, start", "locator": "@home",
+             "actors": ["formula", "blank"]},
+            {"id": "h4", "claim": "Кредити в юанях, банки turbine", "quote": "می\u200cخواهم ❤\ufe0f 👩\u200d🔬",
+             "actors": ["bank-a", "bank-b", "hidden"], "regions": ["south-2"]},
+            {"id": "h5", "claim": "bidi \u202etxt.exe turbine", "locator": "-3", "actors": ["blob", "counted", "zed"]},
+            {"id": "h6", "claim": "+plus turbine", "quote": "", "actors": ["counted"]},
+            {"id": "h7", "claim": "Plain finding turbine", "actors": ["hidden"], "regions": ["south"]},
+            {"id": "=h8", "claim": "An id like a formula turbine"},
+            {"id": "h9", "claim": "soft\u00adhyphen and NBSP\u00a0=x turbine", "quote": "\u00a0=1"},
+        ],
+    )  # fmt: skip
+    conn = sqlite3.connect(db)
+    for eid, quantity, unit in (
+        ("h1", -5, "yuan, bn"),
+        ("h2", 2.5, None),
+        ("h3", 1e20, '"units"'),
+        ("h4", "abc", "шт."),
+        ("h5", b"\x00\xff", None),
+        ("h6", 0.1, "=1"),
+        ("h7", 12, ""),
+    ):
+        conn.execute("UPDATE evidence SET quantity = ?, unit = ? WHERE id = ?", (quantity, unit, eid))
+    conn.execute("UPDATE evidence SET confidence = 'high, very', lang = 'uk' WHERE id = 'h4'")
+    conn.execute("UPDATE actors SET name = CAST('Blobby' AS BLOB) WHERE id = 'blob'")
+    conn.execute("UPDATE actors SET evidence_count = 'many' WHERE id = 'counted'")
+    conn.execute("UPDATE actors SET evidence_count = 3 WHERE id IN ('bank-a', 'bank-b', 'zed')")  # tied
+    conn.commit()
+    conn.close()
+
+
+def _defined_csv(conn, query=None, evidence_ids=None, include_sensitive=False):
+    """The CSV as its definition says: whole records, a cell at a time (_cell), through csv."""
+    from store.export import _id_batches, _records, _without_sensitive, _write_csv_records
+
+    batches = _id_batches(conn, query, evidence_ids)
+    if not include_sensitive:
+        batches = _without_sensitive(conn, batches, None)
+    want = io.StringIO()
+    _write_csv_records(_records(conn, batches), want)
+    return want.getvalue()
+
+
+@pytest.mark.parametrize("held", [100_000, 2])
+@pytest.mark.parametrize("query", [None, "turbine"])
+def test_csv_streamed_is_the_definition_for_every_kind_of_cell(db, monkeypatch, held, query):
+    """Rows of plain cells are written without csv, the others through it; actors and regions are read once
+    for the export, or again past `HELD` of them; either way each byte is the definition's."""
+    import store.export
+
+    _hard_cases(db)
+    monkeypatch.setattr(store.export, "HELD", held)
+    conn = open_readonly(db)
+    try:
+        want = _defined_csv(conn, query)
+        out = io.StringIO()
+        write_export(conn, "csv", out, query=query)
+        assert out.getvalue() == want
+        with_cr_lf = csv.DictReader(io.StringIO(want, newline=""))
+        rows = {r["id"]: r for r in with_cr_lf}
+        assert rows["h2"]["actors"] == "Zed, Inc.; Банк Б; банк А"  # tied on findings: by name, byte order
+        assert rows["h2"]["regions"] == "south-1; Port; South, the (as a whole)"  # by name: none first
+        assert rows["h2"]["claim"] == "Two\nlines, a CR LF\nand a tab\there turbine" and "␛" in rows["h2"]["quote"]
+        assert rows["h1"]["quantity"] == "-5" and rows["h1"]["unit"] == "yuan, bn"  # a number is no formula
+        assert rows["h3"]["claim"] == "'  =1+1 turbine" and rows["h6"]["unit"] == "'=1"
+        if query is None:
+            assert rows["'=h8"]["claim"] == "An id like a formula turbine"
+        ids = ["h5", "h1", "nope", "h4"]
+        out = io.StringIO()
+        write_export(conn, "csv", out, evidence_ids=ids)
+        assert out.getvalue() == _defined_csv(conn, evidence_ids=ids)
+    finally:
+        conn.close()
