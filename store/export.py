@@ -4,9 +4,11 @@ findings grouped by actor, each with its citation). Used by `findings export` an
 Which findings: `evidence_ids` (in that order), else those the `query` matches (query language of
 store.query; by relevance when it has words, else newest first), else all of them, newest first. Every format
 streams in batches, so an export of a million findings holds a few hundred at a time: CSV rows come from the
-list's own query (each finding read once, in list order), their actors and regions per batch, read by a thread
-while the batch before is written; Markdown groups by actor in SQL (temporary tables of the export's ids, sizes
-and lead actors), then writes group by group.
+list's own query (each finding read once, in list order, with its actors' and regions' rowids), each actor and
+region read once for the export (_Named); a row of plain cells is written as its cells joined (a cell with a
+comma or a quote quoted as csv quotes it), csv writing the rows whose cells need the text table, the formula
+guard or a line break; Markdown groups by actor in SQL (temporary tables of the export's ids, sizes and lead
+actors), then writes group by group.
 
 
 What a person reads is shown through the one table of store.text, in every format but JSON: CSV has no escape
@@ -514,7 +516,7 @@ class _Named:
         missing = [k for k in keys.split(",") if k not in held]
         if not missing:
             return held
-        if len(held) + len(missing) > HELD:  # (a new dict: the writer may still be reading the batch before)
+        if len(held) + len(missing) > HELD:
             self.held = held = {}
             missing = keys.split(",")
         try:
@@ -572,7 +574,14 @@ def _write_csv(
     n = 0
     listed, plain = _listed, _printable_plain
     formula, formula_in_cells = _FORMULA_AFTER_COMMA.search, _FORMULA_AFTER_NUL.search
-    for rows, actors, regions in _read_ahead(conn, batches):
+    # One thread: a reader thread beside it gained nothing, as each row it fetched waited for the GIL while
+    # the batch before was written.
+    actors = _Named(conn, _CSV_ACTORS, _CSV_ACTORS_RANKED, _ACTORS_AT)
+    regions = _Named(conn, _CSV_REGIONS, _CSV_REGIONS_RANKED, _REGIONS_AT)
+    for rows in batches:
+        if not rows:
+            continue
+        held_actors, held_regions = actors.of(rows), regions.of(rows)
         lines = []
         for r in rows:
             q = r[7]
@@ -580,8 +589,8 @@ def _write_csv(
                 *r[:7],
                 q if type(q) is str else "" if q is None else str(q),  # (csv's own text of a number)
                 r[8],
-                *listed(r[9], actors),
-                *listed(r[10], regions),
+                *listed(r[9], held_actors),
+                *listed(r[10], held_regions),
                 *r[11:18],
             )
             line = ",".join(text)
@@ -634,55 +643,6 @@ def _guarded(writer: _CsvWriter, buffer: io.StringIO, cells: tuple) -> str:
         [v if type(v) is str and v.isascii() and v.isprintable() and v[:1] not in odd else cell(v) for v in cells]
     )
     return buffer.getvalue()[:-2]  # (without its CR LF)
-
-
-_Batch = tuple[list[tuple], _Entries, _Entries]
-AHEAD = 2  # batches read ahead of the one being written
-
-
-def _read_ahead(conn: sqlite3.Connection, batches: Iterable[list[tuple]]) -> Iterator[_Batch]:
-    """Each batch of rows with its actors and regions, read by a thread of its own while the caller writes the
-    one before: SQLite works without Python's lock, so reading and writing take a core each. A few batches at
-    most wait (memory stays a few batches); an error while reading is raised here."""
-    import queue
-    import threading
-
-    ready: queue.Queue[_Batch | BaseException | None] = queue.Queue(AHEAD)
-    stop = threading.Event()
-
-    def put(item: _Batch | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    actors = _Named(conn, _CSV_ACTORS, _CSV_ACTORS_RANKED, _ACTORS_AT)
-    regions = _Named(conn, _CSV_REGIONS, _CSV_REGIONS_RANKED, _REGIONS_AT)
-
-    def read() -> None:
-        try:
-            for rows in batches:
-                if rows and not put((rows, actors.of(rows), regions.of(rows))):
-                    return
-            put(None)
-        except BaseException as e:  # (given to the writer, which raises it)
-            put(e)
-
-    reader = threading.Thread(target=read, name="export-reader", daemon=True)
-    reader.start()
-    try:
-        while (item := ready.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        if reader.is_alive():
-            conn.interrupt()  # (a reader still in a query stops there)
-        reader.join()
 
 
 # ------------------------------------------------------------------------------------------------------- JSON
