@@ -32,6 +32,7 @@ import struct
 import sys
 import termios
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 KEYS = {
@@ -241,18 +242,24 @@ class Session:
         return "\n".join(self.screen.display)
 
     # ------------------------------------------------------------------ measurements
-    def startup(self, *, settle: float = 1.5, limit: float = 30.0) -> dict:
-        """Start the program and read its first screen until quiet."""
+    def startup(
+        self, *, settle: float = 1.5, limit: float = 30.0, ready: Callable[[Session], bool] | None = None
+    ) -> dict:
+        """Start the program and read its first screen until quiet. With `ready` (a test of the screen, such as
+        "a row of the list is drawn"), also `ready_s` and `ready_rss_kb`: when the screen first passed it."""
         self.start()
         shown: list[int] = []
         cpu: list[float | None] = []
         rss: list[int | None] = []
+        ready_at: list[tuple[float, int | None]] = []
 
         def painted(burst: Burst) -> bool:
             if not shown and self.text().strip():
                 shown.append(len(burst.chunks) - 1)
                 cpu.append(self.cpu_s())
                 rss.append(self.rss_kb().get("VmRSS"))
+            if ready is not None and not ready_at and burst.chunks and ready(self):
+                ready_at.append((burst.chunks[-1][0], self.rss_kb().get("VmRSS")))
             return False
 
         # The quiet period starts at the first paint, not at the first byte: the terminal set-up comes first, and
@@ -271,6 +278,8 @@ class Session:
             "first_paint_bytes": burst.nbytes,
             "first_paint_cpu_s": cpu[0] if cpu else None,  # CPU used by the child up to its first paint
             "first_paint_rss_kb": rss[0] if rss else None,
+            **({"ready_s": ready_at[0][0] if ready_at else None} if ready is not None else {}),
+            **({"ready_rss_kb": ready_at[0][1] if ready_at else None} if ready is not None else {}),
         }
 
     def key(self, seq: bytes, *, settle: float = 0.5, limit: float = 10.0, until=None) -> dict:  # type: ignore[no-untyped-def]

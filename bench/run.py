@@ -2,7 +2,8 @@
 in the same run.
 
     .venv/bin/python bench/run.py [--quick] [--rows N] [--db bench/big.db] [--json-out bench/results.json]
-                                  [--only import,search,cli,startup,lists,explorer,typing,bytes,ftm]
+                                  [--only import,search,cli,startup,lists,explorer,typing,bytes,ftm,...,peers]
+                                  [--peers-venv /work/peers-venv] [--vd PATH] [--datasette PATH] [--sqlite3 PATH]
 
 Prints a table (figure, ours, baseline, ratio, target, PASS/FAIL) and writes the JSON (figures with their samples,
 the machine, the options, the load average around each section). --smoke: one of everything with short waits
@@ -39,6 +40,10 @@ the machine, the options, the load average around each section). --smoke: one of
              their peak memory; `findings check` vs sqlite3's integrity and foreign-key checks).
 - bytes      bytes written at 80x24: first paint, and per cursor move in the evidence list and the actors pane,
              default and low-bandwidth mode, vs bare_textual.py (first paint, per OptionList move).
+- peers      bench/peers.py: findings vs the tools a user would pick instead, on the same database: VisiData (first
+             screen and its memory, bytes at first paint and per cursor move, open + End), Datasette's JSON API and
+             raw sqlite3 (`python -c` and the `sqlite3` shell) for search. The peers live in a venv of their own
+             (--peers-venv, default /work/peers-venv); one not found is skipped with a note (JSON: "skipped").
 """
 
 from __future__ import annotations
@@ -1378,10 +1383,10 @@ def main(argv: list[str] | None = None) -> dict:
                         a.data_db.resolve(),
                         found,
                         repeats=reps(3, 2),
-                        search_repeats=reps(3, 1),
+                        search_repeats=reps(2, 1),
                         end_repeats=reps(2, 1),
                         words=a.peers_words or (2 if a.smoke else 20),
-                        hold=a.peers_hold if a.peers_hold is not None else 1.0 if a.smoke else 10.0,
+                        hold=a.peers_hold if a.peers_hold is not None else 3.0 if a.smoke else 10.0,
                         settle=settle,
                         workdir=work,
                         parts=tuple(p for p in a.peers_parts.split(",") if p),
