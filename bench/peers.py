@@ -368,6 +368,164 @@ def _mb(kb: float | None) -> float | None:
     return kb / 1024 if kb is not None else None
 
 
+def _med(runs: list[dict], key: str) -> float | None:
+    return median([r[key] for r in runs])
+
+
+def _vd_label(peers: Peers) -> str:
+    return f"VisiData {peers.versions.get('VisiData', '').rpartition(' v')[2]} `vd DB`"
+
+
+def first_figures(
+    db: Path, vd: str, vd_env: dict[str, str], peers: Peers, repeats: int, hold: float, settle: float
+) -> list[Figure]:
+    runs: dict[str, list[dict]] = {"findings": [], "vd": []}
+    cmds = {"findings": (tui_cmd(db), {}, findings_rows), "vd": ([vd, str(db)], vd_env, vd_rows)}
+    for cmd, extra, ready in cmds.values():  # page cache and bytecode, unmeasured
+        for _ in range(OPT.warmups):
+            first_screen(cmd, extra, settle, hold, ready)
+    for _ in range(repeats):
+        for k, (cmd, extra, ready) in cmds.items():
+            runs[k].append(first_screen(cmd, extra, settle, hold, ready))
+    ours, theirs = runs["findings"], runs["vd"]
+    log(f"peers first screen: findings {_med(ours, 'ready_s')}, vd {_med(theirs, 'ready_s')}")
+
+    def beside(key: str, label: str, field: str, unit: str = "s", **kw: object) -> Figure:
+        scale = _mb if unit == "MB" else (lambda v: v)
+        return Figure(key, label, unit, scale(_med(ours, field)), scale(_med(theirs, field)), "VisiData", **kw)  # type: ignore[arg-type]
+
+    return [
+        Figure(
+            "peers_first_rows",
+            f"first screen with rows, 80x24, {db.name}: `findings tui` vs VisiData",
+            "s",
+            _med(ours, "ready_s"),
+            _med(theirs, "ready_s"),
+            _vd_label(peers),
+            [("ratio", 1.25)],
+            {"ours": ours, "baseline": theirs},
+            "; ".join(f"{k}: {v}" for k, v in peers.versions.items()),
+        ),
+        beside("peers_first_paint", "  first paint (any text: VisiData's is its column header alone)", "first_paint_s"),
+        beside("peers_first_rows_cpu", "  CPU time used by first paint (all threads)", "first_paint_cpu_s"),
+        beside("peers_first_rows_rss", "  resident memory when the first rows are drawn", "ready_rss_kb", "MB"),
+        beside(
+            "peers_hold_rss",
+            f"  resident memory {hold:g} s after launch",
+            "hold_rss_kb",
+            "MB",
+            targets=[("ratio", 0.25)],
+            note="VisiData reads every table after its first screen, to count the rows",
+        ),
+    ]
+
+
+def bytes_figures(
+    data_db: Path, vd: str, vd_env: dict[str, str], peers: Peers, repeats: int, settle: float
+) -> list[Figure]:
+    runs: dict[str, list[dict]] = {"findings": [], "vd": [], "vd_sheet": []}
+    sheet = [vd, str(data_db), f"+{data_db.stem}:evidence::"]
+    for _ in range(repeats):
+        runs["findings"].append(moves(tui_cmd(data_db), {}, TUI_DOWN, settle))
+        runs["vd"].append(first_screen([vd, str(data_db)], vd_env, settle, 0, vd_rows))
+        runs["vd_sheet"].append(moves(sheet, vd_env, VD_DOWN, settle))
+    for r in runs["findings"] + runs["vd_sheet"]:
+        r["median_move"] = median(r["moves"])
+    figures = [
+        Figure(
+            "peers_first_paint_bytes",
+            f"bytes at first paint 80x24, {data_db.name}: `findings tui` vs VisiData",
+            "B",
+            _med(runs["findings"], "first_paint_bytes"),
+            _med(runs["vd"], "first_paint_bytes"),
+            _vd_label(peers),
+            [("ratio", 1.0)],
+            {"ours": runs["findings"], "baseline": runs["vd"]},
+        ),
+        Figure(
+            "peers_move_bytes",
+            f"bytes per cursor move, {data_db.name}: evidence list vs VisiData's evidence sheet",
+            "B",
+            _med(runs["findings"], "median_move"),
+            _med(runs["vd_sheet"], "median_move"),
+            f"`vd DB +{data_db.stem}:evidence::`",
+            [("ratio", 1.0)],
+            {"ours": runs["findings"], "baseline": runs["vd_sheet"]},
+        ),
+    ]
+    log("peers bytes: " + ", ".join(f"{f.key} {f.ours} vs {f.baseline}" for f in figures))
+    return figures
+
+
+def search_figures(db: Path, peers: Peers, words: int, repeats: int, workdir: Path) -> list[Figure]:
+    res = search_runs(db, search_words(words), peers, repeats, workdir)
+    per = {k: [median(v) for v in ts] for k, ts in res["times"].items()}
+    n = len(res["words"])
+    timeouts = sum(1 for t in res["timeouts"] if t)
+    labels = {
+        "python": "`python -c` raw FTS5 bm25 + snippet",
+        "sqlite3": "`sqlite3 -readonly -json` raw query",
+        "datasette": f"Datasette JSON API ({timeouts} of {n} over its {DATASETTE_LIMIT_MS} ms limit)",
+    }
+    pairs = [("findings", k) for k in ("python", "sqlite3", "datasette") if k in per]
+    pairs += [("in-process", "datasette")] if "datasette" in per else []
+    figures = []
+    for ours, peer in pairs:
+        ratios = [o / b for o, b in zip(per[ours], per[peer], strict=True) if o and b]
+        key = peer if ours == "findings" else f"{ours}_{peer}"
+        what = "search process" if ours == "findings" else "search in-process (store.search)"
+        for p in (50, 95):
+            figures.append(
+                Figure(
+                    f"peers_search_{key}_p{p}".replace("-", ""),
+                    f"{what}, p{p} of {n} words, {db.name}: findings vs {peer}",
+                    "s",
+                    percentile(per[ours], p),
+                    percentile(per[peer], p),
+                    labels[peer],
+                    [("ratio", TARGETS[peer])] if p == 95 and peer in TARGETS and ours == "findings" else [],
+                    {**res, "per_word_ratio": ratios} if p == 95 else {},
+                    f"per word {min(ratios):.2f}–{max(ratios):.2f}x" if ratios and p == 95 else "",
+                )
+            )
+    log("peers search: " + ", ".join(f"{k} p50 {percentile(v, 50)}" for k, v in per.items()))
+    return figures
+
+
+def end_figures(db: Path, vd: str, vd_env: dict[str, str], repeats: int, settle: float) -> list[Figure]:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        rows = conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    limit = max(30.0, rows / 5_000)  # VisiData reads some 20k rows a second here: give it four times as long
+    runs: dict[str, list[dict]] = {"findings": [], "vd": []}
+    for _ in range(repeats):
+        runs["findings"].append(findings_end(db, settle))
+        runs["vd"].append(vd_end(vd, db, rows, vd_env, limit))
+    log(f"peers end: {runs}")
+    return [
+        Figure(
+            "peers_open_end",
+            f"open the evidence list ({rows:,}) and End, from launch: findings vs VisiData",
+            "s",
+            _med(runs["findings"], "total_s"),
+            _med(runs["vd"], "total_s"),
+            f"`vd DB +{db.stem}:evidence::`, read, End",
+            [("ratio", 1.0)],
+            runs,
+            "VisiData's End reaches the last row once it has read the whole table",
+        ),
+        Figure(
+            "peers_open_end_rss",
+            "  resident memory after End",
+            "MB",
+            _mb(_med(runs["findings"], "rss_kb")),
+            _mb(_med(runs["vd"], "rss_kb")),
+            "VisiData",
+        ),
+    ]
+
+
 def bench_peers(
     db: Path,
     data_db: Path,
@@ -382,164 +540,15 @@ def bench_peers(
     workdir: Path,
     parts: tuple[str, ...] = PARTS,
 ) -> list[Figure]:
+    """The peer figures of `parts` (PARTS); VisiData's are left out when it is not installed (peers.skipped)."""
     figures: list[Figure] = []
-    versions = "; ".join(f"{k}: {v}" for k, v in peers.versions.items())
     vd_env = _vd_home(workdir)
-    vd_version = peers.versions.get("VisiData", "").rpartition(" v")[2]
-    vd_label = f"VisiData {vd_version} `vd DB`"
     if "first" in parts and peers.vd:
-        runs: dict[str, list[dict]] = {"findings": [], "vd": []}
-        cmds = {"findings": (tui_cmd(db), {}, findings_rows), "vd": ([peers.vd, str(db)], vd_env, vd_rows)}
-        for cmd, extra, ready in cmds.values():  # page cache and bytecode, unmeasured
-            for _ in range(OPT.warmups):
-                first_screen(cmd, extra, settle, hold, ready)
-        for _ in range(repeats):
-            for k, (cmd, extra, ready) in cmds.items():
-                runs[k].append(first_screen(cmd, extra, settle, hold, ready))
-        ours, theirs = runs["findings"], runs["vd"]
-
-        def med(runs: list[dict], key: str) -> float | None:
-            return median([r[key] for r in runs])
-
-        log(f"peers first screen: findings {med(ours, 'ready_s')}, vd {med(theirs, 'ready_s')}")
-        figures += [
-            Figure(
-                "peers_first_rows",
-                f"first screen with rows, 80x24, {db.name}: `findings tui` vs VisiData",
-                "s",
-                med(ours, "ready_s"),
-                med(theirs, "ready_s"),
-                vd_label,
-                [("ratio", 1.25)],
-                {"ours": ours, "baseline": theirs},
-                versions,
-            ),
-            Figure(
-                "peers_first_paint",
-                "  first paint (any text: VisiData's is its column header alone)",
-                "s",
-                med(ours, "first_paint_s"),
-                med(theirs, "first_paint_s"),
-                "VisiData",
-            ),
-            Figure(
-                "peers_first_rows_cpu",
-                "  CPU time used by first paint (all threads)",
-                "s",
-                med(ours, "first_paint_cpu_s"),
-                med(theirs, "first_paint_cpu_s"),
-                "VisiData",
-            ),
-            Figure(
-                "peers_first_rows_rss",
-                "  resident memory when the first rows are drawn",
-                "MB",
-                _mb(med(ours, "ready_rss_kb")),
-                _mb(med(theirs, "ready_rss_kb")),
-                "VisiData",
-            ),
-            Figure(
-                "peers_hold_rss",
-                f"  resident memory {hold:g} s after launch",
-                "MB",
-                _mb(med(ours, "hold_rss_kb")),
-                _mb(med(theirs, "hold_rss_kb")),
-                "VisiData",
-                [("ratio", 0.25)],
-                note="VisiData reads every table after its first screen, to count the rows",
-            ),
-        ]
+        figures += first_figures(db, peers.vd, vd_env, peers, repeats, hold, settle)
     if "bytes" in parts and peers.vd:
-        runs = {"findings": [], "vd": [], "vd_sheet": []}
-        for _ in range(repeats):
-            runs["findings"].append(moves(tui_cmd(data_db), {}, TUI_DOWN, settle))
-            runs["vd"].append(first_screen([peers.vd, str(data_db)], vd_env, settle, 0, vd_rows))
-            sheet = [peers.vd, str(data_db), f"+{data_db.stem}:evidence::"]
-            runs["vd_sheet"].append(moves(sheet, vd_env, VD_DOWN, settle))
-        figures += [
-            Figure(
-                "peers_first_paint_bytes",
-                f"bytes at first paint 80x24, {data_db.name}: `findings tui` vs VisiData",
-                "B",
-                median([r["first_paint_bytes"] for r in runs["findings"]]),
-                median([r["first_paint_bytes"] for r in runs["vd"]]),
-                vd_label,
-                [("ratio", 1.0)],
-                {"ours": runs["findings"], "baseline": runs["vd"]},
-            ),
-            Figure(
-                "peers_move_bytes",
-                f"bytes per cursor move, {data_db.name}: evidence list vs VisiData's evidence sheet",
-                "B",
-                median([median(r["moves"]) for r in runs["findings"]]),
-                median([median(r["moves"]) for r in runs["vd_sheet"]]),
-                f"`vd DB +{data_db.stem}:evidence::`",
-                [("ratio", 1.0)],
-                {"ours": runs["findings"], "baseline": runs["vd_sheet"]},
-            ),
-        ]
-        log("peers bytes: " + ", ".join(f"{f.key} {f.ours} vs {f.baseline}" for f in figures[-2:]))
+        figures += bytes_figures(data_db, peers.vd, vd_env, peers, repeats, settle)
     if "search" in parts:
-        res = search_runs(db, search_words(words), peers, search_repeats, workdir)
-        per = {k: [median(v) for v in ts] for k, ts in res["times"].items()}
-        n = len(res["words"])
-        timeouts = sum(1 for t in res["timeouts"] if t)
-        labels = {
-            "python": "`python -c` raw FTS5 bm25 + snippet",
-            "sqlite3": "`sqlite3 -readonly -json` raw query",
-            "datasette": f"Datasette JSON API ({timeouts} of {n} over its {DATASETTE_LIMIT_MS} ms limit)",
-        }
-        pairs = [("findings", k) for k in ("python", "sqlite3", "datasette") if k in per]
-        pairs += [("in-process", "datasette")] if "datasette" in per else []
-        for ours, peer in pairs:
-            ratios = [o / b for o, b in zip(per[ours], per[peer], strict=True) if o and b]
-            key = peer if ours == "findings" else f"{ours}_{peer}"
-            what = "search process" if ours == "findings" else "search in-process (store.search)"
-            for p in (50, 95):
-                figures.append(
-                    Figure(
-                        f"peers_search_{key}_p{p}".replace("-", ""),
-                        f"{what}, p{p} of {n} words, {db.name}: findings vs {peer}",
-                        "s",
-                        percentile(per[ours], p),
-                        percentile(per[peer], p),
-                        labels[peer],
-                        [("ratio", TARGETS[peer])] if p == 95 and peer in TARGETS and ours == "findings" else [],
-                        {**res, "per_word_ratio": ratios} if p == 95 else {},
-                        f"per word {min(ratios):.2f}–{max(ratios):.2f}x" if ratios and p == 95 else "",
-                    )
-                )
-        log("peers search: " + ", ".join(f"{k} p50 {percentile(v, 50)}" for k, v in per.items()))
+        figures += search_figures(db, peers, words, search_repeats, workdir)
     if "end" in parts and peers.vd:
-        import sqlite3
-
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-            rows = conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
-        limit = max(30.0, rows / 5_000)  # VisiData reads some 20k rows a second here: give it four times as long
-        runs = {"findings": [], "vd": []}
-        for _ in range(end_repeats):
-            runs["findings"].append(findings_end(db, settle))
-            runs["vd"].append(vd_end(peers.vd, db, rows, vd_env, limit))
-        log(f"peers end: {runs}")
-        figures += [
-            Figure(
-                "peers_open_end",
-                f"open the evidence list ({rows:,}) and End, from launch: findings vs VisiData",
-                "s",
-                median([r["total_s"] for r in runs["findings"]]),
-                median([r["total_s"] for r in runs["vd"]]),
-                f"`vd DB +{db.stem}:evidence::`, read, End",
-                [("ratio", 1.0)],
-                runs,
-                "VisiData's End reaches the last row once it has read the whole table",
-            ),
-            Figure(
-                "peers_open_end_rss",
-                "  resident memory after End",
-                "MB",
-                _mb(median([r["rss_kb"] for r in runs["findings"]])),
-                _mb(median([r["rss_kb"] for r in runs["vd"]])),
-                "VisiData",
-            ),
-        ]
+        figures += end_figures(db, peers.vd, vd_env, end_repeats, settle)
     return figures
