@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import time
 import urllib.error
@@ -376,6 +377,25 @@ def _vd_label(peers: Peers) -> str:
     return f"VisiData {peers.versions.get('VisiData', '').rpartition(' v')[2]} `vd DB`"
 
 
+def _beside(
+    key: str,
+    label: str,
+    unit: str,
+    runs: tuple[list[dict], list[dict]],
+    field: str,
+    baseline_label: str = "VisiData",
+    target: float | None = None,
+    samples: dict | None = None,
+    note: str = "",
+) -> Figure:
+    """A figure from findings' runs and the peer's: the median of `field` in each (KiB shown as MB)."""
+    ours, theirs = (_med(r, field) for r in runs)
+    if unit == "MB":
+        ours, theirs = _mb(ours), _mb(theirs)
+    targets = [("ratio", target)] if target is not None else []
+    return Figure(key, label, unit, ours, theirs, baseline_label, targets, samples or {}, note)
+
+
 def first_figures(
     db: Path, vd: str, vd_env: dict[str, str], peers: Peers, repeats: int, hold: float, settle: float
 ) -> list[Figure]:
@@ -387,34 +407,37 @@ def first_figures(
     for _ in range(repeats):
         for k, (cmd, extra, ready) in cmds.items():
             runs[k].append(first_screen(cmd, extra, settle, hold, ready))
-    ours, theirs = runs["findings"], runs["vd"]
-    log(f"peers first screen: findings {_med(ours, 'ready_s')}, vd {_med(theirs, 'ready_s')}")
-
-    def beside(key: str, label: str, field: str, unit: str = "s", **kw: object) -> Figure:
-        scale = _mb if unit == "MB" else (lambda v: v)
-        return Figure(key, label, unit, scale(_med(ours, field)), scale(_med(theirs, field)), "VisiData", **kw)  # type: ignore[arg-type]
-
+    pair = (runs["findings"], runs["vd"])
+    log(f"peers first screen: findings {_med(pair[0], 'ready_s')}, vd {_med(pair[1], 'ready_s')}")
+    versions = "; ".join(f"{k}: {v}" for k, v in peers.versions.items())
     return [
-        Figure(
+        _beside(
             "peers_first_rows",
             f"first screen with rows, 80x24, {db.name}: `findings tui` vs VisiData",
             "s",
-            _med(ours, "ready_s"),
-            _med(theirs, "ready_s"),
+            pair,
+            "ready_s",
             _vd_label(peers),
-            [("ratio", 1.25)],
-            {"ours": ours, "baseline": theirs},
-            "; ".join(f"{k}: {v}" for k, v in peers.versions.items()),
+            1.25,
+            {"ours": pair[0], "baseline": pair[1]},
+            versions,
         ),
-        beside("peers_first_paint", "  first paint (any text: VisiData's is its column header alone)", "first_paint_s"),
-        beside("peers_first_rows_cpu", "  CPU time used by first paint (all threads)", "first_paint_cpu_s"),
-        beside("peers_first_rows_rss", "  resident memory when the first rows are drawn", "ready_rss_kb", "MB"),
-        beside(
+        _beside(
+            "peers_first_paint",
+            "  first paint (any text: VisiData's is its column header alone)",
+            "s",
+            pair,
+            "first_paint_s",
+        ),
+        _beside("peers_first_rows_cpu", "  CPU time used by first paint (all threads)", "s", pair, "first_paint_cpu_s"),
+        _beside("peers_first_rows_rss", "  resident memory when the first rows are drawn", "MB", pair, "ready_rss_kb"),
+        _beside(
             "peers_hold_rss",
             f"  resident memory {hold:g} s after launch",
-            "hold_rss_kb",
             "MB",
-            targets=[("ratio", 0.25)],
+            pair,
+            "hold_rss_kb",
+            target=0.25,
             note="VisiData reads every table after its first screen, to count the rows",
         ),
     ]
@@ -431,26 +454,18 @@ def bytes_figures(
         runs["vd_sheet"].append(moves(sheet, vd_env, VD_DOWN, settle))
     for r in runs["findings"] + runs["vd_sheet"]:
         r["median_move"] = median(r["moves"])
+    paint, move = (runs["findings"], runs["vd"]), (runs["findings"], runs["vd_sheet"])
+    label = f"bytes at first paint 80x24, {data_db.name}: `findings tui` vs VisiData"
     figures = [
-        Figure(
-            "peers_first_paint_bytes",
-            f"bytes at first paint 80x24, {data_db.name}: `findings tui` vs VisiData",
-            "B",
-            _med(runs["findings"], "first_paint_bytes"),
-            _med(runs["vd"], "first_paint_bytes"),
-            _vd_label(peers),
-            [("ratio", 1.0)],
-            {"ours": runs["findings"], "baseline": runs["vd"]},
-        ),
-        Figure(
+        _beside("peers_first_paint_bytes", label, "B", paint, "first_paint_bytes", _vd_label(peers), 1.0, runs),
+        _beside(
             "peers_move_bytes",
             f"bytes per cursor move, {data_db.name}: evidence list vs VisiData's evidence sheet",
             "B",
-            _med(runs["findings"], "median_move"),
-            _med(runs["vd_sheet"], "median_move"),
+            move,
+            "median_move",
             f"`vd DB +{data_db.stem}:evidence::`",
-            [("ratio", 1.0)],
-            {"ours": runs["findings"], "baseline": runs["vd_sheet"]},
+            1.0,
         ),
     ]
     log("peers bytes: " + ", ".join(f"{f.key} {f.ours} vs {f.baseline}" for f in figures))
@@ -459,7 +474,7 @@ def bytes_figures(
 
 def search_figures(db: Path, peers: Peers, words: int, repeats: int, workdir: Path) -> list[Figure]:
     res = search_runs(db, search_words(words), peers, repeats, workdir)
-    per = {k: [median(v) for v in ts] for k, ts in res["times"].items()}
+    per = {k: [statistics.median(v) for v in ts] for k, ts in res["times"].items()}
     n = len(res["words"])
     timeouts = sum(1 for t in res["timeouts"] if t)
     labels = {
@@ -503,26 +518,14 @@ def end_figures(db: Path, vd: str, vd_env: dict[str, str], repeats: int, settle:
         runs["findings"].append(findings_end(db, settle))
         runs["vd"].append(vd_end(vd, db, rows, vd_env, limit))
     log(f"peers end: {runs}")
+    pair = (runs["findings"], runs["vd"])
+    label = f"open the evidence list ({rows:,}) and End, from launch: findings vs VisiData"
+    note = "VisiData's End reaches the last row once it has read the whole table"
     return [
-        Figure(
-            "peers_open_end",
-            f"open the evidence list ({rows:,}) and End, from launch: findings vs VisiData",
-            "s",
-            _med(runs["findings"], "total_s"),
-            _med(runs["vd"], "total_s"),
-            f"`vd DB +{db.stem}:evidence::`, read, End",
-            [("ratio", 1.0)],
-            runs,
-            "VisiData's End reaches the last row once it has read the whole table",
+        _beside(
+            "peers_open_end", label, "s", pair, "total_s", f"`vd DB +{db.stem}:evidence::`, read, End", 1.0, runs, note
         ),
-        Figure(
-            "peers_open_end_rss",
-            "  resident memory after End",
-            "MB",
-            _mb(_med(runs["findings"], "rss_kb")),
-            _mb(_med(runs["vd"], "rss_kb")),
-            "VisiData",
-        ),
+        _beside("peers_open_end_rss", "  resident memory after End", "MB", pair, "rss_kb"),
     ]
 
 
