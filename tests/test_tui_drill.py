@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui_support import palette_lists, press, run_app, screen_text, settle, type_text
+from tests.tui_support import palette_hits, palette_lists, press, run_app, screen_text, settle, type_text
 
 
 def crumbs(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -166,6 +166,70 @@ def test_palette_finds_by_alias_and_word_at_once_and_by_letters_in_order_after(d
         await press(pilot, "ctrl+p")  # the palette itself searches every name after the keystroke
         await type_text(pilot, "nkor")
         await palette_lists(pilot, "North Korea")
+
+    run_app(db, check)
+
+
+def test_palette_typing_on_shows_at_once_the_names_found_by_letters_in_order_for_the_text_before(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typing "nko" lists North Korea once every name has been scanned; typing "r" then lists it in the very first hits,
+    not after another scan (the list would shrink to the names the indexes give, then grow again)."""
+    from tui.commands import JumpProvider
+
+    searched: list[tuple[str, list[str]]] = []
+    search = JumpProvider.search
+
+    async def recorded(self: JumpProvider, query: str):  # type: ignore[no-untyped-def]
+        texts = []
+        async for hit in search(self, query):
+            texts.append(hit.text)
+            yield hit
+        searched.append((query, texts))
+
+    monkeypatch.setattr(JumpProvider, "search", recorded)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        fresh = [hit.text async for hit in JumpProvider(pilot.app.screen).search("nkor")]
+        assert "North Korea" not in fresh  # "nkor" on its own: what the indexes give at once
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "nko")
+        await palette_lists(pilot, "North Korea")
+        before = len(searched)
+        await type_text(pilot, "r")
+        await palette_lists(pilot, "North Korea")
+        first_for_nkor = next(texts for query, texts in searched[before:] if query == "nkor")
+        assert "North Korea" in first_for_nkor
+
+    run_app(db, check)
+
+
+def test_palette_does_not_rebuild_its_list_when_the_later_scan_finds_the_same_names(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typing "z": the names the indexes give at once are every name with a z (and one letter starts no search of the
+    findings), so the palette searches once: no second list, laid out and painted again, identical."""
+    from tui.commands import JumpProvider
+
+    queries: list[str] = []
+    search = JumpProvider.search
+
+    async def counted(self: JumpProvider, query: str):  # type: ignore[no-untyped-def]
+        queries.append(query)
+        async for hit in search(self, query):
+            yield hit
+
+    monkeypatch.setattr(JumpProvider, "search", counted)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "z")
+        await palette_lists(pilot, "")
+        hits = palette_hits(pilot.app)
+        assert hits and queries == ["z"], (hits, queries)
+        await type_text(pilot, "a")  # "za": the scan finds names the indexes do not give, shown after it
+        await palette_lists(pilot, "")
+        assert queries.count("za") == 2, queries
 
     run_app(db, check)
 

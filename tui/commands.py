@@ -119,6 +119,11 @@ def _evidence(db: Database, query: str) -> list[Candidate]:
     return [("evidence", hit.id, hit.title, None, 0) for hit in hits]
 
 
+def _identities(ranked: list[Ranked]) -> list[tuple[str, str]]:
+    """The (kind, id) of ranked hits, in their order: what a list of them shows."""
+    return [(kind, id_) for _score, kind, id_, *_ in ranked]
+
+
 def _top(db: Database) -> list[Candidate]:
     from store.browse import list_actors, list_regions
 
@@ -160,6 +165,9 @@ class JumpProvider(Provider):
         # Per query (the last few): what the searches after the keystroke found (every name with the letters in
         # order, then the findings by their text), for the palette's next searches of it
         self._found: dict[str, list[Candidate]] = {}
+        # The query and the (kind, id) of the hits the palette was last given for it: a later search that finds
+        # the same hits does not rebuild the list (a layout and a repaint of every line, for nothing)
+        self._given: tuple[str, list[tuple[str, str]]] = ("", [])
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
@@ -168,15 +176,27 @@ class JumpProvider(Provider):
         db = findings_app(self).db
         found = self._found.get(query)
         try:  # looked up and ranked on a database thread: the UI thread only builds the lines it shows
-            ranked = await db.call(_ranked_names, db, query, found or [], self._shown())
+            ranked = await db.call(_ranked_names, db, query, found or self._narrowed(query), self._shown())
         except Exception as e:  # a database problem: say so in the palette rather than crash it
             if "interrupted" not in str(e):  # not just overtaken by the next letter typed
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
             return
         if found is None:
             self._search_more(query)
+        self._given = (query, _identities(ranked))
         for hit in self._hits(ranked):
             yield hit
+
+    def _narrowed(self, query: str) -> list[Candidate]:
+        """Until the names for `query` are in: the names found for the longest start of it that was searched
+        (typing on, the text only grows), the ones the matcher still finds. Every name that holds the letters of
+        `query` in order holds those of its start, so the palette shows at once about what it will show, rather
+        than the few names the indexes give, then the rest (a list shrinking and growing again at each key)."""
+        for end in range(len(query) - 1, 0, -1):
+            earlier = self._found.get(query[:end])
+            if earlier is not None:
+                return [c for c in earlier if c[0] != "evidence"]  # findings were found by their words, not these
+        return []
 
     def _shown(self) -> int:
         """How many hits to build: as many as the palette's list can show (a line each), at most MAX_HITS."""
@@ -192,11 +212,17 @@ class JumpProvider(Provider):
             return
         db = app.db
         found = self._found
+        shown = self._shown()
 
-        def show(candidates: list[Candidate]) -> None:
+        async def show(candidates: list[Candidate]) -> None:
             found[query] = candidates
             while len(found) > 32:
                 found.pop(next(iter(found)))
+            # Ranked here, on a database thread, as the palette's search will: the same hits as it was given
+            # (most keystrokes: the names the indexes give are the best ones) leave its list as it is.
+            ranked = await db.call(_ranked_names, db, query, candidates, shown)
+            if self._given == (query, _identities(ranked)):
+                return
             if palette.is_attached and palette.query_one(CommandInput).value.strip() == query:
                 textual_internals.search_palette_again(palette, query)
 
@@ -204,17 +230,17 @@ class JumpProvider(Provider):
             started = asyncio.get_running_loop().time()
             try:
                 names = await db.call(partial(_names, quick=False), db, query)
+                await show(names)
             except Exception:  # interrupted by the next keystroke, or a database problem the names report
                 return
-            show(names)
             if len(query) < EVIDENCE_MIN_CHARS:
                 return
             await asyncio.sleep(max(0.0, EVIDENCE_DELAY_S - (asyncio.get_running_loop().time() - started)))
             try:
                 hits = await db.call(_evidence, db, query)
+                await show(names + hits)
             except Exception:
                 return
-            show(names + hits)
 
         palette.run_worker(search_more(), group=MORE_GROUP, exclusive=True, exit_on_error=False)
 
