@@ -6,7 +6,8 @@ settle time), and also reports, from the moment the child is forked:
 - `first_paint_s`: the end of the first frame: the first read after which the emulated screen (pyte) shows any
   text, extended through the reads that follow it without a gap (a frame arrives in several reads of one write);
 - `quiet_s`: the last byte before the output went quiet (everything the start-up wanted to draw is drawn);
-- `first_paint_cpu_s`: CPU time the child had used when its first frame arrived (all threads; robust to load).
+- `first_paint_cpu_s`: CPU time the child had used when its first frame arrived (all threads; robust to load);
+- `first_paint_rss_kb`: its resident memory then (a program that goes on loading grows after it).
 Keystrokes: bytes written in response to each, the time to its first byte and to quiet; and `echo`: type text,
 timing each character until the screen shows the text typed so far.
 
@@ -31,6 +32,7 @@ import struct
 import sys
 import termios
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 KEYS = {
@@ -240,16 +242,24 @@ class Session:
         return "\n".join(self.screen.display)
 
     # ------------------------------------------------------------------ measurements
-    def startup(self, *, settle: float = 1.5, limit: float = 30.0) -> dict:
-        """Start the program and read its first screen until quiet."""
+    def startup(
+        self, *, settle: float = 1.5, limit: float = 30.0, ready: Callable[[Session], bool] | None = None
+    ) -> dict:
+        """Start the program and read its first screen until quiet. With `ready` (a test of the screen, such as
+        "a row of the list is drawn"), also `ready_s` and `ready_rss_kb`: when the screen first passed it."""
         self.start()
         shown: list[int] = []
         cpu: list[float | None] = []
+        rss: list[int | None] = []
+        ready_at: list[tuple[float, int | None]] = []
 
         def painted(burst: Burst) -> bool:
             if not shown and self.text().strip():
                 shown.append(len(burst.chunks) - 1)
                 cpu.append(self.cpu_s())
+                rss.append(self.rss_kb().get("VmRSS"))
+            if ready is not None and not ready_at and burst.chunks and ready(self):
+                ready_at.append((burst.chunks[-1][0], self.rss_kb().get("VmRSS")))
             return False
 
         # The quiet period starts at the first paint, not at the first byte: the terminal set-up comes first, and
@@ -267,6 +277,9 @@ class Session:
             "quiet_s": burst.last_s,
             "first_paint_bytes": burst.nbytes,
             "first_paint_cpu_s": cpu[0] if cpu else None,  # CPU used by the child up to its first paint
+            "first_paint_rss_kb": rss[0] if rss else None,
+            **({"ready_s": ready_at[0][0] if ready_at else None} if ready is not None else {}),
+            **({"ready_rss_kb": ready_at[0][1] if ready_at else None} if ready is not None else {}),
         }
 
     def key(self, seq: bytes, *, settle: float = 0.5, limit: float = 10.0, until=None) -> dict:  # type: ignore[no-untyped-def]

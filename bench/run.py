@@ -2,7 +2,8 @@
 in the same run.
 
     .venv/bin/python bench/run.py [--quick] [--rows N] [--db bench/big.db] [--json-out bench/results.json]
-                                  [--only import,search,cli,startup,lists,explorer,typing,bytes,ftm]
+                                  [--only import,search,cli,startup,lists,explorer,typing,bytes,ftm,...,peers]
+                                  [--peers-venv /work/peers-venv] [--vd PATH] [--datasette PATH] [--sqlite3 PATH]
 
 Prints a table (figure, ours, baseline, ratio, target, PASS/FAIL) and writes the JSON (figures with their samples,
 the machine, the options, the load average around each section). --smoke: one of everything with short waits
@@ -39,6 +40,10 @@ the machine, the options, the load average around each section). --smoke: one of
              their peak memory; `findings check` vs sqlite3's integrity and foreign-key checks).
 - bytes      bytes written at 80x24: first paint, and per cursor move in the evidence list and the actors pane,
              default and low-bandwidth mode, vs bare_textual.py (first paint, per OptionList move).
+- peers      bench/peers.py: findings vs the tools a user would pick instead, on the same database: VisiData (first
+             screen and its memory, bytes at first paint and per cursor move, open + End), Datasette's JSON API and
+             raw sqlite3 (`python -c` and the `sqlite3` shell) for search. The peers live in a venv of their own
+             (--peers-venv, default /work/peers-venv); one not found is skipped with a note (JSON: "skipped").
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ SECTIONS = (
     "facets",
     "export",
     "check",
+    "peers",
 )
 TERM = "xterm-256color"  # as ../shared/tools/ptybytes.py (its PTY_TERM default); COLORTERM unset
 
@@ -544,23 +550,26 @@ def bench_search(db: Path, repeats: int) -> list[Figure]:
 
 # ------------------------------------------------------------------------------------------------------ cli
 
-RAW_CLI = """
+# The hand-written FTS5 query a person would run for a search: bm25 order, a snippet, the CLI's 20 rows.
+RAW_SEARCH_SQL = (
+    "SELECT e.id, e.claim, snippet(evidence_fts, -1, '[', ']', '…', 16), f.rank FROM evidence_fts f "
+    "JOIN evidence e ON e.rowid = f.rowid WHERE evidence_fts MATCH ? ORDER BY f.rank LIMIT 20"
+)
+RAW_CLI = f"""
 import json, sqlite3, sys
 conn = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-rows = conn.execute(
-    "SELECT e.id, e.claim, snippet(evidence_fts, -1, '[', ']', '…', 16), f.rank FROM evidence_fts f "
-    "JOIN evidence e ON e.rowid = f.rowid WHERE evidence_fts MATCH ? ORDER BY f.rank LIMIT 20",
-    [sys.argv[2]],
-).fetchall()
+rows = conn.execute({RAW_SEARCH_SQL!r}, [sys.argv[2]]).fetchall()
 print(json.dumps([dict(zip(("id", "title", "snippet", "score"), r)) for r in rows], indent=2))
 """
 
 
-def _run_process(cmd: list[str], env: dict[str, str]) -> float:
+def _run_process(cmd: list[str], env: dict[str, str], *, output: bool = True) -> float:
+    """Seconds one process takes; it must exit 0 and, with `output`, print something (`sqlite3 -json` prints
+    nothing for no rows)."""
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=False)
     elapsed = time.perf_counter() - t
-    if proc.returncode != 0 or not proc.stdout.strip():
+    if proc.returncode != 0 or (output and not proc.stdout.strip()):
         raise RuntimeError(f"{cmd} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
     return elapsed
 
@@ -614,10 +623,10 @@ def bare_cmd() -> list[str]:
     return [PYTHON, str(BARE_TEXTUAL)]
 
 
-def _session(cmd: list[str]):  # type: ignore[no-untyped-def]
+def _session(cmd: list[str], env_extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     from bench.pty_session import Session
 
-    return Session(cmd, env=bytecode_env(), term=TERM, cwd=str(ROOT))
+    return Session(cmd, env={**bytecode_env(), **(env_extra or {})}, term=TERM, cwd=str(ROOT))
 
 
 def pty_startup(cmd: list[str], settle: float) -> dict:
@@ -1291,6 +1300,14 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--only", default=",".join(SECTIONS), help="comma list of " + ",".join(SECTIONS))
     ap.add_argument("--repeats", type=int, default=None, help="override every repeat count")
     ap.add_argument("--settle", type=float, default=None, help="pty quiet time (s)")
+    peers_help = "a peer program (default: in --peers-venv, else on PATH; a peer not found is skipped)"
+    ap.add_argument("--peers-venv", type=Path, default=None, help="venv holding VisiData and Datasette (peers)")
+    ap.add_argument("--vd", default=None, help=f"VisiData: {peers_help}; env FINDINGS_VD")
+    ap.add_argument("--datasette", default=None, help=f"Datasette: {peers_help}; env FINDINGS_DATASETTE")
+    ap.add_argument("--sqlite3", default=None, help=f"the sqlite3 shell: {peers_help}; env FINDINGS_SQLITE3")
+    ap.add_argument("--peers-parts", default="first,bytes,search,end", help="which peer figures (peers section)")
+    ap.add_argument("--peers-words", type=int, default=None, help="words in the peers' search set (default 20)")
+    ap.add_argument("--peers-hold", type=float, default=None, help="seconds after launch to read memory (peers)")
     ap.add_argument("--probe-list", type=Path, help=argparse.SUPPRESS)  # internal: one run of the list probe
     a = ap.parse_args(argv)
     if a.probe_list:
@@ -1316,6 +1333,7 @@ def main(argv: list[str] | None = None) -> dict:
     big = a.db.resolve()
     figures: list[Figure] = []
     errors: dict[str, str] = {}
+    skipped: list[str] = []  # figures left out, and why (a peer program not installed)
     load: dict[str, dict[str, float]] = {}  # 1-minute load average around each section (other work skews times)
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="findings-bench-") as tmp:
@@ -1353,6 +1371,26 @@ def main(argv: list[str] | None = None) -> dict:
                         figures += scale.bench_export(big, reps(3, 1), work)
                     else:
                         figures += scale.bench_check(big, reps(2, 1))
+                elif section == "peers":
+                    from bench import peers
+
+                    found = peers.find_peers(
+                        a.peers_venv or peers.DEFAULT_VENV, vd=a.vd, datasette=a.datasette, sqlite3=a.sqlite3
+                    )
+                    skipped += found.skipped
+                    figures += peers.bench_peers(
+                        big,
+                        a.data_db.resolve(),
+                        found,
+                        repeats=reps(3, 2),
+                        search_repeats=reps(2, 1),
+                        end_repeats=reps(2, 1),
+                        words=a.peers_words or (2 if a.smoke else 20),
+                        hold=a.peers_hold if a.peers_hold is not None else 3.0 if a.smoke else 10.0,
+                        settle=settle,
+                        workdir=work,
+                        parts=tuple(p for p in a.peers_parts.split(",") if p),
+                    )
                 elif section == "ftm":
                     n = a.ftm_entities or (300 if a.smoke else 20_000 if a.quick else 200_000)
                     figures += bench_ftm(n, reps(2, 1), work)
@@ -1380,6 +1418,7 @@ def main(argv: list[str] | None = None) -> dict:
         "load_average": load,
         "figures": [f.as_dict() for f in figures],
         "errors": errors,
+        "skipped": skipped,
     }
     print(table(figures))
     m = result["machine"]
@@ -1387,6 +1426,8 @@ def main(argv: list[str] | None = None) -> dict:
         f"\nmachine: {m['cpu']}, {m['cores']} cores, {m['ram_mb']:,} MB RAM, Python {m['python']}, "
         f"SQLite {m['sqlite']}, Textual {m['textual']}"
     )
+    for msg in skipped:
+        print(f"skipped: {msg}")
     if errors:
         print("errors: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
     if a.json_out:

@@ -1,13 +1,16 @@
 """The benchmark runs end to end at a tiny size and produces every figure (bench/run.py --smoke).
 
 Times are not asserted here (they belong in bench/RESULTS.md): only that each figure is there, with a finite value
-and a finite baseline. The terminal figures need a pseudo-terminal; without one they are skipped, not faked.
+and a finite baseline. The terminal figures need a pseudo-terminal; without one they are skipped, not faked. The
+peers (VisiData, Datasette) are never installed by the project: the run is told they are absent and must say so;
+where they are installed (bench/peers.py finds them), a second run measures against them.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
 from pathlib import Path
 
@@ -41,6 +44,24 @@ ALWAYS = [
     "export_json_memory",
     "export_markdown_memory",
     "check",
+    "peers_search_python_p50",
+    "peers_search_python_p95",
+]
+SQLITE3_SHELL = ["peers_search_sqlite3_p50", "peers_search_sqlite3_p95"]
+INSTALLED_PEERS = [
+    "peers_first_rows",
+    "peers_first_paint",
+    "peers_first_rows_cpu",
+    "peers_first_rows_rss",
+    "peers_hold_rss",
+    "peers_first_paint_bytes",
+    "peers_move_bytes",
+    "peers_search_datasette_p50",
+    "peers_search_datasette_p95",
+    "peers_search_inprocess_datasette_p50",
+    "peers_search_inprocess_datasette_p95",
+    "peers_open_end",
+    "peers_open_end_rss",
 ]
 TERMINAL = [
     "startup_data.db",
@@ -75,37 +96,25 @@ def _finite(value: object) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
 
 
-def test_every_figure_is_produced(db: Path, tmp_path: Path) -> None:
+def _smoke(db: Path, tmp_path: Path, sections: list[str], *extra: str) -> dict:
+    """bench/run.py --smoke on a tiny generated database; its JSON."""
     from bench.generate import Spec, generate
-    from bench.pty_session import have_pty
-    from bench.run import SECTIONS, main
+    from bench.run import main
 
     if not (Path(sys.executable).parent / "findings").exists():
         pytest.skip("the findings console script is not installed (pip install -e .)")
     tiny = tmp_path / "tiny.db"
     generate(tiny, Spec(rows=300, actors=60, regions=12, sources=20, chunk=100), quiet=True)
-    sections = list(SECTIONS) if have_pty() else ["import", "search", "cli", "ftm"]
     out = tmp_path / "results.json"
-    main(
-        [
-            "--smoke",
-            "--db",
-            str(tiny),
-            "--small-db",
-            str(tiny),
-            "--data-db",
-            str(db),
-            "--json-out",
-            str(out),
-            "--only",
-            ",".join(sections),
-        ]
-    )
+    args = ["--smoke", "--db", str(tiny), "--small-db", str(tiny), "--data-db", str(db), "--json-out", str(out)]
+    main([*args, "--only", ",".join(sections), *extra])
     result = json.loads(out.read_text())
     assert result["errors"] == {}
-    assert result["machine"]["sqlite"] and result["machine"]["textual"]
+    return result
+
+
+def _assert_figures(result: dict, expected: list[str]) -> dict:
     figures = {f["key"]: f for f in result["figures"]}
-    expected = ALWAYS + (TERMINAL if "startup" in sections else [])
     assert sorted(expected) == sorted(figures)
     for key in expected:
         f = figures[key]
@@ -113,6 +122,36 @@ def test_every_figure_is_produced(db: Path, tmp_path: Path) -> None:
         assert _finite(f["baseline"]), (key, f["baseline"])
         assert _finite(f["ratio"]), key
         assert f["pass"] in (True, False, None)
+    return figures
+
+
+def test_every_figure_is_produced(db: Path, tmp_path: Path) -> None:
+    from bench.pty_session import have_pty
+    from bench.run import SECTIONS
+
+    sections = list(SECTIONS) if have_pty() else ["import", "search", "cli", "ftm", "peers"]
+    absent = str(tmp_path / "not-installed")
+    result = _smoke(db, tmp_path, sections, "--vd", absent, "--datasette", absent, "--sqlite3", "sqlite3")
+    assert result["machine"]["sqlite"] and result["machine"]["textual"]
+    shell = SQLITE3_SHELL if shutil.which("sqlite3") else []
+    figures = _assert_figures(result, ALWAYS + shell + (TERMINAL if "startup" in sections else []))
+    skipped = "\n".join(result["skipped"])
+    for peer in ("VisiData", "Datasette"):  # said, with how to install it
+        assert f"{peer} not found ({absent})" in skipped
+    assert "pip install visidata datasette" in skipped
     assert figures["import"]["samples"]["same_rows"] is True  # both imports wrote the same database
     assert figures["search_p95"]["samples"]["count_mismatches"] == []
     assert len(figures["search_p95"]["samples"]["queries"]) == 50
+
+
+def test_peers_are_measured_where_installed(db: Path, tmp_path: Path) -> None:
+    from bench.peers import find_peers
+    from bench.pty_session import have_pty
+
+    found = find_peers()
+    if not (found.vd and found.datasette and found.sqlite3 and have_pty()):
+        pytest.skip("VisiData, Datasette or the sqlite3 shell not installed (bench/peers.py says how)")
+    result = _smoke(db, tmp_path, ["peers"])
+    figures = _assert_figures(result, ALWAYS[-2:] + SQLITE3_SHELL + INSTALLED_PEERS)
+    assert result["skipped"] == []
+    assert "VisiData" in figures["peers_first_rows"]["baseline_label"]
