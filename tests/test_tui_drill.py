@@ -208,11 +208,21 @@ def test_palette_does_not_rebuild_its_list_when_the_later_scan_finds_the_same_na
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Typing "z": the names the indexes give at once are every name with a z (and one letter starts no search of the
-    findings), so the palette searches once: no second list, laid out and painted again, identical."""
+    findings), so the palette searches once: no second list, laid out and painted again, identical. And each set
+    of candidates is ranked once: the search again that a different ranking starts shows that ranking."""
+    from tui import commands
     from tui.commands import JumpProvider
 
     queries: list[str] = []
+    rankings: list[str] = []
     search = JumpProvider.search
+    rank_names = commands._ranked_names
+
+    def ranked_names(db, query, found, limit):  # type: ignore[no-untyped-def]
+        rankings.append(query)
+        return rank_names(db, query, found, limit)
+
+    monkeypatch.setattr(commands, "_ranked_names", ranked_names)
 
     async def counted(self: JumpProvider, query: str):  # type: ignore[no-untyped-def]
         queries.append(query)
@@ -227,9 +237,11 @@ def test_palette_does_not_rebuild_its_list_when_the_later_scan_finds_the_same_na
         await palette_lists(pilot, "")
         hits = palette_hits(pilot.app)
         assert hits and queries == ["z"], (hits, queries)
-        await type_text(pilot, "a")  # "za": the scan finds names the indexes do not give, shown after it
+        await type_text(pilot, "a")  # "za": the same names, then findings by their text, shown after them
         await palette_lists(pilot, "")
         assert queries.count("za") == 2, queries
+        # the names the indexes give, the names scanned (the same hits), the names and the findings (others)
+        assert rankings.count("za") == 3, rankings
 
     run_app(db, check)
 

@@ -168,6 +168,9 @@ class JumpProvider(Provider):
         # The query and the (kind, id) of the hits the palette was last given for it: a later search that finds
         # the same hits does not rebuild the list (a layout and a repaint of every line, for nothing)
         self._given: tuple[str, list[tuple[str, str]]] = ("", [])
+        # (query, how many hits, the hits) that a later search ranked differently, for the palette's search
+        # again that it starts, which gives them as they are rather than ranking them a second time
+        self._next: tuple[str, int, list[Ranked]] | None = None
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
@@ -175,8 +178,13 @@ class JumpProvider(Provider):
             return
         db = findings_app(self).db
         found = self._found.get(query)
+        shown = self._shown()
+        ready, self._next = self._next, None
         try:  # looked up and ranked on a database thread: the UI thread only builds the lines it shows
-            ranked = await db.call(_ranked_names, db, query, found or self._narrowed(query), self._shown())
+            if ready is not None and ready[:2] == (query, shown):
+                ranked = ready[2]
+            else:
+                ranked = await db.call(_ranked_names, db, query, found or self._narrowed(query), shown)
         except Exception as e:  # a database problem: say so in the palette rather than crash it
             if "interrupted" not in str(e):  # not just overtaken by the next letter typed
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
@@ -224,6 +232,7 @@ class JumpProvider(Provider):
             if self._given == (query, _identities(ranked)):
                 return
             if palette.is_attached and palette.query_one(CommandInput).value.strip() == query:
+                self._next = (query, shown, ranked)
                 textual_internals.search_palette_again(palette, query)
 
         async def search_more() -> None:
