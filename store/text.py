@@ -112,9 +112,10 @@ def _pattern_but_breaks() -> re.Pattern[str]:
 
 
 def holds_table_characters(text: str) -> bool:
-    """Whether `text` holds a character of the table other than tab, line feed and carriage return (which the
-    forms treat apart): False says that its block form is `text` itself, if it has no carriage return. One
-    search, for a whole file's worth of text at once."""
+    """Whether `text` may hold a character of the table other than tab, line feed and carriage return (which the
+    forms treat apart): every character beyond the Basic Multilingual Plane counts, as in `_pattern` (which of
+    those are in the table is looked up by the forms). False says that its block form is `text` itself, if it
+    has no carriage return. One search, for a whole file's worth of text at once."""
     return _pattern_but_breaks().search(text) is not None
 
 
