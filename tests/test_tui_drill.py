@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui_support import palette_hits, palette_lists, press, run_app, screen_text, settle, type_text
+from tests.tui_support import palette_hits, palette_lists, press, run_app, screen_text, settle, type_text, until
 
 
 def crumbs(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -242,6 +242,38 @@ def test_palette_does_not_rebuild_its_list_when_the_later_scan_finds_the_same_na
         assert queries.count("za") == 2, queries
         # the names the indexes give, the names scanned (the same hits), the names and the findings (others)
         assert rankings.count("za") == 3, rankings
+
+    run_app(db, check)
+
+
+def test_palette_searches_further_only_once_its_first_hits_are_on_screen(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each keystroke's hits are painted before the scan of every name starts (it runs Python on a database
+    thread, which took the GIL from the list's render): when it starts, the list shows the hits for that text,
+    with nothing left to lay out or paint."""
+    from tui import textual_internals
+    from tui.commands import JumpProvider
+
+    started: list[tuple[str, list[str], bool]] = []
+    search_more = JumpProvider._search_more
+
+    def recorded(self: JumpProvider, query: str) -> None:
+        palette = self.app.screen
+        started.append((query, palette_hits(self.app), textual_internals.refresh_pending(palette)))
+        search_more(self, query)
+
+    monkeypatch.setattr(JumpProvider, "_search_more", recorded)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        await press(pilot, "ctrl+p")
+        for typed in ("h", "hu", "hua"):
+            await type_text(pilot, typed[-1])
+            await palette_lists(pilot, "Huawei")
+            await until(pilot, lambda typed=typed: any(q == typed for q, *_ in started), f"a scan for {typed!r}")
+        for query, hits, pending in started:
+            assert hits and not pending, (query, hits, pending)
+            assert all(query in hit.casefold() or "finding" in hit for hit in hits[:1]), (query, hits)
 
     run_app(db, check)
 

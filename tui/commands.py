@@ -6,10 +6,10 @@ name like `[@click=app.quit]` as markup.
 
 Names first, and at once: Textual's palette shows a search's hits only once all of it has finished, so each
 keystroke asks only what the indexes answer at any size (names, aliases and titles that start with the text or
-have a word that does, ids: store.browse.lookup(quick=True), a few milliseconds). The rest runs after it, in a
-worker of its own that the next keystroke cancels (its query is interrupted: tui.db): names that hold the
-letters in order anywhere (a scan of every name, tens of milliseconds at 50,000 actors) at once, then, once
-typing pauses (EVIDENCE_DELAY_S), a search of the findings' text (up to a second on a common word at a
+have a word that does, ids: store.browse.lookup(quick=True), a few milliseconds), painted as soon as they are
+in (Palette._on_idle). The rest runs once they are on screen, in a worker of its own that the next keystroke
+cancels (its query is interrupted: tui.db): names that hold the letters in order anywhere (a scan of every
+name, tens of milliseconds at 50,000 actors) at once, then, once typing pauses (EVIDENCE_DELAY_S), a search of the findings' text (up to a second on a common word at a
 million); after each, the palette searches again and shows them with the names.
 """
 
@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.worker import Worker, WorkerState
 
 from tui import textual_internals
 from tui.app_access import findings_app
@@ -43,12 +46,47 @@ MORE_GROUP = "palette-more"  # the searches after the names the indexes give
 
 
 class Palette(CommandPalette):
-    """Textual's command palette with a cursor that does not blink: a blinking cursor redraws itself twice a
-    second for as long as the palette is open (about 1 KB a second over SSH, for nothing), as the search bar's
-    does not either."""
+    """Textual's command palette with a cursor that does not blink (a blinking cursor redraws itself twice a
+    second for as long as the palette is open: about 1 KB a second over SSH, for nothing, as the search bar's
+    does not either), whose hits are painted as soon as they are in, and only then searched further."""
 
     def on_mount(self) -> None:
         self.query_one(CommandInput).cursor_blink = False
+
+    def _on_idle(self, event: events.Idle) -> None:  # type: ignore[override]  # Textual calls sync handlers too
+        """Paint the hits as soon as the palette is idle, not at the update timer's next tick.
+
+        A keystroke makes two frames: the echo, at once, then the hits once the search is done (10-20 ms later).
+        Textual's update timer, resumed that soon after a tick, waits for the next tick but one of its 60 Hz grid:
+        17-33 ms in which the hits are ready and not shown (bench/RESULTS.md). Only a layout is done at once: a
+        repaint alone while a search is gathering (the scrollbars after the echo's layout, ~490 B) goes out with the
+        hits' frame rather than in a frame of its own. Screen._on_idle runs after this, unless prevented,
+        through the class hierarchy, and finds nothing left to do but the `call_after_refresh` callbacks. (Overrides
+        a private handler of Screen, with Textual internals: tui.textual_internals.)"""
+        if not self.is_current or textual_internals.in_batch_update(self.app) or self.app.is_inline:
+            return
+        if textual_internals.layout_pending(self):  # new hits, or the echo
+            textual_internals.refresh_now(self)
+        elif textual_internals.refresh_pending(self) and self._searching():
+            event.prevent_default()  # a repaint alone (the scrollbars after the echo) goes out with the hits
+
+    def _searching(self) -> bool:
+        """A search of the palette's is gathering hits: its list will be laid out and painted when it ends (when it
+        ends, cancelled or not, the palette is told, and is idle again)."""
+        return any(
+            worker.node is self and worker.group != MORE_GROUP and not worker.is_finished for worker in self.workers
+        )
+
+    # What to start once a search's hits are on screen (JumpProvider: the searches after the names)
+    after_hits: Callable[[], None] | None = None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A search of the palette's has filled its list: start what waits for its hits to be painted (at the
+        next idle, after `_on_idle` above has painted them). The searches after the names run Python on a
+        database thread; started with the keystroke's own search, they took the GIL from the list's render."""
+        if event.worker.group != MORE_GROUP and event.state == WorkerState.SUCCESS and self.after_hits is not None:
+            start, self.after_hits = self.after_hits, None
+            self.call_after_refresh(start)
 
 
 Candidate = tuple[str, str, str, str | None, int]  # (kind, id, name, alias, count)
@@ -190,7 +228,9 @@ class JumpProvider(Provider):
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
             return
         if found is None:
-            self._search_more(query)
+            palette = findings_app(self).screen  # the palette (self.screen is the screen it was opened over)
+            if isinstance(palette, Palette):
+                palette.after_hits = partial(self._search_more, query)
         self._given = (query, _identities(ranked))
         for hit in self._hits(ranked):
             yield hit

@@ -50,6 +50,13 @@ def refresh_pending(screen: Screen[Any]) -> bool:
     return bool(screen._layout_required or screen._scroll_required or screen._repaint_required or screen._dirty_widgets)
 
 
+def layout_pending(screen: Screen[Any]) -> bool:
+    """The screen has a layout waiting for its update timer (a widget changed size or content), not only a repaint.
+
+    Textual 8.2.8: `Screen._layout_required`, the bool Screen._on_timer_update reads to lay the screen out."""
+    return bool(screen._layout_required)
+
+
 def refresh_now(screen: Screen[Any]) -> None:
     """Do the screen's pending layout and repaint now, as its update timer would at the next tick, but leave the
     `call_after_refresh` callbacks queued: Screen._on_idle runs them once nothing is pending, which is what keeps
@@ -150,7 +157,7 @@ def search_palette_again(palette: CommandPalette, query: str) -> None:
 ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
     ("textual.app.App", "_batch_count", "int", "in_batch_update"),
     ("textual.app.App", "_background_screens", "list", "render_full_frame"),
-    ("textual.screen.Screen", "_layout_required", "bool", "refresh_pending, apply_pending_updates"),
+    ("textual.screen.Screen", "_layout_required", "bool", "refresh_pending, layout_pending, apply_pending_updates"),
     ("textual.screen.Screen", "_scroll_required", "bool", "refresh_pending, apply_pending_updates"),
     ("textual.screen.Screen", "_repaint_required", "bool", "refresh_pending"),
     ("textual.screen.Screen", "_dirty_widgets", "set", "refresh_pending, forget_dirty_widgets, apply_pending_updates"),
@@ -205,6 +212,14 @@ OVERRIDES: tuple[tuple[str, str, str, tuple[str, ...], str, str], ...] = (
         ("event",),
         "the Idle event's dispatch, each class of the MRO in turn until one calls prevent_default",
         "lays out a held screen as soon as it is idle; Screen._on_idle runs after it, unless prevented",
+    ),
+    (
+        "tui.commands:Palette",
+        "textual.screen.Screen",
+        "_on_idle",
+        ("event",),
+        "the Idle event's dispatch, each class of the MRO in turn until one calls prevent_default",
+        "paints the palette's hits as soon as it is idle; Screen._on_idle runs after it",
     ),
     (
         "tui.screens.base:FindingsScreen",
