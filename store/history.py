@@ -267,6 +267,8 @@ def _compare(
             for field, recorded in state.items():
                 if not field or field not in now_values:
                     continue
+                if _same(recorded, now_values[field]):
+                    continue  # most fields: no need to ask what was deleted since (a query per actor linked)
                 recorded = gone.without(kind, field, recorded)
                 if not _same(recorded, now_values[field]):
                     problem = f"{kind} {record_id}: {field} is {now_values[field]!r}, its history says {recorded!r}"

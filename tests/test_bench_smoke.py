@@ -155,3 +155,20 @@ def test_peers_are_measured_where_installed(db: Path, tmp_path: Path) -> None:
     figures = _assert_figures(result, ALWAYS[-2:] + SQLITE3_SHELL + INSTALLED_PEERS)
     assert result["skipped"] == []
     assert "VisiData" in figures["peers_first_rows"]["baseline_label"]
+
+
+def test_a_timed_process_reports_its_own_peak_memory_not_that_of_the_bench_that_started_it() -> None:
+    """The export and check figures' peak memory: a small child of a large bench process is small. (wait4's
+    ru_maxrss counts the address space the child had before exec, a copy of the bench's: after the ftm section,
+    every export read ~390 MB.)"""
+    sys.path.insert(0, str(ROOT))
+    from bench.scale import _timed_process
+
+    held = bytearray(300 * 1024 * 1024)  # the bench, grown: 300 MB resident
+    held[:: 4096] = b"x" * len(held[:: 4096])
+    _seconds, small = _timed_process([sys.executable, "-c", "import time; time.sleep(0.2)"])
+    grow = "import time; b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.2)"
+    _seconds, large = _timed_process([sys.executable, "-c", grow])
+    del held
+    assert 0 < small < 60, small
+    assert 150 <= large < 250, large
