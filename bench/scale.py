@@ -41,6 +41,9 @@ CSV_SQL = """SELECT e.id, e.date, e.category, e.status, e.confidence, e.claim, e
 FROM evidence e LEFT JOIN sources s ON s.id = e.source_id ORDER BY e.date DESC, e.rowid DESC"""
 
 
+POLL_S = 0.005  # how often a timed process's memory is read: its time is known to this much too
+
+
 def _timed_process(cmd: list[str], *, stdout: Path | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one process.
 
@@ -68,9 +71,6 @@ def _timed_process(cmd: list[str], *, stdout: Path | None = None) -> tuple[float
     if proc.returncode not in (0, 1):  # check exits 1 on a problem: still a measurement
         raise RuntimeError(f"{cmd} failed ({proc.returncode}): {err[-400:]}")
     return seconds, peak_kb / 1024
-
-
-POLL_S = 0.005  # how often a timed process's memory is read: its time is known to this much too
 
 
 def _high_water_kb(pid: int) -> int:

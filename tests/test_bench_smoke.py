@@ -165,7 +165,7 @@ def test_a_timed_process_reports_its_own_peak_memory_not_that_of_the_bench_that_
     from bench.scale import _timed_process
 
     held = bytearray(300 * 1024 * 1024)  # the bench, grown: 300 MB resident
-    held[:: 4096] = b"x" * len(held[:: 4096])
+    held[::4096] = b"x" * len(held[::4096])
     _seconds, small = _timed_process([sys.executable, "-c", "import time; time.sleep(0.2)"])
     grow = "import time; b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.2)"
     _seconds, large = _timed_process([sys.executable, "-c", grow])

@@ -9,15 +9,16 @@ keystroke asks only what the indexes answer at any size (names, aliases and titl
 have a word that does, ids: store.browse.lookup(quick=True), a few milliseconds), painted as soon as they are
 in (Palette._on_idle). The rest runs once they are on screen, in a worker of its own that the next keystroke
 cancels (its query is interrupted: tui.db): names that hold the letters in order anywhere (a scan of every
-name, tens of milliseconds at 50,000 actors) at once, then, once typing pauses (EVIDENCE_DELAY_S), a search of the findings' text (up to a second on a common word at a
-million); after each, the palette searches again and shows them with the names.
+name, tens of milliseconds at 50,000 actors) at once, then, once typing pauses (EVIDENCE_DELAY_S), a search of
+the findings' text (up to a second on a common word at a million); after each, the palette searches again and
+shows them with the names.
 """
 
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -73,9 +74,11 @@ class Palette(CommandPalette):
     def _searching(self) -> bool:
         """A search of the palette's is gathering hits: its list will be laid out and painted when it ends (when it
         ends, cancelled or not, the palette is told, and is idle again)."""
-        return any(
-            worker.node is self and worker.group != MORE_GROUP and not worker.is_finished for worker in self.workers
-        )
+        return any(self._gathers(worker) and not worker.is_finished for worker in self.workers)
+
+    def _gathers(self, worker: Worker[Any]) -> bool:
+        """The worker is one of the palette's own searches (Textual's gather of hits), not one after the names."""
+        return worker.node is self and worker.group != MORE_GROUP
 
     # What to start once a search's hits are on screen (JumpProvider: the searches after the names)
     after_hits: Callable[[], None] | None = None
@@ -84,7 +87,7 @@ class Palette(CommandPalette):
         """A search of the palette's has filled its list: start what waits for its hits to be painted (at the
         next idle, after `_on_idle` above has painted them). The searches after the names run Python on a
         database thread; started with the keystroke's own search, they took the GIL from the list's render."""
-        if event.worker.group != MORE_GROUP and event.state == WorkerState.SUCCESS and self.after_hits is not None:
+        if self._gathers(event.worker) and event.state == WorkerState.SUCCESS and self.after_hits is not None:
             start, self.after_hits = self.after_hits, None
             self.call_after_refresh(start)
 

@@ -219,7 +219,7 @@ OVERRIDES: tuple[tuple[str, str, str, tuple[str, ...], str, str], ...] = (
         "_on_idle",
         ("event",),
         "the Idle event's dispatch, each class of the MRO in turn until one calls prevent_default",
-        "paints the palette's hits as soon as it is idle; Screen._on_idle runs after it",
+        "paints the palette's hits as soon as it is idle; Screen._on_idle runs after it, unless prevented",
     ),
     (
         "tui.screens.base:FindingsScreen",
