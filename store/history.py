@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, RELATION_COLUMNS, SOURCE_COLUMNS
 from store.write import now
@@ -214,37 +215,158 @@ def _same(recorded: object, current: object) -> bool:
     return recorded == current
 
 
-def inconsistencies(conn: sqlite3.Connection, *, limit: int = 5) -> tuple[int, list[str]]:
+def inconsistencies(conn: sqlite3.Connection, *, limit: int = 5, in_sql: bool = True) -> tuple[int, list[str]]:
     """Where the records disagree with their history: (how many, up to `limit` examples). A record's current
     values must equal the last `after` of each field its history covers (a created row covers the fields it
     names); a record deleted must be gone; one whose history does not begin with its creation must exist (it
-    predates the history) unless its history says it was deleted."""
+    predates the history) unless its history says it was deleted.
+
+    With `in_sql`, SQLite first sets aside the records whose history is their creation alone and whose values
+    are, type and all, those it was created with (most records, most of the time), and only the others are
+    compared here, in Python; a kind whose rows SQLite cannot read that way (a value JSON cannot hold, a
+    created row that is not JSON) is compared wholly in Python. The verdict is the same either way (tests compare
+    the two), but for a created row naming one field twice, which findings never writes: SQLite reads the
+    first, Python the last."""
     problems: list[str] = []
     count = 0
     for kind in _RECORDS:
-        pending: dict[str, dict[str, object]] = {}  # record -> field -> last after ('' key: exists?)
+        if in_sql:
+            try:
+                found: list[str] = []
+                looked_at = conn.execute(_looked_at_sql(kind), (kind,))
+                count += _inconsistencies_of(conn, kind, _changes_of(conn, kind, looked_at), found, limit)
+                problems += found[: limit - len(problems)]
+                continue
+            except sqlite3.OperationalError as e:  # (not for a stop: time, Ctrl-C, a closed list)
+                if "interrupt" in str(e) or getattr(conn, "timed_out", False):
+                    raise
         rows = conn.execute(
             "SELECT record_id, field, after FROM changes WHERE kind = ? ORDER BY record_id, id", (kind,)
         )
-        while batch := rows.fetchmany(_CHUNK * 4):
-            for record_id, field, after in batch:
-                state = pending.setdefault(record_id, {})
-                if field is None:
-                    state.clear()
-                    state[""] = after is not None
-                    created = decode(after)
-                    if isinstance(created, dict):
-                        state.update(created)
-                elif field != "sealed":  # derived from the history itself (store.review.sealed)
-                    state[field] = decode(after)
-            if len(pending) > _CHUNK:  # the last record may go on in the next rows: it waits for them
-                last = next(reversed(pending))
-                carried = pending.pop(last)
-                count += _compare(conn, kind, pending, problems, limit)
-                pending = {last: carried}
-        if pending:
-            count += _compare(conn, kind, pending, problems, limit)
+        found = []
+        count += _inconsistencies_of(conn, kind, rows, found, limit)
+        problems += found[: limit - len(problems)]
     return count, problems
+
+
+def _inconsistencies_of(
+    conn: sqlite3.Connection,
+    kind: str,
+    rows: Iterable[tuple[str, str | None, str | None]],
+    problems: list[str],
+    limit: int,
+) -> int:
+    """How many records of `kind` disagree with their history rows `rows` (every row of each record, in
+    record_id then id order); the first `limit` problems are added to `problems`."""
+    count = 0
+    pending: dict[str, dict[str, object]] = {}  # record -> field -> last after ('' key: exists?)
+    for batch in _batches(rows, _CHUNK * 4):
+        for record_id, field, after in batch:
+            state = pending.setdefault(record_id, {})
+            if field is None:
+                state.clear()
+                state[""] = after is not None
+                created = decode(after)
+                if isinstance(created, dict):
+                    state.update(created)
+            elif field != "sealed":  # derived from the history itself (store.review.sealed)
+                state[field] = decode(after)
+        if len(pending) > _CHUNK:  # the last record may go on in the next rows: it waits for them
+            last = next(reversed(pending))
+            carried = pending.pop(last)
+            count += _compare(conn, kind, pending, problems, limit)
+            pending = {last: carried}
+    if pending:
+        count += _compare(conn, kind, pending, problems, limit)
+    return count
+
+
+def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _changes_of(
+    conn: sqlite3.Connection, kind: str, record_ids: Iterable[tuple[str]]
+) -> Iterator[tuple[str, str | None, str | None]]:
+    """The history rows of these records (each id once), in record_id then id order within each batch."""
+    for batch in _batches(record_ids, _CHUNK):
+        marks = ",".join("?" * len(batch))
+        yield from conn.execute(
+            f"SELECT record_id, field, after FROM changes WHERE kind = ? AND record_id IN ({marks}) "
+            "ORDER BY record_id, id",
+            [kind, *(r for (r,) in batch)],
+        )
+
+
+# kind -> the lists a created row holds, as `_current` reads them (INDEXED BY: in its order): field -> (a query
+# of the list as JSON for the record `t`, whether the writer leaves an empty list out of the created row)
+_LISTS: dict[str, dict[str, tuple[str, bool]]] = {
+    "evidence": {
+        "actors": (
+            "SELECT json_group_array(json_array(actor_id, role)) FROM evidence_actors "
+            "INDEXED BY sqlite_autoindex_evidence_actors_1 WHERE evidence_id = t.id",
+            False,
+        ),
+        "regions": (
+            "SELECT json_group_array(region_id) FROM evidence_regions "
+            "INDEXED BY sqlite_autoindex_evidence_regions_1 WHERE evidence_id = t.id",
+            False,
+        ),
+    },
+    **{
+        kind: {
+            "aliases": (
+                "SELECT json_group_array(alias) FROM aliases INDEXED BY sqlite_autoindex_aliases_1 "
+                f"WHERE kind = '{kind}' AND ref_id = t.id",
+                True,
+            )
+        }
+        for kind in ("actor", "region")
+    },
+}
+
+
+def _as_created_sql(kind: str) -> str:
+    """SQL of the created row `c.after` with each field it names set to the record `t`'s value now (JSON
+    merge patch: a NULL column takes its field out; a field it does not name stays as it is). Equal to
+    `c.after`, every field the created row names is, type and all, what it was created with: equal JSON texts are
+    equal values. NULL where a value might be written otherwise than the history wrote it (a real: SQLite
+    writes 15 digits; a blob) and where Python reads more (a field named ''): Python compares those."""
+    _, _, cols = _RECORDS[kind]
+    scalars = [c for c in cols if c != "sensitive"]
+    pairs = [f"'{c}', t.\"{c}\"" for c in scalars]
+    for name, (items, left_out_empty) in _LISTS.get(kind, {}).items():
+        value = f"json(({items}))"
+        pairs.append(
+            f"'{name}', " + (f"CASE WHEN ({items}) = '[]' THEN NULL ELSE {value} END" if left_out_empty else value)
+        )
+    if "sensitive" in cols:  # (read as a bool; written by the writer only when it names it)
+        pairs.append(
+            """'sensitive', CASE WHEN instr(c.after, '"sensitive":') THEN """
+            "json(CASE t.sensitive WHEN 0 THEN 'false' WHEN 1 THEN 'true' END) END"
+        )
+    other = " OR ".join(f"""typeof(t."{c}") IN ('real', 'blob')""" for c in scalars)
+    return (
+        f"""CASE WHEN {other} OR instr(c.after, '"":') THEN NULL """
+        f"ELSE json_patch(c.after, json_object({', '.join(pairs)})) END"
+    )
+
+
+def _looked_at_sql(kind: str) -> str:
+    """The query of the record ids of `kind` (bound as its one parameter) whose history Python must compare:
+    all but those created once, never changed since, and still as created."""
+    table, key, _ = _RECORDS[kind]
+    if kind in ("relation", "proposal"):  # (integer keys: `_current` finds the record whose id reads back the same)
+        join = f"t.{key} = CAST(g.record_id AS INTEGER) AND CAST(t.{key} AS TEXT) = g.record_id"
+    else:
+        join = f"t.{key} = g.record_id"
+    return (
+        "SELECT g.record_id FROM (SELECT record_id, count(*) AS n, min(id) AS first FROM changes WHERE kind = ? "
+        f"GROUP BY record_id) g JOIN changes c ON c.id = g.first LEFT JOIN {table} t ON {join} "
+        f"WHERE g.n != 1 OR c.field IS NOT NULL OR t.rowid IS NULL OR c.after IS NOT {_as_created_sql(kind)}"
+    )
 
 
 def _compare(

@@ -130,3 +130,119 @@ def test_an_article_reimport_records_the_findings_it_removed(db: Path, tmp_path:
     deleted = query(db, "SELECT record_id FROM changes WHERE field IS NULL AND after IS NULL ORDER BY record_id")
     assert deleted == made
     assert run_cli("check", db=db).exit_code == 0
+
+
+# ------------------------------------------------------------- the check's two ways of comparing: one verdict
+
+TRICKY_YAML = """\
+sources:
+  - {id: notes-1, title: "Нотатки \\"з поля\\" — back\\\\slash", kind: document, published: "2024-05"}
+actors:
+  - id: port-operator
+    name: "Кримський морський порт"
+    kind: company
+    country: UA
+    summary: "Line one\\nline two\\ttabbed; emoji 🇺🇦; U+2028 [\\u2028]"
+    aliases: ["Крымский порт", "Port \\"Krym\\""]
+  - {id: shipper, name: Shipper Ltd, kind: company}
+regions:
+  - {id: crimea, name: Crimea, kind: autonomous-republic, aliases: [Крим, Крым]}
+  - {id: kerch-port, name: Керченський порт, kind: city, parent: crimea}
+evidence:
+  - id: unloading
+    claim: "Two cranes (\\"Liebherr\\") were unloaded; 12,5 т — see \\\\appendix."
+    quote: "«Крани прибули»"
+    category: logistics
+    source: notes-1
+    date: 2024-03
+    quantity: 2
+    unit: cranes
+    locator: p. 3
+    actors: [port-operator, shipper]
+    regions: [crimea, kerch-port]
+  - id: no-links
+    claim: A finding with no actor and no region.
+    category: logistics
+    source: notes-1
+relations:
+  - {subject: shipper, object: port-operator, kind: supplier-of, evidence: unloading, start: "2023"}
+"""
+
+
+@pytest.fixture
+def tricky(empty_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "tricky.yaml"
+    path.write_text(TRICKY_YAML, encoding="utf-8")
+    result = run_cli("import", "yaml", str(path), db=empty_db)
+    assert result.exit_code == 0, result.output
+    return empty_db
+
+
+def _both_ways(db: Path) -> tuple[tuple[int, list[str]], tuple[int, list[str]]]:
+    from store.history import inconsistencies
+
+    conn = connect.open_readonly(db)
+    try:
+        return inconsistencies(conn), inconsistencies(conn, in_sql=False)
+    finally:
+        conn.close()
+
+
+def test_sql_sets_aside_every_record_still_as_it_was_created_whatever_its_text(tricky: Path) -> None:
+    from store.history import _RECORDS, _looked_at_sql
+
+    conn = connect.open_readonly(tricky)
+    created = {kind: n for kind, n in conn.execute("SELECT kind, count(*) FROM changes GROUP BY kind")}
+    assert {"evidence", "actor", "region", "source", "relation"} <= created.keys()
+    left = {kind: [r for (r,) in conn.execute(_looked_at_sql(kind), (kind,))] for kind in _RECORDS}
+    conn.close()
+    # quotes, backslashes, newlines, tabs, Cyrillic, emoji, U+2028: SQLite writes them as the history did
+    assert left == {kind: [] for kind in _RECORDS}
+    assert _both_ways(tricky) == ((0, []), (0, []))
+
+
+# (what another program does to the file, whether the history notices it)
+TAMPERING = [
+    ("UPDATE evidence SET date = '1999' WHERE id = 'unloading'", True),
+    ("UPDATE evidence SET quantity = 2.0 WHERE id = 'unloading'", False),  # the same number
+    ("UPDATE evidence SET quantity = 2.5 WHERE id = 'unloading'", True),
+    ("UPDATE evidence SET quote = NULL WHERE id = 'unloading'", True),
+    ("UPDATE evidence SET confidence = 'high' WHERE id = 'unloading'", False),  # not in its created row
+    ("UPDATE evidence SET claim = CAST(claim AS BLOB) WHERE id = 'unloading'", False),  # its text: a type check's
+    ("UPDATE evidence SET sensitive = 2 WHERE id = 'unloading'", False),  # not in its created row
+    ("DELETE FROM evidence_actors WHERE evidence_id = 'unloading' AND actor_id = 'shipper'", True),
+    ("UPDATE evidence_actors SET role = 'buyer' WHERE evidence_id = 'unloading'", True),
+    # (a value JSON cannot hold: SQLite refuses the kind's query, Python compares every finding)
+    ("UPDATE evidence_actors SET role = x'00' WHERE evidence_id = 'unloading'", True),
+    ("INSERT INTO evidence_actors (evidence_id, actor_id) VALUES ('no-links', 'shipper')", True),
+    ("INSERT INTO evidence_regions (evidence_id, region_id) VALUES ('no-links', 'crimea')", True),
+    ("DELETE FROM evidence_regions WHERE evidence_id = 'unloading' AND region_id = 'kerch-port'", True),
+    ("UPDATE aliases SET alias = 'Krym port' WHERE alias = 'Крымский порт'", True),
+    ("UPDATE actors SET country = 'RU' WHERE id = 'port-operator'", True),
+    ("UPDATE actors SET aka = 'anything' WHERE id = 'port-operator'", False),  # derived, not recorded
+    ("UPDATE regions SET parent_id = NULL WHERE id = 'kerch-port'", True),
+    ("UPDATE sources SET title = title || ' ' WHERE id = 'notes-1'", True),
+    ("UPDATE relations SET start = '2022'", True),
+    ("DELETE FROM relations", True),
+    ("DELETE FROM evidence WHERE id = 'no-links'", True),
+    ("UPDATE changes SET after = json_set(after, '$.date', '2024-04') WHERE record_id = 'unloading'", True),
+    ("UPDATE changes SET after = json_set(after, '$.\"\"', json('false')) WHERE record_id = 'no-links'", True),
+    ("UPDATE changes SET after = '[1]' WHERE record_id = 'no-links'", False),  # no fields: it exists, that is all
+    ("UPDATE changes SET after = json_set(after, '$.sensitive', json('true')) WHERE record_id = 'unloading'", True),
+    ("UPDATE changes SET after = json_set(after, '$.extra', 1) WHERE record_id = 'unloading'", False),
+]
+
+
+@pytest.mark.parametrize(("sql", "noticed"), TAMPERING, ids=[sql for sql, _ in TAMPERING])
+def test_a_change_behind_the_history_gets_the_same_verdict_both_ways(tricky: Path, sql: str, noticed: bool) -> None:
+    conn = sqlite3.connect(tricky)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DROP TRIGGER IF EXISTS changes_no_update")  # (to forge the history itself)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'changes'"):
+        conn.execute(f'DROP TRIGGER "{name}"')
+    assert conn.execute(sql).rowcount > 0
+    conn.commit()
+    conn.close()
+    in_sql, in_python = _both_ways(tricky)
+    assert in_sql == in_python
+    assert (in_sql[0] > 0) is noticed, in_sql
