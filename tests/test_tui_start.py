@@ -191,3 +191,37 @@ def test_with_the_first_rows_read_a_search_updates_the_hidden_panes_counts(db: P
             assert "2 Regions 1 " in text and "1 Actors 24 " not in text
 
     asyncio.run(main())
+
+
+def test_garbage_is_collected_again_once_the_first_frame_is_out(db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import tui.start
+    from tui import warm
+    from tui.app import FindingsApp
+
+    seen: dict[str, object] = {}
+
+    def run(app: FindingsApp, **_: object) -> None:  # the app as it would run, up to its first frame
+        seen["collecting while starting"] = gc.isenabled()
+        frozen = gc.get_freeze_count()
+        warm.after_first_frame()
+        seen["collecting after the first frame"] = gc.isenabled()
+        seen["start-up frozen"] = gc.get_freeze_count() > frozen
+        gc.disable()  # (as if the app went on with it off: `run` must turn it on again)
+
+    monkeypatch.setattr(tui.start, "terminal_problem", lambda: None)
+    monkeypatch.setattr(FindingsApp, "run", run)
+    monkeypatch.setattr(warm, "_import_all", lambda: None)
+    assert gc.isenabled()
+    try:
+        tui.start.run(db)
+        assert seen == {
+            "collecting while starting": False,
+            "collecting after the first frame": True,
+            "start-up frozen": True,
+        }
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
