@@ -356,7 +356,7 @@ def _as_created_sql(kind: str) -> str:
 
 def _looked_at_sql(kind: str) -> str:
     """The query of the record ids of `kind` (bound as its one parameter) whose history Python must compare:
-    all but those created once, never changed since, and still as created."""
+    all but those created once, never changed or deleted since, and still as created."""
     table, key, _ = _RECORDS[kind]
     if kind in ("relation", "proposal"):  # (integer keys: `_current` finds the record whose id reads back the same)
         join = f"t.{key} = CAST(g.record_id AS INTEGER) AND CAST(t.{key} AS TEXT) = g.record_id"
@@ -365,7 +365,8 @@ def _looked_at_sql(kind: str) -> str:
     return (
         "SELECT g.record_id FROM (SELECT record_id, count(*) AS n, min(id) AS first FROM changes WHERE kind = ? "
         f"GROUP BY record_id) g JOIN changes c ON c.id = g.first LEFT JOIN {table} t ON {join} "
-        f"WHERE g.n != 1 OR c.field IS NOT NULL OR t.rowid IS NULL OR c.after IS NOT {_as_created_sql(kind)}"
+        "WHERE g.n != 1 OR c.field IS NOT NULL OR c.after IS NULL OR t.rowid IS NULL "
+        f"OR c.after IS NOT {_as_created_sql(kind)}"
     )
 
 

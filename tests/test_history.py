@@ -228,6 +228,7 @@ TAMPERING = [
     ("UPDATE changes SET after = json_set(after, '$.date', '2024-04') WHERE record_id = 'unloading'", True),
     ("UPDATE changes SET after = json_set(after, '$.\"\"', json('false')) WHERE record_id = 'no-links'", True),
     ("UPDATE changes SET after = '[1]' WHERE record_id = 'no-links'", False),  # no fields: it exists, that is all
+    ("UPDATE changes SET after = NULL WHERE record_id = 'no-links'", True),  # its history: deleted
     ("UPDATE changes SET after = json_set(after, '$.sensitive', json('true')) WHERE record_id = 'unloading'", True),
     ("UPDATE changes SET after = json_set(after, '$.extra', 1) WHERE record_id = 'unloading'", False),
 ]
