@@ -116,6 +116,15 @@ def run_cli(*args: str, db: Path | None = None, input: str | None = None) -> Res
     return CliRunner().invoke(cli, argv, input=input, catch_exceptions=False, prog_name="findings")
 
 
+def import_yaml(db: Path, tmp_path: Path, text: str, name: str = "new.yaml") -> str:
+    """Import YAML `text` (written to `tmp_path`/`name`) into `db` as a user would; returns what it said on stderr."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    return result.stderr
+
+
 def query(db: Path, sql: str, *args: object) -> list[tuple]:
     """Rows of `sql` on `db`, through a plain sqlite3 connection (as another tool would read it)."""
     conn = sqlite3.connect(db)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from store import connect, review
-from tests.conftest import ROOT, query, run_cli
+from tests.conftest import ROOT, import_yaml, query, run_cli
 
 NOTES = ROOT / "tests" / "data" / "articles" / "field-notes.txt"
 
@@ -171,10 +171,7 @@ relations:
 
 @pytest.fixture
 def tricky(empty_db: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "tricky.yaml"
-    path.write_text(TRICKY_YAML, encoding="utf-8")
-    result = run_cli("import", "yaml", str(path), db=empty_db)
-    assert result.exit_code == 0, result.output
+    import_yaml(empty_db, tmp_path, TRICKY_YAML, "tricky.yaml")
     return empty_db
 
 

@@ -7,17 +7,9 @@ from pathlib import Path
 
 from store import connect, review
 from store.near_duplicates import similarity
-from tests.conftest import query, run_cli
+from tests.conftest import import_yaml, query, run_cli
 
 SOURCE = "kyiv-independent-occupied-economy"
-
-
-def import_yaml(db: Path, tmp_path: Path, text: str, name: str = "new.yaml") -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    result = run_cli("import", "yaml", str(path), db=db)
-    assert result.exit_code == 0, result.output
-    return result.stderr
 
 
 def test_a_restated_claim_of_the_same_source_is_proposed_as_a_duplicate(db: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-from tests.conftest import run_cli
+from tests.conftest import import_yaml
 
 EVIL_YAML = r"""
 source:
@@ -57,10 +57,7 @@ relations:
 
 def add_evil_records(db: Path, tmp_path: Path) -> Path:
     """Import findings, names and titles made of markup and terminal escapes into `db` (as a user could)."""
-    source = tmp_path / "evil.yaml"
-    source.write_text(EVIL_YAML, encoding="utf-8")
-    result = run_cli("import", "yaml", str(source), db=db)
-    assert result.exit_code == 0, result.output
+    import_yaml(db, tmp_path, EVIL_YAML, "evil.yaml")
     return db
 
 
