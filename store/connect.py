@@ -201,8 +201,7 @@ def _check_file(path: Path) -> None:
     if not path.is_file():
         raise DatabaseUnavailable(f"{path} is not a regular file (a device, a pipe or a socket), not a database")
     try:
-        with path.open("rb") as f:
-            header = f.read(len(SQLITE_HEADER))
+        header = journal.read_start(path, len(SQLITE_HEADER))  # (never closed: SQLite's locks stay)
     except OSError as e:
         raise DatabaseUnavailable(f"cannot read {path}: {e.strerror or e}") from None
     if header != SQLITE_HEADER:

@@ -51,11 +51,33 @@ def nonempty(path: Path) -> bool:
         return False
 
 
+# Descriptors of database files read by this process, never closed while it may hold SQLite connections to them:
+# closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's included (SQLite's
+# "How To Corrupt", 2.2). A writer in WAL mode that lost its lock on the main file let another process, closing
+# its last connection, take the file as unused, checkpoint, and delete the -wal and -shm under it: two writers
+# then wrote at once (tests/test_concurrency.py: "wrong # of entries in index changes_record").
+_KEPT: dict[tuple[int, int], int] = {}  # (device, inode) -> descriptor, in the order last used
+_KEPT_MAX = 256  # (a test process meets thousands of files; the oldest, long closed, is let go)
+
+
+def read_start(path: Path, size: int) -> bytes:
+    """The first `size` bytes of `path`, through a descriptor this process keeps open (see _KEPT): reading a
+    database's header never drops SQLite's locks on it. Raises OSError as open() does."""
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino)
+    fd = _KEPT.pop(key, None)
+    if fd is None:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        if len(_KEPT) >= _KEPT_MAX:
+            os.close(_KEPT.pop(next(iter(_KEPT))))
+    _KEPT[key] = fd
+    return os.pread(fd, size, 0)
+
+
 def header(path: Path) -> bytes:
     """The database header (first 100 bytes; fewer for a file too short to be a database)."""
     try:
-        with open(path, "rb") as f:
-            return f.read(HEADER_SIZE)
+        return read_start(path, HEADER_SIZE)
     except OSError:
         return b""
 

@@ -225,3 +225,34 @@ def test_a_hot_journal_gets_the_right_advice_and_repair_rolls_it_back(db: Path) 
     assert content(db) == rows
     assert findings(db, "check").returncode == 0
     assert findings(db, "import", "yaml", str(good)).returncode == 0
+
+
+def test_reading_a_database_header_keeps_the_locks_sqlite_holds_on_it(tmp_path: Path) -> None:
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's too: a header
+    read while a connection reads must leave another process unable to take the file for itself."""
+    import subprocess
+    import sys
+
+    from store import connect as store_connect
+    from store import journal as store_journal
+
+    path = tmp_path / "locked.db"
+    made = sqlite3.connect(path)
+    made.execute("CREATE TABLE t (x)")
+    made.commit()
+    made.close()
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()  # a read transaction: SQLite's shared lock on the file
+    take = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)\n"
+        "try:\n    c.execute('BEGIN EXCLUSIVE'); print('taken')\nexcept sqlite3.OperationalError as e: print(e)"
+    )
+    try:
+        store_journal.header(path)
+        store_connect._check_file(path)
+        store_journal.header(path)
+        out = subprocess.run([sys.executable, "-c", take, str(path)], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "database is locked"
+    finally:
+        reader.close()
