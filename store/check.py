@@ -27,7 +27,6 @@ from store import integrity, journal, schema_check
 from store.schema import FACET_RECOUNT_NOT_COUNTRIES, FTS_COLUMNS, SCHEMA_VERSION, TOKENIZE
 
 EXAMPLES = 5
-CHECK_CACHE_KIB = 16 * 1024
 CHECK_TIME_FACTOR = 10  # check reads everything (integrity, every search index): each step may take longer
 
 
@@ -211,7 +210,6 @@ def run_checks(path: Path, *, progress: Progress | None = None, workers: int = W
         for i in range(workers):
             opened = open_readonly(path, notes=i == 0)
             opened.budget *= CHECK_TIME_FACTOR
-            opened.execute(f"PRAGMA cache_size = -{int(os.environ.get('FINDINGS_CHECK_CACHE', CHECK_CACHE_KIB))}")
             conns.append(opened)
         return _Run(_plan(path), conns, progress).run()
     finally:
