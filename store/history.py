@@ -338,10 +338,8 @@ def _as_created_sql(kind: str) -> str:
     scalars = [c for c in cols if c != "sensitive"]
     pairs = [f"'{c}', t.\"{c}\"" for c in scalars]
     for name, (items, left_out_empty) in _LISTS.get(kind, {}).items():
-        value = f"json(({items}))"
-        pairs.append(
-            f"'{name}', " + (f"CASE WHEN ({items}) = '[]' THEN NULL ELSE {value} END" if left_out_empty else value)
-        )
+        value = f"json(nullif(({items}), '[]'))" if left_out_empty else f"json(({items}))"  # (NULL: no such field)
+        pairs.append(f"'{name}', {value}")
     if "sensitive" in cols:  # (read as a bool; written by the writer only when it names it)
         pairs.append(
             """'sensitive', CASE WHEN instr(c.after, '"sensitive":') THEN """
