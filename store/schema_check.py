@@ -169,7 +169,16 @@ def _plain_tables() -> str:
     from store import schema
 
     return "\n".join(
-        [schema.TABLES, schema.GAZETTEER_TABLE, schema.CHANGES_TABLE, schema.CAPTURES_TABLE, schema.FACET_COUNTS_TABLE]
+        [
+            schema.TABLES,
+            schema.GAZETTEER_TABLE,
+            schema.RELATIONS_TABLE,
+            schema.PROPOSALS_TABLE,
+            schema.FTM_PROPERTIES_TABLE,
+            schema.CHANGES_TABLE,
+            schema.CAPTURES_TABLE,
+            schema.FACET_COUNTS_TABLE,
+        ]
     )
 
 
@@ -209,7 +218,8 @@ def our_columns() -> dict[str, dict[str, str]]:
     for block in re.split(r"(?=CREATE TABLE )", _plain_tables()):
         if m := re.match(r"CREATE TABLE (\w+)", block):
             out[m.group(1)] = {name: kind for _, name, kind in _COLUMN.findall(block)}
-    for statement in schema.SENSITIVE_COLUMNS:  # columns a new database gets by ALTER TABLE, as an upgraded one
+    for statement in (*schema.SENSITIVE_COLUMNS, *schema.EXTERNAL_IDS_COLUMNS):  # (added by ALTER TABLE, in new
+        # databases as in upgraded ones)
         if m := re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+) (\w+)", statement):
             out.setdefault(m.group(1), {})[m.group(2)] = m.group(3).upper()
     return out
