@@ -329,26 +329,30 @@ _LISTS: dict[str, dict[str, tuple[str, bool]]] = {
 
 
 def _as_created_sql(kind: str) -> str:
-    """SQL of the created row `c.after` with each field it names set to the record `t`'s value now (JSON
-    merge patch: a NULL column takes its field out; a field it does not name stays as it is). Equal to
-    `c.after`, every field the created row names is, type and all, what it was created with: equal JSON texts are
-    equal values. NULL where a value might be written otherwise than the history wrote it (a real: SQLite
-    writes 15 digits; a blob) and where Python reads more (a field named ''): Python compares those."""
+    """SQL that is 1 where SQLite vouches that every field the created row `c.after` names holds, type and all,
+    what the record `t` holds now: equal JSON texts are equal values. First, is `c.after` the record's
+    fields as the writer writes a created row (store.write: keys sorted, NULLs left out; `json_patch` of `{}`
+    takes out the NULL members of one `json_object`, keeping its order)? That is one JSON parse; else, the
+    created row with each field it names set to the value now (JSON merge patch: a NULL column takes its field
+    out; a field it does not name stays), equal to `c.after` (two parses: twice the time, for the rows written
+    otherwise). 0 where a value might be written otherwise than the history wrote it (a real: SQLite writes 15
+    digits; a blob) and where Python reads more (a field named ''): Python compares those."""
     _, _, cols = _RECORDS[kind]
     scalars = [c for c in cols if c != "sensitive"]
-    pairs = [f"'{c}', t.\"{c}\"" for c in scalars]
+    values = {c: f't."{c}"' for c in scalars}
     for name, (items, left_out_empty) in _LISTS.get(kind, {}).items():
-        value = f"json(nullif(({items}), '[]'))" if left_out_empty else f"json(({items}))"  # (NULL: no such field)
-        pairs.append(f"'{name}', {value}")
+        values[name] = f"json(nullif(({items}), '[]'))" if left_out_empty else f"json(({items}))"  # (NULL: no field)
     if "sensitive" in cols:  # (read as a bool; written by the writer only when it names it)
-        pairs.append(
-            """'sensitive', CASE WHEN instr(c.after, '"sensitive":') THEN """
+        values["sensitive"] = (
+            """CASE WHEN instr(c.after, '"sensitive":') THEN """
             "json(CASE t.sensitive WHEN 0 THEN 'false' WHEN 1 THEN 'true' END) END"
         )
+    as_written = "json_object(" + ", ".join(f"'{k}', {values[k]}" for k in sorted(values)) + ")"
+    patched = "json_object(" + ", ".join(f"'{k}', {v}" for k, v in values.items()) + ")"
     other = " OR ".join(f"""typeof(t."{c}") IN ('real', 'blob')""" for c in scalars)
     return (
-        f"""CASE WHEN {other} OR instr(c.after, '"":') THEN NULL """
-        f"ELSE json_patch(c.after, json_object({', '.join(pairs)})) END"
+        f"""CASE WHEN {other} OR instr(c.after, '"":') THEN 0 WHEN c.after = json_patch('{{}}', {as_written}) """
+        f"THEN 1 ELSE coalesce(c.after = json_patch(c.after, {patched}), 0) END"
     )
 
 
@@ -364,7 +368,7 @@ def _looked_at_sql(kind: str) -> str:
         "SELECT g.record_id FROM (SELECT record_id, count(*) AS n, min(id) AS first FROM changes WHERE kind = ? "
         f"GROUP BY record_id) g JOIN changes c ON c.id = g.first LEFT JOIN {table} t ON {join} "
         "WHERE g.n != 1 OR c.field IS NOT NULL OR c.after IS NULL OR t.rowid IS NULL "
-        f"OR c.after IS NOT {_as_created_sql(kind)}"
+        f"OR NOT {_as_created_sql(kind)}"
     )
 
 

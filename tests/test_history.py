@@ -228,6 +228,9 @@ TAMPERING = [
     ("UPDATE changes SET after = NULL WHERE record_id = 'no-links'", True),  # its history: deleted
     ("UPDATE changes SET after = json_set(after, '$.sensitive', json('true')) WHERE record_id = 'unloading'", True),
     ("UPDATE changes SET after = json_set(after, '$.extra', 1) WHERE record_id = 'unloading'", False),
+    ("UPDATE changes SET after = json_set(after, '$.quantity', 2.0) WHERE record_id = 'unloading'", False),
+    ("UPDATE changes SET after = json_set(after, '$.quote', NULL) WHERE record_id = 'unloading'", True),
+    ("UPDATE changes SET after = json_set(after, '$.quantity', 0.3) WHERE record_id = 'unloading'", True),
 ]
 
 
@@ -244,3 +247,35 @@ def test_a_change_behind_the_history_gets_the_same_verdict_both_ways(tricky: Pat
     in_sql, in_python = _both_ways(tricky)
     assert in_sql == in_python
     assert (in_sql[0] > 0) is noticed, in_sql
+
+
+def test_a_created_row_written_in_another_order_is_read_by_its_values(tricky: Path) -> None:
+    """SQLite first compares the created row's text with the record's fields written as findings writes them
+    (keys sorted, no NULLs); a row another program wrote otherwise is still compared by its values."""
+    import json
+
+    conn = sqlite3.connect(tricky)
+    conn.execute("DROP TRIGGER IF EXISTS changes_no_update")
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'changes'"):
+        conn.execute(f'DROP TRIGGER "{name}"')
+    rows = conn.execute("SELECT id, after FROM changes WHERE field IS NULL AND after IS NOT NULL").fetchall()
+    for id_, after in rows:  # keys in reverse order, non-ASCII escaped: the same values
+        fields = json.loads(after)
+        conn.execute("UPDATE changes SET after = ? WHERE id = ?", (json.dumps(dict(reversed(fields.items()))), id_))
+    conn.commit()
+    conn.close()
+    assert _both_ways(tricky) == ((0, []), (0, []))
+
+
+def test_a_number_sqlite_writes_shorter_is_compared_in_python(tricky: Path) -> None:
+    """0.30000000000000004 is written 0.3 by SQLite (15 digits): the texts agree, the values do not."""
+    conn = sqlite3.connect(tricky)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'changes'"):
+        conn.execute(f'DROP TRIGGER "{name}"')
+    conn.execute("UPDATE evidence SET quantity = 0.30000000000000004 WHERE id = 'unloading'")
+    conn.execute("UPDATE changes SET after = json_set(after, '$.quantity', 0.3) WHERE record_id = 'unloading'")
+    conn.commit()
+    conn.close()
+    in_sql, in_python = _both_ways(tricky)
+    assert in_sql == in_python
+    assert in_sql[0] == 1 and "quantity" in in_sql[1][0]
