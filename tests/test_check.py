@@ -138,3 +138,68 @@ def test_check_finds_what_another_program_wrote_in_names_and_texts(db: Path) -> 
     mixed = by_name["words mixing Latin and Cyrillic letters"]
     assert mixed["count"] == 1 and mixed["examples"][0].startswith("finding yuanization: Hu"), mixed
     assert "U+0430" in mixed["examples"][0]
+
+
+def _store_untyped(db: Path, table: str, column: str, value: str) -> bool:
+    """Store `value` in the last row's `column` as it is, whatever the column's type: TEXT columns turn numbers
+    into text, so the column's declared type is left out of the schema while it is written (as another
+    program's file could have it). False where the column's declaration is not found."""
+    import re
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    (create,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    pattern = re.compile(rf"(\b{re.escape(column)}\s+)TEXT\b")
+    if len(pattern.findall(create)) != 1:
+        conn.close()
+        return False
+    writes = [(pattern.sub(r"\1", create), "UPDATE"), (create, None)]
+    for sql, then in writes:
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table))
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.close()
+        conn = sqlite3.connect(db, isolation_level=None)
+        if then:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+                conn.execute(f'DROP TRIGGER "{name}"')
+            last = f'(SELECT max(rowid) FROM "{table}")'
+            conn.execute(f'UPDATE "{table}" SET "{column}" = {value} WHERE rowid = {last}')
+    conn.close()
+    return True
+
+
+@pytest.mark.parametrize("value", ["7", "7.5", "x'00'"], ids=["integer", "real", "blob"])
+def test_a_number_or_a_blob_in_any_text_column_is_found(db: Path, tmp_path: Path, value: str) -> None:
+    """Every TEXT column of every table findings checks: one row holding a number or a blob there is reported."""
+    import shutil
+
+    from store import connect
+    from store.check import value_types
+
+    conn = sqlite3.connect(db)
+    names = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE '%VIRTUAL%'"
+    columns = [
+        (table, column)
+        for (table,) in conn.execute(names).fetchall()
+        if not table.endswith("_fts_config")
+        and table != "facet_counts"
+        and conn.execute(f'SELECT 1 FROM "{table}"').fetchone()
+        for _, column, declared, *_ in conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+        if declared.upper() == "TEXT"
+    ]
+    conn.close()
+    tried = 0
+    for table, column in columns:
+        copy = tmp_path / f"{table}.{column}.db"
+        shutil.copyfile(db, copy)
+        if not _store_untyped(copy, table, column, value):
+            continue
+        reader = connect.open_readonly(copy, notes=False)
+        try:
+            found = value_types(reader)
+        finally:
+            reader.close()
+        assert not found.ok and found.examples[0].startswith(f"{table}.{column}: 1 ("), (table, column, found)
+        tried += 1
+    assert tried > 20, columns
