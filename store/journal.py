@@ -56,22 +56,35 @@ def nonempty(path: Path) -> bool:
 # "How To Corrupt", 2.2). A writer in WAL mode that lost its lock on the main file let another process, closing
 # its last connection, take the file as unused, checkpoint, and delete the -wal and -shm under it: two writers
 # then wrote at once (tests/test_concurrency.py: "wrong # of entries in index changes_record").
-_KEPT: dict[tuple[int, int], int] = {}  # (device, inode) -> descriptor, in the order last used
+_KEPT: dict[tuple[int, int, int], int] = {}  # (device, inode, open flags) -> descriptor, in the order last used
 _KEPT_MAX = 256  # (a test process meets thousands of files; the oldest, long closed, is let go)
+
+
+def _kept(path: Path, flags: int) -> int:
+    """A descriptor of `path` opened with `flags`, kept open (see _KEPT). Raises OSError as open() does."""
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino, flags)
+    fd = _KEPT.pop(key, None)
+    if fd is None:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        if len(_KEPT) >= _KEPT_MAX:
+            os.close(_KEPT.pop(next(iter(_KEPT))))
+    _KEPT[key] = fd
+    return fd
 
 
 def read_start(path: Path, size: int) -> bytes:
     """The first `size` bytes of `path`, through a descriptor this process keeps open (see _KEPT): reading a
     database's header never drops SQLite's locks on it. Raises OSError as open() does."""
-    st = os.stat(path)
-    key = (st.st_dev, st.st_ino)
-    fd = _KEPT.pop(key, None)
-    if fd is None:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-        if len(_KEPT) >= _KEPT_MAX:
-            os.close(_KEPT.pop(next(iter(_KEPT))))
-    _KEPT[key] = fd
-    return os.pread(fd, size, 0)
+    return os.pread(_kept(path, os.O_RDONLY), size, 0)
+
+
+def write_start(path: Path, data: bytes) -> None:
+    """Write `data` at the start of `path` and sync it, through a descriptor kept open as read_start's: the
+    locks other connections of this process hold on the file stay. Raises OSError as open() does."""
+    fd = _kept(path, os.O_WRONLY)
+    os.pwrite(fd, data, 0)
+    os.fsync(fd)
 
 
 def header(path: Path) -> bytes:
@@ -232,18 +245,11 @@ def _restore_header(conn: sqlite3.Connection, path: Path, before: bytes) -> None
         conn.execute("BEGIN EXCLUSIVE")
     except sqlite3.Error:
         return
-    fd = None
     try:
         if _same_but_switch(before, header(path)):
-            fd = os.open(path, os.O_WRONLY)
-            os.pwrite(fd, before, 0)
-            os.fsync(fd)
+            write_start(path, before)
     except OSError:
         pass
     finally:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
-        if fd is not None:
-            # Closed only now: closing a descriptor drops every POSIX lock this process holds on the file,
-            # SQLite's included, and SQLite holds none once its transaction has ended.
-            os.close(fd)
