@@ -330,29 +330,40 @@ _LISTS: dict[str, dict[str, tuple[str, bool]]] = {
 
 def _as_created_sql(kind: str) -> str:
     """SQL that is 1 where SQLite vouches that every field the created row `c.after` names holds, type and all,
-    what the record `t` holds now: equal JSON texts are equal values. First, is `c.after` the record's
-    fields as the writer writes a created row (store.write: keys sorted, NULLs left out; `json_patch` of `{}`
-    takes out the NULL members of one `json_object`, keeping its order)? That is one JSON parse; else, the
-    created row with each field it names set to the value now (JSON merge patch: a NULL column takes its field
-    out; a field it does not name stays), equal to `c.after` (two parses: twice the time, for the rows written
-    otherwise). 0 where a value might be written otherwise than the history wrote it (a real: SQLite writes 15
-    digits; a blob) and where Python reads more (a field named ''): Python compares those."""
-    _, _, cols = _RECORDS[kind]
+    what the record `t` holds now: equal JSON texts are equal values.
+
+    First: is `c.after` the record's fields as an import writes a created row (store.write: keys sorted, NULLs
+    left out, no `sensitive`)? `json_patch` of `{}` takes the NULL members out of one `json_object`, in its
+    order: one JSON parse. Else: the created row with each field it names set to the value now (JSON merge
+    patch: a NULL column takes its field out, a field it does not name stays) equal to `c.after`: two parses,
+    for rows written otherwise. 0 where a value might be written otherwise than the history wrote it (a real:
+    SQLite writes 15 digits; a blob; in a TEXT column, where findings writes neither, two comparisons tell:
+    a number sorts before every text, a blob after) and, in the second test, where Python reads more (a field
+    named '')."""
+    from store.schema_check import our_columns
+
+    table, _, cols = _RECORDS[kind]
+    declared = our_columns().get(table, {})
     scalars = [c for c in cols if c != "sensitive"]
     values = {c: f't."{c}"' for c in scalars}
     for name, (items, left_out_empty) in _LISTS.get(kind, {}).items():
         values[name] = f"json(nullif(({items}), '[]'))" if left_out_empty else f"json(({items}))"  # (NULL: no field)
-    if "sensitive" in cols:  # (read as a bool; written by the writer only when it names it)
+    as_written = "json_object(" + ", ".join(f"'{k}', {values[k]}" for k in sorted(values)) + ")"
+    if "sensitive" in cols:  # (read as a bool; imports leave it out, a created row names it only if written so)
         values["sensitive"] = (
             """CASE WHEN instr(c.after, '"sensitive":') THEN """
             "json(CASE t.sensitive WHEN 0 THEN 'false' WHEN 1 THEN 'true' END) END"
         )
-    as_written = "json_object(" + ", ".join(f"'{k}', {values[k]}" for k in sorted(values)) + ")"
     patched = "json_object(" + ", ".join(f"'{k}', {v}" for k, v in values.items()) + ")"
-    other = " OR ".join(f"""typeof(t."{c}") IN ('real', 'blob')""" for c in scalars)
+    other = " OR ".join(
+        f"""+t."{c}" < '' OR +t."{c}" >= x''"""
+        if declared.get(c) == "TEXT"
+        else f"""typeof(t."{c}") IN ('real', 'blob')"""
+        for c in scalars
+    )
     return (
-        f"""CASE WHEN {other} OR instr(c.after, '"":') THEN 0 WHEN c.after = json_patch('{{}}', {as_written}) """
-        f"THEN 1 ELSE coalesce(c.after = json_patch(c.after, {patched}), 0) END"
+        f"CASE WHEN {other} THEN 0 WHEN c.after = json_patch('{{}}', {as_written}) THEN 1 "
+        f"""WHEN instr(c.after, '"":') THEN 0 ELSE coalesce(c.after = json_patch(c.after, {patched}), 0) END"""
     )
 
 
