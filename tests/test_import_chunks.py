@@ -1,0 +1,172 @@
+"""The readers' bulk paths (importers.loaders.Chunk, validate.evidence_batch) against the
+record-at-a-time paths they stand in for: the same records with the same origins, and for a bad record anywhere
+in a block, the same error (file, line, record, field, message) -- never a record accepted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from importers import loaders
+from importers.loaders import Chunk, TextInput
+from importers.native import native_records
+from store.errors import DataError
+from store.records import Evidence, Origin, origins, plain_evidence
+
+N = 300  # records in a file: several chunks' worth of lines (a chunk is at least loaders.MIN_CHUNK characters)
+BAD = 200  # the index of the bad record, deep inside a chunk
+
+
+def _json_file(tmp_path: Path, records: list[str], *, source_first: bool = True) -> Path:
+    source = '"source": {"id": "chunk-source", "title": "Chunks"}'
+    body = ",\n".join(f"  {r}" for r in records)
+    parts = [source, f'"evidence": [\n{body}\n]'] if source_first else [f'"evidence": [\n{body}\n]', source]
+    path = tmp_path / "chunks.json"
+    path.write_text("{" + ",\n".join(parts) + "}\n", encoding="utf-8")
+    return path
+
+
+def _record(i: int, **fields: Any) -> str:
+    data = {"id": f"e-{i:05d}", "claim": f"Claim number {i}", "category": "trade"} | fields
+    return json.dumps({k: v for k, v in data.items() if v is not ...}, ensure_ascii=False)
+
+
+def _read_json(path: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    monkeypatch.setattr(loaders._JsonReader, "bulk", bulk)
+    with TextInput(path) as inp:
+        return list(native_records(inp, "json"))
+
+
+def _outcome(read: Any) -> tuple[str, Any]:
+    """("ok", records with their origins) or ("error", every attribute of the DataError)."""
+    try:
+        records = read()
+    except DataError as e:
+        return "error", (str(e), e.file, e.line, e.record, e.field)
+    return "ok", [(table, rec, getattr(rec, "origin", None)) for table, rec in records]
+
+
+def _same_json(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
+    bulk = _outcome(lambda: _read_json(path, True, monkeypatch))
+    one_at_a_time = _outcome(lambda: _read_json(path, False, monkeypatch))
+    assert bulk == one_at_a_time
+    return bulk
+
+
+def _chunks(path: Path) -> int:
+    with TextInput(path) as inp:
+        return sum(1 for item in loaders.native_items(inp, "json") if type(item[2]) is Chunk)
+
+
+VARIED = [
+    {},
+    {"quote": "  a quote  ", "date": "2024-03", "quantity": 12, "unit": "t"},
+    {"status": "Curated", "confidence": "HIGH", "category": " Trade "},
+    {"source": "other-source", "locator": "p. 4"},
+    {"claim": "Ціна: 12 грн — «цитата»", "quote": None},
+    {"claim": 'said "no": twice', "quantity": "1,200.5"},
+    {"claim": "tab\there\\back", "date": 2025},
+]
+
+
+def test_json_chunks_make_what_one_at_a_time_makes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [_record(i, **VARIED[i % len(VARIED)]) for i in range(N)]
+    path = _json_file(tmp_path, records)
+    assert _chunks(path) >= 1
+    kind, found = _same_json(path, monkeypatch)
+    assert kind == "ok" and len(found) == N + 1
+    first = found[1][1]
+    assert isinstance(first, Evidence) and first.origin == Origin(str(path), 3, "evidence 'e-00000'")
+    assert found[3][1].status == "curated" and found[3][1].category == "trade"
+
+
+def test_json_chunk_before_the_files_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings read before the top-level source wait for it, in bulk as one at a time."""
+    records = [_record(i, source="own-source" if i % 3 == 0 else ...) for i in range(N)]
+    path = _json_file(tmp_path, records, source_first=False)
+    assert _chunks(path) >= 1
+    kind, found = _same_json(path, monkeypatch)
+    assert kind == "ok" and {rec.source_id for _, rec, _ in found if isinstance(rec, Evidence)} == {
+        "own-source",
+        "chunk-source",
+    }
+
+
+BAD_JSON = {
+    "unknown field": '{"id": "e-bad", "claim": "c", "category": "trade", "colour": "red"}',
+    "bad id": '{"id": "E Bad", "claim": "c", "category": "trade"}',
+    "hyphen at the end": '{"id": "e-bad-", "claim": "c", "category": "trade"}',
+    "empty claim": '{"id": "e-bad", "claim": "  ", "category": "trade"}',
+    "no claim": '{"id": "e-bad", "category": "trade"}',
+    "claim null": '{"id": "e-bad", "claim": null, "category": "trade"}',
+    "number claim": '{"id": "e-bad", "claim": true, "category": "trade"}',
+    "bad category": '{"id": "e-bad", "claim": "c", "category": "trading"}',
+    "NUL": '{"id": "e-bad", "claim": "a\\u0000b", "category": "trade"}',
+    "surrogate": '{"id": "e-bad", "claim": "a\\ud800b", "category": "trade"}',
+    "long text": '{"id": "e-bad", "claim": "' + "x" * 20_001 + '", "category": "trade"}',
+    "long id": '{"id": "' + "a" * 121 + '", "claim": "c", "category": "trade"}',
+    "duplicate key": '{"id": "e-bad", "claim": "c", "claim": "d", "category": "trade"}',
+    "duplicate with colons": '{"id": "e-bad", "claim": "a: b", "category": "trade", "category": "x:y"}',
+    "duplicate escaped": '{"id": "e-bad", "claim": "a\\u003a", "category": "trade", "category": "trade"}',
+    "key with a colon": '{"id": "e-bad", "claim": "c", "category": "trade", "a:b": 1}',
+    "big number": '{"id": "e-bad", "claim": "c", "category": "trade", "quantity": ' + "9" * 4_002 + "}",
+    "bad number": '{"id": "e-bad", "claim": "c", "category": "trade", "quantity": 1e999}',
+    "bad date": '{"id": "e-bad", "claim": "c", "category": "trade", "date": "2025-13"}',
+    "nested": '{"id": "e-bad", "claim": "c", "category": "trade", "regions": [["x"]]}',
+    "not a mapping": '"e-bad"',
+    "two on a line": '{"id": "e-bad", "claim": "c", "category": "trade"}, {"id": "e-bad", "claim": "c"}',
+    "syntax": '{"id": "e-bad", "claim": "c" "category": "trade"}',
+    "raw tab": '{"id": "e-bad", "claim": "a\tb", "category": "trade"}',
+    "own source empty": '{"id": "e-bad", "claim": "c", "category": "trade", "source": "Not An Id"}',
+    "same id twice": '{"id": "e-00001", "claim": "c", "category": "trade", "actors": ["x", "x"]}',
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_JSON.values()), ids=list(BAD_JSON))
+def test_json_bad_record_deep_in_a_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
+    records = [_record(i) for i in range(N)]
+    records[BAD] = bad
+    path = _json_file(tmp_path, records)
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error", "a bad record was accepted"
+    assert error[1] == str(path) and error[2] == BAD + 3  # the record's own line
+
+
+def test_json_bad_record_stops_before_later_bad_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What goes wrong first in the file is reported, as before: a chunk never reads ahead of its records."""
+    records = [_record(i) for i in range(20_000)]
+    records[BAD] = BAD_JSON["bad category"]
+    path = _json_file(tmp_path, records)
+    path.write_bytes(path.read_bytes()[:-300] + b"\xff" + path.read_bytes()[-300:])
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error" and error[2] == BAD + 3 and error[4] == "category"
+
+
+def test_plain_evidence_is_the_dataclass() -> None:
+    made = origins("f.json", [3, 4], ["evidence 'a'", "evidence 'b'"])
+    assert made == [Origin("f.json", 3, "evidence 'a'"), Origin("f.json", 4, "evidence 'b'")]
+    assert all(o.field_lines is None for o in made)
+    fast = plain_evidence(["a", "b"], ["x", "y"], ["trade", "energy"], ["s", "t"], ["unreviewed", "curated"], made)
+    slow = [
+        Evidence(id="a", claim="x", category="trade", source_id="s", origin=made[0]),
+        Evidence(id="b", claim="y", category="energy", source_id="t", status="curated", origin=made[1]),
+    ]
+    for f, s in zip(fast, slow, strict=True):
+        assert {k: getattr(f, k) for k in Evidence.__slots__} == {k: getattr(s, k) for k in Evidence.__slots__}
+    assert fast[0].actors is not fast[1].actors
+
+
+@pytest.mark.parametrize("at", [BAD, 7_777, 19_998])
+def test_json_bad_record_in_a_later_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int) -> None:
+    """Past the first block of text (the buffer moves on), a finding that fails is found where it is."""
+    records = [_record(i) for i in range(20_000)]
+    records[at] = BAD_JSON["bad category"]
+    path = _json_file(tmp_path, records)
+    with TextInput(path) as inp:  # chunks all along, the bad one among them
+        chunks = [item[2] for item in loaders.native_items(inp, "json") if type(item[2]) is Chunk]
+    assert len(chunks) > 2 and sum(len(c.values) for c in chunks) > 15_000
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error" and error[2] == at + 3 and error[3] == "evidence 'e-bad'" and error[4] == "category"
