@@ -300,6 +300,21 @@ class TextInput:
             if not self._more():
                 return "".join(pieces)
 
+    def whole_lines(self) -> str:
+        """The whole lines (up to the last LF) of the text read so far and not handed out, without handing
+        them out: for a reader that takes them at once (`skip`) or else reads them a line at a time."""
+        return self._buf[self._pos : self._buf.rfind("\n", self._pos) + 1]
+
+    def breaks_ahead(self) -> int:
+        """The line breaks (LF, CR LF or CR) in the text read so far and not handed out."""
+        buf, pos = self._buf, self._pos
+        return buf.count("\n", pos) + buf.count("\r", pos) - buf.count("\r\n", pos)
+
+    def skip(self, text: str, lines: int) -> None:
+        """Hand out `text`, what `whole_lines` gave (or its start), which holds `lines` lines."""
+        self._pos += len(text)
+        self.lines_out += lines
+
     def blocks(self) -> Iterator[str]:
         """The rest of the text, a block at a time (the JSON scanner's interface)."""
         if self._pos < len(self._buf):

@@ -1,4 +1,4 @@
-"""The readers' bulk paths (importers.loaders.Chunk, validate.evidence_batch) against the
+"""The readers' bulk paths (importers.loaders.Chunk, validate.evidence_batch, CsvTable._findings) against the
 record-at-a-time paths they stand in for: the same records with the same origins, and for a bad record anywhere
 in a block, the same error (file, line, record, field, message) -- never a record accepted."""
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from importers import loaders
+from importers.csv_tables import CsvTable
 from importers.loaders import Chunk, TextInput
 from importers.native import native_records
 from store.errors import DataError
@@ -143,6 +144,102 @@ def test_json_bad_record_stops_before_later_bad_bytes(tmp_path: Path, monkeypatc
     path.write_bytes(path.read_bytes()[:-300] + b"\xff" + path.read_bytes()[-300:])
     kind, error = _same_json(path, monkeypatch)
     assert kind == "error" and error[2] == BAD + 3 and error[4] == "category"
+
+
+def _csv_file(tmp_path: Path, rows: list[str], header: str = "id,claim,category,source_id") -> Path:
+    path = tmp_path / "chunks.csv"
+    path.write_bytes((header + "\r\n" + "".join(rows)).encode("utf-8", "surrogatepass"))
+    return path
+
+
+def _read_csv(path: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    monkeypatch.setattr(CsvTable, "bulk", bulk)
+    return list(CsvTable(path).records())
+
+
+def _same_csv(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
+    bulk = _outcome(lambda: _read_csv(path, True, monkeypatch))
+    one_at_a_time = _outcome(lambda: _read_csv(path, False, monkeypatch))
+    assert bulk == one_at_a_time
+    return bulk
+
+
+def _row(i: int) -> str:
+    return f"e-{i:05d},Claim number {i},trade,csv-source\r\n"
+
+
+def test_csv_blocks_make_what_one_at_a_time_makes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    header = "id,claim,category,source_id,quote,date,quantity,actors,regions,status"
+    rows = [
+        f'e-{i:05d}," Claim, number {i} ",{"Trade" if i % 2 else "trade"},csv-source,,2024,{i},'
+        f"{'china;huawei:supplier' if i % 3 == 0 else ''},{'ua-kyiv' if i % 5 == 0 else ''},\r\n"
+        for i in range(N)
+    ]
+    rows[50] = '"e-00050","a ""quoted""\r\nclaim on two lines",trade,csv-source,,,,,,\r\n'
+    rows[60] = "\r\n"  # a blank line
+    rows[70] = ",,,,,,,,,\r\n"  # a row of empty cells
+    path = _csv_file(tmp_path, rows, header)
+    kind, found = _same_csv(path, monkeypatch)
+    assert kind == "ok" and len(found) == N - 2
+    assert found[0][1].origin == Origin(str(path), 2, "evidence 'e-00000'") and found[0][1].claim == "Claim, number 0"
+    assert found[3][1].actors == [("china", None), ("huawei", "supplier")]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+def test_csv_line_endings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str) -> None:
+    rows = [_row(i).replace("\r\n", ending) for i in range(N)]
+    rows[BAD] = f"e-bad,Claim,trading,csv-source{ending}"
+    kind, error = _same_csv(_csv_file(tmp_path, rows), monkeypatch)
+    assert kind == "error" and error[2] == BAD + 2 and error[4] == "category"
+
+
+BAD_CSV = {
+    "bad id": "E Bad,c,trade,csv-source\r\n",
+    "empty claim": "e-bad, ,trade,csv-source\r\n",
+    "bad category": "e-bad,c,trading,csv-source\r\n",
+    "no source": "e-bad,c,trade,\r\n",
+    "bad source": "e-bad,c,trade,Not An Id\r\n",
+    "too few cells": "e-bad,c,trade\r\n",
+    "too many cells": "e-bad,c,trade,csv-source,x\r\n",
+    "NUL": "e-bad,a\x00b,trade,csv-source\r\n",
+    "surrogate": "e-bad,a\ud800b,trade,csv-source\r\n",
+    "bad quote": 'e-bad,"a"b,trade,csv-source\r\n',
+    "long claim": "e-bad," + "x" * 20_001 + ",trade,csv-source\r\n",
+    "unclosed quote": 'e-bad,"claim,trade,csv-source\r\n',
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_CSV.values()), ids=list(BAD_CSV))
+def test_csv_bad_row_deep_in_a_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
+    rows = [_row(i) for i in range(N)]
+    rows[BAD] = bad
+    path = _csv_file(tmp_path, rows)
+    kind, error = _same_csv(path, monkeypatch)
+    assert kind == "error", "a bad row was accepted"
+    assert error[1] == str(path) and (error[2] == BAD + 2 or bad.count('"') == 1)  # an open quote runs on
+
+
+@pytest.mark.parametrize("cell", ["a\x0cb", "a\u2028b", "a\x85b", "a\x1eb", "a\rb", "\u00a0a\u3000"])
+def test_csv_line_breaks_readline_does_not_know(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str) -> None:
+    """str.splitlines breaks lines at these too: such a block is read a line at a time, with the same result."""
+    rows = [_row(i) for i in range(N)]
+    rows[BAD] = f"e-odd,{cell},trade,csv-source\r\n"
+    rows[BAD + 5] = BAD_CSV["bad category"]
+    kind, error = _same_csv(_csv_file(tmp_path, rows), monkeypatch)
+    assert kind == "error" and error[2] == (BAD + 2 if cell == "a\rb" else BAD + 5 + 2)  # a bare CR: bad CSV
+
+
+def test_csv_row_over_the_record_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importers.limits import Limits
+
+    rows = [_row(i) for i in range(N)]
+    rows[BAD] = "e-bad," + "x" * 200 + ",trade,csv-source\r\n"
+    path = _csv_file(tmp_path, rows)
+    outcomes = []
+    for bulk in (True, False):
+        monkeypatch.setattr(CsvTable, "bulk", bulk)
+        outcomes.append(_outcome(lambda: list(CsvTable(path, limits=Limits(record_bytes=150)).records())))
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] == "error" and outcomes[0][1][2] == BAD + 2
 
 
 def test_plain_evidence_is_the_dataclass() -> None:
