@@ -1,17 +1,21 @@
-"""The readers' bulk paths (importers.loaders.Chunk, validate.evidence_batch, CsvTable._findings) against the
-record-at-a-time paths they stand in for: the same records with the same origins, and for a bad record anywhere
-in a block, the same error (file, line, record, field, message) -- never a record accepted."""
+"""The readers' bulk paths (importers.loaders.Chunk, validate.evidence_batch, CsvTable._findings,
+article._plain_paragraphs) against the record-at-a-time paths they stand in for: the same records with the same
+origins, and for a bad record anywhere in a block, the same error (file, line, record, field, message) -- never a
+record accepted."""
 
 from __future__ import annotations
 
 import json
+import random
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from importers import loaders
+from importers import article, loaders
 from importers.csv_tables import CsvTable
+from importers.limits import Limits
 from importers.loaders import Chunk, TextInput
 from importers.native import native_records
 from store.errors import DataError
@@ -230,8 +234,6 @@ def test_csv_line_breaks_readline_does_not_know(tmp_path: Path, monkeypatch: pyt
 
 
 def test_csv_row_over_the_record_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from importers.limits import Limits
-
     rows = [_row(i) for i in range(N)]
     rows[BAD] = "e-bad," + "x" * 200 + ",trade,csv-source\r\n"
     path = _csv_file(tmp_path, rows)
@@ -267,3 +269,90 @@ def test_json_bad_record_in_a_later_block(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(chunks) > 2 and sum(len(c.values) for c in chunks) > 15_000
     kind, error = _same_json(path, monkeypatch)
     assert kind == "error" and error[2] == at + 3 and error[3] == "evidence 'e-bad'" and error[4] == "category"
+
+
+# Articles: _plain_paragraphs (in bulk) against _read_blocks (a line at a time), on texts made of pieces that
+# exercise what either looks at: Markdown at the start of a line and inline, white space of every kind, the
+# three line breaks, long lines and paragraphs, a given title, a record limit, bytes that are not UTF-8.
+PIECES = [
+    "# Title",
+    "## Sub heading ##",
+    "Plain paragraph text.",
+    "   indented text",
+    "- a list item",
+    "* star item",
+    "1. numbered",
+    "> quoted",
+    "---",
+    "***",
+    "Text with [a link](http://x) and **bold** and __under__.",
+    "![](img.png)",
+    "![alt](i.png)",
+    "",
+    "   ",
+    "\t",
+    "\x0c",
+    "2024 was a year.",
+    "Ціна: 12 грн",
+    "a\x85b",
+    "x\u2028y",
+    "١. arabic digit",
+    "w" * 12_000,
+    "v " * 7_000,
+    "line two of a para",
+    "#nothashtag",
+    "     # too indented",
+    "word  \t ",
+    "_under_score_",
+    "**",
+    "[x]",
+]
+REGULAR = [p for p in PIECES if p and p.strip() == p and "  " not in p and not any(c in p for c in article.SPACES)]
+
+
+def _article_outcome(path: Path, title: str | None, limits: Limits) -> tuple[Any, ...]:
+    try:
+        a = article.read_article(str(path), title=title, limits=limits)
+    except DataError as e:
+        return ("error", str(e))
+    paragraphs = [(p.number, p.line, p.text, p.heading, p.last_line, list(p.tags)) for p in a.paragraphs]
+    return ("ok", a.name, a.file_sha256, a.text_sha256, a.title, a.text, paragraphs)
+
+
+def test_articles_in_bulk_as_a_line_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(14)
+    bulk_taken = 0
+    for trial in range(600):
+        pool = PIECES if trial % 2 else REGULAR
+        lines = [rng.choice(pool) for _ in range(rng.randint(1, 12))]
+        text = "".join(line + rng.choice(["\n", "\n", "\r\n", "\r", "\n\n"]) for line in lines)
+        data = (text if rng.random() < 0.7 else text.rstrip("\r\n")).encode()
+        if rng.random() < 0.05:
+            data += b"\n\xff\n"
+        path = tmp_path / f"a{trial}{rng.choice(['.md', '.txt'])}"
+        path.write_bytes(data)
+        title = rng.choice([None, None, "Title", "plain paragraph text.", ""])
+        limits = rng.choice([Limits(), Limits(), Limits(records=3)])
+        outcomes = []
+        for bulk in (True, False):
+            monkeypatch.setattr(article, "bulk", bulk)
+            outcomes.append(_article_outcome(path, title, limits))
+        assert outcomes[0] == outcomes[1], (text, title, limits)
+        norm = text.replace("\r\n", "\n").replace("\r", "\n")
+        bulk_taken += article._plain_paragraphs(norm, path.suffix == ".md", limits, title) is not None
+    assert bulk_taken > 150  # the bulk path was taken often enough to mean something
+
+
+def test_article_spaces_are_every_space() -> None:
+    every = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {" ", "\n"}
+    assert set(article.SPACES) == every
+
+
+def test_article_limit_before_later_bad_bytes(tmp_path: Path) -> None:
+    """More paragraphs than the limit, then a block that is not UTF-8: the limit is reported, as it was when
+    the text was read a line at a time and the bad block never reached."""
+    path = tmp_path / "long.md"
+    path.write_bytes(b"# Head\n\n" + b"".join(b"Paragraph %d.\n\n" % i for i in range(40_000)) + b"\xff\n")
+    with pytest.raises(DataError, match="holds more than 1,000 records") as e:
+        article.read_article(str(path), limits=Limits(records=1_000))
+    assert e.value.line == 2_003
