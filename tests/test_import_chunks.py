@@ -66,7 +66,7 @@ def _chunks(path: Path) -> int:
         return sum(1 for item in loaders.native_items(inp, "json") if type(item[2]) is Chunk)
 
 
-VARIED = [
+VARIED: list[dict[str, Any]] = [
     {},
     {"quote": "  a quote  ", "date": "2024-03", "quantity": 12, "unit": "t"},
     {"status": "Curated", "confidence": "HIGH", "category": " Trade "},
