@@ -18,9 +18,12 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, count
+from operator import itemgetter
 from pathlib import Path
 
 import click
@@ -39,14 +42,14 @@ CATEGORY = "other"  # a paragraph's subject is for the reviewer to judge; taggin
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph: slots make one in about half the time, and a third of the memory
 class Paragraph:
     number: int
     line: int
     text: str
     heading: bool = False  # a Markdown heading: counted, as dataset/ counts section headings, never a finding
     last_line: int = 0  # its last line in the text (0: its first)
-    tags: list[Target] = field(default_factory=list)
+    tags: Sequence[Target] = ()  # what it names, once tagged (a list); no list per paragraph before
 
 
 @dataclass
@@ -233,14 +236,52 @@ def _read_blocks(inp: loaders.TextInput, markdown: bool, limits: Limits, keep: l
     return (by_blank if by_line is None else by_line), words.hash.hexdigest()
 
 
+bulk = True  # whether a text is cut into paragraphs in bulk when it can be (tests turn it off to compare)
+
+
 def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Article:
-    """An article's title and paragraphs, read a line at a time (a paragraph keeps its first 20,000 characters)."""
+    """An article's title and paragraphs (a paragraph keeps its first 20,000 characters): read whole (it is kept
+    whole, as the capture's text), then cut into paragraphs in bulk (`_plain_paragraphs`) when nothing in it
+    needs a line at a time (`_read_blocks`: Markdown syntax at the start of a line or inline, no blank line,
+    a paragraph too long to keep whole, more paragraphs than the limit), which reports what it finds as always."""
     markdown = str(path).lower().endswith(MARKDOWN_SUFFIXES)
     with loaders.TextInput(path) as inp:
         kept: list[str] = []
-        blocks, text_sha256 = _read_blocks(inp, markdown, limits, kept)
+        try:
+            kept.extend(inp.blocks())
+        except DataError:  # bytes that are not UTF-8: what comes before them may fail first, as it always did
+            text = "".join(kept)
+            complete = max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1  # whole lines only
+            _read_blocks(loaders.TextInput.of_text(text[:complete], inp.name), markdown, limits, [])
+            raise
         inp.check_not_empty()
     name = inp.name
+    text = "".join(kept)
+    norm = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = _plain_paragraphs(norm, markdown, limits, title) if bulk else None
+    if found is None:
+        blocks, _ = _read_blocks(loaders.TextInput.of_text(text, name), markdown, limits, [])
+        found = (*_paragraphs(blocks, title, name), None)
+    title, paragraphs, words = found
+    return Article(
+        name=name,
+        file_sha256=inp.sha256,
+        text_sha256=_words_sha256(kept) if words is None else hashlib.sha256(words.encode("utf-8")).hexdigest(),
+        title=_shorten(title, vocab.MAX_TITLE),
+        paragraphs=paragraphs,
+        text=norm,
+    )
+
+
+def _words_sha256(pieces: list[str]) -> str:
+    words = _WordHash()
+    for piece in pieces:
+        words.feed(piece)
+    return words.hash.hexdigest()
+
+
+def _paragraphs(blocks: list[_Block], title: str | None, name: str) -> tuple[str, list[Paragraph]]:
+    """The title and the paragraphs of the blocks of a text."""
     if not blocks:
         raise DataError("is empty", file=name)
     first = blocks[0]
@@ -261,14 +302,111 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
             last = block.line + block.lines - 1
             paragraph = Paragraph(len(paragraphs) + 1, line, _shorten(para, vocab.MAX_TEXT), heading, last_line=last)
             paragraphs.append(paragraph)
-    return Article(
-        name=name,
-        file_sha256=inp.sha256,
-        text_sha256=text_sha256,
-        title=_shorten(title, vocab.MAX_TITLE),
-        paragraphs=paragraphs,
-        text="".join(kept).replace("\r\n", "\n").replace("\r", "\n"),
-    )
+    return title, paragraphs
+
+
+# What makes a line need _clean: its first character may start Markdown syntax (a heading, rule, quote or list
+# item; white space, for one up to three spaces in) or it holds inline syntax (links, images, emphasis). And what
+# makes a text need reading a line at a time: no "text, then a blank line" (it is then cut at every line break,
+# _read_blocks' by_line).
+_MARKUP_FIRST = re.compile(r"[#>*+\-_\d\s]")
+# Every white space character (str.isspace) but space and LF (tests/test_import_chunks.py checks the list).
+SPACES = (
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def _regular(norm: str) -> bool:
+    """Whether the only white space of `norm` is single spaces between words and line breaks (a few scans in C:
+    isascii takes no time)."""
+    if "  " in norm or " \n" in norm or "\n " in norm or norm.startswith(" ") or norm.endswith(" "):
+        return False
+    return not any(c in norm for c in (_ASCII_SPACES if norm.isascii() else SPACES))
+
+
+_TEXT_THEN_BLANK = re.compile(r"[^\s][ \t]*\n[ \t]*\n")
+_RUNS = re.compile("\x01+|\x02")  # in a mask of lines (as text): a paragraph's lines, or a heading
+_TEXT, _HEADING = 1, 2
+
+
+def _markup_lines(norm: str, lines: list[str], mask: bytearray) -> list[int]:
+    """The lines of text (from 0) that may hold Markdown syntax, in order: their first character may start it,
+    or they hold `[`, `**` or `__`."""
+    numbers = list(compress(range(len(lines)), mask))
+    firsts = "".join(map(itemgetter(0), compress(lines, mask)))
+    found = {numbers[m.start()] for m in _MARKUP_FIRST.finditer(firsts)}
+    if "[" in norm or "**" in norm or "__" in norm:
+        found.update(i for i in numbers if "[" in lines[i] or "**" in lines[i] or "__" in lines[i])
+    return sorted(found)
+
+
+def _plain_paragraphs(
+    norm: str, markdown: bool, limits: Limits, title: str | None
+) -> tuple[str, list[Paragraph], str | None] | None:
+    """What _read_blocks and _paragraphs make of `norm` (the text, line breaks made LF), with C operations over
+    its lines (and _clean for the few lines with Markdown syntax), when it does have a blank line after text,
+    and no line or paragraph too long to keep whole, no more paragraphs than the limit; None when not."""
+    if not _TEXT_THEN_BLANK.search(norm):
+        return None
+    lines = norm.split("\n")
+    if norm.endswith("\n"):
+        lines.pop()  # the end of the last line, not a line
+    if not lines or max(map(len, lines)) >= PIECE - 2:
+        return None
+    regular = _regular(norm)  # then a line's words are the line itself, and a blank line is empty
+    mask = bytearray(map(bool, lines if regular else map(str.strip, lines)))  # _TEXT: a line of text; 0: blank
+    parts: dict[int, str] = {}  # the text of each line with Markdown syntax
+    for line in _markup_lines(norm, lines, mask) if markdown else ():
+        text = lines[line]
+        if not mask[line]:
+            continue
+        if _is_rule(text):
+            mask[line] = 0  # a rule ends a paragraph, as a blank line does
+            continue
+        if _heading(text) is not None:
+            mask[line] = _HEADING
+        parts[line] = _one_line(text, True)
+    if b"\x01\x01" not in mask:  # every paragraph a line: the commonest text
+        starts = list(compress(range(1, len(lines) + 1), mask))
+        ends = list(starts)
+        texts = list(compress(lines, mask)) if regular else list(map(" ".join, map(str.split, compress(lines, mask))))
+        for line, part in parts.items():
+            texts[bisect_left(starts, line + 1)] = part
+    else:
+        runs = [m.span() for m in _RUNS.finditer(mask.decode("ascii"))]
+        starts = [a + 1 for a, _ in runs]
+        ends = [b for _, b in runs]
+        every = list(lines) if regular else list(map(" ".join, map(str.split, lines)))
+        for line, part in parts.items():
+            every[line] = part
+        texts = [" ".join(filter(None, every[a:b])) for a, b in runs]
+    if len(texts) > limits.records or sum(ends) - sum(starts) + len(starts) > limits.records:
+        return None  # (lines of text, each a paragraph until a blank line shows they are not, are counted too)
+    if not texts or max(map(len, texts)) > vocab.MAX_TEXT:
+        return None
+    first = starts[0] - 1
+    headline = parts[first] if first in parts else " ".join(lines[first].split())
+    if title is None:
+        title, drop = headline, True
+    else:
+        drop = mask[first] == _HEADING or headline.casefold() == title.casefold()
+    if not title:
+        return None  # the error is _paragraphs'
+    headings = [False] * len(texts)
+    for line in parts:
+        if mask[line] == _HEADING:
+            headings[bisect_left(starts, line + 1)] = True
+    if drop:
+        rest = (parts[i] if i in parts else " ".join(lines[i].split()) for i in range(first + 1, ends[0]))
+        texts[0] = " ".join(filter(None, rest))
+        starts[0] += 1
+        headings[0] = False
+    keep = list(map(bool, texts))  # a line that was only Markdown (an image without text) is no paragraph
+    columns = (compress(c, keep) for c in (starts, texts, headings, ends))
+    words = " ".join(filter(None, lines)) if regular else None  # what _words_sha256 hashes
+    return title, list(map(Paragraph, count(1), *columns)), words
 
 
 # ------------------------------------------------------------------------------------------------- mapping

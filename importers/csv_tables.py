@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, repeat
 from typing import Any
 
 from importers import loaders
@@ -24,6 +25,7 @@ from importers.validate import (
     SOURCE_FIELDS,
     Record,
     actor_from,
+    evidence_batch,
     evidence_from,
     region_from,
     relation_from,
@@ -78,13 +80,15 @@ def _evidence_actor_cell(value: str) -> list[Any]:
 
 
 class _Row:
-    """The characters of the row being read, for the record limit."""
+    """Where reading is: the characters of the row being read (for the record limit), the line it starts on, and
+    the lines read so far."""
 
-    __slots__ = ("chars", "line")
+    __slots__ = ("chars", "line", "read")
 
     def __init__(self) -> None:
         self.chars = 0
         self.line = 1
+        self.read = 0
 
 
 class CsvTable:
@@ -92,6 +96,8 @@ class CsvTable:
 
     Lines are read with a length limit (a 300 MB line is refused at its first 64 MB, never read whole), and so
     are rows (a quoted cell may span lines) and cells."""
+
+    bulk = True  # whether findings are read a block of lines at a time (tests turn it off to compare)
 
     def __init__(self, path: str | os.PathLike[str], table: str | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = path
@@ -138,6 +144,7 @@ class CsvTable:
             row.chars += len(line)
             if row.chars > limit:
                 raise DataError(self.limits.record_too_big("this row"), file=self.name, line=row.line)
+            row.read += 1
             yield line
 
     @contextlib.contextmanager
@@ -150,14 +157,19 @@ class CsvTable:
             try:
                 yield inp, reader, row
             except csv.Error as e:
-                line = max(reader.line_num, 1)  # the line read last
+                line = max(row.read, 1)  # the line read last
                 if "field larger than field limit" in str(e):
                     raise DataError(self.limits.field_too_big("a cell"), file=self.name, line=line) from None
                 message = "contains a NUL byte (binary data?)" if "NUL" in str(e) else f"invalid CSV: {e}"
                 raise DataError(message, file=self.name, line=line) from None
 
     def records(self) -> Iterator[tuple[str, Any]]:
-        """(table, validated record) for each row."""
+        """(table, validated record) for each row. Findings come a block of whole lines at a time when each line
+        is a row and every row passes the checks in bulk (`_findings`); any other rows are read one at a time."""
+        return chain.from_iterable(self._runs())
+
+    def _runs(self) -> Iterator[Iterable[tuple[str, Any]]]:
+        """The records as runs (a row, or the findings of a block), so that this resumes once a run."""
         make = self._maker()
         keys = [RENAMES.get(c, c) for c in self.header]
         table = self.table
@@ -169,10 +181,23 @@ class CsvTable:
         evidence = table == "evidence"
         with self._open() as (inp, reader, row_state):
             next(reader, None)
-            row_state.chars, row_state.line = 0, reader.line_num + 1
-            for row in reader:
+            slow_until = 0  # the line the rows read one at a time go to (lines refused in bulk)
+            while True:
+                if evidence and self.bulk and row_state.read >= slow_until:
+                    text = inp.whole_lines()
+                    lines = text.count("\n") + text.count("\r") - text.count("\r\n")  # as readline counts
+                    found = self._findings(text, lines, keys, row_state.read + 1) if text else None
+                    if found is not None:
+                        inp.skip(text, lines)
+                        row_state.read += lines
+                        yield zip(repeat(table), found)
+                        continue
+                    slow_until = row_state.read + max(inp.breaks_ahead(), 1)
+                row_state.chars, row_state.line = 0, row_state.read + 1
+                row = next(reader, None)
+                if row is None:
+                    break
                 line = row_state.line
-                row_state.chars, row_state.line = 0, reader.line_num + 1
                 if len(row) != width:
                     if not any(cell.strip() for cell in row):
                         continue
@@ -184,8 +209,32 @@ class CsvTable:
                     data["actors"] = _evidence_actor_cell(data["actors"])
                 ident = data.get("id")
                 label = f"{kind} {ident[:60]!r}" if ident else f"{kind} on line {line}"
-                yield table, make(Record(data, self.name, line, label))
+                yield ((table, make(Record(data, self.name, line, label))),)
         self.sha256 = inp.sha256
+
+    def _findings(self, text: str, breaks: int, keys: list[str], first_line: int) -> Iterator[Any] | None:
+        """The findings of `text` (whole lines, the first of them `first_line`) when each line is one row of the
+        header's width, none longer than the record limit, and each row passes evidence_batch's checks; None when
+        not: they are then read one at a time, which reports the first problem as always."""
+        lines = text.splitlines(True)
+        if len(lines) != breaks or max(map(len, lines)) > self.limits.record_bytes:
+            return None
+        try:
+            rows = list(csv.reader(lines, strict=True))
+        except csv.Error:
+            return None
+        if len(rows) != len(lines) or set(map(len, rows)) != {len(keys)}:
+            return None
+        columns: dict[str, list[Any]] = {}
+        for key, cells in zip(keys, zip(*rows, strict=True), strict=True):
+            column = list(cells)
+            if not all(column) or any(map(str.isspace, column)):
+                column = [v if v and not v.isspace() else None for v in column]
+            if key == "actors":
+                column = [v and _evidence_actor_cell(v) for v in column]
+            columns[key] = column
+        lines_of = list(range(first_line, first_line + len(rows)))
+        return evidence_batch(columns, lines_of, self.name, None, split=True)
 
     def _maker(self) -> Callable[[Record], Any]:
         assert self.table is not None

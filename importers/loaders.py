@@ -300,6 +300,21 @@ class TextInput:
             if not self._more():
                 return "".join(pieces)
 
+    def whole_lines(self) -> str:
+        """The whole lines (up to the last LF) of the text read so far and not handed out, without handing
+        them out: for a reader that takes them at once (`skip`) or else reads them a line at a time."""
+        return self._buf[self._pos : self._buf.rfind("\n", self._pos) + 1]
+
+    def breaks_ahead(self) -> int:
+        """The line breaks (LF, CR LF or CR) in the text read so far and not handed out."""
+        buf, pos = self._buf, self._pos
+        return buf.count("\n", pos) + buf.count("\r", pos) - buf.count("\r\n", pos)
+
+    def skip(self, text: str, lines: int) -> None:
+        """Hand out `text`, what `whole_lines` gave (or its start), which holds `lines` lines."""
+        self._pos += len(text)
+        self.lines_out += lines
+
     def blocks(self) -> Iterator[str]:
         """The rest of the text, a block at a time (the JSON scanner's interface)."""
         if self._pos < len(self._buf):
@@ -699,8 +714,62 @@ def _key_lines(text: str, first_line: int) -> dict[str, int]:
     return out
 
 
+_FAST_DECODER = json.JSONDecoder(parse_int=_parse_int)  # plain dicts: a chunk's duplicate keys are found below
+_FAST_SCAN = _FAST_DECODER.scan_once  # type: ignore[attr-defined]
+_TWO_ON_A_LINE = re.compile(r"\}[ \t\r]*,[ \t\r]*\{")
+MIN_CHUNK = 4096  # characters: fewer records than this are not worth a chunk
+
+
+class Chunk:
+    """Consecutive elements of a section, one flat mapping per line, decoded in one call of the C decoder.
+
+    `values` are plain dicts (their values are all scalars, and none has a duplicate key); `first_line` is the
+    line of the first, the others follow one a line. `items` hands them out as the per-record reader would."""
+
+    __slots__ = ("first_line", "values")
+
+    def __init__(self, values: list[dict[str, Any]], first_line: int) -> None:
+        self.values = values
+        self.first_line = first_line
+
+    def items(self, section: str) -> Iterator[Item]:
+        for line, value in enumerate(self.values, self.first_line):
+            made = Node(value)
+            made.line = line
+            yield (section, True, made, line)
+
+
+def _chunk_of(body: str, limit: int) -> list[dict[str, Any]] | None:
+    """The records of `body` (elements of a JSON array, without its brackets) when each is an object of scalars
+    on a line of its own, with no key twice; None when not (the per-record reader then reads them, and reports
+    any problem as always). The checks are C operations over the whole body:
+
+    - flat objects: no '[' at all, and a '{' a line (a '{' or '[' inside a text makes it a None too);
+    - one object starts on each line: as many objects as lines, and no line with `}, {` (where two would meet);
+    - no duplicate key: each key is followed by one ':', so with no other ':' than those, the ':' are as many as
+      the keys of the dicts made (a repeated key makes one entry). Texts may hold ':' too: then, without the
+      escape \\u003a, the ':' left over must be exactly those of the decoded texts (and none in a key)."""
+    lines = body.count("\n") + 1
+    if len(body) > limit or "[" in body or body.count("{") != lines or _TWO_ON_A_LINE.search(body):
+        return None
+    try:
+        values, end = _FAST_SCAN(f"[{body}]", 0)
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    if end != len(body) + 2 or len(values) != lines or set(map(type, values)) != {dict}:
+        return None
+    colons = body.count(":") - sum(map(len, values))
+    if colons and (
+        "\\u003" in body or colons != "\x1f".join([v for d in values for v in d.values() if type(v) is str]).count(":")
+    ):
+        return None
+    return values
+
+
 class _JsonReader:
     """The native JSON document, cut into records: `{ "section": [record, ...] | value, ... }`."""
+
+    bulk = True  # whether runs of one-line flat records are decoded as chunks (tests turn it off to compare)
 
     def __init__(self, inp: TextInput, limits: Limits) -> None:
         self.inp = inp
@@ -711,6 +780,7 @@ class _JsonReader:
         self.eof = False
         self.line = 1  # the line at buf[line_pos]
         self.line_pos = 0
+        self.slow_until = 0  # no chunk before this index of buf (a chunk was tried there and not taken)
 
     # the buffer
 
@@ -722,6 +792,7 @@ class _JsonReader:
             self._line_at(self.pos)
             self.buf = self.buf[self.pos :]
             self.line_pos -= self.pos
+            self.slow_until -= self.pos
             self.pos = 0
         added = 0
         parts = [self.buf]
@@ -862,11 +933,38 @@ class _JsonReader:
                     raise self._syntax("',' or '}'")
         self._end()
 
+    def _chunk(self) -> Chunk | None:
+        """The elements from here to the last line end read so far that end with a ',', as a Chunk when
+        `_chunk_of` takes them; else None, and no chunk is tried again before that line end."""
+        if not self.bulk or self.pos < self.slow_until:
+            return None
+        # Only the text read already: reading on is for the record that needs it, so that what goes wrong first
+        # in the file is what is reported (a bad record before a block that is not UTF-8, say).
+        buf, pos = self.buf, self.pos
+        cut = buf.rfind("\n", pos)
+        self.slow_until = len(buf)  # not again in this text (too short, or no line ends as an element does)
+        if cut - pos < MIN_CHUNK:
+            return None
+        end = max(buf.rfind("},\n", pos, cut + 1), buf.rfind("},\r\n", pos, cut + 1))  # after an element
+        if end - pos < MIN_CHUNK:
+            return None
+        text = buf[pos : end + 2]
+        self.slow_until = end + 2  # not again before the end of this text, if it is not a chunk
+        values = _chunk_of(text[:-1], self.limits.record_bytes)
+        if values is None:
+            return None
+        chunk = Chunk(values, self._line_at(pos))
+        self.pos = pos + len(text)
+        return chunk
+
     def _elements(self, key: str) -> Iterator[Item]:
         if self._peek() == "]":
             self.pos += 1
             return
         while True:
+            if self._peek() == "{" and (chunk := self._chunk()) is not None:
+                yield (key, True, chunk, chunk.first_line)
+                continue
             value, line = self._value()
             yield (key, True, value, line)
             c = self._peek()
@@ -887,12 +985,13 @@ def load_json(text: str, name: str) -> Any:
     inp = TextInput.of_text(text, name)
     out: dict[str, Any] = {}
     lists: dict[str, list[Any]] = {}
-    for section, element, data, _ in _JsonReader(inp, DEFAULT_LIMITS).items():
-        if not section and not element:
-            return data
-        if element:
-            lists.setdefault(section, []).append(data)
-            out.setdefault(section, lists[section])
-        else:
-            out[section] = data
+    for item in _JsonReader(inp, DEFAULT_LIMITS).items():
+        for section, element, data, _ in item[2].items(item[0]) if type(item[2]) is Chunk else (item,):
+            if not section and not element:
+                return data
+            if element:
+                lists.setdefault(section, []).append(data)
+                out.setdefault(section, lists[section])
+            else:
+                out[section] = data
     return node(list(out.items()), 1)

@@ -16,14 +16,16 @@ CSV rows use the same per-record functions (with `;`-separated lists).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain, repeat
 from typing import Any
 
-from importers.loaders import Item, LazyLines, Node
+from importers.loaders import Chunk, Item, LazyLines, Node
 from store import vocab
 from store.errors import DataError
 from store.language import check_code
-from store.records import Actor, Evidence, GazetteerEntry, Origin, Region, Relation, Source
+from store.records import Actor, Evidence, GazetteerEntry, Origin, Region, Relation, Source, origins, plain_evidence
 
 SECTIONS = ("source", "sources", "actors", "regions", "evidence", "relations", "gazetteer")
 
@@ -384,6 +386,139 @@ def evidence_from(rec: Record, *, default_source: str | None = None, split: bool
     )
 
 
+# Evidence in bulk: a batch of findings given as columns, each checked with C operations over the whole column.
+
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")  # what check_text refuses in a text: NUL, lone surrogates
+_NOT_SLUG = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz0123456789-\n")  # deletes what ids are made of
+
+
+def _ids(column: list[str]) -> list[str] | None:
+    """The column when every value is a slug as check_id wants: ids one a line, made only of a-z, 0-9 and
+    hyphens, no id empty, no hyphen at an end or beside another."""
+    text = "\n".join(column)
+    if max(map(len, column)) > vocab.MAX_ID or text.translate(_NOT_SLUG) or not text:
+        return None
+    edges = ("-", "\n")
+    if text.startswith(edges) or text.endswith(edges) or "\n\n" in text or "--" in text:
+        return None
+    return None if "-\n" in text or "\n-" in text else column
+
+
+def _texts(limit: int) -> Callable[[list[str]], list[str] | None]:
+    def check(column: list[str]) -> list[str] | None:
+        texts = list(map(str.strip, column))
+        if not all(texts) or max(map(len, texts)) > limit:
+            return None
+        joined = "".join(texts)
+        bad = "\x00" in joined if joined.isascii() else _NOT_TEXT.search(joined)  # isascii takes no time
+        return None if bad else texts
+
+    return check
+
+
+def _choices(choices: tuple[str, ...]) -> Callable[[list[str]], list[str] | None]:
+    allowed = frozenset(choices)
+
+    def check(column: list[str]) -> list[str] | None:
+        if allowed.issuperset(column):  # as they are, most often
+            return column
+        values = list(map(str.lower, map(str.strip, column)))
+        return values if allowed.issuperset(values) else None
+
+    return check
+
+
+# check -> the same check of a column of non-empty texts (None: a value it does not cover, such as "" or "  ")
+_BULK: dict[Callable[[Any], Any], Callable[[list[str]], list[str] | None]] = {
+    vocab.check_id: _ids,
+    _optional_id: _ids,
+    _TEXT: _texts(vocab.MAX_TEXT),
+    _TEXT_REQUIRED: _texts(vocab.MAX_TEXT),
+    _NAME: _texts(vocab.MAX_NAME),
+    _CATEGORY: _choices(vocab.CATEGORIES),
+    _STATUS: _choices(vocab.STATUSES),
+    _CONFIDENCE: _choices(vocab.CONFIDENCE),
+}
+_REQUIRED = ("id", "claim", "category")
+
+
+def _column(check: Callable[[Any], Any], column: list[Any], required: bool) -> list[Any] | None:
+    """`check` of each value (None stays None), or None when a value fails it or a required one is missing."""
+    kinds = set(map(type, column))
+    bulk = _BULK.get(check)
+    if bulk is not None and kinds == {str} and (values := bulk(column)) is not None:
+        return values
+    if required and (type(None) in kinds or "" in column):
+        return None
+    try:
+        return [None if v is None else check(v) for v in column]
+    except ValueError:
+        return None
+
+
+def evidence_batch(
+    columns: dict[str, list[Any]], lines: list[int], file: str, default_source: str | None, *, split: bool = False
+) -> Iterator[Evidence] | None:
+    """What `evidence_from` makes of each of a batch of findings, given as columns ({field: the value of each
+    finding, None where it has none}) and the line of each; None when any finding fails a check (or needs
+    its source): the caller then checks them one at a time, which reports the first problem as always.
+    Every check is made before this returns; the findings are made as they are asked for, a few at a time."""
+    checks = _EVIDENCE_CHECKS[split]
+    if not columns.keys() <= checks.keys() or not columns.keys() >= set(_REQUIRED):
+        return None
+    v: dict[str, list[Any]] = {}
+    for key, column in columns.items():
+        values = _column(checks[key], column, key in _REQUIRED)
+        if values is None:
+            return None
+        v[key] = values
+    sources = [s or default_source for s in v["source"]] if "source" in v else [default_source] * len(lines)
+    if default_source is None and None in sources:
+        return None
+    ids = v["id"]
+    if max(map(len, ids)) <= 60:  # a slug's repr is the slug in single quotes
+        labels = ("evidence '" + "'\nevidence '".join(ids) + "'").split("\n")
+    else:
+        labels = ["evidence " + repr(i[:60]) for i in ids]
+    none = repeat(None)
+    fields = (
+        ids,
+        v["claim"],
+        v["category"],
+        sources,
+        v.get("quote", none),
+        v.get("date", none),
+        v.get("quantity", none),
+        v.get("unit", none),
+        v.get("locator", none),
+        [s or "unreviewed" for s in v["status"]] if "status" in v else repeat("unreviewed"),
+        v.get("confidence", none),
+        v.get("lang", none),
+        [a or [] for a in v["actors"]] if "actors" in v else map(list, repeat(())),
+        [r or [] for r in v["regions"]] if "regions" in v else map(list, repeat(())),
+    )
+    return _made(fields, file, lines, labels, _PLAIN.issuperset(v))
+
+
+_SLICE = 256  # findings made at a time: what the caller drops before the next are made never outlives the GC's
+# youngest generation, which keeps collections cheap (all of a chunk's at once cost up to a µs a finding in GC)
+
+
+_PLAIN = frozenset({"id", "claim", "category", "source", "status"})  # the fields plain_evidence takes
+
+
+def _made(fields: tuple[Any, ...], file: str, lines: list[int], labels: list[str], plain: bool) -> Iterator[Evidence]:
+    def made(at: int) -> list[Evidence]:
+        end = at + _SLICE
+        parts = [f[at:end] if type(f) is list else f for f in fields]
+        found = origins(file, lines[at:end], labels[at:end])
+        if plain:
+            return plain_evidence(parts[0], parts[1], parts[2], parts[3], parts[9], found)
+        return list(map(Evidence, *parts, found))
+
+    return chain.from_iterable(map(made, range(0, len(lines), _SLICE)))
+
+
 def relation_from(rec: Record) -> Relation:
     rec.check_fields(RELATION_FIELDS, ("subject", "object", "kind"))
     relation = Relation(
@@ -436,6 +571,11 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
     Findings without a `source` of their own take the file's top-level `source`; those read before it are held
     until it comes (and reported if it never does).
     """
+    return chain.from_iterable(_runs(items, file))
+
+
+def _runs(items: Iterable[Item], file: str) -> Iterator[Iterable[tuple[str, Any]]]:
+    """document_records' records as runs: one record, or a chunk's findings (so that this resumes once a run)."""
     default_source: str | None = None
     waiting: list[Evidence] = []  # findings read before the file's top-level source
     counts: dict[str, int] = {}
@@ -446,7 +586,25 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
         "relations": relation_from,
         "gazetteer": gazetteer_from,
     }
-    for section, element, data, line in items:
+    stream: Iterator[Item] = iter(items)
+    pending: Iterator[Item] = iter(())
+    while (item := next(pending, None) or next(stream, None)) is not None:
+        section, element, data, line = item
+        if type(data) is Chunk:  # a run of flat records: findings checked in bulk, the others one at a time
+            if section == "evidence":
+                columns = {key: list(map(dict.get, data.values, repeat(key))) for key in set().union(*data.values)}
+                lines = list(range(data.first_line, data.first_line + len(data.values)))
+                made = evidence_batch(columns, lines, file, default_source or LATER)
+                if made is not None:
+                    counts[section] = counts.get(section, 0) + len(lines)
+                    if default_source is None:  # those without a source of their own wait for the file's
+                        batch = list(made)
+                        waiting.extend(ev for ev in batch if ev.source_id is LATER)
+                        made = (ev for ev in batch if ev.source_id is not LATER)
+                    yield zip(repeat("evidence"), made)
+                    continue
+            pending = data.items(section)
+            continue
         if not section:
             raise DataError(
                 f"the top level must be a mapping with {', '.join(SECTIONS)}; found {vocab.type_name(data)}",
@@ -472,10 +630,9 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
                 )
             source = source_from(Record(data, file, line, "source"))
             default_source = source.id
-            yield "sources", source
             for ev in waiting:
                 ev.source_id = default_source
-                yield "evidence", ev
+            yield (("sources", source), *zip(repeat("evidence"), waiting))
             waiting = []
             continue
         if not element:
@@ -500,9 +657,9 @@ def document_records(items: Iterable[Item], file: str) -> Iterator[tuple[str, An
             if ev.source_id is LATER:
                 waiting.append(ev)
             else:
-                yield "evidence", ev
+                yield (("evidence", ev),)
         else:
-            yield table, makers[table](rec)
+            yield ((table, makers[table](rec)),)
     if waiting:
         first = waiting[0]
         origin = first.origin

@@ -6,7 +6,10 @@ where a record came from (file, line, record), for error messages.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,15 @@ class Origin:
         if field_name and self.field_lines and field_name in self.field_lines:
             return self.field_lines[field_name]
         return self.line
+
+
+def origins(file: str, lines: list[int], records: list[str]) -> list[Origin]:
+    """`[Origin(file, line, record) for line, record in zip(lines, records)]`, made in bulk (the importers' fast
+    paths): a frozen dataclass's __init__ sets each field through object.__setattr__, here C sets the slots."""
+    made = list(map(Origin.__new__, repeat(Origin, len(lines))))
+    for slot, values in (("file", repeat(file)), ("line", lines), ("record", records), ("field_lines", repeat(None))):
+        deque(map(getattr(Origin, slot).__set__, made, values), 0)
+    return made
 
 
 @dataclass(slots=True)
@@ -114,6 +126,34 @@ class Evidence:
             self.confidence,
             self.lang,
         )
+
+
+def _plain_evidence(id: str, claim: str, category: str, source_id: str, status: str, origin: Origin) -> Evidence:
+    made = _new(Evidence)
+    made.id, made.claim, made.category, made.source_id, made.status, made.origin = (
+        id,
+        claim,
+        category,
+        source_id,
+        status,
+        origin,
+    )
+    made.quote = made.date = made.quantity = made.unit = made.locator = made.confidence = made.lang = None
+    made.actors, made.regions = [], []
+    return made
+
+
+_new = object.__new__
+
+
+def plain_evidence(
+    ids: list[str], claims: list[str], categories: list[str], sources: list[str], statuses: Any, origins: list[Origin]
+) -> list[Evidence]:
+    """`Evidence(id, claim, category, source_id, status=status, origin=origin)` for each (every other field at
+    its default), in bulk: what the importers' fast paths make of the commonest finding, in half the time of
+    the dataclass's __init__, which takes every field as an argument (tests/test_import_chunks.py holds the two
+    to the same result)."""
+    return list(map(_plain_evidence, ids, claims, categories, sources, statuses, origins))
 
 
 @dataclass(slots=True)

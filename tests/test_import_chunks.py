@@ -1,0 +1,358 @@
+"""The readers' bulk paths (importers.loaders.Chunk, validate.evidence_batch, CsvTable._findings,
+article._plain_paragraphs) against the record-at-a-time paths they stand in for: the same records with the same
+origins, and for a bad record anywhere in a block, the same error (file, line, record, field, message) -- never a
+record accepted."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from importers import article, loaders
+from importers.csv_tables import CsvTable
+from importers.limits import Limits
+from importers.loaders import Chunk, TextInput
+from importers.native import native_records
+from store.errors import DataError
+from store.records import Evidence, Origin, origins, plain_evidence
+
+N = 300  # records in a file: several chunks' worth of lines (a chunk is at least loaders.MIN_CHUNK characters)
+BAD = 200  # the index of the bad record, deep inside a chunk
+
+
+def _json_file(tmp_path: Path, records: list[str], *, source_first: bool = True) -> Path:
+    source = '"source": {"id": "chunk-source", "title": "Chunks"}'
+    body = ",\n".join(f"  {r}" for r in records)
+    parts = [source, f'"evidence": [\n{body}\n]'] if source_first else [f'"evidence": [\n{body}\n]', source]
+    path = tmp_path / "chunks.json"
+    path.write_text("{" + ",\n".join(parts) + "}\n", encoding="utf-8")
+    return path
+
+
+def _record(i: int, **fields: Any) -> str:
+    data = {"id": f"e-{i:05d}", "claim": f"Claim number {i}", "category": "trade"} | fields
+    return json.dumps({k: v for k, v in data.items() if v is not ...}, ensure_ascii=False)
+
+
+def _read_json(path: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    monkeypatch.setattr(loaders._JsonReader, "bulk", bulk)
+    with TextInput(path) as inp:
+        return list(native_records(inp, "json"))
+
+
+def _outcome(read: Any) -> tuple[str, Any]:
+    """("ok", records with their origins) or ("error", every attribute of the DataError)."""
+    try:
+        records = read()
+    except DataError as e:
+        return "error", (str(e), e.file, e.line, e.record, e.field)
+    return "ok", [(table, rec, getattr(rec, "origin", None)) for table, rec in records]
+
+
+def _same_json(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
+    bulk = _outcome(lambda: _read_json(path, True, monkeypatch))
+    one_at_a_time = _outcome(lambda: _read_json(path, False, monkeypatch))
+    assert bulk == one_at_a_time
+    return bulk
+
+
+def _chunks(path: Path) -> int:
+    with TextInput(path) as inp:
+        return sum(1 for item in loaders.native_items(inp, "json") if type(item[2]) is Chunk)
+
+
+VARIED: list[dict[str, Any]] = [
+    {},
+    {"quote": "  a quote  ", "date": "2024-03", "quantity": 12, "unit": "t"},
+    {"status": "Curated", "confidence": "HIGH", "category": " Trade "},
+    {"source": "other-source", "locator": "p. 4"},
+    {"claim": "Ціна: 12 грн — «цитата»", "quote": None},
+    {"claim": 'said "no": twice', "quantity": "1,200.5"},
+    {"claim": "tab\there\\back", "date": 2025},
+]
+
+
+def test_json_chunks_make_what_one_at_a_time_makes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [_record(i, **VARIED[i % len(VARIED)]) for i in range(N)]
+    path = _json_file(tmp_path, records)
+    assert _chunks(path) >= 1
+    kind, found = _same_json(path, monkeypatch)
+    assert kind == "ok" and len(found) == N + 1
+    first = found[1][1]
+    assert isinstance(first, Evidence) and first.origin == Origin(str(path), 3, "evidence 'e-00000'")
+    assert found[3][1].status == "curated" and found[3][1].category == "trade"
+
+
+def test_json_chunk_before_the_files_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings read before the top-level source wait for it, in bulk as one at a time."""
+    records = [_record(i, source="own-source" if i % 3 == 0 else ...) for i in range(N)]
+    path = _json_file(tmp_path, records, source_first=False)
+    assert _chunks(path) >= 1
+    kind, found = _same_json(path, monkeypatch)
+    assert kind == "ok" and {rec.source_id for _, rec, _ in found if isinstance(rec, Evidence)} == {
+        "own-source",
+        "chunk-source",
+    }
+
+
+BAD_JSON = {
+    "unknown field": '{"id": "e-bad", "claim": "c", "category": "trade", "colour": "red"}',
+    "bad id": '{"id": "E Bad", "claim": "c", "category": "trade"}',
+    "hyphen at the end": '{"id": "e-bad-", "claim": "c", "category": "trade"}',
+    "empty claim": '{"id": "e-bad", "claim": "  ", "category": "trade"}',
+    "no claim": '{"id": "e-bad", "category": "trade"}',
+    "claim null": '{"id": "e-bad", "claim": null, "category": "trade"}',
+    "number claim": '{"id": "e-bad", "claim": true, "category": "trade"}',
+    "bad category": '{"id": "e-bad", "claim": "c", "category": "trading"}',
+    "NUL": '{"id": "e-bad", "claim": "a\\u0000b", "category": "trade"}',
+    "surrogate": '{"id": "e-bad", "claim": "a\\ud800b", "category": "trade"}',
+    "long text": '{"id": "e-bad", "claim": "' + "x" * 20_001 + '", "category": "trade"}',
+    "long id": '{"id": "' + "a" * 121 + '", "claim": "c", "category": "trade"}',
+    "duplicate key": '{"id": "e-bad", "claim": "c", "claim": "d", "category": "trade"}',
+    "duplicate with colons": '{"id": "e-bad", "claim": "a: b", "category": "trade", "category": "x:y"}',
+    "duplicate escaped": '{"id": "e-bad", "claim": "a\\u003a", "category": "trade", "category": "trade"}',
+    "key with a colon": '{"id": "e-bad", "claim": "c", "category": "trade", "a:b": 1}',
+    "big number": '{"id": "e-bad", "claim": "c", "category": "trade", "quantity": ' + "9" * 4_002 + "}",
+    "bad number": '{"id": "e-bad", "claim": "c", "category": "trade", "quantity": 1e999}',
+    "bad date": '{"id": "e-bad", "claim": "c", "category": "trade", "date": "2025-13"}',
+    "nested": '{"id": "e-bad", "claim": "c", "category": "trade", "regions": [["x"]]}',
+    "not a mapping": '"e-bad"',
+    "two on a line": '{"id": "e-bad", "claim": "c", "category": "trade"}, {"id": "e-bad", "claim": "c"}',
+    "syntax": '{"id": "e-bad", "claim": "c" "category": "trade"}',
+    "raw tab": '{"id": "e-bad", "claim": "a\tb", "category": "trade"}',
+    "own source empty": '{"id": "e-bad", "claim": "c", "category": "trade", "source": "Not An Id"}',
+    "same id twice": '{"id": "e-00001", "claim": "c", "category": "trade", "actors": ["x", "x"]}',
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_JSON.values()), ids=list(BAD_JSON))
+def test_json_bad_record_deep_in_a_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
+    records = [_record(i) for i in range(N)]
+    records[BAD] = bad
+    path = _json_file(tmp_path, records)
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error", "a bad record was accepted"
+    assert error[1] == str(path) and error[2] == BAD + 3  # the record's own line
+
+
+def test_json_bad_record_stops_before_later_bad_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What goes wrong first in the file is reported, as before: a chunk never reads ahead of its records."""
+    records = [_record(i) for i in range(20_000)]
+    records[BAD] = BAD_JSON["bad category"]
+    path = _json_file(tmp_path, records)
+    path.write_bytes(path.read_bytes()[:-300] + b"\xff" + path.read_bytes()[-300:])
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error" and error[2] == BAD + 3 and error[4] == "category"
+
+
+def _csv_file(tmp_path: Path, rows: list[str], header: str = "id,claim,category,source_id") -> Path:
+    path = tmp_path / "chunks.csv"
+    path.write_bytes((header + "\r\n" + "".join(rows)).encode("utf-8", "surrogatepass"))
+    return path
+
+
+def _read_csv(path: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    monkeypatch.setattr(CsvTable, "bulk", bulk)
+    return list(CsvTable(path).records())
+
+
+def _same_csv(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
+    bulk = _outcome(lambda: _read_csv(path, True, monkeypatch))
+    one_at_a_time = _outcome(lambda: _read_csv(path, False, monkeypatch))
+    assert bulk == one_at_a_time
+    return bulk
+
+
+def _row(i: int) -> str:
+    return f"e-{i:05d},Claim number {i},trade,csv-source\r\n"
+
+
+def test_csv_blocks_make_what_one_at_a_time_makes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    header = "id,claim,category,source_id,quote,date,quantity,actors,regions,status"
+    rows = [
+        f'e-{i:05d}," Claim, number {i} ",{"Trade" if i % 2 else "trade"},csv-source,,2024,{i},'
+        f"{'china;huawei:supplier' if i % 3 == 0 else ''},{'ua-kyiv' if i % 5 == 0 else ''},\r\n"
+        for i in range(N)
+    ]
+    rows[50] = '"e-00050","a ""quoted""\r\nclaim on two lines",trade,csv-source,,,,,,\r\n'
+    rows[60] = "\r\n"  # a blank line
+    rows[70] = ",,,,,,,,,\r\n"  # a row of empty cells
+    path = _csv_file(tmp_path, rows, header)
+    kind, found = _same_csv(path, monkeypatch)
+    assert kind == "ok" and len(found) == N - 2
+    assert found[0][1].origin == Origin(str(path), 2, "evidence 'e-00000'") and found[0][1].claim == "Claim, number 0"
+    assert found[3][1].actors == [("china", None), ("huawei", "supplier")]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+def test_csv_line_endings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str) -> None:
+    rows = [_row(i).replace("\r\n", ending) for i in range(N)]
+    rows[BAD] = f"e-bad,Claim,trading,csv-source{ending}"
+    kind, error = _same_csv(_csv_file(tmp_path, rows), monkeypatch)
+    assert kind == "error" and error[2] == BAD + 2 and error[4] == "category"
+
+
+BAD_CSV = {
+    "bad id": "E Bad,c,trade,csv-source\r\n",
+    "empty claim": "e-bad, ,trade,csv-source\r\n",
+    "bad category": "e-bad,c,trading,csv-source\r\n",
+    "no source": "e-bad,c,trade,\r\n",
+    "bad source": "e-bad,c,trade,Not An Id\r\n",
+    "too few cells": "e-bad,c,trade\r\n",
+    "too many cells": "e-bad,c,trade,csv-source,x\r\n",
+    "NUL": "e-bad,a\x00b,trade,csv-source\r\n",
+    "surrogate": "e-bad,a\ud800b,trade,csv-source\r\n",
+    "bad quote": 'e-bad,"a"b,trade,csv-source\r\n',
+    "long claim": "e-bad," + "x" * 20_001 + ",trade,csv-source\r\n",
+    "unclosed quote": 'e-bad,"claim,trade,csv-source\r\n',
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_CSV.values()), ids=list(BAD_CSV))
+def test_csv_bad_row_deep_in_a_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
+    rows = [_row(i) for i in range(N)]
+    rows[BAD] = bad
+    path = _csv_file(tmp_path, rows)
+    kind, error = _same_csv(path, monkeypatch)
+    assert kind == "error", "a bad row was accepted"
+    assert error[1] == str(path) and (error[2] == BAD + 2 or bad.count('"') == 1)  # an open quote runs on
+
+
+@pytest.mark.parametrize("cell", ["a\x0cb", "a\u2028b", "a\x85b", "a\x1eb", "a\rb", "\u00a0a\u3000"])
+def test_csv_line_breaks_readline_does_not_know(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str) -> None:
+    """str.splitlines breaks lines at these too: such a block is read a line at a time, with the same result."""
+    rows = [_row(i) for i in range(N)]
+    rows[BAD] = f"e-odd,{cell},trade,csv-source\r\n"
+    rows[BAD + 5] = BAD_CSV["bad category"]
+    kind, error = _same_csv(_csv_file(tmp_path, rows), monkeypatch)
+    assert kind == "error" and error[2] == (BAD + 2 if cell == "a\rb" else BAD + 5 + 2)  # a bare CR: bad CSV
+
+
+def test_csv_row_over_the_record_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [_row(i) for i in range(N)]
+    rows[BAD] = "e-bad," + "x" * 200 + ",trade,csv-source\r\n"
+    path = _csv_file(tmp_path, rows)
+    outcomes = []
+    for bulk in (True, False):
+        monkeypatch.setattr(CsvTable, "bulk", bulk)
+        outcomes.append(_outcome(lambda: list(CsvTable(path, limits=Limits(record_bytes=150)).records())))
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] == "error" and outcomes[0][1][2] == BAD + 2
+
+
+def test_plain_evidence_is_the_dataclass() -> None:
+    made = origins("f.json", [3, 4], ["evidence 'a'", "evidence 'b'"])
+    assert made == [Origin("f.json", 3, "evidence 'a'"), Origin("f.json", 4, "evidence 'b'")]
+    assert all(o.field_lines is None for o in made)
+    fast = plain_evidence(["a", "b"], ["x", "y"], ["trade", "energy"], ["s", "t"], ["unreviewed", "curated"], made)
+    slow = [
+        Evidence(id="a", claim="x", category="trade", source_id="s", origin=made[0]),
+        Evidence(id="b", claim="y", category="energy", source_id="t", status="curated", origin=made[1]),
+    ]
+    for f, s in zip(fast, slow, strict=True):
+        assert {k: getattr(f, k) for k in Evidence.__slots__} == {k: getattr(s, k) for k in Evidence.__slots__}
+    assert fast[0].actors is not fast[1].actors
+
+
+@pytest.mark.parametrize("at", [BAD, 7_777, 19_998])
+def test_json_bad_record_in_a_later_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int) -> None:
+    """Past the first block of text (the buffer moves on), a finding that fails is found where it is."""
+    records = [_record(i) for i in range(20_000)]
+    records[at] = BAD_JSON["bad category"]
+    path = _json_file(tmp_path, records)
+    with TextInput(path) as inp:  # chunks all along, the bad one among them
+        chunks = [item[2] for item in loaders.native_items(inp, "json") if type(item[2]) is Chunk]
+    assert len(chunks) > 2 and sum(len(c.values) for c in chunks) > 15_000
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error" and error[2] == at + 3 and error[3] == "evidence 'e-bad'" and error[4] == "category"
+
+
+# Articles: _plain_paragraphs (in bulk) against _read_blocks (a line at a time), on texts made of pieces that
+# exercise what either looks at: Markdown at the start of a line and inline, white space of every kind, the
+# three line breaks, long lines and paragraphs, a given title, a record limit, bytes that are not UTF-8.
+PIECES = [
+    "# Title",
+    "## Sub heading ##",
+    "Plain paragraph text.",
+    "   indented text",
+    "- a list item",
+    "* star item",
+    "1. numbered",
+    "> quoted",
+    "---",
+    "***",
+    "Text with [a link](http://x) and **bold** and __under__.",
+    "![](img.png)",
+    "![alt](i.png)",
+    "",
+    "   ",
+    "\t",
+    "\x0c",
+    "2024 was a year.",
+    "Ціна: 12 грн",
+    "a\x85b",
+    "x\u2028y",
+    "١. arabic digit",
+    "w" * 12_000,
+    "v " * 7_000,
+    "line two of a para",
+    "#nothashtag",
+    "     # too indented",
+    "word  \t ",
+    "_under_score_",
+    "**",
+    "[x]",
+]
+REGULAR = [p for p in PIECES if p and p.strip() == p and "  " not in p and not any(c in p for c in article.SPACES)]
+
+
+def _article_outcome(path: Path, title: str | None, limits: Limits) -> tuple[Any, ...]:
+    try:
+        a = article.read_article(str(path), title=title, limits=limits)
+    except DataError as e:
+        return ("error", str(e))
+    paragraphs = [(p.number, p.line, p.text, p.heading, p.last_line, list(p.tags)) for p in a.paragraphs]
+    return ("ok", a.name, a.file_sha256, a.text_sha256, a.title, a.text, paragraphs)
+
+
+def test_articles_in_bulk_as_a_line_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(14)
+    bulk_taken = 0
+    for trial in range(600):
+        pool = PIECES if trial % 2 else REGULAR
+        lines = [rng.choice(pool) for _ in range(rng.randint(1, 12))]
+        text = "".join(line + rng.choice(["\n", "\n", "\r\n", "\r", "\n\n"]) for line in lines)
+        data = (text if rng.random() < 0.7 else text.rstrip("\r\n")).encode()
+        if rng.random() < 0.05:
+            data += b"\n\xff\n"
+        path = tmp_path / f"a{trial}{rng.choice(['.md', '.txt'])}"
+        path.write_bytes(data)
+        title = rng.choice([None, None, "Title", "plain paragraph text.", ""])
+        limits = rng.choice([Limits(), Limits(), Limits(records=3)])
+        outcomes = []
+        for bulk in (True, False):
+            monkeypatch.setattr(article, "bulk", bulk)
+            outcomes.append(_article_outcome(path, title, limits))
+        assert outcomes[0] == outcomes[1], (text, title, limits)
+        norm = text.replace("\r\n", "\n").replace("\r", "\n")
+        bulk_taken += article._plain_paragraphs(norm, path.suffix == ".md", limits, title) is not None
+    assert bulk_taken > 150  # the bulk path was taken often enough to mean something
+
+
+def test_article_spaces_are_every_space() -> None:
+    every = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {" ", "\n"}
+    assert set(article.SPACES) == every
+
+
+def test_article_limit_before_later_bad_bytes(tmp_path: Path) -> None:
+    """More paragraphs than the limit, then a block that is not UTF-8: the limit is reported, as it was when
+    the text was read a line at a time and the bad block never reached."""
+    path = tmp_path / "long.md"
+    path.write_bytes(b"# Head\n\n" + b"".join(b"Paragraph %d.\n\n" % i for i in range(40_000)) + b"\xff\n")
+    with pytest.raises(DataError, match="holds more than 1,000 records") as e:
+        article.read_article(str(path), limits=Limits(records=1_000))
+    assert e.value.line == 2_003
