@@ -233,11 +233,11 @@ def check_readable(conn: sqlite3.Connection, path: Path) -> list[str]:
 
     vocabularies = frozenset(VOCABULARY_TABLES.values())  # the search indexes' word lists (did you mean)
     rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-    by_name = {str(name): (str(kind), _normal(sql)) for kind, name, sql in rows}
+    by_name = {str(name): (str(kind), sql) for kind, name, sql in rows}
     for name in sorted(tables | fts | vocabularies):
         if name not in by_name:
             continue  # (an older schema, or not a findings database: the version check says which)
-        kind, sql = by_name[name]
+        kind, sql = by_name[name][0], _normal(by_name[name][1])  # (only these: every open of every command)
         virtual = sql.upper().startswith("CREATE VIRTUAL TABLE")
         if name in fts:
             wrong = kind != "table" or not virtual or not re.search(r"\bUSING\s+FTS5\b", sql, re.IGNORECASE)
