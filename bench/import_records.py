@@ -13,7 +13,8 @@ same process doing nothing (the interpreter and the modules it imported), divide
              loader `yaml.load(f, CSafeLoader)` (and, below 200,000 records, the pure-Python `yaml.safe_load`);
              for articles, reading the file and splitting it at blank lines
 - reading    our reader: every record parsed, checked and validated into the records the import writes (no
-             database): importers.native / csv_tables / article, as `findings import` runs them
+             database): importers.native / csv_tables / article, as `findings import` runs them (with its
+             garbage collector's pacing, importers.collection)
 - import     `findings import FORMAT FILE` into a new database: reading, references, planning, writing and the
              commit (the article import also tags every paragraph)
 
@@ -95,9 +96,12 @@ _READERS = {
     "csv": ("from importers.csv_tables import CsvTable\n", "n = sum(1 for _ in CsvTable(path).records())"),
     "article": ("from importers.article import read_article\n", "n = len(read_article(path).paragraphs)"),
 }
+# Run as `findings import` runs them: with its pacing of the garbage collector (importers.collection).
+_PACED = "from importers.collection import fewer_collections\n"
 for _name, (_imports, _work) in _READERS.items():
-    JOBS[f"reading-{_name}"] = _imports + _T0 + _work
-    JOBS[f"idle-{_name}"] = _imports + _T0 + "n = 0"
+    _paced = "with fewer_collections():\n" + "".join(f"    {line}\n" for line in _work.splitlines())
+    JOBS[f"reading-{_name}"] = _PACED + _imports + _T0 + _paced
+    JOBS[f"idle-{_name}"] = _PACED + _imports + _T0 + "n = 0"
 
 
 def _run_import(fmt: str, paths: list[Path], work: Path) -> dict:

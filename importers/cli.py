@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.options import Group, db_option, given_db
+from importers.collection import fewer_collections
 from importers.ftm.limits import DEFAULT_LIMITS as FTM_LIMITS
 from importers.ftm.limits import MB, ByteSize
 from importers.ftm.limits import Limits as FtmLimits
@@ -44,7 +45,8 @@ def db_path(ctx: click.Context) -> Path:
 
 @click.group("import", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @db_option(help=DB_HELP)
-def import_group(db: Path | None) -> None:
+@click.pass_context
+def import_group(ctx: click.Context, db: Path | None) -> None:
     """Load findings from files into your database (or --db).
 
     Every import is one transaction: on any error nothing is written, and the error names the file, the line
@@ -60,6 +62,7 @@ def import_group(db: Path | None) -> None:
       findings import json findings.json --dry-run
       findings import csv actors.csv evidence.csv --db team.db
     """
+    ctx.with_resource(fewer_collections())
 
 
 @import_group.result_callback()
