@@ -941,8 +941,11 @@ class _JsonReader:
         # Only the text read already: reading on is for the record that needs it, so that what goes wrong first
         # in the file is what is reported (a bad record before a block that is not UTF-8, say).
         buf, pos = self.buf, self.pos
-        cut = buf.rfind("\n", pos)
-        self.slow_until = len(buf)  # not again in this text (too short, or no line ends as an element does)
+        # (at most a read block: a chunk's records are made at once, and the text read may be far longer, after
+        # a long record)
+        stop = min(len(buf), pos + BLOCK)
+        cut = buf.rfind("\n", pos, stop)
+        self.slow_until = stop  # not again in this text (too short, or no line ends as an element does)
         if cut - pos < MIN_CHUNK:
             return None
         end = max(buf.rfind("},\n", pos, cut + 1), buf.rfind("},\r\n", pos, cut + 1))  # after an element

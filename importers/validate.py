@@ -398,6 +398,8 @@ def _ids(column: list[str]) -> list[str] | None:
     text = "\n".join(column)
     if max(map(len, column)) > vocab.MAX_ID or text.translate(_NOT_SLUG) or not text:
         return None
+    if text.count("\n") != len(column) - 1:  # (a line break inside an id would read as two ids)
+        return None
     edges = ("-", "\n")
     if text.startswith(edges) or text.endswith(edges) or "\n\n" in text or "--" in text:
         return None

@@ -126,6 +126,7 @@ BAD_JSON = {
     "syntax": '{"id": "e-bad", "claim": "c" "category": "trade"}',
     "raw tab": '{"id": "e-bad", "claim": "a\tb", "category": "trade"}',
     "own source empty": '{"id": "e-bad", "claim": "c", "category": "trade", "source": "Not An Id"}',
+    "line break in the id": '{"id": "e-a\\ne-b", "claim": "c", "category": "trade"}',
     "same id twice": '{"id": "e-00001", "claim": "c", "category": "trade", "actors": ["x", "x"]}',
 }
 
@@ -356,3 +357,24 @@ def test_article_limit_before_later_bad_bytes(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="holds more than 1,000 records") as e:
         article.read_article(str(path), limits=Limits(records=1_000))
     assert e.value.line == 2_003
+
+
+def test_json_source_with_a_line_break_in_a_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every finding naming its source (the column checked in bulk): one with a line break in it is refused."""
+    records = [_record(i, source="chunk-source") for i in range(N)]
+    records[BAD] = _record(BAD, source="bad\nsource")
+    kind, error = _same_json(_json_file(tmp_path, records), monkeypatch)
+    assert kind == "error" and error[2] == BAD + 3 and error[4] == "source", error
+
+
+def test_json_chunks_hold_at_most_a_read_block_after_a_long_record(tmp_path: Path) -> None:
+    """A long record grows the text read; the chunks after it stay a read block at most (their records are made
+    at once: a chunk of the whole text held every finding of it in memory)."""
+    padded = '{"id": "e-00000",' + " " * (16 * loaders.BLOCK) + '"claim": "padded", "category": "trade"}'
+    records = [padded, *(_record(i) for i in range(1, 80_000))]
+    path = _json_file(tmp_path, records)
+    with TextInput(path) as inp:
+        sizes = [len(item[2].values) for item in loaders.native_items(inp, "json") if type(item[2]) is Chunk]
+    assert sizes and sum(sizes) > 60_000  # (most records come in chunks)
+    longest = max(len(r) for r in records[1:]) + 4
+    assert max(sizes) <= loaders.BLOCK // 60 and max(sizes) * 60 <= loaders.BLOCK + longest, sizes[:5]
