@@ -16,7 +16,6 @@ CSV rows use the same per-record functions (with `;`-separated lists).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain, repeat
 from typing import Any
@@ -388,7 +387,6 @@ def evidence_from(rec: Record, *, default_source: str | None = None, split: bool
 
 # Evidence in bulk: a batch of findings given as columns, each checked with C operations over the whole column.
 
-_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")  # what check_text refuses in a text: NUL, lone surrogates
 _NOT_SLUG = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz0123456789-\n")  # deletes what ids are made of
 
 
@@ -412,7 +410,7 @@ def _texts(limit: int) -> Callable[[list[str]], list[str] | None]:
         if not all(texts) or max(map(len, texts)) > limit:
             return None
         joined = "".join(texts)
-        bad = "\x00" in joined if joined.isascii() else _NOT_TEXT.search(joined)  # isascii takes no time
+        bad = "\x00" in joined if joined.isascii() else vocab.NOT_TEXT.search(joined)  # isascii takes no time
         return None if bad else texts
 
     return check

@@ -65,7 +65,9 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _RELATION_KIND = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _URL = re.compile(r"(?:https?|ftp)://\S+|urn:\S+|doi:\S+", re.IGNORECASE)
-_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON's "\ud800" escapes decode to these; they are not text
+# What a text may not hold: NUL, and lone surrogates (JSON's "\ud800" escapes decode to these; they are not text).
+# importers.validate checks whole columns of texts with it.
+NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 MAX_INTEGER = 2**63 - 1  # SQLite's INTEGER range
 
 
@@ -93,9 +95,9 @@ def check_text(value: object, *, limit: int = MAX_TEXT, required: bool = False) 
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"must be text, not {type_name(value)}")
     text = str(value).strip()
-    if "\x00" in text:
-        raise ValueError("contains a NUL byte")
-    if _SURROGATE.search(text):
+    if NOT_TEXT.search(text):
+        if "\x00" in text:
+            raise ValueError("contains a NUL byte")
         raise ValueError("contains an unpaired UTF-16 surrogate (such as \\ud800), which is not text")
     if len(text) > limit:
         raise ValueError(f"is {len(text):,} characters long; the limit is {limit:,}")
