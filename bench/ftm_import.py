@@ -182,18 +182,18 @@ import importers.ftm.importer  # noqa: F401 (everything loaded before the baseli
 from store.connect import open_readwrite
 db, path = sys.argv[2], sys.argv[3]
 open_readwrite(db, create=True).close()
-def rss_kb():
+def status_kb(key):
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-base = rss_kb()
+base = status_kb("VmRSS")
 start, wall = time.process_time(), time.perf_counter()
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     report = run_import(db, (path,))
 cpu, wall = time.process_time() - start, time.perf_counter() - wall
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = status_kb("VmHWM")  # not ru_maxrss: Linux carries into it the address space the process had before exec
 print(json.dumps({"cpu": cpu, "wall": wall, "base_kb": base, "peak_kb": peak, "records": report.accounting}))
 """
 

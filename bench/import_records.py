@@ -6,8 +6,8 @@ same file (not run in CI; tests/test_bench_import_records.py runs it at a tiny s
 
 For each format a file of N tiny findings is generated (a top-level source and `{id, claim, category}` records;
 CSV rows with their source; an article of N short paragraphs). Each measurement runs in a fresh process, which
-reports its time and its peak resident memory (ru_maxrss); memory per record is that peak less the peak of the
-same process doing nothing (the interpreter and the modules it imported), divided by N:
+reports its time and its peak resident memory (its own VmHWM, not ru_maxrss); memory per record is that peak
+less the peak of the same process doing nothing (the interpreter and the modules it imported), divided by N:
 
 - baseline   the plain parser of the whole file: `json.loads`, `csv.reader` (every row), PyYAML's libyaml safe
              loader `yaml.load(f, CSafeLoader)` (and, below 200,000 records, the pure-Python `yaml.safe_load`);
@@ -76,7 +76,11 @@ import sys, time, json
 sys.path.insert(0, {str(ROOT)!r})
 path = sys.argv[1]
 """
-_END = "\nprint(json.dumps({'seconds': time.perf_counter() - t, 'cpu': time.process_time() - c, 'records': n}))\n"
+_END = (
+    "\nt, c = time.perf_counter() - t, time.process_time() - c"
+    "\nhwm = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:'))"
+    "\nprint(json.dumps({'seconds': t, 'cpu': c, 'records': n, 'peak_kb': hwm}))\n"
+)
 _OPEN = "open(path, encoding='utf-8', newline='')"
 _T0 = "t, c = time.perf_counter(), time.process_time()\n"
 JOBS = {
@@ -117,12 +121,34 @@ def _run_import(fmt: str, paths: list[Path], work: Path) -> dict:
         env=env,
         cwd=work,
     )
-    _, status, usage = os.wait4(proc.pid, 0)
+    status, usage, peak_kb = _wait_with_peak(proc)
     seconds = time.perf_counter() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"import {fmt} failed: {err[-2000:]}")
-    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_kb": int(usage.ru_maxrss)}
+    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_kb": peak_kb}
+
+
+POLL_S = 0.005
+
+
+def _wait_with_peak(proc: subprocess.Popen) -> tuple[int, os.struct_rusage, int]:
+    """Wait for `proc`: (wait status, resource usage, its peak RSS in KiB).
+
+    The peak is the child's own high-water mark (VmHWM of /proc/PID/status, read every POLL_S while it runs),
+    not wait4's ru_maxrss, which Linux carries over from the address space the process had before exec: a copy
+    of the process that started it (run.py after the ftm section: ~390 MB for every child)."""
+    peak_kb = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            return status, usage, peak_kb
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                peak_kb = max(peak_kb, next((int(line.split()[1]) for line in f if line.startswith("VmHWM:")), 0))
+        except OSError:
+            pass
+        time.sleep(POLL_S)
 
 
 def _measure_child(job: str, path: Path, *args: str) -> dict:
@@ -130,14 +156,12 @@ def _measure_child(job: str, path: Path, *args: str) -> dict:
     r, w = os.pipe()
     proc = subprocess.Popen([PYTHON, "-c", code, str(path), *args], stdout=w, stderr=subprocess.PIPE, cwd=ROOT)
     os.close(w)
-    _, status, usage = os.wait4(proc.pid, 0)
     with os.fdopen(r) as f:
-        out = f.read()
+        out = f.read()  # the child's last line: written once its work is done, just before it exits
+    status, _usage, _peak = _wait_with_peak(proc)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{job} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-    result = json.loads(out)
-    result["peak_kb"] = int(usage.ru_maxrss)
-    return result
+    return json.loads(out)
 
 
 def bench_format(fmt: str, n: int, work: Path, *, do_import: bool, repeats: int = 1) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -172,3 +173,25 @@ def test_a_timed_process_reports_its_own_peak_memory_not_that_of_the_bench_that_
     del held
     assert 0 < small < 60, small
     assert 150 <= large < 250, large
+
+
+def test_the_ftm_and_tiny_record_benchmarks_report_their_childs_peak_not_the_bench_s(tmp_path: Path) -> None:
+    """bench/ftm_import.py and bench/import_records.py measure each run in a child process. After the
+    ftm section, a run of bench/run.py held ~390 MB: the ftm import's peak read 1,901 B per entity (380 MB over
+    200,000) and its growth from a tenth of the file 0 B, where the import alone peaks at 540 B per entity."""
+    sys.path.insert(0, str(ROOT))
+    from bench import ftm_import, import_records
+
+    held = bytearray(300 * 1024 * 1024)  # the bench, grown: 300 MB resident
+    held[::4096] = b"x" * len(held[::4096])
+    path = tmp_path / "entities.ftm.json"
+    ftm_import.generate(path, 40)
+    run = ftm_import.run_once(path, tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.1)"])
+    _status, _usage, small_kb = import_records._wait_with_peak(proc)
+    records = import_records._measure_child("idle", path)
+    del held
+    assert 0 < ftm_import._peak_kb(run) < 150 * 1024, run["ours"]
+    assert 0 < run["ours"]["peak_kb"] < 250 * 1024, run["ours"]
+    assert 0 < small_kb < 150 * 1024, small_kb
+    assert 0 < records["peak_kb"] < 150 * 1024, records
