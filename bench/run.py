@@ -1370,7 +1370,7 @@ def main(argv: list[str] | None = None) -> dict:
                     elif section == "export":
                         figures += scale.bench_export(big, reps(3, 1), work)
                     else:
-                        figures += scale.bench_check(big, reps(2, 1))
+                        figures += scale.bench_check(big, reps(3, 1))
                 elif section == "peers":
                     from bench import peers
 

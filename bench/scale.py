@@ -198,7 +198,11 @@ def bench_export(db: Path, repeats: int, workdir: Path) -> list[Figure]:
 def bench_check(db: Path, repeats: int) -> list[Figure]:
     sqlite = shutil.which("sqlite3")
     ours, base = [], []
-    with db.open("rb") as f:  # (in the page cache for both: the first run of either read it from disk)
+    # The exports before it leave ~1.7 GB of written files to be flushed: written back while the check runs,
+    # they would take CPU and the disk from it (both cores are the check's; its baseline's spare core absorbs
+    # them). Then the file is read into the page cache for both (the first run of either read it from disk).
+    os.sync()
+    with db.open("rb") as f:
         while f.read(1 << 24):
             pass
     for i in range(repeats):
