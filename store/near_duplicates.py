@@ -40,7 +40,10 @@ def words(text: str) -> list[str]:
 
 def similarity(a: str, b: str) -> float:
     """How alike two claims are, 0..1, over their words (case, punctuation and spacing aside)."""
-    wa, wb = words(a), words(b)
+    return _ratio(words(a), words(b))
+
+
+def _ratio(wa: Sequence[str], wb: Sequence[str]) -> float:
     if not wa or not wb:
         return 0.0
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
@@ -49,12 +52,36 @@ def similarity(a: str, b: str) -> float:
     return matcher.ratio()
 
 
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A claim's words, read once: in order, as a set, and how many of them repeat an earlier one."""
+
+    id: str
+    words: tuple[str, ...]
+    distinct: frozenset[str]
+    repeats: int
+
+    @classmethod
+    def of(cls, record_id: str, claim: str) -> _Claim:
+        found = tuple(words(claim))
+        distinct = frozenset(found)
+        return cls(record_id, found, distinct, len(found) - len(distinct))
+
+    def may_match(self, other: _Claim) -> bool:
+        """False when the two cannot be SIMILAR alike, by an upper bound of difflib's ratio: the ratio is at most
+        2 x (words in common, counted with repeats) / (words of both), and the words in common are at most the
+        distinct ones in common plus the fewer repeats of the two. Exact for claims without repeated words, and
+        a set intersection instead of a sequence match for every pair that fails it."""
+        common = len(self.distinct & other.distinct) + min(self.repeats, other.repeats)
+        return 2 * common >= SIMILAR * (len(self.words) + len(other.words)) - 1e-9  # (never fails on rounding)
+
+
 def find(conn: sqlite3.Connection, new: Sequence[Evidence]) -> list[Duplicate]:
     """The near duplicates among `new` (written already, in this transaction, in this order) of findings written
     before them. Each is compared with at most MAX_CANDIDATES findings of its source (the newest before it),
-    whose words are read once per source, and only those sharing most of its words are compared in full."""
+    whose words are read once per source, and only those that can be alike by their words are compared in full."""
     out: list[Duplicate] = []
-    pools: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
+    pools: dict[str, list[_Claim]] = {}
     first = _rowid(conn, new[0].id) if new else 0
     for ev in new:
         pool = pools.get(ev.source_id)
@@ -64,13 +91,13 @@ def find(conn: sqlite3.Connection, new: Sequence[Evidence]) -> list[Duplicate]:
                 "ORDER BY rowid DESC LIMIT ?",
                 (ev.source_id, first, MAX_CANDIDATES),
             ).fetchall()
-            pool = pools[ev.source_id] = [(i, c, frozenset(words(c))) for i, c in rows]
-        found = None
+            pool = pools[ev.source_id] = [_Claim.of(i, c) for i, c in rows]
+        mine = _Claim.of(ev.id, ev.claim)
         if ev.status == "unreviewed":  # (one a person wrote as curated or disputed: they have judged it)
-            found = _same_source(ev, pool) or _same_figure(conn, ev)
+            found = _same_source(mine, pool) or _same_figure(conn, ev)
             if found:
                 out.append(found)
-        pool.insert(0, (ev.id, ev.claim, frozenset(words(ev.claim))))
+        pool.insert(0, mine)
         del pool[MAX_CANDIDATES:]
     return out
 
@@ -79,18 +106,17 @@ def _rowid(conn: sqlite3.Connection, evidence_id: str) -> int:
     return int(conn.execute("SELECT rowid FROM evidence WHERE id = ?", (evidence_id,)).fetchone()[0])
 
 
-def _same_source(ev: Evidence, pool: list[tuple[str, str, frozenset[str]]]) -> Duplicate | None:
-    mine = frozenset(words(ev.claim))
-    if not mine:
+def _same_source(mine: _Claim, pool: list[_Claim]) -> Duplicate | None:
+    if not mine.words:
         return None
     # The newest finding it restates (the pool is newest first): one is enough to propose it, and stopping there
     # keeps a file of many alike findings linear (each would otherwise be compared with all 200 in full).
-    for other_id, claim, theirs in pool:
-        if not theirs or len(mine & theirs) < SIMILAR * max(len(mine), len(theirs)) - 1:
-            continue  # too few words in common to be 85% alike in order
-        score = similarity(ev.claim, claim)
+    for other in pool:
+        if not other.words or not mine.may_match(other):
+            continue
+        score = _ratio(mine.words, other.words)
         if score >= SIMILAR:
-            return Duplicate(ev.id, other_id, f"same source and a claim {score:.0%} alike")
+            return Duplicate(mine.id, other.id, f"same source and a claim {score:.0%} alike")
     return None
 
 

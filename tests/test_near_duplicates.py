@@ -116,3 +116,52 @@ def test_a_finding_a_person_wrote_as_curated_is_not_proposed(db: Path, tmp_path:
 def test_similarity_sets_case_punctuation_and_spacing_aside() -> None:
     assert similarity("Seventy-nine  branches sell YUAN.", "seventy nine branches sell yuan") == 1.0
     assert similarity("Huawei supplied base stations.", "Grain left the port by sea.") < 0.3
+
+
+def test_claims_that_may_be_alike_are_never_passed_over_by_the_quick_word_test() -> None:
+    """find() compares in full only pairs that pass _Claim.may_match (a bound of difflib's ratio): over many
+    short claims with repeated words, every pair that is SIMILAR alike passes it, and most that are not fail it."""
+    import random
+
+    from store.near_duplicates import SIMILAR, _Claim
+
+    rng = random.Random(7)
+    vocabulary = ["yuan", "bank", "branch", "Crimea", "sell", "cash", "the", "in", "of", "79"]
+    claims = [" ".join(rng.choices(vocabulary, k=rng.randint(1, 9))) for _ in range(400)]
+    alike = passed_over = 0
+    for a, b in zip(claims, claims[1:] + claims[:1], strict=True):
+        for x, y in ((a, b), (a, " ".join([*a.split()[:-1], "the"]))):
+            if similarity(x, y) >= SIMILAR:
+                alike += 1
+                assert _Claim.of("x", x).may_match(_Claim.of("y", y)), (x, y)
+            elif not _Claim.of("x", x).may_match(_Claim.of("y", y)):
+                passed_over += 1
+    assert alike > 50 and passed_over > 200, (alike, passed_over)
+
+
+def test_many_tiny_findings_of_one_source_are_checked_in_bounded_time(db: Path, tmp_path: Path) -> None:
+    """3,000 findings of one source that share most words ("Claim number N"): each is compared with up to 200
+    before it; none is proposed (their claims are only 2/3 alike). The quick word test settles every pair."""
+    import json
+
+    from store import near_duplicates
+
+    path = tmp_path / "tiny.json"
+    records = [{"id": f"e-{i:05d}", "claim": f"Claim number {i}", "category": "trade"} for i in range(3000)]
+    path.write_text(json.dumps({"source": {"id": "bench-source", "title": "A source"}, "evidence": records}))
+    calls = 0
+    real = near_duplicates._ratio
+
+    def counted(a: object, b: object) -> float:
+        nonlocal calls
+        calls += 1
+        return real(a, b)  # type: ignore[arg-type]
+
+    near_duplicates._ratio = counted  # type: ignore[assignment]
+    try:
+        result = run_cli("import", "json", str(path), db=db)
+    finally:
+        near_duplicates._ratio = real
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT count(*) FROM proposals") == [(0,)]
+    assert calls == 0
