@@ -10,6 +10,8 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from store.query import typed_text
+
 # sort key -> ORDER BY; every order ends on a unique column so pages never overlap.
 ACTOR_SORTS: dict[str, str] = {
     "name": "name COLLATE NOCASE, id",
@@ -204,7 +206,7 @@ def lookup(conn: sqlite3.Connection, text: str, *, limit: int = 60, quick: bool 
     indexes find at once at any size: names, aliases and titles that start with `text` or have a word that
     starts with it, and ids that start with it (the palette shows these at each keystroke, the rest after).
     """
-    text = text.strip()[:MAX_LOOKUP]
+    text = typed_text(text).strip()[:MAX_LOOKUP]
     if not text:
         return []
     slug = text.lower().replace(" ", "-")

@@ -83,6 +83,7 @@ MAX_QUALIFIERS = 32
 MIN_TYPING_PREFIX = 2
 
 _QUALIFIER = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)  # a word of letters, then a colon
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?")
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
@@ -308,9 +309,16 @@ def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+def typed_text(text: str | None) -> str:
+    """What someone typed, as text SQLite can be given: a lone surrogate (U+D800-U+DFFF, not text; a terminal
+    or a paste can hand one over) reads as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text or "")
+
+
 def parse(text: str, *, as_you_type: bool = False) -> Query:
     """Parse a query; never raises. See the module docstring for the language."""
-    text = nfc((text or "").replace("\x00", " "))  # as names are stored; the tokenizer splits an NFD accent off
+    # NUL reads as a space; NFC as names are stored (the tokenizer splits an NFD accent off)
+    text = nfc(typed_text(text).replace("\x00", " "))
     tokens = tokenize(text)
     q = Query()
     pending_or = False

@@ -133,6 +133,7 @@ class Terminal:
         self.output = b""
         self.pid = 0
         self.fd = -1
+        self.status: int | None = None  # its exit status, once it has gone (-9: killed after ctrl+q did not end it)
 
     def __enter__(self) -> Terminal:
         import fcntl
@@ -158,7 +159,7 @@ class Terminal:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+            self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
         os.close(self.fd)
 
     def _read(self, timeout: float) -> bytes | None:

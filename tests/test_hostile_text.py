@@ -429,3 +429,22 @@ def test_exports_show_the_table_and_json_keeps_it(table_db: Path, tmp_path: Path
     (finding,) = json.loads(data)
     assert finding["claim"] == finding["quote"] == finding["source"]["title"] == TEXT  # exactly the data
     assert finding["source"]["url"] == URL and finding["actors"][0]["name"] == ACTOR
+
+
+def test_bytes_that_are_not_utf8_typed_into_the_explorer_read_as_replacement_characters(built_db: Path) -> None:
+    """A terminal set to CP1251 or KOI8-R (Cyrillic typed there is not UTF-8), or a binary paste: Textual's
+    input thread stopped on UnicodeDecodeError, and the explorer printed a traceback and exited 0. Now each such
+    byte reads as U+FFFD, and the explorer goes on: the search bar shows what was typed, the rest still works."""
+    from tests.terminal import Terminal
+
+    env = {**os.environ, "TERM": "xterm-256color"}
+    with Terminal([sys.executable, "main.py", "--db", str(built_db)], env, ROOT) as term:
+        term.wait_for("Evidence")
+        term.press(b"/")
+        term.press("Херсон".encode("cp1251") + b"\xff")
+        term.wait_for(f"nothing to search for in “{chr(0xFFFD) * 7}”")  # (all findings listed; the note says why)
+        term.wait_for("is the terminal set to UTF-8?")
+        term.press(b" OR Huawei")
+        term.wait_for(lambda t: f"{chr(0xFFFD) * 7} OR Huawei" in t.text and "Actors 1" in t.text)
+    assert b"UnicodeDecodeError" not in term.output and b"Traceback" not in term.output
+    assert term.status == 0

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from store import browse
 from store import search as S
 from store.connect import open_readonly, open_readwrite
 from store.query import parse
@@ -658,7 +659,10 @@ def test_the_count_cache_notices_writes(many, tmp_path):
 # --------------------------------------------------------------------------------------------- fuzzing
 
 NASTY = st.text(
-    alphabet=st.sampled_from([*'"*-:^()NEAR AND OR NOT actor:region:kind:after:before:', "😀", "\x00", "é", " "]),
+    # (lone surrogates too: a terminal or a paste can hand one over, and SQLite cannot be given one)
+    alphabet=st.sampled_from(
+        [*'"*-:^()NEAR AND OR NOT actor:region:kind:after:before:', "😀", "\x00", "é", " ", "\ud800", "\udcff"]
+    ),
     max_size=200,
 )
 
@@ -674,6 +678,7 @@ NASTY = st.text(
 @example(text="-a " * 3_000)
 @example(text="NEAR(a b, 3) ^x {claim}: y")
 @example(text="a" * 9_999 + "*")
+@example(text="Hua\udcffwei actor:\ud800 \ud800")
 def test_never_raises_on_any_text(conn, text):
     for as_you_type in (False, True):
         hits = S.search(conn, text, as_you_type=as_you_type)
@@ -687,6 +692,10 @@ def test_never_raises_on_any_text(conn, text):
     assert S.count_evidence(conn, flt) >= 0
     assert isinstance(S.facets(conn, flt), dict)
     assert isinstance(S.resolve(conn, "actor", text), list)
+    assert isinstance(S.suggest(conn, "region", text), list)
+    assert isinstance(browse.lookup(conn, text), list) and isinstance(browse.lookup(conn, text, quick=True), list)
+    assert S.correction(conn, text) is None or isinstance(S.correction(conn, text), str)
+    assert isinstance(S.settled_notes(conn, text), list)
     for as_you_type in (False, True):
         lines = S.notes(conn, text, as_you_type=as_you_type)
         assert len(lines) <= 6 and all(isinstance(line, str) and "\n" not in line for line in lines)
@@ -753,3 +762,13 @@ def test_words_that_match_get_no_suggestion(conn):
 
 def test_a_word_being_typed_is_not_corrected(conn):
     assert S.notes(conn, "Hauwe", as_you_type=True) == []
+
+
+def test_a_query_with_nothing_to_search_for_says_so(conn):
+    """`!!!` or a quote alone holds no word and no qualifier: the note says what a search needs; U+FFFD (what a
+    terminal not set to UTF-8 sends for Cyrillic) says what to check."""
+    assert S.notes(conn, "!!!") == ["nothing to search for in '!!!': a search needs a letter or a digit"]
+    assert S.notes(conn, '  "  ') == ["nothing to search for in '\"': a search needs a letter or a digit"]
+    assert "is the terminal set to UTF-8?" in S.notes(conn, "\ufffd\ufffd\ufffd")[0]
+    for text in ("", "   ", "Huawei", "kind:actor", "-coal"):
+        assert not any("nothing to search for" in line for line in S.notes(conn, text)), text

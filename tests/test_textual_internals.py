@@ -316,3 +316,21 @@ def test_textual_internals_lists_every_private_name_it_touches() -> None:
         users = {user.strip() for user in entry.used_by.split(",")}
         unknown = {user for user in users if user not in helpers and not (ROOT / user).exists()}
         assert not unknown, f"{entry.name}: used_by names no helper of textual_internals: {unknown}"
+
+
+def test_the_terminal_drivers_still_make_their_input_decoder_from_the_name_the_explorer_replaces() -> None:
+    """tolerate_undecodable_input replaces `getincrementaldecoder` in each driver module: that only works while
+    the driver's input thread makes its decoder from that module-level name when it starts."""
+    for name in textual_internals.DECODING_DRIVERS:
+        module = importlib.import_module(name)
+        drivers = [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == name]
+        sources = [inspect.getsource(c.run_input_thread) for c in drivers if "run_input_thread" in vars(c)]
+        assert sources and all('getincrementaldecoder("utf-8")()' in s for s in sources), name
+        before = module.getincrementaldecoder
+        try:
+            textual_internals.tolerate_undecodable_input()
+            decode = module.getincrementaldecoder("utf-8")().decode
+            assert decode(b"\xd5\xe5\xf0\xf1\xee\xed", final=True) == "\ufffd" * 6
+            assert decode("Херсон".encode(), final=True) == "Херсон"
+        finally:
+            module.getincrementaldecoder = before

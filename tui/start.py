@@ -71,4 +71,7 @@ def _run(db_path: Path, *, low_bandwidth: bool | None, review: Review | None) ->
     from tui import warm
 
     app.after_output(warm.after_first_frame)  # (the explorer as run, not in tests: it freezes the process's objects)
+    from tui.textual_internals import tolerate_undecodable_input
+
+    tolerate_undecodable_input()
     app.run(mouse=not low_bandwidth)

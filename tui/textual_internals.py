@@ -150,6 +150,31 @@ def search_palette_again(palette: CommandPalette, query: str) -> None:
     palette._gather_commands(query)
 
 
+def tolerate_undecodable_input() -> None:
+    """Bytes from the terminal that are not UTF-8 read as U+FFFD instead of stopping the explorer. A terminal set to
+    another encoding (KOI8-R or CP1251 over SSH: Cyrillic typed there is not UTF-8), or a paste of binary, made
+    Textual's input thread raise UnicodeDecodeError: a traceback, and the explorer gone.
+
+    Textual 8.2.8: `textual.drivers.linux_driver` (and `linux_inline_driver`) make their input decoder in
+    `run_input_thread` as `getincrementaldecoder("utf-8")().decode`, a strict one, from the module's name
+    `getincrementaldecoder` (imported from codecs), looked up when the thread starts: that name is replaced by
+    one whose decoders replace what they cannot decode."""
+    import importlib
+
+    for name in DECODING_DRIVERS:
+        importlib.import_module(name).getincrementaldecoder = _replacing_decoder
+
+
+def _replacing_decoder(encoding: str) -> Callable[..., Any]:
+    import codecs
+    import functools
+
+    return functools.partial(codecs.getincrementaldecoder(encoding), errors="replace")
+
+
+DECODING_DRIVERS = ("textual.drivers.linux_driver", "textual.drivers.linux_inline_driver")
+
+
 # -- what tests/test_textual_internals.py checks --------------------------------------------------------------
 # Plain tuples: only the test reads them, and constants cost nothing at start-up.
 

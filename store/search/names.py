@@ -7,7 +7,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from store.query import Term, fold, has_content
+from store.query import Term, fold, has_content, typed_text
 from store.search.errors import query_error_means_empty
 from store.search.tables import TABLES, marks
 
@@ -21,7 +21,7 @@ def slug(text: str) -> str:
 def resolve(conn: sqlite3.Connection, kind: str, text: str) -> list[str]:
     """Ids of `kind` ('actor', 'region', 'source', 'evidence') whose id, name (title, or publisher for a
     source) or an alias is `text`, ignoring case and diacritics: `zaporozhye` -> ['zaporizhzhia']."""
-    text = (text or "").replace("\x00", "").strip()
+    text = typed_text(text).replace("\x00", "").strip()
     if not text or len(text) > 1000 or kind not in TABLES:
         return []
     with query_error_means_empty:
@@ -169,7 +169,7 @@ def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[
         return []
     table = TABLES[kind].name
     label = "id" if kind == "evidence" else TABLES[kind].label
-    text = text[:200]
+    text = typed_text(text[:200])
     candidates: dict[str, str] = {}
     stem = slug(text)[:3]
     if stem:

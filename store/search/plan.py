@@ -238,9 +238,25 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
                 if plan.empty
                 else [variant_note(conn, plan.query, (plan.match, plan.exact), (plan.entity_match, plan.entity_exact))]
             )
-            plan.notes = (*describe(conn, plan.problems, left_out=not plan.empty), *words, *filter(None, variants))
+            plan.notes = (
+                *nothing_to_search(text, plan.query),
+                *describe(conn, plan.problems, left_out=not plan.empty),
+                *words,
+                *filter(None, variants),
+            )
         return list(plan.notes)
     return []
+
+
+def nothing_to_search(text: str, query: Query) -> list[str]:
+    """The note for a query that holds something but nothing to search for (`!!!`, `«»`, a quote alone): no
+    word, no qualifier. A U+FFFD in it is what a terminal sends that is not UTF-8 (one set to CP1251 or KOI8-R)."""
+    if not query.is_empty or not text.strip():
+        return []
+    shown = text.strip()[:40]
+    if "\ufffd" in text:
+        return ["\ufffd stands for a byte that is not UTF-8 text: is the terminal set to UTF-8?"]
+    return [f"nothing to search for in '{shown}': a search needs a letter or a digit"]
 
 
 def word_suggestions(conn: sqlite3.Connection, plan: Plan) -> list[tuple[str, list[str]]]:

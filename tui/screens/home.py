@@ -88,6 +88,13 @@ def finished_query(text: str) -> str:
     return text
 
 
+def _searches_something(text: str) -> bool:
+    """Whether a query holds a word or a qualifier: `!!!` or a quote alone holds neither (the lists show all)."""
+    from store.query import parse
+
+    return not parse(text, as_you_type=True).is_empty
+
+
 def count_text(n: int | None, capped: bool = False) -> str:
     if n is None:
         return "…"
@@ -482,7 +489,9 @@ class HomeScreen(FindingsScreen):
         parts = []
         if self.evidence_order:  # first: cut at 80 columns, the query is still in the search bar above
             parts.append(self.evidence_order)
-        if self.query_text:
+        if self.query_text and not _searches_something(self.query_text):
+            parts.append(f"nothing to search for in “{clean(self.query_text)}”")  # (`!!!`: every finding shown)
+        elif self.query_text:
             parts.append(f"matching “{clean(self.query_text)}”" + (" as typed" if self.exact_spelling else ""))
         if self.chips:
             parts.append(f"{len(self.chips)} filter" + ("s" if len(self.chips) > 1 else ""))
