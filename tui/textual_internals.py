@@ -162,7 +162,7 @@ def tolerate_undecodable_input() -> None:
     import importlib
 
     for name in DECODING_DRIVERS:
-        importlib.import_module(name).getincrementaldecoder = _replacing_decoder
+        setattr(importlib.import_module(name), "getincrementaldecoder", _replacing_decoder)  # noqa: B010 (a module's name)
 
 
 def _replacing_decoder(encoding: str) -> Callable[..., Any]:
