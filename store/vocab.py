@@ -168,6 +168,51 @@ def check_country(value: object) -> str | None:
     return code
 
 
+# How people write numbers, Ukrainian and Russian as well as English (each a whole text; `_number` reads them):
+_GROUP_SPACE = "[ \u00a0\u202f\u2009]"  # a space, no-break space, narrow no-break or thin space between groups
+_NUMBER_FORMS = (
+    (re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"), lambda t: t.replace(",", "")),  # 1,500  12,000.5
+    (
+        re.compile(rf"[-+]?\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}})+(?:[.,]\d+)?"),
+        lambda t: re.sub(_GROUP_SPACE, "", t).replace(",", "."),
+    ),  # 12 000  1 234,5
+    (re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+"), lambda t: t.replace(".", "").replace(",", ".")),  # 1.234,5
+    (re.compile(r"[-+]?\d*,\d+"), lambda t: t.replace(",", ".")),  # 1,5  0,25: a decimal comma
+)
+# The start of a figure: a number in any of those forms (or as Python reads one), then its unit.
+_FIGURE = re.compile(
+    rf"([-+]?(?:\d{{1,3}}(?:(?:,\d{{3}})+|(?:{_GROUP_SPACE}\d{{3}})+|(?:\.\d{{3}})+(?=,))(?:[.,]\d+)?"
+    r"|[\d.,_]*\d[\d.,_]*(?:e[-+]?\d+)?))(?:\s+(.*))?",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _number(text: str) -> float:
+    """A number as a person writes it: `1500`, `1.5`, `1,500` (thousands), `1,5` (a decimal comma), `12 000`
+    and `1 234,5` (groups of three apart), `1.234,5`. A comma before exactly three digits is a thousands
+    separator (`1,500` is 1500), as in English; before any other number of digits, a decimal comma."""
+    text = text.strip()
+    for form, plain in _NUMBER_FORMS:
+        if form.fullmatch(text):
+            return float(plain(text))
+    if "," in text:
+        raise ValueError
+    return float(text.replace("_", ""))
+
+
+def split_figure(text: str) -> tuple[str | None, str | None]:
+    """A figure as typed, its number and its unit: `1,200 tonnes` -> ('1,200', 'tonnes'), `12 000 тонн` ->
+    ('12 000', 'тонн'), `` -> (None, None). check_quantity reads the number."""
+    text = " ".join(text.split())
+    if not text:
+        return None, None
+    found = _FIGURE.fullmatch(text)
+    if found is None:  # (no number first: the whole start is the number, for check_quantity to refuse)
+        number, _, unit = text.partition(" ")
+        return number, unit or None
+    return found[1], found[2] or None
+
+
 def check_quantity(value: object) -> int | float | None:
     if value is None or value == "":
         return None
@@ -177,9 +222,9 @@ def check_quantity(value: object) -> int | float | None:
         number = value
     elif isinstance(value, str):
         try:
-            number = float(value.replace(",", "").replace("_", "").strip())
+            number = _number(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(f"{value!r} is not a number (such as 1500, 1.5, 1,500 or 1,5)") from None
     else:
         raise ValueError(f"must be a number, not {type_name(value)}")
     if number != number or number in (float("inf"), float("-inf")):

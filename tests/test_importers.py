@@ -402,3 +402,46 @@ def test_an_import_collects_garbage_less_often_and_puts_the_collector_back(
     assert result.exit_code == 0, result.output
     assert during == [THRESHOLDS] and before != THRESHOLDS
     assert gc.get_threshold() == before
+
+
+NUMBERS = [  # (as written, as stored): Ukrainian and Russian write a decimal comma and groups of three apart
+    ("1,5", 1.5),
+    ("0,25", 0.25),
+    ("12 000", 12000),
+    ("12\u00a0000", 12000),
+    ("1 234,5", 1234.5),
+    ("1.234,5", 1234.5),
+    ("1,500", 1500),
+    ("12,000.5", 12000.5),
+    ("1.5", 1.5),
+    ("1500", 1500),
+]
+
+
+def test_quantities_are_read_as_ukrainian_russian_and_english_writers_write_them(db: Path, tmp_path: Path) -> None:
+    """`1,5` was stored as 15 and `12 000` refused by CSV (a review form stored it as 12 with the unit '000
+    тонн'). A comma before exactly three digits stays a thousands separator, as in English."""
+    rows = "".join(f'n{i},Claim {i},trade,csv-src,"{text}",тонн\n' for i, (text, _) in enumerate(NUMBERS))
+    ev = write(tmp_path, "evidence.csv", "id,claim,category,source_id,quantity,unit\n" + rows)
+    src = write(tmp_path, "sources.csv", CSV_SOURCES)
+    result = run_cli("import", "csv", str(src), str(ev), db=db)
+    assert result.exit_code == 0, result.output
+    stored = dict(query(db, "SELECT id, quantity FROM evidence WHERE id GLOB 'n[0-9]*'"))
+    assert stored == {f"n{i}": number for i, (_, number) in enumerate(NUMBERS)}
+    yaml = write(
+        tmp_path, "q.yaml", 'evidence:\n  - {id: y, claim: Y, category: trade, source: csv-src, quantity: "1,5"}\n'
+    )
+    assert run_cli("import", "yaml", str(yaml), db=db).exit_code == 0
+    assert query(db, "SELECT quantity FROM evidence WHERE id = 'y'") == [(1.5,)]
+    bad = write(tmp_path, "bad.csv", 'id,claim,category,source_id,quantity\nb,B,trade,csv-src,"1,500,5"\n')
+    refused = run_cli("import", "csv", str(bad), db=db)
+    assert refused.exit_code == 1 and "bad.csv:2:" in refused.output and "'1,500,5' is not a number" in refused.output
+
+
+def test_a_figure_typed_in_the_review_form_keeps_its_number_whole() -> None:
+    from tui.screens.review_edit import changed_values
+
+    data = {"claim": "c", "quantity": 1, "unit": "t"}
+    assert changed_values(data, {"claim": "c", "figure": "12 000 тонн"}) == {"quantity": "12 000", "unit": "тонн"}
+    assert changed_values(data, {"claim": "c", "figure": "1,5 тонни"}) == {"quantity": "1,5", "unit": "тонни"}
+    assert changed_values(data, {"claim": "c", "figure": "3 bridges"}) == {"quantity": "3", "unit": "bridges"}

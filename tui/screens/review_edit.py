@@ -37,12 +37,11 @@ def figure_text(data: dict[str, Any]) -> str:
 
 
 def parse_figure(text: str) -> tuple[str | None, str | None]:
-    """`1,200 tonnes` -> ('1,200', 'tonnes'); `` -> (None, None). The store checks the number."""
-    text = " ".join(text.split())
-    if not text:
-        return None, None
-    number, _, unit = text.partition(" ")
-    return number, unit or None
+    """`1,200 tonnes` -> ('1,200', 'tonnes'), `12 000 тонн` -> ('12 000', 'тонн'); `` -> (None, None). The
+    store checks the number."""
+    from store.vocab import split_figure
+
+    return split_figure(text)
 
 
 def initial_values(data: dict[str, Any]) -> dict[str, str]:
