@@ -3,7 +3,8 @@ duplicate of it (a 'duplicate' proposal: left the new finding, right the existin
 The new finding is kept, unreviewed; accepting the proposal rejects it (store.review.decide).
 
 A finding restates another when they cite the same source and their claims are nearly the same words (after
-case, punctuation and spacing are set aside: at least SIMILAR alike, difflib's ratio over words), or when they
+case, punctuation and spacing are set aside: at least SIMILAR alike, difflib's ratio over words) with the same
+figures (the words holding a digit: dates, amounts, counts), or when they
 give the same figure (quantity and unit) on the same date about a shared actor. Each is compared only with
 findings that were there before it (an earlier row), never rejected ones, so two new twins make one proposal.
 
@@ -60,12 +61,14 @@ class _Claim:
     words: tuple[str, ...]
     distinct: frozenset[str]
     repeats: int
+    figures: tuple[str, ...]  # its words holding a digit, sorted: two claims giving other figures differ
 
     @classmethod
     def of(cls, record_id: str, claim: str) -> _Claim:
         found = tuple(words(claim))
         distinct = frozenset(found)
-        return cls(record_id, found, distinct, len(found) - len(distinct))
+        figures = tuple(sorted(w for w in found if any(c.isdigit() for c in w)))
+        return cls(record_id, found, distinct, len(found) - len(distinct), figures)
 
     def may_match(self, other: _Claim) -> bool:
         """False when the two cannot be SIMILAR alike, by an upper bound of difflib's ratio: the ratio is at most
@@ -112,8 +115,8 @@ def _same_source(mine: _Claim, pool: list[_Claim]) -> Duplicate | None:
     # The newest finding it restates (the pool is newest first): one is enough to propose it, and stopping there
     # keeps a file of many alike findings linear (each would otherwise be compared with all 200 in full).
     for other in pool:
-        if not other.words or not mine.may_match(other):
-            continue
+        if not other.words or mine.figures != other.figures or not mine.may_match(other):
+            continue  # (other figures: "320,000 EUR to CSU" is not "80,000 EUR to FDP", however alike the words)
         score = _ratio(mine.words, other.words)
         if score >= SIMILAR:
             return Duplicate(mine.id, other.id, f"same source and a claim {score:.0%} alike")

@@ -165,3 +165,28 @@ def test_many_tiny_findings_of_one_source_are_checked_in_bounded_time(db: Path, 
     assert result.exit_code == 0, result.output
     assert query(db, "SELECT count(*) FROM proposals") == [(0,)]
     assert calls == 0
+
+
+def test_claims_alike_but_for_their_figures_are_not_duplicates(db: Path, tmp_path: Path) -> None:
+    """Templated claims (FtM payments: "Payment of 320,000 EUR from X to CSU on 2011-12-21") are alike word for
+    word; other amounts or dates make other findings. A QA run saw two real payments proposed as duplicates."""
+    said = import_yaml(
+        db,
+        tmp_path,
+        f"""evidence:
+  - id: pay-1
+    claim: Payment of 320,000 EUR from Verband der Bayerischen Metall- und Elektroindustrie e.V. to CSU
+    category: finance
+    source: {SOURCE}
+  - id: pay-2
+    claim: Payment of 80,000 EUR from Verband der Bayerischen Metall- und Elektroindustrie e.V. to FDP
+    category: finance
+    source: {SOURCE}
+  - id: pay-3
+    claim: Payment of 80,000 EUR from Verband der Bayerischen Metall- und Elektroindustrie e.V., to FDP
+    category: finance
+    source: {SOURCE}
+""",
+    )
+    assert query(db, "SELECT left_id, right_id FROM proposals WHERE kind = 'duplicate'") == [("pay-3", "pay-2")]
+    assert "near duplicate" in said
