@@ -6,8 +6,10 @@
   to them, names, aliases, titles, publishers and place names in NFC, and lookups put what is typed in NFC
   (store.query.nfc): the exact comparisons of store.search then compare NFC with NFC. NFC is Unicode's
   canonical equivalence — the same text, so what a person reads is the same (a CJK compatibility ideograph
-  becomes its unified ideograph, as Unicode defines them equal). Claims, quotes and notes are kept exactly as
-  written. `findings check` lists what another program stored in another form.
+  becomes its unified ideograph, as Unicode defines them equal). Claims, quotes, units, locators, summaries,
+  authors and notes are stored in NFC too: what is searched is the words, and a claim pasted in NFD
+  (`ї` as `і` and a combining diaeresis) could not be found by the word typed (its captured file keeps the bytes
+  as they came). `findings check` lists the ids and names another program stored in another form.
 - a region is never its own ancestor (parent_id forms no cycle).
 - names and ids holding characters the text table makes visible (zero-width, bidi, tag characters: `Hua\\u200bwei`
   looks like Huawei) are flagged; they are kept as they are, and shown as their codes everywhere.
@@ -48,6 +50,11 @@ def _evidence_texts(evidence: list[Evidence]) -> Iterator[str]:
     )
 
 
+def _evidence_prose(evidence: list[Evidence]) -> Iterator[str]:
+    return chain(map(_CLAIM, evidence), filter(None, chain.from_iterable(map(_PROSE, evidence))))
+
+
+_CLAIM, _PROSE = attrgetter("claim"), attrgetter("quote", "unit", "locator")
 _ID, _SOURCE, _ACTORS, _REGIONS, _FIRST = (
     attrgetter("id"),
     attrgetter("source_id"),
@@ -62,8 +69,10 @@ def normalise(batch: Batch) -> None:
     of a hundred thousand ASCII findings is looked at in one pass, without a call per record.)"""
     for s in batch.sources:
         s.id, s.title, s.publisher = nfc(s.id), nfc(s.title), _nfc_opt(s.publisher)
+        s.authors, s.notes = _nfc_opt(s.authors), _nfc_opt(s.notes)
     for a in batch.actors:
         a.id, a.name = nfc(a.id), nfc(a.name)
+        a.summary, a.role = _nfc_opt(a.summary), _nfc_opt(a.role)
         if a.aliases is not None:
             a.aliases = _unique(nfc(x) for x in a.aliases)
     for r in batch.regions:
@@ -75,6 +84,9 @@ def normalise(batch: Batch) -> None:
             e.id, e.source_id = nfc(e.id), nfc(e.source_id)
             e.actors = [(nfc(a), role) for a, role in e.actors]
             e.regions = _unique(nfc(r) for r in e.regions)
+    if not "".join(_evidence_prose(batch.evidence)).isascii():
+        for e in batch.evidence:
+            e.claim, e.quote, e.unit, e.locator = nfc(e.claim), _nfc_opt(e.quote), _nfc_opt(e.unit), _nfc_opt(e.locator)
     for rel in batch.relations:
         rel.subject_id, rel.object_id = nfc(rel.subject_id), nfc(rel.object_id)
         rel.evidence_id = _nfc_opt(rel.evidence_id)

@@ -35,18 +35,27 @@ if TYPE_CHECKING:
 REVIEWER_ENV = "FINDINGS_REVIEWER"
 MAX_REVIEWER = 120
 
-# Fields `edit` changes, each with its check (store.vocab; ValueError on a bad value).
+# Fields `edit` changes, each with its check (store.vocab; ValueError on a bad value); texts in NFC, as imports
+# store them (store.integrity).
 EDITABLE: dict[str, Callable[[object], object]] = {
-    "claim": lambda v: vocab.check_text(v, required=True),
-    "quote": lambda v: vocab.check_text(v),
+    "claim": lambda v: _nfc(vocab.check_text(v, required=True)),
+    "quote": lambda v: _nfc(vocab.check_text(v)),
     "date": vocab.check_date,
     "category": lambda v: vocab.check_choice(v, vocab.CATEGORIES, required=True),
     "quantity": vocab.check_quantity,
-    "unit": lambda v: vocab.check_text(v, limit=vocab.MAX_NAME),
-    "locator": lambda v: vocab.check_text(v, limit=vocab.MAX_NAME),
+    "unit": lambda v: _nfc(vocab.check_text(v, limit=vocab.MAX_NAME)),
+    "locator": lambda v: _nfc(vocab.check_text(v, limit=vocab.MAX_NAME)),
     "confidence": lambda v: vocab.check_choice(v, vocab.CONFIDENCE),
     "sensitive": lambda v: _check_flag(v),
 }
+
+
+def _nfc(text: str | None) -> str | None:
+    from store.query import nfc
+
+    return None if text is None else nfc(text)
+
+
 # Sensitivity protects people (a witness named): it can be set on a sealed finding without unsealing it.
 UNSEALED_FIELDS = frozenset({"sensitive"})
 LINK_TABLES = {

@@ -404,6 +404,29 @@ def test_nfc_and_nfd_spellings_of_a_name_are_one_name(db: Path, tmp_path: Path) 
     assert query(db, "SELECT name FROM actors WHERE id = 'kyiv-city-council'") == [(nfc,)]
 
 
+def test_a_claim_written_in_nfd_is_found_by_the_words_typed(db: Path, tmp_path: Path) -> None:
+    """A claim pasted in NFD (macOS, some editors: `ї` as `і` and a combining diaeresis) was stored as it came:
+    `їхали` found nothing ('no finding has їхали'), `інвестиції` found it only as another spelling, and the
+    romanised export wrote `Kytay̆ski`. Claims and quotes are stored in NFC (the same text), as names are."""
+    claim = "Китайські вантажівки їхали до Херсона, й далі: інвестиції."
+    nfd = unicodedata.normalize("NFD", claim)
+    assert nfd != claim
+    path = tmp_path / "nfd.yaml"
+    path.write_text(
+        "sources:\n  - {id: field-notes, title: Field notes}\n"
+        f"evidence:\n  - {{id: nfd-claim, claim: '{nfd}', quote: '{nfd}', category: logistics, source: field-notes}}\n",
+        encoding="utf-8",
+    )
+    proc = findings(db, "import", "yaml", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert query(db, "SELECT claim, quote FROM evidence WHERE id = 'nfd-claim'") == [(claim, claim)]
+    for word in ("їхали", "інвестиції", "Китайські"):
+        hits = json.loads(findings(db, "search", "--json", "--kind", "evidence", word).stdout)
+        assert [(h["id"], h.get("variant")) for h in hits] == [("nfd-claim", False)], word
+    romanised = findings(db, "export", "csv", "--romanise", "їхали").stdout
+    assert "Kytaiski" in romanised and not any(unicodedata.combining(c) for c in romanised), romanised
+
+
 def test_hidden_characters_in_names_are_flagged_by_imports_and_check(db: Path, tmp_path: Path) -> None:
     path = tmp_path / "hidden.yaml"
     path.write_text('actors:\n  - {id: huawei-lookalike, name: "Hua\\u200bwei", kind: company}\n', encoding="utf-8")
