@@ -772,3 +772,17 @@ def test_a_query_with_nothing_to_search_for_says_so(conn):
     assert "is the terminal set to UTF-8?" in S.notes(conn, "\ufffd\ufffd\ufffd")[0]
     for text in ("", "   ", "Huawei", "kind:actor", "-coal"):
         assert not any("nothing to search for" in line for line in S.notes(conn, text)), text
+
+
+def test_an_actor_or_region_hit_shows_its_names_not_its_matching_keys(conn):
+    """The best FTS5 snippet of China for `Китай` was its key column (`knr kitai kita kitaisk …`): no one's
+    word. The snippet is then made from the name and aliases, with the word highlighted."""
+    for kind, text, shown in (("actor", "Китай", "Китай"), ("region", "Zaporozhye", "Zaporozhye")):
+        hits = S.search(conn, text, kinds=[kind])
+        assert hits, text
+        snippet = hits[0].snippet
+        keys = conn.execute(
+            f"SELECT keys || ' ' || coalesce(stems, '') FROM {kind}s WHERE id = ?", [hits[0].id]
+        ).fetchone()[0]
+        assert shown in snippet and not set(snippet.replace("…", " ").split()) <= set(keys.split()), snippet
+        assert any(snippet[a:b].casefold() == shown.casefold() for a, b in hits[0].highlights), hits[0]

@@ -176,7 +176,31 @@ def _entity_hits(
         hits.append(Hit(kind, id_, name, snippet, spans, rank, count=n))
         rowids.append(rowid)
     _mark_variants(conn, table, plan.entity_exact, plan, hits, rowids)
+    if kind != "source":
+        _names_not_keys(conn, table, plan, hits, rowids)
     return hits
+
+
+def _names_not_keys(conn: sqlite3.Connection, table: str, plan: Plan, hits: list[Hit], rowids: list[int]) -> None:
+    """An actor's or region's snippet from its name and aliases where FTS5 made it from a key column: its best
+    snippet can be `knr kitai kita kitaisk …` (the matching keys hold the most matches), which is no one's word."""
+    if not hits:
+        return
+    keyed = {
+        rowid: " ".join(filter(None, keys))
+        for rowid, *keys in conn.execute(
+            f"SELECT rowid, {', '.join(KEY_COLUMNS)} FROM {table} WHERE rowid IN ({marks(len(rowids))})", rowids
+        )
+    }
+    key_sets = None
+    for hit, rowid in zip(hits, rowids, strict=True):
+        shown = hit.snippet.replace("…", " ").split()
+        if not shown or " ".join(shown) not in keyed.get(rowid, ""):
+            continue
+        if key_sets is None:
+            key_sets = query_key_sets(plan.query)
+        snippet, spans = highlighted(_entity_text(conn, table, rowid), key_sets, 80)
+        hit.snippet, hit.highlights = (snippet, spans) if snippet else (hit.title, [])
 
 
 # A finding's bm25 score from the text's own columns only (the matching keys weigh nothing): not 0 exactly when
