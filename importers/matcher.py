@@ -12,10 +12,12 @@ Word boundaries come with the tokens: "Chinatown" is one word and never "China";
 
 Ukrainian and Russian words are compared by their stems (store.matchkey.tagging_stem: the ending gone, the
 consonant change of the locative undone), and each Cyrillic word of a name stands for the forms it takes
-(`tagging_forms`), so "в Криму" mentions Крим, "Кримського півострова" Кримський півострів, "у Новій Каховці"
-Нова Каховка; "Херсонес" stays another word than "Херсон", and "Кримський" alone (a surname) is no mention
-of the peninsula. Latin and Cyrillic words never match each other here (names carry their Cyrillic forms as
-aliases), and a word mixing look-alike letters of both is read in the script of most of them (Huаwei).
+(`tagging_forms`; a word of the text is also read less only its last vowel, `tagging_short_stem`, for a
+one-word name: "из Китая" mentions Китай), so "в Криму" mentions Крим, "Кримського півострова" Кримський
+півострів, "у Новій Каховці" Нова Каховка; "Херсонес" stays another word than "Херсон", and "Кримський"
+alone (a surname) is no mention of the peninsula. Latin and Cyrillic words never match each other here (names
+carry their Cyrillic forms as aliases), and a word mixing look-alike letters of both is read in the script of
+most of them (Huаwei).
 
 Short all-capital names (DPR, LPR, PRC, ДНР) match only in capitals, so that an alias like "US" would never
 hit the word "us". A name with no targets is a blocker: it consumes its words and tags nothing (places
@@ -30,7 +32,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from store.matchkey import tagging_forms, tagging_stem
+from store.matchkey import tagging_forms, tagging_short_stem, tagging_stem
 from store.scripts import has_cyrillic, unmixed
 
 Target = tuple[str, str]  # (kind, id): ("actor", "china"), ("region", "crimea")
@@ -180,6 +182,8 @@ class Matcher:
                     break
                 key = f"{key} {toks[j][0]}"
             if best is None:
+                best = self._short_form(text, toks, i)
+            if best is None:
                 i += 1
                 continue
             end_index, targets = best
@@ -188,6 +192,16 @@ class Matcher:
                 out.append(Mention(start, end, text[start:end], tuple(sorted(targets))))
             i = end_index + 1
         return out
+
+    def _short_form(self, text: str, toks: list, i: int) -> tuple[int, set[Target]] | None:
+        """A one-word name the i-th word is in its short stem (only a last vowel gone), where its stem took
+        more: the Russian genitive Китая (stem кит, as the adjective ending -ая) is Китай (кита)."""
+        word, start, end = toks[i]
+        if not word.startswith(CYRILLIC):
+            return None
+        entry = self._table.get(CYRILLIC + tagging_short_stem(unmixed(text[start:end])))
+        hit = None if entry is None else self._resolve(entry, text, toks, i, i)
+        return None if hit is None else (i, hit)
 
     @staticmethod
     def _resolve(entry: _Entry, text: str, toks: list, i: int, j: int) -> set[Target] | None:

@@ -338,12 +338,18 @@ def tagging_stem(word: str) -> str:
     return _cyrillic_alternation(_strip(low, ENDINGS_CYRILLIC_LONGEST))
 
 
+def tagging_short_stem(word: str) -> str:
+    """A Cyrillic word less only a last vowel, й or ь (Китай, Китая, Китаю -> кита): the second reading of a
+    text's word, where its longest ending takes too much (Китая -> кит, as an adjective's -ая)."""
+    return _cyrillic_alternation(_strip(_cyrillic_form(word.lower()), SHORT_ENDINGS_CYRILLIC))
+
+
 def tagging_forms(word: str) -> tuple[str, ...]:
     """The forms a Cyrillic word of a name matches in a text: its stem, its stem with only a last vowel, й or
     ь gone (Китай as in Китаю, Хуавей as in Хуавея), the whole word, and for Харків, півострів also the stems
     with о (Харкова, півострова)."""
     low = _cyrillic_form(word.lower())
-    forms = [tagging_stem(low), _cyrillic_alternation(_strip(low, SHORT_ENDINGS_CYRILLIC)), low]
+    forms = [tagging_stem(low), tagging_short_stem(low), low]
     other = _IKAVISM.sub(r"о\1\2", low)
     if other != low:
         forms += [tagging_stem(other), _cyrillic_alternation(_strip(other, SHORT_ENDINGS_CYRILLIC))]

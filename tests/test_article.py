@@ -333,6 +333,22 @@ def test_a_russian_article_is_tagged_in_every_word_form(db: Path) -> None:
     assert query(db, "SELECT DISTINCT lang FROM evidence WHERE source_id = ?", source_id) == [("ru",)]
 
 
+def test_a_one_word_name_in_a_form_its_stem_cuts_too_far_is_tagged(db: Path, tmp_path: Path) -> None:
+    """The Russian genitive Китая (from China) lost -ая, as an adjective's ending: no paragraph saying "из
+    Китая" was tagged China. A whale (кита) is still no China, nor Moscow's Китай-город."""
+    path = tmp_path / "kitaya.md"
+    path.write_text(
+        "# Поставки\n\nПоставки из Китая в Крым.\n\nСделка Китая и России.\n\nГлаза кита.\n\nОфис в Китай-городе.\n",
+        encoding="utf-8",
+    )
+    result = run_cli("import", "article", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    (source_id,) = [r[0] for r in query(db, "SELECT id FROM sources WHERE title = 'Поставки'")]
+    tagged = tagged_paragraphs(db, source_id)
+    assert tagged["para 1"] == {"china", "crimea"} and tagged["para 2"] == {"china", "russia"}
+    assert not tagged.get("para 3") and not tagged.get("para 4"), tagged
+
+
 def test_lang_option_sets_the_language(db: Path, tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("Field notes\n\nSANY cranes in Mariupol.\n", encoding="utf-8")
