@@ -42,6 +42,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from store.text import without_hidden
+
 # In the order the notes list them.
 QUALIFIER_NAMES = (
     "actor",
@@ -317,8 +319,9 @@ def typed_text(text: str | None) -> str:
 
 def parse(text: str, *, as_you_type: bool = False) -> Query:
     """Parse a query; never raises. See the module docstring for the language."""
-    # NUL reads as a space; NFC as names are stored (the tokenizer splits an NFD accent off)
-    text = nfc(typed_text(text).replace("\x00", " "))
+    # NUL reads as a space; NFC as names are stored (the tokenizer splits an NFD accent off); a zero-width or
+    # bidi character pasted inside a word is no part of it (`К\u200bрим` is Крим)
+    text = nfc(without_hidden(typed_text(text).replace("\x00", " ")))
     tokens = tokenize(text)
     q = Query()
     pending_or = False

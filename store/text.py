@@ -252,6 +252,25 @@ def hidden_characters(text: str) -> list[str]:
     return list(found)
 
 
+def without_hidden(text: str) -> str:
+    """`text` less the characters of the table its line form would show as their codes (zero-width, bidi and
+    tag characters, C1 controls…), where they do no job: what someone typed or pasted into a search, where
+    `К\u200bрим` must be the word Крим. Controls stay (the query language reads them as spaces), as do joiners
+    and selectors where a script needs them."""
+    if text.isascii() or not _pattern_but_breaks().search(text):
+        return text
+    pieces: list[str] = []
+    last = 0
+    for m in _pattern_but_breaks().finditer(text):
+        i = m.start()
+        code = ord(text[i])
+        if code < 0x20 or code == 0x7F or _form(text, i, False) is None:
+            continue
+        pieces.append(text[last:i] + (" " if code in (0x2028, 0x2029) else ""))  # (line separators: a space)
+        last = i + 1
+    return "".join(pieces) + text[last:] if pieces else text
+
+
 def json_safe(dumped: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every character of the table that is not
     already escaped written as a \\u escape: the same data when parsed, but nothing a terminal would obey and

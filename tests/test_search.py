@@ -786,3 +786,14 @@ def test_an_actor_or_region_hit_shows_its_names_not_its_matching_keys(conn):
         ).fetchone()[0]
         assert shown in snippet and not set(snippet.replace("…", " ").split()) <= set(keys.split()), snippet
         assert any(snippet[a:b].casefold() == shown.casefold() for a, b in hits[0].highlights), hits[0]
+
+
+def test_a_zero_width_or_bidi_character_pasted_into_a_word_is_no_part_of_it(conn):
+    """`К\u200bрим` (a zero-width space pasted inside Крим) found nothing; a joiner where Persian needs it stays."""
+    ids = [h.id for h in S.search(conn, "Крим")]
+    assert ids
+    for pasted in ("К\u200bрим", "\u202eКрим\u202c", "Кр\u2060им\ufeff", "К\u00adрим"):
+        assert [h.id for h in S.search(conn, pasted)] == ids, repr(pasted)
+    from store.text import without_hidden
+
+    assert without_hidden("می\u200cخواهم") == "می\u200cخواهم" and without_hidden("a\u2028b") == "a b"
