@@ -26,14 +26,23 @@ class Flow(list[str]):
 
 class _DoubleQuoted(str):
     """Text holding NEL, LINE or PARAGRAPH SEPARATOR: PyYAML would write it raw inside single quotes, where a
-    reader takes it for a line break and folds it to a space; double quotes escape it (\\N, \\L, \\P)."""
+    reader takes it for a line break and folds it to a space; double quotes escape it (\\N, \\L, \\P). Also
+    text holding a character the text table shows as its code (zero-width, bidi, tag characters: `cat` or
+    `git diff` of a raw U+202E shows the line reversed): written with every non-ASCII character as an escape,
+    the same text when read."""
 
 
 _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
+def _hidden(text: str) -> bool:
+    from store.text import hidden_characters, holds_table_characters
+
+    return not text.isascii() and holds_table_characters(text) and bool(hidden_characters(text))
+
+
 def _quoting(value: object) -> object:
-    if isinstance(value, str) and _ODD_BREAKS.search(value):
+    if isinstance(value, str) and (_ODD_BREAKS.search(value) or _hidden(value)):
         return _DoubleQuoted(value)
     if isinstance(value, Flow):
         return value
@@ -49,7 +58,14 @@ def _dumper() -> type[yaml.SafeDumper]:
     import yaml
 
     class Dumper(yaml.SafeDumper):
-        pass
+        def write_double_quoted(self, text: str, split: bool = True) -> None:
+            if not _hidden(text):
+                return super().write_double_quoted(text, split)
+            self.allow_unicode = False  # (every character outside printable ASCII as an escape)
+            try:
+                return super().write_double_quoted(text, split)
+            finally:
+                self.allow_unicode = True
 
     Dumper.add_representer(Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
     Dumper.add_representer(_DoubleQuoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style='"'))
@@ -109,6 +125,8 @@ def _scalar(value: object) -> str:
         return str(value)
     if not isinstance(value, str):
         raise _Fallback
+    if _hidden(value):
+        raise _Fallback  # (double quotes with escapes, PyYAML's _DoubleQuoted)
     if _plain(value):
         return value
     if "\n" in value or "\r" in value or "\x85" in value or "\u2028" in value or "\u2029" in value:

@@ -345,6 +345,8 @@ def test_the_fast_writer_writes_the_dataset_as_pyyaml_does() -> None:
         "~",
         "\ufeffbom",
         "e\x1bx",
+        "Hua\u200bwei у \u202eКриму\u202c",
+        "می\u200cخواهم",
     ],
 )
 def test_any_text_reads_back_as_written(text: str) -> None:
@@ -352,3 +354,33 @@ def test_any_text_reads_back_as_written(text: str) -> None:
 
     doc = {"sources": [{"id": "s", "title": text}]}
     assert loaders.load_yaml(dump(doc), "t")["sources"][0]["title"] == text
+
+
+def test_a_tree_file_holds_no_hidden_character_raw(db: Path, tmp_path: Path) -> None:
+    """`export dataset` (and so the team's repository) wrote U+202E and U+200B raw into YAML files: `cat` or
+    `git diff` showed the line reversed, the name looking like Huawei. Such a text is written in double quotes
+    with escapes (the same text when built again); a joiner where Persian needs it stays as it is."""
+    from importers import loaders
+
+    hostile = "Hua\u200bwei у \u202eКриму\u202c"
+    path = tmp_path / "h.yaml"
+    path.write_text(
+        "sources:\n  - {id: notes, title: Notes}\nactors:\n"
+        '  - {id: zw-actor, name: "Hua\\u200bwei", kind: company}\n'
+        "evidence:\n"
+        '  - {id: rtl, claim: "Hua\\u200bwei у \\u202eКриму\\u202c", category: trade, source: notes}\n'
+        '  - {id: fa, claim: "می\\u200cخواهم", category: trade, source: notes}\n',
+        encoding="utf-8",
+    )
+    assert run_cli("import", "yaml", str(path), db=db).exit_code == 0
+    export(db, tmp_path / "tree")
+    files = tree_bytes(tmp_path / "tree")
+    for name, data in files.items():
+        text = data.decode("utf-8")
+        assert "\u202e" not in text and "\u200b" not in text, name
+    (actor,) = [data for name, data in files.items() if name.endswith("zw-actor.yaml")]
+    assert loaders.load_yaml(actor.decode(), "a")["actors"][0]["name"] == "Hua\u200bwei"
+    (rtl,) = [data for name, data in files.items() if name.endswith("rtl.yaml")]
+    assert loaders.load_yaml(rtl.decode(), "e")["evidence"][0]["claim"] == hostile
+    (fa,) = [data for name, data in files.items() if name.endswith("fa.yaml")]
+    assert "می\u200cخواهم" in fa.decode()
