@@ -305,6 +305,26 @@ def test_warnings_are_counted_and_listed(db: Path) -> None:
     assert one(db, "SELECT count(*) FROM relations WHERE subject_id LIKE 'ghost%' OR object_id LIKE 'ghost%'") == 0
 
 
+def test_a_date_refused_on_import_is_warned_of_once_and_not_exported(empty_db: Path, tmp_path: Path) -> None:
+    """A Sanction's startDate 2024-02-30 was warned of twice ('2 x invalid startDate values (skipped)', the same
+    line both times) and yet written back by `export ftm`. Found by a QA run."""
+    path = write_lines(
+        tmp_path / "s.ijson",
+        [
+            ent("co", "Company", name="Example Silk Road LLC"),
+            ent("san", "Sanction", entity="co", authority="NSDC", startDate="2024-02-30", endDate="2025-01-31"),
+        ],
+    )
+    result = run_cli("import", "ftm", str(path), db=empty_db)
+    assert result.exit_code == 0, result.output
+    assert "1 × invalid startDate values (skipped)" in result.stderr
+    assert result.stderr.count("day 30 does not exist in 2024-02") == 1, result.stderr
+    exported = run_cli("export", "ftm", db=empty_db).stdout
+    sanctions = [e for e in map(json.loads, exported.splitlines()) if e["schema"] == "Sanction"]
+    assert sanctions and all("2024-02-30" not in json.dumps(e) for e in sanctions), sanctions
+    assert any(e["properties"].get("endDate") == ["2025-01-31"] for e in sanctions), sanctions
+
+
 def test_several_relations_between_one_pair_each_keep_a_row(empty_db: Path, tmp_path: Path) -> None:
     path = write_lines(
         tmp_path / "d.ftm",

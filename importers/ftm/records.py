@@ -80,6 +80,19 @@ KEPT: dict[str, tuple[str, ...]] = {
 }
 
 
+# Kept properties holding dates: a value findings refused as a date (2024-02-30) is not written back by the export
+KEPT_DATES = frozenset(
+    {"birthDate", "incorporationDate", "dissolutionDate", "startDate", "endDate", "listingDate", "date"}
+)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        return _date(value) is not None
+    except ValueError:
+        return False
+
+
 # One encoder for every record's FtM values (json.dumps with options builds a new one per call).
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -130,10 +143,18 @@ class RecordBuilder:
         self._names: dict[str, tuple[str, ...]] | None = None
         self._file_source_refs: set[str] | None = None
         self.today = dt.date.today().isoformat()
+        self._warned: tuple[Entity | None, set[tuple[str, str]]] = (None, set())  # (_bad: the entity's warnings)
 
     # -------------------------------------------------------------------------------------- values
 
     def _bad(self, ent: Entity, prop: str, error: str) -> None:
+        """One warning per entity, property and problem, however often its values are read (a Sanction's
+        startDate is read for its date and its period)."""
+        if self._warned[0] is not ent:
+            self._warned = (ent, set())
+        if (prop, error) in self._warned[1]:
+            return
+        self._warned[1].add((prop, error))
         self.report.warn(f"invalid {prop} values (skipped)", f"{ent.where}: {ent.label}: {prop}: {error}")
 
     def checked(
@@ -234,6 +255,8 @@ class RecordBuilder:
         values: dict[str, list[str]] = {"@schema": [ent.schema]}
         for prop in props:
             found = ent.props.get(prop)
+            if found and prop in KEPT_DATES:
+                found = [v for v in found if _is_date(v)]  # (the others were warned of as skipped)
             if found:
                 values[prop] = found
         for prop, found in extra.items():
