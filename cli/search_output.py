@@ -66,7 +66,7 @@ def _print_hits(
         echo_json([_hit_json(h) for h in hits])
         return
     total, capped = offset + len(hits), False
-    if len(hits) == limit:
+    if len(hits) == limit or (not hits and offset):  # (past the last hit: how many there are)
         total, capped = 0, False
         for kind in kinds or KINDS:
             n, more = count(conn, text, kind=kind, cap=COUNT_CAP, as_you_type=prefix)
@@ -125,6 +125,10 @@ def render(
     """The hits; with `scopes` (a region asked for), the general findings apart, after a line saying what they
     are about, each marked GENERAL, and the footer saying how many of each."""
     doc = Doc()
+    if not hits and offset and total:
+        more = "+" if capped else ""
+        doc.line((f"no hits after {offset:,}: ", "dim"), (f"'{visible(text)}'", None), (f" has {total:,}{more}", "dim"))
+        return doc
     if not hits:
         doc.line(("no results for ", "dim"), (f"'{visible(text)}'", None))
         return doc

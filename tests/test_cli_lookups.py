@@ -101,6 +101,9 @@ def test_search_kind_limit_offset(built_db):
     assert [h["id"] for h in page1 + page2] == [h["id"] for h in both]
     r = run_cli("search", "china", "--limit", "3", db=built_db)
     assert "(--offset for more)" in r.output
+    total = len(json.loads(run_cli("search", "china", "--limit", "1000", "--json", db=built_db).stdout))
+    past = run_cli("search", "china", "--offset", "99999", db=built_db)  # (it said "no results for 'china'")
+    assert past.exit_code == 0 and f"no hits after 99,999: 'china' has {total}" in past.output, past.output
 
 
 def test_search_usage_errors_exit_2(built_db):
