@@ -74,6 +74,11 @@ def describe(e: BaseException) -> str:
             return f"the database is busy ({message}); try again when the other import has finished"
         if "readonly" in message or "read-only" in message:
             return f"cannot write to the database: its file, directory or disk is read-only ({message})"
+        if message == "unable to open database file":  # (past the open: a journal it could not create)
+            return (
+                "SQLite could not open the database, or create the journal file a write needs beside it: is the "
+                f"database's directory writable? ({message})"
+            )
         if "malformed" in message or "not a database" in message or "vtable constructor failed" in message:
             return f"the database file is damaged ({message}); `findings check` shows where; restore it from a backup"
         return f"database error: {message}"

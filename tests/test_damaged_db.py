@@ -401,3 +401,12 @@ def test_reading_from_a_full_disk_before_any_shared_memory_file_exists(small_dis
         proc = findings(db, *argv)
         assert proc.returncode == 0, (argv, proc.stdout, proc.stderr)
         assert "bank" in proc.stdout or "China" in proc.stdout
+
+
+def test_a_write_that_cannot_create_its_journal_says_where_to_look(tmp_path: Path) -> None:
+    """An import into a database whose directory cannot be written (chattr +i, as root) said only
+    'database error: unable to open database file'. Found by a QA run."""
+    from store.errors import describe
+
+    said = describe(sqlite3.OperationalError("unable to open database file"))
+    assert "journal" in said and "directory writable" in said and not said.startswith("database error")
