@@ -249,7 +249,11 @@ class _Run:
             raise
         if self.failures:
             raise self.failures[0]
-        return [f for name in self.names for f in self.found[name]]
+        found = [f for name in self.names for f in self.found[name]]
+        if not self.found["storage integrity"][0].ok:  # repair refuses damaged storage: it cannot rebuild then
+            for f in found:
+                f.detail = f.detail.replace(REBUILD, "restore the database from a backup (its storage is damaged)")
+        return found
 
     def _stop(self) -> None:
         with self.lock:

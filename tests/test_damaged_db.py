@@ -188,6 +188,8 @@ def test_check_reports_damaged_pages_instead_of_failing(damaged_pages: Path) -> 
     failed = [line for line in proc.stdout.splitlines() if line.strip().startswith("FAIL")]
     assert any("storage integrity" in line for line in failed), proc.stdout
     assert any("search index of evidence" in line for line in failed), proc.stdout
+    # repair refuses damaged storage: the index's line does not send you there (a QA run followed it)
+    assert "`findings repair` rebuilds it" not in proc.stdout and "restore the database from a backup" in proc.stdout
     # every text is read only from storage known to be intact
     assert "words mixing Latin and Cyrillic letters: not run (the storage is damaged)" in proc.stdout
     assert digest(damaged_pages) == before
