@@ -80,6 +80,16 @@ def test_settled_notes_tell_the_finished_last_qualifier_and_what_the_list_ran_wi
     assert S.settled_notes(conn, "yua") == [] and S.settled_notes(conn, "") == []
 
 
+def test_a_last_word_that_is_no_prefix_of_anything_gets_its_nearest_words_once_typing_stops(conn) -> None:  # type: ignore[no-untyped-def]
+    """`Hauwei` alone in the search bar showed only `^y Huawei`, not the sentence `Tencnet iran` gets: as you
+    type, the last word is a prefix, and the spelling notes leave prefixes out. It finds nothing as a prefix
+    either, so the settled notes are the finished query's."""
+    assert S.settled_notes(conn, "Hauwei") == [
+        "no finding, actor, region or source has 'Hauwei' — did you mean Huawei?"
+    ]
+    assert not any("did you mean" in n for n in S.settled_notes(conn, "Hua"))  # (a prefix of Huawei: no note)
+
+
 QUERY_CHARS = st.sampled_from([*'abc:"- ,*', "actor:", "region:", "colour:", "category:", "http://", "x"])
 
 

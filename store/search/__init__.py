@@ -98,12 +98,16 @@ def settled_notes(conn: sqlite3.Connection, text: str) -> list[str]:
     """The notes of a query searched as you type, once you have stopped typing it (the explorer's search
     bar, left with Enter, Esc or Tab): it still finds what it found as you typed (the last word a prefix),
     so these are the as-you-type notes (`notes(..., as_you_type=True)`), plus the line for a last qualifier
-    that names nothing, which was still being typed then (`china category:financ`). Never raises on `text`."""
+    that names nothing, which was still being typed then (`china category:financ`). When the query as typed
+    finds nothing at all, its last word is no prefix of anything either: the notes are those of the finished
+    query, which say what that word may be (`Hauwei` — did you mean Huawei?). Never raises on `text`."""
     with query_error_means_empty:
         shown = query_plan(conn, text, as_you_type=True)
         finished = query_plan(conn, text, as_you_type=False)
         extra = [p for p in finished.problems if p not in shown.problems]
         if not extra:
+            if not text[-1:].isspace() and shown.query.has_text and not search(conn, text, limit=1, as_you_type=True):
+                return notes(conn, text)
             return notes(conn, text, as_you_type=True)
         return list(describe(conn, (*shown.problems, *extra), left_out=not shown.empty))
     return []
