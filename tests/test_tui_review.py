@@ -356,3 +356,52 @@ def test_accepting_a_proposed_duplicate_rejects_the_new_finding_and_its_row_says
 
     run(review_app(db), check, size=(100, 30))
     assert one(db, "SELECT status FROM evidence WHERE id = ?", para(1)) == "rejected"
+
+
+def test_a_refused_value_in_the_edit_form_saves_nothing_and_a_save_updates_the_row(db: Path) -> None:
+    """Typed as a person types: the claim changed, then an unknown category. The form says "Not saved" and nothing
+    is written, not even the valid claim; Esc leaves it so. A save of valid fields is one change, its row shows the
+    new claim, and a claim in another language gives the finding that language."""
+    imported(db)
+    claim = one(db, "SELECT claim FROM evidence WHERE id = ?", para(7))
+    assert one(db, "SELECT lang FROM evidence WHERE id = ?", para(7)) == "en"
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        screen = app.screen
+        await press(pilot, "E")
+        form = app.screen
+        assert form.__class__.__name__ == "EditScreen"
+        await press(pilot, "end", *" EDIT")
+        await press(pilot, "tab")
+        await press(pilot, "tab")
+        assert app.focused is form.inputs["category"]
+        await press(pilot, "ctrl+u", *"військо", "enter")
+        await until(pilot, lambda: form.error_text.startswith("Not saved"), "the refusal")
+        assert "військо" in form.error_text and app.screen is form
+        assert form.inputs["claim"].value == f"{claim} EDIT"  # the form keeps what was typed
+        await press(pilot, "escape")
+        assert app.screen is screen
+        assert one(db, "SELECT claim FROM evidence WHERE id = ?", para(7)) == claim  # nothing was written
+        assert one(db, "SELECT count(*) FROM changes WHERE who = ?", REVIEWER) == 0
+
+        await press(pilot, "E")
+        form = app.screen
+        form.inputs["claim"].value = "Делегація КНДР відвідала Донбас у квітні, але вона також була в Криму."
+        form.inputs["category"].value = "military"
+        await press(pilot, "enter")
+        assert app.screen is screen
+        await until(pilot, lambda: "Changed claim, category" in screen.review_status.text, "the save")
+        assert "Делегація КНДР" in row_text(app, 0)  # the row, in place
+
+    run(review_app(db), check, size=(100, 30))
+    assert one(db, "SELECT claim, category, lang FROM evidence WHERE id = ?", para(7)) == (
+        "Делегація КНДР відвідала Донбас у квітні, але вона також була в Криму.",
+        "military",
+        "uk",
+    )
+    # one action: the claim, the category and the language the claim now shows, undone together
+    rows = query(db, "SELECT field, action FROM changes WHERE record_id = ? AND who = ?", para(7), REVIEWER)
+    assert sorted(field for field, _ in rows) == ["category", "claim", "lang"]
+    assert len({action for _, action in rows}) == 1
+    assert run_cli("check", db=db).exit_code == 0

@@ -1,7 +1,8 @@
 """Review mode's edit form: a finding's claim, date, category, figure and locator, changed in place.
 
-Enter saves the fields that changed (each one a logged change, checked by the store as imports check it);
-a refused value is said under the form and the form stays open with what was typed. Escape leaves unchanged.
+Enter saves the fields that changed, together (store.review.edit_fields: all checked as imports check them
+before any is written, one transaction, one undo); a refused value saves nothing, is said under the form, and
+the form stays open with what was typed. Escape leaves unchanged.
 """
 
 from __future__ import annotations
