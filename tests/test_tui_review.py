@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import digest, one, query, run_cli
-from tests.tui_support import add_evil_records, press, screen_text, settle, until
+from tests.tui_support import add_evil_records, burst, press, screen_text, settle, until
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "tests" / "data" / "articles" / "port-cranes.md"
@@ -405,3 +405,23 @@ def test_a_refused_value_in_the_edit_form_saves_nothing_and_a_save_updates_the_r
     assert sorted(field for field, _ in rows) == ["category", "claim", "lang"]
     assert len({action for _, action in rows}) == 1
     assert run_cli("check", db=db).exit_code == 0
+
+
+def test_keys_typed_right_after_tab_go_to_the_next_field(db: Path) -> None:
+    """Over a slow link Tab and the next keys come in one burst: each key goes to the field focused after the keys
+    before it (Tab moved the focus before `Y` was given to a field), and Shift+Tab likewise."""
+    imported(db)
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        await press(pilot, "E")
+        form = app.screen
+        claim, date = form.inputs["claim"].value, form.inputs["date"].value
+        await burst(pilot, "tab", "Y", "tab", "tab", "Z", "shift+tab", "X")
+        assert form.inputs["claim"].value == claim
+        assert form.inputs["date"].value == f"{date}Y"
+        assert form.inputs["figure"].value.endswith("Z")
+        assert form.inputs["category"].value.endswith("X")
+        assert app.focused is form.inputs["category"]
+
+    run(review_app(db), check)

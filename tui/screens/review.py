@@ -89,7 +89,7 @@ REVIEW_KEYS: list[BindingType] = [
 ]
 # The home screen's keys work as there, off the key bar: it shows the review keys first.
 QUIET_HOME_KEYS: list[BindingType] = [
-    Binding("f", "facets", "Facets", show=False, id="review.facets"),
+    Binding("f", "facets", "Facets", show=False, id="review.facets", priority=True),  # (as the home screen's)
     Binding("x", "remove_last_filter", "Unfilter", show=False, id="review.unfilter"),
     Binding("i", "toggle_detail", "Details", show=False, id="review.details"),
     Binding("e", "export", "Export", show=False, id="review.export"),
