@@ -185,14 +185,14 @@ def test_a_sealed_finding_is_refused_until_unsealed_and_undo_goes_back(db: Path)
         await press(pilot, "c")
         await until(pilot, lambda: "curated" in row_text(app, 0), "curated")
         await press(pilot, "up")
-        await press(pilot, "E")
-        form = app.screen
-        form.inputs["claim"].value = "North Korea's delegation visited Donbas in April."
-        await press(pilot, "enter")
-        await until(pilot, lambda: form.error_text.startswith("Not saved"), "the refusal")
-        assert "sealed" in form.error_text and "U to unseal" in form.error_text
-        await press(pilot, "escape")
-        assert app.screen is screen
+        # E, l and L on a sealed finding say at once that it is sealed and how to unseal it: no form, no palette
+        for key, what in (("E", "its fields"), ("l", "its links"), ("L", "its links")):
+            screen.review_status.say("")
+            await press(pilot, key)
+            assert app.screen is screen
+            await until(pilot, lambda: "sealed" in screen.review_status.text, f"the refusal of {key}")
+            text = screen.review_status.text
+            assert text.startswith("Not done") and what in text and "press U to unseal it first" in text
         await press(pilot, "U")
         await until(pilot, lambda: "Unsealed" in screen.review_status.text, "unsealed")
         await press(pilot, "E")
