@@ -425,3 +425,42 @@ def test_keys_typed_right_after_tab_go_to_the_next_field(db: Path) -> None:
         assert app.focused is form.inputs["category"]
 
     run(review_app(db), check)
+
+
+def test_the_link_palette_finds_actors_and_regions_by_alias_in_any_script(db: Path) -> None:
+    """`l` looks names up as the ^p palette does (store.browse.lookup, ranked by tui.commands.rank): an alias in
+    Cyrillic finds its region or actor, and an exact alias (`PRC`) ranks first, above names that hold its letters."""
+    from tests.tui_support import palette_hits
+
+    imported(db)
+    wanted = [
+        ("Херсон", "Kherson Oblast (Херсон)", "region", "kherson"),
+        ("Запорізька область", "(Запорізька область)", "region", "zaporizhzhia"),
+        ("Китай", "China (Китай)", "actor", "china"),
+        ("PRC", "China (PRC)", "actor", "china"),
+    ]
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        screen = app.screen
+        for text, first, kind, ref_id in wanted:
+            await press(pilot, "l")
+            await pilot.press(*text)
+            await until(pilot, lambda: palette_hits(app), f"hits for {text}")
+            await settle(pilot)
+            hits = palette_hits(app)
+            assert hits and first in hits[0], (text, hits)
+            if app.screen.query_one("CommandList").highlighted is None:
+                await press(pilot, "down")  # onto the first hit
+            assert app.screen.query_one("CommandList").highlighted == 0
+            await press(pilot, "enter")
+            said = f"Linked {kind} {ref_id}"
+            await until(pilot, lambda said=said: said in screen.review_status.text, f"the link {text}")
+            screen.review_status.say("")
+
+    run(review_app(db), check, size=(100, 30))
+    assert {r[0] for r in query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", para(7))} >= {
+        "kherson",
+        "zaporizhzhia",
+    }
+    assert one(db, "SELECT count(*) FROM evidence_actors WHERE evidence_id = ? AND actor_id = 'china'", para(7)) == 1
