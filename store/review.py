@@ -16,7 +16,7 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -56,6 +56,8 @@ def _nfc(text: str | None) -> str | None:
     return None if text is None else nfc(text)
 
 
+# Fields review writes only as a consequence of another: its status (set_status), the language its text shows.
+DERIVED = ("status", "lang")
 # Sensitivity protects people (a witness named): it can be set on a sealed finding without unsealing it.
 UNSEALED_FIELDS = frozenset({"sensitive"})
 LINK_TABLES = {
@@ -215,7 +217,7 @@ def _current(conn: sqlite3.Connection, evidence_id: str, field: str) -> object:
         return links(conn, evidence_id, "region")
     if field == "sealed":
         return sealed(conn, evidence_id)
-    if field not in (*EDITABLE, "status"):
+    if field not in (*EDITABLE, *DERIVED):
         raise ReviewError(f"{field!r} is not a field of a finding that review changes")
     value = conn.execute(f'SELECT "{field}" FROM evidence WHERE id = ?', (evidence_id,)).fetchone()[0]
     return bool(value) if field == "sensitive" else value
@@ -340,19 +342,40 @@ def edit(
 ) -> Done:
     """Change one field of a finding: claim, quote, date, category, quantity, unit, locator, confidence or
     sensitive, checked as imports check it. Refused (SealedError) on a sealed finding, but for `sensitive`."""
+    return edit_fields(conn, evidence_id, {field: value}, who=who, note=note)
+
+
+def edit_fields(
+    conn: sqlite3.Connection, evidence_id: str, values: Mapping[str, object], *, who: str, note: str | None = None
+) -> Done:
+    """Change several fields of a finding together (the review's edit form): every value is checked first, and
+    one refused value (ReviewError, naming the field) changes nothing; then one transaction writes them all, one
+    action in the history, undone together. A changed claim or quote gives the finding the language its text now
+    shows (store.write.finding_language, as an import does), logged as field `lang` in the same action; a text
+    that shows no language keeps the one the finding had."""
 
     def work() -> list[int]:
-        check = EDITABLE.get(field)
-        if check is None:
-            raise ReviewError(f"{field!r} cannot be edited; one of: {', '.join(EDITABLE)}")
-        try:
-            checked = check(value)
-        except ValueError as e:
-            raise ReviewError(f"{field} {e}") from None
+        checked: list[tuple[str, object]] = []
+        for field, value in values.items():
+            check = EDITABLE.get(field)
+            if check is None:
+                raise ReviewError(f"{field!r} cannot be edited; one of: {', '.join(EDITABLE)}")
+            try:
+                checked.append((field, check(value)))
+            except ValueError as e:
+                raise ReviewError(f"{field} {e}") from None
         _evidence_row(conn, evidence_id)
-        if field not in UNSEALED_FIELDS:
-            _refuse_if_sealed(conn, evidence_id, f"its {field}")
-        return _apply(conn, evidence_id, [(field, checked)], who=who, note=note)
+        sealing = [field for field, _ in checked if field not in UNSEALED_FIELDS]
+        if sealing:
+            _refuse_if_sealed(conn, evidence_id, f"its {', '.join(sealing)}")
+        new = dict(checked)
+        if "claim" in new or "quote" in new:
+            claim = new["claim"] if "claim" in new else _current(conn, evidence_id, "claim")
+            quote = new["quote"] if "quote" in new else _current(conn, evidence_id, "quote")
+            lang = write.finding_language(str(claim), str(quote) if quote is not None else None)
+            if lang is not None:
+                checked.append(("lang", lang))
+        return _apply(conn, evidence_id, checked, who=who, note=note)
 
     return _write(conn, work, evidence_id)
 

@@ -360,7 +360,15 @@ def _fill_languages(batch: Batch) -> None:
             source.lang = detect(source.title)
     for ev in batch.evidence:
         if ev.lang is None:
-            ev.lang = detect(f"{ev.claim} {ev.quote}" if ev.quote else ev.claim)
+            ev.lang = finding_language(ev.claim, ev.quote)
+
+
+def finding_language(claim: str | None, quote: str | None) -> str | None:
+    """The language a finding's claim and quote show (store.language.detect), None when they show none: what an
+    import gives a finding without one, and what a review edit of its claim or quote gives it (store.review)."""
+    from store.language import detect
+
+    return detect(f"{claim} {quote}" if quote else claim)
 
 
 MAX_MIXED_NOTES = 20

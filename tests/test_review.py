@@ -230,3 +230,26 @@ def test_a_review_session_keeps_wal_between_actions_and_leaves_rollback_mode(con
     assert mode() == "delete"  # at rest in rollback-journal mode again
     review.set_status(conn, "fresh-finding", "unreviewed", who=WHO)
     assert mode() == "delete"  # one action alone switches back when it ends
+
+
+def test_editing_several_fields_checks_them_all_first_then_writes_one_action(conn: sqlite3.Connection) -> None:
+    """The edit form's save: a refused value (the last one here) changes nothing, not even the valid ones; valid
+    values are one transaction and one action, with the language a new claim shows, undone together."""
+    row = "SELECT claim, category, date, lang FROM evidence WHERE id = 'fresh-finding'"
+    before = conn.execute(row).fetchone()
+    with pytest.raises(review.ReviewError, match="category"):
+        review.edit_fields(conn, "fresh-finding", {"claim": "Changed", "category": "військо"}, who=WHO)
+    assert conn.execute(row).fetchone() == before
+    assert review.history(conn, "evidence", "fresh-finding") == []
+
+    claim = "Делегація відвідала порт, що його окупували у 2022 році."
+    done = review.edit_fields(conn, "fresh-finding", {"claim": claim, "date": "2024-06"}, who=WHO)
+    assert [c.field for c in done.changes] == ["claim", "date", "lang"]
+    assert len({c.action for c in done.changes}) == 1
+    assert conn.execute(row).fetchone() == (claim, "trade", "2024-06", "uk")
+    # a claim that shows no language keeps the finding's
+    review.edit_fields(conn, "fresh-finding", {"claim": "Quuxgrain 2024"}, who=WHO)
+    assert conn.execute(row).fetchone()[3] == "uk"
+    review.undo(conn, who=WHO)
+    review.undo(conn, who=WHO)
+    assert conn.execute(row).fetchone() == before

@@ -353,3 +353,32 @@ def test_e_exports_the_current_list(db: Path, tmp_path: Path, monkeypatch, key: 
             assert f"Exported 25 findings to {files[0]}; what it holds: {files[1].name}" in messages
 
     run_app(db, check)
+
+
+def test_actor_relations_tree_moves_with_j_k_g_and_G_as_the_lists_do(db: Path) -> None:
+    from tui.screens.actor import RelationsTree
+    from tui.screens.help import help_lines
+    from tui.widgets.virtual_list import VirtualList
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        app.open("actor", "china")
+        await settle(pilot)
+        await press(pilot, "3")
+        tree = app.focused
+        assert tree.id == "relations" and tree.last_line > 2
+        start = tree.cursor_line
+        await press(pilot, "j")
+        assert tree.cursor_line == start + 1
+        await press(pilot, "j", "k")
+        assert tree.cursor_line == start + 1
+        await press(pilot, "G")
+        assert tree.cursor_line == tree.last_line
+        await press(pilot, "g")
+        assert tree.cursor_line == 0
+        # help says so, with the same keys and words as for the lists
+        tree_lines, list_lines = help_lines(app, list(RelationsTree.BINDINGS)), help_lines(app, VirtualList.BINDINGS)
+        moves = [line for line in list_lines if line[1] in ("Down", "Up", "First", "Last", "Page down", "Page up")]
+        assert len(moves) == 6 and all(line in tree_lines for line in moves)
+
+    run_app(db, check)

@@ -246,3 +246,23 @@ def test_cli_runs_without_mouse_in_low_bandwidth_mode(db: Path, monkeypatch, arg
     result = run_cli("tui", *args, db=db)
     assert result.exit_code == 0, result.output
     assert calls == [(low, {"mouse": not low})]
+
+
+def test_a_facet_key_right_after_f_opens_that_facet(db: Path) -> None:
+    """`f` then `2` in one burst (a slow link): the facets open on Country, every time, and the home screen's
+    panes stay as they were (the `2` is not the home screen's Regions key)."""
+    from tests.tui_support import burst
+    from tui.screens.facets import FacetsScreen
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = pilot.app.screen
+        for key, name in (("2", "country"), ("3", "region"), ("4", "year"), ("2", "country"), ("3", "region")):
+            await burst(pilot, "f", key)
+            facets = pilot.app.screen
+            assert isinstance(facets, FacetsScreen)
+            assert facets.tabs.active == name and pilot.app.focused is facets.lists[name]
+            assert facets.lists[name].display and not facets.lists["category"].display
+            await press(pilot, "escape")
+            assert pilot.app.screen is home and pilot.app.focused is home.evidence
+
+    run_app(db, check)

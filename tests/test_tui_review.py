@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import digest, one, query, run_cli
-from tests.tui_support import add_evil_records, press, screen_text, settle, until
+from tests.tui_support import add_evil_records, burst, press, screen_text, settle, until
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "tests" / "data" / "articles" / "port-cranes.md"
@@ -185,14 +185,14 @@ def test_a_sealed_finding_is_refused_until_unsealed_and_undo_goes_back(db: Path)
         await press(pilot, "c")
         await until(pilot, lambda: "curated" in row_text(app, 0), "curated")
         await press(pilot, "up")
-        await press(pilot, "E")
-        form = app.screen
-        form.inputs["claim"].value = "North Korea's delegation visited Donbas in April."
-        await press(pilot, "enter")
-        await until(pilot, lambda: form.error_text.startswith("Not saved"), "the refusal")
-        assert "sealed" in form.error_text and "U to unseal" in form.error_text
-        await press(pilot, "escape")
-        assert app.screen is screen
+        # E, l and L on a sealed finding say at once that it is sealed and how to unseal it: no form, no palette
+        for key, what in (("E", "its fields"), ("l", "its links"), ("L", "its links")):
+            screen.review_status.say("")
+            await press(pilot, key)
+            assert app.screen is screen
+            await until(pilot, lambda: "sealed" in screen.review_status.text, f"the refusal of {key}")
+            text = screen.review_status.text
+            assert text.startswith("Not done") and what in text and "press U to unseal it first" in text
         await press(pilot, "U")
         await until(pilot, lambda: "Unsealed" in screen.review_status.text, "unsealed")
         await press(pilot, "E")
@@ -356,3 +356,111 @@ def test_accepting_a_proposed_duplicate_rejects_the_new_finding_and_its_row_says
 
     run(review_app(db), check, size=(100, 30))
     assert one(db, "SELECT status FROM evidence WHERE id = ?", para(1)) == "rejected"
+
+
+def test_a_refused_value_in_the_edit_form_saves_nothing_and_a_save_updates_the_row(db: Path) -> None:
+    """Typed as a person types: the claim changed, then an unknown category. The form says "Not saved" and nothing
+    is written, not even the valid claim; Esc leaves it so. A save of valid fields is one change, its row shows the
+    new claim, and a claim in another language gives the finding that language."""
+    imported(db)
+    claim = one(db, "SELECT claim FROM evidence WHERE id = ?", para(7))
+    assert one(db, "SELECT lang FROM evidence WHERE id = ?", para(7)) == "en"
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        screen = app.screen
+        await press(pilot, "E")
+        form = app.screen
+        assert form.__class__.__name__ == "EditScreen"
+        await press(pilot, "end", *" EDIT")
+        await press(pilot, "tab")
+        await press(pilot, "tab")
+        assert app.focused is form.inputs["category"]
+        await press(pilot, "ctrl+u", *"військо", "enter")
+        await until(pilot, lambda: form.error_text.startswith("Not saved"), "the refusal")
+        assert "військо" in form.error_text and app.screen is form
+        assert form.inputs["claim"].value == f"{claim} EDIT"  # the form keeps what was typed
+        await press(pilot, "escape")
+        assert app.screen is screen
+        assert one(db, "SELECT claim FROM evidence WHERE id = ?", para(7)) == claim  # nothing was written
+        assert one(db, "SELECT count(*) FROM changes WHERE who = ?", REVIEWER) == 0
+
+        await press(pilot, "E")
+        form = app.screen
+        form.inputs["claim"].value = "Делегація КНДР відвідала Донбас у квітні, але вона також була в Криму."
+        form.inputs["category"].value = "military"
+        await press(pilot, "enter")
+        assert app.screen is screen
+        await until(pilot, lambda: "Changed claim, category" in screen.review_status.text, "the save")
+        assert "Делегація КНДР" in row_text(app, 0)  # the row, in place
+
+    run(review_app(db), check, size=(100, 30))
+    assert one(db, "SELECT claim, category, lang FROM evidence WHERE id = ?", para(7)) == (
+        "Делегація КНДР відвідала Донбас у квітні, але вона також була в Криму.",
+        "military",
+        "uk",
+    )
+    # one action: the claim, the category and the language the claim now shows, undone together
+    rows = query(db, "SELECT field, action FROM changes WHERE record_id = ? AND who = ?", para(7), REVIEWER)
+    assert sorted(field for field, _ in rows) == ["category", "claim", "lang"]
+    assert len({action for _, action in rows}) == 1
+    assert run_cli("check", db=db).exit_code == 0
+
+
+def test_keys_typed_right_after_tab_go_to_the_next_field(db: Path) -> None:
+    """Over a slow link Tab and the next keys come in one burst: each key goes to the field focused after the keys
+    before it (Tab moved the focus before `Y` was given to a field), and Shift+Tab likewise."""
+    imported(db)
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        await press(pilot, "E")
+        form = app.screen
+        claim, date = form.inputs["claim"].value, form.inputs["date"].value
+        await burst(pilot, "tab", "Y", "tab", "tab", "Z", "shift+tab", "X")
+        assert form.inputs["claim"].value == claim
+        assert form.inputs["date"].value == f"{date}Y"
+        assert form.inputs["figure"].value.endswith("Z")
+        assert form.inputs["category"].value.endswith("X")
+        assert app.focused is form.inputs["category"]
+
+    run(review_app(db), check)
+
+
+def test_the_link_palette_finds_actors_and_regions_by_alias_in_any_script(db: Path) -> None:
+    """`l` looks names up as the ^p palette does (store.browse.lookup, ranked by tui.commands.rank): an alias in
+    Cyrillic finds its region or actor, and an exact alias (`PRC`) ranks first, above names that hold its letters."""
+    from tests.tui_support import palette_hits
+
+    imported(db)
+    wanted = [
+        ("Херсон", "Kherson Oblast (Херсон)", "region", "kherson"),
+        ("Запорізька область", "(Запорізька область)", "region", "zaporizhzhia"),
+        ("Китай", "China (Китай)", "actor", "china"),
+        ("PRC", "China (PRC)", "actor", "china"),
+    ]
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        screen = app.screen
+        for text, first, kind, ref_id in wanted:
+            await press(pilot, "l")
+            await pilot.press(*text)
+            await until(pilot, lambda: palette_hits(app), f"hits for {text}")
+            await settle(pilot)
+            hits = palette_hits(app)
+            assert hits and first in hits[0], (text, hits)
+            if app.screen.query_one("CommandList").highlighted is None:
+                await press(pilot, "down")  # onto the first hit
+            assert app.screen.query_one("CommandList").highlighted == 0
+            await press(pilot, "enter")
+            said = f"Linked {kind} {ref_id}"
+            await until(pilot, lambda said=said: said in screen.review_status.text, f"the link {text}")
+            screen.review_status.say("")
+
+    run(review_app(db), check, size=(100, 30))
+    assert {r[0] for r in query(db, "SELECT region_id FROM evidence_regions WHERE evidence_id = ?", para(7))} >= {
+        "kherson",
+        "zaporizhzhia",
+    }
+    assert one(db, "SELECT count(*) FROM evidence_actors WHERE evidence_id = ? AND actor_id = 'china'", para(7)) == 1

@@ -151,3 +151,16 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*[{" ": "space", "/": "slash", "-": "minus", ":": "colon"}.get(ch, ch) for ch in text])
     await settle(pilot)  # the search waits for a pause in typing: settle waits for it to be applied
+
+
+async def burst(pilot: Pilot[Any], *keys: str) -> None:
+    """Keys as a terminal sends them over a slow link: all at once, each posted to the app before any is handled
+    (Pilot.press waits for the app between keys), then wait for the work they start. A key is a named key
+    (`tab`, `shift+tab`) or a letter or digit."""
+    from textual import events
+
+    for key in keys:
+        char = key if len(key) == 1 else None
+        assert char is None or char.isalnum(), key
+        pilot.app.post_message(events.Key(key, char))
+    await settle(pilot)

@@ -84,16 +84,15 @@ def set_status(conn: sqlite3.Connection, evidence_id: str, status: str, who: str
 
 
 def edit(conn: sqlite3.Connection, evidence_id: str, values: Mapping[str, object], who: str) -> Outcome:
-    """Change the fields of `values` (store.review's names: claim, date, category, quantity, unit, locator), one
-    logged change each, in the order given. A refused value raises (store.review.ReviewError), naming the field;
-    the fields before it stay changed (each change is its own transaction, and its own undo)."""
+    """Change the fields of `values` (store.review's names: claim, date, category, quantity, unit, locator)
+    together (store.review.edit_fields): every value is checked first, and a refused one raises
+    (store.review.ReviewError, naming the field) with nothing changed; else one transaction, one undo."""
     from store import review
 
-    done: object = None
-    for field, value in values.items():
-        done = review.edit(conn, evidence_id, field, value, who=who)
-    names = ", ".join(values)
-    return _outcome(done, f"Changed {names}") if done is not None else Outcome(evidence_id, None, "Nothing changed")
+    if not values:
+        return Outcome(evidence_id, None, "Nothing changed")
+    done = review.edit_fields(conn, evidence_id, values, who=who)
+    return _outcome(done, f"Changed {', '.join(values)}")
 
 
 def unseal(conn: sqlite3.Connection, evidence_id: str, who: str) -> Outcome:

@@ -32,9 +32,16 @@ class RelationsTree(Tree[dict[str, Any]]):
     its group (the footer says which). Labels are Rich Text."""
 
     # Two bindings of one key: the footer shows the one that applies to the row under the cursor (check_action).
+    # It moves as the lists do (tui.widgets.virtual_list.VirtualList), vim keys included: Tree's own actions.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", tooltip="Open the other actor", id="relations.open"),
         Binding("enter", "toggle_group", "Fold", tooltip="Fold or unfold this kind of relation", id="relations.fold"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="relations.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="relations.up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="relations.page-down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="relations.page-up"),
+        Binding("home,g", "scroll_home", "First", show=False, id="relations.first"),
+        Binding("end,G", "scroll_end", "Last", show=False, id="relations.last"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -135,7 +135,14 @@ class HomeScreen(FindingsScreen):
         Binding("3", "show_pane('evidence')", "Evidence", show=False, id="home.pane-evidence", priority=True),
         Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="home.next-pane"),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="home.previous-pane"),
-        Binding("f", "facets", "Facets", tooltip="Filter by category, country, region, year", id="home.facets"),
+        Binding(  # (priority: `f2` in one burst opens the facets on Country, not the Regions pane then Category)
+            "f",
+            "facets",
+            "Facets",
+            tooltip="Filter by category, country, region, year",
+            id="home.facets",
+            priority=True,
+        ),
         Binding(
             "x",
             "remove_last_filter",
@@ -504,7 +511,7 @@ class HomeScreen(FindingsScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("focus_search", "show_pane") and self.focused is self.search:
+        if action in ("focus_search", "show_pane", "facets") and self.focused is self.search:
             return False  # typed into the search bar
         if action == "remove_last_filter":
             return bool(self.chips or self.query_text)

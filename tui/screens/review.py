@@ -89,7 +89,7 @@ REVIEW_KEYS: list[BindingType] = [
 ]
 # The home screen's keys work as there, off the key bar: it shows the review keys first.
 QUIET_HOME_KEYS: list[BindingType] = [
-    Binding("f", "facets", "Facets", show=False, id="review.facets"),
+    Binding("f", "facets", "Facets", show=False, id="review.facets", priority=True),  # (as the home screen's)
     Binding("x", "remove_last_filter", "Unfilter", show=False, id="review.unfilter"),
     Binding("i", "toggle_detail", "Details", show=False, id="review.details"),
     Binding("e", "export", "Export", show=False, id="review.export"),
@@ -284,8 +284,10 @@ class ReviewScreen(HomeScreen):
 
         self.write(work, doing="Undoing")
 
-    def _read_finding(self, then: Callable[[str, dict[str, Any] | None], None]) -> None:
-        """Read the highlighted finding as it is now (store.details.evidence), then `then(id, finding)`."""
+    def _read_finding(self, then: Callable[[str, dict[str, Any] | None], None], *, changing: str = "") -> None:
+        """Read the highlighted finding as it is now (store.details.evidence), then `then(id, finding)`. With
+        `changing` (what the action would change: "its fields"), a sealed finding is refused at once, on the
+        status line as the store's refusals are, and `then` is not called (no form or palette to fill in first)."""
         target = self._target()
         if target is None:
             return
@@ -293,14 +295,22 @@ class ReviewScreen(HomeScreen):
 
         def work(conn: sqlite3.Connection) -> None:
             from store.details import evidence
+            from tui import review_api
 
             data = evidence(conn, evidence_id)
+            if changing and data is not None and review_api.flags(conn, evidence_id).sealed:
+                self.app.call_from_thread(self._refuse_sealed, evidence_id, changing)
+                return
             self.app.call_from_thread(then, evidence_id, data)
 
         run_db(self, work, group="review-read")
 
+    def _refuse_sealed(self, evidence_id: str, changing: str) -> None:
+        error = f"finding {clean(evidence_id)} is curated and sealed; unseal it before changing {changing}"
+        self.review_status.say(refusal(error), error=True)
+
     def action_edit(self) -> None:
-        self._read_finding(self._open_editor)
+        self._read_finding(self._open_editor, changing="its fields")
 
     def _open_editor(self, evidence_id: str, data: dict[str, Any] | None) -> None:
         from tui.screens.review_edit import EditScreen
@@ -315,14 +325,18 @@ class ReviewScreen(HomeScreen):
             self.show_outcome(outcome)
 
     def action_link(self) -> None:
-        target = self._target()
-        if target is not None:
-            from tui.screens.review_link import open_link_palette
+        self._read_finding(self._open_link, changing="its links")
 
-            open_link_palette(self, target[1].id, add=True)
+    def _open_link(self, evidence_id: str, data: dict[str, Any] | None) -> None:
+        from tui.screens.review_link import open_link_palette
+
+        if data is None:
+            self.review_status.say(f"Finding {clean(evidence_id)} is no longer in the database", error=True)
+            return
+        open_link_palette(self, evidence_id, add=True)
 
     def action_unlink(self) -> None:
-        self._read_finding(self._open_unlink)
+        self._read_finding(self._open_unlink, changing="its links")
 
     def _open_unlink(self, evidence_id: str, data: dict[str, Any] | None) -> None:
         from tui.screens.review_link import link_choices, open_link_palette

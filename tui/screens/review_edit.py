@@ -1,7 +1,8 @@
 """Review mode's edit form: a finding's claim, date, category, figure and locator, changed in place.
 
-Enter saves the fields that changed (each one a logged change, checked by the store as imports check it);
-a refused value is said under the form and the form stays open with what was typed. Escape leaves unchanged.
+Enter saves the fields that changed, together (store.review.edit_fields: all checked as imports check them
+before any is written, one transaction, one undo); a refused value saves nothing, is said under the form, and
+the form stays open with what was typed. Escape leaves unchanged.
 """
 
 from __future__ import annotations
@@ -77,9 +78,14 @@ def changed_values(data: dict[str, Any], typed: dict[str, str]) -> dict[str, obj
 class EditScreen(ModalScreen["Outcome | None"]):
     """Edit one finding; dismissed with the Outcome of the saved changes, or None."""
 
+    # Tab and Shift+Tab are priority bindings: the app runs them as it takes the key, before it gives the next key
+    # to a field. (Textual's own Tab binding is reached only when the key has gone through the focused field and
+    # back up to the app; keys that came in the same burst were by then given to the field being left.)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
         Binding("ctrl+s", "save", "Save", id="edit.save"),
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="edit.next"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, id="edit.previous"),
     ]
     DEFAULT_CSS = """
     EditScreen {

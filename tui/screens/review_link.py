@@ -1,5 +1,7 @@
-"""Review mode's link palette: link a finding to an actor or region by fuzzy name, or pick one of its links to
-remove. The command palette's screen with a provider of its own; every hit is built from cleaned text."""
+"""Review mode's link palette: link a finding to an actor or region by name or alias, or pick one of its links to
+remove. The command palette's screen with a provider of its own, finding and ranking names as the ^p palette
+does (store.browse.lookup: names and aliases, in any script; tui.commands.rank: an exact name or alias first);
+every hit is built from cleaned text."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.app_access import findings_app
-from tui.commands import Palette, _prompt
+from tui.commands import LOOKUP_LIMIT, Palette, _prompt, rank
 from tui.text import clean
 
 if TYPE_CHECKING:
+    from tui.commands import Candidate
     from tui.db import Database
     from tui.screens.review import ReviewScreen
 
@@ -33,19 +36,26 @@ def link_choices(data: dict[str, Any] | None) -> list[Choice]:
     return out
 
 
-def _candidates(db: Database, query: str) -> list[Choice]:
+def _candidates(db: Database, query: str) -> list[Candidate]:
+    """Actors and regions by name or alias (store.browse.lookup, as the ^p palette asks it), with the alias that
+    matched: (kind, id, name, alias, count)."""
     from store.browse import lookup
 
-    return [(m.kind, m.id, m.name) for m in lookup(db.conn(), query, limit=80) if m.kind in LINKABLE]
+    matches = lookup(db.conn(), query, limit=LOOKUP_LIMIT + 20)
+    return [(m.kind, m.id, m.name, m.alias, m.evidence_count) for m in matches if m.kind in LINKABLE]
 
 
-def _top(db: Database) -> list[Choice]:
+def _top(db: Database) -> list[Candidate]:
     from store.browse import list_actors, list_regions
 
     conn = db.conn()
-    return [("actor", a.id, a.name) for a in list_actors(conn, sort="count", limit=8)] + [
-        ("region", r.id, r.name) for r in list_regions(conn, sort="count", limit=8)
+    actors: list[Candidate] = [
+        ("actor", a.id, a.name, None, a.evidence_count) for a in list_actors(conn, sort="count", limit=8)
     ]
+    regions: list[Candidate] = [
+        ("region", r.id, r.name, None, r.evidence_count) for r in list_regions(conn, sort="count", limit=8)
+    ]
+    return actors + regions
 
 
 class LinkProvider(Provider):
@@ -55,9 +65,9 @@ class LinkProvider(Provider):
     add: ClassVar[bool] = True
     choices: ClassVar[list[Choice]] = []
 
-    async def _pool(self, query: str) -> list[Choice]:
+    async def _pool(self, query: str) -> list[Candidate]:
         if not self.add:
-            return list(self.choices)
+            return [(kind, ref_id, name, None, 0) for kind, ref_id, name in self.choices]
         db = findings_app(self).db
         return await db.call(_candidates, db, query) if query else await db.call(_top, db)
 
@@ -71,25 +81,20 @@ class LinkProvider(Provider):
 
                 yield Hit(0.01, Content(f"Cannot search: {clean(e)}"), lambda: None, text="error")
             return
-        fuzzy = self.matcher(query).fuzzy_search if query else None
-        scored = []
-        for kind, ref_id, name in pool:
-            text = clean(name)
-            score, offsets = fuzzy.match(query, text) if fuzzy is not None else (1.0, ())
-            if score > 0:
-                scored.append((score, kind, ref_id, name, tuple(offsets)))
-        scored.sort(key=lambda s: -s[0])
-        top = scored[0][0] if scored else 1.0
-        for score, kind, ref_id, name, offsets in scored[:MAX_HITS]:
-            prompt = _prompt(kind, name, None, offsets)
-            yield Hit(min(1.0, score / top), prompt, partial(self._apply, kind, ref_id), text=clean(name))
+        if not query:
+            for kind, ref_id, name, _alias, _count in pool[:MAX_HITS]:
+                yield Hit(1.0, _prompt(kind, name, None), partial(self._apply, kind, ref_id), text=clean(name))
+            return
+        for score, kind, ref_id, name, alias, offsets, on_alias in rank(query, pool, MAX_HITS):
+            prompt = _prompt(kind, name, alias, offsets, on_alias)
+            yield Hit(score, prompt, partial(self._apply, kind, ref_id), text=clean(name))
 
     async def discover(self) -> Hits:
         try:
             pool = await self._pool("")
         except Exception:
             return
-        for kind, ref_id, name in pool:
+        for kind, ref_id, name, _alias, _count in pool:
             yield DiscoveryHit(_prompt(kind, name, None), partial(self._apply, kind, ref_id), text=clean(name))
 
     def _apply(self, kind: str, ref_id: str) -> None:
