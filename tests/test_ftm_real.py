@@ -281,6 +281,28 @@ def test_delta_files_add_modify_and_delete(empty_db: Path, tmp_path: Path) -> No
     assert run_cli("check", db=empty_db).exit_code == 0
 
 
+def test_a_delta_that_adds_an_entity_again_as_another_schema_replaces_it_name_and_id(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """yente's has_deltas fixture, shortened (a QA run): an ADD of an Organization, then an ADD of the same id as a
+    Person. The Person replaced it, but kept an id made from the Organization's name
+    ('frontt-al-nusrah-za-khorata-ot-iztoka'), which citations and exports then carried."""
+    delta = write_lines(
+        tmp_path / "wnk.delta.json",
+        [
+            '{"op":"ADD","entity":{"id":"NK-2T3","schema":"Organization","properties":'
+            '{"name":["Фронтът Al-Nusrah за хората от Изтока"],"alias":["ISIS"]}}}',
+            '{"op":"ADD","entity":{"id":"NK-2T3","caption":"Abdulhai Salek","schema":"Person","properties":'
+            '{"name":["Abdulhai Salek","Maulavi Abdulhai Salek"]}}}',
+        ],
+    )
+    imported(empty_db, delta)
+    person = ref(empty_db, "NK-2T3")
+    assert person == "abdulhai-salek"
+    assert one(empty_db, "SELECT name || ' ' || kind FROM actors WHERE id = ?", person) == "Abdulhai Salek person"
+    assert "ISIS" not in [r[0] for r in query(empty_db, "SELECT alias FROM aliases WHERE ref_id = ?", person)]
+
+
 def test_a_delta_never_deletes_a_curated_record(db: Path, tmp_path: Path) -> None:
     delete = write_lines(tmp_path / "del.delta.json", ['{"op":"DEL","entity":{"id":"findings-actor-china"}}'])
     imported(db, write_lines(tmp_path / "china.ftm", [{**ent("findings-actor-china", "PublicBody", name="China")}]))

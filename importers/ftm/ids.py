@@ -191,7 +191,7 @@ class Index:
                 self.schema_codes[n] = self._code(merged)
                 self.kinds[n] = CODE[classify(merged)]
         kind = self.kind(n)
-        if kind in TABLES and self.slugs[n] is None:
+        if kind in TABLES and (self.slugs[n] is None or ent.replace):  # (a delta's ADD or MOD: the name it gives)
             name = entity_name(ent)
             if name is not None:
                 self.slugs[n] = slugify(name) or ""
