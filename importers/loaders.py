@@ -165,6 +165,7 @@ class TextInput:
         self._first = True
         self._eof = False
         self._raw_lines = 0  # line breaks in the bytes checked so far (for the line of a bad byte)
+        self._breaks = 0  # line breaks in the text of the last block read
         self._buf = text or ""
         self._pos = 0
         self.lines_out = 0  # line breaks in the text handed out so far
@@ -234,7 +235,9 @@ class TextInput:
             bad = data[start] if start < len(data) else 0
             line = self._raw_lines + data.count(b"\n", 0, start) + 1
             raise self.error(f"is not valid UTF-8 (byte 0x{bad:02x}); save it as UTF-8", line) from None
-        self._raw_lines += data.count(b"\n")
+        # (a LF byte is a LF character in UTF-8, and in nothing else: the text has the bytes' line breaks)
+        self._breaks = text.count("\n")
+        self._raw_lines += self._breaks
         if not self.nonblank and text and not text.isspace():
             self.nonblank = True
         return text
@@ -323,9 +326,9 @@ class TextInput:
             self.lines_out += rest.count("\n")
             yield rest
         while self._more():
-            rest = self._buf[self._pos :]
+            rest = self._buf[self._pos :]  # all handed out before: the block just read, whose breaks are counted
             self._pos = len(self._buf)
-            self.lines_out += rest.count("\n")
+            self.lines_out += self._breaks
             yield rest
 
     def check_not_empty(self) -> None:
@@ -716,7 +719,6 @@ def _key_lines(text: str, first_line: int) -> dict[str, int]:
 
 _FAST_DECODER = json.JSONDecoder(parse_int=_parse_int)  # plain dicts: a chunk's duplicate keys are found below
 _FAST_SCAN = _FAST_DECODER.scan_once  # type: ignore[attr-defined]
-_TWO_ON_A_LINE = re.compile(r"\}[ \t\r]*,[ \t\r]*\{")
 MIN_CHUNK = 4096  # characters: fewer records than this are not worth a chunk
 
 
@@ -744,13 +746,18 @@ def _chunk_of(body: str, limit: int) -> list[dict[str, Any]] | None:
     on a line of its own, with no key twice; None when not (the per-record reader then reads them, and reports
     any problem as always). The checks are C operations over the whole body:
 
-    - flat objects: no '[' at all, and a '{' a line (a '{' or '[' inside a text makes it a None too);
-    - one object starts on each line: as many objects as lines, and no line with `}, {` (where two would meet);
+    - flat objects: no '[' at all, and a '{' a line (a '{' or '[' inside a text makes it a None too), so with
+      as many values as lines, all of them dicts, no dict holds another;
+    - one object a line: every line break comes right after `},` (which a text cannot hold, as it cannot hold
+      a line break), so no object goes on past a line break, and each line ends one: as many as there are;
     - no duplicate key: each key is followed by one ':', so with no other ':' than those, the ':' are as many as
       the keys of the dicts made (a repeated key makes one entry). Texts may hold ':' too: then, without the
       escape \\u003a, the ':' left over must be exactly those of the decoded texts (and none in a key)."""
     lines = body.count("\n") + 1
-    if len(body) > limit or "[" in body or body.count("{") != lines or _TWO_ON_A_LINE.search(body):
+    if len(body) > limit or "[" in body or body.count("{") != lines:
+        return None
+    ends = body.count("},\n") + (body.count("},\r\n") if "\r" in body else 0)
+    if ends != lines - 1:
         return None
     try:
         values, end = _FAST_SCAN(f"[{body}]", 0)
@@ -958,6 +965,8 @@ class _JsonReader:
             return None
         chunk = Chunk(values, self._line_at(pos))
         self.pos = pos + len(text)
+        # the line of the chunk's last ',' (its records are one a line): their line breaks are not counted again
+        self.line, self.line_pos = chunk.first_line + len(values) - 1, self.pos - 1
         return chunk
 
     def _elements(self, key: str) -> Iterator[Item]:
