@@ -185,7 +185,7 @@ class CsvTable:
             slow_until = 0  # the line the rows read one at a time go to (lines refused in bulk)
             while True:
                 if evidence and self.bulk and row_state.read >= slow_until:
-                    text = inp.whole_lines()
+                    text = inp.whole_lines(loaders.CHUNK)
                     found = self._findings(text, keys, row_state.read + 1) if text else None
                     if found is not None:
                         lines, made = found
@@ -193,7 +193,9 @@ class CsvTable:
                         row_state.read += lines
                         yield zip(repeat(table), made)
                         continue
-                    slow_until = row_state.read + max(inp.breaks_ahead(), 1)
+                    # (its lines as readline counts them)
+                    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+                    slow_until = row_state.read + max(breaks, 1)
                 row_state.chars, row_state.line = 0, row_state.read + 1
                 row = next(reader, None)
                 if row is None:

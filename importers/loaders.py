@@ -37,6 +37,7 @@ from store.output import file_kind
 MAX_DEPTH = 100  # nesting of YAML and JSON values; the native format needs 4 levels
 MAX_DIGITS = 4_000  # a whole number longer than this is not a quantity (Python refuses to parse over 4,300)
 BLOCK = 256 * 1024  # bytes read at a time
+CHUNK = 64 * 1024  # characters of records read in bulk at most (JSON chunks, CSV blocks)
 _LINE_END = re.compile(r"\r\n?|\n")
 
 
@@ -303,15 +304,13 @@ class TextInput:
             if not self._more():
                 return "".join(pieces)
 
-    def whole_lines(self) -> str:
-        """The whole lines (up to the last LF) of the text read so far and not handed out, without handing
-        them out: for a reader that takes them at once (`skip`) or else reads them a line at a time."""
-        return self._buf[self._pos : self._buf.rfind("\n", self._pos) + 1]
-
-    def breaks_ahead(self) -> int:
-        """The line breaks (LF, CR LF or CR) in the text read so far and not handed out."""
+    def whole_lines(self, size: int) -> str:
+        """The whole lines (up to the last LF) in the next `size` characters of the text read so far and not
+        handed out (or the first line, if it is longer), without handing them out: for a reader that takes them
+        at once (`skip`) or else reads them a line at a time."""
         buf, pos = self._buf, self._pos
-        return buf.count("\n", pos) + buf.count("\r", pos) - buf.count("\r\n", pos)
+        end = buf.rfind("\n", pos, pos + size) + 1 or buf.find("\n", pos) + 1
+        return buf[pos:end]
 
     def skip(self, text: str, lines: int) -> None:
         """Hand out `text`, what `whole_lines` gave (or its start), which holds `lines` lines."""
@@ -950,7 +949,7 @@ class _JsonReader:
         buf, pos = self.buf, self.pos
         # (at most a read block: a chunk's records are made at once, and the text read may be far longer, after
         # a long record)
-        stop = min(len(buf), pos + BLOCK)
+        stop = min(len(buf), pos + CHUNK)
         cut = buf.rfind("\n", pos, stop)
         self.slow_until = stop  # not again in this text (too short, or no line ends as an element does)
         if cut - pos < MIN_CHUNK:
