@@ -220,26 +220,37 @@ class CsvTable:
         `first_line`) is one row of the header's width, none longer than the record limit, and the rows pass
         evidence_batch's checks; None when not: they are then read one at a time, which reports the first
         problem as always."""
-        lines = text.splitlines(True)  # (at LF, CR LF and CR, as readline, and at the other breaks it does not know)
+        lines = text.splitlines()  # (at LF, CR LF and CR, as readline, and at the other breaks it does not know)
         breaks = text.count("\n")
         if breaks != len(lines):  # not every line ends with a LF: count the breaks as readline does
             breaks += text.count("\r") - text.count("\r\n")
             if breaks != len(lines):
                 return None
-        if len(text) > self.limits.record_bytes and max(map(len, lines)) > self.limits.record_bytes:
-            return None
-        try:
-            rows = list(csv.reader(lines, strict=True))
-        except csv.Error:
-            return None
-        if len(rows) != len(lines) or set(map(len, rows)) != {len(keys)}:
-            return None
-        columns: dict[str, Any] = dict(zip(keys, zip(*rows, strict=True), strict=True))
+        limits = self.limits
+        if len(text) > limits.record_bytes and max(map(len, lines)) + 2 > limits.record_bytes:
+            return None  # (a line of it may be longer than the limit with its line break: read one at a time)
+        width = len(keys)
+        columns: dict[str, Any]
+        if '"' not in text and "\x00" not in text and len(text) <= limits.field_bytes:
+            # No quote, no NUL: each line's cells are what is between its commas, as csv.reader reads them
+            # (no cell longer than the field limit, as the whole text is not)
+            if set(map(str.count, lines, repeat(","))) != {width - 1}:
+                return None
+            cells = ",".join(lines).split(",")
+            columns = {key: cells[k::width] for k, key in enumerate(keys)}
+        else:
+            try:
+                rows = list(csv.reader(lines, strict=True))
+                if len(rows) != len(lines):
+                    return None
+                columns = dict(zip(keys, zip(*rows, strict=True), strict=True))  # (ValueError: a row not as wide)
+            except (csv.Error, ValueError):
+                return None
         if "actors" in columns:
             columns["actors"] = [v and _evidence_actor_cell(v) for v in map(_blank, columns["actors"])]
-        lines_of = range(first_line, first_line + len(rows))
+        lines_of = range(first_line, first_line + len(lines))
         made = evidence_batch(columns, lines_of, self.name, None, split=True, blanks=True)
-        return None if made is None else (len(rows), made)
+        return None if made is None else (len(lines), made)
 
     def _maker(self) -> Callable[[Record], Any]:
         assert self.table is not None

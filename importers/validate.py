@@ -17,6 +17,7 @@ CSV rows use the same per-record functions (with `;`-separated lists).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from itertools import chain, repeat
 from typing import Any
 
@@ -387,21 +388,20 @@ def evidence_from(rec: Record, *, default_source: str | None = None, split: bool
 
 # Evidence in bulk: a batch of findings given as columns, each checked with C operations over the whole column.
 
-_NOT_SLUG = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz0123456789-\n")  # deletes what ids are made of
+_SLUG_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789-"  # what ids are made of
 
 
-def _ids(column: list[str]) -> list[str] | None:
-    """The column when every value is a slug as check_id wants: ids one a line, made only of a-z, 0-9 and
-    hyphens, no id empty, no hyphen at an end or beside another. (TypeError: a value that is not a text.)"""
-    text = "\n".join(column)
-    if max(map(len, column)) > vocab.MAX_ID or text.translate(_NOT_SLUG) or not text:
+def _ids(column: list[str], longest: int | None = None) -> list[str] | None:
+    """The column when every value is a slug as check_id wants: made only of a-z, 0-9 and hyphens, no id empty,
+    no hyphen at an end or beside another. The ids are joined by hyphens, so that an empty one, or one with a
+    hyphen at an end, makes two hyphens in a row or one at an end of the whole. (`longest`: the length of the
+    longest, when known; TypeError: a value that is not a text.)"""
+    text = "-".join(column)
+    if (max(map(len, column)) if longest is None else longest) > vocab.MAX_ID or not text.isascii():
         return None
-    if text.count("\n") != len(column) - 1:  # (a line break inside an id would read as two ids)
+    if text.encode("ascii").translate(None, _SLUG_BYTES) or not text:
         return None
-    edges = ("-", "\n")
-    if text.startswith(edges) or text.endswith(edges) or "\n\n" in text or "--" in text:
-        return None
-    return None if "-\n" in text or "\n-" in text else column
+    return None if "--" in text or text.startswith("-") or text.endswith("-") else column
 
 
 def _texts(limit: int) -> Callable[[list[str]], list[str] | None]:
@@ -495,9 +495,15 @@ def evidence_batch(
         return None
     v: dict[str, Any] = {}
     texts = set()  # the fields whose every value passed a bulk check: a text, never None
+    try:
+        longest: int | None = max(map(len, columns["id"]))  # (for the check and the labels)
+    except TypeError:
+        longest = None
     for key, column in columns.items():
         check = checks[key]
         bulk = _BULK.get(check)
+        if key == "id" and longest is not None:
+            bulk = partial(_ids, longest=longest)
         if bulk is not None and (values := _bulk(bulk, column)) is not None:
             # (a bulk check passes no empty text and none of spaces: `blanks` would change nothing)
             texts.add(key)
@@ -515,7 +521,7 @@ def evidence_batch(
     else:
         sources = repeat(default_source)
     ids = v["id"]
-    if max(map(len, ids)) <= 60:  # a slug's repr is the slug in single quotes
+    if (max(map(len, ids)) if longest is None else longest) <= 60:  # a slug's repr is the slug in single quotes
         labels = ("evidence '" + "'\nevidence '".join(ids) + "'").split("\n")
     else:
         labels = ["evidence " + repr(i[:60]) for i in ids]
