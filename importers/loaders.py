@@ -28,6 +28,8 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from importers.limits import DEFAULT_LIMITS, Limits
@@ -732,6 +734,20 @@ class Chunk:
     def __init__(self, values: list[dict[str, Any]], first_line: int) -> None:
         self.values = values
         self.first_line = first_line
+
+    def columns(self) -> dict[str, list[Any]]:
+        """{key: the value of each record, None where it has none}: when every record has the first's keys
+        (most often), one `itemgetter` a record and a transposition, else a column for each key of any."""
+        values = self.values
+        keys = list(values[0])
+        if len(keys) > 1 and len(keys) * len(values) == sum(map(len, values)):  # each as many keys as the first
+            try:
+                rows = list(map(itemgetter(*keys), values))  # (KeyError: one has another key instead)
+            except KeyError:
+                pass
+            else:
+                return dict(zip(keys, map(list, zip(*rows, strict=True)), strict=True))
+        return {key: list(map(dict.get, values, repeat(key))) for key in set().union(*values)}
 
     def items(self, section: str) -> Iterator[Item]:
         for line, value in enumerate(self.values, self.first_line):

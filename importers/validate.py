@@ -407,9 +407,9 @@ def _ids(column: list[str], longest: int | None = None) -> list[str] | None:
 def _texts(limit: int) -> Callable[[list[str]], list[str] | None]:
     def check(column: list[str]) -> list[str] | None:
         texts = list(map(str.strip, column))  # (TypeError: a value that is not a text)
-        if not all(texts) or max(map(len, texts)) > limit:
-            return None
         joined = "".join(texts)
+        if not all(texts) or (len(joined) > limit and max(map(len, texts)) > limit):
+            return None
         bad = "\x00" in joined if joined.isascii() else vocab.NOT_TEXT.search(joined)  # isascii takes no time
         return None if bad else texts
 
@@ -641,8 +641,8 @@ def _runs(items: Iterable[Item], file: str) -> Iterator[Iterable[tuple[str, Any]
         section, element, data, line = item
         if type(data) is Chunk:  # a run of flat records: findings checked in bulk, the others one at a time
             if section == "evidence":
-                columns = {key: list(map(dict.get, data.values, repeat(key))) for key in set().union(*data.values)}
-                lines = list(range(data.first_line, data.first_line + len(data.values)))
+                columns = data.columns()
+                lines = range(data.first_line, data.first_line + len(data.values))
                 made = evidence_batch(columns, lines, file, default_source or LATER)
                 if made is not None:
                     counts[section] = counts.get(section, 0) + len(lines)

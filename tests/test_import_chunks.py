@@ -537,3 +537,16 @@ def test_csv_cell_over_the_field_limit_without_quotes(tmp_path: Path, monkeypatc
         monkeypatch.setattr(CsvTable, "bulk", bulk)
         outcomes.append(_outcome(lambda: list(CsvTable(path, limits=Limits(field_bytes=200)).records())))
     assert outcomes[0] == outcomes[1] and outcomes[0][0] == "error" and outcomes[0][1][2] == BAD + 2, outcomes
+
+
+@pytest.mark.parametrize(
+    "other",
+    [{"id": "e-x", "claim": "c", "source": "s"}, {"claim": "c", "id": "e-x", "category": "trade"}, {"id": "e-x"}],
+    ids=["another key instead", "keys in another order", "fewer keys"],
+)
+def test_chunk_columns_whatever_keys_each_record_has(other: dict[str, Any]) -> None:
+    values = [{"id": f"e-{i}", "claim": f"c {i}", "category": "trade"} for i in range(5)]
+    values[3] = other
+    columns = Chunk(values, 1).columns()
+    keys = set().union(*values)
+    assert columns == {k: [v.get(k) for v in values] for k in keys}
