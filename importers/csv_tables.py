@@ -229,15 +229,14 @@ class CsvTable:
         limits = self.limits
         if len(text) > limits.record_bytes and max(map(len, lines)) + 2 > limits.record_bytes:
             return None  # (a line of it may be longer than the limit with its line break: read one at a time)
-        width = len(keys)
         columns: dict[str, Any]
         if '"' not in text and "\x00" not in text and len(text) <= limits.field_bytes:
             # No quote, no NUL: each line's cells are what is between its commas, as csv.reader reads them
             # (no cell longer than the field limit, as the whole text is not)
-            if set(map(str.count, lines, repeat(","))) != {width - 1}:
+            try:
+                columns = dict(zip(keys, zip(*map(str.split, lines, repeat(",")), strict=True), strict=True))
+            except ValueError:  # a row not as wide as the header
                 return None
-            cells = ",".join(lines).split(",")
-            columns = {key: cells[k::width] for k, key in enumerate(keys)}
         else:
             try:
                 rows = list(csv.reader(lines, strict=True))
