@@ -169,6 +169,10 @@ class TextInput:
         self._eof = False
         self._raw_lines = 0  # line breaks in the bytes checked so far (for the line of a bad byte)
         self._breaks = 0  # line breaks in the text of the last block read
+        # Set by a reader of `blocks` that counts the lines of what it is handed (the JSON reader): the line
+        # breaks in the text handed out so far, asked only for the line of a bad byte; the blocks are then not
+        # counted here (nor is `line` kept).
+        self.lines_before: Callable[[], int] | None = None
         self._buf = text or ""
         self._pos = 0
         self.lines_out = 0  # line breaks in the text handed out so far
@@ -218,7 +222,7 @@ class TextInput:
                 self._decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 message = "is not valid UTF-8 (it ends inside a character); save it as UTF-8"
-                raise self.error(message, self._raw_lines + 1) from None
+                raise self.error(message, self._lines_checked() + 1) from None
             return ""
         self._hash.update(data)
         if self._first:
@@ -229,21 +233,27 @@ class TextInput:
                 data = data[3:]
         nul = -1 if self._nul_ok else data.find(b"\x00")
         if nul != -1:
-            raise self.error("contains a NUL byte (binary data?)", self._raw_lines + data.count(b"\n", 0, nul) + 1)
+            line = self._lines_checked() + data.count(b"\n", 0, nul) + 1
+            raise self.error("contains a NUL byte (binary data?)", line)
         pending = len(self._decoder.getstate()[0])  # the last block's unfinished character
         try:
             text = self._decoder.decode(data)
         except UnicodeDecodeError as e:
             start = max(0, e.start - pending)
             bad = data[start] if start < len(data) else 0
-            line = self._raw_lines + data.count(b"\n", 0, start) + 1
+            line = self._lines_checked() + data.count(b"\n", 0, start) + 1
             raise self.error(f"is not valid UTF-8 (byte 0x{bad:02x}); save it as UTF-8", line) from None
         # (a LF byte is a LF character in UTF-8, and in nothing else: the text has the bytes' line breaks)
-        self._breaks = text.count("\n")
-        self._raw_lines += self._breaks
+        if self.lines_before is None:
+            self._breaks = text.count("\n")
+            self._raw_lines += self._breaks
         if not self.nonblank and text and not text.isspace():
             self.nonblank = True
         return text
+
+    def _lines_checked(self) -> int:
+        """The line breaks in the blocks checked before the one being checked."""
+        return self._raw_lines if self.lines_before is None else self.lines_before()
 
     def _more(self) -> bool:
         """Append the next block to the buffer (dropping what was handed out); False at the end."""
@@ -329,7 +339,8 @@ class TextInput:
         while self._more():
             rest = self._buf[self._pos :]  # all handed out before: the block just read, whose breaks are counted
             self._pos = len(self._buf)
-            self.lines_out += self._breaks
+            if self.lines_before is None:
+                self.lines_out += self._breaks
             yield rest
 
     def check_not_empty(self) -> None:
@@ -803,6 +814,9 @@ class _JsonReader:
         self.line = 1  # the line at buf[line_pos]
         self.line_pos = 0
         self.slow_until = 0  # no chunk before this index of buf (a chunk was tried there and not taken)
+        self.parts: list[str] = []  # blocks being added to buf
+        if inp.lines_before is None and inp._pos >= len(inp._buf):  # (its blocks are all to come: count them here)
+            inp.lines_before = self._lines_read
 
     # the buffer
 
@@ -817,7 +831,7 @@ class _JsonReader:
             self.slow_until -= self.pos
             self.pos = 0
         added = 0
-        parts = [self.buf]
+        parts = self.parts = [self.buf]
         while added < max(at_least, 1):
             block = next(self.blocks, None)
             if block is None:
@@ -826,7 +840,13 @@ class _JsonReader:
             parts.append(block)
             added += len(block)
         self.buf = "".join(parts)
+        self.parts = []
         return added > 0
+
+    def _lines_read(self) -> int:
+        """The line breaks in the text read so far (for the line of a bad byte in the next block)."""
+        on_their_way = sum(part.count("\n") for part in self.parts[1:])  # (blocks read, not yet in buf)
+        return self.line - 1 + self.buf.count("\n", self.line_pos) + on_their_way
 
     def _line_at(self, index: int) -> int:
         """The line of buf[index]; `index` never goes back before an index already asked about."""
@@ -963,25 +983,29 @@ class _JsonReader:
         # Only the text read already: reading on is for the record that needs it, so that what goes wrong first
         # in the file is what is reported (a bad record before a block that is not UTF-8, say).
         buf, pos = self.buf, self.pos
-        # (at most a read block: a chunk's records are made at once, and the text read may be far longer, after
-        # a long record)
+        # (at most CHUNK characters: a chunk's records are made at once, and the text read may be far longer,
+        # after a long record)
         stop = min(len(buf), pos + CHUNK)
         cut = buf.rfind("\n", pos, stop)
         self.slow_until = stop  # not again in this text (too short, or no line ends as an element does)
         if cut - pos < MIN_CHUNK:
             return None
-        end = max(buf.rfind("},\n", pos, cut + 1), buf.rfind("},\r\n", pos, cut + 1))  # after an element
+        if buf.startswith("},", cut - 2):  # after an element (most often the last line read ends with one)
+            end = cut - 2
+        elif buf.startswith("},\r", cut - 3):
+            end = cut - 3
+        else:
+            end = max(buf.rfind("},\n", pos, cut + 1), buf.rfind("},\r\n", pos, cut + 1))
         if end - pos < MIN_CHUNK:
             return None
-        text = buf[pos : end + 2]
         self.slow_until = end + 2  # not again before the end of this text, if it is not a chunk
-        values = _chunk_of(text[:-1], self.limits.record_bytes)
+        values = _chunk_of(buf[pos : end + 1], self.limits.record_bytes)
         if values is None:
             return None
         chunk = Chunk(values, self._line_at(pos))
-        self.pos = pos + len(text)
+        self.pos = end + 2
         # the line of the chunk's last ',' (its records are one a line): their line breaks are not counted again
-        self.line, self.line_pos = chunk.first_line + len(values) - 1, self.pos - 1
+        self.line, self.line_pos = chunk.first_line + len(values) - 1, end + 1
         return chunk
 
     def _elements(self, key: str) -> Iterator[Item]:

@@ -550,3 +550,17 @@ def test_chunk_columns_whatever_keys_each_record_has(other: dict[str, Any]) -> N
     columns = Chunk(values, 1).columns()
     keys = set().union(*values)
     assert columns == {k: [v.get(k) for v in values] for k in keys}
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\x00", b"\xe2\x82"], ids=["not UTF-8", "NUL", "cut character"])
+@pytest.mark.parametrize("at", [BAD, 7_777, 19_998])
+def test_json_bad_byte_in_a_later_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: bytes, at: int) -> None:
+    """The JSON reader counts the lines of the blocks it is handed (TextInput does not count them again): a
+    bad byte in any block is reported on its own line, in bulk as one at a time."""
+    records = [_record(i) for i in range(20_000)]
+    path = _json_file(tmp_path, records)
+    data = path.read_bytes()
+    cut = data.index(b'Claim number %d"' % at)
+    path.write_bytes(data[:cut] + bad + data[cut:])
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error" and error[2] == at + 3, error
