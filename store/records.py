@@ -40,7 +40,7 @@ assert set(_Draft.__slots__) == set(Origin.__slots__)  # the same layout (else a
 
 
 def _origin(file: str, line: int | None, record: str | None) -> Origin:
-    made = _new(_Draft)
+    made = _Draft()
     made.file = file
     made.line = line
     made.record = record
@@ -156,7 +156,7 @@ class Evidence:
 def _plain(
     id: str, claim: str, category: str, source_id: str, status: str, file: str, line: int, record: str
 ) -> Evidence:
-    origin = _new(_Draft)
+    origin = _Draft()
     origin.file = file
     origin.line = line
     origin.record = record
