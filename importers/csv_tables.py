@@ -24,6 +24,7 @@ from importers.validate import (
     RELATION_FIELDS,
     SOURCE_FIELDS,
     Record,
+    _blank,
     actor_from,
     evidence_batch,
     evidence_from,
@@ -184,15 +185,17 @@ class CsvTable:
             slow_until = 0  # the line the rows read one at a time go to (lines refused in bulk)
             while True:
                 if evidence and self.bulk and row_state.read >= slow_until:
-                    text = inp.whole_lines()
-                    lines = text.count("\n") + text.count("\r") - text.count("\r\n")  # as readline counts
-                    found = self._findings(text, lines, keys, row_state.read + 1) if text else None
+                    text = inp.whole_lines(loaders.CHUNK)
+                    found = self._findings(text, keys, row_state.read + 1) if text else None
                     if found is not None:
+                        lines, made = found
                         inp.skip(text, lines)
                         row_state.read += lines
-                        yield zip(repeat(table), found)
+                        yield zip(repeat(table), made)
                         continue
-                    slow_until = row_state.read + max(inp.breaks_ahead(), 1)
+                    # (its lines as readline counts them)
+                    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+                    slow_until = row_state.read + max(breaks, 1)
                 row_state.chars, row_state.line = 0, row_state.read + 1
                 row = next(reader, None)
                 if row is None:
@@ -212,29 +215,41 @@ class CsvTable:
                 yield ((table, make(Record(data, self.name, line, label))),)
         self.sha256 = inp.sha256
 
-    def _findings(self, text: str, breaks: int, keys: list[str], first_line: int) -> Iterator[Any] | None:
-        """The findings of `text` (whole lines, the first of them `first_line`) when each line is one row of the
-        header's width, none longer than the record limit, and each row passes evidence_batch's checks; None when
-        not: they are then read one at a time, which reports the first problem as always."""
-        lines = text.splitlines(True)
-        if len(lines) != breaks or max(map(len, lines)) > self.limits.record_bytes:
-            return None
-        try:
-            rows = list(csv.reader(lines, strict=True))
-        except csv.Error:
-            return None
-        if len(rows) != len(lines) or set(map(len, rows)) != {len(keys)}:
-            return None
-        columns: dict[str, list[Any]] = {}
-        for key, cells in zip(keys, zip(*rows, strict=True), strict=True):
-            column = list(cells)
-            if not all(column) or any(map(str.isspace, column)):
-                column = [v if v and not v.isspace() else None for v in column]
-            if key == "actors":
-                column = [v and _evidence_actor_cell(v) for v in column]
-            columns[key] = column
-        lines_of = list(range(first_line, first_line + len(rows)))
-        return evidence_batch(columns, lines_of, self.name, None, split=True)
+    def _findings(self, text: str, keys: list[str], first_line: int) -> tuple[int, Iterator[Any]] | None:
+        """(the lines of `text`, its findings) when each of its lines (whole lines, the first of them
+        `first_line`) is one row of the header's width, none longer than the record limit, and the rows pass
+        evidence_batch's checks; None when not: they are then read one at a time, which reports the first
+        problem as always."""
+        lines = text.splitlines()  # (at LF, CR LF and CR, as readline, and at the other breaks it does not know)
+        breaks = text.count("\n")
+        if breaks != len(lines):  # not every line ends with a LF: count the breaks as readline does
+            breaks += text.count("\r") - text.count("\r\n")
+            if breaks != len(lines):
+                return None
+        limits = self.limits
+        if len(text) > limits.record_bytes and max(map(len, lines)) + 2 > limits.record_bytes:
+            return None  # (a line of it may be longer than the limit with its line break: read one at a time)
+        columns: dict[str, Any]
+        if '"' not in text and "\x00" not in text and len(text) <= limits.field_bytes:
+            # No quote, no NUL: each line's cells are what is between its commas, as csv.reader reads them
+            # (no cell longer than the field limit, as the whole text is not)
+            try:
+                columns = dict(zip(keys, zip(*map(str.split, lines, repeat(",")), strict=True), strict=True))
+            except ValueError:  # a row not as wide as the header
+                return None
+        else:
+            try:
+                rows = list(csv.reader(lines, strict=True))
+                if len(rows) != len(lines):
+                    return None
+                columns = dict(zip(keys, zip(*rows, strict=True), strict=True))  # (ValueError: a row not as wide)
+            except (csv.Error, ValueError):
+                return None
+        if "actors" in columns:
+            columns["actors"] = [v and _evidence_actor_cell(v) for v in map(_blank, columns["actors"])]
+        lines_of = range(first_line, first_line + len(lines))
+        made = evidence_batch(columns, lines_of, self.name, None, split=True, blanks=True)
+        return None if made is None else (len(lines), made)
 
     def _maker(self) -> Callable[[Record], Any]:
         assert self.table is not None

@@ -28,6 +28,8 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from importers.limits import DEFAULT_LIMITS, Limits
@@ -37,6 +39,7 @@ from store.output import file_kind
 MAX_DEPTH = 100  # nesting of YAML and JSON values; the native format needs 4 levels
 MAX_DIGITS = 4_000  # a whole number longer than this is not a quantity (Python refuses to parse over 4,300)
 BLOCK = 256 * 1024  # bytes read at a time
+CHUNK = 64 * 1024  # characters of records read in bulk at most (JSON chunks, CSV blocks)
 _LINE_END = re.compile(r"\r\n?|\n")
 
 
@@ -165,6 +168,11 @@ class TextInput:
         self._first = True
         self._eof = False
         self._raw_lines = 0  # line breaks in the bytes checked so far (for the line of a bad byte)
+        self._breaks = 0  # line breaks in the text of the last block read
+        # Set by a reader of `blocks` that counts the lines of what it is handed (the JSON reader): the line
+        # breaks in the text handed out so far, asked only for the line of a bad byte; the blocks are then not
+        # counted here (nor is `line` kept).
+        self.lines_before: Callable[[], int] | None = None
         self._buf = text or ""
         self._pos = 0
         self.lines_out = 0  # line breaks in the text handed out so far
@@ -214,7 +222,7 @@ class TextInput:
                 self._decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 message = "is not valid UTF-8 (it ends inside a character); save it as UTF-8"
-                raise self.error(message, self._raw_lines + 1) from None
+                raise self.error(message, self._lines_checked() + 1) from None
             return ""
         self._hash.update(data)
         if self._first:
@@ -225,19 +233,27 @@ class TextInput:
                 data = data[3:]
         nul = -1 if self._nul_ok else data.find(b"\x00")
         if nul != -1:
-            raise self.error("contains a NUL byte (binary data?)", self._raw_lines + data.count(b"\n", 0, nul) + 1)
+            line = self._lines_checked() + data.count(b"\n", 0, nul) + 1
+            raise self.error("contains a NUL byte (binary data?)", line)
         pending = len(self._decoder.getstate()[0])  # the last block's unfinished character
         try:
             text = self._decoder.decode(data)
         except UnicodeDecodeError as e:
             start = max(0, e.start - pending)
             bad = data[start] if start < len(data) else 0
-            line = self._raw_lines + data.count(b"\n", 0, start) + 1
+            line = self._lines_checked() + data.count(b"\n", 0, start) + 1
             raise self.error(f"is not valid UTF-8 (byte 0x{bad:02x}); save it as UTF-8", line) from None
-        self._raw_lines += data.count(b"\n")
+        # (a LF byte is a LF character in UTF-8, and in nothing else: the text has the bytes' line breaks)
+        if self.lines_before is None:
+            self._breaks = text.count("\n")
+            self._raw_lines += self._breaks
         if not self.nonblank and text and not text.isspace():
             self.nonblank = True
         return text
+
+    def _lines_checked(self) -> int:
+        """The line breaks in the blocks checked before the one being checked."""
+        return self._raw_lines if self.lines_before is None else self.lines_before()
 
     def _more(self) -> bool:
         """Append the next block to the buffer (dropping what was handed out); False at the end."""
@@ -300,15 +316,13 @@ class TextInput:
             if not self._more():
                 return "".join(pieces)
 
-    def whole_lines(self) -> str:
-        """The whole lines (up to the last LF) of the text read so far and not handed out, without handing
-        them out: for a reader that takes them at once (`skip`) or else reads them a line at a time."""
-        return self._buf[self._pos : self._buf.rfind("\n", self._pos) + 1]
-
-    def breaks_ahead(self) -> int:
-        """The line breaks (LF, CR LF or CR) in the text read so far and not handed out."""
+    def whole_lines(self, size: int) -> str:
+        """The whole lines (up to the last LF) in the next `size` characters of the text read so far and not
+        handed out (or the first line, if it is longer), without handing them out: for a reader that takes them
+        at once (`skip`) or else reads them a line at a time."""
         buf, pos = self._buf, self._pos
-        return buf.count("\n", pos) + buf.count("\r", pos) - buf.count("\r\n", pos)
+        end = buf.rfind("\n", pos, pos + size) + 1 or buf.find("\n", pos) + 1
+        return buf[pos:end]
 
     def skip(self, text: str, lines: int) -> None:
         """Hand out `text`, what `whole_lines` gave (or its start), which holds `lines` lines."""
@@ -323,9 +337,10 @@ class TextInput:
             self.lines_out += rest.count("\n")
             yield rest
         while self._more():
-            rest = self._buf[self._pos :]
+            rest = self._buf[self._pos :]  # all handed out before: the block just read, whose breaks are counted
             self._pos = len(self._buf)
-            self.lines_out += rest.count("\n")
+            if self.lines_before is None:
+                self.lines_out += self._breaks
             yield rest
 
     def check_not_empty(self) -> None:
@@ -716,7 +731,6 @@ def _key_lines(text: str, first_line: int) -> dict[str, int]:
 
 _FAST_DECODER = json.JSONDecoder(parse_int=_parse_int)  # plain dicts: a chunk's duplicate keys are found below
 _FAST_SCAN = _FAST_DECODER.scan_once  # type: ignore[attr-defined]
-_TWO_ON_A_LINE = re.compile(r"\}[ \t\r]*,[ \t\r]*\{")
 MIN_CHUNK = 4096  # characters: fewer records than this are not worth a chunk
 
 
@@ -732,6 +746,20 @@ class Chunk:
         self.values = values
         self.first_line = first_line
 
+    def columns(self) -> dict[str, list[Any]]:
+        """{key: the value of each record, None where it has none}: when every record has the first's keys
+        (most often), one `itemgetter` a record and a transposition, else a column for each key of any."""
+        values = self.values
+        keys = list(values[0])
+        if len(keys) > 1 and len(keys) * len(values) == sum(map(len, values)):  # each as many keys as the first
+            try:
+                rows = list(map(itemgetter(*keys), values))  # (KeyError: one has another key instead)
+            except KeyError:
+                pass
+            else:
+                return dict(zip(keys, map(list, zip(*rows, strict=True)), strict=True))
+        return {key: list(map(dict.get, values, repeat(key))) for key in set().union(*values)}
+
     def items(self, section: str) -> Iterator[Item]:
         for line, value in enumerate(self.values, self.first_line):
             made = Node(value)
@@ -744,13 +772,18 @@ def _chunk_of(body: str, limit: int) -> list[dict[str, Any]] | None:
     on a line of its own, with no key twice; None when not (the per-record reader then reads them, and reports
     any problem as always). The checks are C operations over the whole body:
 
-    - flat objects: no '[' at all, and a '{' a line (a '{' or '[' inside a text makes it a None too);
-    - one object starts on each line: as many objects as lines, and no line with `}, {` (where two would meet);
+    - flat objects: no '[' at all, and a '{' a line (a '{' or '[' inside a text makes it a None too), so with
+      as many values as lines, all of them dicts, no dict holds another;
+    - one object a line: every line break comes right after `},` (which a text cannot hold, as it cannot hold
+      a line break), so no object goes on past a line break, and each line ends one: as many as there are;
     - no duplicate key: each key is followed by one ':', so with no other ':' than those, the ':' are as many as
       the keys of the dicts made (a repeated key makes one entry). Texts may hold ':' too: then, without the
       escape \\u003a, the ':' left over must be exactly those of the decoded texts (and none in a key)."""
     lines = body.count("\n") + 1
-    if len(body) > limit or "[" in body or body.count("{") != lines or _TWO_ON_A_LINE.search(body):
+    if len(body) > limit or "[" in body or body.count("{") != lines:
+        return None
+    ends = body.count("},\n") + (body.count("},\r\n") if "\r" in body else 0)
+    if ends != lines - 1:
         return None
     try:
         values, end = _FAST_SCAN(f"[{body}]", 0)
@@ -781,6 +814,9 @@ class _JsonReader:
         self.line = 1  # the line at buf[line_pos]
         self.line_pos = 0
         self.slow_until = 0  # no chunk before this index of buf (a chunk was tried there and not taken)
+        self.parts: list[str] = []  # blocks being added to buf
+        if inp.lines_before is None and inp._pos >= len(inp._buf):  # (its blocks are all to come: count them here)
+            inp.lines_before = self._lines_read
 
     # the buffer
 
@@ -795,7 +831,7 @@ class _JsonReader:
             self.slow_until -= self.pos
             self.pos = 0
         added = 0
-        parts = [self.buf]
+        parts = self.parts = [self.buf]
         while added < max(at_least, 1):
             block = next(self.blocks, None)
             if block is None:
@@ -804,7 +840,13 @@ class _JsonReader:
             parts.append(block)
             added += len(block)
         self.buf = "".join(parts)
+        self.parts = []
         return added > 0
+
+    def _lines_read(self) -> int:
+        """The line breaks in the text read so far (for the line of a bad byte in the next block)."""
+        on_their_way = sum(part.count("\n") for part in self.parts[1:])  # (blocks read, not yet in buf)
+        return self.line - 1 + self.buf.count("\n", self.line_pos) + on_their_way
 
     def _line_at(self, index: int) -> int:
         """The line of buf[index]; `index` never goes back before an index already asked about."""
@@ -941,23 +983,29 @@ class _JsonReader:
         # Only the text read already: reading on is for the record that needs it, so that what goes wrong first
         # in the file is what is reported (a bad record before a block that is not UTF-8, say).
         buf, pos = self.buf, self.pos
-        # (at most a read block: a chunk's records are made at once, and the text read may be far longer, after
-        # a long record)
-        stop = min(len(buf), pos + BLOCK)
+        # (at most CHUNK characters: a chunk's records are made at once, and the text read may be far longer,
+        # after a long record)
+        stop = min(len(buf), pos + CHUNK)
         cut = buf.rfind("\n", pos, stop)
         self.slow_until = stop  # not again in this text (too short, or no line ends as an element does)
         if cut - pos < MIN_CHUNK:
             return None
-        end = max(buf.rfind("},\n", pos, cut + 1), buf.rfind("},\r\n", pos, cut + 1))  # after an element
+        if buf.startswith("},", cut - 2):  # after an element (most often the last line read ends with one)
+            end = cut - 2
+        elif buf.startswith("},\r", cut - 3):
+            end = cut - 3
+        else:
+            end = max(buf.rfind("},\n", pos, cut + 1), buf.rfind("},\r\n", pos, cut + 1))
         if end - pos < MIN_CHUNK:
             return None
-        text = buf[pos : end + 2]
         self.slow_until = end + 2  # not again before the end of this text, if it is not a chunk
-        values = _chunk_of(text[:-1], self.limits.record_bytes)
+        values = _chunk_of(buf[pos : end + 1], self.limits.record_bytes)
         if values is None:
             return None
         chunk = Chunk(values, self._line_at(pos))
-        self.pos = pos + len(text)
+        self.pos = end + 2
+        # the line of the chunk's last ',' (its records are one a line): their line breaks are not counted again
+        self.line, self.line_pos = chunk.first_line + len(values) - 1, end + 1
         return chunk
 
     def _elements(self, key: str) -> Iterator[Item]:

@@ -17,6 +17,7 @@ CSV rows use the same per-record functions (with `;`-separated lists).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from itertools import chain, repeat
 from typing import Any
 
@@ -387,29 +388,28 @@ def evidence_from(rec: Record, *, default_source: str | None = None, split: bool
 
 # Evidence in bulk: a batch of findings given as columns, each checked with C operations over the whole column.
 
-_NOT_SLUG = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz0123456789-\n")  # deletes what ids are made of
+_SLUG_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789-"  # what ids are made of
 
 
-def _ids(column: list[str]) -> list[str] | None:
-    """The column when every value is a slug as check_id wants: ids one a line, made only of a-z, 0-9 and
-    hyphens, no id empty, no hyphen at an end or beside another."""
-    text = "\n".join(column)
-    if max(map(len, column)) > vocab.MAX_ID or text.translate(_NOT_SLUG) or not text:
+def _ids(column: list[str], longest: int | None = None) -> list[str] | None:
+    """The column when every value is a slug as check_id wants: made only of a-z, 0-9 and hyphens, no id empty,
+    no hyphen at an end or beside another. The ids are joined by hyphens, so that an empty one, or one with a
+    hyphen at an end, makes two hyphens in a row or one at an end of the whole. (`longest`: the length of the
+    longest, when known; TypeError: a value that is not a text.)"""
+    text = "-".join(column)
+    if (max(map(len, column)) if longest is None else longest) > vocab.MAX_ID or not text.isascii():
         return None
-    if text.count("\n") != len(column) - 1:  # (a line break inside an id would read as two ids)
+    if text.encode("ascii").translate(None, _SLUG_BYTES) or not text:
         return None
-    edges = ("-", "\n")
-    if text.startswith(edges) or text.endswith(edges) or "\n\n" in text or "--" in text:
-        return None
-    return None if "-\n" in text or "\n-" in text else column
+    return None if "--" in text or text.startswith("-") or text.endswith("-") else column
 
 
 def _texts(limit: int) -> Callable[[list[str]], list[str] | None]:
     def check(column: list[str]) -> list[str] | None:
-        texts = list(map(str.strip, column))
-        if not all(texts) or max(map(len, texts)) > limit:
-            return None
+        texts = list(map(str.strip, column))  # (TypeError: a value that is not a text)
         joined = "".join(texts)
+        if not all(texts) or (len(joined) > limit and max(map(len, texts)) > limit):
+            return None
         bad = "\x00" in joined if joined.isascii() else vocab.NOT_TEXT.search(joined)  # isascii takes no time
         return None if bad else texts
 
@@ -420,7 +420,7 @@ def _choices(choices: tuple[str, ...]) -> Callable[[list[str]], list[str] | None
     allowed = frozenset(choices)
 
     def check(column: list[str]) -> list[str] | None:
-        if allowed.issuperset(column):  # as they are, most often
+        if allowed.issuperset(column):  # as they are, most often (TypeError: a value that cannot be one)
             return column
         values = list(map(str.lower, map(str.strip, column)))
         return values if allowed.issuperset(values) else None
@@ -428,7 +428,8 @@ def _choices(choices: tuple[str, ...]) -> Callable[[list[str]], list[str] | None
     return check
 
 
-# check -> the same check of a column of non-empty texts (None: a value it does not cover, such as "" or "  ")
+# check -> the same check of a column of non-empty texts (None: a value it does not cover, such as "" or "  ";
+# TypeError: a value that is not a text)
 _BULK: dict[Callable[[Any], Any], Callable[[list[str]], list[str] | None]] = {
     vocab.check_id: _ids,
     _optional_id: _ids,
@@ -442,12 +443,30 @@ _BULK: dict[Callable[[Any], Any], Callable[[list[str]], list[str] | None]] = {
 _REQUIRED = ("id", "claim", "category")
 
 
-def _column(check: Callable[[Any], Any], column: list[Any], required: bool) -> list[Any] | None:
-    """`check` of each value (None stays None), or None when a value fails it or a required one is missing."""
+def _bulk(bulk: Callable[[list[str]], list[str] | None], column: list[Any]) -> list[Any] | None:
+    """`bulk` of the column, or None where it does not say (a value it does not cover, or not a text). A
+    column of one text over and over (a CSV's source, a category) is checked once."""
+    first = column[0]
+    try:
+        if type(first) is str and first == column[-1] and column.count(first) == len(column):
+            one = bulk([first])
+            return None if one is None else column if one[0] is first else [one[0]] * len(column)
+        return bulk(column)
+    except TypeError:
+        return None
+
+
+def _blank(value: Any) -> Any:
+    """None for a CSV cell that is empty or only spaces; any other value as it is."""
+    return None if value == "" or (type(value) is str and value.isspace()) else value
+
+
+def _column(check: Callable[[Any], Any], column: list[Any], required: bool, blanks: bool) -> list[Any] | None:
+    """`check` of each value (None stays None), or None when a value fails it or a required one is missing.
+    `blanks`: the values are texts, and an empty one or one of spaces stands for None (CSV cells)."""
+    if blanks:
+        column = list(map(_blank, column))
     kinds = set(map(type, column))
-    bulk = _BULK.get(check)
-    if bulk is not None and kinds == {str} and (values := bulk(column)) is not None:
-        return values
     if required and (type(None) in kinds or "" in column):
         return None
     try:
@@ -457,26 +476,52 @@ def _column(check: Callable[[Any], Any], column: list[Any], required: bool) -> l
 
 
 def evidence_batch(
-    columns: dict[str, list[Any]], lines: list[int], file: str, default_source: str | None, *, split: bool = False
+    columns: dict[str, Any],
+    lines: Any,
+    file: str,
+    default_source: str | None,
+    *,
+    split: bool = False,
+    blanks: bool = False,
 ) -> Iterator[Evidence] | None:
     """What `evidence_from` makes of each of a batch of findings, given as columns ({field: the value of each
-    finding, None where it has none}) and the line of each; None when any finding fails a check (or needs
-    its source): the caller then checks them one at a time, which reports the first problem as always.
-    Every check is made before this returns; the findings are made as they are asked for, a few at a time."""
+    finding, None where it has none; lists or tuples}) and the line of each (a list or a range); None when
+    any finding fails a check (or needs its source): the caller then checks them one at a time, which reports
+    the first problem as always. `blanks`: the values are CSV cells, an empty one or one of spaces standing for
+    None. Every check is made before this returns; the findings are made as they are asked for, a few at a
+    time."""
     checks = _EVIDENCE_CHECKS[split]
     if not columns.keys() <= checks.keys() or not columns.keys() >= set(_REQUIRED):
         return None
-    v: dict[str, list[Any]] = {}
+    v: dict[str, Any] = {}
+    texts = set()  # the fields whose every value passed a bulk check: a text, never None
+    try:
+        longest: int | None = max(map(len, columns["id"]))  # (for the check and the labels)
+    except TypeError:
+        longest = None
     for key, column in columns.items():
-        values = _column(checks[key], column, key in _REQUIRED)
-        if values is None:
+        check = checks[key]
+        bulk = _BULK.get(check)
+        if key == "id" and longest is not None:
+            bulk = partial(_ids, longest=longest)
+        if bulk is not None and (values := _bulk(bulk, column)) is not None:
+            # (a bulk check passes no empty text and none of spaces: `blanks` would change nothing)
+            texts.add(key)
+        elif (values := _column(check, column, key in _REQUIRED, blanks)) is None:
             return None
         v[key] = values
-    sources = [s or default_source for s in v["source"]] if "source" in v else [default_source] * len(lines)
-    if default_source is None and None in sources:
+    if "source" in texts:
+        sources: Any = v["source"]
+    elif "source" in v:
+        sources = [s or default_source for s in v["source"]]
+        if default_source is None and None in sources:
+            return None
+    elif default_source is None:
         return None
+    else:
+        sources = repeat(default_source)
     ids = v["id"]
-    if max(map(len, ids)) <= 60:  # a slug's repr is the slug in single quotes
+    if (max(map(len, ids)) if longest is None else longest) <= 60:  # a slug's repr is the slug in single quotes
         labels = ("evidence '" + "'\nevidence '".join(ids) + "'").split("\n")
     else:
         labels = ["evidence " + repr(i[:60]) for i in ids]
@@ -491,7 +536,11 @@ def evidence_batch(
         v.get("quantity", none),
         v.get("unit", none),
         v.get("locator", none),
-        [s or "unreviewed" for s in v["status"]] if "status" in v else repeat("unreviewed"),
+        v["status"]
+        if "status" in texts
+        else [s or "unreviewed" for s in v["status"]]
+        if "status" in v
+        else repeat("unreviewed"),
         v.get("confidence", none),
         v.get("lang", none),
         [a or [] for a in v["actors"]] if "actors" in v else map(list, repeat(())),
@@ -505,16 +554,16 @@ _SLICE = 256  # findings made at a time: what the caller drops before the next a
 
 
 _PLAIN = frozenset({"id", "claim", "category", "source", "status"})  # the fields plain_evidence takes
+_SLICED = (list, tuple)  # a column of values (the others repeat one, or make one each)
 
 
 def _made(fields: tuple[Any, ...], file: str, lines: list[int], labels: list[str], plain: bool) -> Iterator[Evidence]:
     def made(at: int) -> list[Evidence]:
         end = at + _SLICE
-        parts = [f[at:end] if type(f) is list else f for f in fields]
-        found = origins(file, lines[at:end], labels[at:end])
+        parts = [f[at:end] if type(f) in _SLICED else f for f in fields]
         if plain:
-            return plain_evidence(parts[0], parts[1], parts[2], parts[3], parts[9], found)
-        return list(map(Evidence, *parts, found))
+            return plain_evidence(file, parts[0], parts[1], parts[2], parts[3], parts[9], lines[at:end], labels[at:end])
+        return list(map(Evidence, *parts, origins(file, lines[at:end], labels[at:end])))
 
     return chain.from_iterable(map(made, range(0, len(lines), _SLICE)))
 
@@ -592,8 +641,8 @@ def _runs(items: Iterable[Item], file: str) -> Iterator[Iterable[tuple[str, Any]
         section, element, data, line = item
         if type(data) is Chunk:  # a run of flat records: findings checked in bulk, the others one at a time
             if section == "evidence":
-                columns = {key: list(map(dict.get, data.values, repeat(key))) for key in set().union(*data.values)}
-                lines = list(range(data.first_line, data.first_line + len(data.values)))
+                columns = data.columns()
+                lines = range(data.first_line, data.first_line + len(data.values))
                 made = evidence_batch(columns, lines, file, default_source or LATER)
                 if made is not None:
                     counts[section] = counts.get(section, 0) + len(lines)

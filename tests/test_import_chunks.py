@@ -5,6 +5,7 @@ record accepted."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import sys
@@ -104,6 +105,12 @@ BAD_JSON = {
     "unknown field": '{"id": "e-bad", "claim": "c", "category": "trade", "colour": "red"}',
     "bad id": '{"id": "E Bad", "claim": "c", "category": "trade"}',
     "hyphen at the end": '{"id": "e-bad-", "claim": "c", "category": "trade"}',
+    "hyphen at the start": '{"id": "-e-bad", "claim": "c", "category": "trade"}',
+    "two hyphens": '{"id": "e--bad", "claim": "c", "category": "trade"}',
+    "a hyphen for an id": '{"id": "-", "claim": "c", "category": "trade"}',
+    "empty id": '{"id": "", "claim": "c", "category": "trade"}',
+    "id not ASCII": '{"id": "e-b\u00e4d", "claim": "c", "category": "trade"}',
+    "id with a space": '{"id": "e bad", "claim": "c", "category": "trade"}',
     "empty claim": '{"id": "e-bad", "claim": "  ", "category": "trade"}',
     "no claim": '{"id": "e-bad", "category": "trade"}',
     "claim null": '{"id": "e-bad", "claim": null, "category": "trade"}',
@@ -200,6 +207,10 @@ def test_csv_line_endings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endin
 
 BAD_CSV = {
     "bad id": "E Bad,c,trade,csv-source\r\n",
+    "hyphen at the start": "-e-bad,c,trade,csv-source\r\n",
+    "two hyphens": "e--bad,c,trade,csv-source\r\n",
+    "empty id": ",c,trade,csv-source\r\n",
+    "source with a hyphen at the end": "e-bad,c,trade,csv-source-\r\n",
     "empty claim": "e-bad, ,trade,csv-source\r\n",
     "bad category": "e-bad,c,trading,csv-source\r\n",
     "no source": "e-bad,c,trade,\r\n",
@@ -248,15 +259,25 @@ def test_csv_row_over_the_record_limit(tmp_path: Path, monkeypatch: pytest.Monke
 def test_plain_evidence_is_the_dataclass() -> None:
     made = origins("f.json", [3, 4], ["evidence 'a'", "evidence 'b'"])
     assert made == [Origin("f.json", 3, "evidence 'a'"), Origin("f.json", 4, "evidence 'b'")]
-    assert all(o.field_lines is None for o in made)
-    fast = plain_evidence(["a", "b"], ["x", "y"], ["trade", "energy"], ["s", "t"], ["unreviewed", "curated"], made)
+    assert all(type(o) is Origin and o.field_lines is None for o in made)
+    assert len({made[0], Origin("f.json", 3, "evidence 'a'")}) == 1  # hashed as the dataclass hashes
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0].line = 5  # type: ignore[misc]
+    assert repr(made[0]) == repr(Origin("f.json", 3, "evidence 'a'"))
+    labels = ["evidence 'a'", "evidence 'b'"]
+    fast = plain_evidence(
+        "f.json", ["a", "b"], ["x", "y"], ["trade", "energy"], ["s", "t"], ["unreviewed", "curated"], [3, 4], labels
+    )
     slow = [
-        Evidence(id="a", claim="x", category="trade", source_id="s", origin=made[0]),
+        Evidence(id="a", claim="x", category="trade", source_id="s", origin=Origin("f.json", 3, labels[0])),
         Evidence(id="b", claim="y", category="energy", source_id="t", status="curated", origin=made[1]),
     ]
     for f, s in zip(fast, slow, strict=True):
         assert {k: getattr(f, k) for k in Evidence.__slots__} == {k: getattr(s, k) for k in Evidence.__slots__}
-    assert fast[0].actors is not fast[1].actors
+        assert type(f.origin) is Origin and f.origin == s.origin and f.origin.field_lines is None
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            f.origin.record = "changed"  # type: ignore[misc]
+    assert fast[0].actors is not fast[1].actors and fast[0].regions is not fast[1].regions
 
 
 @pytest.mark.parametrize("at", [BAD, 7_777, 19_998])
@@ -378,3 +399,168 @@ def test_json_chunks_hold_at_most_a_read_block_after_a_long_record(tmp_path: Pat
     assert sizes and sum(sizes) > 60_000  # (most records come in chunks)
     longest = max(len(r) for r in records[1:]) + 4
     assert max(sizes) <= loaders.BLOCK // 60 and max(sizes) * 60 <= loaders.BLOCK + longest, sizes[:5]
+
+
+def _layout(i: int) -> str:
+    return _record(i).replace(", ", ",")
+
+
+LAYOUTS: dict[str, Any] = {
+    # (records BAD and BAD + 1 laid out as given, between good records one a line)
+    "two on a line, then a blank line": lambda a, b: f"{a}, {b}\n",
+    "two on a line, apart by a CR": lambda a, b: f"{a},\r{b}",
+    "a space before the comma": lambda a, b: f"{a} ,\n  {b}",
+    "spaces after the comma": lambda a, b: f"{a},   \n  {b}",
+    "one over two lines, then two on a line": lambda a, b: a.replace(',"claim"', ',\n"claim"') + f", {b}",
+    "a nested object": lambda a, b: a.replace('"trade"}', '"trade","actors":[{"id":"x"}]}') + f",\n  {b}",
+    "CR LF": lambda a, b: f"{a},\r\n  {b}",
+    "braces in texts": lambda a, b: a.replace("Claim", "C{laim},") + f",\n  {b}",
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS.values()), ids=list(LAYOUTS))
+def test_json_layouts_a_chunk_must_not_misread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: Any) -> None:
+    """Good records laid out as a chunk's checks must see through (two on a line, one over two lines, a line
+    break that is a CR): in bulk as one at a time, the same records on the same lines, never one line off."""
+    records = [_layout(i) for i in range(10_000)]  # (chunks after the block that holds it)
+    records[BAD : BAD + 2] = [layout(records[BAD], records[BAD + 1])]
+    body = ",\n".join(records[BAD - 20 : BAD + 20])
+    values = loaders._chunk_of(body, 1 << 20)  # taken only when each line is one of its records
+    assert values is None or [json.loads(line.strip().rstrip(",")) for line in body.split("\n")] == values
+    path = _json_file(tmp_path, records)
+    assert _chunks(path) >= 1
+    kind, found = _same_json(path, monkeypatch)
+    assert kind == "ok" and len(found) == 10_000 + 1
+
+
+def _bulk_taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The findings of each block evidence_batch took (CSV and JSON), in a list filled as they come."""
+    from importers import csv_tables, validate
+
+    taken: list[int] = []
+    real = validate.evidence_batch
+
+    def spy(columns: dict[str, Any], lines: Any, *args: Any, **kwargs: Any) -> Any:
+        made = real(columns, lines, *args, **kwargs)
+        if made is not None:
+            taken.append(len(lines))
+        return made
+
+    monkeypatch.setattr(csv_tables, "evidence_batch", spy)
+    monkeypatch.setattr(validate, "evidence_batch", spy)
+    return taken
+
+
+CSV_CELLS = {  # column -> the cell of row i, for rows whose every cell is good (some blank or all spaces)
+    "quote": lambda i: ["", "  ", " a quote ", "\t"][i % 4],
+    "date": lambda i: ["", "2024", "2024-03", " "][i % 4],
+    "quantity": lambda i: ["", str(i), "1,200.5", "  "][i % 4],
+    "status": lambda i: ["", "Curated", "unreviewed", " "][i % 4],
+    "confidence": lambda i: ["", "HIGH", " low "][i % 3],
+    "unit": lambda i: ["", "t"][i % 2],
+    "locator": lambda i: ["p. 4", " "][i % 2],
+    "actors": lambda i: ["", "china;huawei:supplier", " ", ";"][i % 4],
+    "regions": lambda i: ["", "ua-kyiv;crimea", "  "][i % 3],
+}
+
+
+@pytest.mark.parametrize("column", list(CSV_CELLS))
+def test_csv_blocks_of_good_rows_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str) -> None:
+    """Rows that all pass, with blank cells and cells of spaces among them: taken in bulk, and the same
+    findings as one at a time."""
+    header = f"id,claim,category,source_id,{column}"
+    rows = [f'e-{i:05d},Claim {i},trade,csv-source,"{CSV_CELLS[column](i)}"\r\n' for i in range(N)]
+    path = _csv_file(tmp_path, rows, header)
+    taken = _bulk_taken(monkeypatch)
+    kind, found = _same_csv(path, monkeypatch)
+    assert kind == "ok" and len(found) == N and sum(taken) == N, taken
+
+
+SAME_EVERYWHERE = {  # one value in every row of a block, checked once: it must fail as each would
+    "category": ("trading", "category"),
+    "source_id": ("Not An Id", "source"),
+    "claim": ("  ", "claim"),
+    "status": ("done", "status"),
+}
+
+
+@pytest.mark.parametrize("column", list(SAME_EVERYWHERE))
+def test_csv_one_bad_value_in_every_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str) -> None:
+    value, field = SAME_EVERYWHERE[column]
+    header = "id,claim,category,source_id,status"
+    cells = {"claim": "Claim", "category": "trade", "source_id": "csv-source", "status": "curated"}
+    rows = [
+        f"e-{i:05d}," + ",".join(value if c == column else cells[c] for c in header.split(",")[1:]) + "\r\n"
+        for i in range(N)
+    ]
+    kind, error = _same_csv(_csv_file(tmp_path, rows, header), monkeypatch)
+    assert kind == "error" and error[2] == 2 and error[4] == field, error
+
+
+@pytest.mark.parametrize("value", ["Curated", " trade ", "trade", "trading", None, 3, ["trade"]])
+def test_json_one_value_in_every_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: Any) -> None:
+    """A column of one value over and over is checked once: the same findings, or the same error."""
+    field = "status" if value == "Curated" else "category"
+    path = _json_file(tmp_path, [_record(i, **{field: value}) for i in range(N)])
+    taken = _bulk_taken(monkeypatch)
+    kind, found = _same_json(path, monkeypatch)
+    if value in ("Curated", " trade ", "trade"):
+        assert kind == "ok" and sum(taken) > N // 2, taken
+        assert {getattr(rec, field) for _, rec, _ in found[1:]} == {value.strip().lower()}
+    else:
+        assert kind == "error" and found[2] == 3 and found[4] == "category", found
+
+
+def test_json_chunks_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The varied records of the first test, taken in bulk (not only read one at a time after a refusal)."""
+    path = _json_file(tmp_path, [_record(i, **VARIED[i % len(VARIED)]) for i in range(N)])
+    taken = _bulk_taken(monkeypatch)
+    kind, _found = _same_json(path, monkeypatch)
+    assert kind == "ok" and sum(taken) > N // 2, taken
+
+
+def test_csv_blocks_with_quotes_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block with quoted cells is cut by csv.reader, one without by its commas: the same findings either way."""
+    rows = [f'e-{i:05d},"Claim, ""{i}""",trade,csv-source\r\n' if i % 7 == 0 else _row(i) for i in range(3_000)]
+    path = _csv_file(tmp_path, rows)
+    taken = _bulk_taken(monkeypatch)
+    kind, found = _same_csv(path, monkeypatch)
+    assert kind == "ok" and sum(taken) == 3_000 and found[0][1].claim == 'Claim, "0"', taken
+
+
+def test_csv_cell_over_the_field_limit_without_quotes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [_row(i) for i in range(N)]
+    rows[BAD] = "e-bad," + "x" * 300 + ",trade,csv-source\r\n"
+    path = _csv_file(tmp_path, rows)
+    outcomes = []
+    for bulk in (True, False):
+        monkeypatch.setattr(CsvTable, "bulk", bulk)
+        outcomes.append(_outcome(lambda: list(CsvTable(path, limits=Limits(field_bytes=200)).records())))
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] == "error" and outcomes[0][1][2] == BAD + 2, outcomes
+
+
+@pytest.mark.parametrize(
+    "other",
+    [{"id": "e-x", "claim": "c", "source": "s"}, {"claim": "c", "id": "e-x", "category": "trade"}, {"id": "e-x"}],
+    ids=["another key instead", "keys in another order", "fewer keys"],
+)
+def test_chunk_columns_whatever_keys_each_record_has(other: dict[str, Any]) -> None:
+    values = [{"id": f"e-{i}", "claim": f"c {i}", "category": "trade"} for i in range(5)]
+    values[3] = other
+    columns = Chunk(values, 1).columns()
+    keys = set().union(*values)
+    assert columns == {k: [v.get(k) for v in values] for k in keys}
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\x00", b"\xe2\x82"], ids=["not UTF-8", "NUL", "cut character"])
+@pytest.mark.parametrize("at", [BAD, 7_777, 19_998])
+def test_json_bad_byte_in_a_later_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: bytes, at: int) -> None:
+    """The JSON reader counts the lines of the blocks it is handed (TextInput does not count them again): a
+    bad byte in any block is reported on its own line, in bulk as one at a time."""
+    records = [_record(i) for i in range(20_000)]
+    path = _json_file(tmp_path, records)
+    data = path.read_bytes()
+    cut = data.index(b'Claim number %d"' % at)
+    path.write_bytes(data[:cut] + bad + data[cut:])
+    kind, error = _same_json(path, monkeypatch)
+    assert kind == "error" and error[2] == at + 3, error
