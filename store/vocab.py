@@ -168,21 +168,17 @@ def check_country(value: object) -> str | None:
     return code
 
 
-# How people write numbers, Ukrainian and Russian as well as English (each a whole text; `_number` reads them):
-_GROUP_SPACE = "[ \u00a0\u202f\u2009]"  # a space, no-break space, narrow no-break or thin space between groups
-_NUMBER_FORMS = (
-    (re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"), lambda t: t.replace(",", "")),  # 1,500  12,000.5
-    (
-        re.compile(rf"[-+]?\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}})+(?:[.,]\d+)?"),
-        lambda t: re.sub(_GROUP_SPACE, "", t).replace(",", "."),
-    ),  # 12 000  1 234,5
-    (re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+"), lambda t: t.replace(".", "").replace(",", ".")),  # 1.234,5
-    (re.compile(r"[-+]?\d*,\d+"), lambda t: t.replace(",", ".")),  # 1,5  0,25: a decimal comma
-)
+# How people write numbers, Ukrainian and Russian as well as English (each a whole text, read by `_number`); the
+# groups of three may be apart by a space, a no-break space, a narrow no-break space or a thin space.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,500  12,000.5
+_SPACED = re.compile("[-+]?\\d{1,3}(?:[ \u00a0\u202f\u2009]\\d{3})+(?:[.,]\\d+)?")  # 12 000  1 234,5
+_DOTTED = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")  # 1.234,5
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")  # 1,5  0,25
+_GROUP_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
 # The start of a figure: a number in any of those forms (or as Python reads one), then its unit.
 _FIGURE = re.compile(
-    rf"([-+]?(?:\d{{1,3}}(?:(?:,\d{{3}})+|(?:{_GROUP_SPACE}\d{{3}})+|(?:\.\d{{3}})+(?=,))(?:[.,]\d+)?"
-    r"|[\d.,_]*\d[\d.,_]*(?:e[-+]?\d+)?))(?:\s+(.*))?",
+    "([-+]?(?:\\d{1,3}(?:(?:,\\d{3})+|(?:[ \u00a0\u202f\u2009]\\d{3})+|(?:\\.\\d{3})+(?=,))(?:[.,]\\d+)?"
+    "|[.,_]*\\d[\\d.,_]*(?:e[-+]?\\d+)?))(?:\\s+(.*))?",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -192,9 +188,14 @@ def _number(text: str) -> float:
     and `1 234,5` (groups of three apart), `1.234,5`. A comma before exactly three digits is a thousands
     separator (`1,500` is 1500), as in English; before any other number of digits, a decimal comma."""
     text = text.strip()
-    for form, plain in _NUMBER_FORMS:
-        if form.fullmatch(text):
-            return float(plain(text))
+    if _THOUSANDS.fullmatch(text):
+        return float(text.replace(",", ""))
+    if _SPACED.fullmatch(text):
+        return float(text.translate(_GROUP_SPACES).replace(",", "."))
+    if _DOTTED.fullmatch(text):
+        return float(text.replace(".", "").replace(",", "."))
+    if _DECIMAL_COMMA.fullmatch(text):
+        return float(text.replace(",", "."))
     if "," in text:
         raise ValueError
     return float(text.replace("_", ""))
