@@ -178,7 +178,8 @@ def _t(value: str | None) -> str | None:
 
 
 def _name(value: str | None) -> str | None:
-    """What the importer stores for a name, alias, title or publisher: also in Unicode NFC (store.integrity)."""
+    """What the importer stores for a name, alias, title or publisher, and for prose (a claim, quote, unit,
+    locator, summary, role, authors, notes): also in Unicode NFC (store.integrity)."""
     text = _t(value)
     return unicodedata.normalize("NFC", text) if text is not None else None
 
@@ -209,13 +210,13 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
                 s["id"],
                 _name(s["title"]),
                 _name(s.get("publisher")),
-                _t(s.get("authors")),
+                _name(s.get("authors")),
                 s.get("url"),
                 s.get("published"),
                 s.get("kind"),
                 s.get("accessed"),
-                _t(s.get("notes")),
-                detect(_t(s["title"])),  # the language its text shows (store.language)
+                _name(s.get("notes")),
+                detect(_name(s["title"])),  # the language its text shows (store.language)
             )
         )
     for a in doc.get("actors", []):
@@ -226,8 +227,8 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
                 _name(a["name"]),
                 a["kind"],
                 country.upper() if country else None,
-                _t(a.get("summary")),
-                _t(a.get("role")),
+                _name(a.get("summary")),
+                _name(a.get("role")),
             )
         )
         out["aliases"] += [("actor", a["id"], alias) for alias in _aliases(a["name"], a.get("aliases", []))]
@@ -248,17 +249,17 @@ def expected_content(doc: dict[str, Any]) -> dict[str, list[tuple]]:
         out["evidence"].append(
             (
                 e["id"],
-                _t(e["claim"]),
-                _t(e.get("quote")),
+                _name(e["claim"]),
+                _name(e.get("quote")),
                 e["category"],
                 e.get("date"),
                 _quantity(e.get("quantity")),
-                _t(e.get("unit")),
+                _name(e.get("unit")),
                 e["source"],
-                _t(e.get("locator")),
+                _name(e.get("locator")),
                 e.get("status") or "unreviewed",
                 e.get("confidence"),
-                detect(f"{_t(e['claim'])} {_t(e['quote'])}" if _t(e.get("quote")) else _t(e["claim"])),
+                detect(f"{_name(e['claim'])} {_name(e['quote'])}" if _name(e.get("quote")) else _name(e["claim"])),
             )
         )
         for link in e.get("actors", []):
