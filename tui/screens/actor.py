@@ -20,6 +20,7 @@ from tui.screens.entity import (
     profile_content,
 )
 from tui.text import clean, safe_rich
+from tui.widgets.virtual_list import movement_bindings
 
 if TYPE_CHECKING:
     import sqlite3
@@ -36,12 +37,9 @@ class RelationsTree(Tree[dict[str, Any]]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", tooltip="Open the other actor", id="relations.open"),
         Binding("enter", "toggle_group", "Fold", tooltip="Fold or unfold this kind of relation", id="relations.fold"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="relations.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="relations.up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="relations.page-down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="relations.page-up"),
-        Binding("home,g", "scroll_home", "First", show=False, id="relations.first"),
-        Binding("end,G", "scroll_end", "Last", show=False, id="relations.last"),
+        *movement_bindings(
+            "relations", ("cursor_down", "cursor_up", "page_down", "page_up", "scroll_home", "scroll_end")
+        ),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -103,16 +103,31 @@ class _RowMessage(Message):
         return self.vlist
 
 
+# The keys that move a cursor, with their labels: the lists' and every other widget that moves as they do (the
+# actor's relations tree), so that help lists one set of moves. (keys, label, binding id suffix)
+MOVES = (
+    ("down,j", "Down", "down"),
+    ("up,k", "Up", "up"),
+    ("pagedown,ctrl+f", "Page down", "page-down"),
+    ("pageup,ctrl+b", "Page up", "page-up"),
+    ("home,g", "First", "first"),
+    ("end,G", "Last", "last"),
+)
+
+
+def movement_bindings(prefix: str, actions: tuple[str, str, str, str, str, str]) -> list[BindingType]:
+    """MOVES bound to a widget's own `actions` (down, up, page down, page up, first, last), ids `prefix.down` …"""
+    return [
+        Binding(keys, action, label, show=False, id=f"{prefix}.{name}")
+        for (keys, label, name), action in zip(MOVES, actions, strict=True)
+    ]
+
+
 class VirtualList(ScrollView, Generic[T], can_focus=True):
     """A cursor over rows read from a RowSource, page by page."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page-down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page-up"),
-        Binding("home,g", "first", "First", show=False, id="list.first"),
-        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        *movement_bindings("list", ("cursor_down", "cursor_up", "page_down", "page_up", "first", "last")),
         Binding("enter", "select", "Open", id="list.open"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
