@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import compress, count
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple, overload
 
 import click
 
@@ -42,14 +43,54 @@ CATEGORY = "other"  # a paragraph's subject is for the reviewer to judge; taggin
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
 
 
-@dataclass(slots=True)  # one per paragraph: slots make one in about half the time, and a third of the memory
-class Paragraph:
-    number: int
+class Paragraph(NamedTuple):
+    number: int  # from 1
     line: int
     text: str
     heading: bool = False  # a Markdown heading: counted, as dataset/ counts section headings, never a finding
     last_line: int = 0  # its last line in the text (0: its first)
-    tags: Sequence[Target] = ()  # what it names, once tagged (a list); no list per paragraph before
+
+
+class Paragraphs(Sequence[Paragraph]):
+    """An article's paragraphs, kept as columns (their numbers are 1, 2, ...): a Paragraph is made when one is
+    asked for. Reading a long article then makes four columns (lists; ranges for line numbers that are counted,
+    not found), not an object per paragraph that the garbage collector would traverse (bench/RESULTS.md,
+    "Articles within 3x"). The columns are not changed once made."""
+
+    __slots__ = ("headings", "last_lines", "lines", "texts")
+
+    def __init__(
+        self, lines: Sequence[int], texts: Sequence[str], headings: Sequence[bool], last_lines: Sequence[int]
+    ) -> None:
+        if not len(lines) == len(texts) == len(headings) == len(last_lines):
+            raise ValueError("the columns of paragraphs differ in length")
+        self.lines, self.texts, self.headings, self.last_lines = lines, texts, headings, last_lines
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        return map(Paragraph, count(1), self.lines, self.texts, self.headings, self.last_lines)
+
+    @overload
+    def __getitem__(self, i: int) -> Paragraph: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Paragraph]: ...
+    def __getitem__(self, i: int | slice) -> Paragraph | list[Paragraph]:
+        if isinstance(i, slice):
+            return list(self)[i]
+        n = range(len(self.texts))[i]  # IndexError as a list's, negative indexes too
+        return Paragraph(n + 1, self.lines[n], self.texts[n], self.headings[n], self.last_lines[n])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Paragraphs):
+            return NotImplemented
+        return list(self) == list(other)  # (a column may be a range in one and a list in the other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable columns, as a list
+
+    def __repr__(self) -> str:
+        return f"Paragraphs({list(self)!r})"
 
 
 @dataclass
@@ -58,7 +99,7 @@ class Article:
     file_sha256: str
     text_sha256: str  # of the text with whitespace normalised: the article's identity with no URL
     title: str
-    paragraphs: list[Paragraph]
+    paragraphs: Paragraphs
     text: str = ""  # as read, line breaks made "\n" (the lines paragraphs count): kept as the capture's text
 
 
@@ -257,8 +298,11 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
         inp.check_not_empty()
     name = inp.name
     text = "".join(kept)
-    norm = text.replace("\r\n", "\n").replace("\r", "\n")
-    found = _plain_paragraphs(norm, markdown, limits, title) if bulk else None
+    if "\r" in text:
+        norm, breaks = text.replace("\r\n", "\n").replace("\r", "\n"), None
+    else:
+        norm, breaks = text, inp.lines_out  # the line breaks TextInput counted in the text it handed out
+    found = _plain_paragraphs(norm, markdown, limits, title, breaks) if bulk else None
     if found is None:
         blocks, _ = _read_blocks(loaders.TextInput.of_text(text, name), markdown, limits, [])
         found = (*_paragraphs(blocks, title, name), None)
@@ -280,7 +324,7 @@ def _words_sha256(pieces: list[str]) -> str:
     return words.hash.hexdigest()
 
 
-def _paragraphs(blocks: list[_Block], title: str | None, name: str) -> tuple[str, list[Paragraph]]:
+def _paragraphs(blocks: list[_Block], title: str | None, name: str) -> tuple[str, Paragraphs]:
     """The title and the paragraphs of the blocks of a text."""
     if not blocks:
         raise DataError("is empty", file=name)
@@ -292,17 +336,19 @@ def _paragraphs(blocks: list[_Block], title: str | None, name: str) -> tuple[str
         drop = first.first_is_heading or headline.casefold() == title.casefold()
     if not title:
         raise DataError("has no title: give one with --source-title", file=name, line=first.line)
-    paragraphs: list[Paragraph] = []
+    lines: list[int] = []
+    texts: list[str] = []
+    headings: list[bool] = []
+    last_lines: list[int] = []
     for i, block in enumerate(blocks):
         dropped = drop and i == 0
         para = block.text(without_first=dropped)
         if para:
-            heading = not dropped and block.lines == 1 and block.first_is_heading
-            line = block.line + 1 if dropped else block.line
-            last = block.line + block.lines - 1
-            paragraph = Paragraph(len(paragraphs) + 1, line, _shorten(para, vocab.MAX_TEXT), heading, last_line=last)
-            paragraphs.append(paragraph)
-    return title, paragraphs
+            headings.append(not dropped and block.lines == 1 and block.first_is_heading)
+            lines.append(block.line + 1 if dropped else block.line)
+            last_lines.append(block.line + block.lines - 1)
+            texts.append(_shorten(para, vocab.MAX_TEXT))
+    return title, Paragraphs(lines, texts, headings, last_lines)
 
 
 # What makes a line need _clean: its first character may start Markdown syntax (a heading, rule, quote or list
@@ -342,14 +388,86 @@ def _markup_lines(norm: str, lines: list[str], mask: bytearray) -> list[int]:
     return sorted(found)
 
 
+def _single_lines(norm: str, breaks: int | None = None) -> list[str] | None:
+    """The lines of text of `norm` (whose line breaks number `breaks`, when known) when every paragraph is one
+    line and one empty line comes between two (the commonest layout: line i of the list is line 2i + 1 of the
+    text); None when not so."""
+    parts = norm.split("\n\n")
+    if (norm.count("\n") if breaks is None else breaks) != 2 * (len(parts) - 1) + parts[-1].endswith("\n"):
+        return None  # a line break inside a part: a paragraph of two lines, or two blank lines in a row
+    if parts[-1].endswith("\n"):
+        parts[-1] = parts[-1][:-1]
+    if len(parts) > 1 and not parts[-1]:
+        parts.pop()  # the text ends with its blank line
+    return None if "" in parts else parts
+
+
+def _single_line_paragraphs(
+    norm: str, lines: list[str], markdown: bool, limits: Limits, title: str | None
+) -> tuple[str, Paragraphs, str] | None:
+    """_plain_paragraphs of a text of one-line paragraphs (`lines`, from _single_lines), when its white space is
+    regular (single spaces between words): the blank lines are never listed, and a paragraph's text is its
+    line unless the line may hold Markdown. None (read it another way) when not so, or when the text starts with
+    a line that is not plain text, or is near a limit."""
+    words = " ".join(lines)  # what _words_sha256 hashes, when the white space is regular
+    if "  " in words or words.startswith(" ") or words.endswith(" "):
+        return None  # (a line that starts or ends with a space makes two in a row, or one at an end)
+    if norm.isascii():
+        if any(c in norm for c in _ASCII_SPACES):
+            return None
+    elif not words.isprintable() and any(c in norm for c in SPACES):  # (no white space but " " is printable)
+        return None
+    longest = max(map(len, lines))
+    if longest >= PIECE - 2 or longest > vocab.MAX_TEXT or len(lines) > limits.records:
+        return None
+    texts = list(lines)
+    headings = [False] * len(lines)
+    marked: set[int] = set()  # the lines that may hold Markdown
+    if markdown:
+        marked = {m.start() for m in _MARKUP_FIRST.finditer("".join(map(itemgetter(0), lines)))}
+        if "[" in norm or ("*" in norm and "**" in norm) or ("_" in norm and "__" in norm):  # (memchr first)
+            marked.update(i for i, line in enumerate(lines) if "[" in line or "**" in line or "__" in line)
+        for i in marked:
+            text = lines[i]
+            if _is_rule(text):
+                texts[i] = ""  # a rule between two blank lines: no paragraph
+                continue
+            headings[i] = _heading(text) is not None
+            texts[i] = _one_line(text, True)
+    if not texts[0] and _is_rule(lines[0]):
+        return None  # no headline on the first line
+    headline = texts[0]
+    if title is None:
+        title, drop = headline, True
+    else:
+        drop = headings[0] or headline.casefold() == title.casefold()
+    if not title:
+        return None  # the error is _paragraphs'
+    if drop:
+        texts[0] = ""
+    numbers = range(1, 2 * len(lines), 2)  # each paragraph's first line, and its last
+    if all(texts[i] for i in marked if i):  # every paragraph but perhaps the first is kept
+        start = 0 if texts[0] else 1
+        paragraphs = Paragraphs(numbers[start:], texts[start:], headings[start:], numbers[start:])
+    else:  # a line that was only Markdown (an image without text) is no paragraph
+        keep = list(map(bool, texts))
+        lines_of = list(compress(numbers, keep))
+        paragraphs = Paragraphs(lines_of, list(compress(texts, keep)), list(compress(headings, keep)), lines_of)
+    return title, paragraphs, words
+
+
 def _plain_paragraphs(
-    norm: str, markdown: bool, limits: Limits, title: str | None
-) -> tuple[str, list[Paragraph], str | None] | None:
+    norm: str, markdown: bool, limits: Limits, title: str | None, breaks: int | None = None
+) -> tuple[str, Paragraphs, str | None] | None:
     """What _read_blocks and _paragraphs make of `norm` (the text, line breaks made LF), with C operations over
     its lines (and _clean for the few lines with Markdown syntax), when it does have a blank line after text,
-    and no line or paragraph too long to keep whole, no more paragraphs than the limit; None when not."""
+    and no line or paragraph too long to keep whole, no more paragraphs than the limit; None when not. A text
+    of one-line paragraphs goes to _single_line_paragraphs first."""
     if not _TEXT_THEN_BLANK.search(norm):
         return None
+    single = _single_lines(norm, breaks)
+    if single is not None and (found := _single_line_paragraphs(norm, single, markdown, limits, title)) is not None:
+        return found
     lines = norm.split("\n")
     if norm.endswith("\n"):
         lines.pop()  # the end of the last line, not a line
@@ -404,9 +522,14 @@ def _plain_paragraphs(
         starts[0] += 1
         headings[0] = False
     keep = list(map(bool, texts))  # a line that was only Markdown (an image without text) is no paragraph
-    columns = (compress(c, keep) for c in (starts, texts, headings, ends))
+    paragraphs = Paragraphs(
+        list(compress(starts, keep)),
+        list(compress(texts, keep)),
+        list(compress(headings, keep)),
+        list(compress(ends, keep)),
+    )
     words = " ".join(filter(None, lines)) if regular else None  # what _words_sha256 hashes
-    return title, list(map(Paragraph, count(1), *columns)), words
+    return title, paragraphs, words
 
 
 # ------------------------------------------------------------------------------------------------- mapping
@@ -449,6 +572,10 @@ class Outcome:
     existing: bool
     kept: list[str]  # findings left alone because someone reviewed them
     removed: list[str]  # findings of paragraphs that no longer name anything
+    tags: list[list[Target]] = field(default_factory=list)  # what each paragraph names, in order
+
+    def tagged(self) -> Iterator[tuple[Paragraph, list[Target]]]:
+        return zip(self.article.paragraphs, self.tags, strict=True)
 
 
 def _new_source_id(conn: sqlite3.Connection, article: Article, opts: Options, taken: set[str]) -> str:
@@ -500,9 +627,11 @@ def article_batch(
     before = articles.paragraph_findings(conn, source_id, prefix) if existing else {}
     kept: list[str] = []
     made: set[str] = set()
+    every: list[list[Target]] = []
     for para in article.paragraphs:
-        para.tags = [] if para.heading else matcher.tags(para.text)
-        if not para.tags:
+        tags: list[Target] = [] if para.heading else matcher.tags(para.text)
+        every.append(tags)
+        if not tags:
             continue
         evidence_id = f"{prefix}{para.number}"
         made.add(evidence_id)
@@ -518,14 +647,14 @@ def article_batch(
                 locator=f"para {para.number}",
                 status="unreviewed",
                 lang=opts.lang or detect(para.text) or source.lang,
-                actors=[(ref, None) for kind, ref in para.tags if kind == "actor"],
-                regions=[ref for kind, ref in para.tags if kind == "region"],
+                actors=[(ref, None) for kind, ref in tags if kind == "actor"],
+                regions=[ref for kind, ref in tags if kind == "region"],
                 origin=Origin(article.name, para.line, f"para {para.number}"),
             )
         )
     removed = sorted(i for i, status in before.items() if i not in made and status == "unreviewed")
     kept += sorted(i for i, status in before.items() if i not in made and status != "unreviewed")
-    return batch, Outcome(article, source_id, existing, kept, removed)
+    return batch, Outcome(article, source_id, existing, kept, removed, every)
 
 
 # ------------------------------------------------------------------------------------------------- command
@@ -577,7 +706,7 @@ def run_import(
                 import_id = session.log_files().get(article.name)
                 articles.delete_findings(session.conn, outcome.removed, who=session.who, import_id=import_id)
             outcomes.append(outcome)
-        tagged = {t for o in outcomes for p in o.article.paragraphs for t in p.tags}
+        tagged = {t for o in outcomes for tags in o.tags for t in tags}
         names = articles.display_names(session.conn, tagged)
 
     if dry_run:
@@ -591,8 +720,8 @@ def _print_paragraphs(outcome: Outcome) -> None:
     article = outcome.article
     state = "existing source" if outcome.existing else "new source"
     click.echo(f"{printable(article.name)}: {printable(article.title)!r} -> {state} {outcome.source_id}")
-    for para in article.paragraphs:
-        tags = "heading" if para.heading else ", ".join(ref for _, ref in para.tags) or "-"
+    for para, found in outcome.tagged():
+        tags = "heading" if para.heading else ", ".join(ref for _, ref in found) or "-"
         click.echo(f"  para {para.number}: [{tags}]")
         click.echo(f"    {printable(_shorten(para.text, 200))}")
 
@@ -607,9 +736,9 @@ def _print_outcomes(outcomes: list[Outcome], names: dict[Target, str], dry_run: 
                 f"{outcome.source_id}: {len(outcome.removed)} finding(s) {would}removed "
                 "(their paragraphs no longer name a known actor or region)"
             )
-    counts: Counter[Target] = Counter(t for o in outcomes for p in o.article.paragraphs for t in p.tags)
+    counts: Counter[Target] = Counter(t for o in outcomes for tags in o.tags for t in tags)
     paragraphs = sum(len(o.article.paragraphs) for o in outcomes)
-    tagged = sum(1 for o in outcomes for p in o.article.paragraphs if p.tags)
+    tagged = sum(1 for o in outcomes for tags in o.tags if tags)
     if not counts:
         click.echo(f"no paragraph of {paragraphs} names a known actor or region")
         return

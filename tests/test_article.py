@@ -358,3 +358,31 @@ def test_lang_option_sets_the_language(db: Path, tmp_path: Path) -> None:
     ) == [("uk",)]
     bad = run_cli("import", "article", str(path), "--lang", "Ukrainian!", db=db)
     assert bad.exit_code == 1 and "--lang" in bad.output and "language code" in bad.output
+
+
+def test_paragraphs_read_as_a_list_of_paragraphs(tmp_path: Path) -> None:
+    """An article's paragraphs are kept as columns; read, indexed and sliced, they are what a list would give."""
+    from importers.article import Paragraph, read_article
+
+    path = tmp_path / "a.md"
+    path.write_text("# Title\n\nFirst one.\n\n## Part\n\nSecond\nof two lines.\n\n---\n\nLast.\n", encoding="utf-8")
+    paragraphs = read_article(str(path)).paragraphs
+    expected = [
+        Paragraph(1, 3, "First one.", False, 3),
+        Paragraph(2, 5, "Part", True, 5),
+        Paragraph(3, 7, "Second of two lines.", False, 8),
+        Paragraph(4, 12, "Last.", False, 12),
+    ]
+    assert list(paragraphs) == expected and len(paragraphs) == 4
+    assert [paragraphs[i] for i in range(-4, 4)] == expected + expected
+    assert paragraphs[1:3] == expected[1:3]
+    with pytest.raises(IndexError):
+        paragraphs[4]
+    one_line = tmp_path / "b.md"  # one-line paragraphs: line numbers counted, not listed
+    one_line.write_text("# Title\n\nFirst one.\n\n## Part\n\nLast.\n", encoding="utf-8")
+    assert list(read_article(str(one_line)).paragraphs) == [
+        Paragraph(1, 3, "First one.", False, 3),
+        Paragraph(2, 5, "Part", True, 5),
+        Paragraph(3, 7, "Last.", False, 7),
+    ]
+    assert read_article(str(one_line)).paragraphs == read_article(str(one_line)).paragraphs

@@ -320,6 +320,10 @@ PIECES = [
     "x\u2028y",
     "١. arabic digit",
     "w" * 12_000,
+    "u" * 20_001,  # longer than a paragraph keeps
+    "two  spaces",
+    "Mid **bold** only",
+    "mid __under__ only",
     "v " * 7_000,
     "line two of a para",
     "#nothashtag",
@@ -337,17 +341,19 @@ def _article_outcome(path: Path, title: str | None, limits: Limits) -> tuple[Any
         a = article.read_article(str(path), title=title, limits=limits)
     except DataError as e:
         return ("error", str(e))
-    paragraphs = [(p.number, p.line, p.text, p.heading, p.last_line, list(p.tags)) for p in a.paragraphs]
+    paragraphs = [(p.number, p.line, p.text, p.heading, p.last_line) for p in a.paragraphs]
     return ("ok", a.name, a.file_sha256, a.text_sha256, a.title, a.text, paragraphs)
 
 
 def test_articles_in_bulk_as_a_line_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(14)
-    bulk_taken = 0
-    for trial in range(600):
+    taken = {True: 0, False: 0}  # texts read in bulk, by whether as one-line paragraphs
+    for trial in range(900):
         pool = PIECES if trial % 2 else REGULAR
         lines = [rng.choice(pool) for _ in range(rng.randint(1, 12))]
-        text = "".join(line + rng.choice(["\n", "\n", "\r\n", "\r", "\n\n"]) for line in lines)
+        # every third text has every paragraph on one line, a blank line between (article._single_lines)
+        breaks = ["\n\n", "\r\n\r\n", "\r\r"] if trial % 3 == 0 else ["\n", "\n", "\r\n", "\r", "\n\n"]
+        text = "".join(line + rng.choice(breaks) for line in lines)
         data = (text if rng.random() < 0.7 else text.rstrip("\r\n")).encode()
         if rng.random() < 0.05:
             data += b"\n\xff\n"
@@ -361,13 +367,66 @@ def test_articles_in_bulk_as_a_line_at_a_time(tmp_path: Path, monkeypatch: pytes
             outcomes.append(_article_outcome(path, title, limits))
         assert outcomes[0] == outcomes[1], (text, title, limits)
         norm = text.replace("\r\n", "\n").replace("\r", "\n")
-        bulk_taken += article._plain_paragraphs(norm, path.suffix == ".md", limits, title) is not None
-    assert bulk_taken > 150  # the bulk path was taken often enough to mean something
+        markdown = path.suffix == ".md"
+        if article._plain_paragraphs(norm, markdown, limits, title) is not None:
+            single = article._single_lines(norm)
+            taken[
+                single is not None
+                and article._single_line_paragraphs(norm, single, markdown, limits, title) is not None
+            ] += 1
+    assert min(taken.values()) > 75  # each bulk path was taken often enough to mean something
+
+
+def test_a_long_article_of_one_line_paragraphs_reads_as_a_line_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over many read blocks (the line breaks TextInput counted stand in for counting them again), with Markdown
+    here and there: the same article as read a line at a time, and read as one-line paragraphs."""
+    lines = ["# A long article"]
+    for i in range(30_000):
+        lines.append(f"Paragraph {i} names [a link](http://x/{i})." if i % 997 == 0 else f"Paragraph {i} says little.")
+    path = tmp_path / "long.md"
+    path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 3 * loaders.BLOCK
+    single = []
+    monkeypatch.setattr(article, "_single_line_paragraphs", _spy(article._single_line_paragraphs, single))
+    outcomes = []
+    for bulk in (True, False):
+        monkeypatch.setattr(article, "bulk", bulk)
+        outcomes.append(_article_outcome(path, None, Limits()))
+    assert outcomes[0] == outcomes[1]
+    assert single == [True]  # read as one-line paragraphs
+    assert outcomes[0][-1][-1] == (30_000, 60_001, "Paragraph 29999 says little.", False, 60_001)
+    # one paragraph of two lines: read otherwise, to the same result
+    path.write_text("\n\n".join(lines[:-1]) + "\n" + lines[-1] + "\n", encoding="utf-8")
+    single.clear()
+    outcomes = []
+    for bulk in (True, False):
+        monkeypatch.setattr(article, "bulk", bulk)
+        outcomes.append(_article_outcome(path, None, Limits()))
+    assert outcomes[0] == outcomes[1] and single == []
+    assert outcomes[0][-1][-1] == (
+        29_999,
+        59_999,
+        "Paragraph 29998 says little. Paragraph 29999 says little.",
+        False,
+        60_000,
+    )
+
+
+def _spy(function: Any, calls: list[bool]) -> Any:
+    def spied(*args: Any) -> Any:
+        found = function(*args)
+        calls.append(found is not None)
+        return found
+
+    return spied
 
 
 def test_article_spaces_are_every_space() -> None:
     every = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {" ", "\n"}
     assert set(article.SPACES) == every
+    assert not any(c.isprintable() for c in every)  # so a printable text holds none (_single_line_paragraphs)
 
 
 def test_article_limit_before_later_bad_bytes(tmp_path: Path) -> None:
