@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -351,6 +352,57 @@ def test_e_exports_the_current_list(db: Path, tmp_path: Path, monkeypatch, key: 
             assert meta["sha256"] == hashlib.sha256(files[0].read_bytes()).hexdigest()
             assert meta["database"] == str(db.resolve())
             assert f"Exported 25 findings to {files[0]}; what it holds: {files[1].name}" in messages
+
+    run_app(db, check)
+
+
+def test_an_export_says_how_far_it_has_got_and_esc_stops_it_leaving_nothing(  # type: ignore[no-untyped-def]
+    db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """While the file is written the dialog says so (the file, how many of how many, for how long); esc stops it
+    at the next batch, and neither the file nor its temporary part is left."""
+    import threading
+
+    import store.export
+
+    out = tmp_path / "exports"
+    out.mkdir()
+    monkeypatch.setenv("FINDINGS_EXPORT_DIR", str(out))
+    real = store.export.write_export
+    reached, go_on = threading.Event(), threading.Event()
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        progress = kwargs["progress"]
+
+        def paced(n: int) -> None:  # the export's thread waits here, after its first batch, for the test
+            progress(n)
+            reached.set()
+            go_on.wait(60)
+            progress(n)  # the dialog's: raises once esc was pressed
+
+        return real(*args, **{**kwargs, "progress": paced})
+
+    monkeypatch.setattr(store.export, "write_export", held)
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        home = app.screen
+        await press(pilot, "2", "space")  # Crimea: 25 findings
+        await press(pilot, "e")
+        await pilot.press("c")  # (not `press`: it would wait for the export, held below)
+        await until(pilot, reached.is_set, "the export's first batch")
+        await until(pilot, lambda: "25 of 25 written" in screen_text(app), "the progress")
+        text = screen_text(app)
+        assert "Exporting as CSV" in text and "esc stop (nothing is kept)" in text
+        assert re.search(r"to findings-\d{8}-\d{6}\.csv", text)
+        await pilot.press("escape")
+        await until(pilot, lambda: "Stopping" in screen_text(app), "the dialog to say it stops")
+        assert app.screen is not home  # it has not yet
+        go_on.set()
+        await until(pilot, lambda: app.screen is home, "the dialog to close")
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Export stopped: nothing was written") for m in messages), messages
+        assert list(out.iterdir()) == []
 
     run_app(db, check)
 

@@ -266,3 +266,26 @@ def test_a_facet_key_right_after_f_opens_that_facet(db: Path) -> None:
             assert pilot.app.screen is home and pilot.app.focused is home.evidence
 
     run_app(db, check)
+
+
+def test_marking_and_applying_facets_in_one_burst_applies_what_was_marked(db: Path) -> None:
+    """`2 space enter` sent at once (a slow link) once the facets are shown: the Country facet's first value is
+    marked, then applied, in the order typed; `space j space enter` marks two."""
+    from tests.tui_support import burst
+    from tui.screens.facets import FacetsScreen
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        home = app.screen
+        await press(pilot, "f")
+        assert isinstance(app.screen, FacetsScreen)
+        countries = [r.value for r in app.screen.lists["country"].source.rows]
+        categories = [r.value for r in app.screen.lists["category"].source.rows]
+        await burst(pilot, "2", "space", "enter")
+        assert app.screen is home
+        assert [(c.field, c.value) for c in home.chips] == [("country", countries[0])]
+        await press(pilot, "x", "f")
+        await burst(pilot, "space", "j", "space", "enter")
+        assert [(c.field, c.value) for c in home.chips] == [("category", categories[0]), ("category", categories[1])]
+
+    run_app(db, check)

@@ -10,7 +10,9 @@ FILE.meta.json beside it. Only these files are written: the database is opened r
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -55,8 +57,17 @@ def meta_path(path: Path) -> Path:
     return path.with_name(path.name + ".meta.json")
 
 
-def write_file(conn: sqlite3.Connection, fmt: str, flt: EvidenceFilter, path: Path, database: str = "") -> int:
-    """Export the findings of `flt` to a new file at `path` (and, for CSV and JSON, what they are beside it)."""
+def write_file(
+    conn: sqlite3.Connection,
+    fmt: str,
+    flt: EvidenceFilter,
+    path: Path,
+    database: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Export the findings of `flt` to a new file at `path` (and, for CSV and JSON, what they are beside it).
+    `progress` is called with the number written so far after each batch; what it raises stops the export, and
+    nothing of it is left."""
     from store.export import selection, write_export
     from store.output import Hashing, check_target, replacing
     from store.search import iter_evidence_ids
@@ -71,17 +82,26 @@ def write_file(conn: sqlite3.Connection, fmt: str, flt: EvidenceFilter, path: Pa
     with replacing(targets[0]) as f:
         out = Hashing(f)
         if query_only:
-            n = write_export(conn, fmt, out, query=flt.query, selection=sel)
+            n = write_export(conn, fmt, out, query=flt.query, selection=sel, progress=progress)
         else:
             ids = (i for batch in iter_evidence_ids(conn, flt) for i in batch)
-            n = write_export(conn, fmt, out, evidence_ids=ids, selection=sel)
+            n = write_export(conn, fmt, out, evidence_ids=ids, selection=sel, progress=progress)
         if len(targets) > 1:
             with replacing(targets[1]) as meta:
                 meta.write(sel.as_json(fmt=fmt, file=path.name, sha256=out.sha256))
     return n
 
 
+class Stopped(Exception):
+    """Raised in the export's thread when the user stops it (esc)."""
+
+
+NAMES = {"markdown": "Markdown", "csv": "CSV", "json": "JSON"}
+
+
 class ExportScreen(ModalScreen[None]):
+    """Which format; then, while the file is written, how far it has got (every half second) and esc to stop it."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "export('markdown')", "Markdown", id="export.markdown"),
         Binding("c", "export('csv')", "CSV", id="export.csv"),
@@ -94,6 +114,11 @@ class ExportScreen(ModalScreen[None]):
         self.filter = flt
         self.count = count
         self.busy = False
+        self.written = 0  # findings written so far (set by the export's thread)
+        self.stop = threading.Event()
+        self.started = 0.0
+        self.path: Path | None = None
+        self.fmt = ""
 
     def compose(self) -> ComposeResult:
         n = "the" if self.count is None else f"{self.count:,}"
@@ -118,6 +143,29 @@ class ExportScreen(ModalScreen[None]):
                 id="export-text",
             )
 
+    def _show_progress(self) -> None:
+        """Where the export is: the file, how many written of how many, for how long, and how to stop it."""
+        if self.path is None:
+            return
+        of = "" if self.count is None else f" of {self.count:,}"
+        seconds = int(time.monotonic() - self.started)
+        if self.stop.is_set():
+            state: Content = Content("Stopping…")
+        else:
+            state = Content.assemble(("esc", "bold $accent"), " stop (nothing is kept)")
+        self.query_one("#export-text", Static).update(
+            Content.assemble(
+                (f"Exporting as {NAMES[self.fmt]}…", "bold"),
+                "\n",
+                ("to ", "$text-muted"),
+                Content(clean(self.path.name)),  # (in the directory the dialog named)
+                "\n",
+                f"{self.written:,}{of} written · {seconds} s",
+                "\n",
+                state,
+            )
+        )
+
     def action_export(self, fmt: str) -> None:
         if self.busy:
             return
@@ -130,12 +178,23 @@ class ExportScreen(ModalScreen[None]):
             app.notify(f"Cannot export: {clean(e)}", severity="error", markup=False)
             self.dismiss(None)
             return
+        self.path, self.fmt, self.started = path, fmt, time.monotonic()
+        self._show_progress()
+        self.set_interval(0.5, self._show_progress)
+
+        def progress(n: int) -> None:
+            self.written = n
+            if self.stop.is_set():
+                raise Stopped
 
         def work(conn: sqlite3.Connection) -> None:
             from store.errors import StoreError
 
             try:
-                n = write_file(conn, fmt, flt, path, database)
+                n = write_file(conn, fmt, flt, path, database, progress)
+            except Stopped:
+                app.call_from_thread(self._done, f"Export stopped: nothing was written ({clean(path)})", "warning")
+                return
             except OSError as e:
                 app.call_from_thread(self._done, f"Export failed: {clean(e.strerror or e)} ({clean(path)})", "error")
                 return
@@ -153,4 +212,8 @@ class ExportScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.busy:
+            self.dismiss(None)
+        elif self.path is not None and not self.stop.is_set():  # the thread stops at its next batch and says so
+            self.stop.set()
+            self._show_progress()

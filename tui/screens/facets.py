@@ -44,8 +44,12 @@ class FacetRow:
 
 
 class FacetList(VirtualList[FacetRow]):
+    # Enter applies from the list itself, not as a priority binding of the screen: a priority binding runs as
+    # the key arrives, before the list has handled a Space sent just before it (`2 space enter` in one burst
+    # over a slow link would apply nothing).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark", id="facets.mark"),
+        Binding("enter", "apply", "Apply", id="facets.apply"),
     ]
     empty_text = "no values"
 
@@ -55,6 +59,11 @@ class FacetList(VirtualList[FacetRow]):
         count = f"{row.count:,}"
         mark = "[x] " if row.marked else "[ ] "
         return [(" " + mark, accent), (pad(row.label, max(1, width - len(count) - 7)), None), (" " + count, dim)]
+
+    def action_apply(self) -> None:
+        screen = self.screen
+        if isinstance(screen, FacetsScreen):
+            screen.action_apply()
 
     def action_mark(self) -> None:
         row = self.highlighted
@@ -71,7 +80,7 @@ class FacetList(VirtualList[FacetRow]):
 class FacetsScreen(ModalScreen[tuple[Chip, ...] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="facets.cancel"),
-        Binding("enter", "apply", "Apply", priority=True, id="facets.apply"),
+        Binding("enter", "apply", "Apply", id="facets.apply"),
         Binding("1", "facet(0)", "Category", show=False, id="facets.category"),
         Binding("2", "facet(1)", "Country", show=False, id="facets.country"),
         Binding("3", "facet(2)", "Region", show=False, id="facets.region"),
