@@ -80,6 +80,7 @@ def write_export(
     *,
     query: str | None = None,
     evidence_ids: Iterable[str] | None = None,
+    flt: EvidenceFilter | None = None,
     selection: Selection | None = None,
     romanise: bool = False,
     include_sensitive: bool = False,
@@ -90,16 +91,24 @@ def write_export(
     Ukrainian or Russian claim and quote in Latin letters, by the official standard of its language (Ukrainian:
     KMU 2010; Russian: BGN/PCGN), and which standard that was. Sensitive findings and those of sensitive sources
     are left out (store.sensitivity) unless `include_sensitive`; how many were is `selection.sensitive_left_out`.
-    `progress` is called with the number of findings written so far, after each batch."""
+    `progress` is called with the number of findings written so far, after each batch. `flt`, instead of
+    `query`: the findings of an explorer list (its search, chips and facets), read as its own query reads them
+    (not its ids first, then each finding by its id: twice the time at 165,000 findings)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of: {', '.join(FORMATS)})")
-    batches = _id_batches(conn, query, evidence_ids)
+    if flt is not None:
+        if query is not None or evidence_ids is not None:
+            raise ValueError("an export is of a filter, a query or a list of ids, not of two")
+        query = flt.query
+    else:
+        flt = EvidenceFilter(query=(query or "").strip())
+    batches = _id_batches(conn, flt, evidence_ids)
     if not include_sensitive:
         batches = _without_sensitive(conn, batches, selection)
     if fmt == "markdown":  # reports as it writes, after grouping
         n = _write_markdown(conn, batches, out, query, selection, progress, romanise)
     elif fmt == "csv" and not romanise:
-        n = _write_csv(conn, _csv_rows(conn, query, evidence_ids, include_sensitive, selection), out, progress)
+        n = _write_csv(conn, _csv_rows(conn, flt, evidence_ids, include_sensitive, selection), out, progress)
     else:
         records = _records(conn, batches if progress is None else _reporting(batches, progress))
         if romanise:
@@ -219,13 +228,15 @@ def _named(conn: sqlite3.Connection, table: str, column: str, ids: Iterable[str]
     return [{"id": i, "name": str(names.get(i) or i)} for i in wanted]
 
 
-def _id_batches(conn: sqlite3.Connection, query: str | None, evidence_ids: Iterable[str] | None) -> Iterator[list[str]]:
+def _id_batches(
+    conn: sqlite3.Connection, flt: EvidenceFilter, evidence_ids: Iterable[str] | None
+) -> Iterator[list[str]]:
     if evidence_ids is not None:
         ids = list(evidence_ids)
         for i in range(0, len(ids), BATCH):
             yield ids[i : i + BATCH]
         return
-    yield from iter_evidence_ids(conn, EvidenceFilter(query=(query or "").strip()), batch=BATCH)
+    yield from iter_evidence_ids(conn, flt, batch=BATCH)
 
 
 def _without_sensitive(
@@ -430,7 +441,7 @@ _CSV_SOURCE = "LEFT JOIN sources src ON src.id = e.source_id"
 
 def _csv_rows(
     conn: sqlite3.Connection,
-    query: str | None,
+    flt: EvidenceFilter,
     evidence_ids: Iterable[str] | None,
     include_sensitive: bool,
     selection: Selection | None,
@@ -439,24 +450,23 @@ def _csv_rows(
     (one query streamed in list order, as `sqlite3 -csv` of the same SELECT would: no id is looked up twice)."""
     done = 0
     try:
-        for rows in _csv_batches(conn, query, evidence_ids):
+        for rows in _csv_batches(conn, flt, evidence_ids):
             done += len(rows)
             yield _kept(rows, include_sensitive, selection)
     except sqlite3.OperationalError as e:
         if not _not_utf8(e):
             raise
         with _tolerant(conn):  # the same query again, from the finding it stopped at
-            for rows in _csv_batches(conn, query, evidence_ids):
+            for rows in _csv_batches(conn, flt, evidence_ids):
                 skipped, done = min(done, len(rows)), done - min(done, len(rows))
                 if rows[skipped:]:
                     yield _kept(rows[skipped:], include_sensitive, selection)
 
 
 def _csv_batches(
-    conn: sqlite3.Connection, query: str | None, evidence_ids: Iterable[str] | None
+    conn: sqlite3.Connection, flt: EvidenceFilter, evidence_ids: Iterable[str] | None
 ) -> Iterator[list[tuple]]:
     if evidence_ids is None:
-        flt = EvidenceFilter(query=(query or "").strip())
         yield from iter_evidence_rows(conn, flt, _CSV_SELECT, joins=_CSV_SOURCE, batch=BATCH)
         return
     ids = list(evidence_ids)

@@ -315,8 +315,9 @@ def _brief_held_in_memory(conn, query):
     """The Markdown brief as its definition says, every finding held at once: each under its linked actor with
     the most findings in the export (then name, ignoring case, then id), groups largest first, no actor last."""
     from store.export import _id_batches, _markdown_item, _records, md
+    from store.search import EvidenceFilter
 
-    records = list(_records(conn, _id_batches(conn, query, None)))
+    records = list(_records(conn, _id_batches(conn, EvidenceFilter(query=(query or "").strip()), None)))
     sizes, names = {}, {}
     for r in records:
         for a in r["actors"]:
@@ -366,11 +367,12 @@ def test_markdown_grouped_in_sql_is_the_brief_its_definition_gives(db, query):
 
 def test_csv_streamed_is_the_row_by_row_definition(db):
     from store.export import _id_batches, _records, _write_csv_records
+    from store.search import EvidenceFilter
 
     conn = open_readonly(db)
     try:
         want = io.StringIO()
-        n = _write_csv_records(_records(conn, _id_batches(conn, None, None)), want)
+        n = _write_csv_records(_records(conn, _id_batches(conn, EvidenceFilter(), None)), want)
         assert _csv(conn) == want.getvalue() and n > 20
     finally:
         conn.close()
@@ -445,8 +447,9 @@ def _hard_cases(db):
 def _defined_csv(conn, query=None, evidence_ids=None, include_sensitive=False):
     """The CSV as its definition says: whole records, a cell at a time (_cell), through csv."""
     from store.export import _id_batches, _records, _without_sensitive, _write_csv_records
+    from store.search import EvidenceFilter
 
-    batches = _id_batches(conn, query, evidence_ids)
+    batches = _id_batches(conn, EvidenceFilter(query=(query or "").strip()), evidence_ids)
     if not include_sensitive:
         batches = _without_sensitive(conn, batches, None)
     want = io.StringIO()

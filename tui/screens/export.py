@@ -70,22 +70,14 @@ def write_file(
     nothing of it is left."""
     from store.export import selection, write_export
     from store.output import Hashing, check_target, replacing
-    from store.search import iter_evidence_ids
 
     targets = [check_target(path)] + ([check_target(meta_path(path))] if fmt != "markdown" else [])
     if any(t.existing is not None for t in targets):
         raise FileExistsError(f"{path} exists")
     sel = selection(conn, database=database, flt=flt)
-    query_only = not any(
-        (flt.actor_ids, flt.region_ids, flt.categories, flt.countries, flt.years, flt.statuses, flt.source_ids)
-    )
     with replacing(targets[0]) as f:
         out = Hashing(f)
-        if query_only:
-            n = write_export(conn, fmt, out, query=flt.query, selection=sel, progress=progress)
-        else:
-            ids = (i for batch in iter_evidence_ids(conn, flt) for i in batch)
-            n = write_export(conn, fmt, out, evidence_ids=ids, selection=sel, progress=progress)
+        n = write_export(conn, fmt, out, flt=flt, selection=sel, progress=progress)
         if len(targets) > 1:
             with replacing(targets[1]) as meta:
                 meta.write(sel.as_json(fmt=fmt, file=path.name, sha256=out.sha256))
