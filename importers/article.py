@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -307,6 +308,8 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
         blocks, _ = _read_blocks(loaders.TextInput.of_text(text, name), markdown, limits, [])
         found = (*_paragraphs(blocks, title, name), None)
     title, paragraphs, words = found
+    if not norm.isascii() and not unicodedata.is_normalized("NFC", norm):  # (the words hashed are as read)
+        title, paragraphs = _in_nfc(title, paragraphs)
     return Article(
         name=name,
         file_sha256=inp.sha256,
@@ -314,6 +317,15 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
         title=_shorten(title, vocab.MAX_TITLE),
         paragraphs=paragraphs,
         text=norm,
+    )
+
+
+def _in_nfc(title: str, paragraphs: Paragraphs) -> tuple[str, Paragraphs]:
+    """The title and paragraph texts in Unicode NFC, as findings compares and tags text (a text written with
+    combining accents, `Херсонській` with `й` as `и` and a breve, names the same places as the precomposed one)."""
+    texts = [_shorten(unicodedata.normalize("NFC", t), vocab.MAX_TEXT) for t in paragraphs.texts]
+    return unicodedata.normalize("NFC", title), Paragraphs(
+        paragraphs.lines, texts, paragraphs.headings, paragraphs.last_lines
     )
 
 

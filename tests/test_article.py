@@ -386,3 +386,35 @@ def test_paragraphs_read_as_a_list_of_paragraphs(tmp_path: Path) -> None:
         Paragraph(3, 7, "Last.", False, 7),
     ]
     assert read_article(str(one_line)).paragraphs == read_article(str(one_line)).paragraphs
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_an_article_written_with_combining_accents_is_tagged_as_the_precomposed_one(
+    db: Path, tmp_path: Path, suffix: str
+) -> None:
+    """NFD text (`й` as `и` and a breve, as some editors and macOS write it): the same tags, and the title and
+    claims stored in NFC; the capture keeps the text as it came."""
+    import unicodedata
+
+    text = (
+        "# Звіт про Херсонщину\n\n"
+        "У Херсонській області та Запорізькій області працюють китайські й іранські компанії.\n"
+    )
+    nfd = unicodedata.normalize("NFD", text)
+    assert nfd != text
+    outputs = []
+    for name, body in (("nfc", text), ("nfd", nfd)):
+        path = tmp_path / f"{name}{suffix}"
+        path.write_text(body, encoding="utf-8")
+        result = run_cli("import", "article", str(path), "--dry-run", db=db)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout.replace(f"{name}{suffix}", "FILE"))
+    assert "para 1: [kherson, zaporizhzhia, china, iran]" in outputs[0]
+    assert outputs[1] == outputs[0]
+    path = tmp_path / f"nfd{suffix}"
+    assert run_cli("import", "article", str(path), db=db).exit_code == 0
+    (title,) = query(db, "SELECT title FROM sources WHERE title LIKE '%Звіт%'")[0]
+    claims = [c for (c,) in query(db, "SELECT claim FROM evidence WHERE claim LIKE 'У Херсонській%'")]
+    assert title.removeprefix("# ") == "Звіт про Херсонщину" and claims == [
+        unicodedata.normalize("NFC", text.splitlines()[2])
+    ]

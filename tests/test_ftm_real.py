@@ -129,6 +129,30 @@ def test_the_same_identifier_in_another_file_is_proposed_as_the_same(empty_db: P
     assert one(empty_db, "SELECT ref_id FROM external_ids WHERE system = 'inn' AND external_id = '9715374145'") == spc
 
 
+@pytest.mark.parametrize("escaped", [False, True])
+def test_a_name_written_with_combining_accents_is_the_same_name(empty_db: Path, tmp_path: Path, escaped: bool) -> None:
+    """NFD (`Ї` as `І` and a combining diaeresis, as macOS writes names), raw or as JSON escapes: the same id and
+    the same proposal as the precomposed name, and an entity named twice in the two forms has one name."""
+    import unicodedata
+
+    name = "Їжак Трейд"
+    native = tmp_path / "native.json"
+    native.write_text(json.dumps({"actors": [{"id": "yizhak-native", "name": name, "kind": "company"}]}), "utf-8")
+    assert run_cli("import", "json", str(native), db=empty_db).exit_code == 0
+    nfd = unicodedata.normalize("NFD", name)
+    assert nfd != name
+    line = {"id": "ftm-nfd", "schema": "Company", "properties": {"name": [nfd], "alias": [name, nfd]}}
+    path = tmp_path / "nfd.ftm"
+    path.write_text(json.dumps(line, ensure_ascii=escaped) + "\n", encoding="utf-8")
+    assert ("\\u0308" in path.read_text("utf-8")) is escaped
+    summary = imported(empty_db, path)
+    new = ref(empty_db, "ftm-nfd")
+    assert new == "yizhak-treyd"  # the id the precomposed name gives
+    assert [(p["imported"], p["existing"]) for p in summary["proposals"]] == [(new, "yizhak-native")]
+    name_and_aka = one(empty_db, "SELECT name, aka FROM actors WHERE id = ?", new)
+    assert name_and_aka == (name, None)  # the alias in either form is its name
+
+
 # ------------------------------------------------------------------------------------------ relations
 
 

@@ -8,6 +8,7 @@ property becomes an entity of its own, and the property keeps its id; one embedd
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +109,17 @@ def specific(a: str, b: str) -> str:
     return b if a in ("Thing", "LegalEntity") else a
 
 
+def _nfc(text: str) -> str:
+    """`text` in Unicode NFC, as findings compares names and ids (store.integrity): an FtM name written with
+    combining accents (NFD) is then the same name, with the same id and the same matches, as the precomposed one."""
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def _nfc_list(values: list[str]) -> list[str]:
+    """Values in NFC, each once (two spellings of one value in two forms are one value)."""
+    return list(dict.fromkeys(map(_nfc, values)))
+
+
 def _text_list(data: dict, key: str) -> list[str]:
     value = data.get(key)
     if value is None:
@@ -120,7 +132,7 @@ def _text_list(data: dict, key: str) -> list[str]:
         raise LineError(f"`{key}` must be a list of strings, not {vocab.type_name(value)}") from None
     if "" in out:
         out.remove("")
-    return out
+    return out if all(map(str.isascii, out)) else _nfc_list(out)
 
 
 def _text(data: dict, key: str) -> str | None:
@@ -129,7 +141,7 @@ def _text(data: dict, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise LineError(f"`{key}` must be a string, not {vocab.type_name(value)}")
-    return value.strip() or None
+    return _nfc(value.strip()) or None
 
 
 def entity_from(data: object, limits: Limits, out: list[Entity], *, depth: int = 0) -> Entity:
@@ -140,7 +152,7 @@ def entity_from(data: object, limits: Limits, out: list[Entity], *, depth: int =
     ident = data.get("id")
     if not isinstance(ident, str) or not ident.strip():
         raise LineError("lacks an `id` (a non-empty string)")
-    ident = ident.strip()
+    ident = _nfc(ident.strip())
     if len(ident) > MAX_FTM_ID:
         raise LineError(f"has an `id` longer than {MAX_FTM_ID:,} characters")
     schema = data.get("schema")
@@ -182,6 +194,8 @@ def entity_from(data: object, limits: Limits, out: list[Entity], *, depth: int =
             clean = list(dict.fromkeys(clean))
         if "" in clean:
             clean.remove("")
+        if clean and not all(map(str.isascii, clean)):
+            clean = _nfc_list(clean)
         if clean:
             have = props.get(key)
             props[key] = list(dict.fromkeys(have + clean)) if have else clean
