@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -81,6 +82,13 @@ class Connection(sqlite3.Connection):
     _last = 0.0
     timed_out = False
     uncounted_gap = UNCOUNTED_GAP_S
+    _counted: str | None = None  # the real path this connection is counted under in _OPEN
+
+    def close(self) -> None:
+        super().close()
+        real, self._counted = self._counted, None
+        if real is not None:
+            _closed(real)
 
     def pace(self, steps: int) -> None:
         """Call the progress handler every `steps` VM steps instead of every PROGRESS_STEPS, and count pauses
@@ -258,15 +266,23 @@ def _first_read(conn: sqlite3.Connection) -> None:
 
 
 def _connect(target: str, path: Path, *, uri: bool, readers_types: bool) -> Connection:
-    conn = sqlite3.connect(
-        target,
-        uri=uri,
-        isolation_level=None,
-        check_same_thread=False,
-        factory=Connection,
-        detect_types=sqlite3.PARSE_DECLTYPES if readers_types else 0,
-    )
+    real = os.path.realpath(path)
+    with _OPEN_LOCK:  # counted before SQLite opens anything: no -shm is removed under a connection being made
+        _OPEN[real] = _OPEN.get(real, 0) + 1
+    try:
+        conn = sqlite3.connect(
+            target,
+            uri=uri,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=Connection,
+            detect_types=sqlite3.PARSE_DECLTYPES if readers_types else 0,
+        )
+    except BaseException:
+        _closed(real)
+        raise
     assert isinstance(conn, Connection)
+    conn._counted = real
     conn.path = path
     conn.budget = time_limit(path)
     conn.set_progress_handler(conn.progress, PROGRESS_STEPS)
@@ -298,6 +314,25 @@ def _readonly_ways(path: Path) -> list[dict[str, str]]:
 
 
 _CLEANING: set[str] = set()  # files this process reads in WAL mode with connections that clean up
+_OPEN: dict[str, int] = {}  # real path -> connections of this process open to it (made by _connect)
+_OPEN_LOCK = threading.Lock()
+# Files beside which a `mode=ro` reader of this process made the -shm SQLite needs to read a -wal another program
+# left (a WAL-mode database whose last writer did not finish): when the last connection to one closes, the -shm
+# is removed if no other process uses it (journal.remove_unused_shm), so reading leaves the directory as it was.
+_SHM_MADE: set[str] = set()
+
+
+def _closed(real: str) -> None:
+    with _OPEN_LOCK:
+        left = _OPEN.get(real, 1) - 1
+        if left > 0:
+            _OPEN[real] = left
+            return
+        _OPEN.pop(real, None)
+        if real not in _SHM_MADE:
+            return
+        _SHM_MADE.discard(real)
+        journal.remove_unused_shm(Path(real))  # (under the lock: no connection of this process opens meanwhile)
 
 
 def open_readonly(
@@ -319,6 +354,8 @@ def open_readonly(
     path = Path(path)
     _check_file(path)
     conn = None
+    shm = journal.sidecar(path, "-shm")
+    had_shm = shm.exists()
     for params in _readonly_ways(path):
         query_only = params.pop("query_only", None)
         try:
@@ -333,6 +370,9 @@ def open_readonly(
             check_version(conn, path, writing=any_version)
             if query_only:
                 _CLEANING.add(os.path.realpath(path))
+            elif not had_shm and params.get("mode") == "ro" and "immutable" not in params and shm.exists():
+                with _OPEN_LOCK:
+                    _SHM_MADE.add(os.path.realpath(path))
             conn.stop = stop
             return conn
         except sqlite3.OperationalError as e:

@@ -44,6 +44,44 @@ def sidecar(path: Path, suffix: str) -> Path:
     return Path(f"{os.path.realpath(path)}{suffix}")
 
 
+# Where SQLite's unix VFS locks the "dead man switch" of a -shm file: every connection using the file holds a
+# shared lock on this byte, and the first one to open it (the only one that can take it exclusively) resets it.
+_SHM_DMS_BYTE = 128  # (UNIX_SHM_BASE = (22 + SQLITE_SHM_NLOCK) * 4) + SQLITE_SHM_NLOCK, SQLITE_SHM_NLOCK = 8
+
+
+def remove_unused_shm(path: Path) -> bool:
+    """Remove the -shm file beside `path` if no connection of any process uses it (none holds the lock SQLite
+    takes on it; it is removed while this lock is held, as SQLite removes it when the last writer closes). For a
+    -shm a `mode=ro` reader had to make, beside a WAL-mode database with a -wal another program left: the reader
+    leaves the directory as it found it. Call it only when this process has no connection to `path` open
+    (closing a descriptor of the file drops every lock this process holds on it). True if it was removed."""
+    import fcntl
+
+    shm = sidecar(path, "-shm")
+    try:
+        fd = os.open(shm, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+        except OSError:
+            return False  # in use
+        here = os.fstat(fd)
+        try:
+            there = os.stat(shm, follow_symlinks=False)
+        except OSError:
+            return False
+        if (here.st_dev, here.st_ino) != (there.st_dev, there.st_ino):
+            return False
+        os.unlink(shm)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def nonempty(path: Path) -> bool:
     try:
         return path.stat().st_size > 0

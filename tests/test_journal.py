@@ -97,6 +97,73 @@ def test_a_database_another_program_left_in_wal_mode_is_read_without_leaving_fil
     assert listing(db.parent) == files and digest(db) == before
 
 
+def _pending_log(db: Path) -> None:
+    """`db` in WAL mode with a committed change still in its -wal and no -shm: a writer that ended without
+    checkpointing (killed, or its -shm removed)."""
+    code = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode = WAL'); c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "c.execute(\"UPDATE evidence SET confidence = 'high' WHERE rowid = 1\")\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(db)], check=True)
+    Path(f"{db}-shm").unlink()
+    assert listing(db.parent) == ["data.db", "data.db-wal"]
+
+
+def test_a_write_ahead_log_another_program_left_is_read_and_left_as_it_was(db: Path) -> None:
+    """A WAL-mode database with a -wal of committed changes and no -shm: readers see the changes, leave the
+    database and its -wal byte for byte, and remove the -shm SQLite had to make to read them."""
+    _pending_log(db)
+    wal = Path(f"{db}-wal")
+    before, log, files = digest(db), wal.read_bytes(), listing(db.parent)
+    for argv in (*LOOKUPS, ("check",)):
+        proc = findings(db, *argv)
+        assert proc.returncode in (0, 1), (argv, proc.stderr)
+        assert listing(db.parent) == files and digest(db) == before and wal.read_bytes() == log, argv
+    status, report = headless_tui(db, rounds=1)
+    assert status == 0, report
+    assert listing(db.parent) == files and digest(db) == before and wal.read_bytes() == log
+    conn = open_readonly(db)
+    try:  # the change in the log is read
+        assert conn.execute("SELECT confidence FROM evidence WHERE rowid = 1").fetchone() == ("high",)
+    finally:
+        conn.close()
+    assert listing(db.parent) == files
+
+
+def test_the_shm_a_reader_made_stays_while_another_program_uses_it(db: Path) -> None:
+    """The -shm made by a reader is another program's too once it opens the database: it stays, and that
+    program goes on reading through it."""
+    _pending_log(db)
+    conn = open_readonly(db)
+    assert Path(f"{db}-shm").exists()
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "print(c.execute('SELECT confidence FROM evidence WHERE rowid = 1').fetchone()[0], flush=True)\n"
+            "sys.stdin.readline()\n"
+            "print(c.execute('SELECT count(*) FROM evidence').fetchone()[0], flush=True)\n",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert other.stdout is not None and other.stdin is not None
+    assert other.stdout.readline().strip() == "high"  # it has the database open, through the same -shm
+    conn.close()
+    assert Path(f"{db}-shm").exists()  # in use: kept
+    other.stdin.write("\n")
+    other.stdin.flush()
+    assert int(other.stdout.readline()) > 0
+    other.wait(timeout=60)
+
+
 # -------------------------------------------------------------------------------------------- failed writes
 
 
