@@ -117,6 +117,8 @@ def export(
         targets = checked_targets(paths, force=force)
     conn = open_db(ctx)
     try:
+        if text:
+            _explain(conn, text)
         sel = None
         if fmt != "ftm":
             from store.export import selection
@@ -141,6 +143,25 @@ def export(
             click.echo(f"what it holds: {printable(str(targets[1].path))}", err=True)
     elif sel is not None:
         click.echo(f"exported {printable(sel.summary())}", err=True)
+
+
+def _explain(conn: sqlite3.Connection, text: str) -> None:
+    """As `findings search` does, on stderr: a line for each part of the query that names nothing (it is left
+    out: `Searched without it.`). A query with nothing to search for (`!!!`) is an error, not every finding."""
+    from store.search import notes, query_error_means_empty, query_plan
+    from store.search.plan import nothing_to_search
+    from store.text import printable
+
+    with query_error_means_empty:
+        nothing = nothing_to_search(text, query_plan(conn, text).query)
+        if nothing:
+            raise click.ClickException(
+                f"{printable(nothing[0])}; nothing was exported (without a query, export writes every finding)"
+            )
+    lines = [printable(line) for line in notes(conn, text)]
+    if lines:
+        sys.stderr.write("".join(line + "\n" for line in lines))
+        sys.stderr.flush()
 
 
 def _meta_path(output: Path) -> Path:

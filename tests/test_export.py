@@ -487,3 +487,20 @@ def test_csv_streamed_is_the_definition_for_every_kind_of_cell(db, monkeypatch, 
         assert out.getvalue() == _defined_csv(conn, evidence_ids=ids)
     finally:
         conn.close()
+
+
+def test_an_export_query_says_what_names_nothing_and_one_of_nothing_exports_nothing(db, tmp_path):
+    """As `search` does: an unknown qualifier is named (and the rest of the query exported); a query with no
+    letter or digit is an error, not every finding, and writes no file."""
+    result = run_cli("export", "csv", "yuan", "colour:red", db=db)
+    assert result.exit_code == 0
+    assert "no qualifier 'colour:'" in result.stderr and "Searched without it." in result.stderr
+    assert result.stdout.count("\n") == 1 + 2  # the header and yuan's two findings
+    out = tmp_path / "exports" / "all.csv"
+    out.parent.mkdir()
+    for query in ("!!!", "«»", "-"):
+        result = run_cli("export", "csv", "-o", str(out), "--", query, db=db)
+        assert result.exit_code == 1, (query, result.output)
+        assert "nothing to search for" in result.stderr and "nothing was exported" in result.stderr
+        assert list(out.parent.iterdir()) == []
+    assert run_cli("export", "csv", db=db).stdout.count("\n") == 1 + 29  # no query: every finding
