@@ -159,10 +159,17 @@ class CsvTable:
                 yield inp, reader, row
             except csv.Error as e:
                 line = max(row.read, 1)  # the line read last
+                # a row over several lines: a quoted cell holds line breaks, and the error is about that cell,
+                # named by the line the row (and so the quote) starts on
+                start = f" (in the row from line {row.line:,}: is a quote left open there?)" if row.line < line else ""
                 if "field larger than field limit" in str(e):
-                    raise DataError(self.limits.field_too_big("a cell"), file=self.name, line=line) from None
-                message = "contains a NUL byte (binary data?)" if "NUL" in str(e) else f"invalid CSV: {e}"
-                raise DataError(message, file=self.name, line=line) from None
+                    raise DataError(self.limits.field_too_big("a cell") + start, file=self.name, line=line) from None
+                if "NUL" in str(e):
+                    raise DataError("contains a NUL byte (binary data?)", file=self.name, line=line) from None
+                if "unexpected end of data" in str(e) and start:
+                    message = f"a quoted cell in this row never closes (the file ends at line {line:,})"
+                    raise DataError(message, file=self.name, line=row.line) from None
+                raise DataError(f"invalid CSV: {e}{start}", file=self.name, line=line) from None
 
     def records(self) -> Iterator[tuple[str, Any]]:
         """(table, validated record) for each row. Findings come a block of whole lines at a time when each line

@@ -204,7 +204,25 @@ def _deep_ftm(path: Path) -> None:
     path.write_text(company + deep, encoding="utf-8")
 
 
+def _unclosed_quote_csv(path: Path) -> None:
+    """A quote opened on line 2 and never closed: 500 more lines are read into its cell before the file ends."""
+    lines = "".join(f"more text, line {i}\n" for i in range(3, 503))
+    path.write_text(f'id,claim,category,source_id\nopen,"never closed,trade,{SRC}\n{lines}', encoding="utf-8")
+
+
+def _unclosed_quote_huge_csv(path: Path) -> None:
+    """The same, with enough lines after it for its cell to pass the 1 MB limit first."""
+    lines = "".join(f"more text, line {i}, padding padding padding\n" for i in range(3, 30_003))
+    path.write_text(f'id,claim,category,source_id\nopen,"never closed,trade,{SRC}\n{lines}', encoding="utf-8")
+
+
 GENERATED: dict[str, tuple[Callable[[Path], None], Reject | Accept | Warn]] = {
+    # (named at the row's first line, where the quote opens, not where reading stopped)
+    "unclosed-quote.csv": (_unclosed_quote_csv, reject(2, None, "a quoted cell in this row never closes", "line 502")),
+    "unclosed-quote-huge.csv": (
+        _unclosed_quote_huge_csv,
+        reject(22_548, None, "a cell is longer than 1 MB", "in the row from line 2: is a quote left open there?"),
+    ),
     "huge-field.yaml": (_huge_yaml, reject(5, "claim", "is longer than 1 MB", "--max-field-size")),
     "huge-field.json": (_huge_json, reject(4, "claim", "is 10,000,000 characters long")),
     "huge-field.csv": (_huge_csv, reject(2, None, "a cell is longer than 1 MB", "--max-field-size")),
