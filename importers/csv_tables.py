@@ -151,9 +151,11 @@ class CsvTable:
     @contextlib.contextmanager
     def _open(self) -> Iterator[tuple[loaders.TextInput, Any, _Row]]:  # Any: the csv module's reader type
         """A csv reader over the file, checked as UTF-8 (BOM allowed) as it is read; errors name the line."""
-        csv.field_size_limit(self.limits.field_bytes)
+        before = csv.field_size_limit(self.limits.field_bytes)  # (the csv module's one limit, for the process)
         row = _Row()
-        with loaders.TextInput(self.path, stdin=False, nul=True) as inp:
+        with contextlib.ExitStack() as stack:
+            stack.callback(csv.field_size_limit, before)  # put back: the limit is for this import only
+            inp = stack.enter_context(loaders.TextInput(self.path, stdin=False, nul=True))
             reader = csv.reader(self._lines(inp, row), strict=True)
             try:
                 yield inp, reader, row

@@ -598,6 +598,27 @@ def test_csv_cell_over_the_field_limit_without_quotes(tmp_path: Path, monkeypatc
     assert outcomes[0] == outcomes[1] and outcomes[0][0] == "error" and outcomes[0][1][2] == BAD + 2, outcomes
 
 
+def test_an_import_s_cell_limit_is_put_back_for_the_rest_of_the_process(tmp_path: Path) -> None:
+    """csv.field_size_limit is the csv module's one setting for the whole process: an import's limit (here 200)
+    must not be what a later reader of CSV in the same process (an export's test, a tool) is held to."""
+    import csv
+
+    from tests.conftest import ROOT, run_cli
+
+    before = csv.field_size_limit()
+    path = _csv_file(tmp_path, [_row(i) for i in range(10)])
+    assert len(list(CsvTable(path, limits=Limits(field_bytes=200)).records())) > 0
+    assert csv.field_size_limit() == before
+    bad = _csv_file(tmp_path, ["e-bad," + "x" * 300 + ",trade,csv-source\r\n"])
+    with pytest.raises(DataError):
+        list(CsvTable(bad, limits=Limits(field_bytes=200)).records())
+    assert csv.field_size_limit() == before
+    statements = ROOT / "tests" / "data" / "ftm" / "yente-t1-head.statements.csv"  # FtM statements: a CSV too
+    result = run_cli("import", "ftm", str(statements), "--dry-run", "--max-record-size", "2K", db=tmp_path / "x.db")
+    assert result.exit_code in (0, 1), result.output
+    assert csv.field_size_limit() == before
+
+
 @pytest.mark.parametrize(
     "other",
     [{"id": "e-x", "claim": "c", "source": "s"}, {"claim": "c", "id": "e-x", "category": "trade"}, {"id": "e-x"}],

@@ -368,10 +368,11 @@ class InputFile:
                 line_of["n"] = n
                 yield line_text
 
-        csv.field_size_limit(self.limits.record_bytes)
         reader = csv.reader(texts())
+        before = csv.field_size_limit()  # (the csv module's one limit, for the process: put back after each row)
         while True:
             start = line_of["n"] + 1
+            csv.field_size_limit(self.limits.record_bytes)
             try:
                 row = next(reader)
             except StopIteration:
@@ -379,6 +380,8 @@ class InputFile:
             except csv.Error as e:
                 yield Item(start, ItemKind.STATEMENT, error=f"is not valid CSV: {e}")
                 continue
+            finally:
+                csv.field_size_limit(before)
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(columns):
