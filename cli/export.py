@@ -118,7 +118,7 @@ def export(
     conn = open_db(ctx)
     try:
         if text:
-            _explain(conn, text)
+            _explain(conn, text, fmt)
         sel = None
         if fmt != "ftm":
             from store.export import selection
@@ -145,10 +145,11 @@ def export(
         click.echo(f"exported {printable(sel.summary())}", err=True)
 
 
-def _explain(conn: sqlite3.Connection, text: str) -> None:
-    """As `findings search` does, on stderr: a line for each part of the query that names nothing (it is left
-    out: `Searched without it.`). A query with nothing to search for (`!!!`) is an error, not every finding."""
-    from store.search import notes, query_error_means_empty, query_plan
+def _explain(conn: sqlite3.Connection, text: str, fmt: str) -> None:
+    """What `findings search` says of the query, on stderr (cli.search_output.explain); a query with nothing to
+    search for (`!!!`) is an error here, not an export of every finding."""
+    from cli.search_output import explain
+    from store.search import query_error_means_empty, query_plan
     from store.search.plan import nothing_to_search
     from store.text import printable
 
@@ -158,10 +159,7 @@ def _explain(conn: sqlite3.Connection, text: str) -> None:
             raise click.ClickException(
                 f"{printable(nothing[0])}; nothing was exported (without a query, export writes every finding)"
             )
-    lines = [printable(line) for line in notes(conn, text)]
-    if lines:
-        sys.stderr.write("".join(line + "\n" for line in lines))
-        sys.stderr.flush()
+    explain(conn, text, f"findings export {fmt}")
 
 
 def _meta_path(output: Path) -> Path:

@@ -29,9 +29,9 @@ def run(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...], limit: int,
     explain(conn, text)
 
 
-def explain(conn: sqlite3.Connection, text: str) -> None:
+def explain(conn: sqlite3.Connection, text: str, command: str = "findings search") -> None:
     """On stderr: one line per part of the query that names nothing (store.search.notes), then
-    `did you mean: findings search '...'` with the query corrected, when there is a correction."""
+    `did you mean: COMMAND '...'` with the query corrected, when there is a correction."""
     import sys
 
     from store.search import correction, notes
@@ -39,7 +39,7 @@ def explain(conn: sqlite3.Connection, text: str) -> None:
     lines = [visible(line) for line in notes(conn, text)]
     fixed = correction(conn, text)
     if fixed is not None:
-        lines.append(f"did you mean: findings search {shell_quoted(visible(fixed))}")
+        lines.append(f"did you mean: {command} {shell_quoted(visible(fixed))}")
     if lines:
         sys.stderr.write("".join(line + "\n" for line in lines))
         sys.stderr.flush()

@@ -37,6 +37,7 @@ from importers.slugs import short_hash, slugify
 from importers.summary import print_summary
 from store import vocab
 from store.errors import DataError
+from store.query import nfc
 from store.records import Batch, Evidence, ExternalId, Origin, Source
 from store.text import printable
 
@@ -323,10 +324,8 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
 def _in_nfc(title: str, paragraphs: Paragraphs) -> tuple[str, Paragraphs]:
     """The title and paragraph texts in Unicode NFC, as findings compares and tags text (a text written with
     combining accents, `Херсонській` with `й` as `и` and a breve, names the same places as the precomposed one)."""
-    texts = [_shorten(unicodedata.normalize("NFC", t), vocab.MAX_TEXT) for t in paragraphs.texts]
-    return unicodedata.normalize("NFC", title), Paragraphs(
-        paragraphs.lines, texts, paragraphs.headings, paragraphs.last_lines
-    )
+    texts = [_shorten(nfc(t), vocab.MAX_TEXT) for t in paragraphs.texts]
+    return nfc(title), Paragraphs(paragraphs.lines, texts, paragraphs.headings, paragraphs.last_lines)
 
 
 def _words_sha256(pieces: list[str]) -> str:

@@ -8,13 +8,13 @@ property becomes an entity of its own, and the property keeps its id; one embedd
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from importers.ftm.limits import Limits
 from store import ftm_mapping as M
 from store import vocab
+from store.query import nfc
 from store.records import Origin
 
 MAX_FTM_ID = 1_000
@@ -109,15 +109,10 @@ def specific(a: str, b: str) -> str:
     return b if a in ("Thing", "LegalEntity") else a
 
 
-def _nfc(text: str) -> str:
-    """`text` in Unicode NFC, as findings compares names and ids (store.integrity): an FtM name written with
-    combining accents (NFD) is then the same name, with the same id and the same matches, as the precomposed one."""
-    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
 def _nfc_list(values: list[str]) -> list[str]:
-    """Values in NFC, each once (two spellings of one value in two forms are one value)."""
-    return list(dict.fromkeys(map(_nfc, values)))
+    """Values in NFC (store.query.nfc, as findings compares names and ids: an FtM name written with combining
+    accents is the same name, with the same id and matches), each once (two forms of one value are one value)."""
+    return list(dict.fromkeys(map(nfc, values)))
 
 
 def _text_list(data: dict, key: str) -> list[str]:
@@ -141,7 +136,7 @@ def _text(data: dict, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise LineError(f"`{key}` must be a string, not {vocab.type_name(value)}")
-    return _nfc(value.strip()) or None
+    return nfc(value.strip()) or None
 
 
 def entity_from(data: object, limits: Limits, out: list[Entity], *, depth: int = 0) -> Entity:
@@ -152,7 +147,7 @@ def entity_from(data: object, limits: Limits, out: list[Entity], *, depth: int =
     ident = data.get("id")
     if not isinstance(ident, str) or not ident.strip():
         raise LineError("lacks an `id` (a non-empty string)")
-    ident = _nfc(ident.strip())
+    ident = nfc(ident.strip())
     if len(ident) > MAX_FTM_ID:
         raise LineError(f"has an `id` longer than {MAX_FTM_ID:,} characters")
     schema = data.get("schema")
