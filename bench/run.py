@@ -1062,7 +1062,8 @@ def list_probe(db: Path, repeats: int) -> dict:
 
 
 def _probe_list_main(db: Path) -> None:
-    """One run of the list probe (in its own process): prints JSON.
+    """One run of the list probe (in its own process): prints JSON. The list is mounted on an explorer screen
+    (tui.screens.base.FindingsScreen, whose frames go out when they are due), as on the home screen.
 
     No Pilot waits in the timed path (they sleep and poll for idleness): the list's `render_line` is wrapped to
     note when a row is first drawn with its data, and End goes to the list's own action, as the key binding does.
@@ -1074,11 +1075,13 @@ def _probe_list_main(db: Path) -> None:
 
     from store.search import EvidenceFilter
     from tui.db import Database
+    from tui.screens.base import FindingsScreen
     from tui.sources import EvidenceSource
     from tui.widgets.lists import EvidenceList
 
     class Host(App[None]):
         CSS_PATH = str(ROOT / "tui" / "findings.tcss")
+        holding_output = False  # what FindingsScreen asks of the explorer (FindingsApp holds only its first frame)
 
         def __init__(self) -> None:
             super().__init__()
@@ -1107,8 +1110,16 @@ def _probe_list_main(db: Path) -> None:
                 return strip
 
             vlist.render_line = timed_render_line  # type: ignore[method-assign]
+            screen = FindingsScreen()  # the explorer's screens' own painting (tui/screens/base.py)
+            await app.push_screen(screen)
+            while not (screen.is_current and screen._resized):
+                await asyncio.sleep(0.0005)
+            # The lists' thread has its connection, as in the explorer, whose start-up opened it (its home screen's
+            # lists): opening one, 8 ms alone and 20-30 ms beside the list's first frames, is the start-up's
+            # figure, the same at any size, and only blurred this one.
+            await app.db.call(app.db.conn, lane="lists")
             t = time.perf_counter()
-            await app.mount(vlist)
+            await screen.mount(vlist)
             vlist.focus()
             open_s = await drawn_at(drawn, 0) - t
             while vlist.count is None:  # the count arrives with (or just after) the first page

@@ -3,9 +3,10 @@ Escape / Backspace to go back through the history (the screen stack)."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
+from textual import constants, events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -15,7 +16,10 @@ from tui.text import clean
 from tui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
     from textual.widget import Widget
+
+FRAME_S = 1 / constants.MAX_FPS  # the shortest time between two frames: Textual's own (its update timer's, 60 Hz)
 
 
 class FindingsScreen(Screen[Any]):
@@ -81,15 +85,48 @@ class FindingsScreen(Screen[Any]):
           the update timer brings the screen back here if nothing else does.
         (Overrides a private handler of Screen, with Textual internals: tui.textual_internals.)"""
         app = findings_app(self)
-        if not (app.holding_output and self is app.screen and self.is_current):
+        if not (self is app.screen and self.is_current):
             return
         if textual_internals.in_batch_update(app) or app.is_inline or not (self._resumed and self._resized):
+            return
+        if not app.holding_output:
+            self._paint_when_due()  # (Textual's update timer, which Screen._on_idle wakes, may paint it first)
             return
         if textual_internals.refresh_pending(self):
             textual_internals.refresh_now(self)
         if app.message_queue_size or any(widget.message_queue_size for widget in self.walk_children()):
             event.prevent_default()
             textual_internals.wake_update_timer(self)
+
+    # When this screen last wrote a frame (time.monotonic()), and the timer that paints what waits for the next
+    _painted_at = 0.0
+    _paint_timer: Timer | None = None
+
+    def _paint_when_due(self) -> None:
+        """Paint a pending update as soon as the screen is idle, or, within FRAME_S of the last frame, when it is due.
+
+        Textual paints at the next tick of its 60 Hz update timer, and an update asked for just after a frame (the
+        rows a list's database thread sends just after the list's first paint, the last page after End) waits for
+        the tick after next: 17-33 ms in which the rows are ready and not shown (bench/RESULTS.md, "Frames when
+        they are due"). Here the update goes out at once when the last frame is older than FRAME_S, else when it
+        is that old (or at the update timer's tick, if that comes first), with whatever else came meanwhile.
+        Updates that arrive together (everything handled before the screen is idle) go out as one frame.
+        Screen._on_idle, which runs after this, finds nothing left to paint and runs the `call_after_refresh`
+        callbacks, or wakes the update timer. (Holding Textual's timer back until the update is due, so as to
+        keep to one frame per FRAME_S, made opening a list slower, not faster: bench/RESULTS.md.)"""
+        if not textual_internals.refresh_pending(self):
+            return
+        wait = self._painted_at + FRAME_S - time.monotonic()
+        if wait <= 0:
+            textual_internals.refresh_now(self)
+        elif self._paint_timer is None:
+            self._paint_timer = self.set_timer(wait, self._paint_due, name="paint-when-due")
+
+    def _paint_due(self) -> None:
+        self._paint_timer = None
+        if self.is_current and not textual_internals.in_batch_update(self.app):
+            self._paint_when_due()
+        self.check_idle()  # Screen._on_idle then runs the callbacks the paint left queued (or wakes its own timer)
 
     def _compositor_refresh(self) -> None:
         """Render the screen and write the changes, unless the app holds its output (FindingsApp.hold_output):
@@ -100,6 +137,8 @@ class FindingsScreen(Screen[Any]):
         if app.holding_output and self is app.screen and not app.is_inline:
             textual_internals.forget_dirty_widgets(self)
             return
+        if self is app.screen:
+            self._painted_at = time.monotonic()
         super()._compositor_refresh()
 
     def on_mount(self) -> None:
