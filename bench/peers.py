@@ -162,10 +162,11 @@ def first_screen(
 ) -> dict:
     """Launch in a pty: the start-up figures (bench/pty_session.py) and when the screen first showed a row
     (`ready`), then resident memory `hold` seconds after launch (the start-up read ends at quiet, or at `hold` for
-    a program that keeps drawing); no `hold`: at quiet."""
+    a program that keeps drawing, or when the screen is ready if that is later: a loaded machine, where a first
+    launch compiles its bytecode, can take longer than `hold`); no `hold`: at quiet."""
     s = _session(cmd, env_extra)
     try:
-        out = s.startup(settle=settle, limit=hold or 30.0, ready=ready)
+        out = s.startup(settle=settle, ready=ready, end_by=hold or None)
         rest = hold - (time.monotonic() - s.t_start)
         if hold and rest > 0:
             s.drain(rest, rest)

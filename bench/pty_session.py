@@ -243,10 +243,17 @@ class Session:
 
     # ------------------------------------------------------------------ measurements
     def startup(
-        self, *, settle: float = 1.5, limit: float = 30.0, ready: Callable[[Session], bool] | None = None
+        self,
+        *,
+        settle: float = 1.5,
+        limit: float = 30.0,
+        ready: Callable[[Session], bool] | None = None,
+        end_by: float | None = None,
     ) -> dict:
         """Start the program and read its first screen until quiet. With `ready` (a test of the screen, such as
-        "a row of the list is drawn"), also `ready_s` and `ready_rss_kb`: when the screen first passed it."""
+        "a row of the list is drawn"), also `ready_s` and `ready_rss_kb`: when the screen first passed it. With
+        `end_by` (for a program that keeps drawing), the read also ends once the screen is ready and `end_by`
+        seconds have passed since launch; a program not ready by then is still waited for, up to `limit`."""
         self.start()
         shown: list[int] = []
         cpu: list[float | None] = []
@@ -260,7 +267,7 @@ class Session:
                 rss.append(self.rss_kb().get("VmRSS"))
             if ready is not None and not ready_at and burst.chunks and ready(self):
                 ready_at.append((burst.chunks[-1][0], self.rss_kb().get("VmRSS")))
-            return False
+            return end_by is not None and bool(ready_at) and time.monotonic() - self.t_start >= end_by
 
         # The quiet period starts at the first paint, not at the first byte: the terminal set-up comes first, and
         # on a loaded machine the frame can follow it by more than `settle`.
