@@ -154,6 +154,7 @@ def rules_in_force(rules: Iterable[tuple[str, Callable[[str], str]]]) -> Iterato
 def _clear_caches() -> None:
     word_key.cache_clear()
     stem_keys.cache_clear()
+    query_keys.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -224,6 +225,7 @@ def words(text: str) -> list[str]:
     return [_POSSESSIVE.sub("", w) for w in _WORD.findall(text)]
 
 
+@lru_cache(maxsize=65536)
 def _is_cyrillic_word(word: str) -> bool:
     return has_cyrillic(word) and has_cyrillic(unmixed(word))
 
@@ -276,6 +278,7 @@ def name_keys(*texts: str | None) -> tuple[str | None, str | None]:
     return _joined(keys), _joined(stems)
 
 
+@lru_cache(maxsize=65536)
 def query_keys(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(keys, stems): what one word of a query searches in the `keys` and the `stems` columns.
 

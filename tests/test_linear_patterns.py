@@ -240,7 +240,7 @@ FOUND, DYNAMIC = discover()
 DYNAMIC_KNOWN = {
     "store/search/spelling.py": "one word of the query, escaped (a literal), between one-character lookarounds",
     "store/text.py": "one character class, built from the table of characters shown as codes",
-    "store/scripts.py": "one character class of the Cyrillic blocks of Unicode, built from their ranges",
+    "store/scripts.py": "one character class each: the Cyrillic blocks of Unicode, the letters of the Latin ones",
 }
 
 

@@ -679,6 +679,7 @@ NASTY = st.text(
 @example(text="NEAR(a b, 3) ^x {claim}: y")
 @example(text="a" * 9_999 + "*")
 @example(text="Hua\udcffwei actor:\ud800 \ud800")
+@example(text="\U00018cd6\n0")
 def test_never_raises_on_any_text(conn, text):
     for as_you_type in (False, True):
         hits = S.search(conn, text, as_you_type=as_you_type)
@@ -772,6 +773,13 @@ def test_a_query_with_nothing_to_search_for_says_so(conn):
     assert "is the terminal set to UTF-8?" in S.notes(conn, "\ufffd\ufffd\ufffd")[0]
     for text in ("", "   ", "Huawei", "kind:actor", "-coal"):
         assert not any("nothing to search for" in line for line in S.notes(conn, text)), text
+    # a newline or an escape in what was pasted is shown on the note's one line, never sent as it is
+    (line,) = S.notes(conn, "!!\n!!\x1b[")
+    assert line.startswith("nothing to search for in '!! !!") and "\n" not in line and "\x1b" not in line
+    # as you type, a last word too short to search yet (`0`, `a`) is no reason to say the query holds nothing
+    for text in ("0", "!! a", "\U00018cd6\n0"):
+        assert not any("nothing to search for" in n for n in S.notes(conn, text, as_you_type=True)), text
+    assert S.notes(conn, "!!!", as_you_type=True) == S.notes(conn, "!!!")
 
 
 def test_an_actor_or_region_hit_shows_its_names_not_its_matching_keys(conn):

@@ -43,6 +43,7 @@ from store.search.names import (
 )
 from store.search.tables import TABLES, marks
 from store.search.variants import exact, excluded_expression, expressions
+from store.text import printable
 
 TYPE_CHECKING = False  # not typing's: `findings search` never imports typing (about 2 ms)
 if TYPE_CHECKING:
@@ -239,7 +240,8 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
                 else [variant_note(conn, plan.query, (plan.match, plan.exact), (plan.entity_match, plan.entity_exact))]
             )
             plan.notes = (
-                *nothing_to_search(text, plan.query),
+                # as you type, a last word too short to search yet (`0`) is no reason for the note
+                *([] if as_you_type and has_content(text) else nothing_to_search(text, plan.query)),
                 *describe(conn, plan.problems, left_out=not plan.empty),
                 *words,
                 *filter(None, variants),
@@ -253,7 +255,7 @@ def nothing_to_search(text: str, query: Query) -> list[str]:
     word, no qualifier. A U+FFFD in it is what a terminal sends that is not UTF-8 (one set to CP1251 or KOI8-R)."""
     if not query.is_empty or not text.strip():
         return []
-    shown = text.strip()[:40]
+    shown = printable(text.strip()[:40])  # one line, control characters shown
     if "\ufffd" in text:
         return ["\ufffd stands for a byte that is not UTF-8 text: is the terminal set to UTF-8?"]
     return [f"nothing to search for in '{shown}': a search needs a letter or a digit"]
