@@ -24,6 +24,15 @@ def _program(tmp_path, body: str) -> list[str]:
     return [sys.executable, str(script)]
 
 
+def _startup(cmd: list[str], tmp_path, *, hold: float) -> dict:
+    """The first screen as bench/peers.py reads it: a 5 s settle, a 20 s limit, ended by `hold` once ready."""
+    s = Session(cmd, cwd=str(tmp_path))
+    try:
+        return s.startup(settle=5.0, limit=20.0, ready=_rows, end_by=hold)
+    finally:
+        s.close()
+
+
 def test_rows_shown_after_the_hold_are_still_waited_for(tmp_path) -> None:
     # The title at once, the rows 0.6 s after the program started: later than the hold on any machine.
     cmd = _program(
@@ -36,12 +45,7 @@ def test_rows_shown_after_the_hold_are_still_waited_for(tmp_path) -> None:
         time.sleep(30)
         """,
     )
-    s = Session(cmd, cwd=str(tmp_path))
-    hold = 0.3
-    try:
-        out = s.startup(settle=5.0, limit=20.0, ready=_rows, end_by=hold)
-    finally:
-        s.close()
+    out = _startup(cmd, tmp_path, hold=0.3)
     assert out["first_paint_s"] is not None
     assert out["ready_s"] is not None and out["ready_s"] >= 0.6
 
@@ -59,12 +63,8 @@ def test_a_program_that_keeps_drawing_is_read_until_the_hold(tmp_path) -> None:
             time.sleep(0.02)
         """,
     )
-    s = Session(cmd, cwd=str(tmp_path))
     hold = 0.5
-    try:
-        out = s.startup(settle=5.0, limit=20.0, ready=_rows, end_by=hold)
-    finally:
-        s.close()
+    out = _startup(cmd, tmp_path, hold=hold)
     assert out["ready_s"] is not None
     # It stopped at the hold, not at the 20 s limit (the program never goes quiet for the 5 s settle).
     assert hold <= out["quiet_s"] < 10.0
