@@ -51,7 +51,6 @@ def _letter_ranges(ranges: tuple[tuple[int, int], ...]) -> str:
 # One character class each, so that a word's letters are counted by the regex engine, not a call per letter
 # (names of every import are checked: a Python loop over their letters was a tenth of an FtM import).
 _LATIN_LETTER = re.compile(f"[{_letter_ranges(_LATIN_RANGES)}]")
-_CYRILLIC_LETTER = _HAS_CYRILLIC
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 
 
@@ -77,7 +76,7 @@ def script_counts(word: str) -> tuple[int, int]:
     """(Latin letters, Cyrillic letters) in `word`."""
     if word.isascii():
         return sum(ch.isalpha() for ch in word), 0
-    return len(_LATIN_LETTER.findall(word)), len(_CYRILLIC_LETTER.findall(word))
+    return len(_LATIN_LETTER.findall(word)), len(_HAS_CYRILLIC.findall(word))
 
 
 def is_mixed(word: str) -> bool:
