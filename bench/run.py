@@ -1063,7 +1063,12 @@ def list_probe(db: Path, repeats: int) -> dict:
 
 def _probe_list_main(db: Path) -> None:
     """One run of the list probe (in its own process): prints JSON. The list is mounted on an explorer screen
-    (tui.screens.base.FindingsScreen, whose frames go out when they are due), as on the home screen.
+    (tui.screens.base.FindingsScreen, whose frames go out when they are due) of the explorer's own app, which
+    keeps the old frame up while it opens, until the list has its count and first rows (at most HOLD_S), as the
+    home screen and the drill-down screens do when their lists open (HomeScreen._check_ready,
+    EntityScreen._maybe_ready): one paint with the rows in it. (Unheld, the screen painted the list empty first
+    whenever that paint came before the first page, and the rows then waited up to a frame-time for the next:
+    a race of a few milliseconds that decided 15 ms either way, the same at 10k and at 1M; bench/RESULTS.md.)
 
     No Pilot waits in the timed path (they sleep and poll for idleness): the list's `render_line` is wrapped to
     note when a row is first drawn with its data, and End goes to the list's own action, as the key binding does.
@@ -1071,21 +1076,42 @@ def _probe_list_main(db: Path) -> None:
     """
     import asyncio
 
-    from textual.app import App
+    from textual import on
 
     from store.search import EvidenceFilter
-    from tui.db import Database
+    from tui.app import FindingsApp
     from tui.screens.base import FindingsScreen
     from tui.sources import EvidenceSource
     from tui.widgets.lists import EvidenceList
+    from tui.widgets.virtual_list import VirtualList
 
-    class Host(App[None]):
-        CSS_PATH = str(ROOT / "tui" / "findings.tcss")
-        holding_output = False  # what FindingsScreen asks of the explorer (FindingsApp holds only its first frame)
+    class Opening(FindingsScreen):
+        """A blank explorer screen that shows its list once it has its count and first rows."""
+
+        waiting: VirtualList | None = None
+        counted_at: float | None = None  # when the list's count came in (time.perf_counter())
+
+        @on(VirtualList.Counted)
+        def _counted(self) -> None:
+            if self.counted_at is None:
+                self.counted_at = time.perf_counter()
+            self._check_ready()
+
+        @on(VirtualList.Highlighted)
+        def _check_ready(self) -> None:
+            vlist = self.waiting
+            if vlist is not None and vlist.count is not None and (not vlist.count or vlist.row_at(0) is not None):
+                self.waiting = None
+                self.app.output_ready()  # type: ignore[attr-defined]
+
+    class Host(FindingsApp):
+        CSS_PATH = str(ROOT / "tui" / "findings.tcss")  # (a relative path would be read from bench/)
 
         def __init__(self) -> None:
-            super().__init__()
-            self.db = Database(db)
+            super().__init__(db)
+
+        def get_default_screen(self) -> Opening:
+            return Opening()
 
     async def drawn_at(drawn: dict[int, float], index: int, limit: float = 30.0) -> float:
         deadline = time.perf_counter() + limit
@@ -1110,22 +1136,30 @@ def _probe_list_main(db: Path) -> None:
                 return strip
 
             vlist.render_line = timed_render_line  # type: ignore[method-assign]
-            screen = FindingsScreen()  # the explorer's screens' own painting (tui/screens/base.py)
-            await app.push_screen(screen)
+            screen = app.screen
+            assert isinstance(screen, Opening)
             while not (screen.is_current and screen._resized):
                 await asyncio.sleep(0.0005)
+            app.release_output()  # the app's start-up hold (the blank screen is all there is to show)
+
             # The lists' thread has its connection, as in the explorer, whose start-up opened it (its home screen's
             # lists): opening one, 8 ms alone and 20-30 ms beside the list's first frames, is the start-up's
             # figure, the same at any size, and only blurred this one.
-            await app.db.call(app.db.conn, lane="lists")
+            def loaded() -> None:  # the schema read, as every query of the explorer's start-up had it
+                app.db.conn().execute("SELECT 1 FROM evidence LIMIT 0").fetchall()
+
+            await app.db.call(loaded, lane="lists")
             t = time.perf_counter()
+            app.hold_output()  # as a screen opening its lists does: released by Opening._check_ready
+            screen.waiting = vlist
             await screen.mount(vlist)
             vlist.focus()
             open_s = await drawn_at(drawn, 0) - t
-            while vlist.count is None:  # the count arrives with (or just after) the first page
+            while screen.counted_at is None:  # (the hold waits for it; a hold that timed out does not)
                 await asyncio.sleep(0.0005)
             count = vlist.count
-            counted_s = time.perf_counter() - t
+            assert count is not None
+            counted_s = screen.counted_at - t
             t = time.perf_counter()
             vlist.action_last()  # what End (and G) do
             end_s = await drawn_at(drawn, count - 1) - t
