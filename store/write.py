@@ -641,7 +641,11 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
         elif inserts:
             kind = table[:-1]
             rows = [(*row, _aka(akas.get((kind, row[0])))) for row in inserts]
-            insert_rows(conn, table, (*cols, "aka"), rows)
+            if table == "actors":  # their keys too: their name and aka are all of it (regions add places later)
+                rows = [with_keys(table, (*cols, "aka"), row) for row in rows]
+                insert_rows(conn, table, (*cols, "aka", *KEYS), rows)
+            else:
+                insert_rows(conn, table, (*cols, "aka"), rows)
         if updates:
             conn.executemany(_update_sql(table, cols), [(*row[1:], row[0]) for row in updates])
     if p.alias_remove:
@@ -704,10 +708,15 @@ def execute(conn: sqlite3.Connection, p: Plan) -> Counts:
 
 def _refresh_name_keys(conn: sqlite3.Connection, p: Plan) -> None:
     """The keys of the actors and regions whose name, aliases or places this plan changed (after the triggers
-    have written their aka and places)."""
+    have written their aka and places). New actors have theirs from `execute`, unless an alias of theirs was
+    then removed (each update of a row's keys re-indexes it for search)."""
     for kind, table in (("actor", "actors"), ("region", "regions")):
-        ids = {row[0] for row in (*p.inserts[table], *p.updates[table])}
-        ids |= {ref_id for k, ref_id, _ in (*p.alias_add, *p.alias_remove) if k == kind}
+        ids = {row[0] for row in p.updates[table]}
+        if kind == "region":
+            ids |= {row[0] for row in p.inserts[table]}
+        late = {(a[0], a[1]) for a in p.alias_add} - {(kind, row[0]) for row in p.inserts[table]}
+        ids |= {ref_id for k, ref_id in late if k == kind}
+        ids |= {ref_id for k, ref_id, _ in p.alias_remove if k == kind}
         if kind == "region":
             ids |= {region_id for _, region_id in (*p.gazetteer_add, *p.gazetteer_remove)}
         if ids:
