@@ -99,10 +99,11 @@ class Paragraphs(Sequence[Paragraph]):
 class Article:
     name: str  # as given on the command line (or <stdin>)
     file_sha256: str
-    text_sha256: str  # of the text with whitespace normalised: the article's identity with no URL
+    text_sha256: str  # of the text in NFC with whitespace normalised: the article's identity with no URL
     title: str
     paragraphs: Paragraphs
     text: str = ""  # as read, line breaks made "\n" (the lines paragraphs count): kept as the capture's text
+    read_sha256: str | None = None  # of the text as read, when it is not in NFC (what earlier versions kept)
 
 
 # ------------------------------------------------------------------------------------------------- reading
@@ -309,15 +310,20 @@ def read_article(path: str, *, title: str | None = None, limits: Limits = DEFAUL
         blocks, _ = _read_blocks(loaders.TextInput.of_text(text, name), markdown, limits, [])
         found = (*_paragraphs(blocks, title, name), None)
     title, paragraphs, words = found
-    if not norm.isascii() and not unicodedata.is_normalized("NFC", norm):  # (the words hashed are as read)
+    text_sha256 = _words_sha256(kept) if words is None else hashlib.sha256(words.encode("utf-8")).hexdigest()
+    read_sha256 = None
+    if not norm.isascii() and not unicodedata.is_normalized("NFC", norm):
         title, paragraphs = _in_nfc(title, paragraphs)
+        # the same words however their letters are composed (`й` or `и` and a breve) are the same article
+        read_sha256, text_sha256 = text_sha256, _words_sha256([nfc(norm)])
     return Article(
         name=name,
         file_sha256=inp.sha256,
-        text_sha256=_words_sha256(kept) if words is None else hashlib.sha256(words.encode("utf-8")).hexdigest(),
+        text_sha256=text_sha256,
         title=_shorten(title, vocab.MAX_TITLE),
         paragraphs=paragraphs,
         text=norm,
+        read_sha256=read_sha256,
     )
 
 
@@ -609,6 +615,8 @@ def article_batch(
     from store.language import detect
 
     source_id = articles.known_source(conn, url=opts.url, text_sha256=article.text_sha256)
+    if source_id is None and article.read_sha256:  # imported, not in NFC, by a version that hashed it as read
+        source_id = articles.known_source(conn, url=None, text_sha256=article.read_sha256)
     stored = articles.source_fields(conn, source_id) if source_id else None
     existing = stored is not None
     if source_id is None or stored is None:

@@ -27,7 +27,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from store import connect, integrity, paths, reference, write
+from store import connect, integrity, paths, reference, review, write
 from store.errors import DataError
 from store.newdb import NewDatabase
 from store.records import Batch
@@ -222,7 +222,7 @@ class ImportSession:
                     )
         write.check_references(self.conn, batch, self.seen)
         integrity.check_region_parents(self.conn, batch.regions)
-        plan = write.plan(self.conn, batch)
+        plan = write.plan(self.conn, batch, sealed=review.left_by_imports)
         if not self.dry_run:
             write.execute(self.conn, plan)
             self._log_history(plan)

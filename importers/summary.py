@@ -22,6 +22,26 @@ def print_summary(counts: Counts, *, dry_run: bool, title: str) -> None:
     else:
         console.print(table)
     _print_mixed_scripts(counts)
+    _print_sealed(counts)
+
+
+def _print_sealed(counts: Counts) -> None:
+    """Curated findings are sealed: an import that would change one leaves it as it is, and says so."""
+    import click
+
+    from store.text import printable
+
+    if not counts.sealed:
+        return
+    click.echo(
+        f"{len(counts.sealed):,} curated finding(s) left as they are (sealed: unseal one, `U` in `findings review`, "
+        "to let an import change it):",
+        err=True,
+    )
+    for line in counts.sealed[:20]:
+        click.echo(f"  {printable(line)}", err=True)
+    if len(counts.sealed) > 20:
+        click.echo(f"  ... and {len(counts.sealed) - 20:,} more", err=True)
 
 
 def _print_mixed_scripts(counts: Counts) -> None:

@@ -131,6 +131,18 @@ def curated_findings(conn: sqlite3.Connection, ids: Iterable[str]) -> set[str]:
     return out
 
 
+def pending_same_as(conn: sqlite3.Connection, actor_ids: Iterable[str]) -> set[str]:
+    """Which of these actors an open proposal says may be the same as another (a reviewer has not decided)."""
+    out: set[str] = set()
+    for chunk in _id_chunks(actor_ids):
+        sql = (
+            "SELECT left_id FROM proposals WHERE kind = 'same-as' AND left_kind = 'actor' AND status = 'open' "
+            f"AND left_id IN ({','.join('?' * len(chunk))})"
+        )
+        out.update(r[0] for r in conn.execute(sql, chunk))
+    return out
+
+
 def stale_records(conn: sqlite3.Connection, path: str, import_id: int) -> list[tuple[str, str, str]]:
     """(FtM id, kind, row id) of what earlier imports of the same file created and this import (which has
     written its own mappings by now) no longer holds."""

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from store import schema
 from store.write import CHUNK, now
 
 SYSTEM = "ftm"
@@ -71,7 +72,9 @@ def delete_records(
         if who is not None:
             from store.history import append
 
-            append(conn, [(kind, i, None, None, None) for i in ids], who=who, import_id=import_id, action=False)
+            before = _as_stored(conn, kind, ids)
+            rows = [(kind, i, None, before.get(i), None) for i in ids]
+            append(conn, rows, who=who, import_id=import_id, action=False)
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -92,6 +95,50 @@ def delete_records(
             )
         done[kind] = len(ids)
     return done
+
+
+_COLUMNS = {
+    "actor": schema.ACTOR_COLUMNS,
+    "source": schema.SOURCE_COLUMNS,
+    "region": schema.REGION_COLUMNS,
+    "evidence": schema.EVIDENCE_COLUMNS,
+    "relation": ("id", *schema.RELATION_COLUMNS),
+}
+
+
+def _as_stored(conn: sqlite3.Connection, kind: str, ids: Sequence[str]) -> dict[str, dict[str, object]]:
+    """The non-empty fields of these records as they are now (a finding's actors and regions as the history
+    lists them): what the history keeps of a record deleted, so that nothing an import removes is lost."""
+    cols = _COLUMNS[kind]
+    table = "relations" if kind == "relation" else _TABLES[kind]
+    out: dict[str, dict[str, object]] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        keys = [int(r) for r in chunk] if kind == "relation" else chunk
+        select = ", ".join(f'"{c}"' for c in cols)
+        for row in conn.execute(f"SELECT {select} FROM {table} WHERE id IN ({marks})", keys):
+            out[str(row[0])] = {c: v for c, v in zip(cols, row, strict=True) if v is not None and c != "id"}
+        if kind == "evidence":
+            actors: dict[str, list[list[str | None]]] = {}
+            regions: dict[str, list[str]] = {}
+            for ev, actor, role in conn.execute(
+                f"SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks}) "
+                "ORDER BY evidence_id, actor_id",
+                chunk,
+            ):
+                actors.setdefault(ev, []).append([actor, role])
+            for ev, region in conn.execute(
+                f"SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks}) "
+                "ORDER BY evidence_id, region_id",
+                chunk,
+            ):
+                regions.setdefault(ev, []).append(region)
+            for ev, links in actors.items():
+                out.setdefault(ev, {})["actors"] = links
+            for ev, ids_ in regions.items():
+                out.setdefault(ev, {})["regions"] = ids_
+    return out
 
 
 def _forget_relations(conn: sqlite3.Connection, actor_ids: Sequence[str]) -> None:

@@ -4,7 +4,7 @@ Imports append what they created and changed (with their import_id); review acti
 a reviewer did. Values are JSON in `before`/`after`: text, numbers, null, true/false, and for the links of a
 finding the whole list after the change ('actors': [[actor id, role], ...] sorted by id; 'regions': [region id,
 ...] sorted). A record created has a row with `field` NULL and `after` the fields it was created with (those that
-are not empty); one deleted, `field` NULL and `after` NULL.
+are not empty); one deleted, `field` NULL, `after` NULL and `before` the fields it had (those not empty).
 """
 
 from __future__ import annotations

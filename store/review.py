@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from store import derived_keys, vocab, write
 from store.errors import StoreError
@@ -168,6 +169,25 @@ def sealed(conn: sqlite3.Connection, evidence_id: str, status: str | None = None
         (evidence_id,),
     ).fetchone()
     return row is None or decode(row[0]) is True
+
+
+def left_by_imports(conn: sqlite3.Connection, curated: dict[str, str]) -> set[str]:
+    """Which of these curated findings (id -> the file an import reads it from) the import must leave as they
+    are: sealed, and last written by someone else than an import of that same file (a reviewer who marked or
+    edited it, another file, the build). The file that wrote a finding as curated may still change it: an
+    edited file updates its rows. (store.write.plan asks, through ImportSession.)"""
+    out: set[str] = set()
+    for evidence_id, file in curated.items():
+        if not sealed(conn, evidence_id, "curated"):
+            continue
+        last = conn.execute(
+            "SELECT i.path FROM changes c LEFT JOIN imports i ON i.id = c.import_id "
+            "WHERE c.kind = 'evidence' AND c.record_id = ? ORDER BY c.id DESC LIMIT 1",
+            (evidence_id,),
+        ).fetchone()
+        if last is None or last[0] is None or last[0] not in (file, str(Path(file).resolve())):
+            out.add(evidence_id)
+    return out
 
 
 def state(conn: sqlite3.Connection, evidence_id: str) -> FindingState:

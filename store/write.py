@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,12 +117,15 @@ class Counts:
 
     # Words mixing Latin and Cyrillic look-alike letters in what was written (`Huаwei`): said after the table.
     mixed_scripts: list[str] = field(default_factory=list)
+    # Curated findings (sealed) this import would have changed, left as they are: said after the table.
+    sealed: list[str] = field(default_factory=list)
 
     def merge(self, other: Counts) -> None:
         for table, row in other.tables.items():
             for what, n in row.items():
                 self.add(table, what, n)
         self.mixed_scripts += [w for w in other.mixed_scripts if w not in self.mixed_scripts]
+        self.sealed += other.sealed
 
     @property
     def changed(self) -> int:
@@ -317,8 +320,14 @@ def _fetch_pairs(conn: sqlite3.Connection, sql: str, ids: list[str]) -> dict[str
     return out
 
 
-def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
-    """Decide, by reading only, what applying `batch` would insert, update and leave unchanged."""
+# Which of these curated findings (id -> the file the import reads it from) an import must leave as they are
+# (store.review.left_by_imports): given by the caller, as store.review builds on this module.
+Sealed = Callable[[sqlite3.Connection, dict[str, str]], set[str]]
+
+
+def plan(conn: sqlite3.Connection, batch: Batch, *, sealed: Sealed | None = None) -> Plan:
+    """Decide, by reading only, what applying `batch` would insert, update and leave unchanged. With `sealed`,
+    the findings it names are left as they are (and listed in the counts) when the batch would change them."""
     p = Plan()
     _fill_languages(batch)
     p.counts.mixed_scripts = mixed_script_notes(batch)
@@ -342,7 +351,7 @@ def plan(conn: sqlite3.Connection, batch: Batch) -> Plan:
             extra[rec.id] = want != have
             alias_history[rec.id] = {"aliases": (sorted(have), sorted(want))}
         _plan_rows(p, conn, table, cols, records, extra, alias_history)
-    _plan_evidence(p, conn, batch.evidence)
+    _plan_evidence(p, conn, batch.evidence, sealed)
     p.external_ids = [
         (x.system, x.external_id, x.kind, x.ref_id, int(x.created), x.import_id) for x in batch.external_ids
     ]
@@ -425,7 +434,7 @@ def _plan_rows(
             p.tally(rec, table, "unchanged")
 
 
-def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence]) -> None:
+def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence], left: Sealed | None) -> None:
     stored = _fetch_rows(conn, "evidence", EVIDENCE_COLS, [e.id for e in records])
     existing = [e.id for e in records if e.id in stored]
     old_actors = _fetch_pairs(
@@ -434,6 +443,9 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
     old_regions = _fetch_pairs(
         conn, "SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks})", existing
     )
+    status_at = EVIDENCE_COLS.index("status")
+    curated = {e.id: _file_of(e) for e in records if e.id in stored and stored[e.id][status_at] == "curated"}
+    sealed = left(conn, curated) if left is not None and curated else set()
     for ev in records:
         row = ev.row()
         old = stored.get(ev.id)
@@ -449,10 +461,17 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
             p.record(ev, "evidence", ev.id, EVIDENCE_COLS[1:], None, row[1:], links)
             continue
         changed = old != row
-        if changed:
-            p.updates["evidence"].append(row)
         have_actors = {a: r for a, r in old_actors.get(ev.id, set())}
         want_actors = dict(ev.actors)
+        have_regions, want_regions = old_regions.get(ev.id, set()), set(ev.regions)
+        links_changed = have_actors != want_actors or have_regions != want_regions
+        if ev.id in sealed and (changed or links_changed):  # sealed means sealed: a person unseals it first
+            where = f"{ev.origin.file}:{ev.origin.line}" if ev.origin and ev.origin.line else _file_of(ev)
+            p.counts.sealed.append(f"{ev.id} ({where})")
+            p.tally(ev, "evidence", "unchanged")
+            continue
+        if changed:
+            p.updates["evidence"].append(row)
         for actor_id in have_actors.keys() - want_actors.keys():
             p.link_remove["actors"].append((ev.id, actor_id))
         for actor_id, role in ev.actors:
@@ -460,10 +479,8 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
                 p.link_add["actors"].append((ev.id, actor_id, role))
             elif have_actors[actor_id] != role:
                 p.link_role.append((role, ev.id, actor_id))
-        have_regions, want_regions = old_regions.get(ev.id, set()), set(ev.regions)
         p.link_remove["regions"] += [(ev.id, r) for r in sorted(have_regions - want_regions)]
         p.link_add["regions"] += [(ev.id, r) for r in ev.regions if r not in have_regions]
-        links_changed = have_actors != want_actors or have_regions != want_regions
         history_links: dict[str, tuple[object, object]] = {
             "actors": (actor_links(have_actors.items()), actor_links(ev.actors)),
             "regions": (sorted(have_regions), sorted(want_regions)),
@@ -524,12 +541,15 @@ def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relatio
                 p.external_ids.append(("ftm", rel.ftm_id, "relation", str(next_id), 1, rel.import_id))
             next_id += 1
             p.tally(rel, "relations", "inserted")
-        elif found[1] != row and found[2]:
-            p.updates["relations"].append((found[0], *row))
-            p.record(rel, "relation", str(found[0]), RELATION_COLS, found[1], row)
-            p.tally(rel, "relations", "updated")
-        else:  # equal, or a row that came from elsewhere (never written through an FtM id)
-            p.tally(rel, "relations", "unchanged")
+        else:
+            if rel.ftm_id:  # this import holds it too: its mapping names this import (else it would look stale)
+                p.external_ids.append(("ftm", rel.ftm_id, "relation", str(found[0]), int(found[2]), rel.import_id))
+            if found[1] != row and found[2]:
+                p.updates["relations"].append((found[0], *row))
+                p.record(rel, "relation", str(found[0]), RELATION_COLS, found[1], row)
+                p.tally(rel, "relations", "updated")
+            else:  # equal, or a row that came from elsewhere (never written through an FtM id)
+                p.tally(rel, "relations", "unchanged")
 
 
 def _plan_gazetteer(p: Plan, conn: sqlite3.Connection, records: Sequence[GazetteerEntry]) -> None:

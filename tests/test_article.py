@@ -148,6 +148,21 @@ def test_an_article_becomes_unreviewed_tagged_findings(db: Path) -> None:
     assert "iran  (Iran)" in result.stdout and "donetsk  (Donetsk Oblast)" in result.stdout
 
 
+def test_the_same_article_in_decomposed_letters_is_the_same_article(db: Path, tmp_path: Path) -> None:
+    """A QA run: a Ukrainian article saved in NFD (`й` as `и` + a breve) was a second source with every finding
+    twice."""
+    import unicodedata
+
+    assert run_cli("import", "article", str(UK_ARTICLE), db=db).exit_code == 0
+    sources, findings = query(db, "SELECT count(*) FROM sources"), query(db, "SELECT count(*) FROM evidence")
+    decomposed = tmp_path / "nfd.md"
+    decomposed.write_text(unicodedata.normalize("NFD", UK_ARTICLE.read_text(encoding="utf-8")), encoding="utf-8")
+    again = run_cli("import", "article", str(decomposed), db=db)
+    assert again.exit_code == 0, again.output
+    assert query(db, "SELECT count(*) FROM sources") == sources
+    assert query(db, "SELECT count(*) FROM evidence") == findings
+
+
 def test_importing_again_updates_instead_of_duplicating(db: Path, tmp_path: Path) -> None:
     assert run_cli("import", "article", str(CRANES), "--url", "https://example.org/cranes", db=db).exit_code == 0
     first = evidence(db, SOURCE)

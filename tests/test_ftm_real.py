@@ -108,9 +108,13 @@ def test_an_imported_russian_federation_is_a_proposal_not_a_second_state(db: Pat
     )
     assert row == ("same-as", "actor", "russia", "open", 1)
     assert "same as russia?" in summary["_stderr"]
-    # importing it again proposes nothing twice
-    imported(db, path)
+    # importing it again proposes nothing twice, and it stays no state while the proposal is open (a QA run:
+    # the second import made it one)
+    again = imported(db, path)
     assert one(db, "SELECT count(*) FROM proposals WHERE left_id = ?", new) == 1
+    assert one(db, "SELECT kind FROM actors WHERE id = ?", new) == "organization"
+    assert again["tables"]["actors"].get("updated", 0) == 0
+    assert one(db, "SELECT count(*) FROM actors WHERE kind = 'state' AND country = 'RU'") == 1
 
 
 def test_the_same_identifier_in_another_file_is_proposed_as_the_same(empty_db: Path, tmp_path: Path) -> None:
@@ -238,6 +242,8 @@ def test_every_form_of_the_same_entities_gives_the_same_actors(tmp_path: Path) -
         "indented-array.json": json.dumps([json.loads(line) for line in lines], indent=2).encode(),
         "lines.json.gz": gzip.compress(T1.read_bytes()),
         "results.json": json.dumps({"results": [json.loads(line) for line in lines], "total": 7}).encode(),
+        # `jq .` of an API response (a QA run: read as one entity without an id)
+        "indented-results.json": json.dumps({"results": [json.loads(line) for line in lines]}, indent=2).encode(),
     }
     seen = {}
     for name, data in forms.items():
@@ -262,12 +268,27 @@ def test_every_form_of_the_same_entities_gives_the_same_actors(tmp_path: Path) -
         ("name,country\nACME,ru\n", "is not FollowTheMoney data"),
     ],
 )
-def test_forms_it_cannot_read_are_named(empty_db: Path, tmp_path: Path, content: str, message: str) -> None:
+@pytest.mark.parametrize("indent", [None, 2])
+def test_forms_it_cannot_read_are_named(
+    empty_db: Path, tmp_path: Path, content: str, message: str, indent: int | None
+) -> None:
     path = tmp_path / "input.json"
+    if indent and content.startswith("{"):  # as `jq .` writes it
+        content = json.dumps(json.loads(content), indent=indent) + "\n"
     path.write_text(content, encoding="latin-1")
     result = run_cli("import", "ftm", str(path), db=empty_db)
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_indented_delta_file_is_read_as_a_delta(empty_db: Path, tmp_path: Path) -> None:
+    delta = DATA / "yente-t2.delta.json"
+    path = tmp_path / "t2.delta.json"
+    ops = [json.loads(line) for line in delta.read_text(encoding="utf-8").splitlines() if line.strip()]
+    path.write_text("".join(json.dumps(op, indent=2) + "\n" for op in ops), encoding="utf-8")
+    summary = imported(empty_db, path)
+    assert summary["forms"][str(path)].startswith("an OpenSanctions delta")
+    assert summary["tables"]["actors"]["inserted"] == 1
 
 
 def test_an_aleph_export_with_its_licence_header(empty_db: Path) -> None:
@@ -354,6 +375,76 @@ def test_a_newer_release_without_a_sanction_removes_it_with_prune(empty_db: Path
     # the deletion is in the history, which the records still agree with
     deleted = "SELECT count(*) FROM changes WHERE record_id = ? AND field IS NULL AND after IS NULL"
     assert one(empty_db, deleted, finding) == 1
+    assert run_cli("check", db=empty_db).exit_code == 0
+
+
+def test_a_relation_the_file_still_holds_is_never_stale_nor_pruned(empty_db: Path, tmp_path: Path) -> None:
+    """A QA run: an Ownership imported again was counted as no longer in its file, and --prune deleted it."""
+    release = write_lines(
+        tmp_path / "own.ftm.json",
+        [
+            ent("p1", "Person", name="Ivan Testov"),
+            ent("c1", "Company", name="Testco LLC"),
+            ent("o1", "Ownership", owner="p1", asset="c1", percentage="51", startDate="2020"),
+        ],
+    )
+    imported(empty_db, release)
+    again = imported(empty_db, release)
+    assert again["stale"] == 0 and "not in it any more" not in again["_stderr"]
+    pruned = imported(empty_db, release, extra=("--prune",))
+    assert pruned["deleted"] == {} and pruned["pruned"] == {}
+    assert one(empty_db, "SELECT count(*) FROM relations") == 1
+    assert run_cli("check", db=empty_db).exit_code == 0
+
+
+def _curate(db: Path, evidence_id: str) -> None:
+    from store import review
+    from store.connect import open_readwrite
+
+    conn = open_readwrite(db)
+    try:
+        review.set_status(conn, evidence_id, "curated", who="a reviewer")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("how", ["DEL", "--prune"])
+def test_no_import_deletes_a_finding_a_person_has_curated(empty_db: Path, tmp_path: Path, how: str) -> None:
+    """A QA run: a delta's DEL and --prune deleted a sanction a reviewer had marked curated (sealed)."""
+    release = tmp_path / "entities.ftm.json"
+    person = ent("p-s", "Person", name="Ivan Sanctioned")
+    write_lines(release, [person, ent("s-s", "Sanction", entity="p-s", authority="EU", startDate="2022-03-01")])
+    imported(empty_db, release)
+    finding = ref(empty_db, "s-s")
+    _curate(empty_db, finding)
+    if how == "DEL":
+        summary = imported(empty_db, write_lines(tmp_path / "d.delta.json", ['{"op":"DEL","entity":{"id":"s-s"}}']))
+        assert summary["records"]["skipped because"] == {"DEL of a finding a person has curated (left as it is)": 1}
+    else:
+        write_lines(release, [person])  # the next release: delisted
+        summary = imported(empty_db, release, extra=("--prune",))
+        assert summary["kept_curated"] == 1 and "a person has curated: kept, not deleted" in summary["_stderr"]
+    assert one(empty_db, "SELECT status FROM evidence WHERE id = ?", finding) == "curated"
+    assert run_cli("check", db=empty_db).exit_code == 0
+
+
+def test_prune_says_what_it_removed_and_the_history_keeps_it(empty_db: Path, tmp_path: Path) -> None:
+    release = tmp_path / "entities.ftm.json"
+    company = ent("c1", "Company", name="Delisted Shipping LLC")
+    write_lines(release, [company, ent("s1", "Sanction", entity="c1", authority="OFAC", startDate="2022")])
+    imported(empty_db, release)
+    finding = ref(empty_db, "s1")
+    claim = one(empty_db, "SELECT claim FROM evidence WHERE id = ?", finding)
+    write_lines(release, [company])
+    pruned = imported(empty_db, release, extra=("--prune",))
+    assert pruned["pruned"] == {"evidence": 1}
+    assert "no longer holds: removed (1 evidence)" in pruned["_stderr"]
+    before = one(
+        empty_db, "SELECT before FROM changes WHERE record_id = ? AND field IS NULL AND after IS NULL", finding
+    )
+    kept = json.loads(before)  # type: ignore[arg-type]
+    assert kept["claim"] == claim and [a for a, _ in kept["actors"]] == [ref(empty_db, "c1")]
     assert run_cli("check", db=empty_db).exit_code == 0
 
 

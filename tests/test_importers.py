@@ -100,6 +100,51 @@ def test_importing_the_same_file_twice_changes_nothing(db: Path, tmp_path: Path)
     assert before == after
 
 
+def test_another_file_never_rewrites_a_curated_finding(db: Path, tmp_path: Path) -> None:
+    """A QA run: a YAML (or CSV) file with the id of a shipped curated finding rewrote its claim, status and links."""
+    before = query(db, "SELECT * FROM evidence WHERE id = 'yuanization'")
+    links = query(db, "SELECT * FROM evidence_actors WHERE evidence_id = 'yuanization'")
+    other = write(
+        tmp_path,
+        "other.yaml",
+        "evidence:\n  - id: yuanization\n    claim: Rewritten claim.\n    category: other\n    status: unreviewed\n"
+        "    source: kyiv-independent-occupied-economy\n",
+    )
+    result = run_cli("import", "yaml", str(other), db=db)
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT * FROM evidence WHERE id = 'yuanization'") == before
+    assert query(db, "SELECT * FROM evidence_actors WHERE evidence_id = 'yuanization'") == links
+    assert "1 curated finding(s) left as they are" in result.stderr and f"yuanization ({other}:2)" in result.stderr
+    csv = write(
+        tmp_path,
+        "evidence.csv",
+        "id,claim,category,date,source_id,actors,regions,status\n"
+        "yuanization,Rewritten by CSV,other,2025,kyiv-independent-occupied-economy,,,unreviewed\n",
+    )
+    assert run_cli("import", "csv", str(csv), db=db).exit_code == 0
+    assert query(db, "SELECT * FROM evidence WHERE id = 'yuanization'") == before
+    assert run_cli("check", db=db).exit_code == 0
+
+
+def test_a_finding_a_reviewer_curated_is_not_reverted_by_its_file(db: Path, tmp_path: Path) -> None:
+    from store import review
+    from store.connect import open_readwrite
+
+    path = write(tmp_path, "new.yaml", GOOD_YAML.replace("status: curated", "status: unreviewed"))
+    assert run_cli("import", "yaml", str(path), db=db).exit_code == 0
+    conn = open_readwrite(db)
+    review.set_status(conn, "test-finding", "curated", who="a reviewer")
+    conn.commit()
+    conn.close()
+    path.write_text(GOOD_YAML.replace("status: curated", "status: unreviewed").replace("opened", "closed"))
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT claim, status FROM evidence WHERE id = 'test-finding'") == [
+        ("Test Company opened an office in Test City.", "curated")
+    ]
+    assert "test-finding" in result.stderr
+
+
 def test_edited_file_updates_rows_and_replaces_links(db: Path, tmp_path: Path) -> None:
     path = write(tmp_path, "new.yaml", GOOD_YAML)
     run_cli("import", "yaml", str(path), db=db)

@@ -249,12 +249,23 @@ class FtmImport:
             if r.proposals:
                 self.report.proposals_new += ftm_writes.add_proposals(self.conn, r.proposals)
             if r.deletions:
+                self._keep_curated()
+            if r.deletions:
                 made_by = next(iter(self.session.logged.values()), None)
                 deleted = ftm_writes.delete_records(self.conn, r.deletions, who=self.session.who, import_id=made_by)
                 for kind, n in deleted.items():
                     self.report.deleted[kind] += n
         self.report.proposals += r.proposals[: max(0, MAX_PROPOSALS_KEPT - len(self.report.proposals))]
         r.props, r.proposals, r.deletions = [], [], []
+
+    def _keep_curated(self) -> None:
+        """No import deletes a finding a person has curated (sealed): a DEL, --prune or a record that no longer
+        says it leaves it, counted."""
+        r = self.records
+        curated = ftm_reads.curated_findings(self.conn, [ref for kind, ref in r.deletions if kind == "evidence"])
+        if curated:
+            r.deletions = [(kind, ref) for kind, ref in r.deletions if not (kind == "evidence" and ref in curated)]
+            self.report.kept_curated += len(curated)
 
     def _verified(self, n: int, table: str, record: Actor | Source | Region | Evidence, mark: int) -> bool:
         """For an entity whose hint names an existing record: True when it equals that record (which it then
@@ -356,11 +367,18 @@ class FtmImport:
         derived = ftm_reads.mapped(self.conn, [f"{ent.id}#location" for ent, _, _, _ in built])
         new = [a.id for _, n, a, _ in built if index.modes[n] == Mode.NEW]
         taken = existing_ids(self.conn, "evidence", [f"{a[:110]}-location" for a in new])
+        # An actor of an earlier import that may be the same as another (an open proposal) stays no state
+        # until a reviewer decides, as when it was proposed.
+        pending = ftm_reads.pending_same_as(
+            self.conn, [a.id for _, n, a, _ in built if a.kind == "state" and index.modes[n] != Mode.NEW]
+        )
         given: dict[tuple[str, str], str] = {}
         for ent, n, actor, countries in built:
             same: dict[str, str] = {}
             if index.modes[n] == Mode.NEW:
                 same.update(r.same_as(actor))
+            elif actor.id in pending:
+                actor.kind = "organization"
             for system, value, prop in idents[ent.id]:
                 holder = known.get((system, value)) or given.get((system, value))
                 if holder is None or holder == actor.id:
@@ -453,6 +471,7 @@ class FtmImport:
         fids = [fid for fid, _, _, _ in self.deletes]
         keys = fids + [f"{fid}#location" for fid in fids]
         found = ftm_reads.mapped(self.conn, keys)
+        curated = ftm_reads.curated_findings(self.conn, [m[1] for m in found.values() if m[0] == "evidence"])
         doomed: list[tuple[str, str]] = []
         for fid, _, _, _ in self.deletes:
             mapping = found.get(fid)
@@ -462,10 +481,13 @@ class FtmImport:
             if not mapping[2]:
                 self.extra["skipped:DEL of a record an FtM import did not create (left as it is)"] += 1
                 continue
+            if mapping[0] == "evidence" and mapping[1] in curated:
+                self.extra["skipped:DEL of a finding a person has curated (left as it is)"] += 1
+                continue
             self.extra["deleted"] += 1
             doomed.append((mapping[0], mapping[1]))
             derived = found.get(f"{fid}#location")
-            if derived and derived[2]:
+            if derived and derived[2] and derived[1] not in curated:
                 doomed.append((derived[0], derived[1]))
         self.records.deletions += doomed
         if self.session.dry_run:
@@ -477,9 +499,14 @@ class FtmImport:
         stale: list[tuple[str, str]] = []
         for path, import_id in import_ids.items():
             stale += [(kind, ref) for _, kind, ref in ftm_reads.stale_records(self.conn, path, import_id)]
+        curated = ftm_reads.curated_findings(self.conn, [ref for kind, ref in stale if kind == "evidence"])
+        if curated:
+            stale = [(kind, ref) for kind, ref in stale if not (kind == "evidence" and ref in curated)]
+            self.report.kept_curated += len(curated)
         if not prune:
             self.report.stale = len(stale)
             return
+        self.report.pruned.update(kind for kind, _ in stale)
         self.records.deletions += stale
         self.flush()
 

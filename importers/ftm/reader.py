@@ -188,9 +188,8 @@ class InputFile:
             self.form = Form.ARRAY
             yield from self._array(number, text, lines)
             return
-        if stripped == "{":  # an indented object: `ftm pretty`, `jq .`
-            self.form = Form.PRETTY
-            yield from self._indented(number, text, lines)
+        if stripped == "{":  # an indented object: `ftm pretty`, `jq .` (of entities, a delta, an API response...)
+            yield from self._first_indented(self._indented(number, text, lines))
             return
         if stripped.startswith("{"):
             try:
@@ -216,6 +215,28 @@ class InputFile:
             f"{printable(stripped[:40])!r}",
             number,
         )
+
+    def _first_indented(self, items: Iterator[Item]) -> Iterator[Item]:
+        """Indented objects: the first decides the form, as a first line does (a delta's operations, an API
+        response's results, statements, an index refused with its message), and the rest are read in it."""
+        self.form = Form.PRETTY
+        first = next(items, None)
+        if first is None:
+            return
+        if first.error is not None:
+            yield first
+            yield from items
+            return
+        kind = self._form_of(first.data, first.line)
+        if self.form is Form.RESULTS and isinstance(first.data, dict):
+            yield from self._results(first.line, first.data)
+        else:
+            if self.form is Form.ENTITIES:
+                self.form = Form.PRETTY
+            yield Item(first.line, kind, first.data)
+        for item in items:
+            item.kind = kind
+            yield item
 
     def _form_of(self, data: object, line: int) -> ItemKind:
         if isinstance(data, dict):

@@ -51,6 +51,8 @@ class Report:
     accounting: dict[str, Any] = field(default_factory=dict)
     deleted: Counter[str] = field(default_factory=Counter)  # kind -> records deleted (DEL, --prune)
     stale: int = 0  # records earlier imports of the same file made that this one no longer holds
+    pruned: Counter[str] = field(default_factory=Counter)  # kind -> stale records removed (--prune)
+    kept_curated: int = 0  # findings a deletion (DEL, --prune, a record that no longer says it) left: curated
 
     def warn(self, message: str, detail: str | None = None, *, subject: str | None = None) -> None:
         """Count a warning. `detail` is one case (the first few are listed); a warning about many different
@@ -122,6 +124,8 @@ class Report:
             ],
             "deleted": dict(self.deleted),
             "stale": self.stale,
+            "pruned": dict(self.pruned),
+            "kept_curated": self.kept_curated,
             "warnings": warnings,
             "skipped_lines": self.skipped_lines,
             "not_imported": dict(self.not_imported),
@@ -155,6 +159,14 @@ class Report:
             echo(
                 f"{self.stale:,} record(s) that earlier imports of this file created are not in it any more: kept "
                 "(--prune removes them)"
+            )
+        if self.pruned:
+            kinds = ", ".join(f"{n:,} {printable(kind)}" for kind, n in sorted(self.pruned.items()))
+            would = "would be " if dry_run else ""
+            echo(f"records that earlier imports of this file created and it no longer holds: {would}removed ({kinds})")
+        if self.kept_curated:
+            echo(
+                f"{self.kept_curated:,} finding(s) a person has curated: kept, not deleted (imports never remove them)"
             )
         if self.skipped_lines:
             echo(f"skipped {len(self.skipped_lines):,} invalid record(s):")
