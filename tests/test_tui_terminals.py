@@ -139,3 +139,34 @@ def test_every_screen_is_readable_and_shows_its_cursor_without_colour(
         first_link = first_row_below(term, "press a number or s")  # the links header, once they are read
         check_readable(term, "finding")
         check_list_cursor(term, "finding", first_link[:20])
+
+
+@pytest.mark.parametrize(("args", "env"), [t[1:] for t in TERMINALS], ids=[t[0] for t in TERMINALS])
+def test_the_palette_and_the_search_bar_show_their_cursors_without_colour(
+    built_db: Path, args: list[str], env: dict[str, str]
+) -> None:
+    """A QA run: without colour the palette's highlighted hit was bold like every other (Textual's option lists
+    drop `reverse`), so Enter opened a row nothing marked; and the search bar's text cursor was not drawn."""
+    argv = [sys.executable, "main.py", "tui", "--db", str(built_db), *args]
+    with Terminal(argv, environment(env), ROOT) as term:
+        term.wait_for("Quit")
+        term.press(b"/")
+        term.press(b"Kr")
+        term.wait_for("Kr")
+        bar = term.find_row("Kr")
+        term.wait_for(lambda t: any(char.reverse for char in t.row(bar)))  # the cell the next letter goes in
+        term.press(ESC)
+        term.press(CTRL_P)
+        term.wait_for("🔎")
+        term.press(b"Crime")
+        term.wait_for(lambda t: sum("Crimea" in line or "Crime" in line for line in t.screen.display) > 1)
+        typed = term.find_row("🔎")
+        hits = range(typed + 1, term.screen.lines - 1)
+        width = term.screen.columns - 1
+        term.wait_for(lambda t: len(reversed_rows(t, hits, width)) == 1)
+        first = reversed_rows(term, hits, width)[0]
+        term.press(DOWN)
+        # the next hit (a finding's hit takes two rows) is the one in reverse video now, and only it
+        term.wait_for(lambda t: bool(reversed_rows(t, hits, width)) and min(reversed_rows(t, hits, width)) > first)
+        assert len(reversed_rows(term, hits, width)) <= 2, term.text
+        check_readable(term, "palette")

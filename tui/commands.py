@@ -22,13 +22,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import events
-from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandInput, CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.worker import Worker, WorkerState
 
 from tui import textual_internals
 from tui.app_access import findings_app
 from tui.text import clean
+from tui.widgets.reverse_video import keep_reverse_video
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -53,6 +54,7 @@ class Palette(CommandPalette):
 
     def on_mount(self) -> None:
         self.query_one(CommandInput).cursor_blink = False
+        keep_reverse_video(self.query_one(CommandList))  # the highlighted hit, in the terminal's own colours
 
     def _on_idle(self, event: events.Idle) -> None:  # type: ignore[override]  # Textual calls sync handlers too
         """Paint the hits as soon as the palette is idle, not at the update timer's next tick.

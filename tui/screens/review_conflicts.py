@@ -31,6 +31,7 @@ from tui.screens.base import DrillScreen
 from tui.text import clean, clean_block
 from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.keybar import KeyBar
+from tui.widgets.reverse_video import keep_reverse_video
 from tui.widgets.status_line import StatusLine
 from tui.widgets.text_view import TextView
 from tui.widgets.waiting import Waits
@@ -183,6 +184,7 @@ class ConflictsScreen(DrillScreen):
         self.finished = False
         self.heading = StatusLine(id="conflict-heading")
         self.choices = OptionList(id="conflict-list")
+        keep_reverse_video(self.choices)  # its highlighted conflict, in the terminal's own colours
         self.sides = TableView(id="conflict-sides")
         self.status = StatusLine(id="review-status")
         self.waits = Waits(self, label="working…")
