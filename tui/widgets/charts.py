@@ -35,9 +35,16 @@ def sparkline(values: Sequence[int]) -> str:
 
 
 def _fill_months(timeline: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Insert the missing months (or years) between the first and last period, with zero counts."""
+    """Insert the missing months (or years) between the first and last period, with zero counts. Findings dated
+    to the year alone beside others dated to the month make it a timeline of years (each month counted in its
+    year): none is left out."""
     if not timeline:
         return []
+    if len({len(period) for period, _ in timeline}) > 1 and all(p[:4].isdigit() for p, _ in timeline):
+        years: dict[str, int] = {}
+        for period, n in timeline:
+            years[period[:4]] = years.get(period[:4], 0) + n
+        timeline = sorted(years.items())
     counts = dict(timeline)
     first, last = timeline[0][0], timeline[-1][0]
     if len(first) == 7 and len(last) == 7:
