@@ -57,6 +57,8 @@ def check(ctx: click.Context, as_json: bool, db: Path | None) -> None:
             click.echo(printable(line))
             for example in f.examples:
                 click.echo(f"          {printable(example)}")
+            if f.examples and f.count > len(f.examples):
+                click.echo(f"          ... and {f.count - len(f.examples):,} more")
     if problems:
         ctx.exit(1)
 
@@ -93,7 +95,16 @@ class _PhaseReport:
         from store.text import printable
 
         problems = sum(not f.ok for f in found)
-        verdict = "not run (the storage is damaged)" if not found else f"{problems} problem(s)" if problems else "ok"
+        warnings = sum(f.ok and f.warning for f in found)
+        verdict = (
+            "not run (the storage is damaged)"
+            if not found
+            else f"{problems} problem(s)"
+            if problems
+            else f"{warnings} warning(s)"
+            if warnings
+            else "ok"
+        )
         seconds = f" ({self._clock() - started:.1f} s)" if started is not None else ""
         click.echo(f"check {self._ended}/{total}: {printable(name)}: {verdict}{seconds}", err=self._err)
 

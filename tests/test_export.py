@@ -504,3 +504,13 @@ def test_an_export_query_says_what_names_nothing_and_one_of_nothing_exports_noth
         assert "nothing to search for" in result.stderr and "nothing was exported" in result.stderr
         assert list(out.parent.iterdir()) == []
     assert run_cli("export", "csv", db=db).stdout.count("\n") == 1 + 29  # no query: every finding
+
+
+@pytest.mark.parametrize("given", ["", "."])
+def test_an_output_that_is_no_file_name_is_one_clear_line(built_db, tmp_path, monkeypatch, given):
+    """A QA run: `-o ''` ended in 'internal error: ValueError: PosixPath('.') has an empty name'."""
+    monkeypatch.chdir(tmp_path)
+    r = run_cli("export", "csv", "-o", given, db=built_db)
+    assert r.exit_code == 2
+    assert "-o needs the file to write" in r.stderr and "internal error" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
