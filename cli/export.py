@@ -113,9 +113,8 @@ def export(
         from cli.output import checked_targets
 
         assert output is not None
-        if not output.name or output.is_dir():  # (`-o ''` arrives as the current directory)
-            what = f"{printable(str(output))} is a directory" if output.name else "an empty name is no file"
-            raise click.BadParameter(f"{what}: -o needs the file to write", param_hint="-o")
+        if not output.name:  # `-o ''` (or `-o .`) arrives as the current directory, which has no name
+            raise click.BadParameter("-o needs the file to write, not an empty name or '.'", param_hint="-o")
         paths = [output] + ([_meta_path(output)] if fmt in DESCRIBED_BESIDE else [])
         targets = checked_targets(paths, force=force)
     conn = open_db(ctx)

@@ -107,11 +107,22 @@ class CsvTable:
         self.sha256: str | None = None
         if str(path) == "-":
             raise DataError("CSV is read in two passes and cannot come from standard input; save it to a file")
+        self.delimiter = ","
         with self._open() as (_, reader, _row):
             try:
                 self.header = [h.strip() for h in next(reader)]
             except StopIteration:
                 raise DataError("is empty", file=self.name) from None
+        if len(self.header) == 1:
+            # Excel saves "CSV" with semicolons where the comma is the decimal mark (a Ukrainian or Russian
+            # locale), and a sheet copied out is separated by tabs: a header with neither commas nor anything
+            # else but one of these says which it is
+            for other in (";", "\t"):
+                if other in self.header[0]:
+                    self.delimiter = other
+                    with self._open() as (_, reader, _row):
+                        self.header = [h.strip() for h in next(reader)]
+                    break
         if not any(self.header):
             message = "is empty, or its first line is blank (the first line must name the columns)"
             raise DataError(message, file=self.name, line=1)
@@ -156,7 +167,7 @@ class CsvTable:
         with contextlib.ExitStack() as stack:
             stack.callback(csv.field_size_limit, before)  # put back: the limit is for this import only
             inp = stack.enter_context(loaders.TextInput(self.path, stdin=False, nul=True))
-            reader = csv.reader(self._lines(inp, row), strict=True)
+            reader = csv.reader(self._lines(inp, row), strict=True, delimiter=self.delimiter)
             try:
                 yield inp, reader, row
             except csv.Error as e:
@@ -243,12 +254,12 @@ class CsvTable:
             # No quote, no NUL: each line's cells are what is between its commas, as csv.reader reads them
             # (no cell longer than the field limit, as the whole text is not)
             try:
-                columns = dict(zip(keys, zip(*map(str.split, lines, repeat(",")), strict=True), strict=True))
+                columns = dict(zip(keys, zip(*map(str.split, lines, repeat(self.delimiter)), strict=True), strict=True))
             except ValueError:  # a row not as wide as the header
                 return None
         else:
             try:
-                rows = list(csv.reader(lines, strict=True))
+                rows = list(csv.reader(lines, strict=True, delimiter=self.delimiter))
                 if len(rows) != len(lines):
                     return None
                 columns = dict(zip(keys, zip(*rows, strict=True), strict=True))  # (ValueError: a row not as wide)

@@ -147,6 +147,23 @@ def open_input(
 # --------------------------------------------------------------------------------------------------- text
 
 
+# Files that are not text at all, named for what they are (the first bytes say it): what to do instead.
+_BINARY = (
+    (b"\x1f\x8b", "is gzip-compressed: decompress it first (gunzip FILE); only `findings import ftm` reads .gz"),
+    (
+        b"PK\x03\x04",
+        "is a ZIP archive (an Excel workbook or a Word document?): save the sheet as CSV UTF-8, or "
+        "the text as plain text, and import that",
+    ),
+    (b"%PDF-", "is a PDF document: save its text as plain text (or Markdown) and import that"),
+    (b"SQLite format 3\x00", "is an SQLite database, not a file to import (open it with --db)"),
+)
+
+
+def _binary_kind(head: bytes) -> str | None:
+    return next((message for magic, message in _BINARY if head.startswith(magic)), None)
+
+
 class TextInput:
     """One input file as UTF-8 text, read a block at a time and checked as it arrives.
 
@@ -229,6 +246,8 @@ class TextInput:
             self._first = False
             if data.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise self.error("is UTF-16 encoded; save it as UTF-8", 1)
+            if kind := _binary_kind(data):
+                raise self.error(kind, 1)
             if data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
         nul = -1 if self._nul_ok else data.find(b"\x00")

@@ -29,6 +29,9 @@ Rules, so that no input is an error:
   trailing character is ignored until the next one is typed), and a last qualifier that names nothing yet is
   left out without a note;
 - terms without a letter or digit (`*`, `-`, `^`, emoji) are dropped: the FTS tokenizer would ignore them too;
+- words joined by a list's punctuation without a space (`Крим,Донецьк`, `Iran/China`, `(China)`) are words of
+  their own, each to match, as with a space between them; a hyphen, an apostrophe or a point keeps a word whole
+  (`Ka-52`, `Huawei's`), and so does a comma between digits (`12,5`);
 - at most 32 AND-ed clauses, 16 alternatives per OR, 16 exclusions and 32 qualifiers are used (the rest is
   ignored), which keeps pathological 10,000-character queries fast.
 
@@ -85,6 +88,7 @@ MAX_QUALIFIERS = 32
 MIN_TYPING_PREFIX = 2
 
 _QUALIFIER = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)  # a word of letters, then a colon
+_LIST_PUNCTUATION = re.compile(r"(?<!\d),|,(?!\d)|[;/()|+&\[\]{}<>]")  # between two words of a list
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?")
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -363,6 +367,13 @@ def parse(text: str, *, as_you_type: bool = False) -> Query:
             pending_or = False
             pending_not = False
             continue
+        if not tok.quoted and not tok.negated and not pending_not and not pending_or:
+            parts = [part for part in _LIST_PUNCTUATION.split(word) if has_content(part)]
+            if len(parts) > 1:  # `Крим,Донецьк`: each word to match, the last one the prefix typed
+                for part in parts[:-1]:
+                    if len(q.clauses) < MAX_CLAUSES:
+                        q.clauses.append([Term(part)])
+                word = parts[-1]
         term = Term(word, prefix)
         if tok.negated or pending_not:
             if len(q.excluded) < MAX_EXCLUDED:

@@ -208,7 +208,7 @@ def test_a_number_or_a_blob_in_any_text_column_is_found(db: Path, tmp_path: Path
 def test_check_says_how_many_it_did_not_list_and_its_phase_line_says_warning(db: Path, tmp_path: Path) -> None:
     """A QA run: 5 of 8 hidden-character names were listed with no word of the other 3 (the alias spoofs among
     them), and the phase line said `ok` where the summary said WARN."""
-    actors = "".join(f"  - {{id: spoof-{i}, name: \"Hua\\u200bwei {i}\", kind: company}}\n" for i in range(8))
+    actors = "".join(f'  - {{id: spoof-{i}, name: "Hua\\u200bwei {i}", kind: company}}\n' for i in range(8))
     path = tmp_path / "spoofs.yaml"
     path.write_text("actors:\n" + actors, encoding="utf-8")
     assert run_cli("import", "yaml", str(path), db=db).exit_code == 0

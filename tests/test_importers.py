@@ -234,6 +234,31 @@ def test_csv_tables_recognised_from_headers_in_dependency_order(db: Path, tmp_pa
     assert len(query(db, "SELECT * FROM imports WHERE format = 'csv'")) == 3
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_saved_with_semicolons_or_tabs_reads_the_same(db: Path, tmp_path: Path, delimiter: str) -> None:
+    """Excel in a Ukrainian or Russian locale saves CSV with semicolons (the comma is the decimal mark); a sheet
+    copied out is separated by tabs. A QA run: 'cannot tell which table the columns id;name;kind... describe'."""
+    import csv
+    import io
+
+    def resaved(text: str) -> str:
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(csv.reader(io.StringIO(text)))
+        return out.getvalue()
+
+    paths = [
+        write(tmp_path, name, resaved(text))
+        for name, text in (("evidence.csv", CSV_EVIDENCE), ("actors.csv", CSV_ACTORS), ("sources.csv", CSV_SOURCES))
+    ]
+    result = run_cli("import", "csv", *map(str, paths), db=db)
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT actor_id, role FROM evidence_actors WHERE evidence_id = 'csv-ev' ORDER BY 1") == [
+        ("acme", "shipper"),
+        ("china", None),
+    ]
+    assert query(db, "SELECT alias FROM aliases WHERE ref_id = 'acme' ORDER BY alias") == [("ACME Group",), ("Acme",)]
+
+
 def test_csv_table_option_and_bom(db: Path, tmp_path: Path) -> None:
     path = write(tmp_path, "x.csv", b"\xef\xbb\xbf" + CSV_SOURCES.encode())
     result = run_cli("import", "csv", "--table", "sources", str(path), db=db)
@@ -490,3 +515,23 @@ def test_a_figure_typed_in_the_review_form_keeps_its_number_whole() -> None:
     assert changed_values(data, {"claim": "c", "figure": "12 000 тонн"}) == {"quantity": "12 000", "unit": "тонн"}
     assert changed_values(data, {"claim": "c", "figure": "1,5 тонни"}) == {"quantity": "1,5", "unit": "тонни"}
     assert changed_values(data, {"claim": "c", "figure": "3 bridges"}) == {"quantity": "3", "unit": "bridges"}
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "csv", "article"])
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"\x1f\x8b\x08\x00rest of a gzip stream", "is gzip-compressed: decompress it first"),
+        (b"PK\x03\x04rest of an xlsx", "is a ZIP archive (an Excel workbook or a Word document?)"),
+        (b"%PDF-1.7\n", "is a PDF document"),
+    ],
+)
+def test_a_binary_file_is_named_for_what_it_is(db: Path, tmp_path: Path, fmt: str, content: bytes, said: str) -> None:
+    """A QA run: a .gz given to `import yaml` said 'contains a NUL byte (binary data?)', to `import csv` 'is not
+    valid UTF-8 (byte 0x8b)'."""
+    path = write(tmp_path, "input.bin", content)
+    before = digest(db)
+    result = run_cli("import", fmt, str(path), db=db)
+    assert result.exit_code == 1
+    assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert digest(db) == before

@@ -170,6 +170,19 @@ def test_phrases(conn):
     assert ids(S.search(conn, '"branches bank"')) == []
 
 
+@pytest.mark.parametrize("glued", ["yuan,cash", "yuan/cash", "yuan;cash", "(yuan)cash", "cash,yuan"])
+def test_words_joined_by_a_lists_punctuation_are_words_of_their_own(conn, glued):
+    """A QA run: `Крим,Донецьк` and `Iran,China` found nothing (read as a phrase), with no word of why."""
+    assert ids(S.search(conn, glued)) == ids(S.search(conn, "yuan cash")) == ["bank-branches-sell-yuan"]
+
+
+def test_a_hyphen_and_a_decimal_comma_keep_a_word_whole():
+    assert [[t.text for t in c] for c in parse("Ka-52 12,5 Huawei's").clauses] == [["Ka-52"], ["12,5"], ["Huawei's"]]
+    assert [[t.text for t in c] for c in parse("Крим,Донецьк").clauses] == [["Крим"], ["Донецьк"]]
+    typed = parse("Крим,Доне", as_you_type=True).clauses
+    assert [(t.text, t.prefix) for c in typed for t in c] == [("Крим", False), ("Доне", True)]
+
+
 def test_or_and_exclusion(conn):
     either = set(ids(S.search(conn, "usdt OR yuan", limit=100)))
     assert either == {"covert-payments-wechat-usdt", "bank-branches-sell-yuan", "yuanization"}
