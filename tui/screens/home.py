@@ -420,21 +420,22 @@ class HomeScreen(FindingsScreen):
             self._show_notes([], None)
             return
         db = findings_app(self).db
+        searched = self.search_text()  # with match:exact while ctrl+t is on: no note of other spellings then
 
         def work() -> None:
             from store.search import correction, notes, settled_notes
 
             conn = db.conn()
             if settled:
-                lines, fixed = settled_notes(conn, text), correction(conn, text)
+                lines, fixed = settled_notes(conn, searched), correction(conn, text)
             else:
-                lines, fixed = notes(conn, text, as_you_type=True), correction(conn, text, as_you_type=True)
-            self.post_message(self._Explained(text, settled, lines, fixed))
+                lines, fixed = notes(conn, searched, as_you_type=True), correction(conn, text, as_you_type=True)
+            self.post_message(self._Explained(searched, settled, lines, fixed))
 
         db_worker(self, work, group="search-notes", exclusive=True, lane="lists")
 
     def _on_home_screen__explained(self, message: _Explained) -> None:
-        if (message.text, message.settled) == (self.query_text, self.settled):
+        if (message.text, message.settled) == (self.search_text(), self.settled):
             self._show_notes(message.notes, message.correction)
 
     def _show_notes(self, notes: list[str], correction: str | None) -> None:
