@@ -435,3 +435,45 @@ def test_actor_relations_tree_moves_with_j_k_g_and_G_as_the_lists_do(db: Path) -
         assert len(moves) == 6 and all(line in tree_lines for line in moves)
 
     run_app(db, check)
+
+
+def test_the_end_of_a_long_findings_text_can_be_scrolled_into_view(db: Path, tmp_path: Path) -> None:
+    """A QA run: on a finding with a long text, End stopped a line short (the last step of the scroll,
+    47.6 -> 48, repainted nothing and the view drew line 47 on), so its history row was never seen; and Tab, the
+    key that moves from the links to the text, was not in the footer."""
+    from tests.conftest import run_cli
+
+    claim = " ".join(["У Херсоні окупаційна влада разом із компанією Хуавей встановлювала обладнання зв'язку."] * 20)
+    notes = tmp_path / "long.yaml"
+    notes.write_text(
+        f'evidence:\n  - id: long-one\n    claim: "{claim}"\n    category: telecom\n'
+        "    source: kyiv-independent-occupied-economy\n    actors: [huawei]\n",
+        encoding="utf-8",
+    )
+    assert run_cli("import", "yaml", str(notes), db=db).exit_code == 0
+
+    def lines(strips) -> str:  # type: ignore[no-untyped-def]
+        return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+    def body(app):  # type: ignore[no-untyped-def]
+        return app.screen.query("#evidence-body").first() if app.screen.query("#evidence-body") else None
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        app.open("evidence", "long-one")
+        await until(pilot, lambda: body(app) is not None and "History (1 change)" in lines(body(app)._lines), "text")
+        await settle(pilot)
+        assert "tab Text / links" in screen_text(app)
+        await press(pilot, "tab")
+        await until(pilot, lambda: app.focused is body(app), "the text focused")
+        await press(pilot, "end")
+        view = body(app)
+        last = lines(view._lines[-1:]).strip()
+        # what the last frames drew (the compositor's strips), not a fresh render of the screen
+        await until(
+            pilot,
+            lambda: view.scroll_y == view.max_scroll_y and last in lines(app.screen._compositor.render_strips()),
+            "the last line shown",
+        )
+
+    run_app(db, check)

@@ -85,7 +85,7 @@ class EvidenceScreen(DrillScreen):
         ),
         Binding("s", "link('s')", "Source", tooltip="Open the source", id="evidence.source"),
         Binding("y", "copy", "Copy", tooltip="Copy the citation", id="evidence.copy-citation"),
-        Binding("tab", "switch_focus", "Text / links", show=False, id="evidence.switch-focus"),
+        Binding("tab", "switch_focus", "Text / links", id="evidence.switch-focus"),
     ]
 
     @dataclass

@@ -61,7 +61,9 @@ class TextView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if self._width != width:
             self._wrap()
-        index = int(self.scroll_y) + y
+        # (rounded, as Textual repaints a scroll view only when the rounded offset changes: the last step of an
+        # animated End, 47.6 -> 48, repainted nothing, and a truncated 47 left the last line out of reach)
+        index = self.scroll_offset.y + y
         if 0 <= index < len(self._lines):
             return self._lines[index]
         return Strip.blank(width, self.rich_style)
