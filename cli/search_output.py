@@ -129,6 +129,9 @@ def render(
         more = "+" if capped else ""
         doc.line((f"no hits after {offset:,}: ", "dim"), (f"'{visible(text)}'", None), (f" has {total:,}{more}", "dim"))
         return doc
+    if not hits and not text.strip():
+        doc.line(("nothing to search for: give a word or a qualifier (findings search --help)", "dim"))
+        return doc
     if not hits:
         doc.line(("no results for ", "dim"), (f"'{visible(text)}'", None))
         return doc

@@ -414,3 +414,12 @@ def test_the_door_writes_the_same_notes_as_the_click_command(built_db):
     click = run_cli(*args, db=built_db)
     assert fast.returncode == 0 and (fast.stdout, fast.stderr) == (click.stdout, click.stderr)
     assert json.loads(fast.stdout) and "did you mean: findings search 'china category:finance'" in fast.stderr
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_search_for_nothing_says_so(built_db, text):
+    """A QA run: `findings search ''` answered "no results for ''"."""
+    r = run_cli("search", text, db=built_db)
+    assert r.exit_code == 0  # as for a search that finds nothing
+    assert "nothing to search for: give a word or a qualifier" in r.output
+    assert "no results for" not in r.output
