@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, import_yaml, run_cli
 
 
 def test_check_passes_on_the_committed_database() -> None:
@@ -209,9 +209,7 @@ def test_check_says_how_many_it_did_not_list_and_its_phase_line_says_warning(db:
     """A QA run: 5 of 8 hidden-character names were listed with no word of the other 3 (the alias spoofs among
     them), and the phase line said `ok` where the summary said WARN."""
     actors = "".join(f'  - {{id: spoof-{i}, name: "Hua\\u200bwei {i}", kind: company}}\n' for i in range(8))
-    path = tmp_path / "spoofs.yaml"
-    path.write_text("actors:\n" + actors, encoding="utf-8")
-    assert run_cli("import", "yaml", str(path), db=db).exit_code == 0
+    import_yaml(db, tmp_path, "actors:\n" + actors)
     result = run_cli("check", db=db)
     assert result.exit_code == 0
     assert "WARN  hidden characters in names and ids: 8" in result.stdout

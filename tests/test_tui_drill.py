@@ -441,16 +441,15 @@ def test_the_end_of_a_long_findings_text_can_be_scrolled_into_view(db: Path, tmp
     """A QA run: on a finding with a long text, End stopped a line short (the last step of the scroll,
     47.6 -> 48, repainted nothing and the view drew line 47 on), so its history row was never seen; and Tab, the
     key that moves from the links to the text, was not in the footer."""
-    from tests.conftest import run_cli
+    from tests.conftest import import_yaml
 
     claim = " ".join(["У Херсоні окупаційна влада разом із компанією Хуавей встановлювала обладнання зв'язку."] * 20)
-    notes = tmp_path / "long.yaml"
-    notes.write_text(
+    import_yaml(
+        db,
+        tmp_path,
         f'evidence:\n  - id: long-one\n    claim: "{claim}"\n    category: telecom\n'
         "    source: kyiv-independent-occupied-economy\n    actors: [huawei]\n",
-        encoding="utf-8",
     )
-    assert run_cli("import", "yaml", str(notes), db=db).exit_code == 0
 
     def lines(strips) -> str:  # type: ignore[no-untyped-def]
         return "\n".join("".join(seg.text for seg in strip) for strip in strips)

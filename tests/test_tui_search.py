@@ -281,15 +281,14 @@ def test_a_new_search_while_one_is_ranked_shows_the_new_one(db: Path, monkeypatc
 
 def test_the_note_of_other_spellings_goes_when_exact_spelling_is_on(db: Path, tmp_path: Path) -> None:
     """A QA run: after ^t the line still said `also finding other spellings and word forms: Херсон`."""
-    from tests.conftest import run_cli
+    from tests.conftest import import_yaml
 
-    notes = tmp_path / "notes.yaml"
-    notes.write_text(
+    import_yaml(
+        db,
+        tmp_path,
         "evidence:\n  - id: kherson-port\n    claim: Китайське судно зайшло в порт у Херсоні.\n"
         "    category: logistics\n    source: kyiv-independent-occupied-economy\n",
-        encoding="utf-8",
     )
-    assert run_cli("import", "yaml", str(notes), db=db).exit_code == 0
 
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
