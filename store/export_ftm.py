@@ -13,7 +13,7 @@ What came from FollowTheMoney goes back as it came: the entity's original FtM id
 seen, referents, identifiers (innCode, leiCode, imoNumber, ...), topics and every country, a sanction's
 authority, program and dates (store/ftm_properties via ftm_reads). Each entity also carries a `findings` object
 with what FtM has no property for (our id and kind, a finding's category, status, locator, quote, quantity,
-confidence, the roles and regions of its links, a relation's kind and finding), so that `findings import ftm`
+confidence, language, the roles and regions of its links, a relation's kind and finding), so that `findings import ftm`
 of the file into an empty database gives the same content back. Rows are streamed from ordered queries:
 memory does not grow with the database.
 """
@@ -239,6 +239,7 @@ def evidence_entity(rec: dict[str, Any], region_names: dict[str, str], wholes: W
         "quantity": rec["quantity"],
         "unit": rec["unit"],
         "confidence": rec["confidence"],
+        "lang": rec["lang"],
         "roles": {link[0]: link[1] for link in links if link[1] is not None},
         "regions": rec["regions"],
     }

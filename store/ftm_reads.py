@@ -322,7 +322,7 @@ def evidence(conn: sqlite3.Connection, ids: Collection[str] | None = None) -> It
     their own and their source's FtM ids."""
     where, params = _in("id", ids)
     sql = (
-        "SELECT id, claim, quote, category, date, quantity, unit, source_id, locator, status, confidence, "
+        "SELECT id, claim, quote, category, date, quantity, unit, source_id, locator, status, confidence, lang, "
         f"{_ftm_id_sql('evidence', 'evidence.id')} AS ftm_id, "
         f"{_ftm_id_sql('source', 'evidence.source_id')} AS source_ftm_id FROM evidence{where} ORDER BY id"
     )

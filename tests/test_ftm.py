@@ -670,3 +670,22 @@ def test_a_large_file_streams_in_bounded_memory(tmp_path: Path) -> None:
     assert peak < size / 2, f"peak {peak:,} bytes for a {size:,}-byte file"
     assert one(tmp_path / "big.db", "SELECT count(*) FROM actors") == 8_000
     assert one(tmp_path / "big.db", "SELECT count(*) FROM relations") == 4_000
+
+
+def test_a_findings_language_as_given_survives_the_round_trip(db: Path, empty_db: Path, tmp_path: Path) -> None:
+    """A QA run: a finding given `lang: uk` came back from an FtM export with the language detected again (NULL
+    for an English claim), as FtM has no property for it: it travels in the file's `findings` key."""
+    from tests.conftest import import_yaml
+
+    import_yaml(
+        db,
+        tmp_path,
+        "actors:\n  - {id: act-a, name: Actor A, kind: company, country: CN}\n"
+        "evidence:\n  - {id: ev-lang, claim: Actor A shipped goods., category: trade, lang: uk, actors: [act-a],"
+        " source: kyiv-independent-occupied-economy}\n",
+    )
+    assert one(db, "SELECT lang FROM evidence WHERE id = 'ev-lang'") == "uk"
+    out = tmp_path / "a.ftm"
+    export_to(db, out, "actor:act-a")
+    assert run_cli("import", "ftm", str(out), db=empty_db).exit_code == 0
+    assert one(empty_db, "SELECT lang FROM evidence WHERE id = 'ev-lang'") == "uk"

@@ -37,6 +37,7 @@ from importers.slugs import short_hash, slugify
 from store import ftm_mapping as M
 from store import ftm_model, ftm_reads, vocab
 from store.ftm_writes import Proposal
+from store.language import check_code
 from store.records import Actor, Batch, Evidence, ExternalId, Origin, Region, Relation, Source
 
 if TYPE_CHECKING:
@@ -623,6 +624,7 @@ class RecordBuilder:
             else (self.locator(ent) if not ent.hint else None),
             status=status,
             confidence=self._hint(ent, "confidence", lambda v: vocab.check_choice(v, vocab.CONFIDENCE)),
+            lang=self._hint(ent, "lang", check_code),  # None: detected from the claim, as for any import
             actors=list(actors.items()),
             regions=sorted(regions),
             origin=ent.origin(),
