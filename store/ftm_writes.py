@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from store import schema
-from store.write import CHUNK, now
+from store.write import CHUNK, actor_links, fetch_pairs, fetch_rows, now
 
 SYSTEM = "ftm"
 _TABLES = {"actor": "actors", "source": "sources", "region": "regions", "evidence": "evidence"}
@@ -111,33 +111,22 @@ def _as_stored(conn: sqlite3.Connection, kind: str, ids: Sequence[str]) -> dict[
     lists them): what the history keeps of a record deleted, so that nothing an import removes is lost."""
     cols = _COLUMNS[kind]
     table = "relations" if kind == "relation" else _TABLES[kind]
-    out: dict[str, dict[str, object]] = {}
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
-        marks = ",".join("?" * len(chunk))
-        keys = [int(r) for r in chunk] if kind == "relation" else chunk
-        select = ", ".join(f'"{c}"' for c in cols)
-        for row in conn.execute(f"SELECT {select} FROM {table} WHERE id IN ({marks})", keys):
-            out[str(row[0])] = {c: v for c, v in zip(cols, row, strict=True) if v is not None and c != "id"}
-        if kind == "evidence":
-            actors: dict[str, list[list[str | None]]] = {}
-            regions: dict[str, list[str]] = {}
-            for ev, actor, role in conn.execute(
-                f"SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks}) "
-                "ORDER BY evidence_id, actor_id",
-                chunk,
-            ):
-                actors.setdefault(ev, []).append([actor, role])
-            for ev, region in conn.execute(
-                f"SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks}) "
-                "ORDER BY evidence_id, region_id",
-                chunk,
-            ):
-                regions.setdefault(ev, []).append(region)
-            for ev, links in actors.items():
-                out.setdefault(ev, {})["actors"] = links
-            for ev, ids_ in regions.items():
-                out.setdefault(ev, {})["regions"] = ids_
+    keys = [int(r) for r in ids] if kind == "relation" else ids
+    out = {
+        str(key): {c: v for c, v in zip(cols[1:], row[1:], strict=True) if v is not None}
+        for key, row in fetch_rows(conn, table, cols, keys).items()
+    }
+    if kind == "evidence":
+        actors = fetch_pairs(
+            conn, "SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks})", ids
+        )
+        regions = fetch_pairs(
+            conn, "SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks})", ids
+        )
+        for ev, pairs in actors.items():
+            out.setdefault(ev, {})["actors"] = actor_links(pairs)
+        for ev, found in regions.items():
+            out.setdefault(ev, {})["regions"] = sorted(found)
     return out
 
 

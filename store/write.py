@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from store import derived_keys, schema
 from store.errors import DataError
@@ -301,8 +301,9 @@ def _closest(conn: sqlite3.Connection, table: str, wanted: str, batch_ids: set[s
 # ------------------------------------------------------------------------------------------------------ plan
 
 
-def _fetch_rows(conn: sqlite3.Connection, table: str, cols: Sequence[str], ids: list[str]) -> dict[str, tuple]:
-    out: dict[str, tuple] = {}
+def fetch_rows(conn: sqlite3.Connection, table: str, cols: Sequence[str], ids: Sequence[Any]) -> dict[Any, tuple]:
+    """The rows of `table` with these ids (`cols`, the id first), by id, read a chunk of ids at a time."""
+    out: dict[Any, tuple] = {}
     select = _column_list(cols)
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
@@ -311,7 +312,7 @@ def _fetch_rows(conn: sqlite3.Connection, table: str, cols: Sequence[str], ids: 
     return out
 
 
-def _fetch_pairs(conn: sqlite3.Connection, sql: str, ids: list[str]) -> dict[str, set]:
+def fetch_pairs(conn: sqlite3.Connection, sql: str, ids: Sequence[str]) -> dict[str, set]:
     """Run `sql` (with one `{marks}` for the ids) and group (id, value...) rows by id."""
     out: dict[str, set] = {}
     for chunk in _chunks(ids):
@@ -337,7 +338,7 @@ def plan(conn: sqlite3.Connection, batch: Batch, *, sealed: Sealed | None = None
         ("region", "regions", REGION_COLS, batch.regions),
     ):
         ids = [r.id for r in records if r.aliases is not None]
-        stored = _fetch_pairs(
+        stored = fetch_pairs(
             conn, f"SELECT ref_id, alias FROM aliases WHERE kind = '{kind}' AND ref_id IN ({{marks}})", ids
         )
         extra = {}
@@ -413,7 +414,7 @@ def _plan_rows(
     links_changed: dict[str, bool],
     aliases: dict[str, dict[str, tuple[object, object]]] | None = None,
 ) -> None:
-    stored = _fetch_rows(conn, table, cols, [r.id for r in records])
+    stored = fetch_rows(conn, table, cols, [r.id for r in records])
     kind = table[:-1]
     for rec in records:
         row = rec.row()
@@ -435,12 +436,12 @@ def _plan_rows(
 
 
 def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence], left: Sealed | None) -> None:
-    stored = _fetch_rows(conn, "evidence", EVIDENCE_COLS, [e.id for e in records])
+    stored = fetch_rows(conn, "evidence", EVIDENCE_COLS, [e.id for e in records])
     existing = [e.id for e in records if e.id in stored]
-    old_actors = _fetch_pairs(
+    old_actors = fetch_pairs(
         conn, "SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks})", existing
     )
-    old_regions = _fetch_pairs(
+    old_regions = fetch_pairs(
         conn, "SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks})", existing
     )
     status_at = EVIDENCE_COLS.index("status")
@@ -555,7 +556,7 @@ def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relatio
 def _plan_gazetteer(p: Plan, conn: sqlite3.Connection, records: Sequence[GazetteerEntry]) -> None:
     """A name's regions are replaced as a whole, like an entity's aliases."""
     names = [e.name for e in records]
-    stored = _fetch_pairs(conn, "SELECT name, region_id FROM gazetteer WHERE name IN ({marks})", names)
+    stored = fetch_pairs(conn, "SELECT name, region_id FROM gazetteer WHERE name IN ({marks})", names)
     for entry in records:
         have, want = stored.get(entry.name, set()), set(entry.regions)
         p.gazetteer_add += [(entry.name, r) for r in entry.regions if r not in have]
