@@ -248,8 +248,7 @@ class FtmImport:
                 ftm_writes.replace_properties(self.conn, r.props)
             if r.proposals:
                 self.report.proposals_new += ftm_writes.add_proposals(self.conn, r.proposals)
-            if r.deletions:
-                self._keep_curated()
+            r.deletions = self._without_curated(r.deletions)
             if r.deletions:
                 made_by = next(iter(self.session.logged.values()), None)
                 deleted = ftm_writes.delete_records(self.conn, r.deletions, who=self.session.who, import_id=made_by)
@@ -258,14 +257,16 @@ class FtmImport:
         self.report.proposals += r.proposals[: max(0, MAX_PROPOSALS_KEPT - len(self.report.proposals))]
         r.props, r.proposals, r.deletions = [], [], []
 
-    def _keep_curated(self) -> None:
-        """No import deletes a finding a person has curated (sealed): a DEL, --prune or a record that no longer
-        says it leaves it, counted."""
-        r = self.records
-        curated = ftm_reads.curated_findings(self.conn, [ref for kind, ref in r.deletions if kind == "evidence"])
-        if curated:
-            r.deletions = [(kind, ref) for kind, ref in r.deletions if not (kind == "evidence" and ref in curated)]
-            self.report.kept_curated += len(curated)
+    def _without_curated(self, records: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """`records` (kind, id) but the findings a person has curated (sealed), which no import deletes (a DEL,
+        --prune, a record that no longer says it): they are left, and counted."""
+        if not records:
+            return records
+        curated = ftm_reads.curated_findings(self.conn, [ref for kind, ref in records if kind == "evidence"])
+        if not curated:
+            return records
+        self.report.kept_curated += len(curated)
+        return [(kind, ref) for kind, ref in records if not (kind == "evidence" and ref in curated)]
 
     def _verified(self, n: int, table: str, record: Actor | Source | Region | Evidence, mark: int) -> bool:
         """For an entity whose hint names an existing record: True when it equals that record (which it then
@@ -499,10 +500,7 @@ class FtmImport:
         stale: list[tuple[str, str]] = []
         for path, import_id in import_ids.items():
             stale += [(kind, ref) for _, kind, ref in ftm_reads.stale_records(self.conn, path, import_id)]
-        curated = ftm_reads.curated_findings(self.conn, [ref for kind, ref in stale if kind == "evidence"])
-        if curated:
-            stale = [(kind, ref) for kind, ref in stale if not (kind == "evidence" and ref in curated)]
-            self.report.kept_curated += len(curated)
+        stale = self._without_curated(stale)
         if not prune:
             self.report.stale = len(stale)
             return
