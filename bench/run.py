@@ -1100,7 +1100,7 @@ def _probe_list_main(db: Path) -> None:
         @on(VirtualList.Highlighted)
         def _check_ready(self) -> None:
             vlist = self.waiting
-            if vlist is not None and vlist.count is not None and (not vlist.count or vlist.row_at(0) is not None):
+            if vlist is not None and vlist.first_rows_in:
                 self.waiting = None
                 self.app.output_ready()  # type: ignore[attr-defined]
 

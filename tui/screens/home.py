@@ -614,9 +614,8 @@ class HomeScreen(FindingsScreen):
         """Once every list has its count and first rows, the first frame can be painted."""
         if self._ready_sent:
             return
-        for vlist in (self.actors, self.regions, self.evidence):
-            if vlist.count is None or (vlist.count and vlist.row_at(0) is None):
-                return
+        if not all(vlist.first_rows_in for vlist in (self.actors, self.regions, self.evidence)):
+            return
         self._ready_sent = True
         findings_app(self).output_ready()
 

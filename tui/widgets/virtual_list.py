@@ -227,6 +227,11 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         return self._count
 
     @property
+    def first_rows_in(self) -> bool:
+        """Its count is known and, unless it is empty, its first row read: what a screen waits for to paint it."""
+        return self._count is not None and (not self._count or self.row_at(0) is not None)
+
+    @property
     def cursor(self) -> int:
         return self._cursor
 
