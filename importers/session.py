@@ -222,7 +222,12 @@ class ImportSession:
                     )
         write.check_references(self.conn, batch, self.seen)
         integrity.check_region_parents(self.conn, batch.regions)
-        plan = write.plan(self.conn, batch, sealed=review.left_by_imports)
+        plan = write.plan(
+            self.conn,
+            batch,
+            sealed=review.left_by_imports,
+            curated=None if self.build else review.curated_records,
+        )
         if not self.dry_run:
             write.execute(self.conn, plan)
             self._log_history(plan)

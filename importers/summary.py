@@ -23,25 +23,41 @@ def print_summary(counts: Counts, *, dry_run: bool, title: str) -> None:
         console.print(table)
     _print_mixed_scripts(counts)
     _print_sealed(counts)
+    _print_kept_curated(counts)
 
 
 def _print_sealed(counts: Counts) -> None:
     """Curated findings are sealed: an import that would change one leaves it as it is, and says so."""
+    _print_left(
+        counts.sealed,
+        "curated finding(s) left as they are (sealed: unseal one, `U` in `findings review`, to let an import "
+        "change it):",
+    )
+
+
+def _print_kept_curated(counts: Counts) -> None:
+    """Curated sources, actors and regions (the dataset's, or changed by a person) are never rewritten by an
+    import: one that would change one leaves it as it is, and says so."""
+    _print_left(
+        counts.kept_curated,
+        "curated record(s) left as they are (from the dataset or changed by a person; no import rewrites "
+        "them, its findings still link to them):",
+    )
+
+
+def _print_left(lines: list[str], heading: str) -> None:
+    """`N <heading>` and the first 20 lines (control characters made visible), then how many more."""
     import click
 
     from store.text import printable
 
-    if not counts.sealed:
+    if not lines:
         return
-    click.echo(
-        f"{len(counts.sealed):,} curated finding(s) left as they are (sealed: unseal one, `U` in `findings review`, "
-        "to let an import change it):",
-        err=True,
-    )
-    for line in counts.sealed[:20]:
+    click.echo(f"{len(lines):,} {heading}", err=True)
+    for line in lines[:20]:
         click.echo(f"  {printable(line)}", err=True)
-    if len(counts.sealed) > 20:
-        click.echo(f"  ... and {len(counts.sealed) - 20:,} more", err=True)
+    if len(lines) > 20:
+        click.echo(f"  ... and {len(lines) - 20:,} more", err=True)
 
 
 def _print_mixed_scripts(counts: Counts) -> None:

@@ -190,6 +190,24 @@ def left_by_imports(conn: sqlite3.Connection, curated: dict[str, str]) -> set[st
     return out
 
 
+def curated_records(conn: sqlite3.Connection, kind: str, ids: Sequence[str]) -> set[str]:
+    """Which of these existing sources, actors or regions (`kind`: source, actor, region) no import may rewrite:
+    those whose last change in the history was made by the dataset's build or by a person (a review, a merge),
+    not by an import. A record an import made stays for imports to update until a person or the dataset
+    changes it. (store.write.plan asks, through ImportSession, only of records an import would change.)"""
+    from store.captures import DATASET_COLLECTOR
+
+    out: set[str] = set()
+    for record_id in ids:
+        last = conn.execute(
+            "SELECT who, import_id FROM changes WHERE kind = ? AND record_id = ? ORDER BY id DESC LIMIT 1",
+            (kind, record_id),
+        ).fetchone()
+        if last is not None and (last[1] is None or last[0] == DATASET_COLLECTOR):
+            out.add(record_id)
+    return out
+
+
 def state(conn: sqlite3.Connection, evidence_id: str) -> FindingState:
     """A finding's reviewable values now. Raises ReviewError when there is no such finding."""
     row = _evidence_row(conn, evidence_id)

@@ -119,6 +119,9 @@ class Counts:
     mixed_scripts: list[str] = field(default_factory=list)
     # Curated findings (sealed) this import would have changed, left as they are: said after the table.
     sealed: list[str] = field(default_factory=list)
+    # Curated sources, actors and regions (last written by the dataset's build or a person, not an import) this
+    # import would have changed, left as they are: said after the table.
+    kept_curated: list[str] = field(default_factory=list)
 
     def merge(self, other: Counts) -> None:
         for table, row in other.tables.items():
@@ -126,6 +129,7 @@ class Counts:
                 self.add(table, what, n)
         self.mixed_scripts += [w for w in other.mixed_scripts if w not in self.mixed_scripts]
         self.sealed += other.sealed
+        self.kept_curated += other.kept_curated
 
     @property
     def changed(self) -> int:
@@ -324,15 +328,21 @@ def fetch_pairs(conn: sqlite3.Connection, sql: str, ids: Sequence[str]) -> dict[
 # Which of these curated findings (id -> the file the import reads it from) an import must leave as they are
 # (store.review.left_by_imports): given by the caller, as store.review builds on this module.
 Sealed = Callable[[sqlite3.Connection, dict[str, str]], set[str]]
+# Which of these existing sources, actors or regions (kind, ids) are curated, so that no import rewrites them
+# (store.review.curated_records): given by the caller too.
+Curated = Callable[[sqlite3.Connection, str, Sequence[str]], set[str]]
 
 
-def plan(conn: sqlite3.Connection, batch: Batch, *, sealed: Sealed | None = None) -> Plan:
+def plan(
+    conn: sqlite3.Connection, batch: Batch, *, sealed: Sealed | None = None, curated: Curated | None = None
+) -> Plan:
     """Decide, by reading only, what applying `batch` would insert, update and leave unchanged. With `sealed`,
-    the findings it names are left as they are (and listed in the counts) when the batch would change them."""
+    the findings it names are left as they are (and listed in the counts) when the batch would change them;
+    with `curated`, so are the sources, actors and regions it names."""
     p = Plan()
     _fill_languages(batch)
     p.counts.mixed_scripts = mixed_script_notes(batch)
-    _plan_rows(p, conn, "sources", SOURCE_COLS, batch.sources, {})
+    _plan_rows(p, conn, "sources", SOURCE_COLS, batch.sources, {}, curated=curated)
     for kind, table, cols, records in (
         ("actor", "actors", ACTOR_COLS, batch.actors),
         ("region", "regions", REGION_COLS, batch.regions),
@@ -341,17 +351,17 @@ def plan(conn: sqlite3.Connection, batch: Batch, *, sealed: Sealed | None = None
         stored = fetch_pairs(
             conn, f"SELECT ref_id, alias FROM aliases WHERE kind = '{kind}' AND ref_id IN ({{marks}})", ids
         )
-        extra = {}
-        alias_history: dict[str, dict[str, tuple[object, object]]] = {}
+        alias_changes: dict[str, _AliasChange] = {}
         for rec in records:
             if rec.aliases is None:
                 continue
             want, have = set(rec.aliases), stored.get(rec.id, set())
-            p.alias_add += [(kind, rec.id, a) for a in rec.aliases if a not in have]
-            p.alias_remove += [(kind, rec.id, a) for a in sorted(have - want)]
-            extra[rec.id] = want != have
-            alias_history[rec.id] = {"aliases": (sorted(have), sorted(want))}
-        _plan_rows(p, conn, table, cols, records, extra, alias_history)
+            alias_changes[rec.id] = _AliasChange(
+                add=[(kind, rec.id, a) for a in rec.aliases if a not in have],
+                remove=[(kind, rec.id, a) for a in sorted(have - want)],
+                history={"aliases": (sorted(have), sorted(want))},
+            )
+        _plan_rows(p, conn, table, cols, records, alias_changes, curated=curated)
     _plan_evidence(p, conn, batch.evidence, sealed)
     p.external_ids = [
         (x.system, x.external_id, x.kind, x.ref_id, int(x.created), x.import_id) for x in batch.external_ids
@@ -405,21 +415,50 @@ def mixed_script_notes(batch: Batch) -> list[str]:
     return notes
 
 
+@dataclass
+class _AliasChange:
+    """What writing a record's aliases would add and remove, and the history's before/after of them."""
+
+    add: list[tuple[str, str, str]]
+    remove: list[tuple[str, str, str]]
+    history: dict[str, tuple[object, object]]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.add or self.remove)
+
+
 def _plan_rows(
     p: Plan,
     conn: sqlite3.Connection,
     table: str,
     cols: Sequence[str],
     records: Sequence[Source | Actor | Region],
-    links_changed: dict[str, bool],
-    aliases: dict[str, dict[str, tuple[object, object]]] | None = None,
+    aliases: dict[str, _AliasChange],
+    *,
+    curated: Curated | None = None,
 ) -> None:
     stored = fetch_rows(conn, table, cols, [r.id for r in records])
     kind = table[:-1]
-    for rec in records:
-        row = rec.row()
+    rows = [rec.row() for rec in records]
+    changing = [
+        rec.id
+        for rec, row in zip(records, rows, strict=True)
+        if rec.id in stored and (stored[rec.id] != row or (rec.id in aliases and aliases[rec.id].changed))
+    ]
+    kept = curated(conn, kind, changing) if curated is not None and changing else set()
+    for rec, row in zip(records, rows, strict=True):
         old = stored.get(rec.id)
-        extra = aliases.get(rec.id) if aliases else None
+        change = aliases.get(rec.id)
+        if rec.id in kept:  # curated: no import from elsewhere rewrites it
+            where = f"{rec.origin.file}:{rec.origin.line}" if rec.origin and rec.origin.line else _file_of(rec)
+            p.counts.kept_curated.append(f"{kind} {rec.id} ({where})")
+            p.tally(rec, table, "unchanged")
+            continue
+        if change is not None:
+            p.alias_add += change.add
+            p.alias_remove += change.remove
+        extra = change.history if change is not None else None
         if old is None:
             p.inserts[table].append(row)
             p.tally(rec, table, "inserted")
@@ -429,7 +468,7 @@ def _plan_rows(
         if old != row:
             p.updates[table].append(row)
             p.tally(rec, table, "updated")
-        elif links_changed.get(rec.id):
+        elif change is not None and change.changed:
             p.tally(rec, table, "updated")
         else:
             p.tally(rec, table, "unchanged")

@@ -126,6 +126,60 @@ def test_another_file_never_rewrites_a_curated_finding(db: Path, tmp_path: Path)
     assert run_cli("check", db=db).exit_code == 0
 
 
+def test_another_file_never_rewrites_a_curated_actor_region_or_source(db: Path, tmp_path: Path) -> None:
+    """A QA run: a native YAML with the id `china` turned the curated state into a person, wiped its summary and
+    aliases, and renamed the curated source and region with it. The curated records stay as they are and are
+    listed; the file's own records and findings are imported and link to them."""
+    # (actors' and regions' rows also count their findings, which grow by the file's finding linking to them)
+    read = [
+        "SELECT id, name, kind, country, summary, aka FROM actors WHERE id = 'china'",
+        "SELECT * FROM aliases WHERE ref_id IN ('china', 'crimea') ORDER BY 1, 2, 3",
+        "SELECT id, name, kind, parent_id, aka FROM regions WHERE id = 'crimea'",
+        "SELECT id, title, publisher, kind, notes FROM sources WHERE id = 'kyiv-independent-occupied-economy'",
+    ]
+    before = [query(db, sql) for sql in read]
+    path = write(
+        tmp_path,
+        "hostile.yaml",
+        "sources:\n  - {id: kyiv-independent-occupied-economy, title: Rewritten title}\n"
+        "actors:\n  - {id: china, name: Ivan Example, kind: person, aliases: []}\n"
+        "  - {id: acme, name: Acme, kind: company}\n"
+        "regions:\n  - {id: crimea, name: Somewhere, kind: city}\n"
+        "evidence:\n  - {id: acme-cranes, claim: Acme sold cranes in Crimea., category: trade,\n"
+        "      source: kyiv-independent-occupied-economy, actors: [acme, china], regions: [crimea]}\n",
+    )
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    assert [query(db, sql) for sql in read] == before
+    assert "3 curated record(s) left as they are" in result.stderr
+    for line in ("actor china (", "region crimea (", "source kyiv-independent-occupied-economy ("):
+        assert line in result.stderr
+    assert query(db, "SELECT name FROM actors WHERE id = 'acme'") == [("Acme",)]
+    assert query(db, "SELECT actor_id FROM evidence_actors WHERE evidence_id = 'acme-cranes' ORDER BY 1") == [
+        ("acme",),
+        ("china",),
+    ]
+    # An actor an import made is still the imports' to update.
+    write(tmp_path, "later.yaml", "actors:\n  - {id: acme, name: Acme Ltd, kind: company}\n")
+    later = run_cli("import", "yaml", str(tmp_path / "later.yaml"), db=db)
+    assert later.exit_code == 0 and "left as they are" not in later.stderr
+    assert query(db, "SELECT name FROM actors WHERE id = 'acme'") == [("Acme Ltd",)]
+    assert run_cli("check", db=db).exit_code == 0
+
+
+def test_a_source_a_person_marked_sensitive_is_not_reverted_by_its_file(db: Path, tmp_path: Path) -> None:
+    """Re-importing the file a source came from (edited) left it sensitive: a person's change is not undone by
+    an import (the file says nothing of sensitivity, and had it rewrite the row, the witness would export)."""
+    path = write(tmp_path, "mine.yaml", "sources:\n  - {id: interview-7, title: Interview 7}\n")
+    assert run_cli("import", "yaml", str(path), db=db).exit_code == 0
+    assert run_cli("mark-sensitive", "source", "interview-7", "--reviewer", "ana", db=db).exit_code == 0
+    path.write_text("sources:\n  - {id: interview-7, title: Interview 7 (edited)}\n", encoding="utf-8")
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT title, sensitive FROM sources WHERE id = 'interview-7'") == [("Interview 7", 1)]
+    assert "source interview-7 (" in result.stderr
+
+
 def test_a_finding_a_reviewer_curated_is_not_reverted_by_its_file(db: Path, tmp_path: Path) -> None:
     from store import review
     from store.connect import open_readwrite

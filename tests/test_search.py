@@ -437,6 +437,23 @@ def test_a_misspelt_name_is_told_the_nearest_names(conn):
     assert category == f"no category 'zzz' (categories: {', '.join(CATEGORIES)})"
 
 
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("region:Херсонська", "Kherson Oblast (kherson)"),  # the adjective of «Херсонська область», an alias
+        ("region:Херсонской", "Kherson Oblast (kherson)"),
+        ("region:Запорізькій", "Zaporizhzhia Oblast (zaporizhzhia)"),
+        ("region:Луганщині", "Luhansk Oblast (luhansk)"),
+        ("actor:Китая", "China (china)"),
+    ],
+)
+def test_an_inflected_ukrainian_or_russian_name_is_told_the_record_it_names(conn, text, meant):
+    """A QA run: `region:Херсонська` said only "no region" — the suggestions compared it with the English names,
+    never with the aliases a person would have meant."""
+    (note,) = S.notes(conn, text)
+    assert note.startswith(f"no {text.split(':')[0]} '{text.split(':')[1]}' — did you mean {meant}"), note
+
+
 def test_the_suggestions_are_the_ones_findings_show_gives(conn):
     from store import details
 

@@ -169,44 +169,56 @@ def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[
         return []
     table = TABLES[kind].name
     label = "id" if kind == "evidence" else TABLES[kind].label
+    # Aliases count too: `Херсонська` is close to `Херсонська область`, an alias of Kherson Oblast, not to its name.
+    aka = ", t.aka" if kind in ("actor", "region") else ", NULL"
     text = typed_text(text[:200])
-    candidates: dict[str, str] = {}
+    candidates: dict[str, tuple[str, str | None]] = {}
     stem = slug(text)[:3]
     if stem:
         rows = conn.execute(
-            f"SELECT id, {label} FROM {table} WHERE id >= ? AND id < ? LIMIT 200", [stem, stem + "\uffff"]
+            f"SELECT id, {label}{aka.replace('t.', '')} FROM {table} t WHERE id >= ? AND id < ? LIMIT 200",
+            [stem, stem + "\uffff"],
         )
-        candidates.update(rows.fetchall())
+        candidates.update((id_, (name, also)) for id_, name, also in rows)
     if kind != "evidence":
         words = [w for w in fold(text).split() if has_content(w)][:8]
         if words:
             expr = " OR ".join(Term(w[:3], prefix=True).fts() for w in words)
             try:
                 rows = conn.execute(
-                    f"SELECT t.id, t.{label} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
+                    f"SELECT t.id, t.{label}{aka} FROM {table}_fts f CROSS JOIN {table} t ON t.rowid = f.rowid "
                     f"WHERE {table}_fts MATCH ? ORDER BY f.rank LIMIT 200",
                     [expr],
                 )
-                candidates.update(rows.fetchall())
+                candidates.update((id_, (name, also)) for id_, name, also in rows)
             except sqlite3.OperationalError:
                 pass
     if len(candidates) < n:
         total = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         if total <= 5000:
-            candidates.update(conn.execute(f"SELECT id, {label} FROM {table}").fetchall())
+            rows = conn.execute(f"SELECT id, {label}{aka.replace('t.', '')} FROM {table}")
+            candidates.update((id_, (name, also)) for id_, name, also in rows)
     target = fold(text)
     scored = []
-    for id_, name in candidates.items():
-        folded = fold(name or "")
+    for id_, (name, also) in candidates.items():
         score = max(
             difflib.SequenceMatcher(None, target, fold(id_)).ratio(),
-            difflib.SequenceMatcher(None, target, folded).ratio(),
-            # a word of a long name or title (`kyiv` for "The Kyiv Independent ..."): close, not the same
-            0.6 if len(target) >= 3 and (target in folded.split() or slug(target) in id_.split("-")) else 0.0,
+            *(_closeness(target, id_, fold(n)) for n in [name or "", *(also.split(" ; ") if also else ())]),
         )
         scored.append((score, id_, name))
     scored.sort(key=lambda s: (-s[0], s[1]))
     return [(id_, name) for score, id_, name in scored[:n] if score >= 0.4]
+
+
+def _closeness(target: str, id_: str, folded: str) -> float:
+    """How close a typed (folded) name is to one of a record's (folded) names: their likeness, or 0.6 for a word
+    of a long name or title (`kyiv` for "The Kyiv Independent ..."): close, not the same."""
+    import difflib
+
+    return max(
+        difflib.SequenceMatcher(None, target, folded).ratio(),
+        0.6 if len(target) >= 3 and (target in folded.split() or slug(target) in id_.split("-")) else 0.0,
+    )
 
 
 def closest(text: str, choices: Sequence[str], n: int = 3) -> list[str]:
