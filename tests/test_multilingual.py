@@ -119,6 +119,31 @@ def test_language_is_recorded_shown_and_exported(three_languages: Path, tmp_path
     assert "Mariupolya" in ru["romanised"]["claim"]
 
 
+def test_a_language_is_one_code_however_it_is_written(three_languages: Path, tmp_path: Path) -> None:
+    """`lang: ukr` (three letters, as FollowTheMoney and catalogues write it) is stored as `uk`, so `lang:uk`
+    finds it; `lang:UKR` searches the same; `lang: xx` is refused, naming the field; `lang:ua` (the country's
+    code) is told the language's."""
+    path = tmp_path / "ukr.yaml"
+    path.write_text(
+        "sources:\n  - {id: notes-ukr, title: Notes}\nevidence:\n  - {id: ukr-note, claim: Кран у порту, "
+        "category: trade, source: notes-ukr, lang: ukr}\n",
+        encoding="utf-8",
+    )
+    assert run_cli("import", "yaml", str(path), db=three_languages).exit_code == 0
+    assert query(three_languages, "SELECT lang FROM evidence WHERE id = 'ukr-note'") == [("uk",)]
+    uk = claims(hits(three_languages, "lang:uk"))
+    assert "Кран у порту" in uk and claims(hits(three_languages, "lang:UKR")) == uk
+    bad = path.with_name("xx.yaml")
+    bad.write_text(path.read_text(encoding="utf-8").replace("lang: ukr", "lang: xx"), encoding="utf-8")
+    refused = run_cli("import", "yaml", str(bad), db=three_languages)
+    assert refused.exit_code != 0 and "'lang'" in refused.output and "'xx' is not a language code" in refused.output
+    said = run_cli("search", "lang:ua", db=three_languages)
+    assert "'ua' is not a language code (ISO 639-1: uk, ru, en, …) — did you mean uk?" in said.output
+    assert "findings search 'lang:uk'" in said.output
+    nothing = run_cli("search", "lang:xx", db=three_languages)
+    assert "'xx' is not a language code" in nothing.output
+
+
 # ---------------------------------------------------------------------------------------------- explorer
 
 

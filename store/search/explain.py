@@ -91,6 +91,11 @@ def nearest(conn: sqlite3.Connection, name: str, value: str | None) -> list[tupl
 def _nearest(conn: sqlite3.Connection, name: str, value: str | None) -> list[tuple[str, str]]:
     if value is None:
         return [(c, c + ":") for c in closest(name, QUALIFIER_NAMES)]
+    if name == "lang":  # a country's code typed for its language (`ua`): the language's
+        from store.language import COUNTRY_FOR_LANGUAGE
+
+        meant = COUNTRY_FOR_LANGUAGE.get(value.strip().lower())
+        return [(meant, meant)] if meant else []
     if name in ("actor", "region", "source"):
         return [(id_, f"{one_line(label, 60)} ({id_})") for id_, label in suggest(conn, name, value)]
     if name == "country":
@@ -113,7 +118,9 @@ def no_value(conn: sqlite3.Connection, name: str, value: str) -> str:
         problem = date_problem(value)
         return f"{_shown(value)} is not a date ({DATE_FORMS})" + (f": {problem}" if problem else "")
     if name == "lang":
-        return f"{_shown(value)} is not a language code (ISO 639-1: uk, ru, en, …)"
+        return f"{_shown(value)} is not a language code (ISO 639-1: uk, ru, en, …)" + _did_you_mean(
+            label for _, label in nearest(conn, name, value)
+        )
     close = [label for _, label in nearest(conn, name, value)]
     if close or name in ("actor", "region", "source"):
         return f"no {name} {_shown(value)}" + _did_you_mean(close)

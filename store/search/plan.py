@@ -382,9 +382,11 @@ def compile_query(conn: sqlite3.Connection, q: Query) -> Plan:
             found = sorted({KIND_WORDS[v.lower()] for v in values if v.lower() in KIND_WORDS})
             missing = [v for v in values if v.lower() not in KIND_WORDS]
         elif name == "lang":
-            languages = [v.strip().lower() for v in values]
-            found = [c for c in languages if re.fullmatch(r"[a-z]{2,3}", c)]
-            missing = [v for v, c in zip(values, languages, strict=True) if c not in found]
+            from store.language import language_code
+
+            languages = {v: language_code(v) for v in values}  # as findings store them: `ukr` is `uk`
+            found = sorted({c for c in languages.values() if c})
+            missing = [v for v, c in languages.items() if c is None]
         elif name == "match":  # a mode, not a condition: Plan.variants has it
             missing = [v for v in values if v.lower() not in MATCH_MODES]
         if not qual.typing:
