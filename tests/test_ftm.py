@@ -283,6 +283,20 @@ def test_non_latin_names_and_missing_names(empty_db: Path, tmp_path: Path) -> No
     assert "skipped: Note without any text" in result.stderr
 
 
+def test_a_nul_in_a_name_is_dropped_as_ftm_drops_it(empty_db: Path, tmp_path: Path) -> None:
+    """A QA run: a Person named `Ivan\\u0000Petrov` was skipped as "Person without a name". The followthemoney
+    library reads that name as IvanPetrov (its cleaning drops the NUL): so does the import, in every value."""
+    path = write_lines(
+        tmp_path / "nul.ftm",
+        [ent("p1", "Person", name="Ivan\x00Petrov", nationality="ua"), ent("p2", "Person", name="\x00Olha\x00")],
+    )
+    assert "\\u0000" in path.read_text(encoding="utf-8")
+    result = run_cli("import", "ftm", str(path), db=empty_db)
+    assert result.exit_code == 0, result.output
+    assert "without a name" not in result.stderr
+    assert query(empty_db, "SELECT name FROM actors ORDER BY name") == [("IvanPetrov",), ("Olha",)]
+
+
 # ---------------------------------------------------------------------------------------------- warnings
 
 

@@ -426,4 +426,17 @@ def loads(text: str) -> object:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             raise LineError("holds an unpaired UTF-16 surrogate (such as \\ud800), which is not text") from None
+    if "\\u0000" in text:  # NUL is no character of text: FtM's own cleaning drops it (`Ivan\u0000Petrov` is IvanPetrov)
+        data = _without_nul(data)
     return data
+
+
+def _without_nul(value: object) -> object:
+    """`value` (decoded JSON) with every NUL character taken out of its strings, keys too."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
