@@ -297,6 +297,22 @@ def test_a_nul_in_a_name_is_dropped_as_ftm_drops_it(empty_db: Path, tmp_path: Pa
     assert query(empty_db, "SELECT name FROM actors ORDER BY name") == [("IvanPetrov",), ("Olha",)]
 
 
+def test_an_address_the_import_does_not_hold_is_warned_of(empty_db: Path, tmp_path: Path) -> None:
+    """A QA run: a Company whose addressEntity named an Address not in the file lost the reference silently.
+    It is warned of and links no region; the export leaves it out (every reference of an export resolves in it,
+    test_ftm_library)."""
+    path = write_lines(tmp_path / "c.ftm", [ent("c1", "Company", name="Krym Port LLC", addressEntity="addr-x")])
+    result = run_cli("import", "ftm", str(path), db=empty_db)
+    assert result.exit_code == 0, result.output
+    assert "1 × addressEntity naming no Address of this import" in result.stderr
+    assert "c.ftm:1: Company 'c1': addressEntity addr-x" in result.stderr
+    assert query(empty_db, "SELECT count(*) FROM evidence_regions") == [(0,)]
+    out = tmp_path / "out.ftm.json"
+    assert run_cli("export", "ftm", "-o", str(out), db=empty_db).exit_code == 0
+    (company,) = [e for e in map(json.loads, out.read_text(encoding="utf-8").splitlines()) if e["id"] == "c1"]
+    assert "addressEntity" not in company["properties"]
+
+
 # ---------------------------------------------------------------------------------------------- warnings
 
 

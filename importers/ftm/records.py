@@ -523,6 +523,12 @@ class RecordBuilder:
             info = self.infos.get(address)
             if info and info[0] == "address" and info[2]:
                 texts.append(info[2])
+            elif info is None:
+                self.report.warn(
+                    "addressEntity naming no Address of this import (left out: no place known from it, and an export's "
+                    "references all resolve)",
+                    f"{ent.where}: {ent.label}: addressEntity {address[:100]}",
+                )
         return list(dict.fromkeys(texts))
 
     def places_of(self, ent: Entity, *, codes: bool = True) -> tuple[set[str], list[str]]:
