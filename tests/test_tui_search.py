@@ -91,6 +91,29 @@ def test_a_misspelt_value_is_told_once_typed_and_its_correction_is_one_key(db: P
     run_app(db, check)
 
 
+def test_a_note_longer_than_the_line_is_read_whole_on_two(db: Path) -> None:
+    """A QA run at 80x24: "no region 'atlantis' — did you mean Luhansk Oblast (luhansk)? Searched…" — the end
+    of the note, what the search did, was cut. A note that does not fit takes a second line; a short one, one."""
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await press(pilot, "slash")
+        await type_text(pilot, "china region:atlantis")
+        await press(pilot, "enter")
+        await until(pilot, lambda: "atlantis'" in status_line(app), "the note")
+        lines = screen_text(app).splitlines()
+        said = " ".join(line.strip() for line in lines[1:3])
+        assert "no region 'atlantis' — did you mean Luhansk Oblast (luhansk)? Searched without it." in said
+        assert "^y fix" in lines[2] and "1 Actors" in lines[3]  # the tabs one line lower
+        await press(pilot, "slash", "ctrl+u")
+        await type_text(pilot, "yuan category:financ")
+        await press(pilot, "enter")
+        await until(pilot, lambda: "financ'" in status_line(app), "the short note")
+        await until(pilot, lambda: "1 Actors" in screen_text(app).splitlines()[2], "one line again")
+
+    run_app(db, check, size=(80, 24))
+
+
 def test_notes_about_finished_parts_show_while_typing_and_are_data(db: Path) -> None:
     async def check(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app

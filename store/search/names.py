@@ -207,7 +207,9 @@ def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[
         )
         scored.append((score, id_, name))
     scored.sort(key=lambda s: (-s[0], s[1]))
-    return [(id_, name) for score, id_, name in scored[:n] if score >= 0.4]
+    # Close enough, and not far behind the closest: `Херсонська` is told Kherson Oblast, not every "…ська область".
+    floor = max(0.4, scored[0][0] - 0.2) if scored else 0.4
+    return [(id_, name) for score, id_, name in scored[:n] if score >= floor]
 
 
 def _closeness(target: str, id_: str, folded: str) -> float:

@@ -101,19 +101,45 @@ class SearchStatus(Widget):
         correction = clean(correction) if correction else None
         if (notes, correction) != (self.notes, self.correction):
             self.notes, self.correction = notes, correction
+            self._fit()
             self.refresh()
 
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Two lines when the notes do not fit on one (80 columns cut "did you mean ..." short), else one."""
+        lines = 2 if self.notes and cell_len(self._text()) + cell_len(self._offer(short=True)) > self._width() else 1
+        if self.styles.height is None or self.styles.height.value != lines:
+            self.styles.height = lines
+
+    def _width(self) -> int:
+        return self.size.width or 80
+
+    def _text(self) -> str:
+        return " " + " · ".join(self.notes)
+
+    def _offer(self, *, short: bool = False) -> str:
+        if not self.correction:
+            return ""
+        return f"  {ACCEPT_KEY_SHOWN} fix" if short else f"  {ACCEPT_KEY_SHOWN} {self.correction}"
+
     def render(self) -> Content:
-        width = self.size.width or 80
+        width = self._width()
         if not (self.notes or self.correction):
             label = f" {self.kind} · "
             return Content.assemble((label, "$text-muted"), (cut_left(self.path, max(1, width - len(label))), ""))
-        text = " " + " · ".join(self.notes)
-        offer = f"  {ACCEPT_KEY_SHOWN} {self.correction}" if self.correction else ""
+        text = self._text()
+        offer = self._offer()
         if offer and cell_len(text) + cell_len(offer) > width:
-            offer = f"  {ACCEPT_KEY_SHOWN} fix"  # the notes say what the fix is ("did you mean finance?")
+            offer = self._offer(short=True)  # the notes say what the fix is ("did you mean finance?")
         room = max(1, width - cell_len(offer))
-        notes = Content(text).truncate(room, ellipsis=True)
+        lines = Content(text).wrap(width) if self.size.height >= 2 and cell_len(text) + cell_len(offer) > width else []
+        if len(lines) >= 2:  # the second line: the rest, cut where it still does not fit, then the offer
+            rest = Content(" ").append(Content("").join(lines[1:]) if len(lines) > 2 else lines[1])
+            notes = Content("\n").join([lines[0], rest.truncate(room, ellipsis=True)])
+        else:
+            notes = Content(text).truncate(room, ellipsis=True)
         parts: list[Content | tuple[str, str]] = [notes.stylize("$text-warning")]
         if offer:
             parts += [(f"  {ACCEPT_KEY_SHOWN}", "bold $accent"), (offer[len(ACCEPT_KEY_SHOWN) + 2 :], "")]
