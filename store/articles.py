@@ -48,15 +48,17 @@ def delete_findings(conn: sqlite3.Connection, ids: Iterable[str], *, who: str, i
     """Delete findings (their links go with them; relations keep their row without the evidence); the history
     records each deletion, with the values the finding had."""
     from store.history import append
+    from store.write import stored_fields
 
     wanted = sorted(set(ids))
-    rows = []
-    for i in range(0, len(wanted), CHUNK):
-        chunk = wanted[i : i + CHUNK]
-        sql = f"SELECT id, claim, locator, status FROM evidence WHERE id IN ({','.join('?' * len(chunk))})"
-        for id_, claim, locator, status in conn.execute(sql, chunk):
-            rows.append(("evidence", id_, None, {"claim": claim, "locator": locator, "status": status}, None))
-    append(conn, rows, who=who, import_id=import_id, action=False)
+    before = stored_fields(conn, "evidence", wanted)
+    append(
+        conn,
+        [("evidence", id_, None, before[id_], None) for id_ in wanted if id_ in before],
+        who=who,
+        import_id=import_id,
+        action=False,
+    )
     for i in range(0, len(wanted), CHUNK):
         chunk = wanted[i : i + CHUNK]
         conn.execute(f"DELETE FROM evidence WHERE id IN ({','.join('?' * len(chunk))})", chunk)

@@ -11,8 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from store import schema
-from store.write import CHUNK, actor_links, fetch_pairs, fetch_rows, now
+from store.write import CHUNK, now, stored_fields
 
 SYSTEM = "ftm"
 _TABLES = {"actor": "actors", "source": "sources", "region": "regions", "evidence": "evidence"}
@@ -72,7 +71,7 @@ def delete_records(
         if who is not None:
             from store.history import append
 
-            before = _as_stored(conn, kind, ids)
+            before = stored_fields(conn, kind, ids)
             rows = [(kind, i, None, before.get(i), None) for i in ids]
             append(conn, rows, who=who, import_id=import_id, action=False)
         for i in range(0, len(ids), CHUNK):
@@ -95,39 +94,6 @@ def delete_records(
             )
         done[kind] = len(ids)
     return done
-
-
-_COLUMNS = {
-    "actor": schema.ACTOR_COLUMNS,
-    "source": schema.SOURCE_COLUMNS,
-    "region": schema.REGION_COLUMNS,
-    "evidence": schema.EVIDENCE_COLUMNS,
-    "relation": ("id", *schema.RELATION_COLUMNS),
-}
-
-
-def _as_stored(conn: sqlite3.Connection, kind: str, ids: Sequence[str]) -> dict[str, dict[str, object]]:
-    """The non-empty fields of these records as they are now (a finding's actors and regions as the history
-    lists them): what the history keeps of a record deleted, so that nothing an import removes is lost."""
-    cols = _COLUMNS[kind]
-    table = "relations" if kind == "relation" else _TABLES[kind]
-    keys = [int(r) for r in ids] if kind == "relation" else ids
-    out = {
-        str(key): {c: v for c, v in zip(cols[1:], row[1:], strict=True) if v is not None}
-        for key, row in fetch_rows(conn, table, cols, keys).items()
-    }
-    if kind == "evidence":
-        actors = fetch_pairs(
-            conn, "SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks})", ids
-        )
-        regions = fetch_pairs(
-            conn, "SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks})", ids
-        )
-        for ev, pairs in actors.items():
-            out.setdefault(ev, {})["actors"] = actor_links(pairs)
-        for ev, found in regions.items():
-            out.setdefault(ev, {})["regions"] = sorted(found)
-    return out
 
 
 def _forget_relations(conn: sqlite3.Connection, actor_ids: Sequence[str]) -> None:

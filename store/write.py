@@ -197,6 +197,40 @@ def actor_links(pairs: Iterable[tuple[str, str | None]]) -> list[list[str | None
     return [[a, r] for a, r in sorted(pairs, key=lambda pair: pair[0])]
 
 
+# kind -> (table, columns, the id first): what `stored_fields` reads
+_STORED = {
+    "actor": ("actors", schema.ACTOR_COLUMNS),
+    "source": ("sources", schema.SOURCE_COLUMNS),
+    "region": ("regions", schema.REGION_COLUMNS),
+    "evidence": ("evidence", schema.EVIDENCE_COLUMNS),
+    "relation": ("relations", ("id", *schema.RELATION_COLUMNS)),
+}
+
+
+def stored_fields(conn: sqlite3.Connection, kind: str, ids: Sequence[str]) -> dict[str, dict[str, object]]:
+    """The non-empty fields of these records (`kind`: actor, source, region, evidence, relation) as they are
+    now, a finding's actors and regions as the history lists them: what the history keeps of a record deleted
+    (an FtM delta's DEL or --prune, an article's paragraph gone), so that nothing an import removes is lost."""
+    table, cols = _STORED[kind]
+    keys = [int(r) for r in ids] if kind == "relation" else ids
+    out = {
+        str(key): {c: v for c, v in zip(cols[1:], row[1:], strict=True) if v is not None}
+        for key, row in fetch_rows(conn, table, cols, keys).items()
+    }
+    if kind == "evidence":
+        actors = fetch_pairs(
+            conn, "SELECT evidence_id, actor_id, role FROM evidence_actors WHERE evidence_id IN ({marks})", ids
+        )
+        regions = fetch_pairs(
+            conn, "SELECT evidence_id, region_id FROM evidence_regions WHERE evidence_id IN ({marks})", ids
+        )
+        for ev, pairs in actors.items():
+            out.setdefault(ev, {})["actors"] = actor_links(pairs)
+        for ev, found in regions.items():
+            out.setdefault(ev, {})["regions"] = sorted(found)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------- checks
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from pathlib import Path
@@ -187,6 +188,14 @@ def test_importing_again_updates_instead_of_duplicating(db: Path, tmp_path: Path
     assert after[f"{SOURCE}-para-5"] == (*first[f"{SOURCE}-para-5"][:2], "curated", "para 5")  # left as it was
     assert "1 reviewed finding(s) left as they are" in result.stdout
     assert "1 finding(s) removed" in result.stdout
+    # The history keeps every field of the finding removed, its links too (it kept claim, locator, status)
+    ((removed, before),) = query(
+        db, "SELECT record_id, before FROM changes WHERE kind = 'evidence' AND field IS NULL AND after IS NULL"
+    )
+    kept = json.loads(before)
+    assert removed == f"{SOURCE}-para-7"
+    assert {"claim", "category", "source_id", "locator", "status", "lang", "actors", "regions"} <= kept.keys()
+    assert kept["source_id"] == SOURCE and ["north-korea", None] in kept["actors"]
 
 
 def test_dry_run_prints_paragraphs_with_tags_and_writes_nothing(db: Path) -> None:
