@@ -271,6 +271,68 @@ def without_hidden(text: str) -> str:
     return "".join(pieces) + text[last:] if pieces else text
 
 
+def _line_pieces(text: str) -> list[tuple[str, str]]:
+    """`text` as (shown, stored) pieces: each character with its line form, a run of characters shown as spaces
+    as one space, white space at either end as nothing. Their shown parts joined are `tui.text.clean(text)`."""
+    forms = {m.start(): _form(text, m.start(), False) for m in _pattern().finditer(text)}
+    pieces: list[tuple[str, str]] = []
+    for i, ch in enumerate(text):
+        form = forms.get(i)
+        shown = ch if form is None else form
+        if shown == " " and pieces and pieces[-1][0] == " ":
+            pieces[-1] = (" ", pieces[-1][1] + ch)
+        else:
+            pieces.append((shown, ch))
+    for ends in (range(len(pieces)), range(len(pieces) - 1, -1, -1)):
+        for k in ends:
+            if not pieces[k][0].isspace() and pieces[k][0]:
+                break
+            pieces[k] = ("", pieces[k][1])
+    return pieces
+
+
+def edited(stored: str, typed: str) -> str:
+    """`stored` with a person's edit of its one-line form (`typed`, edited from `tui.text.clean(stored)`) applied:
+    what they changed is what they typed; everything they left is as stored, its line breaks, no-break spaces
+    and hidden characters too (the form shows `␛`, `<U+200B>` and a space for them, which are not the text)."""
+    import difflib
+    from bisect import bisect_right
+
+    pieces = _line_pieces(stored)
+    shown = "".join(piece for piece, _ in pieces)
+    if typed == shown:
+        return stored
+    starts: list[int] = []
+    offset = 0
+    for piece, _ in pieces:
+        starts.append(offset)
+        offset += len(piece)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, shown, typed, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            out.append(typed[j1:j2])
+            continue
+        # the pieces this unchanged stretch covers: as stored; a part of one (inside `<U+200B>`): as shown
+        k = max(0, bisect_right(starts, i1) - 1)
+        while k < len(pieces) and starts[k] <= i2:
+            a, b = starts[k], starts[k] + len(pieces[k][0])
+            if a < i2 and b > i1:  # (white space at the ends, shown as nothing, goes: the store strips it)
+                out.append(pieces[k][1] if i1 <= a and b <= i2 else shown[max(a, i1) : min(b, i2)])
+            k += 1
+    return "".join(out)
+
+
+def pasted(text: str) -> str:
+    """What someone pasted into a field, as text to keep: controls dropped (a terminal would act on an ESC echoed
+    back), but line feeds and tabs (a tab as a space), and the hidden characters `without_hidden` drops
+    (bidi, zero-width, C1...): a pasted `Крим\u202e` is the word Крим."""
+    text = without_hidden(text)
+    if text.isprintable():
+        return text
+    return "".join(" " if ch == "\t" else ch for ch in text if ch in "\t\n" or not (ord(ch) < 0x20 or ord(ch) == 0x7F))
+
+
 def json_safe(dumped: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every character of the table that is not
     already escaped written as a \\u escape: the same data when parsed, but nothing a terminal would obey and

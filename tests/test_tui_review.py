@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -405,6 +406,48 @@ def test_a_refused_value_in_the_edit_form_saves_nothing_and_a_save_updates_the_r
     assert sorted(field for field, _ in rows) == ["category", "claim", "lang"]
     assert len({action for _, action in rows}) == 1
     assert run_cli("check", db=db).exit_code == 0
+
+
+def test_an_edit_changes_only_what_was_typed(db: Path) -> None:
+    """A QA run: fixing one character of a claim (E, End, Backspace, `.`) saved the whole claim altered: its line
+    breaks and no-break spaces as plain spaces, a stored ESC and U+200B as the literal `␛` and `<U+200B>` the
+    form shows for them. The parts not touched are saved as they were stored."""
+    imported(db)
+    stored = "Перше речення.\nДруге: 1\u00a0200 тонн, Hua\u200bwei \x1b[31m червоне"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE evidence SET claim = ? WHERE id = ?", (stored, para(7)))
+    conn.commit()
+    conn.close()
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        screen = app.screen
+        await press(pilot, "E")
+        form = app.screen
+        assert "Hua<U+200B>wei ␛[31m" in form.inputs["claim"].value  # shown, never raw
+        await press(pilot, "end", "backspace", *"е.", "enter")
+        assert app.screen is screen
+        await until(pilot, lambda: "Changed claim" in screen.review_status.text, "the save")
+
+    run(review_app(db), check, size=(100, 30))
+    assert one(db, "SELECT claim FROM evidence WHERE id = ?", para(7)) == stored[:-1] + "е."
+
+
+def test_ctrl_c_leaves_the_edit_form_unsaved_and_quits_elsewhere(db: Path) -> None:
+    imported(db)
+    claim = one(db, "SELECT claim FROM evidence WHERE id = ?", para(7))
+
+    async def check(pilot: Any) -> None:
+        app = pilot.app
+        screen = app.screen
+        await press(pilot, "E")
+        await press(pilot, "end", *" EDIT", "ctrl+c")
+        assert app.screen is screen and app.is_running  # the form left, the app still there
+        await press(pilot, "ctrl+c")
+        await until(pilot, lambda: not app.is_running, "the quit")
+
+    run(review_app(db), check, size=(100, 30))
+    assert one(db, "SELECT claim FROM evidence WHERE id = ?", para(7)) == claim
 
 
 def test_keys_typed_right_after_tab_go_to_the_next_field(db: Path) -> None:

@@ -285,3 +285,21 @@ def test_a_database_that_cannot_be_browsed_is_one_line_and_exit_1(db: Path, tmp_
 def test_the_cli_does_not_import_textual_until_the_explorer_starts() -> None:
     code = "import sys, main, tui.cli; main.cli.get_command(None, 'tui'); assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_pasted_controls_and_hidden_characters_never_reach_the_terminal(db: Path) -> None:
+    """A QA run in tmux: pasting `one\\x1btwo` into the search bar showed `^twoone` (the ESC echoed raw, the
+    terminal acting on it), and a pasted U+202E went out raw too. A paste is typed text: without controls (line
+    feeds and tabs aside) and hidden characters, in every field."""
+    from textual import events
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        home = app.screen
+        await press(pilot, "slash")
+        app.post_message(events.Paste("china \x1b[31mred\u202e\x9b2J\u200b"))
+        await settle(pilot)
+        assert home.search.value == "china [31mred2J"
+        assert not any(ch in home.search.value for ch in "\x1b\u202e\x9b\u200b")
+
+    run_app(db, check)

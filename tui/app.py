@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -92,6 +92,9 @@ class FindingsApp(App[None]):
     VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (20, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        # Over SSH, ctrl+c is how a terminal program is left: it quits too (Textual's own only says to press ^q);
+        # in review's edit form it leaves the form, unsaved, instead (tui/screens/review_edit.py)
+        Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit-ctrl-c"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
@@ -140,6 +143,17 @@ class FindingsApp(App[None]):
 
     def on_mount(self) -> None:
         self._hold_timer = self.set_timer(HOLD_S, self.release_output)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Pasted text is typed text: a control in it (ESC) would reach the terminal raw as the field echoes it,
+        # a bidi or zero-width character would reorder or hide what is shown. Every field gets it without them.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            from store.text import pasted
+
+            text = pasted(event.text)
+            if text != event.text:
+                event = events.Paste(text)
+        await super().on_event(event)
 
     def action_command_palette(self) -> None:
         """ctrl+p: the palette (tui.commands.Palette: Textual's, with a cursor that does not blink)."""

@@ -57,12 +57,26 @@ def initial_values(data: dict[str, Any]) -> dict[str, str]:
     }
 
 
+# Fields of free text: a change to one is applied to the text as stored (store.text.edited), so that the parts
+# the person did not touch keep their line breaks, no-break spaces and hidden characters (shown as `␛`, `<U+200B>`
+# and spaces, which are not the text).
+TEXT_FIELDS = ("claim", "locator")
+
+
 def changed_values(data: dict[str, Any], typed: dict[str, str]) -> dict[str, object]:
     """store.review's fields whose typed value differs from what the form showed (figure -> quantity, unit)."""
+    from store.text import edited
+
     shown = initial_values(data)
     out: dict[str, object] = {}
     for field, _label in FIELDS:
-        text = " ".join(typed.get(field, "").split())
+        raw = typed.get(field, "")
+        if field in TEXT_FIELDS:
+            if raw.strip() == shown[field]:
+                continue
+            out[field] = edited(str(data.get(field) or ""), raw.strip()).strip() or None
+            continue
+        text = " ".join(raw.split())
         if text == shown[field]:
             continue
         if field == "figure":
@@ -83,6 +97,7 @@ class EditScreen(ModalScreen["Outcome | None"]):
     # back up to the app; keys that came in the same burst were by then given to the field being left.)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+        Binding("ctrl+c", "cancel", "Cancel", show=False, id="edit.cancel-ctrl-c"),  # not the app's quit
         Binding("ctrl+s", "save", "Save", id="edit.save"),
         Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="edit.next"),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, id="edit.previous"),
