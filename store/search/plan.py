@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, Term, date_problem, has_content, parse
@@ -498,10 +498,43 @@ def _match_expressions(conn: sqlite3.Connection, plan: Plan) -> None:
         row = conn.execute("SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ? LIMIT 1", [expr]).fetchone()
         return phrases if row is not None else []
 
-    plan.match, plan.exact = expressions(plan.query, variants=True, keep=held)
+    plan.match, plan.exact = expressions(plan.query, variants=True, keep=held, linked=_linked_names(conn, plan.query))
     q = plan.query
     plan.typed_score = len(q.clauses) == 1 and len(q.clauses[0]) == 1 and not q.excluded
     plan.entity_match, plan.entity_exact = expressions(plan.query, variants=True)
+
+
+MAX_LINKED_TERMS = 6  # words of one query looked up as the name of an actor or region in another form
+
+
+def _linked_names(conn: sqlite3.Connection, q: Query) -> Callable[[Term], list[str]] | None:
+    """For a query of several words: each finished word that is an actor's or region's name in another form
+    (`Китаю`, `Криму`, `Ірану`) also searches that record's names in a finding's linked names, as the name itself
+    does (`Китай Крим` finds the findings linked to China and Crimea; `Китаю Криму` did not). A query that is
+    one name is `_with_linked_findings`'s."""
+    if len(q.clauses) < 2:
+        return None
+    from store.matchkey import words
+    from store.search.variants import with_keys
+
+    looked = 0
+
+    def linked(term: Term) -> list[str]:
+        nonlocal looked
+        if term.prefix or len(words(term.text)) != 1 or looked >= MAX_LINKED_TERMS:
+            return []
+        looked += 1
+        if named_exactly(conn, term.text):
+            return []  # the name as typed: linked names hold it already
+        names: list[str] = []
+        for kind, table in (("actor", "actors"), ("region", "regions")):
+            ids = named_by_key(conn, kind, term.text, with_keys(term))
+            if ids:
+                sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(ids))})"
+                names += [r[0] for r in conn.execute(sql, list(ids))]
+        return [Term(n).fts() for n in names if has_content(n)]
+
+    return linked
 
 
 MAX_EXACT_IDS = 20

@@ -64,9 +64,12 @@ def exact(term: Term) -> str:
     return EXACT_COLUMNS + term.fts()
 
 
-def with_keys(term: Term, keep: Callable[[str, list[str]], list[str]] | None = None) -> str:
+def with_keys(
+    term: Term, keep: Callable[[str, list[str]], list[str]] | None = None, linked: list[str] | None = None
+) -> str:
     """The FTS5 expression of `term` as typed or through its keys. `keep(column, phrases)` may drop phrases
-    (those a table does not hold: store.search.plan prunes them for the findings index)."""
+    (those a table does not hold: store.search.plan prunes them for the findings index). `linked`: phrases
+    of the names the word means in another form (`Китаю`: "China"), searched in a finding's linked names."""
     keys, stems = term_keys(term)
     if keep is not None:
         keys, stems = keep("keys", keys), keep("stems", stems)
@@ -75,14 +78,21 @@ def with_keys(term: Term, keep: Callable[[str, list[str]], list[str]] | None = N
         parts.append("{keys} : (" + " OR ".join(keys) + ")")
     if stems:
         parts.append("{stems} : (" + " OR ".join(stems) + ")")
+    if linked:
+        parts.append("{linked_names} : (" + " OR ".join(linked) + ")")
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
 def expressions(
-    q: Query, *, variants: bool, keep: Callable[[str, list[str]], list[str]] | None = None
+    q: Query,
+    *,
+    variants: bool,
+    keep: Callable[[str, list[str]], list[str]] | None = None,
+    linked: Callable[[Term], list[str]] | None = None,
 ) -> tuple[str | None, str | None]:
     """(match, exact) for a parsed query: `match` finds what the query asks for (with variants unless
-    `variants` is False); `exact` the same with every word as typed, or None when the two are the same."""
+    `variants` is False); `exact` the same with every word as typed, or None when the two are the same.
+    `linked(term)`: the phrases `with_keys` searches in linked names for a term."""
     plain = q.match(exact)
     if not variants or plain is None:
         return plain, None
@@ -91,7 +101,7 @@ def expressions(
     def term(t: Term) -> str:
         nonlocal keyed
         keyed += 1
-        return with_keys(t, keep) if keyed <= MAX_KEYED_TERMS else exact(t)
+        return with_keys(t, keep, linked(t) if linked else None) if keyed <= MAX_KEYED_TERMS else exact(t)
 
     match = q.match(term)
     return match, (plain if match != plain else None)
