@@ -139,6 +139,24 @@ def _subsequence(text: str) -> str:
     return "%" + "%".join(chars) + "%"
 
 
+def _subsequence_glob(text: str) -> str | None:
+    """The same as a GLOB pattern, each letter in either case (`хуав` -> `*[хХ]*[уУ]*[аА]*[вВ]*`): SQLite's LIKE
+    ignores case in ASCII only, so `хуав` missed Хуавей. None for ASCII text, which LIKE matches already."""
+    if text.isascii():
+        return None
+    return "*" + "*".join(_either_case(c) for c in text if not c.isspace()) + "*"
+
+
+def _either_case(c: str) -> str:
+    """A GLOB class matching `c` in either case; `]`, `^` and `-` where a class reads them as themselves."""
+    if c in "]^":
+        return "[]^]"  # (`]` first is itself, `^` after it too: either one, no harm in a look-up)
+    if c == "-":
+        return "[-]"
+    forms = [f for f in dict.fromkeys((c, c.lower(), c.upper())) if len(f) == 1]
+    return "[" + "".join(forms) + "]"
+
+
 # The branches of a look-up: (kind, SQL selecting id, name, alias, n (the count), x (exact), p (prefix)).
 # `:pattern` holds the letters in order with anything between, `:prefix` the text then anything, `:fts` a
 # full-text query of its words, each a prefix (None: the text has no word in it), `:slug`/`:slug_end` a range of
@@ -170,12 +188,19 @@ def _words(kind: str, columns: str) -> tuple[str, str]:
 
 
 _LIKE = "LIKE {} ESCAPE '\\'"
+
+
+def _letters(column: str) -> str:
+    """`column` holds the letters typed in order: LIKE, or for text beyond ASCII the GLOB of both cases."""
+    return f"({column} {_LIKE.format(':pattern')} OR coalesce({column} GLOB :glob, 0))"
+
+
 _LETTERS_IN_ORDER = (
-    _branch("actor", f"a.name {_LIKE.format(':pattern')}"),
-    _branch("actor", f"al.alias {_LIKE.format(':pattern')} AND a.name NOT {_LIKE.format(':pattern')}", alias=True),
-    _branch("region", f"r.name {_LIKE.format(':pattern')}"),
-    _branch("region", f"al.alias {_LIKE.format(':pattern')} AND r.name NOT {_LIKE.format(':pattern')}", alias=True),
-    _branch("source", f"s.title {_LIKE.format(':pattern')} OR s.id {_LIKE.format(':prefix')}"),
+    _branch("actor", _letters("a.name")),
+    _branch("actor", f"{_letters('al.alias')} AND NOT {_letters('a.name')}", alias=True),
+    _branch("region", _letters("r.name")),
+    _branch("region", f"{_letters('al.alias')} AND NOT {_letters('r.name')}", alias=True),
+    _branch("source", f"{_letters('s.title')} OR s.id {_LIKE.format(':prefix')}"),
 )
 _STARTING_WITH = (  # each one a range of an index: at once at any size
     _branch("actor", f"a.name {_LIKE.format(':prefix')}"),
@@ -212,6 +237,7 @@ def lookup(conn: sqlite3.Connection, text: str, *, limit: int = 60, quick: bool 
     slug = text.lower().replace(" ", "-")
     params = {
         "pattern": _subsequence(text),
+        "glob": _subsequence_glob(text),
         "prefix": _like_escape(text) + "%",
         "text": text,
         "limit": max(1, limit),

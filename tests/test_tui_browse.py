@@ -58,6 +58,13 @@ def test_lookup_by_letters_in_order_alias_title_and_finding_id(conn) -> None:  #
     assert alias.alias == "PRC"
 
 
+@pytest.mark.parametrize(("text", "kind", "id_"), [("хуав", "actor", "huawei"), ("херс", "region", "kherson"),
+                                                   ("кит", "actor", "china"), ("ХУАВ", "actor", "huawei")])  # fmt: skip
+def test_lookup_ignores_case_in_every_script(conn, text: str, kind: str, id_: str) -> None:  # type: ignore[no-untyped-def]
+    """A QA run: the palette found Хуавей for `Хуав`, not for `хуав` (SQLite's LIKE ignores case in ASCII only)."""
+    assert (kind, id_) in [(m.kind, m.id) for m in browse.lookup(conn, text)]
+
+
 def test_quick_lookup_finds_what_starts_with_the_text_or_has_a_word_that_does(conn) -> None:  # type: ignore[no-untyped-def]
     def found(text: str) -> list[tuple[str, str]]:
         return [(m.kind, m.id) for m in browse.lookup(conn, text, quick=True)]
@@ -75,7 +82,24 @@ def test_quick_lookup_finds_what_starts_with_the_text_or_has_a_word_that_does(co
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "%", "_", "\\", "'", '"', "%_\\'\"", "\x00", "a" * 5000, "[@click=app.quit]", 'x" OR *', "NEAR(a b)"],
+    [
+        "",
+        "   ",
+        "%",
+        "_",
+        "\\",
+        "'",
+        '"',
+        "%_\\'\"",
+        "\x00",
+        "a" * 5000,
+        "[@click=app.quit]",
+        'x" OR *',
+        "NEAR(a b)",
+        "Ж]^-*?[",
+        "*",
+        "ж" * 5000,
+    ],
 )
 @pytest.mark.parametrize("quick", [False, True])
 def test_lookup_never_errors(conn, text: str, quick: bool) -> None:  # type: ignore[no-untyped-def]
