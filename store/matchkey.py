@@ -81,7 +81,7 @@ STOP_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
-_POSSESSIVE = re.compile(r"['’][sS]$")
+_POSSESSIVE = re.compile(r"['’ʼ][sS]$")
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9_'])[A-Z][A-Za-z]*(?:'[A-Za-z]+)*")
 _SOFT_C = re.compile(r"c(?=[eiy])")
 _DOUBLED = re.compile(r"(chch|shsh|[a-z])\1+")

@@ -315,6 +315,9 @@ def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+_LATIN_MODIFIER_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\u02bc(?=[A-Za-z])")
+
+
 def typed_text(text: str | None) -> str:
     """What someone typed, as text SQLite can be given: a lone surrogate (U+D800-U+DFFF, not text; a terminal
     or a paste can hand one over) reads as U+FFFD."""
@@ -326,6 +329,8 @@ def parse(text: str, *, as_you_type: bool = False) -> Query:
     # NUL reads as a space; NFC as names are stored (the tokenizer splits an NFD accent off); a zero-width or
     # bidi character pasted inside a word is no part of it (`К\u200bрим` is Крим)
     text = nfc(without_hidden(typed_text(text).replace("\x00", " ")))
+    # The Ukrainian apostrophe typed in a Latin word is the apostrophe its text has (`Peopleʼs` is People's)
+    text = _LATIN_MODIFIER_APOSTROPHE.sub("'", text) if "\u02bc" in text else text
     tokens = tokenize(text)
     q = Query()
     pending_or = False

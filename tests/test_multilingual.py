@@ -62,6 +62,15 @@ def test_several_words_in_other_forms_find_what_their_names_find(built_db: Path,
     assert {h["id"] for h in hits(built_db, inflected) if h["kind"] == "evidence"} == findings
 
 
+def test_the_ukrainian_apostrophe_in_a_latin_word_is_its_apostrophe(built_db: Path) -> None:
+    """A QA run: `People's Republic` found 21 findings, `Peopleʼs Republic` (U+02BC, the apostrophe a Ukrainian
+    keyboard types) 1; `People’s` (U+2019) already found the 21."""
+    typed = {h["id"] for h in hits(built_db, "People's Republic")}
+    assert len(typed) > 5
+    for apostrophe in ("\u02bc", "\u2019"):
+        assert {h["id"] for h in hits(built_db, f"People{apostrophe}s Republic")} == typed, apostrophe
+
+
 def test_donbas_offers_both_regions(built_db: Path) -> None:
     for text in ("Donbas", "Донбас", "Донбасс", "Донбасі"):
         assert {(h["kind"], h["id"]) for h in hits(built_db, text)} >= {("region", "donetsk"), ("region", "luhansk")}
