@@ -110,3 +110,10 @@ def test_correction_never_raises(conn, text: str, as_you_type: bool) -> None:  #
     fixed = S.correction(conn, text, as_you_type=as_you_type)
     assert fixed is None or (isinstance(fixed, str) and fixed != text)
     S.settled_notes(conn, text)
+
+
+@pytest.mark.parametrize("typed", ["Hauwei.", "Hauwei,", "(Hauwei)", "Hauwei?", "«Hauwei»"])
+def test_punctuation_beside_a_misspelt_word_keeps_its_note(conn, typed: str) -> None:  # type: ignore[no-untyped-def]
+    """A QA run: `Hauwei` was told "did you mean Huawei?", `Hauwei.` or `(Hauwei)` only that nothing matched."""
+    assert S.notes(conn, typed) == ["no finding, actor, region or source has 'Hauwei' — did you mean Huawei?"]
+    assert S.correction(conn, typed) == typed.replace("Hauwei", "Huawei")

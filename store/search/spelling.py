@@ -30,6 +30,7 @@ _TEXT_COLUMNS = {
     "regions": ("name", "aka", "places"),
 }
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
+_AROUND = re.compile(r"^[^\w]+|[^\w]+$")
 
 
 def unmatched_words(conn: sqlite3.Connection, q: Query) -> list[str]:
@@ -37,11 +38,13 @@ def unmatched_words(conn: sqlite3.Connection, q: Query) -> list[str]:
     out: list[str] = []
     for clause in q.clauses:
         for term in clause:
-            if term.prefix or not _PLAIN_WORD.fullmatch(term.text) or len(out) >= MAX_WORDS:
+            # (punctuation typed beside a word is no part of it: `Hauwei.`, `(Hauwei)`, `Hauwei?` are Hauwei)
+            word = _AROUND.sub("", term.text)
+            if term.prefix or not _PLAIN_WORD.fullmatch(word) or len(out) >= MAX_WORDS:
                 continue
-            expr = with_keys(term)
+            expr = with_keys(Term(word))
             if not any(_holds(conn, table, expr) for table in ("evidence", "actors", "regions", "sources")):
-                out.append(term.text)
+                out.append(word)
     return out
 
 
