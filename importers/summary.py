@@ -40,8 +40,8 @@ def _print_kept_curated(counts: Counts) -> None:
     import: one that would change one leaves it as it is, and says so."""
     _print_left(
         counts.kept_curated,
-        "curated record(s) left as they are (from the dataset or changed by a person; no import rewrites "
-        "them, its findings still link to them):",
+        "curated record(s) left as they are (from the dataset or changed by a person: no import rewrites "
+        "them; the file's findings may still link to them):",
     )
 
 

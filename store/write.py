@@ -400,8 +400,8 @@ def plan(
     p.external_ids = [
         (x.system, x.external_id, x.kind, x.ref_id, int(x.created), x.import_id) for x in batch.external_ids
     ]
-    _plan_relations(p, conn, batch.relations)
-    _plan_gazetteer(p, conn, batch.gazetteer)
+    _plan_relations(p, conn, batch.relations, curated)
+    _plan_gazetteer(p, conn, batch.gazetteer, keep_existing=curated is not None)
     return p
 
 
@@ -563,7 +563,14 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
         p.tally(ev, "evidence", "updated" if changed or links_changed else "unchanged")
 
 
-def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relation]) -> None:
+def _first_unkeyed(unkeyed: dict[tuple, list[tuple[int, tuple]]], key: tuple) -> tuple[int, tuple, bool] | None:
+    rows = unkeyed.get(key, [])
+    return (rows[0][0], rows[0][1], True) if rows else None
+
+
+def _plan_relations(
+    p: Plan, conn: sqlite3.Connection, records: Sequence[Relation], curated: Curated | None = None
+) -> None:
     """Native relations are upserted by (subject, object, kind) among the relations no FtM id keys; FtM ones by
     their FtM id (external_ids), so that several can join one pair. An FtM relation seen for the first time
     that equals a row no FtM id keys (a native one, exported and imported back) stands for that row, which it
@@ -592,11 +599,19 @@ def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relatio
         for row in conn.execute(sql, chunk):
             by_ftm[row[0]] = (row[2], tuple(row[3:]), bool(row[1]))
     next_id = None
+    # The rows this batch would change that are curated (the dataset's, or a person's): left as they are
+    would_change = [
+        str(found[0])
+        for rel in records
+        if (found := (by_ftm.get(rel.ftm_id) if rel.ftm_id else _first_unkeyed(unkeyed, rel.key))) is not None
+        and found[1] != rel.row()
+        and found[2]
+    ]
+    kept = curated(conn, "relation", would_change) if curated is not None and would_change else set()
     for rel in records:
         row = rel.row()
         if rel.ftm_id is None:
-            rows = unkeyed.get(rel.key, [])
-            found = (rows[0][0], rows[0][1], True) if rows else None
+            found = _first_unkeyed(unkeyed, rel.key)
         else:
             found = by_ftm.get(rel.ftm_id)
             if found is None:
@@ -618,7 +633,11 @@ def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relatio
         else:
             if rel.ftm_id:  # this import holds it too: its mapping names this import (else it would look stale)
                 p.external_ids.append(("ftm", rel.ftm_id, "relation", str(found[0]), int(found[2]), rel.import_id))
-            if found[1] != row and found[2]:
+            if found[1] != row and found[2] and str(found[0]) in kept:  # curated: no import rewrites it
+                where = f"{rel.origin.file}:{rel.origin.line}" if rel.origin and rel.origin.line else _file_of(rel)
+                p.counts.kept_curated.append(f"relation {rel.subject_id} {rel.kind} {rel.object_id} ({where})")
+                p.tally(rel, "relations", "unchanged")
+            elif found[1] != row and found[2]:
                 p.updates["relations"].append((found[0], *row))
                 p.record(rel, "relation", str(found[0]), RELATION_COLS, found[1], row)
                 p.tally(rel, "relations", "updated")
@@ -626,12 +645,21 @@ def _plan_relations(p: Plan, conn: sqlite3.Connection, records: Sequence[Relatio
                 p.tally(rel, "relations", "unchanged")
 
 
-def _plan_gazetteer(p: Plan, conn: sqlite3.Connection, records: Sequence[GazetteerEntry]) -> None:
-    """A name's regions are replaced as a whole, like an entity's aliases."""
+def _plan_gazetteer(
+    p: Plan, conn: sqlite3.Connection, records: Sequence[GazetteerEntry], *, keep_existing: bool = False
+) -> None:
+    """A name's regions are replaced as a whole, like an entity's aliases. With `keep_existing` (any import but
+    a build), a place name the gazetteer has is left as it is and listed: the gazetteer has no history to say
+    who wrote a name, and moving the dataset's `Berdiansk` to Crimea would tag every later article wrongly."""
     names = [e.name for e in records]
     stored = fetch_pairs(conn, "SELECT name, region_id FROM gazetteer WHERE name IN ({marks})", names)
     for entry in records:
         have, want = stored.get(entry.name, set()), set(entry.regions)
+        if keep_existing and have and have != want:
+            where = f"{entry.origin.file}:{entry.origin.line}" if entry.origin and entry.origin.line else _file_of(entry)
+            p.counts.kept_curated.append(f"place name {entry.name} ({where})")
+            p.tally(entry, "gazetteer", "unchanged")
+            continue
         p.gazetteer_add += [(entry.name, r) for r in entry.regions if r not in have]
         p.gazetteer_remove += [(entry.name, r) for r in sorted(have - want)]
         p.tally(entry, "gazetteer", "inserted" if not have else "updated" if have != want else "unchanged")

@@ -167,6 +167,26 @@ def test_another_file_never_rewrites_a_curated_actor_region_or_source(db: Path, 
     assert run_cli("check", db=db).exit_code == 0
 
 
+def test_another_file_never_rewrites_a_curated_relation_or_place_name(db: Path, tmp_path: Path) -> None:
+    """A QA run: a YAML file changed the dataset's relation China ally-of Russia (role, start, evidence) and
+    moved the place name Berdiansk to Crimea, after which articles about Berdiansk were tagged Crimea. Both are
+    left as they are and listed; a new place name is added."""
+    relations = query(db, "SELECT * FROM relations ORDER BY id")
+    path = write(
+        tmp_path,
+        "r.yaml",
+        "relations:\n  - {subject: china, object: russia, kind: ally-of, role: hacked, start: '1900'}\n"
+        "gazetteer:\n  - {name: Berdiansk, regions: [crimea]}\n  - {name: Новоград, regions: [kherson]}\n",
+    )
+    result = run_cli("import", "yaml", str(path), db=db)
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT * FROM relations ORDER BY id") == relations
+    assert query(db, "SELECT region_id FROM gazetteer WHERE name = 'Berdiansk'") == [("zaporizhzhia",)]
+    assert query(db, "SELECT region_id FROM gazetteer WHERE name = 'Новоград'") == [("kherson",)]
+    assert "2 curated record(s) left as they are" in result.stderr
+    assert "relation china ally-of russia (" in result.stderr and "place name Berdiansk (" in result.stderr
+
+
 def test_a_source_a_person_marked_sensitive_is_not_reverted_by_its_file(db: Path, tmp_path: Path) -> None:
     """Re-importing the file a source came from (edited) left it sensitive: a person's change is not undone by
     an import (the file says nothing of sensitivity, and had it rewrite the row, the witness would export)."""
