@@ -192,6 +192,11 @@ def _file_of(rec: Source | Actor | Region | Evidence | Relation | GazetteerEntry
     return rec.origin.file if rec.origin else "<input>"
 
 
+def _where(rec: Source | Actor | Region | Evidence | Relation | GazetteerEntry) -> str:
+    """`file:line` of a record (its file alone when it has no line): for the lists of what was left."""
+    return f"{rec.origin.file}:{rec.origin.line}" if rec.origin and rec.origin.line else _file_of(rec)
+
+
 def actor_links(pairs: Iterable[tuple[str, str | None]]) -> list[list[str | None]]:
     """A finding's actors as the history records them: [[actor id, role], ...] sorted by id."""
     return [[a, r] for a, r in sorted(pairs, key=lambda pair: pair[0])]
@@ -485,7 +490,7 @@ def _plan_rows(
         old = stored.get(rec.id)
         change = aliases.get(rec.id)
         if rec.id in kept:  # curated: no import from elsewhere rewrites it
-            where = f"{rec.origin.file}:{rec.origin.line}" if rec.origin and rec.origin.line else _file_of(rec)
+            where = _where(rec)
             p.counts.kept_curated.append(f"{kind} {rec.id} ({where})")
             p.tally(rec, table, "unchanged")
             continue
@@ -540,7 +545,7 @@ def _plan_evidence(p: Plan, conn: sqlite3.Connection, records: Sequence[Evidence
         have_regions, want_regions = old_regions.get(ev.id, set()), set(ev.regions)
         links_changed = have_actors != want_actors or have_regions != want_regions
         if ev.id in sealed and (changed or links_changed):  # sealed means sealed: a person unseals it first
-            where = f"{ev.origin.file}:{ev.origin.line}" if ev.origin and ev.origin.line else _file_of(ev)
+            where = _where(ev)
             p.counts.sealed.append(f"{ev.id} ({where})")
             p.tally(ev, "evidence", "unchanged")
             continue
@@ -634,7 +639,7 @@ def _plan_relations(
             if rel.ftm_id:  # this import holds it too: its mapping names this import (else it would look stale)
                 p.external_ids.append(("ftm", rel.ftm_id, "relation", str(found[0]), int(found[2]), rel.import_id))
             if found[1] != row and found[2] and str(found[0]) in kept:  # curated: no import rewrites it
-                where = f"{rel.origin.file}:{rel.origin.line}" if rel.origin and rel.origin.line else _file_of(rel)
+                where = _where(rel)
                 p.counts.kept_curated.append(f"relation {rel.subject_id} {rel.kind} {rel.object_id} ({where})")
                 p.tally(rel, "relations", "unchanged")
             elif found[1] != row and found[2]:
@@ -656,7 +661,7 @@ def _plan_gazetteer(
     for entry in records:
         have, want = stored.get(entry.name, set()), set(entry.regions)
         if keep_existing and have and have != want:
-            where = f"{entry.origin.file}:{entry.origin.line}" if entry.origin and entry.origin.line else _file_of(entry)
+            where = _where(entry)
             p.counts.kept_curated.append(f"place name {entry.name} ({where})")
             p.tally(entry, "gazetteer", "unchanged")
             continue
