@@ -313,6 +313,25 @@ def test_an_address_the_import_does_not_hold_is_warned_of(empty_db: Path, tmp_pa
     assert "addressEntity" not in company["properties"]
 
 
+def test_every_value_left_out_is_warned_of(empty_db: Path, tmp_path: Path) -> None:
+    """A QA run: a percentage of 150, a date `весна 2024` and a birthDate 1970-02-30 vanished without a word
+    (2025-02-30 in an endDate was warned of). Each is listed, naming line, entity, property and why."""
+    path = write_lines(
+        tmp_path / "p.ftm",
+        [
+            ent("a", "Company", name="Azov Grain"),
+            ent("b", "Company", name="Qingdao Holdings"),
+            ent("o", "Ownership", owner="b", asset="a", percentage="150", startDate="весна 2024"),
+            ent("p", "Person", name="Ivan Test", birthDate="1970-02-30"),
+        ],
+    )
+    result = run_cli("import", "ftm", str(path), db=empty_db)
+    assert result.exit_code == 0, result.output
+    assert "p.ftm:3: Ownership 'o': percentage: '150' is not a percentage (a number from 0 to 100)" in result.stderr
+    assert "p.ftm:3: Ownership 'o': startDate: 'весна 2024' is not a date" in result.stderr
+    assert "p.ftm:4: Person 'p': birthDate: '1970-02-30': day 30 does not exist" in result.stderr
+
+
 # ---------------------------------------------------------------------------------------------- warnings
 
 

@@ -87,13 +87,6 @@ KEPT_DATES = frozenset(
 )
 
 
-def _is_date(value: str) -> bool:
-    try:
-        return _date(value) is not None
-    except ValueError:
-        return False
-
-
 # One encoder for every record's FtM values (json.dumps with options builds a new one per call).
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -111,7 +104,10 @@ def _storable(text: str) -> bool:
 
 @functools.lru_cache(maxsize=4_096)  # dates repeat (listing days, first and last seen): each is checked once
 def _date(value: str) -> str | None:
-    return vocab.check_date(partial_date(value))
+    head = partial_date(value)
+    if not head and value.strip():  # `весна 2024`: no date in it (check_date would take the empty text for none)
+        raise ValueError(f"{value[:60]!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return vocab.check_date(head)
 
 
 class RecordBuilder:
@@ -257,7 +253,14 @@ class RecordBuilder:
         for prop in props:
             found = ent.props.get(prop)
             if found and prop in KEPT_DATES:
-                found = [v for v in found if _is_date(v)]  # (the others were warned of as skipped)
+                dates = []
+                for value in found:
+                    try:
+                        if _date(value) is not None:
+                            dates.append(value)
+                    except ValueError as e:  # (warned of once, however often the entity's values are read)
+                        self._bad(ent, prop, str(e))
+                found = dates
             if found:
                 values[prop] = found
         for prop, found in extra.items():
@@ -764,7 +767,10 @@ class RecordBuilder:
             role = role.removeprefix(f"{kind}: ").removeprefix(kind) or None
         percentage = None
         if ent.schema == "Ownership":
-            percentage = _percentage(self._one_line(ent, ("percentage",), 40))
+            given = self._one_line(ent, ("percentage",), 40)
+            percentage = _percentage(given)
+            if given and percentage is None:
+                self._bad(ent, "percentage", f"{given!r} is not a percentage (a number from 0 to 100)")
             if percentage and not ent.hint:  # shown with the role, as a reader expects it ("shareholder, 25%")
                 role = f"{role}, {percentage}%" if role else f"{percentage}%"
         if "role" in ent.hint:  # our own export: the role as it was, percentage included
