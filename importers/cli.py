@@ -18,7 +18,8 @@ from importers.summary import print_summary
 from store.text import printable
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
-paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+# (no dir_okay=False: importers.loaders.open_input refuses a directory in one line, exit 1, as any file it cannot read)
+paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 DB_HELP = "The database to import into (default: your own; never the shipped data.db)."
 NEW_DATABASE = "findings.new_user_db"  # ctx.meta: your database, which this import is about to create
 

@@ -54,7 +54,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(empty_db: Path, tmp_path
 
 def test_a_directory_is_refused(empty_db: Path, tmp_path: Path) -> None:
     result = run_cli("import", "ftm", str(tmp_path), db=empty_db)
-    assert result.exit_code == 2 and "is a directory" in result.stderr  # a usage error, before anything is read
+    assert result.exit_code == 1 and result.stderr.strip() == f"Error: {tmp_path}: is a directory, not a file"
 
 
 def test_an_endless_line_stops_at_the_record_limit(empty_db: Path, tmp_path: Path) -> None:
