@@ -324,3 +324,21 @@ def test_the_note_of_other_spellings_goes_when_exact_spelling_is_on(db: Path, tm
         await until(pilot, lambda: "also finding other spellings" in status_line(app), "the note again")
 
     run_app(db, check)
+
+
+def test_a_qualifier_for_findings_leaves_the_words_searching_the_actors_and_regions(db: Path) -> None:
+    """A QA run: `china` listed 2 actors, `china lang:uk` (or category:, after:) every actor and region, the
+    words forgotten. The panes search the words; the findings are filtered by the qualifier too."""
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        home = pilot.app.screen
+        await press(pilot, "slash")
+        await type_text(pilot, "china ")
+        await until(pilot, lambda: home.actors.count is not None and home.actors.count < 24, "china's actors")
+        actors, regions = ids(home.actors), ids(home.regions)
+        await type_text(pilot, "category:finance ")
+        await until(pilot, lambda: home.evidence.count == 3, "the findings filtered")
+        await until(pilot, lambda: ids(home.actors) == actors and ids(home.regions) == regions, "the same panes")
+        assert "china" in actors
+
+    run_app(db, check)

@@ -30,7 +30,7 @@ _TEXT_COLUMNS = {
     "regions": ("name", "aka", "places"),
 }
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
-_AROUND = re.compile(r"^[^\w]+|[^\w]+$")
+_AROUND = re.compile(r"^[(«\"'“„\[]+|[.,;!?)»\"'”\]]+$")  # sentence punctuation (not `:`: `http:` is no word)
 
 
 def unmatched_words(conn: sqlite3.Connection, q: Query) -> list[str]:
