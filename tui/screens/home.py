@@ -535,10 +535,13 @@ class HomeScreen(FindingsScreen):
     @on(RemoveChip)
     def _remove_chip(self, message: RemoveChip) -> None:
         message.stop()
+        focused = self.focused
+        on_chips = focused is None or self.chip_bar in focused.ancestors_with_self
         if 0 <= message.index < len(self.chips):
             self.set_chips(self.chips[: message.index] + self.chips[message.index + 1 :])
-        if not self.chips and self.focused is None:
-            self.set_focus(self._list(self.pane))
+        if not self.chips and on_chips:  # the last chip went with the focus: the list it filtered has it
+            target = self._list(self.pane)
+            self.call_after_refresh(self.set_focus, target)  # once the bar, hidden, has let go of it
 
     def action_remove_last_filter(self) -> None:
         if self.chips:
