@@ -135,13 +135,14 @@ class Query:
     """A parsed query: `clauses` (AND of ORs of terms), `excluded` terms, `qualifiers`, and `unknown`
     qualifiers (`colour:red`: a name that is no qualifier), which the search leaves out with a note."""
 
-    __slots__ = ("clauses", "excluded", "qualifiers", "unknown")
+    __slots__ = ("clauses", "dropped", "excluded", "qualifiers", "unknown")
 
     def __init__(self) -> None:
         self.clauses: list[list[Term]] = []
         self.excluded: list[Term] = []
         self.qualifiers: list[Qualifier] = []
         self.unknown: list[Qualifier] = []
+        self.dropped = 0  # words, alternatives and exclusions beyond the limits (MAX_CLAUSES...): left out
 
     def __repr__(self) -> str:
         return (
@@ -378,16 +379,24 @@ def parse(text: str, *, as_you_type: bool = False) -> Query:
                 for part in parts[:-1]:
                     if len(q.clauses) < MAX_CLAUSES:
                         q.clauses.append([Term(part)])
+                    else:
+                        q.dropped += 1
                 word = parts[-1]
         term = Term(word, prefix)
         if tok.negated or pending_not:
             if len(q.excluded) < MAX_EXCLUDED:
                 q.excluded.append(term)
+            else:
+                q.dropped += 1
         elif pending_or and q.clauses:
             if len(q.clauses[-1]) < MAX_ALTERNATIVES:
                 q.clauses[-1].append(term)
+            else:
+                q.dropped += 1
         elif len(q.clauses) < MAX_CLAUSES:
             q.clauses.append([term])
+        else:
+            q.dropped += 1
         pending_or = False
         pending_not = False
     return q

@@ -835,3 +835,10 @@ def test_a_zero_width_or_bidi_character_pasted_into_a_word_is_no_part_of_it(conn
     from store.text import without_hidden
 
     assert without_hidden("می\u200cخواهم") == "می\u200cخواهم" and without_hidden("a\u2028b") == "a b"
+
+
+def test_words_beyond_the_limit_are_said_to_be_left_out(conn):
+    """A QA run: 32 words then `xyzzyq` found what the 32 found, with no word of the 33rd left out."""
+    text = "china " * 32 + "xyzzyq"
+    assert "only the first 32 words are searched: 1 more left out (search fewer words)" in S.notes(conn, text)
+    assert not any("left out" in note for note in S.notes(conn, "china " * 31 + "xyzzyq"))

@@ -265,12 +265,23 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
             plan.notes = (
                 # as you type, a last word too short to search yet (`0`) is no reason for the note
                 *([] if as_you_type and has_content(text) else nothing_to_search(text, plan.query)),
+                *_left_out(plan.query),
                 *describe(conn, plan.problems, left_out=not plan.empty),
                 *words,
                 *filter(None, variants),
             )
         return list(plan.notes)
     return []
+
+
+def _left_out(query: Query) -> list[str]:
+    """The note for words beyond what a query searches (store.query: 32 words, 16 alternatives, 16 exclusions):
+    a pasted sentence must not look searched whole."""
+    if not query.dropped:
+        return []
+    from store.query import MAX_CLAUSES
+
+    return [f"only the first {MAX_CLAUSES} words are searched: {query.dropped:,} more left out (search fewer words)"]
 
 
 def nothing_to_search(text: str, query: Query) -> list[str]:
@@ -504,6 +515,7 @@ def _without_function_words(q: Query) -> Query:
         return q
     other = Query()
     other.clauses, other.excluded, other.qualifiers, other.unknown = kept, q.excluded, q.qualifiers, q.unknown
+    other.dropped = q.dropped
     return other
 
 

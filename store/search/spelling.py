@@ -30,7 +30,8 @@ _TEXT_COLUMNS = {
     "regions": ("name", "aka", "places"),
 }
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
-_AROUND = re.compile(r"^[(«\"'“„\[]+|[.,;!?)»\"'”\]]+$")  # sentence punctuation (not `:`: `http:` is no word)
+# Sentence punctuation before and after a word (not `:`: `http:` is no word)
+_BEFORE, _AFTER = "(«\"'“„[", ".,;!?)»\"'”]"
 
 
 def unmatched_words(conn: sqlite3.Connection, q: Query) -> list[str]:
@@ -39,7 +40,7 @@ def unmatched_words(conn: sqlite3.Connection, q: Query) -> list[str]:
     for clause in q.clauses:
         for term in clause:
             # (punctuation typed beside a word is no part of it: `Hauwei.`, `(Hauwei)`, `Hauwei?` are Hauwei)
-            word = _AROUND.sub("", term.text)
+            word = term.text.lstrip(_BEFORE).rstrip(_AFTER)
             if term.prefix or not _PLAIN_WORD.fullmatch(word) or len(out) >= MAX_WORDS:
                 continue
             expr = with_keys(Term(word))
