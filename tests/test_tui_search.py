@@ -318,6 +318,8 @@ def test_the_note_of_other_spellings_goes_when_exact_spelling_is_on(db: Path, tm
         await press(pilot, "slash")
         await type_text(pilot, "Kherson ")
         await until(pilot, lambda: "also finding other spellings" in status_line(app), "the note of other spellings")
+        said = " ".join(" ".join(screen_text(app).splitlines()[1:3]).split())
+        assert "— ^t for the words as typed" in said and "in the explorer" not in said  # (it is the explorer)
         await press(pilot, "ctrl+t")
         await until(pilot, lambda: "also finding other spellings" not in status_line(app), "the note gone")
         await press(pilot, "ctrl+t")

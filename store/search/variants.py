@@ -21,6 +21,8 @@ from store import matchkey
 from store.query import Query, Term
 
 EXACT_COLUMNS = "-{keys stems} : "  # the text's own columns: every column but the keys
+# How a note names the switch to the words as typed: the explorer shows its key alone (tui/widgets/search.py)
+EXACT_HINT = "match:exact (^t in the explorer)"
 MAX_KEYED_TERMS = 24  # terms of one query that search their keys (the rest search as typed): bounds the expression
 
 
@@ -209,7 +211,4 @@ def variant_note(
     if not forms:
         return None
     shown = ", ".join(list(forms)[:MAX_FORMS_SHOWN]) + (" …" if len(forms) > MAX_FORMS_SHOWN else "")
-    return (
-        f"also finding other spellings and word forms: {shown} — match:exact (^t in the explorer) for the words "
-        "as typed"
-    )
+    return f"also finding other spellings and word forms: {shown} — {EXACT_HINT} for the words as typed"

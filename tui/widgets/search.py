@@ -97,7 +97,9 @@ class SearchStatus(Widget):
         self.correction: str | None = None
 
     def set_notes(self, notes: list[str] | tuple[str, ...], correction: str | None) -> None:
-        notes = tuple(clean(n) for n in notes)
+        from store.search.variants import EXACT_HINT
+
+        notes = tuple(clean(n).replace(EXACT_HINT, "^t") for n in notes)  # in the explorer: its key
         correction = clean(correction) if correction else None
         if (notes, correction) != (self.notes, self.correction):
             self.notes, self.correction = notes, correction
