@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from store.cite import citation_parts, figure, status_mark
 from store.details import region_label
 from store.language import name as language_name
-from store.search import EvidenceFilter, iter_evidence_ids, iter_evidence_rows
+from store.search import EvidenceFilter, ScopeCounts, iter_evidence_ids, iter_evidence_rows
 from store.sensitivity import HIDDEN_EVIDENCE
 from store.text import holds_table_characters, json_safe, printable
 
@@ -142,6 +142,14 @@ class Selection:
     total: int  # findings in the database
     count: int = 0  # findings exported (set by write_export)
     sensitive_left_out: int = 0  # matching findings left out because they or their source are sensitive
+    # With a region asked for that lies within a wider one: how many matching findings are about it, how many
+    # about the wider region as a whole (`region:kherson` is 1 about Kherson Oblast and 23 about the occupied
+    # territories as a whole: a brief saying "24 findings" would claim them all for Kherson)
+    scope: ScopeCounts | None = None
+
+    def scope_text(self) -> str:
+        """` (Kherson Oblast 1 · Occupied territories of Ukraine as a whole 23)`, or '' without a scope."""
+        return f" ({self.scope.text()})" if self.scope is not None else ""
 
     def parts(self) -> list[str]:
         """The selection in words: ["query “yuan”", "actor China", ...]; empty for all findings."""
@@ -158,7 +166,8 @@ class Selection:
         what = "; ".join(self.parts()) or "all findings"
         left_out = f" ({self.sensitive_left_out:,} sensitive left out)" if self.sensitive_left_out else ""
         return (
-            f"{what}: {self.count:,} of {self.total:,} findings in {self.database}{left_out}, exported {self.exported}"
+            f"{what}: {self.count:,} of {self.total:,} findings{self.scope_text()} in {self.database}{left_out}, "
+            f"exported {self.exported}"
         )
 
     def as_json(self, *, fmt: str, file: str, sha256: str) -> str:
@@ -172,12 +181,22 @@ class Selection:
             "total_in_database": self.total,
             "sensitive_left_out": self.sensitive_left_out,
             "selection": " ".join(self.parts()) or "all findings",
+            **({"scope": self._scope_json()} if self.scope is not None else {}),
             "query": self.query,
             "filters": {k: v for k, v in self.filters.items() if v},
             "database": self.database,
             "exported": self.exported,
         }
         return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+
+    def _scope_json(self) -> dict[str, object]:
+        assert self.scope is not None
+        return {
+            "regions_asked": list(self.scope.asked),
+            "about_them": self.scope.specific,
+            "wider_regions": list(self.scope.wider),
+            "about_a_wider_region_as_a_whole": self.scope.general,
+        }
 
 
 _FILTER_LABELS = (
@@ -209,6 +228,8 @@ def selection(
         filters["sources"] = _named(conn, "sources", "title", flt.source_ids)
     from store.search.facet_counts import total_findings
 
+    from store.search import scope_counts
+
     total = total_findings(conn)
     return Selection(
         query=" ".join((query or "").split()),
@@ -216,6 +237,7 @@ def selection(
         database=database,
         exported=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         total=int(total),
+        scope=scope_counts(conn, flt if flt is not None else EvidenceFilter(query or "")),
     )
 
 
@@ -758,8 +780,9 @@ def _write_markdown(
         if sel is not None:
             what = " · ".join(md(p) for p in sel.parts()) or "all findings"
             out.write(
-                f"*Selection: {what}: {total:,} of {sel.total:,} findings in the database "
-                f"{md(sel.database)}, exported {md(sel.exported)}"
+                f"*Selection: {what}: {total:,} of {sel.total:,} findings"
+                + (f" ({md(sel.scope.text())})" if sel.scope is not None else "")
+                + f" in the database {md(sel.database)}, exported {md(sel.exported)}"
                 + (f"; {sel.sensitive_left_out:,} sensitive left out" if sel.sensitive_left_out else "")
                 + ".*\n\n"
             )

@@ -514,3 +514,19 @@ def test_an_output_that_is_no_file_name_is_one_clear_line(built_db, tmp_path, mo
     assert r.exit_code == 2
     assert "-o needs the file to write" in r.stderr and "internal error" not in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_region_export_says_how_many_findings_are_about_the_region_itself(db: Path, tmp_path: Path) -> None:
+    """A QA run: `export markdown region:kherson` said "24 of 29 findings" where 1 is about Kherson Oblast and
+    23 about the occupied territories as a whole; the sidecar said count 24 alone. Both split the count."""
+    brief = run_cli("export", "markdown", "region:kherson", db=db)
+    assert brief.exit_code == 0, brief.output
+    assert "24 of 29 findings (Kherson Oblast 1 · Occupied territories of Ukraine as a whole 23)" in brief.stdout
+    out = tmp_path / "kh.csv"
+    assert run_cli("export", "csv", "region:kherson", "-o", str(out), db=db).exit_code == 0
+    meta = json.loads((tmp_path / "kh.csv.meta.json").read_text(encoding="utf-8"))
+    assert meta["count"] == 24 and meta["scope"]["about_them"] == 1
+    assert meta["scope"]["about_a_wider_region_as_a_whole"] == 23
+    plain = tmp_path / "yuan.csv"  # no region asked for: no split to give
+    assert run_cli("export", "csv", "yuan", "-o", str(plain), db=db).exit_code == 0
+    assert "scope" not in json.loads((tmp_path / "yuan.csv.meta.json").read_text(encoding="utf-8"))
