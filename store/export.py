@@ -226,9 +226,8 @@ def selection(
         filters["years"] = [{"value": str(y)} for y in flt.years]
         filters["statuses"] = [{"value": str(v)} for v in flt.statuses]
         filters["sources"] = _named(conn, "sources", "title", flt.source_ids)
-    from store.search.facet_counts import total_findings
-
     from store.search import scope_counts
+    from store.search.facet_counts import total_findings
 
     total = total_findings(conn)
     return Selection(

@@ -516,7 +516,7 @@ def test_an_output_that_is_no_file_name_is_one_clear_line(built_db, tmp_path, mo
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_region_export_says_how_many_findings_are_about_the_region_itself(db: Path, tmp_path: Path) -> None:
+def test_a_region_export_says_how_many_findings_are_about_the_region_itself(db, tmp_path):  # type: ignore[no-untyped-def]
     """A QA run: `export markdown region:kherson` said "24 of 29 findings" where 1 is about Kherson Oblast and
     23 about the occupied territories as a whole; the sidecar said count 24 alone. Both split the count."""
     brief = run_cli("export", "markdown", "region:kherson", db=db)
