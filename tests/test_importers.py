@@ -609,3 +609,16 @@ def test_a_binary_file_is_named_for_what_it_is(db: Path, tmp_path: Path, fmt: st
     assert result.exit_code == 1
     assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert digest(db) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_given_to_an_import_says_what_moves_findings(db: Path, tmp_path: Path, fmt: str) -> None:
+    """A QA run: `import csv` of an `export csv` said "unknown column 'actor_ids'", `import json` of an `export
+    json` that the top level must be a mapping: neither said that the file is an export, nor what to use."""
+    out = tmp_path / f"yuan.{fmt}"
+    assert run_cli("export", fmt, "yuan", "-o", str(out), db=db).exit_code == 0
+    before = digest(db)
+    result = run_cli("import", fmt, str(out), db=db)
+    assert result.exit_code == 1
+    assert f"is a {fmt.upper()} export of findings" in result.stderr and "findings export dataset" in result.stderr
+    assert digest(db) == before
