@@ -241,7 +241,8 @@ def _stop_with_conflicts(git: Git, *, pending: bool) -> None:
     for c in conflicts:
         lines.append(f"  {printable(c.label)}  ({printable(c.path)})")
         for field, ours, theirs in c.fields[:6]:
-            lines.append(f"      {printable(field)}: ours {short(ours)} | theirs {short(theirs)}")
+            ours_shown, theirs_shown = short(ours, other=theirs), short(theirs, other=ours)
+            lines.append(f"      {printable(field)}: ours {ours_shown} | theirs {theirs_shown}")
     lines.append("your database still holds the last good state. Decide each:")
     lines.append("  findings sync --resolve ID ours|theirs|edited   (edited: fix the file in the repository first)")
     lines.append(f"  or side by side in the explorer: findings review --repo {printable(git.repo)}, then C")

@@ -495,11 +495,25 @@ def _quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def short(value: object, limit: int = 60) -> str:
-    """A value on one line for a list of conflicts (store.text's visible forms; cut at `limit` characters)."""
+def short(value: object, limit: int = 60, *, other: object = None) -> str:
+    """A value on one line for a list of conflicts (store.text's visible forms; cut at `limit` characters). With
+    `other` (the other side's value), a long value is cut around where the two first differ, so that two claims
+    differing at their ends do not both read as the same first 60 characters."""
     from store.text import printable
 
     if value is None:
         return "(none)"
     text = printable(" ".join(str(value).split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    start = 0
+    if other is not None:
+        theirs = printable(" ".join(str(other).split()))
+        same = min(len(text), len(theirs))
+        first = next((i for i, (a, b) in enumerate(zip(text, theirs, strict=False)) if a != b), same)
+        if first > limit - 20:
+            start = first - 20  # some words before the difference, then it
+    if start:
+        rest = text[start:]
+        return "…" + (rest if len(rest) <= limit - 1 else rest[: limit - 2] + "…")
+    return text[: limit - 1] + "…"

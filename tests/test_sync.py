@@ -337,3 +337,15 @@ def test_the_built_database_opens_read_only_with_the_fts_tables_datasette_detect
         conn.close()
     assert built_db.read_bytes() == before
     assert not Path(f"{built_db}-wal").exists() and not Path(f"{built_db}-journal").exists()
+
+
+def test_a_conflict_shows_where_the_two_sides_differ() -> None:
+    """A QA run: two claims differing at their ends were both shown as the same first 60 characters."""
+    from store.sync_conflicts import short
+
+    head = "За словами джерела, у Маріуполь прибули три судна з китайськими кранами для порту"
+    ours, theirs = f"{head} (версія Олени)", f"{head} (версія Тараса)"
+    assert short(ours, other=theirs) != short(theirs, other=ours)
+    assert short(ours, other=theirs).endswith("(версія Олени)")
+    assert short(theirs, other=ours).endswith("(версія Тараса)")
+    assert len(short(ours, other=theirs)) <= 60 and short("abc", other="abd") == "abc"
