@@ -332,6 +332,24 @@ def test_every_value_left_out_is_warned_of(empty_db: Path, tmp_path: Path) -> No
     assert "p.ftm:4: Person 'p': birthDate: '1970-02-30': day 30 does not exist" in result.stderr
 
 
+def test_a_payment_says_its_amount_whole_and_an_infinite_one_is_warned_of(empty_db: Path, tmp_path: Path) -> None:
+    """A QA run: a 32-digit amount read `Payment of 1e+32 RUB`, and `1e400` made a payment with no figure and
+    no word about it."""
+    path = write_lines(
+        tmp_path / "pay.ftm",
+        [
+            ent("c1", "Company", name="Azov Grain"),
+            ent("p1", "Payment", amount="9" * 32, currency="RUB", purpose="grain", payer="c1"),
+            ent("p2", "Payment", amount="1e400", currency="RUB", purpose="coal", payer="c1"),
+        ],
+    )
+    result = run_cli("import", "ftm", str(path), db=empty_db)
+    assert result.exit_code == 0, result.output
+    claims = [c for (c,) in query(empty_db, "SELECT claim FROM evidence WHERE claim LIKE 'Payment%' ORDER BY claim")]
+    assert f"Payment of {int('9' * 32):,} RUB from Azov Grain: grain" in claims
+    assert "pay.ftm:3: Payment 'p2': amount: '1e400' is not a finite number" in result.stderr
+
+
 # ---------------------------------------------------------------------------------------------- warnings
 
 

@@ -604,7 +604,7 @@ class RecordBuilder:
         if claim is None:
             self.index.outcome(n, Outcome.SKIPPED, f"{ent.schema} without any text")
             return None
-        quantity, unit = self._amount(ent) if ent.schema == "Payment" else (None, None)
+        quantity, unit, _ = self._amount(ent) if ent.schema == "Payment" else (None, None, None)
         status = self._hint(ent, "status", lambda v: vocab.check_choice(v, vocab.STATUSES)) or "unreviewed"
         if status == "curated" and self.index.modes[n] != Mode.VERIFY:
             self.report.warn(
@@ -646,19 +646,25 @@ class RecordBuilder:
                 return info[1], tuple(info[2])
         return None
 
-    def _amount(self, ent: Entity) -> tuple[float | int | None, str | None]:
+    def _amount(self, ent: Entity) -> tuple[float | int | None, str | None, str | None]:
+        """(quantity as stored, currency, the amount as a claim says it): a 32-digit amount is said whole,
+        though the stored figure (SQLite's 64 bits) is its nearest float."""
         for prop, currency in (("amount", None), ("amountEur", "EUR"), ("amountUsd", "USD")):
             for value in ent.values(prop):
+                digits = value.replace(",", "").replace(" ", "")
                 try:
-                    number = float(value.replace(",", "").replace(" ", ""))
+                    number = float(digits)
                 except ValueError:
                     self._bad(ent, prop, f"{value[:40]!r} is not a number")
                     continue
                 if number != number or number in (float("inf"), float("-inf")):
+                    self._bad(ent, prop, f"{value[:40]!r} is not a finite number")
                     continue
                 unit = currency or self._one_line(ent, ("currency",), 40)
-                return (int(number) if number.is_integer() and abs(number) < 2**63 else number), unit
-        return None, None
+                whole = digits.lstrip("-").isdigit() and len(digits) <= 400
+                shown = f"{int(digits):,}" if whole else f"{number:,}"
+                return (int(number) if number.is_integer() and abs(number) < 2**63 else number), unit, shown
+        return None, None, None
 
     def claim(self, ent: Entity, spec: M.EvidenceSpec, actors: dict[str, str | None], post: tuple | None) -> str | None:
         parts = distinct(self.texts(ent, *spec.claim_props))
@@ -666,10 +672,10 @@ class RecordBuilder:
         if ent.schema == "Sanction":
             text = self._sanction_claim(ent, parts)
         elif ent.schema == "Payment":
-            amount, unit = self._amount(ent)
+            amount, unit, shown = self._amount(ent)
             head = "Payment"
             if amount is not None:
-                head += f" of {amount:,} {unit or ''}".rstrip()
+                head += f" of {shown} {unit or ''}".rstrip()
             payers = [a for a, r in actors.items() if r == "payer"]
             payees = [a for a, r in actors.items() if r == "beneficiary"]
             names = self._actor_names(payers + payees)
