@@ -153,6 +153,12 @@ def stale_records(conn: sqlite3.Connection, path: str, import_id: int) -> list[t
     ).fetchall()
 
 
+def imported_before(conn: sqlite3.Connection, path: str, import_id: int) -> bool:
+    """Whether an earlier import read a file at `path` (what --prune compares with)."""
+    sql = "SELECT 1 FROM imports WHERE path = ? AND id != ? LIMIT 1"
+    return conn.execute(sql, (path, import_id)).fetchone() is not None
+
+
 def mapped(conn: sqlite3.Connection, ftm_ids: Iterable[str]) -> dict[str, tuple[str, str, bool]]:
     """FtM id -> (kind, row id, created) as external_ids has it (relations included, alive or not)."""
     out: dict[str, tuple[str, str, bool]] = {}

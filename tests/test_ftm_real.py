@@ -378,6 +378,17 @@ def test_a_newer_release_without_a_sanction_removes_it_with_prune(empty_db: Path
     assert run_cli("check", db=empty_db).exit_code == 0
 
 
+def test_prune_of_a_release_under_a_new_name_says_it_compared_nothing(empty_db: Path, tmp_path: Path) -> None:
+    """A QA run: `--prune` with the next release under a new file name removed nothing and said nothing."""
+    company = ent("c1", "Company", name="Delisted Shipping LLC")
+    sanction = ent("s1", "Sanction", entity="c1", authority="OFAC", startDate="2022")
+    imported(empty_db, write_lines(tmp_path / "2024-01.ftm.json", [company, sanction]))
+    later = imported(empty_db, write_lines(tmp_path / "2024-02.ftm.json", [company]), extra=("--prune",))
+    assert later["prune_compared_nothing"] and "2024-02.ftm.json" in later["prune_compared_nothing"][0]
+    assert "--prune: nothing compared for" in later["_stderr"] and "a new file" in later["_stderr"]
+    assert one(empty_db, "SELECT count(*) FROM evidence WHERE id = ?", ref(empty_db, "s1")) == 1
+
+
 def test_a_relation_the_file_still_holds_is_never_stale_nor_pruned(empty_db: Path, tmp_path: Path) -> None:
     """A QA run: an Ownership imported again was counted as no longer in its file, and --prune deleted it."""
     release = write_lines(

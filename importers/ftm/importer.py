@@ -500,6 +500,8 @@ class FtmImport:
         stale: list[tuple[str, str]] = []
         for path, import_id in import_ids.items():
             stale += [(kind, ref) for _, kind, ref in ftm_reads.stale_records(self.conn, path, import_id)]
+            if prune and not ftm_reads.imported_before(self.conn, path, import_id):
+                self.report.never_imported.append(path)
         stale = self._without_curated(stale)
         if not prune:
             self.report.stale = len(stale)

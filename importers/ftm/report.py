@@ -53,6 +53,7 @@ class Report:
     stale: int = 0  # records earlier imports of the same file made that this one no longer holds
     pruned: Counter[str] = field(default_factory=Counter)  # kind -> stale records removed (--prune)
     kept_curated: int = 0  # findings a deletion (DEL, --prune, a record that no longer says it) left: curated
+    never_imported: list[str] = field(default_factory=list)  # files given --prune that no import read before
 
     def warn(self, message: str, detail: str | None = None, *, subject: str | None = None) -> None:
         """Count a warning. `detail` is one case (the first few are listed); a warning about many different
@@ -126,6 +127,7 @@ class Report:
             "stale": self.stale,
             "pruned": dict(self.pruned),
             "kept_curated": self.kept_curated,
+            "prune_compared_nothing": self.never_imported,
             "warnings": warnings,
             "skipped_lines": self.skipped_lines,
             "not_imported": dict(self.not_imported),
@@ -167,6 +169,11 @@ class Report:
         if self.kept_curated:
             echo(
                 f"{self.kept_curated:,} finding(s) a person has curated: kept, not deleted (imports never remove them)"
+            )
+        for path in self.never_imported:
+            echo(
+                f"--prune: nothing compared for {printable(path)}: no earlier import read a file at that path (--prune "
+                "removes what earlier imports of the same path made; a release under a new name is a new file)"
             )
         if self.skipped_lines:
             echo(f"skipped {len(self.skipped_lines):,} invalid record(s):")
