@@ -194,6 +194,8 @@ def test_a_sealed_finding_is_refused_until_unsealed_and_undo_goes_back(db: Path)
             await until(pilot, lambda: "sealed" in screen.review_status.text, f"the refusal of {key}")
             text = screen.review_status.text
             assert text.startswith("Not done") and what in text and "press U to unseal it first" in text
+            # on screen whole at 80 columns (a QA run: it was cut after "changing its"), on a second line
+            await until(pilot, lambda: "(press U to unseal it first)" in screen_text(app), "the whole refusal")
         await press(pilot, "U")
         await until(pilot, lambda: "Unsealed" in screen.review_status.text, "unsealed")
         await press(pilot, "E")

@@ -11,7 +11,8 @@ class StatusLine(Widget):
 
     DEFAULT_CSS = """
     StatusLine {
-        height: 1;
+        height: auto;
+        max-height: 3;  /* a long refusal wraps (at 80 columns "... press U to unseal it first" was cut) */
         padding: 0 1;
         color: $text-muted;
     }
@@ -29,7 +30,7 @@ class StatusLine(Widget):
         """Show `text` (already clean: tui.text)."""
         if text != self.text:
             self.text = text
-            self.refresh()
+            self.refresh(layout=True)  # (its height follows the text: a long one wraps)
         self.set_class(error, "-error")
 
     def render(self) -> Content:
