@@ -80,15 +80,6 @@ def _evidence_actor_cell(value: str) -> list[Any]:
     return out
 
 
-# An export for people and spreadsheets (`findings export csv/json`) read back as an import: what moves findings
-# between databases instead.
-EXPORT_NOT_IMPORT = (
-    "is {what} (for reading and spreadsheets: names, not ids, and no actors or sources of its own); to move "
-    "findings to another database, use `findings export dataset` and `findings build`, `findings sync`, or "
-    "`findings export ftm` and `findings import ftm`"
-)
-
-
 class _Row:
     """Where reading is: the characters of the row being read (for the record limit), the line it starts on, and
     the lines read so far."""
@@ -150,7 +141,7 @@ class CsvTable:
             )
         allowed = FIELDS[self.table]
         if {"actor_ids", "region_ids", "source_title"} <= set(self.header):
-            raise DataError(EXPORT_NOT_IMPORT.format(what="a CSV export of findings"), file=self.name, line=1)
+            raise DataError(loaders.EXPORT_NOT_IMPORT.format(what="a CSV export of findings"), file=self.name, line=1)
         for column in self.header:
             if RENAMES.get(column, column) not in allowed:
                 raise DataError(

@@ -104,6 +104,15 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return "<stdin>" if str(path) == "-" else str(path)
 
 
+# An export for people and spreadsheets (`findings export csv/json`) read back as an import: what moves findings
+# between databases instead.
+EXPORT_NOT_IMPORT = (
+    "is {what} (for reading and spreadsheets: names, not ids, and no actors or sources of its own); to move "
+    "findings to another database, use `findings export dataset` and `findings build`, `findings sync`, or "
+    "`findings export ftm` and `findings import ftm`"
+)
+
+
 # ------------------------------------------------------------------------------------------------ opening
 
 

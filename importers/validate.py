@@ -656,7 +656,7 @@ def _runs(items: Iterable[Item], file: str) -> Iterator[Iterable[tuple[str, Any]
             continue
         if not section:
             if isinstance(data, list) and data and isinstance(data[0], dict) and {"claim", "regions"} <= data[0].keys():
-                from importers.csv_tables import EXPORT_NOT_IMPORT
+                from importers.loaders import EXPORT_NOT_IMPORT
 
                 raise DataError(EXPORT_NOT_IMPORT.format(what="a JSON export of findings"), file=file, line=line)
             raise DataError(

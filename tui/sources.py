@@ -17,11 +17,11 @@ SEARCH_CAP = 10_000  # entity search counts stop here ("10,000+")
 
 
 def entity_query(text: str) -> str:
-    """The part of a search that applies to the actor and region panes (store.search.plan.entity_text: the
-    query's words, without the qualifiers that filter findings only; '' for `actor:china`)."""
-    from store.search.plan import entity_text
+    """The part of a search that applies to the actor and region panes: the query when it searches them
+    (store.search.searches_entities: `actor:china` filters findings, not the list of actors), else ''."""
+    from store.search import searches_entities
 
-    return entity_text(text, as_you_type=True)
+    return text.lstrip() if searches_entities(text, as_you_type=True) else ""
 
 
 class ActorSource(RowSource[browse.ActorRow]):

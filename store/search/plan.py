@@ -199,29 +199,6 @@ def searches_entities(query: str | Query, *, as_you_type: bool = False, asked: b
     return q.has_text or (asked and not q.excluded)
 
 
-def entity_text(text: str, *, as_you_type: bool = False) -> str:
-    """The part of a query the lists of actors and regions search: the query when it searches them, else its
-    words without the qualifiers that apply to findings only (`china lang:uk` lists the actors `china` finds;
-    listing every actor said nothing of the words); '' when no words are left (`actor:china`)."""
-    if searches_entities(text, as_you_type=as_you_type):
-        return text.lstrip()
-    from store.search.explain import qualifier_spans
-
-    kept: list[str] = []
-    last = 0
-    for name, start, _value, end, quoted in qualifier_spans(text):
-        if name.lower() in ("kind", "match"):
-            continue
-        if quoted and text[end : end + 1] == '"':
-            end += 1
-        while start > 0 and text[start - 1] == "-":
-            start -= 1
-        kept.append(text[last:start])
-        last = end
-    rest = " ".join("".join([*kept, text[last:]]).split()) + (" " if text[-1:].isspace() else "")
-    return rest.lstrip() if searches_entities(rest, as_you_type=as_you_type) else ""
-
-
 def ranked(query: str, *, as_you_type: bool = False) -> bool:
     """Whether the evidence list of a query is by relevance (it has words to match), from its text alone (no
     database): the explorer shows such a list latest added first until its ranking is read."""

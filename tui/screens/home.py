@@ -409,8 +409,16 @@ class HomeScreen(FindingsScreen):
         self._explain()
 
     def _sort_note(self, sort: str) -> str:
-        """The order of the actors or regions pane: its sort, or the search's when the search looks for them."""
-        return "best match first" if entity_query(self.query_text) else SORT_NOTES[sort]
+        """The order of the actors or regions pane: its sort, or the search's when the search looks for them. A
+        query with words that the panes do not search (a qualifier filters findings only, as `findings search`
+        reads it: `china lang:uk`) says so: the pane lists them all, not what the words found."""
+        from store.search import ranked
+
+        if entity_query(self.query_text):
+            return "best match first"
+        if ranked(self.query_text, as_you_type=True):
+            return "all: qualifiers filter findings"  # (the tab line has room for this much at 80 columns)
+        return SORT_NOTES[sort]
 
     def _explain(self) -> None:
         """Read why parts of the query name nothing, and the query corrected, on the lists thread, after the
