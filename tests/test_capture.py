@@ -136,3 +136,25 @@ def test_verify_never_writes(db: Path, article: Path) -> None:
     digest = hashlib.sha256(db.read_bytes()).hexdigest()
     assert run_cli("verify", db=db).exit_code == 0
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+
+
+def test_verify_never_reads_a_fifo_a_device_or_a_directory(db: Path, tmp_path: Path) -> None:
+    """A QA run: a database whose capture path was /dev/zero (or a FIFO) made `findings verify` run until
+    killed. Such a path is named as what it is and not read."""
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    conn = sqlite3.connect(db)
+    for origin in ("/dev/zero", str(fifo), str(tmp_path)):
+        conn.execute(
+            "INSERT INTO captures (import_id, origin, sha256, size, captured_at, collector, format) "
+            "VALUES (1, ?, 'ab', 1, '2026-01-01', 'qa', 'yaml')",
+            (origin,),
+        )
+    conn.commit()
+    conn.close()
+    result = run_cli("verify", db=db)  # (would never return before)
+    assert "/dev/zero is a device, not a regular file: not read" in result.output
+    assert f"{fifo} is a FIFO, not a regular file" in result.output
+    assert f"{tmp_path} is a directory, not a regular file" in result.output
