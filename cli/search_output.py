@@ -58,8 +58,10 @@ def _print_hits(
 
     hits = run_search(conn, text, kinds=kinds or None, limit=limit, offset=offset)
     prefix = False
-    if not hits and offset == 0 and not text[-1:].isspace():
-        # nothing for the word as typed: try it as the start of a word (`wech` -> WeChat)
+    last = text.split()[-1] if text.split() else ""
+    if not hits and offset == 0 and not text[-1:].isspace() and not last.startswith("-"):
+        # nothing for the word as typed: try it as the start of a word (`wech` -> WeChat). Not for an exclusion
+        # (`yuan -yuan`): read as typing, the exclusion is still being typed and left out, which found everything
         hits = run_search(conn, text, kinds=kinds or None, limit=limit, as_you_type=True)
         prefix = bool(hits)
     if as_json:

@@ -423,3 +423,13 @@ def test_search_for_nothing_says_so(built_db, text):
     assert r.exit_code == 0  # as for a search that finds nothing
     assert "nothing to search for: give a word or a qualifier" in r.output
     assert "no results for" not in r.output
+
+
+@pytest.mark.parametrize("text", ["yuan -yuan", "china -china"])
+def test_an_exclusion_is_never_dropped_by_the_retry_as_a_prefix(built_db, text: str) -> None:  # type: ignore[no-untyped-def]
+    """A QA run: `yuan -yuan` found nothing, so the search was tried again as if typed (the last word a prefix),
+    which leaves an exclusion still being typed out: both yuan findings, headed "words starting with '-yuan'"."""
+    result = run_cli("search", text, db=built_db)
+    assert result.exit_code == 0 and "words starting with" not in result.output
+    assert result.stdout.startswith("no results for")
+    assert json.loads(run_cli("search", text, "--json", db=built_db).stdout) == []
