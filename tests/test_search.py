@@ -842,3 +842,11 @@ def test_words_beyond_the_limit_are_said_to_be_left_out(conn):
     text = "china " * 32 + "xyzzyq"
     assert "only the first 32 words are searched: 1 more left out (search fewer words)" in S.notes(conn, text)
     assert not any("left out" in note for note in S.notes(conn, "china " * 31 + "xyzzyq"))
+
+
+def test_kind_evidence_alone_lists_every_finding(conn):
+    """A QA run: `kind:actor` listed every actor, `kind:evidence` nothing."""
+    total = conn.execute("SELECT count(*) FROM evidence WHERE status != 'rejected'").fetchone()[0]
+    hits = S.search(conn, "kind:evidence", limit=1000)
+    assert hits and {h.kind for h in hits} == {"evidence"} and len(hits) == total
+    assert S.count(conn, "kind:evidence", kind="evidence")[0] == total

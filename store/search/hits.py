@@ -120,7 +120,8 @@ def _groups(plan: Plan, kinds: Iterable[str] | None) -> list[str]:
     out = [kind for kind in ENTITY_KINDS if kind in wanted and searches_entities(plan.query, asked=asked)]
     if plan.entity_match is not None and any(kind in plan.exact_ids for kind in out):
         out.insert(0, EXACT)
-    if "evidence" in wanted and plan.selects_evidence:
+    # `kind:evidence` alone asks for every finding, as `kind:actor` lists every actor
+    if "evidence" in wanted and (plan.selects_evidence or (plan.kinds is not None and "evidence" in plan.kinds)):
         out.append("evidence")
     return out
 
