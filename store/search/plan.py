@@ -516,7 +516,10 @@ def _match_expressions(conn: sqlite3.Connection, plan: Plan) -> None:
     plan.entity_match, plan.entity_exact = expressions(plan.query, variants=True)
 
 
-MAX_LINKED_TERMS = 6  # words of one query looked up as the name of an actor or region in another form
+MAX_LINKED_TERMS = 24  # words of one query looked up as an actor's or region's name in another form (as keyed)
+# word -> the FTS phrases of the names it means in another form, per connection and database state: typing adds a
+# word at a time, and each keystroke's plan would look every earlier word up again
+LINKED_NAMES: Cache[list[str]] = Cache(1024)
 
 
 def _linked_names(conn: sqlite3.Connection, q: Query) -> Callable[[Term], list[str]] | None:
@@ -527,7 +530,6 @@ def _linked_names(conn: sqlite3.Connection, q: Query) -> Callable[[Term], list[s
     if len(q.clauses) < 2:
         return None
     from store.matchkey import words
-    from store.search.variants import with_keys
 
     looked = 0
 
@@ -536,17 +538,23 @@ def _linked_names(conn: sqlite3.Connection, q: Query) -> Callable[[Term], list[s
         if term.prefix or len(words(term.text)) != 1 or looked >= MAX_LINKED_TERMS:
             return []
         looked += 1
-        if named_exactly(conn, term.text):
-            return []  # the name as typed: linked names hold it already
-        names: list[str] = []
-        for kind, table in (("actor", "actors"), ("region", "regions")):
-            ids = named_by_key(conn, kind, term.text, with_keys(term))
-            if ids:
-                sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(ids))})"
-                names += [r[0] for r in conn.execute(sql, list(ids))]
-        return [Term(n).fts() for n in names if has_content(n)]
+        return LINKED_NAMES.get_or_make(conn, term.text, lambda: _names_in_another_form(conn, term))
 
     return linked
+
+
+def _names_in_another_form(conn: sqlite3.Connection, term: Term) -> list[str]:
+    from store.search.variants import with_keys
+
+    if named_exactly(conn, term.text):
+        return []  # the name as typed: linked names hold it already
+    names: list[str] = []
+    for kind, table in (("actor", "actors"), ("region", "regions")):
+        ids = named_by_key(conn, kind, term.text, with_keys(term))
+        if ids:
+            sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(ids))})"
+            names += [r[0] for r in conn.execute(sql, list(ids))]
+    return [Term(n).fts() for n in names if has_content(n)]
 
 
 MAX_EXACT_IDS = 20
