@@ -850,3 +850,16 @@ def test_kind_evidence_alone_lists_every_finding(conn):
     hits = S.search(conn, "kind:evidence", limit=1000)
     assert hits and {h.kind for h in hits} == {"evidence"} and len(hits) == total
     assert S.count(conn, "kind:evidence", kind="evidence")[0] == total
+
+
+DONETSK = "Donetsk Oblast (donetsk)"
+
+
+@pytest.mark.parametrize(
+    ("place", "region"), [("mariupol", DONETSK), ("Бахмут", DONETSK), ("sevastopol", "Crimea (crimea)")]
+)
+def test_a_place_given_as_a_region_is_told_the_region_it_is_in(conn, place: str, region: str):
+    """A QA run: `region:mariupol` was told "did you mean Zaporizhzhia Oblast?" (letters alike), where the
+    gazetteer puts Mariupol in Donetsk Oblast; Bakhmut and Sevastopol got no suggestion."""
+    (note,) = S.notes(conn, f"region:{place}")
+    assert note.startswith(f"no region '{place}' — did you mean {region}"), note

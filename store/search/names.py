@@ -167,6 +167,10 @@ def suggest(conn: sqlite3.Connection, kind: str, text: str, n: int = 3) -> list[
 
     if kind not in TABLES or not text:
         return []
+    if kind == "region":  # a place the gazetteer knows (`region:mariupol`): the region it is in, first
+        found = _gazetteer_regions(conn, typed_text(text[:200]))
+        if found:
+            return found[:n]
     table = TABLES[kind].name
     label = "id" if kind == "evidence" else TABLES[kind].label
     # Aliases count too: `Херсонська` is close to `Херсонська область`, an alias of Kherson Oblast, not to its name.
@@ -221,6 +225,18 @@ def _closeness(target: str, id_: str, folded: str) -> float:
         difflib.SequenceMatcher(None, target, folded).ratio(),
         0.6 if len(target) >= 3 and (target in folded.split() or slug(target) in id_.split("-")) else 0.0,
     )
+
+
+def _gazetteer_regions(conn: sqlite3.Connection, text: str) -> list[tuple[str, str]]:
+    """(id, name) of the regions the gazetteer puts a place named `text` in, in its usual cases."""
+    text = text.strip()
+    forms = list(dict.fromkeys((text, text.lower(), text.capitalize(), text.title())))
+    rows = conn.execute(
+        f"SELECT DISTINCT r.id, r.name FROM gazetteer g JOIN regions r ON r.id = g.region_id "
+        f"WHERE g.name IN ({marks(len(forms))}) ORDER BY r.id",
+        forms,
+    )
+    return [(id_, name) for id_, name in rows]
 
 
 def closest(text: str, choices: Sequence[str], n: int = 3) -> list[str]:
