@@ -40,7 +40,7 @@ from store.schema import SCHEMA_VERSION
 R = TypeVar("R")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = journal.BUSY_TIMEOUT_MS
 REQUIRED_TABLES = ("meta", "sources", "actors", "regions", "aliases", "evidence")
 PROGRESS_STEPS = 20_000  # SQLite VM steps between two calls of the progress handler (a few milliseconds)
 TIME_LIMIT_ENV = "FINDINGS_DB_TIME_LIMIT"

@@ -71,7 +71,7 @@ def describe(e: BaseException) -> str:
         if "disk is full" in message or "disk I/O" in message:
             return f"the disk is full or failing ({message}); nothing was written"
         if "locked" in message or "busy" in message:
-            return f"the database is busy ({message}); try again when the other import has finished"
+            return f"the database is busy ({message}): another program or import kept it for 10 s; try again later"
         if "readonly" in message or "read-only" in message:
             return f"cannot write to the database: its file, directory or disk is read-only ({message})"
         if message == "unable to open database file":  # (past the open: a journal it could not create)

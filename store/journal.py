@@ -31,6 +31,8 @@ from pathlib import Path
 
 from store.errors import DatabaseUnavailable
 
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another writer (store.connect sets SQLite's to it)
+
 HEADER_SIZE = 100
 # Header bytes a switch between journal modes rewrites: file format write/read versions (18, 19), file change
 # counter (24-27), version-valid-for number and SQLite version number (92-99).
@@ -219,10 +221,24 @@ def start_write(conn: sqlite3.Connection, path: Path, *, private: bool = False) 
         return state
     before = header(real)
     if not in_wal_mode(before):
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        state.switched = str(mode).lower() == "wal"  # (a file system without shared memory keeps rollback mode)
+        mode = _switch_to_wal(conn)
+        state.switched = mode.lower() == "wal"  # (a file system without shared memory keeps rollback mode)
         state.before = before
     return state
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> str:
+    """`PRAGMA journal_mode = WAL`, waiting as a write waits (store.connect.BUSY_TIMEOUT_MS) while another
+    program holds the file: SQLite answers that pragma "database is locked" at once, without its busy handler,
+    so a second writer failed in a fifth of a second where the README says it waits up to 10 s."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as e:
+            if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def write_started(state: WriteState) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from store.journal import SWITCH_BYTES
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 ROWS = 30_000
 SPILL_CACHE_KIB = "2048"  # the writer's page cache in these tests: full (and spilling to the log) after ~10,000 rows
@@ -245,3 +245,23 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(
     check = findings(db, "check")
     out, err = check.communicate(timeout=60)
     assert check.returncode == 0, out.decode() + err.decode()
+
+
+def test_a_second_writer_waits_for_the_first(db: Path) -> None:
+    """A QA run: with another program holding the write lock (a rollback-mode file), `mark-sensitive` failed in
+    0.2 s ("try again when the other import has finished") where the README says a writer waits up to 10 s:
+    switching the file to WAL mode gave up at once. It waits, and then writes."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+         "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(1.5); c.execute('COMMIT')", str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"  # the lock is held now
+        result = run_cli("mark-sensitive", "source", "kyiv-independent-occupied-economy", "--reviewer", "qa", db=db)
+        assert result.exit_code == 0, result.output
+    finally:
+        holder.wait(timeout=30)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT sensitive FROM sources WHERE id = 'kyiv-independent-occupied-economy'").fetchone()[0]
+    conn.close()
