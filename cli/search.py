@@ -40,11 +40,17 @@ def search(
     with one dash excludes it (-h is help); after `--` everything is query (`-- --json`).
 
     \b
-    Qualifiers (values are ids, names or aliases; quote values with spaces):
-      actor:china  region:"Luhansk Oblast"  category:finance  source:ID
-      status:unreviewed  kind:actor  after:2024  before:2025-06
+    Qualifiers (values are ids, names or aliases; quote values with spaces;
+    a comma between values is either: category:finance,trade):
+      actor:china  region:"Luhansk Oblast"  country:CN  category:finance
+      source:ID  status:unreviewed  kind:actor  lang:uk  match:exact
+      after:2024  before:2025-06
+    after: is on or after the start of its date, before: before the start of
+    its date (after:2025-04 before:2025-05 is April 2025); a finding dated to a
+    month or a year counts as its first day.
     Qualifiers alone list the matching findings, newest first. Actors, regions and sources come before
-    findings; each group is ranked by relevance.
+    findings; each group is ranked by relevance. A qualifier that filters findings (all but kind: and
+    match:) makes the search one of findings.
 
     \b
     Examples:
