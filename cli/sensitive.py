@@ -46,7 +46,16 @@ def mark_sensitive(
         )
     conn = open_readwrite(path)
     try:
-        done = review.mark_sensitive(conn, kind, id_, not clear, who=review.reviewer(reviewer), note=note)
+        try:
+            done = review.mark_sensitive(conn, kind, id_, not clear, who=review.reviewer(reviewer), note=note)
+        except review.ReviewError as e:
+            from store import details
+
+            close = details.suggest(conn, kind, id_)  # as `findings show` tells a mistyped id
+            if not close:
+                raise
+            names = ", ".join(f"{printable(n)} ({printable(i)})" for i, n in close)
+            raise review.ReviewError(f"{e}; did you mean {names}?") from None
     finally:
         conn.close()
     state = "not sensitive" if clear else "sensitive"

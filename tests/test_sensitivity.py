@@ -113,3 +113,13 @@ def test_the_explorer_marks_a_sensitive_finding_in_its_list(marked: Path) -> Non
         assert any("yuan" in line.lower() or "Yuan" in line for line in lines if line not in secret)
 
     run_app(marked, check)
+
+
+def test_a_mistyped_id_is_told_the_nearest(db) -> None:  # type: ignore[no-untyped-def]
+    """A QA run: `findings show evidence yuanizaton` said "did you mean yuanization?", `mark-sensitive` only
+    that there is no such finding."""
+    from tests.conftest import run_cli
+
+    result = run_cli("mark-sensitive", "evidence", "yuanizaton", "--reviewer", "qa", db=db)
+    assert result.exit_code == 1
+    assert "no finding 'yuanizaton'; did you mean yuanization (yuanization)?" in result.output
