@@ -863,3 +863,14 @@ def test_a_place_given_as_a_region_is_told_the_region_it_is_in(conn, place: str,
     gazetteer puts Mariupol in Donetsk Oblast; Bakhmut and Sevastopol got no suggestion."""
     (note,) = S.notes(conn, f"region:{place}")
     assert note.startswith(f"no region '{place}' — did you mean {region}"), note
+
+
+def test_words_that_each_match_but_never_together_are_said_so(conn):
+    """A QA run: `Huawei Tencent` (both words known, no finding has both) found nothing with no reason."""
+    assert S.search(conn, "Huawei Tencent") == []
+    assert S.notes(conn, "Huawei Tencent") == [
+        "each of the words 'Huawei Tencent' finds something, but nothing has them all; "
+        "'Huawei OR Tencent' finds any of them"
+    ]
+    assert S.search(conn, "Huawei OR Tencent")
+    assert not any("nothing has them all" in n for n in S.notes(conn, "china yuan"))  # they do meet
