@@ -246,13 +246,13 @@ def notes(conn: sqlite3.Connection, text: str, *, as_you_type: bool = False) -> 
                 *describe(conn, plan.problems, left_out=not plan.empty),
                 *words,
                 *filter(None, variants),
-                *([] if words or plan.problems else _not_together(conn, text, plan, as_you_type=as_you_type)),
+                *([] if words or plan.problems else _not_together(conn, plan)),
             )
         return list(plan.notes)
     return []
 
 
-def _not_together(conn: sqlite3.Connection, text: str, plan: Plan, *, as_you_type: bool) -> list[str]:
+def _not_together(conn: sqlite3.Connection, plan: Plan) -> list[str]:
     """The note for words that each find something but never together (`Huawei Tencent`): without it, nothing
     said why a query of known words found nothing."""
     clauses = plan.query.clauses
@@ -260,17 +260,17 @@ def _not_together(conn: sqlite3.Connection, text: str, plan: Plan, *, as_you_typ
         return []
     if not all(len(c) == 1 and _WORD_TYPED.fullmatch(c[0].text) for c in clauses):
         return []  # (words only: `http://example.org` is two terms, but no one typed two words)
-    from store.search.hits import search
-
-    if search(conn, text, limit=1, as_you_type=as_you_type):
-        return []
+    if any(c is not plan.hidden for c in plan.conds) or plan.query.excluded:
+        return []  # (the words alone: with filters, the list itself says what it holds)
+    probes = [("evidence", plan.match)]
+    probes += [(table, plan.entity_match) for table in ("actors", "regions", "sources") if plan.entity_match]
+    for table, expr in probes:
+        sql = f"SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH ? LIMIT 1"
+        if conn.execute(sql, [expr]).fetchone() is not None:
+            return []
     shown = " ".join(c[0].text for c in clauses)
     either = " OR ".join(c[0].text for c in clauses)
-    qualified = " with the rest of the query" if plan.conds or plan.query.excluded else ""
-    return [
-        f"each of the words {shown!r} finds something, but nothing has them all{qualified}; "
-        f"{either!r} finds any of them"
-    ]
+    return [f"each of the words {shown!r} finds something, but nothing has them all; {either!r} finds any of them"]
 
 
 MAX_TOGETHER_WORDS = 8  # (a longer query is seldom meant word for word)
