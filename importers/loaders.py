@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 
 from importers.limits import DEFAULT_LIMITS, Limits
 from store.errors import DataError
-from store.output import file_kind
+from store.output import NotARegularFile, file_kind, open_regular
 
 MAX_DEPTH = 100  # nesting of YAML and JSON values; the native format needs 4 levels
 MAX_DIGITS = 4_000  # a whole number longer than this is not a quantity (Python refuses to parse over 4,300)
@@ -128,8 +128,12 @@ def open_input(
             raise DataError("cannot come from standard input here; save it to a file", file=name)
         return sys.stdin.buffer
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what the file is.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        return open_regular(path)
+    except NotARegularFile as e:
+        if stat.S_ISDIR(e.mode):
+            raise DataError("is a directory, not a file", file=name) from None
+        where = f" (to read from a pipe, {pipe_hint})" if stdin else ""
+        raise DataError(f"is {file_kind(e.mode)}, not a regular file{where}", file=name) from None
     except FileNotFoundError:
         raise DataError("no such file", file=name) from None
     except IsADirectoryError:
@@ -138,19 +142,6 @@ def open_input(
         raise DataError("permission denied", file=name) from None
     except OSError as e:
         raise DataError(f"cannot read: {e.strerror or e}", file=name) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise DataError("is a directory, not a file", file=name)
-        if not stat.S_ISREG(mode):
-            where = f" (to read from a pipe, {pipe_hint})" if stdin else ""
-            raise DataError(f"is {file_kind(mode)}, not a regular file{where}", file=name)
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 # --------------------------------------------------------------------------------------------------- text

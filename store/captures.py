@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.output import NotARegularFile, open_regular
 from store.write import now
 
 DATASET_COLLECTOR = "dataset"
@@ -156,35 +157,13 @@ class Verified:
         return self.file == "missing"
 
 
-class NotARegularFile(OSError):
-    """A capture's path names a FIFO, a device or a directory: never read (/dev/zero would never end, a FIFO
-    would wait for a writer for ever)."""
-
-
 def _hash_file(path: Path) -> tuple[str, int]:
-    import os
-    import stat
-
     digest = hashlib.sha256()
     size = 0
-    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what the file is
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
-            kind = next((name for test, name in kinds if test(mode)), "a device")
-            raise NotARegularFile(f"{kind}, not a regular file: not read")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb") as f:
-            fd = -1
-            while chunk := f.read(_READ_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    with open_regular(path) as f:  # (a FIFO or /dev/zero: NotARegularFile, never read)
+        while chunk := f.read(_READ_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
     return digest.hexdigest(), size
 
 
@@ -213,7 +192,7 @@ def _verify_file(capture: Capture, text_state: str | None, dataset_dir: Path | N
     except FileNotFoundError:
         return Verified(capture, "missing", text_state, f"no file at {path}")
     except NotARegularFile as e:
-        return Verified(capture, "missing", text_state, f"{path} is {e}")
+        return Verified(capture, "missing", text_state, f"{path} is {e}: not read")
     except OSError as e:
         return Verified(capture, "missing", text_state, f"cannot read {path}: {e.strerror or e}")
     if digest != capture.sha256 or size != capture.size:

@@ -18,7 +18,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from store.errors import StoreError
 
@@ -42,6 +42,32 @@ def file_kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+class NotARegularFile(OSError):
+    """A file to read is a directory, a device, a FIFO or a socket (`mode`: its st_mode): never read."""
+
+    def __init__(self, mode: int) -> None:
+        super().__init__(f"{file_kind(mode)}, not a regular file")
+        self.mode = mode
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """`path` opened to read its bytes if it is a regular file; NotARegularFile if it is not, found without
+    waiting on it (`/dev/zero` would never end, a FIFO would block until someone writes); OSError as `open`
+    raises it otherwise."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what the file is
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(mode)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,6 @@ def test_verify_never_reads_a_fifo_a_device_or_a_directory(db: Path, tmp_path: P
     conn.commit()
     conn.close()
     result = run_cli("verify", db=db)  # (would never return before)
-    assert "/dev/zero is a device, not a regular file: not read" in result.output
-    assert f"{fifo} is a FIFO, not a regular file" in result.output
-    assert f"{tmp_path} is a directory, not a regular file" in result.output
+    assert "/dev/zero is a character device, not a regular file: not read" in result.output
+    assert f"{fifo} is a FIFO (named pipe), not a regular file: not read" in result.output
+    assert f"{tmp_path} is a directory, not a regular file: not read" in result.output
