@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from store.query import KIND_WORDS, KINDS, MATCH_MODES, Query, Term, date_problem, has_content, parse
@@ -486,13 +486,7 @@ def _with_linked_findings(conn: sqlite3.Connection, plan: Plan) -> None:
         return
     if not plan.exact_ids or named_exactly(conn, " ".join(c[0].text for c in plan.query.clauses)):
         return  # the name as typed: linked names hold it already
-    names = []
-    for kind, table in (("actor", "actors"), ("region", "regions")):
-        ids = plan.exact_ids.get(kind, ())
-        if ids:
-            sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(ids))})"
-            names += [r[0] for r in conn.execute(sql, list(ids))]
-    phrases = [Term(n).fts() for n in names if has_content(n)]
+    phrases = _name_phrases(conn, plan.exact_ids)
     if phrases:
         plan.exact = plan.exact or plan.match
         plan.match = f"({plan.match}) OR ({{linked_names}} : ({' OR '.join(phrases)}))"
@@ -574,12 +568,19 @@ def _names_in_another_form(conn: sqlite3.Connection, term: Term) -> list[str]:
 
     if named_exactly(conn, term.text):
         return []  # the name as typed: linked names hold it already
+    return _name_phrases(
+        conn, {kind: named_by_key(conn, kind, term.text, with_keys(term)) for kind in ("actor", "region")}
+    )
+
+
+def _name_phrases(conn: sqlite3.Connection, ids: Mapping[str, Sequence[str]]) -> list[str]:
+    """The FTS5 phrases of the names of these actors and regions (kind -> ids), to search in linked names."""
     names: list[str] = []
     for kind, table in (("actor", "actors"), ("region", "regions")):
-        ids = named_by_key(conn, kind, term.text, with_keys(term))
-        if ids:
-            sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(ids))})"
-            names += [r[0] for r in conn.execute(sql, list(ids))]
+        wanted = list(ids.get(kind, ()))
+        if wanted:
+            sql = f"SELECT name FROM {table} WHERE id IN ({marks(len(wanted))})"
+            names += [r[0] for r in conn.execute(sql, wanted)]
     return [Term(n).fts() for n in names if has_content(n)]
 
 
