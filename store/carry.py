@@ -10,6 +10,7 @@ ids of the import log and of FtM relations are numbered anew, and what points at
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -99,6 +100,8 @@ def _carry(new: sqlite3.Connection) -> dict[str, int]:
             )
             relation_ids[str(old_id)] = str(cur.lastrowid)
         counts["relations"] = len(rows)
+        if "changes" in old_tables:
+            counts["changes"] = _carry_relation_history(new, relation_ids, imp)
         n = 0
         for system, external_id, kind, ref_id, created, import_id in new.execute(
             "SELECT system, external_id, kind, ref_id, created, import_id FROM old.external_ids"
@@ -139,6 +142,32 @@ def _carry(new: sqlite3.Connection) -> dict[str, int]:
                 ).rowcount
         counts["proposals"] = n
     return counts
+
+
+def _carry_relation_history(
+    new: sqlite3.Connection, relation_ids: dict[str, str], imp: Callable[[int | None], int | None]
+) -> int:
+    """The history rows of the carried FtM relations (a tree holds none), after the tree's, each naming its
+    relation's new row id and import; returns how many came over."""
+    carried: dict[int, int] = {}
+    next_id = new.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchone()[0]
+    for id_, at, who, kind, record, field, before, after, note, import_id, action, undoes in new.execute(
+        "SELECT id, at, who, kind, record_id, field, before, after, note, import_id, action, undoes "
+        "FROM old.changes WHERE kind = 'relation' ORDER BY id"
+    ).fetchall():
+        target = relation_ids.get(record)
+        if target is None:
+            continue
+        carried[id_] = next_id
+        group = carried.get(action) if action is not None else None  # an action is named by its first row
+        undone = carried.get(undoes) if undoes is not None else None
+        new.execute(
+            "INSERT INTO changes (id, at, who, kind, record_id, field, before, after, note, import_id, action, undoes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (next_id, at, who, kind, target, field, before, after, note, imp(import_id), group, undone),
+        )
+        next_id += 1
+    return len(carried)
 
 
 _TABLE_OF = {"actor": "actors", "region": "regions", "source": "sources", "evidence": "evidence"}

@@ -385,7 +385,7 @@ def rebuild(git: Git, target: Path, *, decisions: list[tuple[str, str, str]] | N
         say("building your database from the merged tree")
         build_database(tmp, git.repo, force=True, also=(private,) if private.is_dir() else ())
         if target.exists():
-            say("carrying over what stays local (imports, captured texts, proposals)")
+            say("carrying over what stays local (imports, captured texts, FtM relations and ids, proposals)")
             carry_local(tmp, target)
         if decisions:
             say("recording the decisions in the history")

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from store.errors import StoreError
 from store.schema import ACTOR_COLUMNS, EVIDENCE_COLUMNS, REGION_COLUMNS, RELATION_COLUMNS, SOURCE_COLUMNS
+from store.tree_history import local_relations
 from store.tree_yaml import Flow, dump
 
 if TYPE_CHECKING:
@@ -120,16 +121,11 @@ def tree_documents(conn: sqlite3.Connection, selection: TreeSelection | None = N
             rid = parent
 
     relation_rows = list(conn.execute(f"SELECT id, {_sql(_NATIVE_RELATION_COLUMNS)} FROM relations ORDER BY id"))
-    ftm_relations = set()
-    if "external_ids" in _tables(conn):
-        ftm_relations = {
-            int(r[0])
-            for r in conn.execute("SELECT ref_id FROM external_ids WHERE system = 'ftm' AND kind = 'relation'")
-        }
+    ftm_relations = local_relations(conn)
     relations = []
     for row in relation_rows:
         rel_id, subject, obj, _kind, _role, evidence = row[:6]
-        if rel_id in ftm_relations:
+        if str(rel_id) in ftm_relations:
             continue  # several FtM relations may join one pair: they travel in their FtM file, not the tree
         if evidence is not None and evidence not in wanted:
             continue  # it cites a finding the tree leaves out (sensitive, or outside --only)

@@ -8,9 +8,10 @@ the actions of that second, `who` a slug, and `digest` the first 12 hex digits o
 clones recording changes in the same second still write different files, and the same change always has the
 same name, so git merges histories as a union of files and never as a conflict. An undo names the file of the
 action it reverts (`undoes: <digest>`). Relations are named by their natural key (`subject--kind--object`),
-since their row ids are local to each database. A build reads the files back in time order and numbers the
-rows anew. What a tree cannot carry: the
-import a change came from (`import_id`; a tree knows no import log).
+since their row ids are local to each database; an FtM import's relations and their history stay in the
+database (several may join one pair) and a sync carries them over. A build reads the files back in time
+order and numbers the rows anew. What a tree cannot carry: the import a change came from (`import_id`; a tree
+knows no import log).
 """
 
 from __future__ import annotations
@@ -58,6 +59,17 @@ def relation_keys(conn: sqlite3.Connection) -> dict[str, str]:
     }
 
 
+def local_relations(conn: sqlite3.Connection) -> set[str]:
+    """Row ids (as text) of the relations that stay in this database: an FtM import's (several may join one
+    pair, and a tree holds relations by pair). They travel in their FtM file; a sync carries them, with their
+    history, into the rebuilt database (store/carry.py)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'external_ids'").fetchone() is None:
+        return set()
+    return {
+        str(r[0]) for r in conn.execute("SELECT ref_id FROM external_ids WHERE system = 'ftm' AND kind = 'relation'")
+    }
+
+
 def history_documents(
     conn: sqlite3.Connection, records: set[tuple[str, str]] | None = None
 ) -> Iterator[tuple[str, object]]:
@@ -65,6 +77,7 @@ def history_documents(
     if not has_history(conn):
         return
     keys = relation_keys(conn)
+    local = local_relations(conn)
     groups: dict[int, list[Row]] = {}
     undoes: dict[int, int] = {}
     for id_, at, who, kind, record, field, before, after, note, action, undone in conn.execute(
@@ -73,6 +86,8 @@ def history_documents(
         if kind == "proposal":
             continue  # proposals stay in the database they were made in: a tree carries none
         if kind == "relation":
+            if record in local:
+                continue  # its history stays with it, in this database
             record = keys.get(record, record)
         if records is not None and not _wanted(kind, record, records):
             continue

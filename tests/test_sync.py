@@ -4,6 +4,7 @@ with the same records; conflicts are surfaced and decided by a person; history s
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -231,6 +232,45 @@ def test_work_done_while_a_merge_waits_is_not_lost(people: dict[str, Person], hu
     ok(taras.sync("--resolve", "trajectory-change", "theirs"))
     mine = taras.findings()
     assert "taras-while-waiting" in mine and mine["trajectory-change"][0] == "Olena's version."
+
+
+def test_a_rebuild_keeps_an_ftm_ownership_with_its_history_and_check_passes(
+    people: dict[str, Person], hub: str, tmp_path: Path
+) -> None:
+    olena, taras = people["olena"], people["taras"]
+    lines = [
+        {"id": "o-a", "schema": "Company", "properties": {"name": ["ТОВ Азов-Зерно"], "country": ["ru"]}},
+        {"id": "o-b", "schema": "Company", "properties": {"name": ["Qingdao Grain Holdings"], "country": ["cn"]}},
+        {
+            "id": "o-own",
+            "schema": "Ownership",
+            "properties": {"owner": ["o-b"], "asset": ["o-a"], "percentage": ["51"]},
+        },
+    ]
+    path = tmp_path / "own.ijson"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    ok(run_cli("import", "ftm", str(path), "--db", str(olena.db)))
+    ok(olena.sync(hub, "--push"))
+    taras.add("taras-grain")
+    ok(taras.sync(hub, "--push"))
+    ok(olena.sync())  # merges Taras's finding: her database is built anew from the tree
+    assert "taras-grain" in olena.findings()
+    conn = sqlite3.connect(olena.db)
+    try:
+        (rel_id, pct), *more = conn.execute(
+            "SELECT id, percentage FROM relations WHERE subject_id = 'qingdao-grain-holdings'"
+        ).fetchall()
+        history = conn.execute(
+            "SELECT record_id FROM changes WHERE kind = 'relation' AND record_id = ?", (str(rel_id),)
+        )
+        assert not more and float(pct) == 51 and history.fetchall()
+    finally:
+        conn.close()
+    checked = run_cli("check", "--db", str(olena.db))
+    assert checked.exit_code == 0, checked.output
+    # the relation stays in Olena's database (it travels in its FtM file): Taras's tree has none of it
+    assert not list(taras.repo.rglob("*qingdao-grain-holdings--owns*"))
+    assert not list(olena.repo.rglob("*qingdao-grain-holdings--owns*"))
 
 
 def test_the_done_when_scenario_two_researchers_one_bundle_each_way(people: dict[str, Person], tmp_path: Path) -> None:
