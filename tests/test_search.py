@@ -774,7 +774,14 @@ def test_a_qualifier_being_typed_does_not_empty_the_results(conn):
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("Hauwei", "Huawei"), ("Tencnet", "Tencent"), ("Genertek", "Genertec"), ("Mariupl", "Mariupol")],
+    [
+        ("Hauwei", "Huawei"),
+        ("Tencnet", "Tencent"),
+        ("Genertek", "Genertec"),
+        ("Mariupl", "Mariupol"),
+        ("Krimea", "Crimea"),  # a first letter typed for another
+        ("yuanizaton", "yuanization"),  # indexed as the stem `yuaniz`
+    ],
 )
 def test_a_word_that_matches_nothing_gets_the_nearest_word_of_the_database(conn, typed, meant):
     assert S.search(conn, typed) == []
@@ -783,12 +790,26 @@ def test_a_word_that_matches_nothing_gets_the_nearest_word_of_the_database(conn,
     assert S.search(conn, S.correction(conn, typed))  # the correction finds something
 
 
+def test_a_name_the_stemmer_changed_is_still_suggested_first(conn):
+    """SANY is indexed as `sani`: `samy` was two edits from it and got no suggestion at all."""
+    (note,) = S.notes(conn, "samy")
+    assert note.startswith("no finding, actor, region or source has 'samy' — did you mean SANY")
+    assert S.correction(conn, "samy cranes") == "SANY cranes"
+
+
 def test_words_that_match_get_no_suggestion(conn):
     assert S.notes(conn, "Huawei") == []
     assert S.notes(conn, "Крим") == []  # found through its key, in an English database
     assert S.correction(conn, "Huawei yuan") is None
     assert S.notes(conn, "xyzzyq") == ["no finding, actor, region or source has 'xyzzyq'"]
     assert S.correction(conn, "xyzzyq") is None
+
+
+def test_a_word_with_an_apostrophe_that_matches_nothing_says_so(conn):
+    """`зв'язок` typed with a straight or curly apostrophe got no note at all (only `зв\u02bcязок` did)."""
+    for typed in ("зв'язок", "зв\u2019язок", "зв\u02bcязок"):
+        assert S.search(conn, typed) == []
+        assert S.notes(conn, typed) == [f"no finding, actor, region or source has '{typed}'"]
 
 
 def test_a_word_being_typed_is_not_corrected(conn):

@@ -4,7 +4,10 @@ A word matches nothing when no finding, actor, region or source holds it, as typ
 (store.search.variants): `Hauwei`, `Tencnet`, `Genertek`. Its suggestions come from the indexes' own
 vocabularies (FTS5 `fts5vocab`, store.schema.VOCABULARY_TABLES): words within one edit of it (two for words of
 eight letters or more; a swap of two neighbouring letters is one edit), names first, then the words of
-findings by how many findings hold them. Vocabulary terms are stems (the index is porter-stemmed); each is
+findings by how many findings hold them. The typed word is compared as typed, with the endings the stemmer
+changes most changed (`samy` is near `sani`, SANY's stem), and by its start with a long stem (`yuanizaton`
+against `yuaniz`, one edit more); its first letter may be one typed for another (`Krimea`). Vocabulary terms
+are stems (the index is porter-stemmed); each is
 shown as a finding or a name writes it (`payments`, not `payment`).
 
 The vocabulary is read for the words that start like the typed one (its first letter and one of the next two,
@@ -30,6 +33,9 @@ _TEXT_COLUMNS = {
     "regions": ("name", "aka", "places"),
 }
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
+_APOSTROPHES = str.maketrans("", "", "'\u2019")  # inside a word (`зв'язок`, `People’s`): part of it
+# First letters typed for one another (`Krimea` for Crimea, `Yran`): the vocabulary is read from both
+_FIRST_LETTER_TWINS = {"c": "k", "k": "c", "q": "k", "i": "y", "y": "i", "j": "y", "f": "ph", "v": "w", "w": "v"}
 # Sentence punctuation before and after a word (not `:`: `http:` is no word)
 _BEFORE, _AFTER = "(«\"'“„[", ".,;!?)»\"'”]"
 
@@ -41,7 +47,7 @@ def unmatched_words(conn: sqlite3.Connection, q: Query) -> list[str]:
         for term in clause:
             # (punctuation typed beside a word is no part of it: `Hauwei.`, `(Hauwei)`, `Hauwei?` are Hauwei)
             word = term.text.lstrip(_BEFORE).rstrip(_AFTER)
-            if term.prefix or not _PLAIN_WORD.fullmatch(word) or len(out) >= MAX_WORDS:
+            if term.prefix or not _PLAIN_WORD.fullmatch(word.translate(_APOSTROPHES)) or len(out) >= MAX_WORDS:
                 continue
             expr = with_keys(Term(word))
             if not any(_holds(conn, table, expr) for table in ("evidence", "actors", "regions", "sources")):
@@ -77,7 +83,22 @@ def _ranges(word: str) -> list[str]:
     starts = {word[:2]}
     if len(word) > 2:
         starts.add(word[0] + word[2])
+    twin = _FIRST_LETTER_TWINS.get(word[0])
+    if twin:
+        starts.add((twin + word[1:])[:2])
     return sorted(starts)
+
+
+def _as_stemmed(word: str) -> str:
+    """The endings the index's Porter stemmer changes most, changed as it does (`sany` is indexed `sani`,
+    `companies` `compani`): a typed word is compared with the indexed stems in both forms."""
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        word = word[:-1]
+    if word.endswith("y") and len(word) > 2 and any(ch in "aeiou" for ch in word[:-1]):
+        word = word[:-1] + "i"
+    return word
 
 
 def suggest_words(conn: sqlite3.Connection, word: str, n: int = MAX_SUGGESTIONS) -> list[str]:
@@ -88,7 +109,9 @@ def suggest_words(conn: sqlite3.Connection, word: str, n: int = MAX_SUGGESTIONS)
     if len(target) < 3:
         return []
     limit = 2 if len(target) >= 8 else 1
+    forms = {target, _as_stemmed(target)}
     scored: dict[str, tuple[int, int, int, str]] = {}  # term -> (distance, names first, -documents, table)
+    cut: set[str] = set()  # terms near only the typed word's start
     for rank, table in enumerate(("actors", "regions", "evidence")):
         vocab, columns = VOCABULARY_TABLES[table], _TEXT_COLUMNS[table]
         for start in _ranges(target):
@@ -98,9 +121,16 @@ def suggest_words(conn: sqlite3.Connection, word: str, n: int = MAX_SUGGESTIONS)
             for term, col, docs in rows:
                 if col not in columns or (term in scored and scored[term][1] <= min(rank, 1)):
                     continue
-                d = distance(target, term, limit)
+                d = min(distance(form, term, limit) for form in forms)
+                if d > limit and len(term) >= 5 and 0 < len(target) - len(term) <= 5:
+                    # a stem the stemmer cut from a longer word (`yuanization` is `yuaniz`): the typed word's
+                    # start against it, one edit more, and only when no whole word is near
+                    d = distance(target[: len(term)], term, limit - 1) + 1
+                    cut.add(term)
                 if 0 < d <= limit:
                     scored[term] = (d, min(rank, 1), -docs, table)
+    if any(term not in cut for term in scored):
+        scored = {term: score for term, score in scored.items() if term not in cut}
     best = sorted(scored.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[1][2], kv[0]))[:n]
     return [_as_written(conn, term, table) for term, (_, _, _, table) in best]
 
@@ -123,7 +153,11 @@ def _as_written(conn: sqlite3.Connection, term: str, table: str) -> str:
 
 def word_notes(conn: sqlite3.Connection, q: Query) -> list[tuple[str, list[str]]]:
     """(word, suggestions) for each word of the query that matches nothing."""
-    return [(word, suggest_words(conn, word)) for word in unmatched_words(conn, q)]
+    # (a word with an apostrophe is indexed as two, `it` and `s`: no word of the index is near it whole)
+    return [
+        (word, [] if word != word.translate(_APOSTROPHES) else suggest_words(conn, word))
+        for word in unmatched_words(conn, q)
+    ]
 
 
 def no_word(word: str, suggestions: list[str]) -> str:
