@@ -54,6 +54,26 @@ IDENTIFIERS = frozenset(
 )
 
 
+def _identifier(prop: str, value: str, copy_no: int) -> str:
+    """`value` made another identifier for copy `copy_no`: one of the same form, with valid check digits where
+    its system has them (as real files have: an identifier failing its check is warned of, not matched on)."""
+    from importers.ftm.check_digits import check_digit_problem
+    from store.ftm_mapping import IDENTIFIER_SYSTEMS
+
+    system = IDENTIFIER_SYSTEMS.get(prop, "")
+    if check_digit_problem(system, value) is not None or system not in ("inn", "ogrn", "lei", "imo"):
+        return f"{value}{copy_no}"
+    prefix = "IMO " if value.upper().startswith("IMO") else ""
+    body = value[len(prefix) :].replace(" ", "")
+    tail = 2 if system == "lei" or (system == "inn" and len(body) == 12) else 1
+    stem = body[: len(body) - tail - 6] + str(copy_no % 10**6).zfill(6)  # the copy's number before the check
+    for check in range(10**tail):
+        candidate = f"{prefix}{stem}{check:0{tail}d}"
+        if check_digit_problem(system, candidate) is None:
+            return candidate
+    return f"{value}{copy_no}"
+
+
 # Relations between entities of the real files (the zala excerpt's Ownership points outside it): an ownership
 # history of two of its companies and a directorship of a t1 person in a t1 organisation, shaped as OpenSanctions
 # writes them.
@@ -132,7 +152,7 @@ def generate(path: Path, n: int) -> int:
                 if "name" in props:
                     props["name"] = [f"{v} {copy_no}" for v in props["name"]]
                 for key in IDENTIFIERS.intersection(props):
-                    props[key] = [f"{v}{copy_no}" for v in props[key]]
+                    props[key] = [_identifier(key, v, copy_no) for v in props[key]]
                     if entity.get("caption"):
                         entity["caption"] = f"{entity['caption']} {copy_no}"
                 for key in ("referents",):

@@ -188,3 +188,31 @@ def test_ftm_refuses_the_merges_findings_refuses() -> None:
         assert M.common_schema(left, right) is None
     for left, right in [("LegalEntity", "Company"), ("Thing", "Person"), ("Organization", "PublicBody")]:
         assert M.common_schema(left, right) == model.common_schema(left, right).name
+
+
+def test_the_check_digits_agree_with_the_library() -> None:
+    """importers/ftm/check_digits.py says of each identifier what the library's formats say (`rigour.ids`, which
+    `ftm validate` uses): valid ones made by fixing the last digits, and the same with one digit changed."""
+    import random
+
+    from rigour.ids import get_identifier_format
+
+    from importers.ftm.check_digits import check_digit_problem
+
+    rng = random.Random(7)
+    shapes = {"inn": (10, 12), "ogrn": (13, 15), "imo": (7,), "lei": (20,)}
+    checked = {system: [0, 0] for system in shapes}
+    for system, lengths in shapes.items():
+        library = get_identifier_format(system)
+        for _ in range(400):
+            n = rng.choice(lengths)
+            if system == "lei":
+                head = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(18))
+                value = head + f"{98 - int(''.join(str(int(c, 36)) for c in head + '00')) % 97:02d}"
+            else:
+                value = "".join(rng.choice("0123456789") for _ in range(n))
+            for candidate in (value, value[:-1] + str((int(value[-1]) + 1) % 10)):
+                ours = check_digit_problem(system, candidate) is None
+                assert ours == library.is_valid(candidate), (system, candidate)
+                checked[system][ours] += 1
+    assert all(valid and invalid for invalid, valid in checked.values()), checked  # both kinds were tried

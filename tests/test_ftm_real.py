@@ -133,6 +133,32 @@ def test_the_same_identifier_in_another_file_is_proposed_as_the_same(empty_db: P
     assert one(empty_db, "SELECT ref_id FROM external_ids WHERE system = 'inn' AND external_id = '9715374145'") == spc
 
 
+def test_an_identifier_failing_its_check_digit_is_kept_but_never_makes_two_actors_the_same(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """QA: INN 9102012345 and OGRN 1149102012345 (wrong check digits, which `ftm validate` drops) were stored as
+    identifiers and drove a "same innCode" proposal."""
+    bad = {"innCode": "9102012345", "ogrnCode": "1149102012345"}
+    first = write_lines(tmp_path / "a.ftm", [ent("c-1", "Company", name="ООО Крымский порт", **bad)])
+    summary = imported(empty_db, first)
+    assert "identifiers that fail their check" in summary["_stderr"]
+    assert "innCode '9102012345': its check digit is wrong" in summary["_stderr"]
+    assert "ogrnCode '1149102012345'" in summary["_stderr"]
+    first_id = ref(empty_db, "c-1")
+    assert query(empty_db, "SELECT system FROM external_ids WHERE system IN ('inn', 'ogrn')") == []
+    kept = ftm_values(empty_db, "actor", first_id)
+    assert kept["innCode"] == ["9102012345"] and kept["ogrnCode"] == ["1149102012345"]  # nothing lost
+    other = write_lines(tmp_path / "b.ftm", [ent("c-2", "Company", name="Krymsky Port LLC", innCode="9102012345")])
+    assert imported(empty_db, other)["proposals"] == []  # an invalid number proves nothing
+    exported = [json.loads(line) for line in run_cli("export", "ftm", db=empty_db).stdout.splitlines()]
+    (company,) = [e for e in exported if e["properties"].get("name") == ["ООО Крымский порт"]]
+    assert company["properties"]["innCode"] == ["9102012345"]  # exported as given: FtM decides about it
+    # a valid one, written with spaces, still identifies
+    good = write_lines(tmp_path / "c.ftm", [ent("c-3", "Company", name="Sberbank", innCode="7707 083893")])
+    imported(empty_db, good)
+    assert query(empty_db, "SELECT external_id FROM external_ids WHERE system = 'inn'") == [("7707 083893",)]
+
+
 @pytest.mark.parametrize("escaped", [False, True])
 def test_a_name_written_with_combining_accents_is_the_same_name(empty_db: Path, tmp_path: Path, escaped: bool) -> None:
     """NFD (`Ї` as `І` and a combining diaeresis, as macOS writes names), raw or as JSON escapes: the same id and

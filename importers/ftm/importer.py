@@ -362,7 +362,8 @@ class FtmImport:
     def _settle_actors(self, built: list[tuple[Entity, int, Actor, list[str]]]) -> None:
         """Identifiers, referents, proposed links and the findings each actor's record makes, for one chunk."""
         r, index = self.records, self.index
-        idents = {ent.id: r.identifiers(ent) for ent, _, _, _ in built}
+        checked = {ent.id: r.identifiers(ent) for ent, _, _, _ in built}
+        idents = {fid: found for fid, (found, _) in checked.items()}
         known = index.identifier_refs([(s, v) for ids in idents.values() for s, v, _ in ids])
         referents = index.external_refs([x for ent, _, _, _ in built for x in ent.referents])
         derived = ftm_reads.mapped(self.conn, [f"{ent.id}#location" for ent, _, _, _ in built])
@@ -401,7 +402,8 @@ class FtmImport:
                     r.proposals.append(Proposal("same-as", "actor", actor.id, "actor", other, reason, r.import_id(n)))
             r.batch.actors.append(actor)
             r.batch.external_ids.append(r.external("actor", ent.id, actor.id, n))
-            r.keep("actor", actor.id, ent, (*KEPT["actor"], *M.other_identifiers(ent.schema)), {"country": countries})
+            kept = {"country": countries, **checked[ent.id][1]}
+            r.keep("actor", actor.id, ent, (*KEPT["actor"], *M.other_identifiers(ent.schema)), kept)
             if ent.hint:
                 continue  # our own export: the finding its record made is an entity of the file
             key = f"{ent.id}#location"

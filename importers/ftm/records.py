@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from importers.ftm.check_digits import check_digit_problem
 from importers.ftm.entities import Entity
 from importers.ftm.ids import EntityKind, Index, Mode
 from importers.ftm.report import Outcome, Report
@@ -453,15 +454,27 @@ class RecordBuilder:
                     out[other] = f"same name or alias “{text}”"
         return sorted(out.items())
 
-    def identifiers(self, ent: Entity) -> list[tuple[str, str, str]]:
-        """(system, identifier, FtM property) for the identifiers the entity gives (INN, OGRN, LEI, IMO, ...)."""
+    def identifiers(self, ent: Entity) -> tuple[list[tuple[str, str, str]], dict[str, list[str]]]:
+        """(system, identifier, FtM property) for the identifiers the entity gives (INN, OGRN, LEI, IMO, ...),
+        and, by property, those that fail their check digit (importers/ftm/check_digits.py): warned of, kept
+        among the record's FtM values as given, never matched on."""
         out = []
+        failed: dict[str, list[str]] = {}
         for prop, system in M.IDENTIFIER_SYSTEMS.items():
             for value in ent.props.get(prop, ()):
                 ident = " ".join(value.split())
-                if 0 < len(ident) <= 200:
+                if not 0 < len(ident) <= 200:
+                    continue
+                problem = check_digit_problem(system, ident)
+                if problem is None:
                     out.append((system, ident, prop))
-        return out
+                    continue
+                failed.setdefault(prop, []).append(value)
+                self.report.warn(
+                    "identifiers that fail their check (kept as given; not used to find the same actor)",
+                    f"{ent.where}: {ent.label}: {prop} {ident[:40]!r}: {problem}",
+                )
+        return out, failed
 
     def record_text(self, ent: Entity, country: str | None, countries: list[str]) -> str | None:
         """The FtM record's topics, other countries, addresses and positions, with its datasets and when they
